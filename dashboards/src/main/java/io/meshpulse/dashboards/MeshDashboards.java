@@ -1,0 +1,148 @@
+package io.meshpulse.dashboards;
+
+import static io.meshpulse.dashboards.Queries.SERVICE;
+import static io.meshpulse.dashboards.Queries.SOURCE;
+
+import java.util.List;
+
+/** The dashboards meshpulse ships. */
+final class MeshDashboards {
+  private MeshDashboards() {}
+
+  static final Variable SERVICE_VAR =
+      new Variable("service", "Service", "istio_requests_total", "destination_service_name");
+  static final Variable CLUSTER_VAR =
+      new Variable("cluster", "Cluster", "meshpulse_endpoint_health_score", "cluster");
+
+  static List<Dashboard> all() {
+    return List.of(meshOverview(), serviceDetail(), endpointHealth(), pipeline());
+  }
+
+  static Dashboard meshOverview() {
+    String by = "destination_service_name";
+    return new Dashboard(
+        "meshpulse-mesh-overview",
+        "meshpulse / Mesh overview",
+        "Every service of the mesh from the clients' view: traffic, success and latency.",
+        List.of(Variable.DATASOURCE),
+        List.of(
+            Panel.timeseries(
+                "Request rate by service",
+                "Requests per second to each destination service, as the calling proxies saw them.",
+                "reqps",
+                new Query(Queries.requestRate(SOURCE, by), "{{destination_service_name}}")),
+            Panel.timeseries(
+                "Success rate by service",
+                "Share of requests that got neither a 5xx nor an Envoy response flag"
+                    + " (connection failure, timeout, overflow).",
+                "percentunit",
+                new Query(Queries.successRatio(SOURCE, by), "{{destination_service_name}}")),
+            Panel.timeseries(
+                "Latency by service (p50, p90, p99)",
+                "Request duration quantiles per service from istio_request_duration_milliseconds.",
+                "ms",
+                new Query(
+                    Queries.latencyQuantile(0.5, SOURCE, by), "p50 {{destination_service_name}}"),
+                new Query(
+                    Queries.latencyQuantile(0.9, SOURCE, by), "p90 {{destination_service_name}}"),
+                new Query(
+                    Queries.latencyQuantile(0.99, SOURCE, by), "p99 {{destination_service_name}}")),
+            Panel.table(
+                "Top failing endpoints",
+                "The ten endpoints with the lowest health score right now (1 = healthy, 0 ="
+                    + " broken), computed by the Flink job from every proxy's view.",
+                "none",
+                new Query(Queries.WORST_ENDPOINTS, "{{cluster}} {{endpoint}}"))),
+        false);
+  }
+
+  static Dashboard serviceDetail() {
+    String by = "destination_version";
+    return new Dashboard(
+        "meshpulse-service-detail",
+        "meshpulse / Service detail",
+        "One service per subset (version): canary against stable.",
+        List.of(Variable.DATASOURCE, SERVICE_VAR),
+        List.of(
+            Panel.timeseries(
+                "Request rate by version",
+                "Requests per second to each version of the selected service: shows how traffic"
+                    + " is split between stable and canary.",
+                "reqps",
+                new Query(Queries.requestRate(SERVICE, by), "{{destination_version}}")),
+            Panel.timeseries(
+                "Error ratio by version",
+                "Share of failed requests per version (5xx or an Envoy response flag). A canary"
+                    + " far above stable is what the canary alert fires on.",
+                "percentunit",
+                new Query(Queries.errorRatio(SERVICE, by), "{{destination_version}}")),
+            Panel.timeseries(
+                "p99 latency by version",
+                "99th percentile request duration per version of the selected service.",
+                "ms",
+                new Query(Queries.latencyQuantile(0.99, SERVICE, by), "{{destination_version}}")),
+            Panel.timeseries(
+                "Responses by code",
+                "Requests per second by HTTP response code for the selected service.",
+                "reqps",
+                new Query(Queries.requestRate(SERVICE, "response_code"), "{{response_code}}"))),
+        false);
+  }
+
+  static Dashboard endpointHealth() {
+    return new Dashboard(
+        "meshpulse-endpoint-health",
+        "meshpulse / Endpoint health",
+        "Per-endpoint health scores, the weights xds-control pushes, ejections and decisions.",
+        List.of(Variable.DATASOURCE, CLUSTER_VAR),
+        List.of(
+            Panel.timeseries(
+                "Health score",
+                "Score of each endpoint of the selected cluster, 1 healthy to 0 broken, from the"
+                    + " Flink job's peer comparison.",
+                "none",
+                new Query(Queries.ENDPOINT_SCORE, "{{endpoint}}")),
+            Panel.timeseries(
+                "Endpoint weight",
+                "load_balancing_weight xds-control pushes to the proxies for each endpoint.",
+                "none",
+                new Query(Queries.ENDPOINT_WEIGHT, "{{endpoint}}")),
+            Panel.timeseries(
+                "Ejected endpoints",
+                "1 while xds-control keeps an endpoint out of rotation (health status UNHEALTHY).",
+                "none",
+                new Query(Queries.ENDPOINT_EJECTED, "{{endpoint}}")),
+            Panel.timeseries(
+                "Routing decisions",
+                "Decisions xds-control made per interval, by action; each one is also on the"
+                    + " mesh.routing-decisions.v1 topic and at /api/v1/decisions.",
+                "none",
+                new Query(Queries.DECISIONS, "{{action}}"))),
+        true);
+  }
+
+  static Dashboard pipeline() {
+    return new Dashboard(
+        "meshpulse-pipeline",
+        "meshpulse / Telemetry pipeline",
+        "The health of meshpulse itself: collector ingest, Kafka, Flink and xDS.",
+        List.of(Variable.DATASOURCE),
+        List.of(
+            Panel.timeseries(
+                "xDS pushes",
+                "Configuration pushes per second from xds-control to the connected proxies.",
+                "ops",
+                new Query("sum(rate(meshpulse_xds_pushes_total[$__rate_interval]))", "pushes")),
+            Panel.timeseries(
+                "xDS rejects (NACKs)",
+                "Configuration a proxy refused; anything above zero needs a look.",
+                "ops",
+                new Query("sum(rate(meshpulse_xds_nacks_total[$__rate_interval]))", "NACKs")),
+            Panel.stat(
+                "Connected proxies",
+                "Proxies with an open ADS stream to xds-control.",
+                "none",
+                new Query("sum(meshpulse_xds_connected_proxies)", "proxies"))),
+        false);
+  }
+}
