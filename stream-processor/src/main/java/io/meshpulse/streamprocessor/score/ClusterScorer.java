@@ -1,0 +1,102 @@
+package io.meshpulse.streamprocessor.score;
+
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.ServiceHealth;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+
+/**
+ * Peer comparison within one cluster and one window: each endpoint against the other endpoints of
+ * its subset, then a service record per subset and one for the whole cluster.
+ */
+public final class ClusterScorer {
+  private final HealthScorer scorer;
+
+  public ClusterScorer(HealthScorer scorer) {
+    this.scorer = scorer;
+  }
+
+  /** Scores every endpoint of one cluster for one window; {@code endpoints} share the cluster. */
+  public ClusterHealth score(String cluster, List<EndpointStats> endpoints, long emittedMillis) {
+    Map<String, List<EndpointStats>> bySubset = new TreeMap<>();
+    for (EndpointStats s : endpoints) {
+      bySubset.computeIfAbsent(s.id().subset(), k -> new ArrayList<>()).add(s);
+    }
+    List<EndpointHealth> verdicts = new ArrayList<>(endpoints.size());
+    List<ServiceHealth> services = new ArrayList<>();
+    List<EndpointStats> ordered = new ArrayList<>(endpoints.size());
+    for (Map.Entry<String, List<EndpointStats>> group : bySubset.entrySet()) {
+      List<EndpointStats> members = group.getValue();
+      members.sort(Comparator.comparing(s -> s.id().key()));
+      List<EndpointHealth> subsetVerdicts = scoreGroup(members, emittedMillis);
+      verdicts.addAll(subsetVerdicts);
+      ordered.addAll(members);
+      if (!group.getKey().isEmpty()) {
+        services.add(
+            scorer.scoreService(cluster, group.getKey(), members, subsetVerdicts, emittedMillis));
+      }
+    }
+    services.add(0, scorer.scoreService(cluster, "", ordered, verdicts, emittedMillis));
+    return new ClusterHealth(List.copyOf(verdicts), List.copyOf(services));
+  }
+
+  private List<EndpointHealth> scoreGroup(List<EndpointStats> members, long emittedMillis) {
+    ErrorCounts total = new ErrorCounts(0, 0, 0, 0, 0);
+    long recentRequests = 0;
+    long recentErrors = 0;
+    for (EndpointStats s : members) {
+      total = total.plus(s.counts());
+      recentRequests += s.recentRequests();
+      recentErrors += s.recentErrors();
+    }
+    long minLatencyRequests = scorer.thresholds().minLatencyRequests();
+    double[] p99s =
+        members.stream()
+            .filter(s -> s.requests() >= minLatencyRequests && s.hasLatency())
+            .mapToDouble(EndpointStats::p99Millis)
+            .sorted()
+            .toArray();
+    List<EndpointHealth> out = new ArrayList<>(members.size());
+    for (EndpointStats self : members) {
+      ErrorCounts c = self.counts();
+      ErrorCounts others =
+          new ErrorCounts(
+              total.requests() - c.requests(),
+              total.http5xx() - c.http5xx(),
+              total.grpcErrors() - c.grpcErrors(),
+              total.connectionFailures() - c.connectionFailures(),
+              total.timeouts() - c.timeouts());
+      boolean selfInMedian = self.requests() >= minLatencyRequests && self.hasLatency();
+      PeerBaseline baseline =
+          new PeerBaseline(
+              members.size() - 1,
+              others,
+              recentRequests - self.recentRequests(),
+              recentErrors - self.recentErrors(),
+              medianWithout(p99s, selfInMedian ? self.p99Millis() : Double.NaN));
+      out.add(scorer.scoreEndpoint(self, baseline, emittedMillis));
+    }
+    return out;
+  }
+
+  /** The median of sorted {@code values} without one occurrence of {@code excluded} (NaN: none). */
+  static OptionalDouble medianWithout(double[] values, double excluded) {
+    int skip = Double.isNaN(excluded) ? -1 : Arrays.binarySearch(values, excluded);
+    int m = skip >= 0 ? values.length - 1 : values.length;
+    if (m == 0) {
+      return OptionalDouble.empty();
+    }
+    double lower = valueAtRank(values, (m - 1) / 2, skip);
+    double upper = valueAtRank(values, m / 2, skip);
+    return OptionalDouble.of((lower + upper) / 2);
+  }
+
+  private static double valueAtRank(double[] values, int rank, int skip) {
+    return values[skip >= 0 && rank >= skip ? rank + 1 : rank];
+  }
+}

@@ -1,0 +1,166 @@
+package io.meshpulse.streamprocessor.score;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import io.meshpulse.model.v1.Endpoint;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The statistics of one endpoint over one finished window: what the peer comparison and the scorer
+ * read. Immutable; the latency sketch is a private copy that callers must not change.
+ */
+public final class EndpointStats {
+  private final EndpointId id;
+  private final long windowStartMillis;
+  private final long windowEndMillis;
+  private final ErrorCounts counts;
+  private final long recentRequests;
+  private final long recentErrors;
+  private final int reportingProxies;
+  private final DDSketch latencyMillis;
+  private final double p50;
+  private final double p90;
+  private final double p99;
+
+  EndpointStats(
+      EndpointId id,
+      long windowStartMillis,
+      long windowEndMillis,
+      ErrorCounts counts,
+      long recentRequests,
+      long recentErrors,
+      int reportingProxies,
+      DDSketch latencyMillis) {
+    this.id = id;
+    this.windowStartMillis = windowStartMillis;
+    this.windowEndMillis = windowEndMillis;
+    this.counts = counts;
+    this.recentRequests = recentRequests;
+    this.recentErrors = recentErrors;
+    this.reportingProxies = reportingProxies;
+    this.latencyMillis = latencyMillis;
+    this.p50 = LatencySketch.quantile(latencyMillis, 0.50);
+    this.p90 = LatencySketch.quantile(latencyMillis, 0.90);
+    this.p99 = LatencySketch.quantile(latencyMillis, 0.99);
+  }
+
+  public EndpointId id() {
+    return id;
+  }
+
+  public long windowStartMillis() {
+    return windowStartMillis;
+  }
+
+  public long windowEndMillis() {
+    return windowEndMillis;
+  }
+
+  public ErrorCounts counts() {
+    return counts;
+  }
+
+  public long requests() {
+    return counts.requests();
+  }
+
+  /** Requests in the window's last slide. */
+  public long recentRequests() {
+    return recentRequests;
+  }
+
+  /** Errors in the window's last slide. */
+  public long recentErrors() {
+    return recentErrors;
+  }
+
+  public int reportingProxies() {
+    return reportingProxies;
+  }
+
+  public double p50Millis() {
+    return p50;
+  }
+
+  public double p90Millis() {
+    return p90;
+  }
+
+  public double p99Millis() {
+    return p99;
+  }
+
+  /** Whether any request of the window carried a latency. */
+  public boolean hasLatency() {
+    return !latencyMillis.isEmpty();
+  }
+
+  /** Adds this endpoint's latencies into {@code target} (for service-level quantiles). */
+  void mergeLatencyInto(DDSketch target) {
+    target.mergeWith(latencyMillis);
+  }
+
+  @Override
+  public String toString() {
+    return "EndpointStats{"
+        + id.key()
+        + " window=["
+        + windowStartMillis
+        + ","
+        + windowEndMillis
+        + ") "
+        + counts
+        + " recent="
+        + recentErrors
+        + "/"
+        + recentRequests
+        + " p99="
+        + p99
+        + "}";
+  }
+
+  public void writeTo(DataOutput out) throws IOException {
+    writeId(id, out);
+    out.writeLong(windowStartMillis);
+    out.writeLong(windowEndMillis);
+    out.writeLong(counts.requests());
+    out.writeLong(counts.http5xx());
+    out.writeLong(counts.grpcErrors());
+    out.writeLong(counts.connectionFailures());
+    out.writeLong(counts.timeouts());
+    out.writeLong(recentRequests);
+    out.writeLong(recentErrors);
+    out.writeInt(reportingProxies);
+    LatencySketch.write(latencyMillis, out);
+  }
+
+  public static EndpointStats readFrom(DataInput in) throws IOException {
+    EndpointId id = readId(in);
+    long start = in.readLong();
+    long end = in.readLong();
+    ErrorCounts counts =
+        new ErrorCounts(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    long recentRequests = in.readLong();
+    long recentErrors = in.readLong();
+    int proxies = in.readInt();
+    return new EndpointStats(
+        id, start, end, counts, recentRequests, recentErrors, proxies, LatencySketch.read(in));
+  }
+
+  static void writeId(EndpointId id, DataOutput out) throws IOException {
+    out.writeUTF(id.cluster());
+    out.writeUTF(id.subset());
+    byte[] endpoint = id.endpoint().toByteArray();
+    out.writeInt(endpoint.length);
+    out.write(endpoint);
+  }
+
+  static EndpointId readId(DataInput in) throws IOException {
+    String cluster = in.readUTF();
+    String subset = in.readUTF();
+    byte[] endpoint = new byte[in.readInt()];
+    in.readFully(endpoint);
+    return new EndpointId(cluster, subset, Endpoint.parseFrom(endpoint));
+  }
+}

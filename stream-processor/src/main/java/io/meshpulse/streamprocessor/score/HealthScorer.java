@@ -1,0 +1,251 @@
+package io.meshpulse.streamprocessor.score;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.model.v1.Window;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The health-score formula, in one place (docs/health-score.md explains it with worked examples).
+ *
+ * <p>Endpoint: {@code score = errorScore × latencyScore}. The error part compares the Wilson lower
+ * bound of the endpoint's error rate (over the window, and over its last slide) with its peers'
+ * pooled rate; the latency part compares its p99 with the peers' median p99 on a log scale. Below
+ * {@code minRequests} the state is UNKNOWN and the score neutral (1).
+ *
+ * <p>Service: {@code score = errorScore × latencyScore × outlierScore} against absolute limits, so
+ * a cluster that degrades as a whole is one service event while each endpoint, being no worse than
+ * its peers, is not an outlier.
+ */
+public final class HealthScorer {
+  private final ScoringThresholds t;
+
+  public HealthScorer(ScoringThresholds thresholds) {
+    this.t = thresholds;
+  }
+
+  public ScoringThresholds thresholds() {
+    return t;
+  }
+
+  /** Scores one endpoint of a window against its peers. */
+  public EndpointHealth scoreEndpoint(EndpointStats s, PeerBaseline peers, long emittedMillis) {
+    ErrorCounts c = s.counts();
+    long n = c.requests();
+    EndpointHealth.Builder out =
+        EndpointHealth.newBuilder()
+            .setCluster(s.id().cluster())
+            .setSubset(s.id().subset())
+            .setEndpoint(s.id().endpoint())
+            .setWindow(window(s.windowStartMillis(), s.windowEndMillis()))
+            .setRequests(n)
+            .setErrors(c.errors())
+            .setHttp5Xx(c.http5xx())
+            .setGrpcErrors(c.grpcErrors())
+            .setConnectionFailures(c.connectionFailures())
+            .setTimeouts(c.timeouts())
+            .setErrorRate(c.errorRate())
+            .setP50Millis(s.p50Millis())
+            .setP90Millis(s.p90Millis())
+            .setP99Millis(s.p99Millis())
+            .setReportingProxies(s.reportingProxies())
+            .setPeerErrorRate(peers.errorRate())
+            .setPeerMedianP99Millis(peers.medianP99Millis().orElse(0.0))
+            .setPeers(peers.peers())
+            .setEmittedUnixMillis(emittedMillis);
+    double confidence = volumeConfidence(n) * peerConfidence(peers.peers());
+    out.setConfidence(confidence);
+    if (n < t.minRequests()) {
+      return out.setScore(1.0)
+          .setState(HealthState.HEALTH_STATE_UNKNOWN)
+          .addReasons(fmt("too few requests to judge (n=%d < %d)", n, t.minRequests()))
+          .build();
+    }
+    List<String> reasons = new ArrayList<>();
+
+    double windowExcess = Math.max(0, Wilson.lowerBound(c.errors(), n, t.z()) - peers.errorRate());
+    double recentExcess = 0;
+    if (s.recentRequests() > 0) {
+      recentExcess =
+          Math.max(
+              0,
+              Wilson.lowerBound(s.recentErrors(), s.recentRequests(), t.z())
+                  - peers.recentErrorRate());
+    }
+    double errorScore = 1 - clamp(Math.max(windowExcess, recentExcess) / t.errorExcessAtZero());
+    if (errorScore < 1) {
+      reasons.add(
+          fmt(
+              "error rate %.1f %% vs peers %.1f %% (n=%d)",
+              100 * c.errorRate(), 100 * peers.errorRate(), n));
+      if (recentExcess > windowExcess) {
+        reasons.add(
+            fmt(
+                "last slide: error rate %.1f %% vs peers %.1f %% (n=%d)",
+                100.0 * s.recentErrors() / s.recentRequests(),
+                100 * peers.recentErrorRate(),
+                s.recentRequests()));
+      }
+      reasons.add(
+          fmt(
+              "errors: %d HTTP 5xx, %d gRPC, %d connection failures, %d timeouts",
+              c.http5xx(), c.grpcErrors(), c.connectionFailures(), c.timeouts()));
+    }
+
+    double latencyScore = 1;
+    double median = peers.medianP99Millis().orElse(0.0);
+    if (n >= t.minLatencyRequests() && s.hasLatency() && median > 0) {
+      double ratio = s.p99Millis() / median;
+      if (ratio > t.latencyRatioTolerance()
+          && s.p99Millis() - median >= t.minLatencyExcessMillis()) {
+        latencyScore = 1 - latencyPenalty(ratio);
+        reasons.add(
+            fmt("p99 %.0f ms = %.1f× peers' median (%.0f ms)", s.p99Millis(), ratio, median));
+      }
+    }
+
+    double score = errorScore * latencyScore;
+    if (reasons.isEmpty()) {
+      reasons.add(
+          peers.peers() == 0
+              ? fmt("error rate %.1f %% (n=%d), no peers to compare with", 100 * c.errorRate(), n)
+              : fmt(
+                  "error rate %.1f %% vs peers %.1f %% (n=%d), p99 %.0f ms vs peers' median %.0f"
+                      + " ms",
+                  100 * c.errorRate(), 100 * peers.errorRate(), n, s.p99Millis(), median));
+    }
+    return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
+  }
+
+  /**
+   * Scores a whole cluster (subset empty) or one subset from its endpoints' statistics and the
+   * endpoints' own verdicts.
+   */
+  public ServiceHealth scoreService(
+      String cluster,
+      String subset,
+      List<EndpointStats> members,
+      List<EndpointHealth> verdicts,
+      long emittedMillis) {
+    ErrorCounts c = new ErrorCounts(0, 0, 0, 0, 0);
+    DDSketch latency = LatencySketch.create();
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    for (EndpointStats s : members) {
+      c = c.plus(s.counts());
+      s.mergeLatencyInto(latency);
+      start = Math.min(start, s.windowStartMillis());
+      end = Math.max(end, s.windowEndMillis());
+    }
+    int healthy = 0;
+    int degraded = 0;
+    int unhealthy = 0;
+    int unknown = 0;
+    for (EndpointHealth v : verdicts) {
+      switch (v.getState()) {
+        case HEALTH_STATE_HEALTHY -> healthy++;
+        case HEALTH_STATE_DEGRADED -> degraded++;
+        case HEALTH_STATE_UNHEALTHY -> unhealthy++;
+        default -> unknown++;
+      }
+    }
+    long n = c.requests();
+    double p99 = LatencySketch.quantile(latency, 0.99);
+    ServiceHealth.Builder out =
+        ServiceHealth.newBuilder()
+            .setCluster(cluster)
+            .setSubset(subset)
+            .setWindow(members.isEmpty() ? Window.getDefaultInstance() : window(start, end))
+            .setRequests(n)
+            .setErrors(c.errors())
+            .setErrorRate(c.errorRate())
+            .setP50Millis(LatencySketch.quantile(latency, 0.50))
+            .setP90Millis(LatencySketch.quantile(latency, 0.90))
+            .setP99Millis(p99)
+            .setEndpoints(verdicts.size())
+            .setEndpointsHealthy(healthy)
+            .setEndpointsDegraded(degraded)
+            .setEndpointsUnhealthy(unhealthy)
+            .setEndpointsUnknown(unknown)
+            .setEmittedUnixMillis(emittedMillis);
+    if (n < t.minRequests()) {
+      return out.setScore(1.0)
+          .setState(HealthState.HEALTH_STATE_UNKNOWN)
+          .addReasons(fmt("too few requests to judge (n=%d < %d)", n, t.minRequests()))
+          .build();
+    }
+    List<String> reasons = new ArrayList<>();
+    double excess =
+        Math.max(0, Wilson.lowerBound(c.errors(), n, t.z()) - t.serviceErrorRateTolerance());
+    double errorScore = 1 - clamp(excess / t.errorExcessAtZero());
+    if (errorScore < 1) {
+      reasons.add(
+          fmt(
+              "error rate %.1f %% across %d endpoints (n=%d), tolerance %.1f %%",
+              100 * c.errorRate(), members.size(), n, 100 * t.serviceErrorRateTolerance()));
+    }
+    double latencyScore = 1;
+    if (n >= t.minLatencyRequests() && p99 > t.serviceP99ThresholdMillis()) {
+      latencyScore =
+          1 - latencyPenalty(p99 / t.serviceP99ThresholdMillis() * t.latencyRatioTolerance());
+      reasons.add(
+          fmt(
+              "p99 %.0f ms above the service limit of %.0f ms",
+              p99, t.serviceP99ThresholdMillis()));
+    }
+    int judged = healthy + degraded + unhealthy;
+    double outlierScore = judged == 0 ? 1 : 1 - (unhealthy + 0.5 * degraded) / judged;
+    if (outlierScore < 1) {
+      reasons.add(
+          fmt("%d of %d judged endpoints UNHEALTHY, %d DEGRADED", unhealthy, judged, degraded));
+    }
+    double score = errorScore * latencyScore * outlierScore;
+    if (reasons.isEmpty()) {
+      reasons.add(
+          fmt(
+              "error rate %.1f %%, p99 %.0f ms across %d endpoints (n=%d)",
+              100 * c.errorRate(), p99, members.size(), n));
+    }
+    return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
+  }
+
+  HealthState state(double score) {
+    if (score < t.unhealthyBelow()) {
+      return HealthState.HEALTH_STATE_UNHEALTHY;
+    }
+    if (score < t.degradedBelow()) {
+      return HealthState.HEALTH_STATE_DEGRADED;
+    }
+    return HealthState.HEALTH_STATE_HEALTHY;
+  }
+
+  /** 0 at the tolerated ratio, 1 at {@code latencyRatioAtZero}, logarithmic in between. */
+  private double latencyPenalty(double ratio) {
+    double tolerance = t.latencyRatioTolerance();
+    return clamp(Math.log(ratio / tolerance) / Math.log(t.latencyRatioAtZero() / tolerance));
+  }
+
+  private double volumeConfidence(long n) {
+    return (double) n / (n + t.minRequests());
+  }
+
+  private static double peerConfidence(int peers) {
+    return peers >= 2 ? 1.0 : peers == 1 ? 0.75 : 0.5;
+  }
+
+  private static Window window(long start, long end) {
+    return Window.newBuilder().setStartUnixMillis(start).setEndUnixMillis(end).build();
+  }
+
+  private static double clamp(double v) {
+    return Math.max(0.0, Math.min(1.0, v));
+  }
+
+  private static String fmt(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+}

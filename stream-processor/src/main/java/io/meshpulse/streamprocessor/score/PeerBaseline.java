@@ -1,0 +1,33 @@
+package io.meshpulse.streamprocessor.score;
+
+import java.util.OptionalDouble;
+
+/**
+ * What one endpoint is compared with: the pooled errors of the other endpoints of its cluster and
+ * subset (over the window and over its last slide) and the median of their p99s.
+ *
+ * @param peers how many other endpoints had traffic in the window
+ * @param window the peers' pooled window counts
+ * @param recentRequests the peers' requests in the last slide
+ * @param recentErrors the peers' errors in the last slide
+ * @param medianP99Millis the median p99 of the peers with enough requests to judge latency
+ */
+public record PeerBaseline(
+    int peers,
+    ErrorCounts window,
+    long recentRequests,
+    long recentErrors,
+    OptionalDouble medianP99Millis) {
+
+  public static PeerBaseline none() {
+    return new PeerBaseline(0, new ErrorCounts(0, 0, 0, 0, 0), 0, 0, OptionalDouble.empty());
+  }
+
+  double errorRate() {
+    return window.errorRate();
+  }
+
+  double recentErrorRate() {
+    return recentRequests == 0 ? errorRate() : (double) recentErrors / recentRequests;
+  }
+}

@@ -1,0 +1,158 @@
+package io.meshpulse.streamprocessor.score;
+
+/**
+ * Every number the score formula uses; docs/health-score.md explains each. Build with {@link
+ * #builder()}; {@link Builder#build()} rejects values that would make the formula meaningless.
+ *
+ * @param minRequests below this many requests in the window an endpoint (or service) is UNKNOWN
+ * @param minLatencyRequests below this many requests latency is not judged (p99 would be the max)
+ * @param z the z-score of the Wilson bound on error rates (3 ≈ 99.7 % two-sided)
+ * @param errorExcessAtZero the error-rate excess over peers (lower bound minus peers' rate) at
+ *     which the error part of the score reaches 0
+ * @param latencyRatioTolerance p99 up to this multiple of the peers' median p99 costs nothing
+ * @param latencyRatioAtZero the p99 multiple at which the latency part of the score reaches 0
+ * @param minLatencyExcessMillis p99 differences smaller than this (in ms) are never penalised
+ * @param degradedBelow scores below this are DEGRADED
+ * @param unhealthyBelow scores below this are UNHEALTHY
+ * @param serviceErrorRateTolerance the absolute error rate a whole service may have for free
+ * @param serviceP99ThresholdMillis the absolute p99 above which a whole service is penalised
+ */
+public record ScoringThresholds(
+    long minRequests,
+    long minLatencyRequests,
+    double z,
+    double errorExcessAtZero,
+    double latencyRatioTolerance,
+    double latencyRatioAtZero,
+    double minLatencyExcessMillis,
+    double degradedBelow,
+    double unhealthyBelow,
+    double serviceErrorRateTolerance,
+    double serviceP99ThresholdMillis) {
+
+  public static ScoringThresholds defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder with the documented defaults. */
+  public static final class Builder {
+    private long minRequests = 20;
+    private long minLatencyRequests = 100;
+    private double z = 3.0;
+    private double errorExcessAtZero = 0.10;
+    private double latencyRatioTolerance = 1.5;
+    private double latencyRatioAtZero = 4.0;
+    private double minLatencyExcessMillis = 5.0;
+    private double degradedBelow = 0.8;
+    private double unhealthyBelow = 0.5;
+    private double serviceErrorRateTolerance = 0.01;
+    private double serviceP99ThresholdMillis = 1000.0;
+
+    private Builder() {}
+
+    public Builder minRequests(long value) {
+      minRequests = value;
+      return this;
+    }
+
+    public Builder minLatencyRequests(long value) {
+      minLatencyRequests = value;
+      return this;
+    }
+
+    public Builder z(double value) {
+      z = value;
+      return this;
+    }
+
+    public Builder errorExcessAtZero(double value) {
+      errorExcessAtZero = value;
+      return this;
+    }
+
+    public Builder latencyRatioTolerance(double value) {
+      latencyRatioTolerance = value;
+      return this;
+    }
+
+    public Builder latencyRatioAtZero(double value) {
+      latencyRatioAtZero = value;
+      return this;
+    }
+
+    public Builder minLatencyExcessMillis(double value) {
+      minLatencyExcessMillis = value;
+      return this;
+    }
+
+    public Builder degradedBelow(double value) {
+      degradedBelow = value;
+      return this;
+    }
+
+    public Builder unhealthyBelow(double value) {
+      unhealthyBelow = value;
+      return this;
+    }
+
+    public Builder serviceErrorRateTolerance(double value) {
+      serviceErrorRateTolerance = value;
+      return this;
+    }
+
+    public Builder serviceP99ThresholdMillis(double value) {
+      serviceP99ThresholdMillis = value;
+      return this;
+    }
+
+    public ScoringThresholds build() {
+      require(minRequests >= 1, "minRequests must be at least 1, was " + minRequests);
+      require(
+          minLatencyRequests >= minRequests,
+          "minLatencyRequests must be at least minRequests, was " + minLatencyRequests);
+      require(z > 0, "z must be positive, was " + z);
+      require(
+          errorExcessAtZero > 0 && errorExcessAtZero <= 1,
+          "errorExcessAtZero must be in (0,1], was " + errorExcessAtZero);
+      require(
+          latencyRatioTolerance >= 1,
+          "latencyRatioTolerance must be >= 1, was " + latencyRatioTolerance);
+      require(
+          latencyRatioAtZero > latencyRatioTolerance,
+          "latencyRatioAtZero must exceed latencyRatioTolerance, was " + latencyRatioAtZero);
+      require(minLatencyExcessMillis >= 0, "minLatencyExcessMillis must be >= 0");
+      require(
+          0 < unhealthyBelow && unhealthyBelow < degradedBelow && degradedBelow <= 1,
+          "need 0 < unhealthyBelow < degradedBelow <= 1, were "
+              + unhealthyBelow
+              + " and "
+              + degradedBelow);
+      require(
+          serviceErrorRateTolerance >= 0 && serviceErrorRateTolerance < 1,
+          "serviceErrorRateTolerance must be in [0,1)");
+      require(serviceP99ThresholdMillis > 0, "serviceP99ThresholdMillis must be positive");
+      return new ScoringThresholds(
+          minRequests,
+          minLatencyRequests,
+          z,
+          errorExcessAtZero,
+          latencyRatioTolerance,
+          latencyRatioAtZero,
+          minLatencyExcessMillis,
+          degradedBelow,
+          unhealthyBelow,
+          serviceErrorRateTolerance,
+          serviceP99ThresholdMillis);
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}

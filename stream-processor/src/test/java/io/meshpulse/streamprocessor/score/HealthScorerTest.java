@@ -1,0 +1,220 @@
+package io.meshpulse.streamprocessor.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.ServiceHealth;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HealthScorerTest {
+  private final ClusterScorer scorer =
+      new ClusterScorer(new HealthScorer(ScoringThresholds.defaults()));
+
+  private static List<EndpointStats> nineHealthyPlus(EndpointStats tenth) {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 9; i++) {
+      all.add(Traffic.endpoint(i).steady(500, 0.004, 20).stats());
+    }
+    all.add(tenth);
+    return all;
+  }
+
+  private EndpointHealth verdictOf(ClusterHealth health, String address) {
+    return health.endpoints().stream()
+        .filter(e -> e.getEndpoint().getAddress().equals(address))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void score_fallsMonotonically_asErrorRateRises() {
+    List<Double> scores = new ArrayList<>();
+    for (double rate = 0; rate <= 0.5; rate += 0.02) {
+      ClusterHealth health =
+          scorer.score(
+              "reviews", nineHealthyPlus(Traffic.endpoint(10).steady(500, rate, 20).stats()), 0);
+      scores.add(verdictOf(health, "10.0.0.10").getScore());
+    }
+    assertThat(scores)
+        .as("scores for error rates 0 %%..50 %%: %s", scores)
+        .isSortedAccordingTo((a, b) -> Double.compare(b, a));
+    assertThat(scores.get(0)).as("score at 0 %% errors").isEqualTo(1.0);
+    assertThat(scores.get(scores.size() - 1)).as("score at 50 %% errors").isEqualTo(0.0);
+    assertThat(scores.stream().distinct().count())
+        .as("the score moves between the ends, not only a step")
+        .isGreaterThan(4);
+  }
+
+  @Test
+  void score_fallsMonotonically_asLatencyRises() {
+    List<Double> scores = new ArrayList<>();
+    for (double factor = 1; factor <= 6; factor += 0.25) {
+      ClusterHealth health =
+          scorer.score(
+              "reviews",
+              nineHealthyPlus(Traffic.endpoint(10).steady(500, 0.004, 20 * factor).stats()),
+              0);
+      scores.add(verdictOf(health, "10.0.0.10").getScore());
+    }
+    assertThat(scores)
+        .as("scores for latency ×1..×6: %s", scores)
+        .isSortedAccordingTo((a, b) -> Double.compare(b, a));
+    assertThat(scores.get(0)).as("score at ×1").isEqualTo(1.0);
+    assertThat(scores.get(scores.size() - 1)).as("score at ×6").isEqualTo(0.0);
+    assertThat(scores.stream().distinct().count()).as("graded, not a step").isGreaterThan(4);
+  }
+
+  @Test
+  void lowVolumeEndpoint_isUnknown_notUnhealthy_evenWhenEveryRequestFailed() {
+    ClusterHealth health =
+        scorer.score(
+            "reviews", nineHealthyPlus(Traffic.endpoint(10).steady(8, 1.0, 20).stats()), 0);
+    EndpointHealth verdict = verdictOf(health, "10.0.0.10");
+    assertThat(verdict.getState())
+        .as("8 requests, all failed")
+        .isEqualTo(HealthState.HEALTH_STATE_UNKNOWN);
+    assertThat(verdict.getReasonsList())
+        .as("reasons")
+        .containsExactly("too few requests to judge (n=8 < 20)");
+    assertThat(verdict.getConfidence()).as("confidence at n=8").isLessThan(0.5);
+  }
+
+  @Test
+  void modestVolume_isJudgedWithAnHonestBound_andNotFlaggedForOneUnluckyError() {
+    ClusterHealth health =
+        scorer.score(
+            "reviews", nineHealthyPlus(Traffic.endpoint(10).steady(30, 1.0 / 30, 20).stats()), 0);
+    assertThat(verdictOf(health, "10.0.0.10").getState())
+        .as("1 error in 30 requests vs peers at 0.4 %")
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+  }
+
+  @Test
+  void oneBadEndpointAmongTen_isUnhealthy_whileTheOtherNineStayHealthy() {
+    ClusterHealth health =
+        scorer.score(
+            "reviews", nineHealthyPlus(Traffic.endpoint(10).steady(1000, 0.12, 20).stats()), 0);
+    EndpointHealth bad = verdictOf(health, "10.0.0.10");
+    assertThat(bad.getState())
+        .as("the bad endpoint: %s", bad.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(bad.getReasonsList())
+        .as("its reasons")
+        .contains("error rate 12.0 % vs peers 0.4 % (n=1000)");
+    assertThat(bad.getConfidence()).as("confidence at n=1000 with 9 peers").isGreaterThan(0.9);
+    assertThat(health.endpoints())
+        .filteredOn(e -> !e.getEndpoint().getAddress().equals("10.0.0.10"))
+        .as("the other nine")
+        .hasSize(9)
+        .allSatisfy(
+            e ->
+                assertThat(e.getState())
+                    .as("%s: %s", e.getEndpoint().getAddress(), e.getReasonsList())
+                    .isEqualTo(HealthState.HEALTH_STATE_HEALTHY));
+    ServiceHealth service = health.services().get(0);
+    assertThat(service.getState())
+        .as("one outlier is not a service event: %s", service.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+    assertThat(service.getEndpointsUnhealthy()).as("unhealthy endpoints counted").isEqualTo(1);
+  }
+
+  @Test
+  void tripledP99WithoutErrors_isUnhealthy_withTheRatioInItsReasons() {
+    ClusterHealth health =
+        scorer.score(
+            "reviews", nineHealthyPlus(Traffic.endpoint(10).steady(500, 0, 60).stats()), 0);
+    EndpointHealth slow = verdictOf(health, "10.0.0.10");
+    assertThat(slow.getState())
+        .as("p99 3× peers: %s", slow.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(slow.getReasonsList())
+        .as("reasons")
+        .anyMatch(r -> r.matches("p99 \\d+ ms = [23]\\.\\d× peers' median \\(\\d+ ms\\)"));
+    assertThat(health.endpoints())
+        .filteredOn(e -> e != slow)
+        .as("the others")
+        .allSatisfy(e -> assertThat(e.getState()).isEqualTo(HealthState.HEALTH_STATE_HEALTHY));
+  }
+
+  @Test
+  void hardFailureStartingInTheLastSlide_isUnhealthyInThatVeryWindow() {
+    // 9.6 s of clean traffic, then 0.4 s of connection failures: 20 bad of 500 in the window.
+    EndpointStats onset =
+        Traffic.endpoint(10)
+            .add(0, 9_600, 480, 0, ErrorClass.NONE, 20)
+            .add(9_600, 10_000, 20, 1.0, ErrorClass.CONNECTION_FAILURE, 20)
+            .stats();
+    EndpointHealth verdict =
+        verdictOf(scorer.score("reviews", nineHealthyPlus(onset), 0), "10.0.0.10");
+    assertThat(verdict.getState())
+        .as("reasons %s", verdict.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(verdict.getConnectionFailures()).as("connection failures").isEqualTo(20);
+    assertThat(verdict.getReasonsList())
+        .as("reasons")
+        .anyMatch(r -> r.startsWith("last slide: error rate"));
+  }
+
+  @Test
+  void wholeClusterDegradingTogether_isOneServiceEvent_notTenOutliers() {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      all.add(Traffic.endpoint(i).steady(500, 0.20, 20).stats());
+    }
+    ClusterHealth health = scorer.score("reviews", all, 0);
+    assertThat(health.endpoints())
+        .as("endpoints, each no worse than its peers")
+        .allSatisfy(
+            e ->
+                assertThat(e.getState())
+                    .as("%s", e.getReasonsList())
+                    .isNotIn(
+                        HealthState.HEALTH_STATE_UNHEALTHY, HealthState.HEALTH_STATE_DEGRADED));
+    ServiceHealth service = health.services().get(0);
+    assertThat(service.getSubset()).as("the whole-cluster record").isEmpty();
+    assertThat(service.getState())
+        .as("the service: %s", service.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(service.getReasonsList())
+        .as("reasons")
+        .contains("error rate 20.0 % across 10 endpoints (n=5000), tolerance 1.0 %");
+  }
+
+  @Test
+  void peers_areTheEndpointsOfTheSameSubset_andEachSubsetGetsAServiceRecord() {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      all.add(Traffic.endpoint("v1", i).steady(500, 0.0, 20).stats());
+      all.add(Traffic.endpoint("v2", 10 + i).steady(500, 0.25, 20).stats());
+    }
+    ClusterHealth health = scorer.score("reviews", all, 0);
+    assertThat(health.services())
+        .extracting(ServiceHealth::getSubset)
+        .as("service records")
+        .containsExactly("", "v1", "v2");
+    assertThat(health.services().get(2).getState())
+        .as("v2, failing as a whole")
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(health.services().get(1).getState())
+        .as("v1")
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+    assertThat(health.endpoints())
+        .as("v2 endpoints compared with v2 peers only")
+        .filteredOn(e -> e.getSubset().equals("v2"))
+        .allSatisfy(e -> assertThat(e.getPeerErrorRate()).isGreaterThan(0.2));
+  }
+
+  @Test
+  void endpointWithoutPeers_isJudgedOnItsOwnErrorsWithReducedConfidence() {
+    ClusterHealth health =
+        scorer.score("reviews", List.of(Traffic.endpoint(1).steady(500, 0.3, 20).stats()), 0);
+    EndpointHealth only = health.endpoints().get(0);
+    assertThat(only.getState())
+        .as("30 %% errors, no peers")
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(only.getConfidence()).as("confidence without peers").isLessThan(0.5);
+  }
+}

@@ -1,0 +1,114 @@
+package io.meshpulse.streamprocessor.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.meshpulse.model.v1.AccessRecord;
+import io.meshpulse.model.v1.Protocol;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class ScoringPrimitivesTest {
+
+  @Test
+  void wilsonLowerBound_isCautiousAtLowVolume_andTightAtHighVolume() {
+    assertThat(Wilson.lowerBound(5, 5, 3)).as("5 of 5").isLessThan(0.4);
+    assertThat(Wilson.lowerBound(500, 1000, 3)).as("500 of 1000").isCloseTo(0.4529, within(0.001));
+    assertThat(Wilson.lowerBound(0, 1000, 3)).as("0 of 1000").isEqualTo(0.0);
+    assertThat(Wilson.lowerBound(0, 0, 3)).as("no data").isEqualTo(0.0);
+  }
+
+  @Test
+  void errorClass_prefersConnectionFailures_thenTimeouts_thenGrpc_thenHttp5xx() {
+    AccessRecord.Builder r = AccessRecord.newBuilder().setCluster("c");
+    assertThat(ErrorClass.of(r.setResponseCode(503).setResponseFlagsText("UT,UF").build()))
+        .as("UT,UF")
+        .isEqualTo(ErrorClass.CONNECTION_FAILURE);
+    assertThat(ErrorClass.of(r.setResponseCode(504).setResponseFlagsText("UT").build()))
+        .as("UT")
+        .isEqualTo(ErrorClass.TIMEOUT);
+    assertThat(ErrorClass.of(r.setResponseCode(503).setResponseFlagsText("-").build()))
+        .as("plain 503")
+        .isEqualTo(ErrorClass.HTTP_5XX);
+    assertThat(ErrorClass.of(r.setResponseCode(404).build())).as("404").isEqualTo(ErrorClass.NONE);
+    assertThat(
+            ErrorClass.of(
+                r.setResponseCode(200)
+                    .setProtocol(Protocol.PROTOCOL_GRPC)
+                    .setGrpcStatus(14)
+                    .build()))
+        .as("UNAVAILABLE")
+        .isEqualTo(ErrorClass.GRPC_ERROR);
+    assertThat(ErrorClass.of(r.setGrpcStatus(5).build()))
+        .as("NOT_FOUND is the client's problem")
+        .isEqualTo(ErrorClass.NONE);
+  }
+
+  @Test
+  void errorClass_readsTheBitmask_whenTheFlagTextIsAbsent() {
+    AccessRecord.Builder r = AccessRecord.newBuilder().setCluster("c").setResponseCode(503);
+    assertThat(ErrorClass.of(r.setResponseFlags(1L << 5).build()))
+        .as("bit of UF (field 6)")
+        .isEqualTo(ErrorClass.CONNECTION_FAILURE);
+    assertThat(ErrorClass.of(r.setResponseFlags(1L << 2).build()))
+        .as("bit of UT (field 3)")
+        .isEqualTo(ErrorClass.TIMEOUT);
+    assertThat(ErrorClass.of(r.setResponseFlags(1L << 9).build()))
+        .as("bit of DI (field 10), not an error flag")
+        .isEqualTo(ErrorClass.HTTP_5XX);
+  }
+
+  @Test
+  void aggregate_survivesItsBinaryForm_andMergesLikeOneAggregate() throws IOException {
+    EndpointAggregate a = Traffic.endpoint(1).steady(300, 0.1, 20).statsSource();
+    EndpointAggregate b =
+        Traffic.endpoint(1).add(5_000, 10_000, 200, 0.5, ErrorClass.TIMEOUT, 40).statsSource();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    a.writeTo(new DataOutputStream(bytes));
+    EndpointAggregate copy =
+        EndpointAggregate.readFrom(
+            new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    EndpointStats merged = copy.merge(b).snapshot(Traffic.WINDOW_START, Traffic.WINDOW_END);
+    assertThat(merged.requests()).as("requests").isEqualTo(500);
+    assertThat(merged.counts().timeouts()).as("timeouts").isEqualTo(100);
+    assertThat(merged.counts().http5xx()).as("5xx").isEqualTo(30);
+    assertThat(merged.recentRequests()).as("last slide requests (30 + 40)").isEqualTo(70);
+    assertThat(merged.reportingProxies()).as("proxies").isEqualTo(4);
+    assertThat(merged.p99Millis()).as("p99 of the merged latencies").isGreaterThan(40);
+
+    ByteArrayOutputStream statsBytes = new ByteArrayOutputStream();
+    merged.writeTo(new DataOutputStream(statsBytes));
+    EndpointStats back =
+        EndpointStats.readFrom(
+            new DataInputStream(new ByteArrayInputStream(statsBytes.toByteArray())));
+    assertThat(back.p99Millis()).as("p99 after a round trip").isEqualTo(merged.p99Millis());
+    assertThat(back.id()).as("identity").isEqualTo(merged.id());
+    assertThat(back.counts()).as("counts").isEqualTo(merged.counts());
+  }
+
+  @Test
+  void latencySketch_quantilesAreWithinOnePercent() {
+    EndpointAggregate a = new EndpointAggregate(1000);
+    for (int i = 1; i <= 10_000; i++) {
+      a.add(0, ErrorClass.NONE, i / 10.0, "p");
+    }
+    EndpointStats s = a.snapshot(0, 10_000);
+    assertThat(s.p99Millis()).as("p99 of 0.1..1000 ms").isCloseTo(990, within(990 * 0.0101));
+    assertThat(s.p50Millis()).as("p50").isCloseTo(500, within(500 * 0.0101));
+  }
+
+  @Test
+  void thresholds_rejectNonsense_withTheNameOfTheValue() {
+    assertThatThrownBy(() -> ScoringThresholds.builder().unhealthyBelow(0.9).build())
+        .as("unhealthy above degraded")
+        .hasMessageContaining("unhealthyBelow");
+    assertThatThrownBy(() -> ScoringThresholds.builder().minRequests(0).build())
+        .as("zero min requests")
+        .hasMessageContaining("minRequests");
+  }
+}
