@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.api;
+
+import org.jspecify.annotations.NullMarked;

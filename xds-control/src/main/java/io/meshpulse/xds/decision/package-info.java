@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.decision;
+
+import org.jspecify.annotations.NullMarked;

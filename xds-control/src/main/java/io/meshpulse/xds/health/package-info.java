@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.health;
+
+import org.jspecify.annotations.NullMarked;

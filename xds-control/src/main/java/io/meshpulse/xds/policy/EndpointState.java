@@ -1,0 +1,34 @@
+package io.meshpulse.xds.policy;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the policy remembers about an endpoint between evaluations.
+ *
+ * @param since when the endpoint entered {@code status} (EPOCH: forever)
+ * @param offences ejections not yet forgotten; the ejection time doubles with each
+ * @param ejectedUntil when an automatic ejection ends; {@code null} when not ejected or pinned
+ * @param lastStepAt when the weight last changed
+ * @param suppressed an ejection was wanted but refused by a guardrail
+ */
+public record EndpointState(
+    EndpointStatus status,
+    int weight,
+    Instant since,
+    int offences,
+    @Nullable Instant ejectedUntil,
+    Instant lastStepAt,
+    boolean suppressed) {
+
+  static EndpointState neutral(PolicyConfig config) {
+    return new EndpointState(
+        EndpointStatus.ACTIVE,
+        config.neutralWeight(),
+        Instant.EPOCH,
+        0,
+        null,
+        Instant.EPOCH,
+        false);
+  }
+}

@@ -1,0 +1,418 @@
+package io.meshpulse.xds.policy;
+
+import io.meshpulse.model.v1.DecisionTrigger;
+import io.meshpulse.model.v1.EndpointAction;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.xds.topology.EndpointSpec;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.SubsetSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The routing policy: a pure function from (topology, health, overrides, config, now, previous
+ * state) to (endpoint weights and statuses, subset route weights, changes with reasons). See
+ * docs/routing-policy.md for every rule and guardrail.
+ */
+public final class RoutingPolicy {
+  private final PolicyConfig config;
+
+  public RoutingPolicy(PolicyConfig config) {
+    this.config = config;
+  }
+
+  public PolicyConfig config() {
+    return config;
+  }
+
+  public PolicyResult evaluate(PolicyInput input) {
+    Instant now = input.now();
+    PolicyState previous = input.previous();
+    Instant last = input.health().lastRecordAt();
+    boolean silent =
+        last == null || Duration.between(last, now).compareTo(config.silentAfter()) > 0;
+    Instant silentSince = null;
+    PolicyMode mode = PolicyMode.NORMAL;
+    if (silent) {
+      silentSince = previous.silentSince() != null ? previous.silentSince() : now;
+      mode = now.isBefore(silentSince.plus(config.holdFor())) ? PolicyMode.HOLD : PolicyMode.REVERT;
+    }
+    Map<EndpointId, EndpointState> states = new HashMap<>();
+    Map<String, Map<String, Integer>> routeWeights = new HashMap<>();
+    Map<String, ServiceRouting> intended = new LinkedHashMap<>();
+    Map<String, ServiceRouting> served = new LinkedHashMap<>();
+    List<ServiceDecision> decisions = new ArrayList<>();
+    for (ServiceSpec service : input.topology().services()) {
+      ServiceEvaluation evaluation = new ServiceEvaluation(service, input, mode);
+      evaluation.run();
+      states.putAll(evaluation.states);
+      ServiceRouting routing = evaluation.routing();
+      intended.put(service.name(), routing);
+      routeWeights.put(service.name(), routing.subsetWeights());
+      served.put(service.name(), config.dryRun() ? neutral(service) : routing);
+      evaluation
+          .decision(routing, previous.routeWeights().get(service.name()), mode)
+          .ifPresent(decisions::add);
+    }
+    return new PolicyResult(
+        new PolicyState(states, routeWeights, mode, silentSince),
+        new RoutingTable(intended),
+        new RoutingTable(served),
+        decisions);
+  }
+
+  /** The routing of a service nobody has an opinion about: every endpoint neutral and healthy. */
+  public ServiceRouting neutral(ServiceSpec service) {
+    List<EndpointRouting> endpoints = new ArrayList<>();
+    for (SubsetSpec subset : service.subsets()) {
+      for (EndpointSpec e : subset.endpoints()) {
+        endpoints.add(
+            new EndpointRouting(
+                EndpointId.of(service.name(), e),
+                subset.name(),
+                e.locality(),
+                config.neutralWeight(),
+                EndpointStatus.ACTIVE,
+                Double.NaN,
+                List.of("neutral")));
+      }
+    }
+    return new ServiceRouting(service, RouteWeights.compute(service, endpoints, config), endpoints);
+  }
+
+  /** The evaluation of one service; all mutable state is local to one call. */
+  private final class ServiceEvaluation {
+    private final ServiceSpec service;
+    private final PolicyInput input;
+    private final Instant now;
+    private final Signal modeSignal;
+    private final List<Slot> slots = new ArrayList<>();
+    private final Map<EndpointId, EndpointState> states = new HashMap<>();
+    private final List<EndpointChange> changes = new ArrayList<>();
+    private final List<EndpointRouting> routings = new ArrayList<>();
+
+    ServiceEvaluation(ServiceSpec service, PolicyInput input, PolicyMode mode) {
+      this.service = service;
+      this.input = input;
+      this.now = input.now();
+      this.modeSignal =
+          switch (mode) {
+            case HOLD -> Signal.hold();
+            case REVERT -> Signal.revert();
+            case NORMAL -> null;
+          };
+    }
+
+    void run() {
+      for (SubsetSpec subset : service.subsets()) {
+        for (EndpointSpec e : subset.endpoints()) {
+          EndpointId id = EndpointId.of(service.name(), e);
+          EndpointState prev =
+              input.previous().endpoints().getOrDefault(id, EndpointState.neutral(config));
+          Signal signal =
+              modeSignal != null
+                  ? modeSignal
+                  : Signal.classify(input.health().get(id), now, config);
+          Slot slot = new Slot(id, subset.name(), e, prev, signal, input.overrides().get(id));
+          slot.desired = desiredStatus(slot);
+          slots.add(slot);
+        }
+      }
+      applyEjectionLimits();
+      for (Slot slot : slots) {
+        settle(slot);
+      }
+    }
+
+    private boolean dwellOk(EndpointState prev) {
+      return !now.isBefore(prev.since().plus(config.minDwell()));
+    }
+
+    private EndpointStatus desiredStatus(Slot s) {
+      EndpointState prev = s.prev;
+      if (s.override != null) {
+        return s.override.ejects() ? EndpointStatus.EJECTED : EndpointStatus.ACTIVE;
+      }
+      Signal.Kind kind = s.signal.kind();
+      if (prev.status() == EndpointStatus.EJECTED) {
+        if (kind == Signal.Kind.HOLD) {
+          return EndpointStatus.EJECTED;
+        }
+        Instant until = prev.ejectedUntil();
+        boolean expired = until == null ? dwellOk(prev) : !now.isBefore(until);
+        boolean reverting = modeSignal != null && kind == Signal.Kind.STALE;
+        if (!reverting && (!expired || kind == Signal.Kind.EJECT)) {
+          return EndpointStatus.EJECTED;
+        }
+        return kind == Signal.Kind.DEGRADE ? EndpointStatus.DEGRADED : EndpointStatus.ACTIVE;
+      }
+      EndpointStatus wanted =
+          switch (kind) {
+            case EJECT -> EndpointStatus.EJECTED;
+            case DEGRADE -> EndpointStatus.DEGRADED;
+            case RECOVER, STALE -> EndpointStatus.ACTIVE;
+            case KEEP, HOLD -> prev.status();
+          };
+      if (wanted != prev.status() && !dwellOk(prev)) {
+        s.dwellBlocked = true;
+        return prev.status();
+      }
+      return wanted;
+    }
+
+    /** Caps ejections at maxEjectionPercent and the panic threshold; refused ones degrade. */
+    private void applyEjectionLimits() {
+      EjectionLimits limits = EjectionLimits.of(slots.size(), config);
+      List<Slot> wanting =
+          slots.stream()
+              .filter(s -> s.desired == EndpointStatus.EJECTED)
+              .sorted(
+                  Comparator.comparingInt(Slot::ejectionPriority)
+                      .thenComparingDouble(
+                          s -> Double.isNaN(s.signal.score()) ? 1 : s.signal.score())
+                      .thenComparing(s -> s.id))
+              .toList();
+      int ejected = 0;
+      for (Slot s : wanting) {
+        boolean manual = s.override != null;
+        int cap = manual ? limits.total() : limits.automatic();
+        if (ejected < cap) {
+          ejected++;
+          continue;
+        }
+        s.refusal =
+            String.format(
+                "guardrail: ejection refused, %d of %d endpoints already ejected (limit %d: %s)",
+                ejected,
+                slots.size(),
+                cap,
+                manual
+                    ? "panic threshold " + config.panicThresholdPercent() + " %"
+                    : "max ejection "
+                        + config.maxEjectionPercent()
+                        + " %, panic threshold "
+                        + config.panicThresholdPercent()
+                        + " %");
+        if (s.prev.status() == EndpointStatus.EJECTED) {
+          s.desired = EndpointStatus.ACTIVE;
+        } else {
+          s.desired =
+              dwellOk(s.prev) || s.prev.status() == EndpointStatus.DEGRADED
+                  ? EndpointStatus.DEGRADED
+                  : s.prev.status();
+        }
+      }
+    }
+
+    private void settle(Slot s) {
+      EndpointState prev = s.prev;
+      EndpointStatus status = s.desired;
+      boolean changed = status != prev.status();
+      int offences = prev.offences();
+      if (offences > 0
+          && status == EndpointStatus.ACTIVE
+          && !changed
+          && Duration.between(prev.since(), now).compareTo(config.offenceMemory()) >= 0) {
+        offences = 0;
+      }
+      List<String> reasons = new ArrayList<>(s.signal.reasons());
+      Instant ejectedUntil = null;
+      int weight = prev.weight();
+      Instant lastStepAt = prev.lastStepAt();
+      if (status == EndpointStatus.EJECTED) {
+        if (s.override != null) {
+          reasons.add(0, "override " + s.override.id() + ": " + s.override.reason());
+        } else if (changed || (prev.ejectedUntil() != null && !now.isBefore(prev.ejectedUntil()))) {
+          if (changed) {
+            offences++;
+          }
+          Duration time = config.ejectionTime(Math.max(1, offences));
+          ejectedUntil = now.plus(time);
+          reasons.add("ejected for " + time.toMillis() + " ms (offence " + offences + ")");
+        } else {
+          ejectedUntil = prev.ejectedUntil();
+        }
+      } else if (prev.status() == EndpointStatus.EJECTED) {
+        weight = pinned(s) != null ? pinned(s) : config.rampStartWeight();
+        lastStepAt = now;
+        reasons.add("re-admitted, weight ramps from " + weight);
+      } else if (pinned(s) != null) {
+        if (weight != pinned(s)) {
+          weight = pinned(s);
+          lastStepAt = now;
+        }
+        reasons.add(0, "override " + s.override.id() + ": " + s.override.reason());
+      } else {
+        int target =
+            status == EndpointStatus.DEGRADED ? config.degradedWeight() : config.neutralWeight();
+        Signal.Kind kind = s.signal.kind();
+        if (kind == Signal.Kind.EJECT || kind == Signal.Kind.DEGRADE) {
+          target = Math.min(target, weight);
+        } else if (kind == Signal.Kind.HOLD) {
+          target = weight;
+        }
+        if (target != weight && !now.isBefore(lastStepAt.plus(config.stepInterval()))) {
+          int step = Math.min(config.maxWeightStep(), Math.abs(target - weight));
+          weight += target > weight ? step : -step;
+          lastStepAt = now;
+        }
+      }
+      if (s.refusal != null) {
+        reasons.add(s.refusal);
+      }
+      if (s.dwellBlocked) {
+        reasons.add(
+            "dwell: "
+                + prev.status()
+                + " since "
+                + prev.since()
+                + ", min dwell "
+                + config.minDwell().toMillis()
+                + " ms");
+      }
+      boolean suppressed = s.refusal != null && prev.status() != EndpointStatus.EJECTED;
+      EndpointState next =
+          new EndpointState(
+              status,
+              weight,
+              changed ? now : prev.since(),
+              offences,
+              ejectedUntil,
+              lastStepAt,
+              suppressed);
+      states.put(s.id, next);
+      routings.add(
+          new EndpointRouting(
+              s.id, s.subset, s.spec.locality(), weight, status, s.signal.score(), reasons));
+      DecisionTrigger trigger =
+          s.override != null
+              ? DecisionTrigger.DECISION_TRIGGER_OVERRIDE
+              : s.signal.kind() == Signal.Kind.STALE
+                  ? DecisionTrigger.DECISION_TRIGGER_STALENESS
+                  : DecisionTrigger.DECISION_TRIGGER_HEALTH;
+      if (changed || weight != prev.weight()) {
+        EndpointAction action =
+            status == EndpointStatus.EJECTED
+                ? EndpointAction.ENDPOINT_ACTION_EJECT
+                : prev.status() == EndpointStatus.EJECTED
+                    ? EndpointAction.ENDPOINT_ACTION_READMIT
+                    : s.signal.kind() == Signal.Kind.STALE
+                        ? EndpointAction.ENDPOINT_ACTION_NEUTRAL
+                        : EndpointAction.ENDPOINT_ACTION_REWEIGHT;
+        changes.add(
+            new EndpointChange(
+                s.id,
+                s.subset,
+                action,
+                prev.weight(),
+                weight,
+                prev.status(),
+                status,
+                trigger,
+                reasons));
+      } else if (suppressed && !prev.suppressed()) {
+        changes.add(
+            new EndpointChange(
+                s.id,
+                s.subset,
+                EndpointAction.ENDPOINT_ACTION_SUPPRESSED,
+                prev.weight(),
+                weight,
+                prev.status(),
+                status,
+                trigger,
+                reasons));
+      }
+    }
+
+    private Integer pinned(Slot s) {
+      return s.override == null ? null : s.override.weight();
+    }
+
+    ServiceRouting routing() {
+      return new ServiceRouting(service, RouteWeights.compute(service, routings, config), routings);
+    }
+
+    java.util.Optional<ServiceDecision> decision(
+        ServiceRouting routing, Map<String, Integer> previousWeights, PolicyMode mode) {
+      List<RouteWeightChange> routeChanges = new ArrayList<>();
+      if (previousWeights != null) {
+        routing
+            .subsetWeights()
+            .forEach(
+                (subset, w) -> {
+                  int old = previousWeights.getOrDefault(subset, 0);
+                  if (old != w) {
+                    routeChanges.add(new RouteWeightChange(subset, old, w));
+                  }
+                });
+      }
+      if (changes.isEmpty() && routeChanges.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      DecisionTrigger trigger = DecisionTrigger.DECISION_TRIGGER_HEALTH;
+      for (DecisionTrigger t :
+          List.of(
+              DecisionTrigger.DECISION_TRIGGER_OVERRIDE,
+              DecisionTrigger.DECISION_TRIGGER_STALENESS)) {
+        if (changes.stream().anyMatch(c -> c.trigger() == t)) {
+          trigger = t;
+          break;
+        }
+      }
+      List<EndpointHealth> inputs = new ArrayList<>();
+      for (EndpointChange c : changes) {
+        input.health().get(c.id()).ifPresent(o -> inputs.add(o.record()));
+      }
+      List<String> reasons = new ArrayList<>();
+      reasons.add("mode " + mode);
+      if (config.dryRun()) {
+        reasons.add("dry-run: computed, not served");
+      }
+      return java.util.Optional.of(
+          new ServiceDecision(service.name(), trigger, changes, routeChanges, inputs, reasons));
+    }
+  }
+
+  /** One endpoint during one evaluation. */
+  private static final class Slot {
+    final EndpointId id;
+    final String subset;
+    final EndpointSpec spec;
+    final EndpointState prev;
+    final Signal signal;
+    final @org.jspecify.annotations.Nullable EndpointOverride override;
+    EndpointStatus desired = EndpointStatus.ACTIVE;
+    boolean dwellBlocked;
+    @org.jspecify.annotations.Nullable String refusal;
+
+    Slot(
+        EndpointId id,
+        String subset,
+        EndpointSpec spec,
+        EndpointState prev,
+        Signal signal,
+        @org.jspecify.annotations.Nullable EndpointOverride override) {
+      this.id = id;
+      this.subset = subset;
+      this.spec = spec;
+      this.prev = prev;
+      this.signal = signal;
+      this.override = override;
+    }
+
+    /** Manual ejections first, then endpoints already ejected, then new candidates. */
+    int ejectionPriority() {
+      if (override != null) {
+        return 0;
+      }
+      return prev.status() == EndpointStatus.EJECTED ? 1 : 2;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.meshpulse.xds.policy;
+
+import io.meshpulse.model.v1.DecisionTrigger;
+import io.meshpulse.model.v1.EndpointHealth;
+import java.util.List;
+
+/** Everything one evaluation changed in one service, and the health records it acted on. */
+public record ServiceDecision(
+    String service,
+    DecisionTrigger trigger,
+    List<EndpointChange> endpointChanges,
+    List<RouteWeightChange> routeChanges,
+    List<EndpointHealth> inputs,
+    List<String> reasons) {
+  public ServiceDecision {
+    endpointChanges = List.copyOf(endpointChanges);
+    routeChanges = List.copyOf(routeChanges);
+    inputs = List.copyOf(inputs);
+    reasons = List.copyOf(reasons);
+  }
+}

@@ -1,0 +1,83 @@
+package io.meshpulse.xds.policy;
+
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What a health observation asks of the policy, after confidence, staleness and hysteresis. */
+record Signal(Kind kind, double score, List<String> reasons) {
+  enum Kind {
+    /** Fresh UNHEALTHY with enough confidence. */
+    EJECT,
+    /** Fresh DEGRADED (or weakly confident UNHEALTHY). */
+    DEGRADE,
+    /** Fresh HEALTHY above the recovery score. */
+    RECOVER,
+    /** No opinion (UNKNOWN, low confidence, or HEALTHY inside the hysteresis band): keep. */
+    KEEP,
+    /** No record within the staleness timeout, or the pipeline was silent too long: neutral. */
+    STALE,
+    /** The pipeline is silent: hold everything as it is. */
+    HOLD
+  }
+
+  static Signal hold() {
+    return new Signal(Kind.HOLD, Double.NaN, List.of("pipeline silent: holding the last routing"));
+  }
+
+  static Signal revert() {
+    return new Signal(
+        Kind.STALE, Double.NaN, List.of("pipeline silent past the hold time: neutral"));
+  }
+
+  static Signal classify(
+      Optional<HealthObservation> observation, Instant now, PolicyConfig config) {
+    if (observation.isEmpty()) {
+      return new Signal(Kind.STALE, Double.NaN, List.of("no health record: neutral"));
+    }
+    HealthObservation obs = observation.get();
+    Duration age = Duration.between(obs.observedAt(), now);
+    EndpointHealth r = obs.record();
+    if (age.compareTo(config.staleAfter()) > 0) {
+      return new Signal(
+          Kind.STALE,
+          Double.NaN,
+          List.of(
+              "health record stale ("
+                  + age.toMillis()
+                  + " ms old > "
+                  + config.staleAfter().toMillis()
+                  + " ms): neutral"));
+    }
+    List<String> reasons = new ArrayList<>();
+    reasons.add(
+        String.format(
+            java.util.Locale.ROOT,
+            "%s score=%.2f confidence=%.2f",
+            name(r.getState()),
+            r.getScore(),
+            r.getConfidence()));
+    reasons.addAll(r.getReasonsList());
+    Kind kind =
+        switch (r.getState()) {
+          case HEALTH_STATE_UNHEALTHY ->
+              r.getConfidence() >= config.unhealthyMinConfidence()
+                  ? Kind.EJECT
+                  : r.getConfidence() >= config.degradedMinConfidence() ? Kind.DEGRADE : Kind.KEEP;
+          case HEALTH_STATE_DEGRADED ->
+              r.getConfidence() >= config.degradedMinConfidence() ? Kind.DEGRADE : Kind.KEEP;
+          case HEALTH_STATE_HEALTHY ->
+              r.getScore() >= config.recoverMinScore() ? Kind.RECOVER : Kind.KEEP;
+          default -> Kind.KEEP;
+        };
+    return new Signal(kind, r.getScore(), reasons);
+  }
+
+  private static String name(HealthState state) {
+    return state.name().replace("HEALTH_STATE_", "");
+  }
+}

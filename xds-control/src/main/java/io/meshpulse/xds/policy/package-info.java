@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.policy;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.server;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.snapshot;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.topology;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,246 @@
+package io.meshpulse.xds.policy;
+
+import static io.meshpulse.xds.policy.Fixtures.SERVICE;
+import static io.meshpulse.xds.policy.Fixtures.T0;
+import static io.meshpulse.xds.policy.Fixtures.degraded;
+import static io.meshpulse.xds.policy.Fixtures.health;
+import static io.meshpulse.xds.policy.Fixtures.healthy;
+import static io.meshpulse.xds.policy.Fixtures.ids;
+import static io.meshpulse.xds.policy.Fixtures.table;
+import static io.meshpulse.xds.policy.Fixtures.topology;
+import static io.meshpulse.xds.policy.Fixtures.unhealthy;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.v1.DecisionTrigger;
+import io.meshpulse.model.v1.EndpointAction;
+import io.meshpulse.model.v1.HealthState;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RoutingPolicyTest {
+  private final PolicyConfig config = PolicyConfig.DEFAULTS;
+  private final Fixtures.Runner run = new Fixtures.Runner(config, topology(5, "v1"));
+  private final List<EndpointId> ids = ids(run.topology);
+  private final EndpointId bad = ids.get(2);
+
+  @Test
+  void unhealthyWithGoodConfidence_isEjectedOnTheFirstEvaluation() {
+    run.step(table(ids, T0, unhealthy(bad, T0)), T0);
+
+    assertThat(run.routing(bad).status())
+        .as("status of the unhealthy endpoint")
+        .isEqualTo(EndpointStatus.EJECTED);
+    assertThat(run.changes())
+        .as("changes")
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.action()).as("action").isEqualTo(EndpointAction.ENDPOINT_ACTION_EJECT);
+              assertThat(c.trigger())
+                  .as("trigger")
+                  .isEqualTo(DecisionTrigger.DECISION_TRIGGER_HEALTH);
+              assertThat(c.reasons()).as("reasons").anyMatch(r -> r.contains("UNHEALTHY"));
+            });
+    assertThat(run.last.decisions().get(0).inputs()).as("inputs of the decision").hasSize(1);
+  }
+
+  @Test
+  void unhealthyWithLowConfidence_onlyReducesTheWeight() {
+    run.step(table(ids, T0, health(bad, HealthState.HEALTH_STATE_UNHEALTHY, 0.2, 0.4, T0)), T0);
+
+    assertThat(run.routing(bad).status()).as("status").isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(run.routing(bad).weight()).as("weight after one step").isEqualTo(75);
+  }
+
+  @Test
+  void degraded_reducesTheWeightInBoundedSteps() {
+    Instant t = T0;
+    run.step(table(ids, t, degraded(bad, t)), t);
+    assertThat(run.routing(bad).weight()).as("first step").isEqualTo(75);
+    t = t.plusMillis(500);
+    run.step(table(ids, t, degraded(bad, t)), t);
+    assertThat(run.routing(bad).weight())
+        .as("no second step within the step interval")
+        .isEqualTo(75);
+    t = t.plusMillis(600);
+    run.step(table(ids, t, degraded(bad, t)), t);
+    assertThat(run.routing(bad).weight()).as("second step").isEqualTo(50);
+    t = t.plusSeconds(5);
+    run.step(table(ids, t, degraded(bad, t)), t);
+    assertThat(run.routing(bad).weight()).as("stays at the degraded weight").isEqualTo(50);
+  }
+
+  @Test
+  void recovery_waitsForTheDwellTime_andAScoreAboveTheHysteresisBand() {
+    Instant t = T0;
+    run.step(table(ids, t, degraded(bad, t)), t);
+    t = t.plusSeconds(2);
+    run.step(table(ids, t), t);
+    assertThat(run.routing(bad).status())
+        .as("within the dwell time")
+        .isEqualTo(EndpointStatus.DEGRADED);
+    t = t.plusSeconds(4);
+    run.step(table(ids, t, health(bad, HealthState.HEALTH_STATE_HEALTHY, 0.7, 0.9, t)), t);
+    assertThat(run.routing(bad).status())
+        .as("healthy but below the recovery score")
+        .isEqualTo(EndpointStatus.DEGRADED);
+    run.step(table(ids, t, healthy(bad, t)), t);
+    assertThat(run.routing(bad).status())
+        .as("healthy after the dwell")
+        .isEqualTo(EndpointStatus.ACTIVE);
+  }
+
+  @Test
+  void ejection_neverExceedsMaxEjectionPercent_andTheRefusalIsRecordedOnce() {
+    EndpointId second = ids.get(4);
+    HealthTable health =
+        table(
+            ids,
+            T0,
+            health(bad, HealthState.HEALTH_STATE_UNHEALTHY, 0.2, 0.9, T0),
+            health(second, HealthState.HEALTH_STATE_UNHEALTHY, 0.1, 0.9, T0));
+    run.step(health, T0);
+
+    assertThat(run.ejected()).as("ejected of 5 at 20 %").isEqualTo(1);
+    assertThat(run.routing(second).status())
+        .as("the worse score is ejected")
+        .isEqualTo(EndpointStatus.EJECTED);
+    assertThat(run.routing(bad).status())
+        .as("the refused one degrades")
+        .isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(run.changes())
+        .as("refusal recorded")
+        .anyMatch(
+            c -> c.id().equals(bad) && c.reasons().stream().anyMatch(r -> r.contains("guardrail")));
+    run.step(
+        table(ids, T0.plusMillis(100), unhealthyAt(bad, 100), unhealthyAt(second, 100)),
+        T0.plusMillis(100));
+    assertThat(run.changes())
+        .as("no repeated SUPPRESSED change")
+        .noneMatch(c -> c.action() == EndpointAction.ENDPOINT_ACTION_SUPPRESSED);
+  }
+
+  @Test
+  void overrideEjections_stopAtThePanicThreshold() {
+    for (int i = 0; i < 3; i++) {
+      run.overrides.put(ids.get(i), EndpointOverride.eject("o" + i, ids.get(i), "drain"));
+    }
+    run.step(table(ids, T0), T0);
+
+    assertThat(run.ejected()).as("ejected of 5 before panic at 50 %").isEqualTo(2);
+    assertThat(run.changes())
+        .as("override trigger")
+        .allMatch(c -> c.trigger() == DecisionTrigger.DECISION_TRIGGER_OVERRIDE);
+  }
+
+  @Test
+  void overridePin_setsTheWeightAtOnce() {
+    run.overrides.put(bad, EndpointOverride.pin("p", bad, 7, "canary"));
+    run.step(table(ids, T0, unhealthy(bad, T0)), T0);
+    assertThat(run.routing(bad).weight()).as("pinned weight").isEqualTo(7);
+    assertThat(run.routing(bad).status())
+        .as("pinned endpoints stay in rotation")
+        .isEqualTo(EndpointStatus.ACTIVE);
+  }
+
+  @Test
+  void ejectionTime_growsWithRepeatOffences_andReadmissionRampsTheWeight() {
+    Instant t = T0;
+    run.step(table(ids, t, unhealthy(bad, t)), t);
+    assertThat(run.state.endpoints().get(bad).ejectedUntil())
+        .as("first ejection ends")
+        .isEqualTo(t.plusSeconds(30));
+    t = t.plusSeconds(30);
+    run.step(table(ids, t), t);
+    assertThat(run.routing(bad).status()).as("re-admitted").isEqualTo(EndpointStatus.ACTIVE);
+    assertThat(run.routing(bad).weight()).as("ramp start").isEqualTo(10);
+    int previous = 10;
+    for (int i = 1; i <= 4; i++) {
+      run.step(table(ids, t.plusSeconds(i)), t.plusSeconds(i));
+      int w = run.routing(bad).weight();
+      assertThat(w - previous).as("ramp step %d", i).isBetween(1, 25);
+      previous = w;
+    }
+    assertThat(previous).as("ramped to neutral").isEqualTo(100);
+    t = t.plusSeconds(10);
+    run.step(table(ids, t, unhealthy(bad, t)), t);
+    assertThat(run.state.endpoints().get(bad).ejectedUntil())
+        .as("second ejection lasts twice as long")
+        .isEqualTo(t.plusSeconds(60));
+  }
+
+  @Test
+  void ejectedEndpoint_stillUnhealthyAtExpiry_staysEjected() {
+    run.step(table(ids, T0, unhealthy(bad, T0)), T0);
+    Instant t = T0.plusSeconds(30);
+    run.step(table(ids, t, unhealthy(bad, t)), t);
+    assertThat(run.routing(bad).status()).as("still unhealthy").isEqualTo(EndpointStatus.EJECTED);
+  }
+
+  @Test
+  void staleHealth_returnsTheEndpointToNeutral() {
+    run.step(table(ids, T0, degraded(bad, T0)), T0);
+    Instant t = T0.plusSeconds(11);
+    HealthTable others = table(ids.subList(0, 2), t, degraded(bad, T0));
+    for (int i = 0; i < 4; i++) {
+      run.step(others, t.plusSeconds(i));
+    }
+    assertThat(run.routing(bad).status()).as("status").isEqualTo(EndpointStatus.ACTIVE);
+    assertThat(run.routing(bad).weight()).as("weight").isEqualTo(100);
+    assertThat(run.routing(bad).reasons()).as("reasons").anyMatch(r -> r.contains("stale"));
+  }
+
+  @Test
+  void silentPipeline_holdsTheRouting_thenRevertsToNeutral() {
+    run.step(table(ids, T0, unhealthy(bad, T0)), T0);
+    HealthTable frozen = table(ids, T0, unhealthy(bad, T0));
+    run.step(frozen, T0.plusSeconds(40));
+    assertThat(run.state.mode()).as("mode after 40 s of silence").isEqualTo(PolicyMode.HOLD);
+    assertThat(run.routing(bad).status())
+        .as("held past the ejection time")
+        .isEqualTo(EndpointStatus.EJECTED);
+    run.step(frozen, T0.plusSeconds(40 + 61));
+    assertThat(run.state.mode()).as("mode after the hold time").isEqualTo(PolicyMode.REVERT);
+    assertThat(run.routing(bad).status()).as("reverted").isEqualTo(EndpointStatus.ACTIVE);
+    assertThat(run.last.decisions().get(0).trigger())
+        .as("trigger")
+        .isEqualTo(DecisionTrigger.DECISION_TRIGGER_STALENESS);
+  }
+
+  @Test
+  void dryRun_decidesButServesNeutralRouting() {
+    Fixtures.Runner dry =
+        new Fixtures.Runner(config.toBuilder().dryRun(true).build(), run.topology);
+    dry.step(table(ids, T0, unhealthy(bad, T0)), T0);
+    assertThat(dry.routing(bad).status()).as("intended").isEqualTo(EndpointStatus.EJECTED);
+    assertThat(dry.last.served().services().get(SERVICE).endpoints())
+        .as("served")
+        .allMatch(e -> !e.ejected() && e.weight() == 100);
+    assertThat(dry.last.decisions().get(0).reasons())
+        .as("reasons")
+        .anyMatch(r -> r.contains("dry-run"));
+  }
+
+  @Test
+  void routeWeights_shiftAwayFromASubsetThatLostCapacity() {
+    Fixtures.Runner two = new Fixtures.Runner(config, topology(3, "v1", "v2"));
+    List<EndpointId> all = ids(two.topology);
+    two.step(table(all, T0), T0);
+    assertThat(two.last.intended().services().get(SERVICE).subsetWeights())
+        .as("even split")
+        .containsEntry("v1", 500)
+        .containsEntry("v2", 500);
+    two.step(
+        table(all, T0.plusSeconds(1), unhealthy(all.get(4), T0.plusSeconds(1))), T0.plusSeconds(1));
+    assertThat(two.last.intended().services().get(SERVICE).subsetWeights())
+        .as("v2 lost a third of its capacity")
+        .containsEntry("v1", 600)
+        .containsEntry("v2", 400);
+    assertThat(two.last.decisions().get(0).routeChanges()).as("route changes").hasSize(2);
+  }
+
+  private static io.meshpulse.xds.policy.HealthObservation unhealthyAt(EndpointId id, long millis) {
+    return health(id, HealthState.HEALTH_STATE_UNHEALTHY, 0.1, 0.9, T0.plusMillis(millis));
+  }
+}
