@@ -1,0 +1,218 @@
+package io.meshpulse.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class HelmChartTest {
+  static final Path CI = RenderedChart.CHART.resolve("ci");
+  static final Path DASHBOARDS = Path.of("../dashboards").toAbsolutePath().normalize();
+
+  static Stream<Path> ciValues() throws IOException {
+    try (Stream<Path> files = Files.list(CI)) {
+      return files.filter(p -> p.toString().endsWith("-values.yaml")).sorted().toList().stream();
+    }
+  }
+
+  @Test
+  void chart_passesStrictLint() {
+    LintResult result = new Helm(RenderedChart.CHART).lint().strict().call();
+    assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ciValues")
+  void everyScenario_rendersManifestsWithNoUnknownFields(Path values) {
+    RenderedChart chart = RenderedChart.render(values);
+    assertThat(chart.resources).as("resources rendered for %s", values.getFileName()).isNotEmpty();
+    for (HasMetadata resource : chart.resources) {
+      String id = resource.getKind() + "/" + resource.getMetadata().getName();
+      assertThat(resource.getMetadata().getName().length())
+          .as("name length of %s", id)
+          .isLessThanOrEqualTo(63);
+      if (!(resource instanceof GenericKubernetesResource)) {
+        assertThat(UnknownFields.of(resource)).as("unknown fields in %s", id).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void defaults_exposeTheAppsDefaultPorts() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
+    assertThat(ports(chart.one(Deployment.class, "mp-meshpulse-collector")))
+        .as("collector container ports")
+        .containsEntry("grpc", 19000)
+        .containsEntry("http", 19080);
+    assertThat(ports(chart.one(Deployment.class, "mp-meshpulse-xds-control")))
+        .as("xds-control container ports")
+        .containsEntry("grpc-ads", 18000)
+        .containsEntry("http", 18080);
+    Service collector = chart.one(Service.class, "mp-meshpulse-collector");
+    assertThat(collector.getSpec().getPorts())
+        .as("collector service ports")
+        .extracting(p -> p.getName() + ":" + p.getPort())
+        .containsExactly("grpc:19000", "http:19080");
+    GenericKubernetesResource flink = chart.firstCustom("FlinkDeployment").orElseThrow();
+    Map<String, Object> flinkConf = flink.get("spec", "flinkConfiguration");
+    assertThat(flinkConf.get("metrics.reporter.prom.port"))
+        .as("Flink Prometheus reporter port")
+        .isEqualTo("19249");
+  }
+
+  @Test
+  void defaults_leaveOptionalFeaturesOff_andResourcesUnset() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
+    assertThat(chart.all(HorizontalPodAutoscaler.class)).as("HPAs by default").isEmpty();
+    assertThat(chart.all(PodDisruptionBudget.class)).as("PDBs by default").isEmpty();
+    assertThat(chart.all(Secret.class)).as("secrets by default").isEmpty();
+    for (String kind :
+        List.of("ServiceMonitor", "PodMonitor", "PrometheusRule", "Kafka", "EnvoyFilter")) {
+      assertThat(chart.custom(kind)).as("%s by default", kind).isEmpty();
+    }
+    for (Deployment d : chart.all(Deployment.class)) {
+      for (Container c : d.getSpec().getTemplate().getSpec().getContainers()) {
+        assertThat(c.getResources() == null || c.getResources().getLimits() == null)
+            .as("resources of %s unset", c.getName())
+            .isTrue();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem())
+            .as("read-only root fs of %s", c.getName())
+            .isTrue();
+      }
+      assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
+          .as("non-root pod %s", d.getMetadata().getName())
+          .isTrue();
+    }
+  }
+
+  @Test
+  void selectorLabels_carryNoVersion() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
+    for (Deployment d : chart.all(Deployment.class)) {
+      assertThat(d.getSpec().getSelector().getMatchLabels())
+          .as("selector of %s", d.getMetadata().getName())
+          .doesNotContainKeys("app.kubernetes.io/version", "helm.sh/chart");
+    }
+  }
+
+  @Test
+  void prometheusRule_holdsExactlyTheCommittedRules() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("monitoring-values.yaml"));
+    GenericKubernetesResource rule = chart.firstCustom("PrometheusRule").orElseThrow();
+    Map<String, Object> committed =
+        Serialization.unmarshal(
+            read(DASHBOARDS.resolve("prometheus/meshpulse-rules.yml")), Map.class);
+    Object renderedGroups = rule.get("spec", "groups");
+    assertThat(renderedGroups).as("PrometheusRule groups").isEqualTo(committed.get("groups"));
+  }
+
+  @Test
+  void dashboardConfigMaps_holdExactlyTheCommittedJson() throws IOException {
+    RenderedChart chart = RenderedChart.render(CI.resolve("monitoring-values.yaml"));
+    Map<String, String> rendered =
+        chart.all(ConfigMap.class).stream()
+            .filter(cm -> "1".equals(cm.getMetadata().getLabels().get("grafana_dashboard")))
+            .flatMap(cm -> cm.getData().entrySet().stream())
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    Map<String, String> committed;
+    try (Stream<Path> files = Files.list(DASHBOARDS.resolve("grafana"))) {
+      committed =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("meshpulse-"))
+              .collect(
+                  Collectors.toMap(p -> p.getFileName().toString(), p -> read(p).stripTrailing()));
+    }
+    assertThat(committed).as("committed dashboards").isNotEmpty();
+    assertThat(rendered).as("dashboard ConfigMaps").isEqualTo(committed);
+  }
+
+  @Test
+  void packagedFiles_equalTheirSources() {
+    assertThat(read(RenderedChart.CHART.resolve("files/meshpulse-rules.yml")))
+        .as("files/meshpulse-rules.yml (the build copies it)")
+        .isEqualTo(read(DASHBOARDS.resolve("prometheus/meshpulse-rules.yml")));
+  }
+
+  @Test
+  void alertWebhook_putsTheTokenIntoXdsControlsEnvironment() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("alert-webhook-values.yaml"));
+    Secret secret = chart.all(Secret.class).get(0);
+    assertThat(
+            new String(
+                java.util.Base64.getDecoder().decode(secret.getData().get("token")),
+                StandardCharsets.UTF_8))
+        .as("webhook token")
+        .isEqualTo("test-token-0123456789");
+    Container xds =
+        chart
+            .one(Deployment.class, "mp-meshpulse-xds-control")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(xds.getEnv())
+        .as("xds-control env")
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("MESHPULSE_XDS_ALERTS_TOKEN");
+              assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                  .isEqualTo(secret.getMetadata().getName());
+            });
+  }
+
+  @Test
+  void schema_rejectsAPortThatIsNotANumber(@TempDir Path dir) throws IOException {
+    Path bad = dir.resolve("bad-values.yaml");
+    Files.writeString(bad, "collector:\n  grpcPort: \"nineteen-thousand\"\n");
+    assertThatThrownBy(() -> RenderedChart.render(bad))
+        .as("template with a string port")
+        .hasMessageContaining("grpcPort");
+  }
+
+  @Test
+  void schema_rejectsAMisspeltValue(@TempDir Path dir) throws IOException {
+    Path bad = dir.resolve("bad-values.yaml");
+    Files.writeString(bad, "collector:\n  replicas: 3\n");
+    assertThatThrownBy(() -> RenderedChart.render(bad))
+        .as("template with collector.replicas (not a chart value)")
+        .hasMessageContaining("replicas");
+  }
+
+  private static Map<String, Integer> ports(Deployment deployment) {
+    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().stream()
+        .collect(Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
+  }
+
+  private static String read(Path path) {
+    try {
+      return Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.meshpulse.helm;
+
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The manifests `helm template` renders for one values file, parsed into fabric8 models. */
+final class RenderedChart {
+  static final Path CHART = Path.of("meshpulse").toAbsolutePath();
+  static final String RELEASE = "mp";
+
+  final List<HasMetadata> resources;
+
+  private RenderedChart(List<HasMetadata> resources) {
+    this.resources = resources;
+  }
+
+  static RenderedChart render(Path valuesFile) {
+    String yaml =
+        new Helm(CHART)
+            .template()
+            .withName(RELEASE)
+            .withNamespace("mesh")
+            .withKubeVersion("1.31.0")
+            .withValuesFile(valuesFile)
+            .call();
+    return new RenderedChart(parse(yaml));
+  }
+
+  static List<HasMetadata> parse(String yaml) {
+    List<HasMetadata> out = new ArrayList<>();
+    for (String doc : yaml.split("(?m)^---\\s*$")) {
+      String trimmed = doc.strip();
+      if (trimmed.isEmpty() || trimmed.lines().allMatch(l -> l.isBlank() || l.startsWith("#"))) {
+        continue;
+      }
+      out.add(Serialization.unmarshal(trimmed, HasMetadata.class));
+    }
+    return out;
+  }
+
+  <T extends HasMetadata> List<T> all(Class<T> type) {
+    return resources.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  <T extends HasMetadata> T one(Class<T> type, String name) {
+    return all(type).stream()
+        .filter(r -> r.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named " + name));
+  }
+
+  List<GenericKubernetesResource> custom(String kind) {
+    return all(GenericKubernetesResource.class).stream()
+        .filter(r -> r.getKind().equals(kind))
+        .toList();
+  }
+
+  Optional<GenericKubernetesResource> firstCustom(String kind) {
+    return custom(kind).stream().findFirst();
+  }
+}
