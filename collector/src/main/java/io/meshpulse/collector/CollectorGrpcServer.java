@@ -1,0 +1,121 @@
+package io.meshpulse.collector;
+
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The collector's gRPC listener, a plain grpc-java Netty server started and stopped with the
+ * application context. It stops before the Kafka sink drains, so records accepted from proxies are
+ * flushed after the last stream is closed.
+ */
+public final class CollectorGrpcServer implements SmartLifecycle {
+  private static final Logger logger = LoggerFactory.getLogger(CollectorGrpcServer.class);
+
+  private final CollectorProperties.Grpc config;
+  private final List<ServerServiceDefinition> services;
+  private final ServerStreamTracer.Factory tracer;
+  private volatile @Nullable Server server;
+
+  public CollectorGrpcServer(
+      CollectorProperties.Grpc config,
+      List<ServerServiceDefinition> services,
+      ServerStreamTracer.Factory tracer) {
+    this.config = config;
+    this.services = services;
+    this.tracer = tracer;
+  }
+
+  @Override
+  public void start() {
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
+            .maxInboundMessageSize((int) config.maxInboundMessageSize().toBytes())
+            .addStreamTracerFactory(tracer);
+    services.forEach(builder::addService);
+    CollectorProperties.Tls tls = config.tls();
+    if (tls.enabled()) {
+      builder.sslContext(sslContext(tls));
+    }
+    try {
+      Server started = builder.build().start();
+      server = started;
+      logger.info(
+          "gRPC listening address={} port={} tls={} mtls={}",
+          config.bindAddress(),
+          started.getPort(),
+          tls.enabled(),
+          tls.enabled() && tls.trustCa() != null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the gRPC server on port " + config.port(), e);
+    }
+  }
+
+  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(
+      CollectorProperties.Tls tls) {
+    try {
+      SslContextBuilder ssl =
+          GrpcSslContexts.forServer(
+              requireFile(tls.certChain()).toFile(), requireFile(tls.privateKey()).toFile());
+      if (tls.trustCa() != null) {
+        ssl.trustManager(tls.trustCa().toFile()).clientAuth(ClientAuth.REQUIRE);
+      }
+      return ssl.build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException("meshpulse.collector.grpc.tls: cannot load " + e, e);
+    }
+  }
+
+  private static java.nio.file.Path requireFile(java.nio.file.@Nullable Path path) {
+    if (path == null) {
+      throw new IllegalArgumentException("missing path");
+    }
+    return path;
+  }
+
+  /** The port the server is bound to (the configured one, or the random one for port 0). */
+  public int port() {
+    Server current = server;
+    if (current == null) {
+      throw new IllegalStateException("the gRPC server is not running");
+    }
+    return current.getPort();
+  }
+
+  @Override
+  public void stop() {
+    Server current = server;
+    if (current == null) {
+      return;
+    }
+    current.shutdown();
+    try {
+      if (!current.awaitTermination(
+          config.shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS)) {
+        current.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      current.shutdownNow();
+    }
+    server = null;
+  }
+
+  @Override
+  public boolean isRunning() {
+    return server != null;
+  }
+}

@@ -1,0 +1,76 @@
+package io.meshpulse.collector.ingest;
+
+import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.collector.metrics.IstioMetrics;
+import io.meshpulse.collector.sink.OutgoingRecord;
+import io.meshpulse.collector.sink.RecordBuffer;
+import io.meshpulse.model.RecordKeys;
+import io.meshpulse.model.v1.AccessRecord;
+import io.meshpulse.model.v1.ProxyStats;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the gRPC services do with mapped records: feed the Istio metrics, serialize, and admit them
+ * to the buffer (a batch past the buffer's hard limit is dropped and counted).
+ */
+public final class IngestPipeline {
+  private final RecordBuffer buffer;
+  private final IstioMetrics istioMetrics;
+  private final CollectorMetrics metrics;
+  private final String accessRecordsTopic;
+  private final String proxyStatsTopic;
+
+  public IngestPipeline(
+      RecordBuffer buffer,
+      IstioMetrics istioMetrics,
+      CollectorMetrics metrics,
+      String accessRecordsTopic,
+      String proxyStatsTopic) {
+    this.buffer = buffer;
+    this.istioMetrics = istioMetrics;
+    this.metrics = metrics;
+    this.accessRecordsTopic = accessRecordsTopic;
+    this.proxyStatsTopic = proxyStatsTopic;
+  }
+
+  void publishAccessRecords(List<AccessRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    List<OutgoingRecord> outgoing = new ArrayList<>(records.size());
+    for (AccessRecord record : records) {
+      istioMetrics.record(record);
+      outgoing.add(
+          new OutgoingRecord(
+              accessRecordsTopic,
+              RecordKeys.of(record).getBytes(StandardCharsets.UTF_8),
+              record.toByteArray()));
+    }
+    admit(outgoing);
+  }
+
+  void publishProxyStats(ProxyStats stats) {
+    admit(
+        List.of(
+            new OutgoingRecord(
+                proxyStatsTopic,
+                stats.getNodeId().getBytes(StandardCharsets.UTF_8),
+                stats.toByteArray())));
+  }
+
+  private void admit(List<OutgoingRecord> outgoing) {
+    if (!buffer.offer(outgoing)) {
+      metrics.dropped("buffer_hard_limit", outgoing.size());
+    }
+  }
+
+  /** Requests the next message of a stream now, or once the buffer has room again. */
+  void requestNext(Runnable request) {
+    if (!buffer.hasRoomNow()) {
+      metrics.backpressurePaused();
+    }
+    buffer.whenRoom(request);
+  }
+}

@@ -1,0 +1,143 @@
+package io.meshpulse.collector.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The collector's own metrics, {@code meshpulse_collector_*}. Names are API: dashboards and alerts
+ * depend on them (docs/collector.md lists them).
+ */
+public final class CollectorMetrics {
+  /** The two gRPC services, as the {@code service} tag. */
+  public static final String ACCESS_LOG = "access_log";
+
+  public static final String METRICS = "metrics";
+
+  private final MeterRegistry registry;
+  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
+  private final Timer produceLatency;
+  private final Counter backpressurePauses;
+  private final Counter produceRetries;
+
+  public CollectorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.produceLatency =
+        Timer.builder("meshpulse.collector.produce.latency")
+            .description("Time from handing a record to the Kafka producer to its acknowledgement")
+            .publishPercentileHistogram()
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
+    this.backpressurePauses =
+        Counter.builder("meshpulse.collector.backpressure.pauses")
+            .description("Times a gRPC stream stopped being read because the buffer was full")
+            .register(registry);
+    this.produceRetries =
+        Counter.builder("meshpulse.collector.produce.retries")
+            .description("Records put back into the buffer after a failed Kafka delivery")
+            .register(registry);
+    for (String service : new String[] {ACCESS_LOG, METRICS}) {
+      AtomicInteger open = new AtomicInteger();
+      openStreams.put(service, open);
+      Gauge.builder("meshpulse.collector.streams.open", open, AtomicInteger::get)
+          .description("Open gRPC streams")
+          .tag("service", service)
+          .register(registry);
+    }
+  }
+
+  /** Registers the buffer fill gauges. */
+  public void bufferGauges(
+      Supplier<Number> records, Supplier<Number> bytes, Supplier<Number> pausedStreams) {
+    Gauge.builder("meshpulse.collector.buffer.records", records)
+        .description("Records in the buffer: queued plus sent and not yet acknowledged")
+        .register(registry);
+    Gauge.builder("meshpulse.collector.buffer.bytes", bytes)
+        .description("Bytes in the buffer: queued plus sent and not yet acknowledged")
+        .register(registry);
+    Gauge.builder("meshpulse.collector.streams.paused", pausedStreams)
+        .description("gRPC streams not being read until the buffer has room")
+        .register(registry);
+  }
+
+  /** Entries received, by kind: http, tcp, stats. */
+  public void entriesReceived(String kind, int count) {
+    counter("meshpulse.collector.entries.received", "Envoy entries received", "kind", kind)
+        .increment(count);
+  }
+
+  public void batchReceived(String service, int bytes) {
+    counter("meshpulse.collector.batches.received", "gRPC messages received", "service", service)
+        .increment();
+    counter("meshpulse.collector.bytes.received", "gRPC message bytes received", "service", service)
+        .increment(bytes);
+  }
+
+  public void malformed(String service, String reason) {
+    counter(
+            "meshpulse.collector.messages.malformed",
+            "Rejected gRPC messages and entries",
+            "service",
+            service,
+            "reason",
+            reason)
+        .increment();
+  }
+
+  public void dropped(String reason, int count) {
+    counter("meshpulse.collector.records.dropped", "Records dropped", "reason", reason)
+        .increment(count);
+  }
+
+  public void produced(String topic, Duration latency) {
+    counter("meshpulse.collector.records.produced", "Records acknowledged by Kafka", "topic", topic)
+        .increment();
+    produceLatency.record(latency);
+  }
+
+  public void produceRetried() {
+    produceRetries.increment();
+  }
+
+  public void backpressurePaused() {
+    backpressurePauses.increment();
+  }
+
+  public void streamOpened(String service) {
+    openStreams.get(service).incrementAndGet();
+  }
+
+  public void streamClosed(String service) {
+    openStreams.get(service).decrementAndGet();
+  }
+
+  public void cardinalityOverflow(String metric, String label) {
+    counter(
+            "meshpulse.collector.cardinality.overflow",
+            "Label values or series folded into \"other\" by the cardinality guard",
+            "metric",
+            metric,
+            "label",
+            label)
+        .increment();
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    String key = name + String.join("\u0000", tags);
+    Counter counter = counters.get(key);
+    if (counter == null) {
+      counter =
+          counters.computeIfAbsent(
+              key,
+              k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+    return counter;
+  }
+}

@@ -1,0 +1,51 @@
+package io.meshpulse.collector;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.data.accesslog.v3.TCPAccessLogEntry;
+import io.envoyproxy.envoy.service.metrics.v3.StreamMetricsMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** Loads the golden Envoy proto-JSON fixtures under {@code src/test/resources/envoy/}. */
+public final class EnvoyFixtures {
+  private EnvoyFixtures() {}
+
+  public static Node node(String name) {
+    return load(name, Node.newBuilder());
+  }
+
+  public static HTTPAccessLogEntry http(String name) {
+    return load(name, HTTPAccessLogEntry.newBuilder());
+  }
+
+  public static TCPAccessLogEntry tcp(String name) {
+    return load(name, TCPAccessLogEntry.newBuilder());
+  }
+
+  public static StreamMetricsMessage stats(String name) {
+    return load(name, StreamMetricsMessage.newBuilder());
+  }
+
+  /** Parses {@code envoy/<name>.json} strictly (unknown fields fail) into {@code builder}. */
+  @SuppressWarnings("unchecked")
+  public static <T extends Message> T load(String name, Message.Builder builder) {
+    String resource = "/envoy/" + name + ".json";
+    try (InputStream in = EnvoyFixtures.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no fixture " + resource);
+      }
+      JsonFormat.parser().merge(new String(in.readAllBytes(), StandardCharsets.UTF_8), builder);
+      return (T) builder.build();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("fixture " + resource + " is not valid proto JSON", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.meshpulse.collector.mapping;
+
+import static io.meshpulse.collector.EnvoyFixtures.http;
+import static io.meshpulse.collector.EnvoyFixtures.node;
+import static io.meshpulse.collector.EnvoyFixtures.tcp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.RecordKeys;
+import io.meshpulse.model.v1.AccessRecord;
+import io.meshpulse.model.v1.Protocol;
+import io.meshpulse.model.v1.Reporter;
+import org.junit.jupiter.api.Test;
+
+class AccessRecordMapperTest {
+  private final NodeIdentityResolver resolver =
+      new NodeIdentityResolver(PlainNodeMapping.defaults());
+  private final AccessRecordMapper mapper = new AccessRecordMapper(MappingOptions.defaults());
+
+  private final NodeIdentity productpage = resolver.resolve(node("istio-sidecar-node"));
+  private final NodeIdentity reviews = resolver.resolve(node("istio-reviews-node"));
+
+  @Test
+  void outboundIstioEntry_isReportedBySourceWithTheServiceAndSubsetOfItsCluster() {
+    AccessRecord record = mapper.mapHttp(productpage, http("istio-outbound-grpc-entry"));
+
+    assertThat(record.getReporter()).as("reporter").isEqualTo(Reporter.REPORTER_SOURCE);
+    assertThat(record.getCluster()).as("cluster").isEqualTo("reviews.default.svc.cluster.local");
+    assertThat(record.getSubset()).as("subset").isEqualTo("v2");
+    assertThat(record.getUpstreamCluster())
+        .as("upstream cluster as reported")
+        .isEqualTo("outbound|9080|v2|reviews.default.svc.cluster.local");
+    assertThat(record.getSource().getWorkload()).as("source workload").isEqualTo("productpage-v1");
+    assertThat(record.getSource().getNamespace()).as("source namespace").isEqualTo("default");
+    assertThat(record.getSource().getApp()).as("source app").isEqualTo("productpage");
+    assertThat(record.getSource().getVersion()).as("source version").isEqualTo("v1");
+    assertThat(record.getSource().getMeshCluster()).as("source cluster").isEqualTo("Kubernetes");
+    assertThat(record.getSource().getPrincipal())
+        .as("source principal from the local certificate")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+    assertThat(record.getDestination().getServiceName()).as("service name").isEqualTo("reviews");
+    assertThat(record.getDestination().getServiceNamespace())
+        .as("service namespace")
+        .isEqualTo("default");
+    assertThat(RecordKeys.of(record))
+        .as("record key")
+        .isEqualTo("reviews.default.svc.cluster.local/10.44.3.17:9080");
+    assertThat(record.getConnectionSecurityPolicy()).as("security policy").isEqualTo("unknown");
+  }
+
+  @Test
+  void grpcEntry_takesItsStatusFromTheTrailersAndItsFlagsAsBitmaskAndText() {
+    AccessRecord record = mapper.mapHttp(productpage, http("istio-outbound-grpc-entry"));
+
+    assertThat(record.getProtocol()).as("protocol").isEqualTo(Protocol.PROTOCOL_GRPC);
+    assertThat(record.getResponseCode()).as("response code").isEqualTo(200);
+    assertThat(record.hasGrpcStatus()).as("has grpc status").isTrue();
+    assertThat(record.getGrpcStatus()).as("grpc status").isEqualTo(14);
+    assertThat(record.getResponseFlagsText()).as("flags text").isEqualTo("UF,URX");
+    assertThat(record.getResponseFlags())
+        .as("flags bitmask: upstream_connection_failure = field 6, retry limit = field 16")
+        .isEqualTo((1L << 5) | (1L << 15));
+    assertThat(record.getTraceId()).as("trace id").isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(record.getRequestMethod()).as("method").isEqualTo("POST");
+  }
+
+  @Test
+  void latency_comesFromTheLastDownstreamByteAndBytesIncludeHeaders() {
+    AccessRecord record = mapper.mapHttp(productpage, http("istio-outbound-grpc-entry"));
+
+    assertThat(record.getDurationMicros()).as("duration").isEqualTo(13_000);
+    assertThat(record.getUpstreamLatencyMicros()).as("upstream latency").isEqualTo(12_000);
+    assertThat(record.getStartTimeUnixMicros()).as("start time").isEqualTo(1_764_158_400_250_000L);
+    assertThat(record.getRequestBytes()).as("request bytes").isEqualTo(222);
+    assertThat(record.getResponseBytes()).as("response bytes").isEqualTo(1290);
+  }
+
+  @Test
+  void latency_fallsBackToUpstreamTimingsWhenTheDownstreamOneIsMissing() {
+    AccessRecord record = mapper.mapHttp(reviews, http("istio-inbound-http-entry"));
+
+    assertThat(record.getDurationMicros()).as("duration").isEqualTo(4_000);
+  }
+
+  @Test
+  void pathIsDroppedUnlessConfiguredToBeKept() {
+    AccessRecord dropped = mapper.mapHttp(productpage, http("istio-outbound-grpc-entry"));
+    AccessRecord kept =
+        new AccessRecordMapper(
+                new MappingOptions(true, PlainNodeMapping.defaults(), Reporter.REPORTER_SOURCE))
+            .mapHttp(productpage, http("istio-outbound-grpc-entry"));
+
+    assertThat(dropped.getPath()).as("path by default").isEmpty();
+    assertThat(kept.getPath()).as("path when kept").isEqualTo("/reviews.Reviews/Get?user=42");
+  }
+
+  @Test
+  void inboundIstioEntry_isReportedByDestinationWithMutualTlsAndThePeerPrincipal() {
+    AccessRecord record = mapper.mapHttp(reviews, http("istio-inbound-http-entry"));
+
+    assertThat(record.getReporter()).as("reporter").isEqualTo(Reporter.REPORTER_DESTINATION);
+    assertThat(record.getDestination().getWorkload())
+        .as("destination workload")
+        .isEqualTo("reviews-v2");
+    assertThat(record.getDestination().getNamespace())
+        .as("destination namespace")
+        .isEqualTo("default");
+    assertThat(record.getDestination().getApp()).as("destination app").isEqualTo("reviews");
+    assertThat(record.getDestination().getVersion()).as("destination version").isEqualTo("v2");
+    assertThat(record.getDestination().getPrincipal())
+        .as("destination principal")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
+    assertThat(record.getSource().getPrincipal())
+        .as("source principal from the peer certificate")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+    assertThat(record.getConnectionSecurityPolicy()).as("security policy").isEqualTo("mutual_tls");
+    assertThat(record.getProtocol()).as("protocol").isEqualTo(Protocol.PROTOCOL_HTTP);
+    assertThat(record.getResponseCode()).as("response code").isEqualTo(503);
+    assertThat(record.hasGrpcStatus()).as("has grpc status").isFalse();
+    assertThat(record.getResponseFlagsText()).as("no flags").isEqualTo("-");
+  }
+
+  @Test
+  void plainEnvoyEntry_usesTheConfiguredNodeMappingAndTheClusterNameAsIs() {
+    NodeIdentity edge = resolver.resolve(node("plain-envoy-node"));
+    AccessRecord record = mapper.mapHttp(edge, http("plain-http-entry"));
+
+    assertThat(record.getReporter()).as("default reporter").isEqualTo(Reporter.REPORTER_SOURCE);
+    assertThat(record.getCluster()).as("cluster").isEqualTo("catalog");
+    assertThat(record.getSubset()).as("subset").isEmpty();
+    assertThat(record.getSource().getWorkload())
+        .as("workload from node.cluster")
+        .isEqualTo("frontend");
+    assertThat(record.getSource().getApp()).as("app falls back to workload").isEqualTo("frontend");
+    assertThat(record.getSource().getVersion()).as("version from metadata").isEqualTo("2024.11");
+    assertThat(record.getSource().getNamespace()).as("namespace from metadata").isEqualTo("shop");
+    assertThat(record.getSource().getMeshCluster())
+        .as("mesh cluster from metadata")
+        .isEqualTo("eu-west");
+    assertThat(record.getResponseFlagsText()).as("flags").isEqualTo("UH");
+    assertThat(record.getNodeId()).as("node id").isEqualTo("edge-proxy-1");
+  }
+
+  @Test
+  void tcpEntry_mapsBytesAndTheConnectionEnd() {
+    AccessRecord record = mapper.mapTcp(productpage, tcp("istio-outbound-tcp-entry"));
+
+    assertThat(record.getProtocol()).as("protocol").isEqualTo(Protocol.PROTOCOL_TCP);
+    assertThat(record.getCluster()).as("cluster").isEqualTo("mongodb.storage.svc.cluster.local");
+    assertThat(record.getDestination().getServiceNamespace()).as("namespace").isEqualTo("storage");
+    assertThat(record.getRequestBytes()).as("received bytes").isEqualTo(4096);
+    assertThat(record.getResponseBytes()).as("sent bytes").isEqualTo(65536);
+    assertThat(record.getConnectionClosed()).as("closed").isTrue();
+    assertThat(record.getConnectionOpened()).as("opened").isFalse();
+    assertThat(record.getDurationMicros()).as("duration").isEqualTo(2_500_000);
+  }
+}
