@@ -27,13 +27,29 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.ConfigurableWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** Wires the collector: gRPC edge → mapping → buffer → Kafka, plus the metrics. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CollectorProperties.class)
 class CollectorConfiguration {
+
+  /** The collector's HTTP port when {@code server.port} is not set anywhere. */
+  static final int DEFAULT_HTTP_PORT = 19080;
+
+  @Bean
+  WebServerFactoryCustomizer<ConfigurableWebServerFactory> collectorDefaultHttpPort(
+      Environment environment) {
+    return factory -> {
+      if (!environment.containsProperty("server.port")) {
+        factory.setPort(DEFAULT_HTTP_PORT);
+      }
+    };
+  }
 
   @Bean
   Clock collectorClock() {
