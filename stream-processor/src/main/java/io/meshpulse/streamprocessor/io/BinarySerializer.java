@@ -1,0 +1,123 @@
+package io.meshpulse.streamprocessor.io;
+
+import io.meshpulse.streamprocessor.score.EndpointAggregate;
+import io.meshpulse.streamprocessor.score.EndpointStats;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Flink serializers that delegate to the values' own {@code writeTo} / {@code readFrom}. */
+abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
+  private static final long serialVersionUID = 1L;
+
+  static final BinarySerializer<EndpointAggregate> ENDPOINT_AGGREGATE = new AggregateSerializer();
+  static final BinarySerializer<EndpointStats> ENDPOINT_STATS = new StatsSerializer();
+
+  @Override
+  public T deserialize(T reuse, DataInputView source) throws IOException {
+    return deserialize(source);
+  }
+
+  @Override
+  public void copy(DataInputView source, DataOutputView target) throws IOException {
+    serialize(deserialize(source), target);
+  }
+
+  @Override
+  public int getLength() {
+    return -1;
+  }
+
+  @Override
+  public T copy(T from, T reuse) {
+    return copy(from);
+  }
+
+  /** Serializes {@link EndpointAggregate}, the window accumulator. */
+  static final class AggregateSerializer extends BinarySerializer<EndpointAggregate> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean isImmutableType() {
+      return false;
+    }
+
+    @Override
+    public EndpointAggregate createInstance() {
+      return new EndpointAggregate(1000);
+    }
+
+    @Override
+    public EndpointAggregate copy(EndpointAggregate from) {
+      return from.copy();
+    }
+
+    @Override
+    public void serialize(EndpointAggregate record, DataOutputView target) throws IOException {
+      record.writeTo(target);
+    }
+
+    @Override
+    public EndpointAggregate deserialize(DataInputView source) throws IOException {
+      return EndpointAggregate.readFrom(source);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<EndpointAggregate> snapshotConfiguration() {
+      return new AggregateSnapshot();
+    }
+  }
+
+  /** Serializes {@link EndpointStats}; immutable, so copies are the same object. */
+  static final class StatsSerializer extends BinarySerializer<EndpointStats> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean isImmutableType() {
+      return true;
+    }
+
+    @Override
+    public EndpointStats createInstance() {
+      return new EndpointAggregate(1000).snapshot(0, 0);
+    }
+
+    @Override
+    public EndpointStats copy(EndpointStats from) {
+      return from;
+    }
+
+    @Override
+    public void serialize(EndpointStats record, DataOutputView target) throws IOException {
+      record.writeTo(target);
+    }
+
+    @Override
+    public EndpointStats deserialize(DataInputView source) throws IOException {
+      return EndpointStats.readFrom(source);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<EndpointStats> snapshotConfiguration() {
+      return new StatsSnapshot();
+    }
+  }
+
+  /** Restores {@link AggregateSerializer}; public no-arg constructor for Flink. */
+  public static final class AggregateSnapshot
+      extends SimpleTypeSerializerSnapshot<EndpointAggregate> {
+    public AggregateSnapshot() {
+      super(() -> ENDPOINT_AGGREGATE);
+    }
+  }
+
+  /** Restores {@link StatsSerializer}; public no-arg constructor for Flink. */
+  public static final class StatsSnapshot extends SimpleTypeSerializerSnapshot<EndpointStats> {
+    public StatsSnapshot() {
+      super(() -> ENDPOINT_STATS);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.meshpulse.streamprocessor.job;
+
+import io.meshpulse.model.RecordKeys;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.streamprocessor.io.BinaryTypeInfo;
+import io.meshpulse.streamprocessor.io.OutRecord;
+import io.meshpulse.streamprocessor.score.ClusterHealth;
+import io.meshpulse.streamprocessor.score.ClusterScorer;
+import io.meshpulse.streamprocessor.score.EndpointStats;
+import io.meshpulse.streamprocessor.score.HealthScorer;
+import io.meshpulse.streamprocessor.score.ScoringThresholds;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The second stage, keyed by cluster: collects the endpoint aggregates of each window and, when the
+ * watermark passes the window's end (the moment the window stage has emitted all of them), compares
+ * every endpoint with its peers and emits EndpointHealth (main output) and ServiceHealth (side
+ * output), already serialized.
+ */
+final class ClusterScoringFunction extends KeyedProcessFunction<String, EndpointStats, OutRecord> {
+  private static final long serialVersionUID = 1L;
+
+  static final OutputTag<OutRecord> SERVICE_HEALTH = new OutputTag<>("service-health") {};
+
+  private final ScoringThresholds thresholds;
+  private final Clock clock;
+
+  private transient MapState<Long, List<EndpointStats>> pending;
+  private transient ClusterScorer scorer;
+  private transient Map<HealthState, Counter> endpointScores;
+  private transient Map<HealthState, Counter> serviceScores;
+  private transient Counter lateResults;
+  private transient Map<String, Integer> endpointsPerCluster;
+
+  ClusterScoringFunction(ScoringThresholds thresholds, Clock clock) {
+    this.thresholds = thresholds;
+    this.clock = clock;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    pending =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "pending-windows",
+                    Types.LONG,
+                    new ListTypeInfo<>(BinaryTypeInfo.ENDPOINT_STATS)));
+    scorer = new ClusterScorer(new HealthScorer(thresholds));
+    MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(JobMetrics.GROUP);
+    endpointScores = new EnumMap<>(HealthState.class);
+    serviceScores = new EnumMap<>(HealthState.class);
+    for (HealthState state : HealthState.values()) {
+      if (state == HealthState.UNRECOGNIZED || state == HealthState.HEALTH_STATE_UNSPECIFIED) {
+        continue;
+      }
+      String label = state.name().substring("HEALTH_STATE_".length()).toLowerCase();
+      MetricGroup byState = group.addGroup(JobMetrics.STATE_LABEL, label);
+      endpointScores.put(state, byState.counter(JobMetrics.ENDPOINT_SCORES));
+      serviceScores.put(state, byState.counter(JobMetrics.SERVICE_SCORES));
+    }
+    lateResults = group.counter(JobMetrics.LATE_RESULTS_DROPPED);
+    endpointsPerCluster = new HashMap<>();
+    group.gauge(
+        JobMetrics.ENDPOINTS_TRACKED,
+        (Gauge<Integer>) () -> endpointsPerCluster.values().stream().mapToInt(i -> i).sum());
+  }
+
+  @Override
+  public void processElement(EndpointStats stats, Context ctx, Collector<OutRecord> out)
+      throws Exception {
+    long end = stats.windowEndMillis();
+    if (end - 1 <= ctx.timerService().currentWatermark()) {
+      lateResults.inc();
+      return;
+    }
+    List<EndpointStats> window = pending.get(end);
+    if (window == null) {
+      window = new ArrayList<>();
+      ctx.timerService().registerEventTimeTimer(end - 1);
+    }
+    window.add(stats);
+    pending.put(end, window);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out)
+      throws Exception {
+    long end = timestamp + 1;
+    List<EndpointStats> window = pending.get(end);
+    pending.remove(end);
+    if (window == null || window.isEmpty()) {
+      return;
+    }
+    String cluster = ctx.getCurrentKey();
+    ClusterHealth health = scorer.score(cluster, window, clock.millis());
+    endpointsPerCluster.put(cluster, health.endpoints().size());
+    for (EndpointHealth endpoint : health.endpoints()) {
+      out.collect(OutRecord.of(utf8(RecordKeys.of(endpoint)), endpoint.toByteArray()));
+      count(endpointScores, endpoint.getState());
+    }
+    for (ServiceHealth service : health.services()) {
+      ctx.output(SERVICE_HEALTH, OutRecord.of(utf8(RecordKeys.of(service)), service.toByteArray()));
+      count(serviceScores, service.getState());
+    }
+  }
+
+  private static void count(Map<HealthState, Counter> counters, HealthState state) {
+    Counter counter = counters.get(state);
+    if (counter != null) {
+      counter.inc();
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

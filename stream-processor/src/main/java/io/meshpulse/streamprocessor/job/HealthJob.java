@@ -1,0 +1,279 @@
+package io.meshpulse.streamprocessor.job;
+
+import io.meshpulse.streamprocessor.io.AccessRecordSchema;
+import io.meshpulse.streamprocessor.io.BinaryTypeInfo;
+import io.meshpulse.streamprocessor.io.Inbound;
+import io.meshpulse.streamprocessor.io.OutRecord;
+import io.meshpulse.streamprocessor.io.OutRecordSchema;
+import io.meshpulse.streamprocessor.io.Sample;
+import io.meshpulse.streamprocessor.score.EndpointStats;
+import io.meshpulse.streamprocessor.score.ScoringThresholds;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The health job: access records → per-endpoint sliding event-time windows → per-cluster peer
+ * comparison → EndpointHealth and ServiceHealth on Kafka.
+ *
+ * <pre>
+ * KafkaSource(access records) ─▶ RecordGate ─┬─▶ dead letters ─▶ KafkaSink(dead letters)
+ *   event time, bounded out-of-orderness,    └─▶ keyBy endpoint ─▶ sliding window (10 s / 1 s),
+ *   idleness                                     incremental EndpointAggregate ─▶ EndpointStats
+ *                                                ─▶ keyBy cluster ─▶ ClusterScoringFunction
+ *                                                   (timer at window end) ─┬─▶ KafkaSink(endpoint health)
+ *                                                                          └─▶ KafkaSink(service health)
+ * </pre>
+ *
+ * <p>Embed it with {@link #define(StreamExecutionEnvironment, ReadableConfig)} and run the
+ * environment; on a Flink cluster, {@code flink run stream-processor-<v>-job.jar [--key value]...}.
+ */
+public final class HealthJob {
+  private static final String PROMETHEUS_REPORTER = "metrics.reporter.prom.";
+
+  private HealthJob() {}
+
+  /** Builds the job into {@code env}; the caller executes it. Fails fast on bad settings. */
+  public static void define(StreamExecutionEnvironment env, ReadableConfig conf) {
+    define(env, conf, Clock.systemUTC());
+  }
+
+  static void define(StreamExecutionEnvironment env, ReadableConfig conf, Clock clock) {
+    ScoringThresholds thresholds = HealthJobOptions.thresholds(conf);
+    Duration size = positive(conf, HealthJobOptions.WINDOW_SIZE);
+    Duration slide = positive(conf, HealthJobOptions.WINDOW_SLIDE);
+    if (size.toMillis() % slide.toMillis() != 0) {
+      throw new IllegalArgumentException(
+          HealthJobOptions.WINDOW_SIZE.key()
+              + " must be a multiple of "
+              + HealthJobOptions.WINDOW_SLIDE.key());
+    }
+    configureEnvironment(env, conf);
+
+    WatermarkStrategy<Inbound> watermarks = watermarks(conf, clock);
+
+    SingleOutputStreamOperator<Sample> samples =
+        env.fromSource(source(conf), watermarks, "access-records")
+            .uid("access-records-source")
+            .process(new RecordGate(clock, conf.get(HealthJobOptions.MAX_RECORD_AGE).toMillis()))
+            .returns(Sample.class)
+            .uid("record-gate")
+            .name("decode and validate");
+
+    samples
+        .getSideOutput(RecordGate.DEAD_LETTERS)
+        .sinkTo(sink(conf, conf.get(HealthJobOptions.DEAD_LETTER_TOPIC)))
+        .uid("dead-letter-sink")
+        .name("dead letters");
+
+    OutputTag<Sample> late = new OutputTag<>("late-samples") {};
+    SingleOutputStreamOperator<EndpointStats> endpointWindows =
+        endpointWindows(samples, size, slide, late);
+
+    endpointWindows
+        .getSideOutput(late)
+        .process(new LateRecordCounter())
+        .returns(Sample.class)
+        .uid("late-records")
+        .name("late records");
+
+    SingleOutputStreamOperator<OutRecord> endpointHealth =
+        clusterScoring(endpointWindows, thresholds, clock);
+
+    endpointHealth
+        .sinkTo(sink(conf, conf.get(HealthJobOptions.ENDPOINT_HEALTH_TOPIC)))
+        .uid("endpoint-health-sink")
+        .name("endpoint health");
+    endpointHealth
+        .getSideOutput(ClusterScoringFunction.SERVICE_HEALTH)
+        .sinkTo(sink(conf, conf.get(HealthJobOptions.SERVICE_HEALTH_TOPIC)))
+        .uid("service-health-sink")
+        .name("service health");
+  }
+
+  /** Event time from the record's start time, bounded out-of-orderness, idle partitions skipped. */
+  static WatermarkStrategy<Inbound> watermarks(ReadableConfig conf, Clock clock) {
+    return WatermarkStrategy.<Inbound>forBoundedOutOfOrderness(
+            conf.get(HealthJobOptions.OUT_OF_ORDERNESS))
+        .withTimestampAssigner(
+            new EventTimeAssigner(clock, conf.get(HealthJobOptions.MAX_FUTURE_SKEW).toMillis()))
+        .withIdleness(positive(conf, HealthJobOptions.IDLENESS));
+  }
+
+  /** Per endpoint: sliding event-time windows with an incremental aggregate. */
+  static SingleOutputStreamOperator<EndpointStats> endpointWindows(
+      DataStream<Sample> samples, Duration size, Duration slide, OutputTag<Sample> late) {
+    return samples
+        .keyBy(s -> s.key, Types.STRING)
+        .window(SlidingEventTimeWindows.of(size, slide))
+        .sideOutputLateData(late)
+        .aggregate(
+            new EndpointAggregator(slide.toMillis()),
+            new EndpointWindowFunction(),
+            BinaryTypeInfo.ENDPOINT_AGGREGATE,
+            BinaryTypeInfo.ENDPOINT_AGGREGATE,
+            BinaryTypeInfo.ENDPOINT_STATS)
+        .uid("endpoint-windows")
+        .name("endpoint windows");
+  }
+
+  /** Per cluster: peer comparison of each window's endpoints, fired by the watermark. */
+  static SingleOutputStreamOperator<OutRecord> clusterScoring(
+      DataStream<EndpointStats> endpointWindows, ScoringThresholds thresholds, Clock clock) {
+    return endpointWindows
+        .keyBy(s -> s.id().cluster(), Types.STRING)
+        .process(new ClusterScoringFunction(thresholds, clock))
+        .returns(OutRecord.class)
+        .uid("cluster-scoring")
+        .name("peer comparison and scoring");
+  }
+
+  /**
+   * Cluster-level settings for a job that runs in its own MiniCluster (standalone runtime, {@link
+   * #main}): Flink's Prometheus reporter on {@link HealthJobOptions#PROMETHEUS_PORT}.
+   */
+  public static Configuration clusterConfiguration(ReadableConfig conf) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(
+        PROMETHEUS_REPORTER + "factory.class",
+        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    settings.put(
+        PROMETHEUS_REPORTER + "port", String.valueOf(conf.get(HealthJobOptions.PROMETHEUS_PORT)));
+    return Configuration.fromMap(settings);
+  }
+
+  /**
+   * Runs the job: settings as {@code --meshpulse.health.<key> <value>} or {@code key=value}. Under
+   * {@code flink run} it joins that cluster; run directly, it starts a local one.
+   */
+  public static void main(String[] args) throws Exception {
+    Configuration conf = Configuration.fromMap(parseArgs(args));
+    Configuration envConf = clusterConfiguration(conf);
+    envConf.addAll(conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
+    define(env, conf);
+    env.execute(conf.get(HealthJobOptions.JOB_NAME));
+  }
+
+  static Map<String, String> parseArgs(String[] args) {
+    Map<String, String> settings = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.startsWith("--")) {
+        String key = arg.substring(2);
+        int eq = key.indexOf('=');
+        if (eq > 0) {
+          settings.put(key.substring(0, eq), key.substring(eq + 1));
+        } else if (i + 1 < args.length) {
+          settings.put(key, args[++i]);
+        } else {
+          throw new IllegalArgumentException("no value after " + arg);
+        }
+      } else if (arg.indexOf('=') > 0) {
+        settings.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+      } else {
+        throw new IllegalArgumentException("expected --key value or key=value, got " + arg);
+      }
+    }
+    return settings;
+  }
+
+  private static void configureEnvironment(StreamExecutionEnvironment env, ReadableConfig conf) {
+    Configuration job = new Configuration();
+    job.set(
+        StateBackendOptions.STATE_BACKEND,
+        conf.get(HealthJobOptions.STATE_BACKEND) == HealthJobOptions.StateBackend.ROCKSDB
+            ? "rocksdb"
+            : "hashmap");
+    conf.getOptional(HealthJobOptions.CHECKPOINT_DIRECTORY)
+        .ifPresent(
+            dir -> {
+              job.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+              job.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir);
+            });
+    job.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    job.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    job.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        Duration.ofSeconds(1));
+    job.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        positive(conf, HealthJobOptions.RESTART_MAX_BACKOFF));
+    env.configure(job);
+    env.enableCheckpointing(positive(conf, HealthJobOptions.CHECKPOINT_INTERVAL).toMillis());
+    env.getConfig()
+        .setAutoWatermarkInterval(positive(conf, HealthJobOptions.WATERMARK_INTERVAL).toMillis());
+    conf.getOptional(HealthJobOptions.PARALLELISM).ifPresent(env::setParallelism);
+  }
+
+  // OffsetResetStrategy is deprecated in kafka-clients 4.x, but it is what the connector takes.
+  @SuppressWarnings("deprecation")
+  private static KafkaSource<Inbound> source(ReadableConfig conf) {
+    OffsetsInitializer start =
+        switch (conf.get(HealthJobOptions.STARTING_OFFSETS)) {
+          case COMMITTED_OR_LATEST ->
+              OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
+          case COMMITTED_OR_EARLIEST ->
+              OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+          case EARLIEST -> OffsetsInitializer.earliest();
+          case LATEST -> OffsetsInitializer.latest();
+        };
+    return KafkaSource.<Inbound>builder()
+        .setBootstrapServers(conf.get(HealthJobOptions.BOOTSTRAP_SERVERS))
+        .setTopics(conf.get(HealthJobOptions.ACCESS_RECORDS_TOPIC))
+        .setGroupId(conf.get(HealthJobOptions.GROUP_ID))
+        .setStartingOffsets(start)
+        .setDeserializer(new AccessRecordSchema())
+        .setProperty("partition.discovery.interval.ms", "30000")
+        .setProperty("fetch.max.wait.ms", "50")
+        .build();
+  }
+
+  private static KafkaSink<OutRecord> sink(ReadableConfig conf, String topic) {
+    DeliveryGuarantee guarantee = conf.get(HealthJobOptions.DELIVERY_GUARANTEE);
+    Properties producer = new Properties();
+    producer.setProperty("linger.ms", "5");
+    producer.setProperty("compression.type", "lz4");
+    producer.setProperty(
+        "transaction.timeout.ms",
+        String.valueOf(conf.get(HealthJobOptions.TRANSACTION_TIMEOUT).toMillis()));
+    return KafkaSink.<OutRecord>builder()
+        .setBootstrapServers(conf.get(HealthJobOptions.BOOTSTRAP_SERVERS))
+        .setRecordSerializer(new OutRecordSchema(topic))
+        .setDeliveryGuarantee(guarantee)
+        .setTransactionalIdPrefix(conf.get(HealthJobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + topic)
+        .setKafkaProducerConfig(producer)
+        .build();
+  }
+
+  private static Duration positive(
+      ReadableConfig conf, org.apache.flink.configuration.ConfigOption<Duration> option) {
+    Duration value = conf.get(option);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(option.key() + " must be positive, was " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,293 @@
+package io.meshpulse.streamprocessor.job;
+
+import io.meshpulse.model.Topics;
+import io.meshpulse.streamprocessor.score.ScoringThresholds;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/** Every setting of the health job, with its default and what it does. */
+public final class HealthJobOptions {
+  private static final String PREFIX = "meshpulse.health.";
+
+  /** Where to start reading when the consumer group has no committed offset. */
+  public enum StartingOffsets {
+    /** Committed offsets of the group, else the latest: only fresh traffic is scored. */
+    COMMITTED_OR_LATEST,
+    /** Committed offsets of the group, else the earliest. */
+    COMMITTED_OR_EARLIEST,
+    EARLIEST,
+    LATEST
+  }
+
+  /** Which state backend keeps window and scoring state. */
+  public enum StateBackend {
+    HASHMAP,
+    ROCKSDB
+  }
+
+  // Kafka
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+      ConfigOptions.key(PREFIX + "kafka.bootstrap-servers")
+          .stringType()
+          .defaultValue("127.0.0.1:19092")
+          .withDescription("Kafka bootstrap servers for the source and the sinks.");
+
+  public static final ConfigOption<String> ACCESS_RECORDS_TOPIC =
+      ConfigOptions.key(PREFIX + "topics.access-records")
+          .stringType()
+          .defaultValue(Topics.ACCESS_RECORDS)
+          .withDescription("Topic of AccessRecords, the job's input.");
+
+  public static final ConfigOption<String> ENDPOINT_HEALTH_TOPIC =
+      ConfigOptions.key(PREFIX + "topics.endpoint-health")
+          .stringType()
+          .defaultValue(Topics.ENDPOINT_HEALTH)
+          .withDescription(
+              "Topic the EndpointHealth records go to, keyed <cluster>/<host>:<port>.");
+
+  public static final ConfigOption<String> SERVICE_HEALTH_TOPIC =
+      ConfigOptions.key(PREFIX + "topics.service-health")
+          .stringType()
+          .defaultValue(Topics.SERVICE_HEALTH)
+          .withDescription("Topic the ServiceHealth records go to, keyed <cluster>[/<subset>].");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+      ConfigOptions.key(PREFIX + "topics.dead-letters")
+          .stringType()
+          .defaultValue(Topics.DEAD_LETTERS)
+          .withDescription(
+              "Topic for input records that could not be decoded: original key and value, the"
+                  + " reason in header meshpulse.error, the source position in meshpulse.origin.");
+
+  public static final ConfigOption<String> GROUP_ID =
+      ConfigOptions.key(PREFIX + "kafka.group-id")
+          .stringType()
+          .defaultValue("meshpulse-health")
+          .withDescription("Consumer group of the source (offsets are committed on checkpoints).");
+
+  public static final ConfigOption<StartingOffsets> STARTING_OFFSETS =
+      ConfigOptions.key(PREFIX + "kafka.starting-offsets")
+          .enumType(StartingOffsets.class)
+          .defaultValue(StartingOffsets.COMMITTED_OR_LATEST)
+          .withDescription("Where the source starts when neither state nor committed offsets say.");
+
+  public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
+      ConfigOptions.key(PREFIX + "kafka.delivery-guarantee")
+          .enumType(DeliveryGuarantee.class)
+          .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
+          .withDescription(
+              "AT_LEAST_ONCE writes health records as soon as they are computed (lowest latency;"
+                  + " a restart may repeat some). EXACTLY_ONCE writes them in Kafka transactions"
+                  + " committed on each checkpoint: readers with isolation.level=read_committed"
+                  + " see them one checkpoint interval later.");
+
+  public static final ConfigOption<Duration> TRANSACTION_TIMEOUT =
+      ConfigOptions.key(PREFIX + "kafka.transaction-timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription(
+              "transaction.timeout.ms of the EXACTLY_ONCE producers; must not exceed the broker's"
+                  + " transaction.max.timeout.ms (900000 by default).");
+
+  public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+      ConfigOptions.key(PREFIX + "kafka.transactional-id-prefix")
+          .stringType()
+          .defaultValue("meshpulse-health")
+          .withDescription("Prefix of the transactional ids (EXACTLY_ONCE only); unique per job.");
+
+  // Event time and windows
+
+  public static final ConfigOption<Duration> WINDOW_SIZE =
+      ConfigOptions.key(PREFIX + "window.size")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Length of the sliding event-time window each score covers.");
+
+  public static final ConfigOption<Duration> WINDOW_SLIDE =
+      ConfigOptions.key(PREFIX + "window.slide")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("How often a new window (and so a new score) is produced.");
+
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+      ConfigOptions.key(PREFIX + "watermark.out-of-orderness")
+          .durationType()
+          .defaultValue(Duration.ofMillis(500))
+          .withDescription(
+              "How late (in event time) a record may arrive and still count; later records are"
+                  + " counted as late and dropped. Adds directly to the detection delay.");
+
+  public static final ConfigOption<Duration> IDLENESS =
+      ConfigOptions.key(PREFIX + "watermark.idleness")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(5))
+          .withDescription(
+              "A partition without records for this long stops holding the watermark back.");
+
+  public static final ConfigOption<Duration> WATERMARK_INTERVAL =
+      ConfigOptions.key(PREFIX + "watermark.interval")
+          .durationType()
+          .defaultValue(Duration.ofMillis(100))
+          .withDescription("How often sources emit watermarks (pipeline.auto-watermark-interval).");
+
+  public static final ConfigOption<Duration> MAX_RECORD_AGE =
+      ConfigOptions.key(PREFIX + "input.max-record-age")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription(
+              "Records whose event time is older than this (against the wall clock) are counted"
+                  + " and dropped.");
+
+  public static final ConfigOption<Duration> MAX_FUTURE_SKEW =
+      ConfigOptions.key(PREFIX + "input.max-future-skew")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription(
+              "Records whose event time is further ahead of the wall clock than this are counted"
+                  + " and dropped, before they can push the watermark forward.");
+
+  // Scoring thresholds (docs/health-score.md)
+
+  public static final ConfigOption<Long> MIN_REQUESTS =
+      ConfigOptions.key(PREFIX + "score.min-requests")
+          .longType()
+          .defaultValue(20L)
+          .withDescription("Below this many requests in a window an endpoint is UNKNOWN.");
+
+  public static final ConfigOption<Long> MIN_LATENCY_REQUESTS =
+      ConfigOptions.key(PREFIX + "score.min-latency-requests")
+          .longType()
+          .defaultValue(100L)
+          .withDescription("Below this many requests in a window latency is not judged.");
+
+  public static final ConfigOption<Double> WILSON_Z =
+      ConfigOptions.key(PREFIX + "score.wilson-z")
+          .doubleType()
+          .defaultValue(3.0)
+          .withDescription("z of the Wilson lower bound on an endpoint's error rate.");
+
+  public static final ConfigOption<Double> ERROR_EXCESS_AT_ZERO =
+      ConfigOptions.key(PREFIX + "score.error-excess-at-zero")
+          .doubleType()
+          .defaultValue(0.10)
+          .withDescription(
+              "Error-rate excess over the peers (lower bound minus peers' rate) at which the"
+                  + " error part of the score reaches 0.");
+
+  public static final ConfigOption<Double> LATENCY_RATIO_TOLERANCE =
+      ConfigOptions.key(PREFIX + "score.latency-ratio-tolerance")
+          .doubleType()
+          .defaultValue(1.5)
+          .withDescription("p99 up to this multiple of the peers' median p99 costs nothing.");
+
+  public static final ConfigOption<Double> LATENCY_RATIO_AT_ZERO =
+      ConfigOptions.key(PREFIX + "score.latency-ratio-at-zero")
+          .doubleType()
+          .defaultValue(4.0)
+          .withDescription("p99 multiple of the peers' median at which the latency part is 0.");
+
+  public static final ConfigOption<Duration> MIN_LATENCY_EXCESS =
+      ConfigOptions.key(PREFIX + "score.min-latency-excess")
+          .durationType()
+          .defaultValue(Duration.ofMillis(5))
+          .withDescription("p99 differences to the peers' median below this are never penalised.");
+
+  public static final ConfigOption<Double> DEGRADED_BELOW =
+      ConfigOptions.key(PREFIX + "score.degraded-below")
+          .doubleType()
+          .defaultValue(0.8)
+          .withDescription("Scores below this are DEGRADED.");
+
+  public static final ConfigOption<Double> UNHEALTHY_BELOW =
+      ConfigOptions.key(PREFIX + "score.unhealthy-below")
+          .doubleType()
+          .defaultValue(0.5)
+          .withDescription("Scores below this are UNHEALTHY.");
+
+  public static final ConfigOption<Double> SERVICE_ERROR_RATE_TOLERANCE =
+      ConfigOptions.key(PREFIX + "score.service-error-rate-tolerance")
+          .doubleType()
+          .defaultValue(0.01)
+          .withDescription("Absolute error rate a whole service (or subset) may have for free.");
+
+  public static final ConfigOption<Duration> SERVICE_P99_THRESHOLD =
+      ConfigOptions.key(PREFIX + "score.service-p99-threshold")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription("Absolute p99 above which a whole service (or subset) is penalised.");
+
+  // Runtime
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      ConfigOptions.key(PREFIX + "checkpoint.interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Interval of exactly-once checkpoints of window state and offsets.");
+
+  public static final ConfigOption<String> CHECKPOINT_DIRECTORY =
+      ConfigOptions.key(PREFIX + "checkpoint.directory")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "URI of the checkpoint storage, e.g. file:///var/lib/meshpulse/checkpoints; unset"
+                  + " keeps Flink's own setting (execution.checkpointing.dir).");
+
+  public static final ConfigOption<StateBackend> STATE_BACKEND =
+      ConfigOptions.key(PREFIX + "state.backend")
+          .enumType(StateBackend.class)
+          .defaultValue(StateBackend.HASHMAP)
+          .withDescription(
+              "HASHMAP keeps state on the heap (fastest); ROCKSDB keeps it on local disk for"
+                  + " very many endpoints.");
+
+  public static final ConfigOption<Duration> RESTART_MAX_BACKOFF =
+      ConfigOptions.key(PREFIX + "restart.max-backoff")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "The job restarts after failures with exponential delay from 1 s up to this.");
+
+  public static final ConfigOption<Integer> PARALLELISM =
+      ConfigOptions.key(PREFIX + "parallelism")
+          .intType()
+          .noDefaultValue()
+          .withDescription("Parallelism of the job; unset keeps the environment's default.");
+
+  public static final ConfigOption<Integer> PROMETHEUS_PORT =
+      ConfigOptions.key(PREFIX + "metrics.prometheus-port")
+          .intType()
+          .defaultValue(19249)
+          .withDescription(
+              "Port of Flink's Prometheus reporter when the job runs its own local cluster"
+                  + " (HealthJob.main, the standalone runtime); on a Flink cluster the reporter is"
+                  + " configured in the cluster's config file.");
+
+  public static final ConfigOption<String> JOB_NAME =
+      ConfigOptions.key(PREFIX + "job-name")
+          .stringType()
+          .defaultValue("meshpulse-health")
+          .withDescription("Name of the Flink job.");
+
+  private HealthJobOptions() {}
+
+  /** The scoring thresholds from {@code conf}; fails fast naming the bad value. */
+  public static ScoringThresholds thresholds(ReadableConfig conf) {
+    return ScoringThresholds.builder()
+        .minRequests(conf.get(MIN_REQUESTS))
+        .minLatencyRequests(conf.get(MIN_LATENCY_REQUESTS))
+        .z(conf.get(WILSON_Z))
+        .errorExcessAtZero(conf.get(ERROR_EXCESS_AT_ZERO))
+        .latencyRatioTolerance(conf.get(LATENCY_RATIO_TOLERANCE))
+        .latencyRatioAtZero(conf.get(LATENCY_RATIO_AT_ZERO))
+        .minLatencyExcessMillis(conf.get(MIN_LATENCY_EXCESS).toNanos() / 1e6)
+        .degradedBelow(conf.get(DEGRADED_BELOW))
+        .unhealthyBelow(conf.get(UNHEALTHY_BELOW))
+        .serviceErrorRateTolerance(conf.get(SERVICE_ERROR_RATE_TOLERANCE))
+        .serviceP99ThresholdMillis(conf.get(SERVICE_P99_THRESHOLD).toNanos() / 1e6)
+        .build();
+  }
+}

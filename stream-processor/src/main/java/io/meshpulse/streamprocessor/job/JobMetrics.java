@@ -1,0 +1,41 @@
+package io.meshpulse.streamprocessor.job;
+
+/**
+ * Names of the job's own metrics, all in the operator metric group {@value #GROUP}. With Flink's
+ * Prometheus reporter they appear as {@code flink_taskmanager_job_task_operator_meshpulse_<name>}.
+ * Dashboards depend on these names.
+ */
+final class JobMetrics {
+  static final String GROUP = "meshpulse";
+
+  /** Access records read from Kafka (decoded or not). */
+  static final String RECORDS_IN = "records_in";
+
+  /** Records that could not be decoded and went to the dead-letter topic. */
+  static final String DECODE_FAILURES = "decode_failures";
+
+  /** Records dropped because their event time was too old or too far in the future. */
+  static final String RECORDS_TOO_OLD = "records_too_old";
+
+  static final String RECORDS_TOO_NEW = "records_too_new";
+
+  /** Records without an upstream host (e.g. UH, no healthy upstream): not attributable. */
+  static final String RECORDS_WITHOUT_ENDPOINT = "records_without_endpoint";
+
+  /** Records that reached their windows after the watermark had closed them. */
+  static final String LATE_RECORDS_DROPPED = "late_records_dropped";
+
+  /** Window results that reached the cluster stage after their window was scored. */
+  static final String LATE_RESULTS_DROPPED = "late_window_results_dropped";
+
+  /** Endpoints scored in the latest window of each cluster of this subtask. */
+  static final String ENDPOINTS_TRACKED = "endpoints_tracked";
+
+  /** Health records written, endpoint scores labelled by state. */
+  static final String ENDPOINT_SCORES = "endpoint_scores";
+
+  static final String SERVICE_SCORES = "service_scores";
+  static final String STATE_LABEL = "state";
+
+  private JobMetrics() {}
+}

@@ -1,0 +1,132 @@
+package io.meshpulse.streamprocessor.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.streamprocessor.io.OutRecord;
+import io.meshpulse.streamprocessor.io.Sample;
+import io.meshpulse.streamprocessor.score.EndpointAggregate;
+import io.meshpulse.streamprocessor.score.EndpointStats;
+import io.meshpulse.streamprocessor.score.ScoringThresholds;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The per-cluster stage: it waits for the watermark, then scores a window's endpoints together. */
+class ClusterScoringHarnessTest {
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> harness()
+      throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(
+            new ClusterScoringFunction(ScoringThresholds.defaults(), Clock.systemUTC())),
+        s -> s.id().cluster(),
+        Types.STRING);
+  }
+
+  /**
+   * One endpoint's stats for the window ending at {@code end}: 200 requests, {@code errors} 5xx.
+   */
+  private static EndpointStats stats(int host, long end, int errors) {
+    EndpointAggregate a = new EndpointAggregate(1_000);
+    for (int i = 0; i < 200; i++) {
+      Sample s =
+          TestSamples.sample("reviews", host, end - 10_000 + i * 50L, i < errors ? 503 : 200, 20);
+      a.identify(s.endpointId()).add(s.timestampMillis, s.outcome, s.latencyMillis, s.proxy);
+    }
+    return a.snapshot(end - 10_000, end);
+  }
+
+  private static void feedWindow(
+      KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> h,
+      long end,
+      int badErrors)
+      throws Exception {
+    for (int host = 1; host <= 5; host++) {
+      h.processElement(new StreamRecord<>(stats(host, end, host == 5 ? badErrors : 0), end - 1));
+    }
+  }
+
+  @Test
+  void window_isScoredWhenTheWatermarkReachesItsEnd_withEveryEndpointComparedToItsPeers()
+      throws Exception {
+    try (var h = harness()) {
+      h.open();
+      feedWindow(h, 10_000, 100);
+      h.processWatermark(9_998);
+      assertThat(h.extractOutputValues()).as("before the watermark reaches 9999").isEmpty();
+      h.processWatermark(9_999);
+      List<EndpointHealth> health =
+          h.extractOutputValues().stream().map(r -> parse(r.value)).toList();
+      assertThat(health).as("one record per endpoint").hasSize(5);
+      assertThat(health)
+          .filteredOn(e -> e.getEndpoint().getAddress().equals("10.0.0.5"))
+          .singleElement()
+          .satisfies(
+              e ->
+                  assertThat(e.getState())
+                      .as("%s", e.getReasonsList())
+                      .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY));
+      assertThat(health)
+          .filteredOn(e -> !e.getEndpoint().getAddress().equals("10.0.0.5"))
+          .allSatisfy(e -> assertThat(e.getState()).isEqualTo(HealthState.HEALTH_STATE_HEALTHY));
+      assertThat(new String(h.extractOutputValues().get(0).key, StandardCharsets.UTF_8))
+          .as("record key")
+          .startsWith("reviews/10.0.0.");
+      assertThat(h.getSideOutput(ClusterScoringFunction.SERVICE_HEALTH))
+          .as("service records")
+          .singleElement()
+          .satisfies(
+              r -> {
+                ServiceHealth s = ServiceHealth.parseFrom(r.getValue().value);
+                assertThat(s.getEndpoints()).as("endpoints").isEqualTo(5);
+                assertThat(new String(r.getValue().key, StandardCharsets.UTF_8))
+                    .as("key")
+                    .isEqualTo("reviews");
+              });
+    }
+  }
+
+  @Test
+  void resultForAnAlreadyScoredWindow_isDroppedAsLate() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      h.processWatermark(20_000);
+      feedWindow(h, 10_000, 0);
+      h.processWatermark(30_000);
+      assertThat(h.extractOutputValues()).as("nothing scored from late results").isEmpty();
+    }
+  }
+
+  @Test
+  void pendingWindows_surviveASnapshotAndRestore() throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var h = harness()) {
+      h.open();
+      feedWindow(h, 10_000, 100);
+      snapshot = h.snapshot(1L, 1L);
+    }
+    try (var h = harness()) {
+      h.initializeState(snapshot);
+      h.open();
+      h.processWatermark(9_999);
+      assertThat(h.extractOutputValues()).as("endpoint records after the restore").hasSize(5);
+    }
+  }
+
+  private static EndpointHealth parse(byte[] bytes) {
+    try {
+      return EndpointHealth.parseFrom(bytes);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.meshpulse.streamprocessor.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.streamprocessor.io.AccessRecordSchema;
+import io.meshpulse.streamprocessor.io.Inbound;
+import io.meshpulse.streamprocessor.io.Sample;
+import io.meshpulse.streamprocessor.score.ErrorClass;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RecordGateTest {
+  private static final long NOW = 1_700_000_000_000L;
+  private OneInputStreamOperatorTestHarness<Inbound, Sample> harness;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Clock clock = Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC);
+    harness =
+        ProcessFunctionTestHarnesses.forProcessFunction(
+            new RecordGate(clock, Duration.ofMinutes(5).toMillis()));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.close();
+  }
+
+  private static List<Inbound> decode(byte[] value) {
+    List<Inbound> out = new ArrayList<>();
+    new AccessRecordSchema()
+        .deserialize(
+            new ConsumerRecord<>("mesh.access-records.v1", 2, 41L, "k".getBytes(), value),
+            new Collector<>() {
+              @Override
+              public void collect(Inbound record) {
+                out.add(record);
+              }
+
+              @Override
+              public void close() {}
+            });
+    return out;
+  }
+
+  @Test
+  void undecodableBytes_becomeADeadLetter_withTheReasonAndOrigin_andNothingElse() throws Exception {
+    List<Inbound> decoded = decode(new byte[] {(byte) 0xff, 0x01, 0x02});
+    assertThat(decoded).as("decoded").hasSize(1);
+    harness.processElement(decoded.get(0), Long.MIN_VALUE);
+    assertThat(harness.extractOutputValues()).as("main output").isEmpty();
+    assertThat(harness.getSideOutput(RecordGate.DEAD_LETTERS))
+        .as("dead letters")
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getValue().error).as("reason").contains("not a valid AccessRecord");
+              assertThat(r.getValue().origin).as("origin").isEqualTo("mesh.access-records.v1-2@41");
+              assertThat(r.getValue().value)
+                  .as("original bytes kept")
+                  .containsExactly((byte) 0xff, 0x01, 0x02);
+            });
+  }
+
+  @Test
+  void validRecord_passesWithItsErrorClass() throws Exception {
+    byte[] bytes = TestSamples.record("reviews", 1, NOW - 1_000, 503, 12).toByteArray();
+    Inbound in = decode(bytes).get(0);
+    harness.processElement(in, NOW - 1_000);
+    assertThat(harness.extractOutputValues())
+        .as("samples")
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.outcome).as("outcome").isEqualTo(ErrorClass.HTTP_5XX);
+              assertThat(s.latencyMillis).as("latency ms").isEqualTo(12.0);
+              assertThat(s.key).as("key").isEqualTo("reviews||10.0.0.1:8080");
+            });
+  }
+
+  @Test
+  void tooOld_tooNew_andHostless_recordsAreDropped() throws Exception {
+    harness.processElement(
+        Inbound.of(TestSamples.sample("reviews", 1, NOW - 600_000, 200, 5)), NOW - 600_000);
+    harness.processElement(
+        Inbound.of(TestSamples.sample("reviews", 1, NOW + 3_600_000, 200, 5)),
+        EventTimeAssigner.NO_TIMESTAMP);
+    Sample hostless = TestSamples.sample("reviews", 1, NOW, 503, 5);
+    hostless.address = "";
+    harness.processElement(Inbound.of(hostless), NOW);
+    harness.processElement(
+        Inbound.of(TestSamples.sample("reviews", 1, NOW - 10, 200, 5)), NOW - 10);
+    assertThat(harness.extractOutputValues())
+        .as("only the fresh, attributable record")
+        .singleElement()
+        .satisfies(s -> assertThat(s.timestampMillis).isEqualTo(NOW - 10));
+  }
+}

@@ -1,0 +1,125 @@
+package io.meshpulse.streamprocessor.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.streamprocessor.io.Inbound;
+import io.meshpulse.streamprocessor.io.OutRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.util.clock.ManualClock;
+import org.apache.flink.util.clock.RelativeClock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The job's watermark strategy: event time, bounded out-of-orderness, future skew, idleness. */
+class WatermarkStrategyTest {
+  private static final long NOW = 1_700_000_000_000L;
+
+  private final ManualClock activityClock = new ManualClock();
+  private final List<Long> watermarks = new ArrayList<>();
+  private boolean idle;
+  private WatermarkGenerator<Inbound> generator;
+  private TimestampAssigner<Inbound> assigner;
+
+  private final WatermarkOutput output =
+      new WatermarkOutput() {
+        @Override
+        public void emitWatermark(Watermark watermark) {
+          watermarks.add(watermark.getTimestamp());
+          idle = false;
+        }
+
+        @Override
+        public void markIdle() {
+          idle = true;
+        }
+
+        @Override
+        public void markActive() {
+          idle = false;
+        }
+      };
+
+  @BeforeEach
+  void setUp() {
+    Configuration conf = new Configuration();
+    conf.set(HealthJobOptions.IDLENESS, Duration.ofSeconds(2));
+    WatermarkStrategy<Inbound> strategy =
+        HealthJob.watermarks(conf, Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
+    WatermarkGeneratorSupplier.Context context =
+        new WatermarkGeneratorSupplier.Context() {
+          @Override
+          public MetricGroup getMetricGroup() {
+            return new UnregisteredMetricsGroup();
+          }
+
+          @Override
+          public RelativeClock getInputActivityClock() {
+            return activityClock;
+          }
+        };
+    generator = strategy.createWatermarkGenerator(context);
+    assigner = strategy.createTimestampAssigner(() -> new UnregisteredMetricsGroup());
+  }
+
+  private void event(long ts) {
+    Inbound in = Inbound.of(TestSamples.sample("reviews", 1, ts, 200, 10));
+    generator.onEvent(in, assigner.extractTimestamp(in, -1), output);
+  }
+
+  @Test
+  void eventTime_isTheRecordsStartTime_andTheWatermarkTrailsByTheOutOfOrdernessBound() {
+    Inbound in = Inbound.of(TestSamples.sample("reviews", 1, NOW - 3_000, 200, 10));
+    assertThat(assigner.extractTimestamp(in, NOW)).as("event time").isEqualTo(NOW - 3_000);
+    event(NOW - 3_000);
+    event(NOW - 4_000);
+    generator.onPeriodicEmit(output);
+    assertThat(watermarks)
+        .as("watermark after max event time NOW-3000")
+        .containsExactly(NOW - 3_000 - 500 - 1);
+  }
+
+  @Test
+  void farFutureRecord_getsNoTimestamp_andCannotDragTheWatermarkAhead() {
+    event(NOW - 1_000);
+    event(NOW + Duration.ofHours(1).toMillis());
+    generator.onPeriodicEmit(output);
+    assertThat(watermarks).as("watermarks").containsExactly(NOW - 1_000 - 500 - 1);
+    Inbound garbage = Inbound.rejected(new OutRecord());
+    assertThat(assigner.extractTimestamp(garbage, NOW))
+        .as("dead letters")
+        .isEqualTo(Long.MIN_VALUE);
+  }
+
+  @Test
+  void silentPartition_isMarkedIdle_afterTheIdleTimeout_andActiveAgainOnTheNextRecord() {
+    event(NOW - 1_000);
+    generator.onPeriodicEmit(output);
+    long silentMillis = 0;
+    while (!idle && silentMillis < 10_000) {
+      activityClock.advanceTime(Duration.ofMillis(100)); // the job's watermark interval
+      silentMillis += 100;
+      generator.onPeriodicEmit(output);
+    }
+    assertThat(silentMillis)
+        .as("silence until marked idle (timeout 2 s)")
+        .isBetween(2_000L, 2_200L);
+    event(NOW - 500);
+    generator.onPeriodicEmit(output);
+    assertThat(idle).as("idle after a new record").isFalse();
+    assertThat(watermarks).as("watermarks").last().isEqualTo(NOW - 500 - 500 - 1);
+  }
+}
