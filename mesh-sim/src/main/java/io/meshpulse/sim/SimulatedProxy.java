@@ -1,0 +1,349 @@
+package io.meshpulse.sim;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.meshpulse.sim.model.EndpointBehaviour;
+import io.meshpulse.sim.model.FaultTimeline;
+import io.meshpulse.sim.model.Outcome;
+import io.meshpulse.sim.model.ResponseFlag;
+import io.meshpulse.sim.scenario.Protocol;
+import io.meshpulse.sim.scenario.ProxySpec;
+import io.meshpulse.sim.scenario.ServiceSpec;
+import io.meshpulse.sim.telemetry.AccessLogEntries;
+import io.meshpulse.sim.telemetry.AlsSender;
+import io.meshpulse.sim.telemetry.ClusterCounters;
+import io.meshpulse.sim.telemetry.MetricsSender;
+import io.meshpulse.sim.telemetry.RequestRecord;
+import io.meshpulse.sim.xds.AdsClient;
+import io.meshpulse.sim.xds.Assignment;
+import io.meshpulse.sim.xds.ClusterRoute;
+import io.meshpulse.sim.xds.EndpointDiff;
+import io.meshpulse.sim.xds.EndpointView;
+import io.meshpulse.sim.xds.RoutingTable;
+import io.meshpulse.sim.xds.ServiceRoute;
+import io.meshpulse.sim.xds.XdsState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One simulated Envoy sidecar: routes its workload's requests by the xDS configuration it has
+ * accepted, samples their outcomes from the endpoints' models and the active faults, logs them over
+ * ALS and reports its stats over MetricsService. Driven by {@link #tick()} on a shared scheduler;
+ * one tick at a time.
+ */
+final class SimulatedProxy implements AdsClient.UpdateListener {
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatedProxy.class);
+  private static final String ALPHANUM = "bcdfghjklmnpqrstvwxz2456789";
+
+  /** Everything a proxy shares with the rest of the simulation. */
+  record Context(
+      Map<String, ServiceSpec> services,
+      Map<String, EndpointBehaviour> behaviours,
+      FaultTimeline timeline,
+      Recorder recorder,
+      java.time.Clock clock,
+      double defaultPanicPercent,
+      long metricsIntervalMs) {}
+
+  private final Context ctx;
+  private final ProxySpec spec;
+  private final String id;
+  private final String ip;
+  private final Node node;
+  private final SplittableRandom random;
+  private final AccessLogEntries entries;
+  private final List<String> calls;
+  private final double rpsPerService;
+  private final double[] carry;
+  private final Map<String, ClusterCounters> counters = new LinkedHashMap<>();
+  private @Nullable AlsSender als;
+  private @Nullable MetricsSender metrics;
+  private @Nullable AdsClient ads;
+  private volatile Map<String, ServiceRoute> routes;
+  private long lastTickNanos = -1;
+  private long lastMetricsMs;
+  private long requestSeq;
+
+  SimulatedProxy(Context ctx, ProxySpec spec, int index, long seed) {
+    this.ctx = ctx;
+    this.spec = spec;
+    this.random = new SplittableRandom(seed * 1_000_003L + index);
+    this.ip = "127.0.0." + (index + 2);
+    String suffix = suffix(new SplittableRandom(seed + 31L * index));
+    String pod = spec.workload() + "-" + suffix;
+    this.id =
+        "sidecar~"
+            + ip
+            + "~"
+            + pod
+            + "."
+            + spec.namespace()
+            + "~"
+            + spec.namespace()
+            + ".svc.cluster.local";
+    this.node = node(spec, pod, id);
+    this.entries = new AccessLogEntries(ip);
+    this.calls = spec.calls();
+    this.rpsPerService = spec.rps() / calls.size();
+    this.carry = new double[calls.size()];
+    this.routes = buildRoutes(XdsState.EMPTY);
+    this.lastMetricsMs = ctx.clock().millis();
+  }
+
+  private static String suffix(SplittableRandom r) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      if (i == 5) {
+        sb.append('-');
+      }
+      sb.append(ALPHANUM.charAt(r.nextInt(ALPHANUM.length())));
+    }
+    return sb.toString();
+  }
+
+  private static Node node(ProxySpec spec, String pod, String id) {
+    Struct labels =
+        Struct.newBuilder()
+            .putFields("app", str(spec.app()))
+            .putFields("version", str(spec.version()))
+            .build();
+    Struct metadata =
+        Struct.newBuilder()
+            .putFields("NAME", str(pod))
+            .putFields("NAMESPACE", str(spec.namespace()))
+            .putFields("WORKLOAD_NAME", str(spec.workload()))
+            .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
+            .putFields("CLUSTER_ID", str("Kubernetes"))
+            .putFields("ISTIO_VERSION", str("1.24.0"))
+            .build();
+    return Node.newBuilder()
+        .setId(id)
+        .setCluster(spec.workload() + "." + spec.namespace())
+        .setMetadata(metadata)
+        .setUserAgentName("envoy")
+        .build();
+  }
+
+  private static Value str(String s) {
+    return Value.newBuilder().setStringValue(s).build();
+  }
+
+  String id() {
+    return id;
+  }
+
+  Node node() {
+    return node;
+  }
+
+  ProxySpec spec() {
+    return spec;
+  }
+
+  void attach(@Nullable AlsSender als, @Nullable MetricsSender metrics, @Nullable AdsClient ads) {
+    this.als = als;
+    this.metrics = metrics;
+    this.ads = ads;
+  }
+
+  @Nullable AlsSender als() {
+    return als;
+  }
+
+  @Nullable MetricsSender metrics() {
+    return metrics;
+  }
+
+  @Nullable AdsClient ads() {
+    return ads;
+  }
+
+  /** The xDS state the proxy routes by (empty without ADS or before the first response). */
+  XdsState xdsState() {
+    return ads == null ? XdsState.EMPTY : ads.state();
+  }
+
+  Map<String, ServiceRoute> routes() {
+    return routes;
+  }
+
+  private Map<String, ServiceRoute> buildRoutes(XdsState state) {
+    Map<String, ServiceRoute> out = new LinkedHashMap<>();
+    for (String s : calls) {
+      out.put(s, RoutingTable.build(ctx.services().get(s), state, ctx.defaultPanicPercent()));
+    }
+    return Map.copyOf(out);
+  }
+
+  @Override
+  public void onAccepted(XdsState before, XdsState after, String typeUrl, String version) {
+    long now = ctx.clock().millis();
+    List<EndpointChange> changes = new ArrayList<>();
+    for (EndpointDiff d : EndpointDiff.between(before, after)) {
+      String service =
+          io.meshpulse.sim.xds.ClusterName.parse(d.cluster())
+              .map(c -> c.service())
+              .orElse(d.cluster());
+      changes.add(
+          new EndpointChange(
+              id,
+              now,
+              service,
+              d.cluster(),
+              d.hostPort(),
+              d.oldWeight(),
+              d.newWeight(),
+              d.oldStatus(),
+              d.newStatus(),
+              version,
+              d.reducesTraffic()));
+    }
+    if (!changes.isEmpty()) {
+      ctx.recorder().endpointChanges(changes);
+      LOG.debug("proxy={} applied {} endpoint changes version={}", id, changes.size(), version);
+    }
+    Map<String, ServiceRoute> previous = routes;
+    Map<String, ServiceRoute> next = buildRoutes(after);
+    for (String s : calls) {
+      Map<String, Integer> was = previous.get(s).routeWeights();
+      Map<String, Integer> now2 = next.get(s).routeWeights();
+      if (!was.isEmpty() && !now2.isEmpty() && !was.equals(now2)) {
+        ctx.recorder().routeChange(new RouteChange(id, now, s, was, now2, version));
+      }
+    }
+    routes = next;
+  }
+
+  /** Generates the requests due since the last tick, and flushes telemetry when due. */
+  void tick() {
+    long nowNanos = System.nanoTime();
+    if (lastTickNanos < 0) {
+      lastTickNanos = nowNanos;
+      return;
+    }
+    double dt = Math.min(1.0, (nowNanos - lastTickNanos) / 1e9);
+    lastTickNanos = nowNanos;
+    long nowMs = ctx.clock().millis();
+    long offsetMs = nowMs - ctx.recorder().startEpochMs();
+    Map<String, ServiceRoute> current = routes;
+    for (int i = 0; i < calls.size(); i++) {
+      double due = carry[i] + rpsPerService * dt;
+      int n = (int) due;
+      carry[i] = due - n;
+      ServiceRoute route = current.get(calls.get(i));
+      ServiceSpec svc = ctx.services().get(calls.get(i));
+      for (int k = 0; k < n; k++) {
+        request(svc, route, nowMs, offsetMs);
+      }
+    }
+    AlsSender a = als;
+    if (a != null) {
+      a.flushIfDue();
+    }
+    MetricsSender m = metrics;
+    if (m != null && nowMs - lastMetricsMs >= ctx.metricsIntervalMs()) {
+      lastMetricsMs = nowMs;
+      updateMembership();
+      m.send(counters, nowMs);
+    }
+  }
+
+  private void request(ServiceSpec svc, ServiceRoute route, long nowMs, long offsetMs) {
+    ClusterRoute cluster = route.clusters().pick(random);
+    boolean grpc = svc.protocol() == Protocol.GRPC;
+    String host = null;
+    Outcome outcome;
+    if (cluster.endpoints() == null) {
+      outcome =
+          new Outcome(
+              0.1,
+              grpc ? 200 : 503,
+              grpc ? 14 : -1,
+              ResponseFlag.NO_HEALTHY_UPSTREAM,
+              "no_healthy_upstream");
+      ctx.recorder().noHealthyUpstream(svc.name());
+    } else {
+      host = cluster.endpoints().pick(random);
+      EndpointBehaviour b = ctx.behaviours().get(host);
+      if (b == null) {
+        // an endpoint the scenario does not run: nothing listens there
+        outcome =
+            new Outcome(
+                1.0,
+                grpc ? 200 : 503,
+                grpc ? 14 : -1,
+                ResponseFlag.UPSTREAM_CONNECTION_FAILURE,
+                "upstream_reset_before_response_started{connection_failure}");
+      } else {
+        outcome = b.sample(random, ctx.timeline().activeAt(host, offsetMs));
+      }
+      String subset =
+          cluster.subset().isEmpty()
+              ? svc.subsetOf(host).map(s -> s.name()).orElse("")
+              : cluster.subset();
+      ctx.recorder()
+          .endpoint(host, svc.name(), subset)
+          .record(nowMs, outcome.isError(), outcome.latencyMs());
+    }
+    counters
+        .computeIfAbsent(cluster.cluster(), c -> new ClusterCounters())
+        .record(outcome, cluster.panic());
+    AlsSender a = als;
+    if (a != null) {
+      a.add(
+          entries.build(
+              new RequestRecord(
+                  nowMs,
+                  svc.name(),
+                  svc.port(),
+                  grpc,
+                  cluster.cluster(),
+                  host,
+                  outcome,
+                  ++requestSeq)));
+    }
+  }
+
+  private void updateMembership() {
+    XdsState state = xdsState();
+    for (Map.Entry<String, ClusterCounters> e : counters.entrySet()) {
+      state
+          .assignmentFor(e.getKey())
+          .ifPresentOrElse(
+              (Assignment a) ->
+                  e.getValue()
+                      .membership(
+                          a.endpoints().size(),
+                          a.endpoints().stream().filter(EndpointView::healthy).count(),
+                          a.endpoints().stream().filter(EndpointView::degraded).count()),
+              () -> {
+                ServiceRoute r =
+                    routes.values().stream()
+                        .filter(
+                            sr ->
+                                sr.clusters().items().stream()
+                                    .anyMatch(c -> Objects.equals(c.cluster(), e.getKey())))
+                        .findFirst()
+                        .orElse(null);
+                if (r != null) {
+                  r.clusters().items().stream()
+                      .filter(c -> c.cluster().equals(e.getKey()) && c.endpoints() != null)
+                      .findFirst()
+                      .ifPresent(
+                          c -> {
+                            int n = c.endpoints().items().size();
+                            e.getValue().membership(n, n, 0);
+                          });
+                }
+              });
+    }
+  }
+}

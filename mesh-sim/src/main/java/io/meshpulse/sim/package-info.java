@@ -1,0 +1,5 @@
+/** meshpulse simulator. */
+@NullMarked
+package io.meshpulse.sim;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,7 @@
+package io.meshpulse.sim.scenario;
+
+/** The application protocol of a simulated service. */
+public enum Protocol {
+  HTTP,
+  GRPC
+}

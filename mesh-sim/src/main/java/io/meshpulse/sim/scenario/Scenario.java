@@ -1,0 +1,57 @@
+package io.meshpulse.sim.scenario;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A whole simulated mesh and its fault timeline, as loaded and validated by {@link ScenarioLoader}.
+ */
+public record Scenario(
+    String name,
+    String description,
+    long seed,
+    Duration duration,
+    List<ServiceSpec> services,
+    List<ProxySpec> proxies,
+    List<FaultSpec> faults) {
+  public Scenario {
+    services = List.copyOf(services);
+    proxies = List.copyOf(proxies);
+    faults = List.copyOf(faults);
+  }
+
+  public Optional<ServiceSpec> service(String serviceName) {
+    return services.stream().filter(s -> s.name().equals(serviceName)).findFirst();
+  }
+
+  /** Total proxies over all proxy groups. */
+  public int proxyCount() {
+    return proxies.stream().mapToInt(ProxySpec::count).sum();
+  }
+
+  /** Total requests per second the fleet sends. */
+  public double totalRps() {
+    return proxies.stream().mapToDouble(p -> p.count() * p.rps()).sum();
+  }
+
+  /** When the first fault begins, if there is one. */
+  public Optional<Duration> firstFaultAt() {
+    return faults.stream().map(FaultSpec::at).min(Comparator.naturalOrder());
+  }
+
+  /**
+   * A copy with another duration and/or with the whole timeline moved so that its first fault
+   * begins at {@code faultAt} (later faults keep their offsets relative to the first).
+   */
+  public Scenario withOverrides(Optional<Duration> newDuration, Optional<Duration> faultAt) {
+    List<FaultSpec> shifted = faults;
+    if (faultAt.isPresent() && firstFaultAt().isPresent()) {
+      Duration delta = faultAt.get().minus(firstFaultAt().get());
+      shifted = faults.stream().map(f -> f.shiftedTo(f.at().plus(delta))).toList();
+    }
+    return new Scenario(
+        name, description, seed, newDuration.orElse(duration), services, proxies, shifted);
+  }
+}

@@ -1,0 +1,19 @@
+package io.meshpulse.sim.telemetry;
+
+import io.meshpulse.sim.model.Outcome;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One simulated request, as the proxy logs it.
+ *
+ * @param upstreamHost {@code address:port}, null when no host was picked (no healthy upstream)
+ */
+public record RequestRecord(
+    long startEpochMs,
+    String service,
+    int servicePort,
+    boolean grpc,
+    String cluster,
+    @Nullable String upstreamHost,
+    Outcome outcome,
+    long requestId) {}

@@ -1,0 +1,5 @@
+/** meshpulse simulator: telemetry. */
+@NullMarked
+package io.meshpulse.sim.telemetry;
+
+import org.jspecify.annotations.NullMarked;
