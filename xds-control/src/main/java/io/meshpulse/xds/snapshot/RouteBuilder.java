@@ -1,0 +1,65 @@
+package io.meshpulse.xds.snapshot;
+
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.meshpulse.xds.policy.ServiceRouting;
+import java.util.Map;
+
+/**
+ * RDS: a RouteConfiguration per service (named like the service) with one virtual host matching
+ * every authority and one route whose weighted clusters carry the subsets' route weights. Subsets
+ * with weight 0 are left out; a single remaining subset is routed to directly.
+ */
+public final class RouteBuilder {
+  private RouteBuilder() {}
+
+  public static String routeName(ServiceRouting routing) {
+    return routing.service().name();
+  }
+
+  public static RouteConfiguration build(ServiceRouting routing) {
+    RouteAction.Builder action = RouteAction.newBuilder();
+    Map<String, Integer> weights = routing.subsetWeights();
+    long positive = weights.values().stream().filter(w -> w > 0).count();
+    if (positive == 0) {
+      action.setCluster(ClusterNames.whole(routing.service()));
+    } else if (positive == 1) {
+      String subset =
+          weights.entrySet().stream()
+              .filter(e -> e.getValue() > 0)
+              .findFirst()
+              .orElseThrow()
+              .getKey();
+      action.setCluster(ClusterNames.subset(routing.service(), subset));
+    } else {
+      WeightedCluster.Builder wc = WeightedCluster.newBuilder();
+      weights.forEach(
+          (subset, w) -> {
+            if (w > 0) {
+              wc.addClusters(
+                  WeightedCluster.ClusterWeight.newBuilder()
+                      .setName(ClusterNames.subset(routing.service(), subset))
+                      .setWeight(UInt32Value.of(w)));
+            }
+          });
+      action.setWeightedClusters(wc);
+    }
+    return RouteConfiguration.newBuilder()
+        .setName(routeName(routing))
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName(routing.service().name())
+                .addDomains("*")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setName("default")
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(action)))
+        .build();
+  }
+}

@@ -1,0 +1,66 @@
+package io.meshpulse.xds.snapshot;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.SnapshotResources;
+import io.envoyproxy.controlplane.cache.VersionedResource;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.RoutingTable;
+import io.meshpulse.xds.policy.ServiceRouting;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the xDS snapshot of each node group from the routing table, with per-resource versions
+ * (see {@link ResourceVersions}).
+ */
+public final class XdsSnapshots {
+  private XdsSnapshots() {}
+
+  /** The resources of one group, before versioning. */
+  public record Resources(
+      List<Cluster> clusters,
+      List<ClusterLoadAssignment> endpoints,
+      List<Listener> listeners,
+      List<RouteConfiguration> routes) {}
+
+  public static Resources resources(RoutingTable table, PolicyConfig config, ProxyKind kind) {
+    List<Cluster> clusters = new ArrayList<>();
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+    List<Listener> listeners = new ArrayList<>();
+    List<RouteConfiguration> routes = new ArrayList<>();
+    for (ServiceRouting routing : table.services().values()) {
+      clusters.addAll(ClusterBuilder.build(routing.service(), config));
+      endpoints.addAll(EndpointBuilder.build(routing));
+      routes.add(RouteBuilder.build(routing));
+      if (kind == ProxyKind.ENVOY) {
+        listeners.add(ListenerBuilder.envoy(routing));
+      } else {
+        listeners.addAll(ListenerBuilder.proxyless(routing));
+      }
+    }
+    return new Resources(clusters, endpoints, listeners, routes);
+  }
+
+  public static VersionedSnapshot snapshot(Resources r) {
+    return new VersionedSnapshot(
+        versioned(r.clusters(), Cluster::getName),
+        versioned(r.endpoints(), ClusterLoadAssignment::getClusterName),
+        versioned(r.listeners(), Listener::getName),
+        versioned(r.routes(), RouteConfiguration::getName));
+  }
+
+  private static <T extends Message> SnapshotResources<T> versioned(
+      List<T> resources, java.util.function.Function<T, String> name) {
+    Map<String, VersionedResource<T>> byName = new LinkedHashMap<>();
+    for (T r : resources) {
+      byName.put(name.apply(r), ResourceVersions.versioned(r));
+    }
+    return SnapshotResources.create(byName.values(), ResourceVersions.resolver(byName));
+  }
+}
