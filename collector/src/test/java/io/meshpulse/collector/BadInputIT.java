@@ -1,0 +1,207 @@
+package io.meshpulse.collector;
+
+import static io.meshpulse.collector.EnvoyFixtures.http;
+import static io.meshpulse.collector.EnvoyFixtures.node;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.MeshTopics;
+import io.meshpulse.model.Topics;
+import io.meshpulse.model.v1.AccessRecord;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class BadInputIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  private static final MethodDescriptor<byte[], byte[]> RAW_METHOD =
+      AccessLogServiceGrpc.getStreamAccessLogsMethod().toBuilder(new Bytes(), new Bytes()).build();
+
+  private static EmbeddedKafka kafka;
+  private static CollectorRunner collector;
+  private static ManagedChannel channel;
+
+  @BeforeAll
+  static void start() {
+    kafka = EmbeddedKafka.builder().port(0).build().start();
+    kafka.createTopics(MeshTopics.all(1));
+    collector =
+        CollectorRunner.start(
+            kafka.bootstrapServers(), "meshpulse.collector.grpc.max-inbound-message-size=64KB");
+    channel = collector.plaintextChannel();
+  }
+
+  @AfterAll
+  static void stop() {
+    channel.shutdownNow();
+    collector.close();
+    kafka.close();
+  }
+
+  @Test
+  void malformedMessage_closesOnlyItsStreamWithInvalidArgument() {
+    RawStream good = new RawStream();
+    good.send(
+        EnvoyClient.first(node("plain-envoy-node"), List.of(entry("bad-input-before")))
+            .toByteArray());
+
+    RawStream bad = new RawStream();
+    bad.send(new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x01});
+    Status badStatus = EnvoyClient.await(bad.status, TIMEOUT);
+
+    good.send(EnvoyClient.http(List.of(entry("bad-input-after"))).toByteArray());
+    good.complete();
+
+    assertThat(badStatus.getCode()).as("malformed stream").isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(EnvoyClient.await(good.status, TIMEOUT).getCode())
+        .as("the other stream")
+        .isEqualTo(Status.Code.OK);
+    assertThat(requestIds())
+        .as("records of the other stream, before and after")
+        .contains("bad-input-before", "bad-input-after");
+    assertThat(
+            CollectorRunner.sample(
+                collector.scrape(),
+                "meshpulse_collector_messages_malformed_total{reason=\"unparseable\",service=\"access_log\"}"))
+        .as("counted")
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void firstMessageWithoutIdentifier_isInvalidArgument() {
+    Status status =
+        EnvoyClient.await(
+            EnvoyClient.sendAccessLogs(channel, List.of(EnvoyClient.http(List.of(entry("no-id"))))),
+            TIMEOUT);
+
+    assertThat(status.getCode()).as("status").isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).as("description").contains("identifier");
+  }
+
+  @Test
+  void oversizedMessage_closesItsStreamWithResourceExhausted() {
+    List<HTTPAccessLogEntry> entries = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      entries.add(entry("oversized-" + i));
+    }
+    StreamAccessLogsMessage big = EnvoyClient.first(node("plain-envoy-node"), entries);
+    assertThat(big.getSerializedSize()).as("message size").isGreaterThan(64 * 1024);
+
+    Status status = EnvoyClient.await(EnvoyClient.sendAccessLogs(channel, List.of(big)), TIMEOUT);
+    Status after =
+        EnvoyClient.await(
+            EnvoyClient.sendAccessLogs(
+                channel,
+                List.of(EnvoyClient.first(node("plain-envoy-node"), List.of(entry("ok"))))),
+            TIMEOUT);
+
+    assertThat(status.getCode()).as("status").isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(after.getCode()).as("a later stream on the same channel").isEqualTo(Status.Code.OK);
+    assertThat(
+            CollectorRunner.sample(
+                collector.scrape(),
+                "meshpulse_collector_messages_malformed_total{reason=\"oversized\",service=\"access_log\"}"))
+        .as("counted")
+        .isEqualTo(1.0);
+  }
+
+  private static HTTPAccessLogEntry entry(String requestId) {
+    HTTPAccessLogEntry entry = http("plain-http-entry");
+    return entry.toBuilder()
+        .setRequest(
+            entry.getRequest().toBuilder().setRequestId(requestId).setUserAgent("x".repeat(300)))
+        .build();
+  }
+
+  private static List<String> requestIds() {
+    List<String> ids = new ArrayList<>();
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline && !ids.contains("bad-input-after")) {
+      ids.clear();
+      for (ConsumerRecord<String, byte[]> record :
+          TopicReader.read(
+              kafka.bootstrapServers(),
+              Topics.ACCESS_RECORDS,
+              Integer.MAX_VALUE,
+              Duration.ofSeconds(2),
+              Duration.ZERO)) {
+        try {
+          ids.add(AccessRecord.parseFrom(record.value()).getRequestId());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** A client stream that sends raw bytes, so it can send what no Envoy would. */
+  private static final class RawStream {
+    final CompletableFuture<Status> status = new CompletableFuture<>();
+    private final StreamObserver<byte[]> requests;
+
+    RawStream() {
+      ClientCall<byte[], byte[]> call = channel.newCall(RAW_METHOD, CallOptions.DEFAULT);
+      requests =
+          ClientCalls.asyncClientStreamingCall(
+              call,
+              new StreamObserver<>() {
+                @Override
+                public void onNext(byte[] value) {}
+
+                @Override
+                public void onError(Throwable t) {
+                  status.complete(Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                  status.complete(Status.OK);
+                }
+              });
+    }
+
+    void send(byte[] message) {
+      requests.onNext(message);
+    }
+
+    void complete() {
+      requests.onCompleted();
+    }
+  }
+
+  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
