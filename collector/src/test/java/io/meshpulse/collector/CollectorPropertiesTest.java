@@ -1,0 +1,72 @@
+package io.meshpulse.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
+
+class CollectorPropertiesTest {
+  @Test
+  void noProperties_bindToTheDocumentedDefaults() {
+    CollectorProperties properties = bind(Map.of());
+
+    assertThat(properties.grpc().port()).as("grpc port").isEqualTo(19000);
+    assertThat(properties.grpc().maxInboundMessageSize())
+        .as("max message")
+        .isEqualTo(DataSize.ofMegabytes(4));
+    assertThat(properties.grpc().tls().enabled()).as("tls").isFalse();
+    assertThat(properties.kafka().bootstrapServers()).as("bootstrap").isEqualTo("127.0.0.1:19092");
+    assertThat(properties.kafka().accessRecordsTopic())
+        .as("topic")
+        .isEqualTo("mesh.access-records.v1");
+    assertThat(properties.kafka().compressionType()).as("compression").isEqualTo("lz4");
+    assertThat(properties.kafka().deliveryTimeout())
+        .as("delivery timeout")
+        .isEqualTo(Duration.ofMinutes(10));
+    assertThat(properties.buffer().maxRecords()).as("buffer records").isEqualTo(100_000);
+    assertThat(properties.mapping().keepPath()).as("keep path").isFalse();
+    assertThat(properties.cardinality().maxSeriesPerMetric()).as("series cap").isEqualTo(10_000);
+  }
+
+  @Test
+  void invalidValues_failNamingTheProperty() {
+    assertThat(failure(Map.of("meshpulse.collector.grpc.port", "70000")))
+        .as("port")
+        .contains("meshpulse.collector.grpc.port");
+    assertThat(failure(Map.of("meshpulse.collector.buffer.hard-max-records", "10")))
+        .as("hard limit")
+        .contains("meshpulse.collector.buffer.hard-max-records");
+    assertThat(failure(Map.of("meshpulse.collector.grpc.tls.enabled", "true")))
+        .as("tls without certificate")
+        .contains("meshpulse.collector.grpc.tls.cert-chain");
+    assertThat(failure(Map.of("meshpulse.collector.kafka.compression-type", "brotli")))
+        .as("compression")
+        .contains("meshpulse.collector.kafka.compression-type");
+    assertThat(failure(Map.of("meshpulse.collector.kafka.delivery-timeout", "1s")))
+        .as("delivery timeout")
+        .contains("meshpulse.collector.kafka.delivery-timeout");
+  }
+
+  private static CollectorProperties bind(Map<String, String> values) {
+    return new Binder(new MapConfigurationPropertySource(values))
+        .bindOrCreate("meshpulse.collector", CollectorProperties.class);
+  }
+
+  private static String failure(Map<String, String> values) {
+    try {
+      bind(values);
+    } catch (BindException e) {
+      StringBuilder messages = new StringBuilder();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        messages.append(t.getMessage()).append('\n');
+      }
+      return messages.toString();
+    }
+    throw new AssertionError("no failure for " + values);
+  }
+}

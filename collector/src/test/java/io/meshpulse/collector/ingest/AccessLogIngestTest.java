@@ -1,0 +1,161 @@
+package io.meshpulse.collector.ingest;
+
+import static io.meshpulse.collector.EnvoyFixtures.http;
+import static io.meshpulse.collector.EnvoyFixtures.node;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.meshpulse.collector.EnvoyClient;
+import io.meshpulse.collector.mapping.AccessRecordMapper;
+import io.meshpulse.collector.mapping.MappingOptions;
+import io.meshpulse.collector.mapping.NodeIdentityResolver;
+import io.meshpulse.collector.mapping.PlainNodeMapping;
+import io.meshpulse.collector.metrics.CardinalityLimits;
+import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.collector.metrics.IstioMetrics;
+import io.meshpulse.collector.sink.BufferLimits;
+import io.meshpulse.collector.sink.OutgoingRecord;
+import io.meshpulse.collector.sink.RecordBuffer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AccessLogIngestTest {
+  private final RecordBuffer buffer =
+      new RecordBuffer(new BufferLimits(10, 1_000_000, 100, 10_000_000));
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final CollectorMetrics metrics = new CollectorMetrics(registry);
+  private final Server server;
+  private final ManagedChannel channel;
+
+  AccessLogIngestTest() throws Exception {
+    IngestPipeline pipeline =
+        new IngestPipeline(
+            buffer,
+            new IstioMetrics(new CardinalityLimits(100, 100), metrics::cardinalityOverflow),
+            metrics,
+            "records",
+            "stats");
+    AccessLogIngest ingest =
+        new AccessLogIngest(
+            new NodeIdentityResolver(PlainNodeMapping.defaults()),
+            new AccessRecordMapper(MappingOptions.defaults()),
+            pipeline,
+            metrics);
+    String name = InProcessServerBuilder.generateName();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(ingest.service())
+            .build()
+            .start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  @AfterEach
+  void stop() {
+    channel.shutdownNow();
+    server.shutdownNow();
+  }
+
+  @Test
+  void aFullBuffer_stopsReadingTheStreamUntilRecordsAreAcknowledged() throws Exception {
+    List<StreamAccessLogsMessage> messages = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      List<HTTPAccessLogEntry> entries =
+          List.of(
+              http("plain-http-entry"),
+              http("plain-http-entry"),
+              http("plain-http-entry"),
+              http("plain-http-entry"),
+              http("plain-http-entry"));
+      messages.add(
+          i == 0
+              ? EnvoyClient.first(node("plain-envoy-node"), entries)
+              : EnvoyClient.http(entries));
+    }
+
+    CompletableFuture<Status> status = EnvoyClient.sendAccessLogs(channel, messages);
+
+    assertThat(buffer.records()).as("reading stopped once the buffer was full").isEqualTo(10);
+    assertThat(buffer.waiting()).as("the stream waits for room").isEqualTo(1);
+    assertThat(status).as("stream still open").isNotDone();
+    assertThat(registry.get("meshpulse.collector.backpressure.pauses").counter().count())
+        .as("pause counted")
+        .isPositive();
+
+    int acknowledged = 0;
+    while (acknowledged < 25) {
+      List<OutgoingRecord> taken = buffer.take(100, Duration.ofSeconds(1));
+      assertThat(taken).as("records keep coming while acknowledged").isNotEmpty();
+      for (OutgoingRecord record : taken) {
+        buffer.release(record);
+        acknowledged++;
+      }
+    }
+
+    assertThat(EnvoyClient.await(status, Duration.ofSeconds(5)).isOk())
+        .as("stream completed")
+        .isTrue();
+    assertThat(acknowledged).as("every entry came through").isEqualTo(25);
+    assertThat(registry.find("meshpulse.collector.records.dropped").counters())
+        .as("no drops")
+        .isEmpty();
+  }
+
+  @Test
+  void cancelledStream_isANormalCloseAndCountsTheStreamClosed() throws Exception {
+    var call =
+        channel.newCall(
+            io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc
+                .getStreamAccessLogsMethod(),
+            CallOptions.DEFAULT);
+    var requests =
+        ClientCalls.asyncClientStreamingCall(
+            call,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(StreamAccessLogsResponse value) {}
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+    requests.onNext(EnvoyClient.first(node("plain-envoy-node"), List.of(http("plain-http-entry"))));
+    double open =
+        registry
+            .get("meshpulse.collector.streams.open")
+            .tag("service", "access_log")
+            .gauge()
+            .value();
+
+    call.cancel("proxy shutting down", null);
+
+    assertThat(open).as("open while streaming").isEqualTo(1.0);
+    assertThat(
+            registry
+                .get("meshpulse.collector.streams.open")
+                .tag("service", "access_log")
+                .gauge()
+                .value())
+        .as("closed after cancel")
+        .isZero();
+    assertThat(buffer.records()).as("the batch before the cancel was kept").isEqualTo(1);
+  }
+}

@@ -1,0 +1,85 @@
+package io.meshpulse.collector.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class RecordBufferTest {
+  private final RecordBuffer buffer = new RecordBuffer(new BufferLimits(3, 10_000, 5, 100_000));
+
+  @Test
+  void waitersResume_onlyOnceAcknowledgementsBringTheBufferUnderItsSoftLimit() throws Exception {
+    assertThat(buffer.offer(records(3))).as("admitted").isTrue();
+    AtomicInteger resumed = new AtomicInteger();
+    buffer.whenRoom(resumed::incrementAndGet);
+    List<OutgoingRecord> taken = buffer.take(10, Duration.ZERO);
+
+    assertThat(resumed.get()).as("paused while full").isZero();
+    assertThat(buffer.records()).as("taken records still count until acknowledged").isEqualTo(3);
+
+    buffer.release(taken.get(0));
+
+    assertThat(resumed.get()).as("resumed once under the limit").isEqualTo(1);
+    assertThat(buffer.records()).as("records").isEqualTo(2);
+  }
+
+  @Test
+  void whenRoom_runsAtOnceWhenThereIsRoom() {
+    AtomicInteger resumed = new AtomicInteger();
+
+    buffer.whenRoom(resumed::incrementAndGet);
+
+    assertThat(resumed.get()).as("resumed").isEqualTo(1);
+  }
+
+  @Test
+  void aBatchPastTheHardLimit_isRejectedWhole() {
+    buffer.offer(records(4));
+
+    assertThat(buffer.offer(records(2))).as("admitted").isFalse();
+    assertThat(buffer.records()).as("records").isEqualTo(4);
+  }
+
+  @Test
+  void requeuedRecords_comeBackFirst() throws Exception {
+    buffer.offer(records(2));
+    List<OutgoingRecord> taken = buffer.take(1, Duration.ZERO);
+
+    buffer.requeue(taken.get(0));
+
+    assertThat(buffer.take(10, Duration.ZERO)).as("order").startsWith(taken.get(0)).hasSize(2);
+    assertThat(buffer.records()).as("still counted once").isEqualTo(2);
+  }
+
+  @Test
+  void bytesCount_againstTheSoftLimitToo() {
+    RecordBuffer small = new RecordBuffer(new BufferLimits(1_000, 200, 2_000, 100_000));
+    small.offer(List.of(new OutgoingRecord("t", new byte[10], new byte[200])));
+    AtomicInteger resumed = new AtomicInteger();
+
+    small.whenRoom(resumed::incrementAndGet);
+
+    assertThat(resumed.get()).as("paused on bytes").isZero();
+    assertThat(small.bytes()).as("bytes").isEqualTo(274);
+  }
+
+  @Test
+  void hardLimitsBelowSoftLimits_areRejected() {
+    assertThatThrownBy(() -> new BufferLimits(10, 10, 5, 10))
+        .as("hard below soft")
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static List<OutgoingRecord> records(int n) {
+    List<OutgoingRecord> records = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      records.add(new OutgoingRecord("t", new byte[] {(byte) i}, new byte[] {1, 2, 3}));
+    }
+    return records;
+  }
+}
