@@ -204,10 +204,11 @@ public final class Simulation implements AutoCloseable {
       }
       endEpochMs = options.clock().millis();
       long unsent = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       for (SimulatedProxy p : proxies) {
         if (p.als() != null) {
           try {
-            if (!p.als().close(5_000)) {
+            if (!p.als().close(deadline)) {
               LOG.warn(
                   "proxy={} ALS stream did not close cleanly buffered={}",
                   p.id(),
@@ -346,6 +347,18 @@ public final class Simulation implements AutoCloseable {
   /** The node ids of the simulated proxies, in order. */
   public List<String> proxyIds() {
     return proxies.stream().map(SimulatedProxy::id).toList();
+  }
+
+  /**
+   * Requests the proxies sent to an endpoint ({@code address:port}) in the 100 ms bins that start
+   * in [{@code fromEpochMs}, {@code toEpochMs}).
+   */
+  public long requests(String endpoint, long fromEpochMs, long toEpochMs) {
+    long start = recorder.startEpochMs();
+    return recorder.endpoints().stream()
+        .filter(e -> e.hostPort.equals(endpoint))
+        .mapToLong(e -> e.sum(false, fromEpochMs - start, toEpochMs - start))
+        .sum();
   }
 
   /** The report so far (while running) or the final report. */

@@ -242,10 +242,12 @@ public final class AlsSender {
   /**
    * Sends what is buffered (waiting up to {@code timeoutMs} for the stream), half-closes the stream
    * and waits for the server to close it, so every sent entry has been received when this returns
-   * true.
+   * true. {@code deadlineNanos} is a {@link System#nanoTime()} value shared by all proxies' closes.
    */
-  public boolean close(long timeoutMs) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+  public boolean close(long deadlineNanos) throws InterruptedException {
+    long deadline = deadlineNanos;
+    retryAtMs = 0;
+    drain(true);
     while (!buffer.isEmpty() && System.nanoTime() < deadline) {
       retryAtMs = 0;
       drain(true);
