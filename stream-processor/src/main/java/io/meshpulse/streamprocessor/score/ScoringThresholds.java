@@ -1,5 +1,7 @@
 package io.meshpulse.streamprocessor.score;
 
+import java.io.Serializable;
+
 /**
  * Every number the score formula uses; docs/health-score.md explains each. Build with {@link
  * #builder()}; {@link Builder#build()} rejects values that would make the formula meaningless.
@@ -28,7 +30,9 @@ public record ScoringThresholds(
     double degradedBelow,
     double unhealthyBelow,
     double serviceErrorRateTolerance,
-    double serviceP99ThresholdMillis) {
+    double serviceP99ThresholdMillis)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
 
   public static ScoringThresholds defaults() {
     return builder().build();
