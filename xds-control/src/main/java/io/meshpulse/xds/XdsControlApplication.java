@@ -1,0 +1,61 @@
+package io.meshpulse.xds;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The xds-control Spring Boot application. Its configuration file is {@code xds-control.yml}
+ * ({@code spring.config.name=xds-control}), so it can run beside other meshpulse apps in one JVM:
+ *
+ * <pre>{@code
+ * new SpringApplicationBuilder(XdsControlApplication.class)
+ *     .properties("spring.config.name=xds-control", "meshpulse.xds.topology-file=...")
+ *     .run();
+ * }</pre>
+ *
+ * The bound ADS port is {@code context.getBean(XdsControlRuntime.class).adsPort()}.
+ */
+@SpringBootApplication
+@EnableConfigurationProperties(XdsControlProperties.class)
+public class XdsControlApplication {
+  /** What {@link #main} starts with; pass these (and any overrides) when embedding the app. */
+  public static final String[] DEFAULT_PROPERTIES = {
+    "spring.config.name=xds-control", "server.port=18080"
+  };
+
+  public static void main(String[] args) {
+    new SpringApplicationBuilder(XdsControlApplication.class)
+        .properties(DEFAULT_PROPERTIES)
+        .run(args);
+  }
+
+  @Bean(destroyMethod = "close")
+  XdsControlRuntime xdsControlRuntime(XdsControlProperties props, MeterRegistry registry) {
+    return new XdsControlRuntime(props, registry, Clock.systemUTC());
+  }
+
+  /** Readiness: UP once the health table is restored and the first routing is published. */
+  @Bean
+  HealthIndicator xdsControl(XdsControlRuntime runtime) {
+    return () -> {
+      var view = runtime.loop().view();
+      Health.Builder b = view.ready() ? Health.up() : Health.outOfService();
+      b.withDetail("healthTable", runtime.health().state().name())
+          .withDetail("adsPort", runtime.adsPort());
+      if (view.xdsVersion() != null) {
+        b.withDetail("xdsVersion", view.xdsVersion());
+      }
+      String topologyError = runtime.topologyError();
+      if (topologyError != null) {
+        b.withDetail("topologyError", topologyError);
+      }
+      return b.build();
+    };
+  }
+}

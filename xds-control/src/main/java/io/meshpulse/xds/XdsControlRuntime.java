@@ -1,0 +1,150 @@
+package io.meshpulse.xds;
+
+import io.meshpulse.xds.control.HealthSource;
+import io.meshpulse.xds.control.OverrideStore;
+import io.meshpulse.xds.control.PolicyLoop;
+import io.meshpulse.xds.decision.DecisionLog;
+import io.meshpulse.xds.decision.KafkaDecisionPublisher;
+import io.meshpulse.xds.health.HealthStreamsConfig;
+import io.meshpulse.xds.health.KafkaHealthTable;
+import io.meshpulse.xds.policy.HealthTable;
+import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.RoutingPolicy;
+import io.meshpulse.xds.server.AdsServer;
+import io.meshpulse.xds.server.XdsMetrics;
+import io.meshpulse.xds.server.XdsPublisher;
+import io.meshpulse.xds.topology.FileTopologySource;
+import io.meshpulse.xds.topology.TopologyException;
+import io.meshpulse.xds.topology.TopologySource;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every moving part of xds-control, wired in order: topology, health table, policy loop, ADS
+ * server, decision sinks. Created by Spring, usable without it.
+ */
+public final class XdsControlRuntime implements AutoCloseable {
+  private final TopologySource topology;
+  private final KafkaHealthTable health;
+  private final KafkaDecisionPublisher decisionPublisher;
+  private final DecisionLog decisionLog;
+  private final OverrideStore overrides = new OverrideStore();
+  private final PolicyLoop loop;
+  private final XdsMetrics xdsMetrics;
+  private final AdsServer ads;
+
+  public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
+    PolicyConfig policyConfig = props.policy().toConfig();
+    try {
+      this.topology = new FileTopologySource(props.topologyFile(), props.topologyPollInterval());
+    } catch (TopologyException e) {
+      throw new IllegalStateException("meshpulse.xds.topology-file: " + e.getMessage(), e);
+    }
+    XdsControlProperties.Kafka k = props.kafka();
+    Path stateDir =
+        k.stateDir() != null
+            ? k.stateDir()
+            : Path.of(System.getProperty("java.io.tmpdir"), "meshpulse-xds-streams");
+    PolicyLoop[] loopRef = new PolicyLoop[1];
+    this.health =
+        new KafkaHealthTable(
+            new HealthStreamsConfig(
+                k.bootstrapServers(),
+                k.applicationId(),
+                stateDir,
+                k.endpointHealthTopic(),
+                k.serviceHealthTopic(),
+                k.commitInterval()),
+            () -> {
+              PolicyLoop l = loopRef[0];
+              if (l != null) {
+                l.requestEvaluation();
+              }
+            });
+    this.decisionPublisher =
+        new KafkaDecisionPublisher(k.bootstrapServers(), k.routingDecisionsTopic());
+    this.decisionLog = new DecisionLog(props.decisions().capacity());
+    this.xdsMetrics = new XdsMetrics(registry);
+    XdsPublisher publisher = new XdsPublisher(xdsMetrics);
+    HealthSource source =
+        new HealthSource() {
+          @Override
+          public boolean ready() {
+            return health.ready();
+          }
+
+          @Override
+          public HealthTable table() {
+            return health.table();
+          }
+        };
+    this.loop =
+        new PolicyLoop(
+            new RoutingPolicy(policyConfig),
+            topology,
+            source,
+            overrides,
+            publisher,
+            List.of(decisionLog, decisionPublisher),
+            clock,
+            props.loop().tick(),
+            registry);
+    loopRef[0] = loop;
+    FunctionCounter.builder(
+            "meshpulse.health.records.malformed", health, KafkaHealthTable::malformedRecords)
+        .description("health records skipped because they do not decode")
+        .register(registry);
+    FunctionCounter.builder(
+            "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)
+        .description("topology file updates refused; the last good topology stays")
+        .register(registry);
+    this.ads = new AdsServer(props.ads().bindAddress(), props.ads().port(), publisher, xdsMetrics);
+    health.start();
+    loop.start();
+  }
+
+  public int adsPort() {
+    return ads.port();
+  }
+
+  public TopologySource topology() {
+    return topology;
+  }
+
+  public KafkaHealthTable health() {
+    return health;
+  }
+
+  public PolicyLoop loop() {
+    return loop;
+  }
+
+  public OverrideStore overrides() {
+    return overrides;
+  }
+
+  public DecisionLog decisions() {
+    return decisionLog;
+  }
+
+  public XdsMetrics xdsMetrics() {
+    return xdsMetrics;
+  }
+
+  public @Nullable String topologyError() {
+    return topology.lastError().orElse(null);
+  }
+
+  @Override
+  public void close() {
+    ads.close();
+    loop.close();
+    health.close();
+    decisionPublisher.close();
+    topology.close();
+  }
+}

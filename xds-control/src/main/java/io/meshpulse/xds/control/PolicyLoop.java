@@ -1,0 +1,180 @@
+package io.meshpulse.xds.control;
+
+import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.decision.DecisionMapper;
+import io.meshpulse.xds.decision.DecisionSink;
+import io.meshpulse.xds.policy.PolicyInput;
+import io.meshpulse.xds.policy.PolicyResult;
+import io.meshpulse.xds.policy.RoutingPolicy;
+import io.meshpulse.xds.policy.ServiceDecision;
+import io.meshpulse.xds.server.XdsPublisher;
+import io.meshpulse.xds.topology.TopologySource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control loop. One thread evaluates the policy and publishes xDS snapshots, so every xDS state
+ * change is serialized. Evaluations are requested by each health update (coalesced, so a burst of
+ * records costs one evaluation) and by a periodic tick for staleness and ramps. Nothing is
+ * evaluated or published until the health table is ready.
+ */
+public final class PolicyLoop implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(PolicyLoop.class);
+
+  private final RoutingPolicy policy;
+  private final TopologySource topology;
+  private final HealthSource health;
+  private final OverrideStore overrides;
+  private final XdsPublisher publisher;
+  private final List<DecisionSink> sinks;
+  private final Clock clock;
+  private final Duration tick;
+  private final MeterRegistry registry;
+  private final EndpointMeters meters;
+  private final ScheduledExecutorService executor;
+  private final AtomicBoolean pending = new AtomicBoolean();
+  private volatile LoopView view = LoopView.INITIAL;
+
+  public PolicyLoop(
+      RoutingPolicy policy,
+      TopologySource topology,
+      HealthSource health,
+      OverrideStore overrides,
+      XdsPublisher publisher,
+      List<DecisionSink> sinks,
+      Clock clock,
+      Duration tick,
+      MeterRegistry registry) {
+    this.policy = policy;
+    this.topology = topology;
+    this.health = health;
+    this.overrides = overrides;
+    this.publisher = publisher;
+    this.sinks = List.copyOf(sinks);
+    this.clock = clock;
+    this.tick = tick;
+    this.registry = registry;
+    this.meters = new EndpointMeters(registry);
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "meshpulse-xds-loop");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public void start() {
+    topology.onChange(t -> requestEvaluation());
+    executor.scheduleWithFixedDelay(
+        this::requestEvaluation, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Asks for an evaluation as soon as the loop thread is free; coalesces repeated requests. */
+  public void requestEvaluation() {
+    if (pending.compareAndSet(false, true)) {
+      try {
+        executor.execute(this::evaluate);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        pending.set(false);
+      }
+    }
+  }
+
+  /** Runs a task on the loop thread (for example, recording an audit decision in order). */
+  public void execute(Runnable task) {
+    executor.execute(task);
+  }
+
+  public LoopView view() {
+    return view;
+  }
+
+  public RoutingPolicy policy() {
+    return policy;
+  }
+
+  private void evaluate() {
+    pending.set(false);
+    try {
+      if (!health.ready()) {
+        return;
+      }
+      Instant now = clock.instant();
+      LoopView before = view;
+      PolicyResult result =
+          policy.evaluate(
+              new PolicyInput(
+                  topology.current(), health.table(), overrides.snapshot(), now, before.state()));
+      String version = publisher.publish(result.served(), policy.config());
+      view = new LoopView(result.intended(), result.served(), result.state(), version, now, true);
+      if (!before.ready()) {
+        logger.info(
+            "first routing published xdsVersion={} services={}",
+            version,
+            result.served().services().size());
+      }
+      for (ServiceDecision d : result.decisions()) {
+        emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
+      }
+      meters.update(result.intended());
+    } catch (RuntimeException e) {
+      logger.warn("policy evaluation failed, keeping the last routing", e);
+    }
+  }
+
+  /** Sends a decision to every sink and counts it by action. Call on the loop thread. */
+  public void emit(RoutingDecision decision) {
+    if (decision.getEndpointChangesCount() == 0) {
+      registry
+          .counter(
+              "meshpulse.decisions",
+              "action",
+              decision
+                  .getTrigger()
+                  .name()
+                  .replace("DECISION_TRIGGER_", "")
+                  .toLowerCase(java.util.Locale.ROOT))
+          .increment();
+    }
+    decision
+        .getEndpointChangesList()
+        .forEach(
+            c ->
+                registry
+                    .counter(
+                        "meshpulse.decisions",
+                        "action",
+                        c.getAction()
+                            .name()
+                            .replace("ENDPOINT_ACTION_", "")
+                            .toLowerCase(java.util.Locale.ROOT))
+                    .increment());
+    for (DecisionSink sink : sinks) {
+      try {
+        sink.accept(decision);
+      } catch (RuntimeException e) {
+        logger.warn("decision sink failed id={}", decision.getId(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

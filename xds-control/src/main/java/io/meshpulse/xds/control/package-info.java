@@ -1,0 +1,4 @@
+@NullMarked
+package io.meshpulse.xds.control;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,51 @@
+package io.meshpulse.xds.decision;
+
+import io.meshpulse.model.v1.Endpoint;
+import io.meshpulse.model.v1.EndpointChange;
+import io.meshpulse.model.v1.RouteChange;
+import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.policy.RouteWeightChange;
+import io.meshpulse.xds.policy.ServiceDecision;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Maps the policy's decisions to the {@link RoutingDecision} audit record. */
+public final class DecisionMapper {
+  private DecisionMapper() {}
+
+  public static RoutingDecision toRecord(
+      ServiceDecision d, Instant now, String xdsVersion, boolean dryRun) {
+    RoutingDecision.Builder b =
+        RoutingDecision.newBuilder()
+            .setId(UUID.randomUUID().toString())
+            .setCluster(d.service())
+            .setDecidedUnixMillis(now.toEpochMilli())
+            .setTrigger(d.trigger())
+            .addAllInputs(d.inputs())
+            .setXdsVersion(dryRun ? "" : xdsVersion)
+            .setDryRun(dryRun)
+            .addAllReasons(d.reasons());
+    for (io.meshpulse.xds.policy.EndpointChange c : d.endpointChanges()) {
+      b.addEndpointChanges(
+          EndpointChange.newBuilder()
+              .setEndpoint(
+                  Endpoint.newBuilder().setAddress(c.id().address()).setPort(c.id().port()))
+              .setSubset(c.subset())
+              .setAction(c.action())
+              .setOldWeight(c.oldWeight())
+              .setNewWeight(c.newWeight())
+              .setOldStatus(c.oldStatus().envoyHealthStatus())
+              .setNewStatus(c.newStatus().envoyHealthStatus())
+              .addAllReasons(c.reasons()));
+    }
+    for (RouteWeightChange r : d.routeChanges()) {
+      b.addRouteChanges(
+          RouteChange.newBuilder()
+              .setRoute(d.service())
+              .setSubset(r.subset())
+              .setOldWeight(r.oldWeight())
+              .setNewWeight(r.newWeight()));
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,216 @@
+package io.meshpulse.xds.health;
+
+import io.meshpulse.model.MeshSerdes;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.policy.HealthObservation;
+import io.meshpulse.xds.policy.HealthTable;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health table: a Kafka Streams topology materialising the endpoint-health and service-health
+ * topics into state stores (the compacted source topics serve as changelogs, so a restart restores
+ * them), calling a listener on every update so the policy evaluates at once.
+ *
+ * <p>{@link #ready()} turns true, once, when Streams is RUNNING (stores restored) and the
+ * application has consumed the health topics up to where they ended at start: until then the
+ * control plane must neither reset weights nor eject anyone.
+ */
+public final class KafkaHealthTable implements AutoCloseable {
+  static final String ENDPOINT_STORE = "endpoint-health";
+  static final String SERVICE_STORE = "service-health";
+  private static final Logger logger = LoggerFactory.getLogger(KafkaHealthTable.class);
+
+  private final HealthStreamsConfig config;
+  private final KafkaStreams streams;
+  private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong updates = new AtomicLong();
+  private final Admin admin;
+  private volatile @Nullable Map<TopicPartition, Long> endOffsetsAtStart;
+  private volatile boolean ready;
+
+  public KafkaHealthTable(HealthStreamsConfig config, Runnable onUpdate) {
+    this.config = config;
+    StreamsBuilder builder = new StreamsBuilder();
+    builder
+        .table(
+            config.endpointHealthTopic(),
+            Consumed.with(Serdes.String(), MeshSerdes.endpointHealth()),
+            Materialized.<String, EndpointHealth, KeyValueStore<Bytes, byte[]>>as(ENDPOINT_STORE))
+        .toStream()
+        .foreach(
+            (k, v) -> {
+              updates.incrementAndGet();
+              onUpdate.run();
+            });
+    builder.table(
+        config.serviceHealthTopic(),
+        Consumed.with(Serdes.String(), MeshSerdes.serviceHealth()),
+        Materialized.<String, ServiceHealth, KeyValueStore<Bytes, byte[]>>as(SERVICE_STORE));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.commitInterval().toMillis());
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        CountingDeserializationHandler.class.getName());
+    props.put(CountingDeserializationHandler.COUNTER, malformed);
+    props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    props.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 10);
+    props.put(StreamsConfig.consumerPrefix("max.poll.records"), 500);
+    this.streams = new KafkaStreams(builder.build(props), props);
+    Properties adminProps = new Properties();
+    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    this.admin = Admin.create(adminProps);
+  }
+
+  public void start() {
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          logger.error("health table stream thread failed, replacing it", e);
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+              .StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.start();
+    logger.info("health table starting applicationId={}", config.applicationId());
+  }
+
+  /** Streams RUNNING and caught up with the health topics as they were at start. */
+  public boolean ready() {
+    if (ready) {
+      return true;
+    }
+    if (streams.state() != KafkaStreams.State.RUNNING) {
+      return false;
+    }
+    try {
+      Map<TopicPartition, Long> targets = endOffsetsAtStart;
+      if (targets == null) {
+        targets = endOffsets();
+        endOffsetsAtStart = targets;
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets(config.applicationId())
+              .partitionsToOffsetAndMetadata()
+              .get();
+      for (Map.Entry<TopicPartition, Long> e : targets.entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        long position = c == null ? 0 : c.offset();
+        if (position < e.getValue()) {
+          return false;
+        }
+      }
+    } catch (Exception e) {
+      logger.debug("cannot check the health table's lag yet", e);
+      return false;
+    }
+    ready = true;
+    logger.info("health table ready: restored and caught up records={}", size());
+    return true;
+  }
+
+  private Map<TopicPartition, Long> endOffsets() throws Exception {
+    Set<String> topics = Set.of(config.endpointHealthTopic(), config.serviceHealthTopic());
+    Map<TopicPartition, OffsetSpec> request =
+        admin.describeTopics(topics).allTopicNames().get().values().stream()
+            .flatMap(
+                d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+            .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+    Map<TopicPartition, Long> result = new HashMap<>();
+    admin.listOffsets(request).all().get().forEach((tp, info) -> result.put(tp, info.offset()));
+    return result;
+  }
+
+  /** The latest endpoint health per key; each observed at its emission time. */
+  public HealthTable table() {
+    Map<String, HealthObservation> map = new HashMap<>();
+    ReadOnlyKeyValueStore<String, ValueAndTimestamp<EndpointHealth>> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                ENDPOINT_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
+    try (KeyValueIterator<String, ValueAndTimestamp<EndpointHealth>> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, ValueAndTimestamp<EndpointHealth>> kv = it.next();
+        if (kv.value == null || kv.value.value() == null) {
+          continue;
+        }
+        EndpointHealth h = kv.value.value();
+        long at = h.getEmittedUnixMillis() > 0 ? h.getEmittedUnixMillis() : kv.value.timestamp();
+        map.put(kv.key, new HealthObservation(h, Instant.ofEpochMilli(at)));
+      }
+    }
+    return HealthTable.of(map);
+  }
+
+  /** The latest service health per key ({@code <cluster>} or {@code <cluster>/<subset>}). */
+  public Map<String, ServiceHealth> services() {
+    Map<String, ServiceHealth> map = new LinkedHashMap<>();
+    ReadOnlyKeyValueStore<String, ServiceHealth> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                SERVICE_STORE, QueryableStoreTypes.keyValueStore()));
+    try (KeyValueIterator<String, ServiceHealth> it = store.all()) {
+      it.forEachRemaining(kv -> map.put(kv.key, kv.value));
+    }
+    return map;
+  }
+
+  private long size() {
+    try {
+      return table().byKey().size();
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  public long malformedRecords() {
+    return malformed.get();
+  }
+
+  public long updates() {
+    return updates.get();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    streams.close(java.time.Duration.ofSeconds(10));
+    admin.close(java.time.Duration.ofSeconds(2));
+  }
+}

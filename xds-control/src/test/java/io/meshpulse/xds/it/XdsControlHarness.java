@@ -1,0 +1,151 @@
+package io.meshpulse.xds.it;
+
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.model.ProtoSerializer;
+import io.meshpulse.model.RecordKeys;
+import io.meshpulse.model.v1.Endpoint;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.xds.XdsControlApplication;
+import io.meshpulse.xds.XdsControlRuntime;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Starts xds-control as the standalone runtime would, against an embedded Kafka. */
+final class XdsControlHarness implements AutoCloseable {
+  private final ConfigurableApplicationContext context;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  XdsControlHarness(
+      EmbeddedKafka kafka, Path topology, Path stateDir, String appId, String... extra) {
+    List<String> props = new ArrayList<>();
+    props.add("spring.config.name=xds-control");
+    props.add("server.port=0");
+    props.add("server.address=127.0.0.1");
+    props.add("meshpulse.xds.topology-file=" + topology);
+    props.add("meshpulse.xds.ads.port=0");
+    props.add("meshpulse.xds.ads.bind-address=127.0.0.1");
+    props.add("meshpulse.xds.kafka.bootstrap-servers=" + kafka.bootstrapServers());
+    props.add("meshpulse.xds.kafka.application-id=" + appId);
+    props.add("meshpulse.xds.kafka.state-dir=" + stateDir);
+    props.addAll(List.of(extra));
+    context =
+        new SpringApplicationBuilder(XdsControlApplication.class)
+            .properties(props.toArray(String[]::new))
+            .run();
+  }
+
+  XdsControlRuntime runtime() {
+    return context.getBean(XdsControlRuntime.class);
+  }
+
+  int adsPort() {
+    return runtime().adsPort();
+  }
+
+  int httpPort() {
+    return ((WebServerApplicationContext) context).getWebServer().getPort();
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> send(String method, String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort() + path))
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  void awaitReady(Duration timeout) {
+    await(() -> runtime().loop().view().ready(), timeout, "xds-control ready");
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+
+  static void await(BooleanSupplier condition, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+  }
+
+  /** Produces health records as the stream processor would. */
+  static final class HealthProducer implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+
+    HealthProducer(EmbeddedKafka kafka) {
+      Properties p = new Properties();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+      producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends and waits for the broker's ack: the moment the record has arrived. */
+    Instant send(String cluster, String address, int port, HealthState state, double score)
+        throws Exception {
+      EndpointHealth h =
+          EndpointHealth.newBuilder()
+              .setCluster(cluster)
+              .setSubset("v1")
+              .setEndpoint(Endpoint.newBuilder().setAddress(address).setPort(port))
+              .setState(state)
+              .setScore(score)
+              .setConfidence(0.95)
+              .setRequests(500)
+              .setEmittedUnixMillis(System.currentTimeMillis())
+              .addReasons("test: " + state)
+              .build();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  io.meshpulse.model.Topics.ENDPOINT_HEALTH,
+                  RecordKeys.of(h),
+                  new ProtoSerializer<EndpointHealth>().serialize("", h)))
+          .get();
+      return Instant.now();
+    }
+
+    void sendRaw(String topic, String key, byte[] value) throws Exception {
+      producer.send(new ProducerRecord<>(topic, key, value)).get();
+    }
+
+    @Override
+    public void close() {
+      producer.close(Duration.ofSeconds(2));
+    }
+  }
+}
