@@ -157,6 +157,7 @@ class CollectorConfiguration {
     MappingOptions options =
         new MappingOptions(
             mapping.keepPath(),
+            java.util.Set.copyOf(mapping.keepHeaders()),
             plainNodeMapping(mapping.plainNodes()),
             mapping.defaultReporter() == CollectorProperties.DefaultReporter.DESTINATION
                 ? Reporter.REPORTER_DESTINATION

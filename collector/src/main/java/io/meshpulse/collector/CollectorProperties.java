@@ -3,6 +3,7 @@ package io.meshpulse.collector;
 import io.meshpulse.model.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -111,6 +112,7 @@ public record CollectorProperties(
   /** Mapping of Envoy entries to access records. */
   public record Mapping(
       @DefaultValue("false") boolean keepPath,
+      @DefaultValue List<String> keepHeaders,
       @DefaultValue("SOURCE") DefaultReporter defaultReporter,
       @DefaultValue PlainNodes plainNodes) {}
 

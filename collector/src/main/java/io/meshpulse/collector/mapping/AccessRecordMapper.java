@@ -14,6 +14,7 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.Peer;
 import io.meshpulse.model.v1.Protocol;
 import io.meshpulse.model.v1.Reporter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -53,6 +54,17 @@ public final class AccessRecordMapper {
     grpcStatus.ifPresent(record::setGrpcStatus);
     if (options.keepPath()) {
       record.setPath(request.getPath());
+    }
+    if (!options.keepHeaders().isEmpty()) {
+      request
+          .getRequestHeadersMap()
+          .forEach(
+              (name, value) -> {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (options.keepHeaders().contains(lower)) {
+                  record.putRequestHeaders(lower, value);
+                }
+              });
     }
     return record.build();
   }

@@ -1,18 +1,33 @@
 package io.meshpulse.collector.mapping;
 
 import io.meshpulse.model.v1.Reporter;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What the access record mapper keeps and how it names things.
  *
  * @param keepPath keep the raw request path (off by default: cardinality, privacy)
+ * @param keepHeaders request headers to keep (lower-case names); empty by default
  * @param plainNodes how plain Envoy nodes become workload identities
  * @param defaultReporter the reporter of entries whose cluster name carries no direction
  */
 public record MappingOptions(
-    boolean keepPath, PlainNodeMapping plainNodes, Reporter defaultReporter) {
+    boolean keepPath,
+    Set<String> keepHeaders,
+    PlainNodeMapping plainNodes,
+    Reporter defaultReporter) {
+
+  public MappingOptions {
+    keepHeaders =
+        keepHeaders.stream()
+            .map(h -> h.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toUnmodifiableSet());
+  }
 
   public static MappingOptions defaults() {
-    return new MappingOptions(false, PlainNodeMapping.defaults(), Reporter.REPORTER_SOURCE);
+    return new MappingOptions(
+        false, Set.of(), PlainNodeMapping.defaults(), Reporter.REPORTER_SOURCE);
   }
 }

@@ -9,6 +9,7 @@ import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Protocol;
 import io.meshpulse.model.v1.Reporter;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AccessRecordMapperTest {
@@ -82,15 +83,23 @@ class AccessRecordMapperTest {
   }
 
   @Test
-  void pathIsDroppedUnlessConfiguredToBeKept() {
+  void pathAndHeadersAreDroppedUnlessConfiguredToBeKept() {
     AccessRecord dropped = mapper.mapHttp(productpage, http("istio-outbound-grpc-entry"));
     AccessRecord kept =
         new AccessRecordMapper(
-                new MappingOptions(true, PlainNodeMapping.defaults(), Reporter.REPORTER_SOURCE))
+                new MappingOptions(
+                    true,
+                    Set.of("Content-Type"),
+                    PlainNodeMapping.defaults(),
+                    Reporter.REPORTER_SOURCE))
             .mapHttp(productpage, http("istio-outbound-grpc-entry"));
 
     assertThat(dropped.getPath()).as("path by default").isEmpty();
+    assertThat(dropped.getRequestHeadersMap()).as("headers by default").isEmpty();
     assertThat(kept.getPath()).as("path when kept").isEqualTo("/reviews.Reviews/Get?user=42");
+    assertThat(kept.getRequestHeadersMap())
+        .as("only the configured headers")
+        .containsExactly(java.util.Map.entry("content-type", "application/grpc"));
   }
 
   @Test
