@@ -231,7 +231,13 @@ public final class Simulation implements AutoCloseable {
       shutdown(collectorChannel);
       shutdown(adsChannel);
       SimulationReport report = report();
-      LOG.info("mesh-sim finished\n{}", report.summary());
+      LOG.info(
+          "mesh-sim finished scenario={} requests={} recordsSent={} dropped={} unsent={}",
+          scenario.name(),
+          report.requests(),
+          report.recordsSent(),
+          report.recordsDropped(),
+          report.recordsUnsent());
       done.complete(report);
     } catch (RuntimeException e) {
       done.completeExceptionally(e);

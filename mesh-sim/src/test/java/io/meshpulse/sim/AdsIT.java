@@ -209,6 +209,20 @@ class AdsIT {
         .as("its peers still get traffic")
         .isPositive();
 
+    Map<String, EndpointSnapshot> live = new LinkedHashMap<>();
+    sim.snapshot().forEach(e -> live.put(e.endpoint(), e));
+    assertThat(live.get("127.0.0.1:9103").healthStatus())
+        .as("live status of the ejected endpoint")
+        .isEqualTo("UNHEALTHY");
+    assertThat(live.get("127.0.0.1:9103").statusCounts())
+        .as("held by every proxy")
+        .containsEntry("UNHEALTHY", 10);
+    assertThat(live.get("127.0.0.1:9103").faultActive()).as("fault active").isTrue();
+    assertThat(live.get("127.0.0.1:9101").rps()).as("peers' live rps").isPositive();
+    assertThat(live.get("127.0.0.1:9104").weightMax()).as("live weight").isEqualTo(3);
+    assertThat(live.get("127.0.0.1:9104").rps()).as("live rps").isPositive();
+    assertThat(live.get("127.0.0.1:9104").p99Ms()).as("live p99").isBetween(20.0, 400.0);
+
     // 4. a route-weight change shifts subset traffic
     serve("3", reviewsV1(HealthStatus.UNHEALTHY, 3), weights(10, 90, 0));
     await(
