@@ -1,0 +1,101 @@
+package io.meshpulse.xds.it;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An Envoy-style ADS client built from Envoy's API protos: SotW or delta, with explicit ACK/NACK.
+ */
+final class AdsTestClient implements AutoCloseable {
+  private final ManagedChannel channel;
+  private final Node node;
+  private final BlockingQueue<DiscoveryResponse> sotw = new LinkedBlockingQueue<>();
+  private final BlockingQueue<DeltaDiscoveryResponse> delta = new LinkedBlockingQueue<>();
+  private @Nullable StreamObserver<DiscoveryRequest> sotwRequests;
+  private @Nullable StreamObserver<DeltaDiscoveryRequest> deltaRequests;
+
+  AdsTestClient(int port, String nodeId) {
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    node = Node.newBuilder().setId(nodeId).setCluster("test").build();
+  }
+
+  Node node() {
+    return node;
+  }
+
+  void send(DiscoveryRequest request) {
+    if (sotwRequests == null) {
+      sotwRequests =
+          AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collect(sotw));
+    }
+    synchronized (this) {
+      sotwRequests.onNext(request.toBuilder().setNode(node).build());
+    }
+  }
+
+  void sendDelta(DeltaDiscoveryRequest request) {
+    if (deltaRequests == null) {
+      deltaRequests =
+          AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(collect(delta));
+    }
+    synchronized (this) {
+      deltaRequests.onNext(request.toBuilder().setNode(node).build());
+    }
+  }
+
+  @Nullable DiscoveryResponse next(Duration timeout) throws InterruptedException {
+    return sotw.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  DiscoveryResponse expect(Duration timeout) throws InterruptedException {
+    DiscoveryResponse r = next(timeout);
+    if (r == null) {
+      throw new AssertionError("no DiscoveryResponse within " + timeout);
+    }
+    return r;
+  }
+
+  @Nullable DeltaDiscoveryResponse nextDelta(Duration timeout) throws InterruptedException {
+    return delta.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  DeltaDiscoveryResponse expectDelta(Duration timeout) throws InterruptedException {
+    DeltaDiscoveryResponse r = nextDelta(timeout);
+    if (r == null) {
+      throw new AssertionError("no DeltaDiscoveryResponse within " + timeout);
+    }
+    return r;
+  }
+
+  private static <T> StreamObserver<T> collect(BlockingQueue<T> queue) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        queue.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+}

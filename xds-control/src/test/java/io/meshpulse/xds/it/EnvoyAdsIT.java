@@ -1,0 +1,206 @@
+package io.meshpulse.xds.it;
+
+import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.MeshTopics;
+import io.meshpulse.model.v1.HealthState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EnvoyAdsIT {
+  static final List<String> EDS =
+      List.of(
+          "outbound|9080|v1|reviews",
+          "outbound|9080||reviews",
+          "outbound|9090|v1|ratings",
+          "outbound|9090||ratings");
+  static final Duration WAIT = Duration.ofSeconds(10);
+  static final Duration QUIET = Duration.ofMillis(700);
+
+  static EmbeddedKafka kafka;
+  static XdsControlHarness app;
+  static XdsControlHarness.HealthProducer producer;
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.builder().port(0).build().start();
+    kafka.createTopics(MeshTopics.all(1));
+    Path topology =
+        Topologies.write(
+            dir,
+            Topologies.service("reviews", 9080, "http", 9101, 9102, 9103),
+            Topologies.service("ratings", 9090, "http", 9201, 9202, 9203));
+    app =
+        new XdsControlHarness(
+            kafka,
+            topology,
+            dir.resolve("state"),
+            "envoy-ads-it",
+            "meshpulse.xds.policy.max-weight-step-percent=50",
+            "meshpulse.xds.policy.stale-after=60s",
+            "meshpulse.xds.policy.silent-after=90s",
+            "meshpulse.xds.policy.hold-for=120s");
+    app.awaitReady(Duration.ofSeconds(60));
+    producer = new XdsControlHarness.HealthProducer(kafka);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (producer != null) {
+      producer.close();
+    }
+    if (app != null) {
+      app.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  private static DiscoveryRequest request(
+      String type, List<String> names, String version, String nonce) {
+    return DiscoveryRequest.newBuilder()
+        .setTypeUrl(type)
+        .addAllResourceNames(names)
+        .setVersionInfo(version)
+        .setResponseNonce(nonce)
+        .build();
+  }
+
+  /** Subscribes to a type and ACKs the first response, as Envoy does. */
+  private static DiscoveryResponse subscribeAndAck(AdsTestClient c, String type, List<String> names)
+      throws Exception {
+    c.send(request(type, names, "", ""));
+    DiscoveryResponse r = c.expect(WAIT);
+    assertThat(r.getTypeUrl()).as("response type").isEqualTo(type);
+    assertThat(r.getNonce()).as("nonce").isNotEmpty();
+    c.send(request(type, names, r.getVersionInfo(), r.getNonce()));
+    return r;
+  }
+
+  private static int weightOf(DiscoveryResponse eds, String cluster, int port) throws Exception {
+    for (var any : eds.getResourcesList()) {
+      ClusterLoadAssignment cla = any.unpack(ClusterLoadAssignment.class);
+      if (cla.getClusterName().equals(cluster)) {
+        for (LocalityLbEndpoints l : cla.getEndpointsList()) {
+          var e = l.getLbEndpoints(0);
+          if (e.getEndpoint().getAddress().getSocketAddress().getPortValue() == port) {
+            return e.getLoadBalancingWeight().getValue();
+          }
+        }
+      }
+    }
+    throw new AssertionError("no endpoint " + port + " in " + cluster);
+  }
+
+  @Test
+  void stateOfTheWorld_versionsNoncesAcks_perClusterPushes_andNacks() throws Exception {
+    try (AdsTestClient envoy = new AdsTestClient(app.adsPort(), "envoy-1");
+        AdsTestClient ratingsOnly = new AdsTestClient(app.adsPort(), "envoy-2")) {
+      DiscoveryResponse cds = subscribeAndAck(envoy, CLUSTER_TYPE_URL, List.of());
+      assertThat(cds.getResourcesCount()).as("clusters").isEqualTo(4);
+      DiscoveryResponse eds = subscribeAndAck(envoy, ENDPOINT_TYPE_URL, EDS);
+      assertThat(eds.getResourcesCount()).as("load assignments").isEqualTo(4);
+      assertThat(weightOf(eds, "outbound|9080|v1|reviews", 9102))
+          .as("neutral weight")
+          .isEqualTo(100);
+      DiscoveryResponse lds = subscribeAndAck(envoy, LISTENER_TYPE_URL, List.of());
+      assertThat(lds.getResourcesCount()).as("listeners").isEqualTo(2);
+      DiscoveryResponse rds = subscribeAndAck(envoy, ROUTE_TYPE_URL, List.of("reviews", "ratings"));
+      assertThat(rds.getResourcesCount()).as("routes").isEqualTo(2);
+      assertThat(envoy.next(QUIET)).as("nothing more after the ACKs").isNull();
+
+      DiscoveryResponse ratingsEds =
+          subscribeAndAck(ratingsOnly, ENDPOINT_TYPE_URL, List.of("outbound|9090|v1|ratings"));
+      assertThat(ratingsEds.getResourcesCount()).as("ratings only").isEqualTo(1);
+
+      producer.send("reviews", "127.0.0.1", 9102, HealthState.HEALTH_STATE_DEGRADED, 0.5);
+      DiscoveryResponse push = envoy.expect(WAIT);
+      assertThat(push.getTypeUrl()).as("only EDS is pushed").isEqualTo(ENDPOINT_TYPE_URL);
+      assertThat(push.getVersionInfo()).as("new EDS version").isNotEqualTo(eds.getVersionInfo());
+      assertThat(push.getNonce()).as("new nonce").isNotEqualTo(eds.getNonce());
+      assertThat(weightOf(push, "outbound|9080|v1|reviews", 9102))
+          .as("degraded weight")
+          .isEqualTo(50);
+      assertThat(ratingsOnly.next(QUIET)).as("a watch on another cluster gets no push").isNull();
+
+      double nacksBefore = app.runtime().xdsMetrics().nacks();
+      envoy.send(
+          request(ENDPOINT_TYPE_URL, EDS, eds.getVersionInfo(), push.getNonce()).toBuilder()
+              .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected by test"))
+              .build());
+      assertThat(envoy.next(QUIET)).as("no resend of a NACKed version, and no other push").isNull();
+      assertThat(app.runtime().xdsMetrics().nacks()).as("NACKs counted").isEqualTo(nacksBefore + 1);
+      assertThat(app.get("/actuator/prometheus").body())
+          .as("pushes metric")
+          .contains("meshpulse_xds_pushes_total{type=\"ClusterLoadAssignment\"}");
+    }
+  }
+
+  @Test
+  void delta_sendsOnlyTheChangedClustersLoadAssignments() throws Exception {
+    try (AdsTestClient envoy = new AdsTestClient(app.adsPort(), "envoy-3")) {
+      envoy.sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).build());
+      DeltaDiscoveryResponse cds = envoy.expectDelta(WAIT);
+      assertThat(cds.getResourcesCount()).as("clusters").isEqualTo(4);
+      envoy.sendDelta(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(CLUSTER_TYPE_URL)
+              .setResponseNonce(cds.getNonce())
+              .build());
+      envoy.sendDelta(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(ENDPOINT_TYPE_URL)
+              .addAllResourceNamesSubscribe(EDS)
+              .build());
+      DeltaDiscoveryResponse eds = envoy.expectDelta(WAIT);
+      assertThat(eds.getResourcesList())
+          .as("initial load assignments")
+          .extracting(Resource::getName)
+          .containsExactlyInAnyOrderElementsOf(EDS);
+      assertThat(eds.getResourcesList())
+          .as("per-resource versions")
+          .allMatch(r -> !r.getVersion().isEmpty());
+      envoy.sendDelta(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(ENDPOINT_TYPE_URL)
+              .setResponseNonce(eds.getNonce())
+              .build());
+      assertThat(envoy.nextDelta(QUIET)).as("nothing more after the ACKs").isNull();
+
+      producer.send("reviews", "127.0.0.1", 9103, HealthState.HEALTH_STATE_DEGRADED, 0.5);
+      DeltaDiscoveryResponse push = envoy.expectDelta(WAIT);
+      assertThat(push.getTypeUrl()).as("type").isEqualTo(ENDPOINT_TYPE_URL);
+      assertThat(push.getResourcesList())
+          .as("only the changed cluster's resources")
+          .extracting(Resource::getName)
+          .containsExactlyInAnyOrder("outbound|9080|v1|reviews", "outbound|9080||reviews");
+      assertThat(push.getRemovedResourcesList()).as("nothing removed").isEmpty();
+      envoy.sendDelta(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(ENDPOINT_TYPE_URL)
+              .setResponseNonce(push.getNonce())
+              .build());
+      assertThat(envoy.nextDelta(QUIET)).as("no CDS or other push").isNull();
+    }
+  }
+}
