@@ -1,13 +1,31 @@
 package io.meshpulse.standalone;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
-/** Command-line options of {@code ./meshpulse demo|standalone}. */
-record LaunchOptions(String command, Duration duration, int kafkaPort) {
+/**
+ * Command-line options of {@code ./meshpulse demo} and {@code ./meshpulse standalone}.
+ *
+ * @param scenario built-in scenario name or a scenario file (demo)
+ * @param duration how long the simulated mesh runs; empty = the scenario's own duration (demo)
+ * @param report where the demo writes its JSON report; empty = no file
+ * @param ui whether the demo redraws a live table (otherwise one progress line a second)
+ * @param topology the topology file xds-control serves (standalone)
+ */
+record LaunchOptions(
+    String command,
+    String scenario,
+    Optional<Duration> duration,
+    Optional<Path> report,
+    boolean ui,
+    Optional<Path> topology,
+    int kafkaPort) {
   static final int DEFAULT_KAFKA_PORT = 19092;
+  static final String DEFAULT_SCENARIO = "hard-failure";
 
   static LaunchOptions parse(List<String> args) {
     if (args.isEmpty()) {
@@ -17,34 +35,53 @@ record LaunchOptions(String command, Duration duration, int kafkaPort) {
     if (!command.equals("demo") && !command.equals("standalone")) {
       throw new IllegalArgumentException("unknown command '" + command + "': demo or standalone");
     }
-    Duration duration = command.equals("demo") ? Duration.ofSeconds(90) : Duration.ZERO;
+    boolean demo = command.equals("demo");
+    String scenario = DEFAULT_SCENARIO;
+    Optional<Duration> duration = Optional.empty();
+    Optional<Path> report = Optional.empty();
+    boolean ui = System.console() != null;
+    Optional<Path> topology = Optional.empty();
     int kafkaPort = DEFAULT_KAFKA_PORT;
     for (int i = 1; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
-        case "--duration" -> duration = parseDuration(value(args, ++i, arg));
+        case "--scenario" -> scenario = demoOnly(demo, arg, value(args, ++i, arg));
+        case "--duration" ->
+            duration = Optional.of(parseDuration(demoOnly(demo, arg, value(args, ++i, arg))));
+        case "--report" ->
+            report = Optional.of(Path.of(demoOnly(demo, arg, value(args, ++i, arg))));
+        case "--no-ui" -> ui = Boolean.parseBoolean(demoOnly(demo, arg, "false"));
+        case "--topology" -> {
+          if (demo) {
+            throw new IllegalArgumentException(
+                "--topology is for standalone; the demo derives it from the scenario");
+          }
+          topology = Optional.of(Path.of(value(args, ++i, arg)));
+        }
         case "--kafka-port" -> kafkaPort = parsePort(value(args, ++i, arg));
         default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
       }
     }
-    return new LaunchOptions(command, duration, kafkaPort);
+    return new LaunchOptions(command, scenario, duration, report, ui, topology, kafkaPort);
   }
 
   /** {@code 90s}, {@code 2m}, {@code 1h} or an ISO-8601 duration such as {@code PT90S}. */
   static Duration parseDuration(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     try {
+      Duration d;
       if (t.startsWith("pt")) {
-        return Duration.parse(t.toUpperCase(Locale.ROOT));
+        d = Duration.parse(t.toUpperCase(Locale.ROOT));
+      } else {
+        long amount = Long.parseLong(t.substring(0, t.length() - 1));
+        d =
+            switch (t.charAt(t.length() - 1)) {
+              case 's' -> Duration.ofSeconds(amount);
+              case 'm' -> Duration.ofMinutes(amount);
+              case 'h' -> Duration.ofHours(amount);
+              default -> throw new IllegalArgumentException();
+            };
       }
-      long amount = Long.parseLong(t.substring(0, t.length() - 1));
-      Duration d =
-          switch (t.charAt(t.length() - 1)) {
-            case 's' -> Duration.ofSeconds(amount);
-            case 'm' -> Duration.ofMinutes(amount);
-            case 'h' -> Duration.ofHours(amount);
-            default -> throw new IllegalArgumentException();
-          };
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException();
       }
@@ -53,6 +90,13 @@ record LaunchOptions(String command, Duration duration, int kafkaPort) {
       throw new IllegalArgumentException(
           "--duration: '" + text + "' is not a positive duration such as 90s, 2m or 1h", e);
     }
+  }
+
+  private static String demoOnly(boolean demo, String option, String value) {
+    if (!demo) {
+      throw new IllegalArgumentException(option + " is an option of the demo");
+    }
+    return value;
   }
 
   private static int parsePort(String text) {

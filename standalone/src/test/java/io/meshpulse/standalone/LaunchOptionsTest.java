@@ -3,23 +3,50 @@ package io.meshpulse.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LaunchOptionsTest {
   @Test
-  void demo_defaultsToNinetySeconds() {
+  void demo_defaultsToTheHardFailureScenarioAndItsOwnDuration() {
     LaunchOptions options = LaunchOptions.parse(List.of("demo"));
-    assertThat(options.duration()).as("demo duration").isEqualTo(Duration.ofSeconds(90));
+    assertThat(options.scenario()).as("scenario").isEqualTo("hard-failure");
+    assertThat(options.duration()).as("duration").isEmpty();
     assertThat(options.kafkaPort()).as("kafka port").isEqualTo(19092);
   }
 
   @Test
-  void standalone_runsUntilStopped() {
-    assertThat(LaunchOptions.parse(List.of("standalone")).duration())
-        .as("standalone duration")
-        .isZero();
+  void demo_takesScenarioDurationReportAndNoUi() {
+    LaunchOptions options =
+        LaunchOptions.parse(
+            List.of(
+                "demo",
+                "--scenario",
+                "null",
+                "--duration",
+                "60s",
+                "--report",
+                "out.json",
+                "--no-ui"));
+    assertThat(options.scenario()).as("scenario").isEqualTo("null");
+    assertThat(options.duration()).as("duration").contains(Duration.ofSeconds(60));
+    assertThat(options.report()).as("report").contains(Path.of("out.json"));
+    assertThat(options.ui()).as("ui").isFalse();
+  }
+
+  @Test
+  void standalone_takesATopology_butNotDemoOptions() {
+    assertThat(LaunchOptions.parse(List.of("standalone", "--topology", "t.yaml")).topology())
+        .as("topology")
+        .contains(Path.of("t.yaml"));
+    assertThatThrownBy(() -> LaunchOptions.parse(List.of("standalone", "--scenario", "null")))
+        .as("--scenario on standalone")
+        .hasMessageContaining("--scenario");
+    assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--topology", "t.yaml")))
+        .as("--topology on the demo")
+        .hasMessageContaining("--topology");
   }
 
   @Test
@@ -41,14 +68,10 @@ class LaunchOptionsTest {
   }
 
   @Test
-  void unknownOption_isRejected() {
+  void unknownOption_andMissingValue_areRejected() {
     assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--colour")))
         .as("unknown option")
         .hasMessageContaining("--colour");
-  }
-
-  @Test
-  void missingValue_isRejected() {
     assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--kafka-port")))
         .as("option without value")
         .hasMessageContaining("needs a value");

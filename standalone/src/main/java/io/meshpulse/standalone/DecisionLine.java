@@ -1,0 +1,53 @@
+package io.meshpulse.standalone;
+
+import io.meshpulse.model.RecordKeys;
+import io.meshpulse.model.v1.EndpointChange;
+import io.meshpulse.model.v1.RouteChange;
+import io.meshpulse.model.v1.RoutingDecision;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** One line of the demo's decision log. */
+final class DecisionLine {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+  private DecisionLine() {}
+
+  static String of(RoutingDecision d) {
+    List<String> parts = new ArrayList<>();
+    for (EndpointChange c : d.getEndpointChangesList()) {
+      parts.add(
+          String.format(
+              Locale.ROOT,
+              "%s %s weight %d->%d %s",
+              c.getAction().name().replace("ENDPOINT_ACTION_", "").toLowerCase(Locale.ROOT),
+              RecordKeys.hostPort(c.getEndpoint()),
+              c.getOldWeight(),
+              c.getNewWeight(),
+              c.getReasonsCount() > 0 ? "(" + c.getReasons(0) + ")" : ""));
+    }
+    for (RouteChange r : d.getRouteChangesList()) {
+      parts.add(
+          String.format(
+              Locale.ROOT,
+              "route %s %s %d->%d",
+              r.getRoute(),
+              r.getSubset(),
+              r.getOldWeight(),
+              r.getNewWeight()));
+    }
+    if (parts.isEmpty() && d.getReasonsCount() > 0) {
+      parts.add(d.getReasons(0));
+    }
+    return TIME.format(Instant.ofEpochMilli(d.getDecidedUnixMillis()))
+        + " "
+        + d.getCluster()
+        + (d.getDryRun() ? " [dry-run] " : " ")
+        + String.join("; ", parts);
+  }
+}

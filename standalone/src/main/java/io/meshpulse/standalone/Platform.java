@@ -1,0 +1,196 @@
+package io.meshpulse.standalone;
+
+import io.meshpulse.collector.CollectorApplication;
+import io.meshpulse.collector.CollectorGrpcServer;
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.MeshTopics;
+import io.meshpulse.streamprocessor.job.HealthJob;
+import io.meshpulse.xds.XdsControlApplication;
+import io.meshpulse.xds.XdsControlRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.Banner;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole platform in this JVM: an embedded KRaft Kafka, the collector, the Flink health job in a
+ * MiniCluster and xds-control. Started in data-flow order and stopped in reverse.
+ */
+final class Platform implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(Platform.class);
+  static final String JOB_NAME = "meshpulse-health";
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final EmbeddedKafka kafka;
+  private final int collectorGrpcPort;
+  private final int collectorHttpPort;
+  private final int adsPort;
+  private final int xdsHttpPort;
+  private final int flinkPrometheusPort;
+  private final Duration startupTime;
+
+  private Platform(PlatformOptions options) {
+    long begin = System.nanoTime();
+    try {
+      kafka =
+          EmbeddedKafka.builder()
+              .port(options.kafkaPort())
+              .dataDir(options.dataDir().resolve("kafka"))
+              .build();
+      kafka.start();
+      started.push(kafka);
+      kafka.createTopics(MeshTopics.all(3));
+      logger.info("kafka ready bootstrap={}", kafka.bootstrapServers());
+
+      ConfigurableApplicationContext collector =
+          CollectorApplication.builder()
+              .bannerMode(Banner.Mode.OFF)
+              .logStartupInfo(false)
+              .run(
+                  "--meshpulse.collector.grpc.port=" + options.collectorGrpcPort(),
+                  "--meshpulse.collector.grpc.bind-address=127.0.0.1",
+                  "--server.port=" + options.collectorHttpPort(),
+                  "--server.address=127.0.0.1",
+                  "--meshpulse.collector.kafka.bootstrap-servers=" + kafka.bootstrapServers());
+      started.push(collector::close);
+      collectorGrpcPort = collector.getBean(CollectorGrpcServer.class).port();
+      collectorHttpPort = httpPort(collector);
+      logger.info("collector ready grpcPort={} httpPort={}", collectorGrpcPort, collectorHttpPort);
+
+      flinkPrometheusPort =
+          options.flinkPrometheusPort() == 0 ? freePort() : options.flinkPrometheusPort();
+      JobClient job = startHealthJob(options, kafka.bootstrapServers(), flinkPrometheusPort);
+      started.push(() -> cancel(job));
+      logger.info(
+          "flink job submitted jobId={} prometheusPort={}", job.getJobID(), flinkPrometheusPort);
+
+      ConfigurableApplicationContext xds =
+          new SpringApplicationBuilder(XdsControlApplication.class)
+              .properties("spring.config.name=xds-control")
+              .bannerMode(Banner.Mode.OFF)
+              .logStartupInfo(false)
+              .run(
+                  "--meshpulse.xds.topology-file=" + options.topologyFile(),
+                  "--meshpulse.xds.ads.port=" + options.adsPort(),
+                  "--meshpulse.xds.ads.bind-address=127.0.0.1",
+                  "--server.port=" + options.xdsHttpPort(),
+                  "--server.address=127.0.0.1",
+                  "--meshpulse.xds.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                  "--meshpulse.xds.kafka.state-dir=" + options.dataDir().resolve("xds-streams"));
+      started.push(xds::close);
+      adsPort = xds.getBean(XdsControlRuntime.class).adsPort();
+      xdsHttpPort = httpPort(xds);
+      logger.info("xds-control ready adsPort={} httpPort={}", adsPort, xdsHttpPort);
+      startupTime = Duration.ofNanos(System.nanoTime() - begin);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  static Platform start(PlatformOptions options) {
+    try {
+      Files.createDirectories(options.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + options.dataDir(), e);
+    }
+    return new Platform(options);
+  }
+
+  private static JobClient startHealthJob(
+      PlatformOptions options, String bootstrap, int prometheusPort) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put("meshpulse.health.kafka.bootstrap-servers", bootstrap);
+    settings.put("meshpulse.health.metrics.prometheus-port", String.valueOf(prometheusPort));
+    settings.put(
+        "meshpulse.health.checkpoint.directory",
+        options.dataDir().resolve("checkpoints").toUri().toString());
+    settings.put("meshpulse.health.parallelism", "1");
+    Configuration conf = Configuration.fromMap(settings);
+    Configuration envConf = HealthJob.clusterConfiguration(conf);
+    envConf.addAll(conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(envConf);
+    HealthJob.define(env, conf);
+    try {
+      return env.executeAsync(JOB_NAME);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the Flink health job", e);
+    }
+  }
+
+  private static void cancel(JobClient job) throws Exception {
+    job.cancel().get(30, TimeUnit.SECONDS);
+  }
+
+  String kafkaBootstrap() {
+    return kafka.bootstrapServers();
+  }
+
+  EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  String collectorTarget() {
+    return "127.0.0.1:" + collectorGrpcPort;
+  }
+
+  String adsTarget() {
+    return "127.0.0.1:" + adsPort;
+  }
+
+  String xdsHttpUrl() {
+    return "http://127.0.0.1:" + xdsHttpPort;
+  }
+
+  String collectorHttpUrl() {
+    return "http://127.0.0.1:" + collectorHttpPort;
+  }
+
+  int flinkPrometheusPort() {
+    return flinkPrometheusPort;
+  }
+
+  Duration startupTime() {
+    return startupTime;
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        logger.warn("error while stopping a part of the platform", e);
+      }
+    }
+  }
+
+  private static int httpPort(ConfigurableApplicationContext context) {
+    return ((WebServerApplicationContext) context).getWebServer().getPort();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
