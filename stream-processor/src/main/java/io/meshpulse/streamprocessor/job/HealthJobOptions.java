@@ -164,6 +164,14 @@ public final class HealthJobOptions {
           .defaultValue(100L)
           .withDescription("Below this many requests in a window latency is not judged.");
 
+  public static final ConfigOption<Long> MIN_RECENT_LATENCY_REQUESTS =
+      ConfigOptions.key(PREFIX + "score.min-recent-latency-requests")
+          .longType()
+          .defaultValue(20L)
+          .withDescription(
+              "Below this many requests in a window's last slide, the slide's median latency is"
+                  + " not compared with the peers'.");
+
   public static final ConfigOption<Double> WILSON_Z =
       ConfigOptions.key(PREFIX + "score.wilson-z")
           .doubleType()
@@ -279,6 +287,7 @@ public final class HealthJobOptions {
     return ScoringThresholds.builder()
         .minRequests(conf.get(MIN_REQUESTS))
         .minLatencyRequests(conf.get(MIN_LATENCY_REQUESTS))
+        .minRecentLatencyRequests(conf.get(MIN_RECENT_LATENCY_REQUESTS))
         .z(conf.get(WILSON_Z))
         .errorExcessAtZero(conf.get(ERROR_EXCESS_AT_ZERO))
         .latencyRatioTolerance(conf.get(LATENCY_RATIO_TOLERANCE))

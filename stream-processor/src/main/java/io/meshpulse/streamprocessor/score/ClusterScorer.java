@@ -61,6 +61,13 @@ public final class ClusterScorer {
             .mapToDouble(EndpointStats::p99Millis)
             .sorted()
             .toArray();
+    long minRecent = scorer.thresholds().minRecentLatencyRequests();
+    double[] recentP50s =
+        members.stream()
+            .filter(s -> s.recent().latencyCount() >= minRecent)
+            .mapToDouble(s -> s.recent().p50Millis())
+            .sorted()
+            .toArray();
     List<EndpointHealth> out = new ArrayList<>(members.size());
     for (EndpointStats self : members) {
       ErrorCounts c = self.counts();
@@ -72,13 +79,15 @@ public final class ClusterScorer {
               total.connectionFailures() - c.connectionFailures(),
               total.timeouts() - c.timeouts());
       boolean selfInMedian = self.requests() >= minLatencyRequests && self.hasLatency();
+      boolean selfInRecent = self.recent().latencyCount() >= minRecent;
       PeerBaseline baseline =
           new PeerBaseline(
               members.size() - 1,
               others,
               recentRequests - self.recentRequests(),
               recentErrors - self.recentErrors(),
-              medianWithout(p99s, selfInMedian ? self.p99Millis() : Double.NaN));
+              medianWithout(p99s, selfInMedian ? self.p99Millis() : Double.NaN),
+              medianWithout(recentP50s, selfInRecent ? self.recent().p50Millis() : Double.NaN));
       out.add(scorer.scoreEndpoint(self, baseline, emittedMillis));
     }
     return out;

@@ -31,17 +31,20 @@ public final class EndpointAggregate {
   private long latestSlideErrors;
   private final Set<String> proxies;
   private final DDSketch latencyMillis;
+  private final DDSketch latestSlideLatencyMillis;
 
   public EndpointAggregate(long slideMillis) {
-    this(slideMillis, LatencySketch.create(), new HashSet<>());
+    this(slideMillis, LatencySketch.create(), LatencySketch.create(), new HashSet<>());
   }
 
-  private EndpointAggregate(long slideMillis, DDSketch sketch, Set<String> proxies) {
+  private EndpointAggregate(
+      long slideMillis, DDSketch sketch, DDSketch latestSlideSketch, Set<String> proxies) {
     if (slideMillis <= 0) {
       throw new IllegalArgumentException("slideMillis must be positive, was " + slideMillis);
     }
     this.slideMillis = slideMillis;
     this.latencyMillis = sketch;
+    this.latestSlideLatencyMillis = latestSlideSketch;
     this.proxies = proxies;
   }
 
@@ -71,7 +74,8 @@ public final class EndpointAggregate {
       case TIMEOUT -> timeouts++;
       case NONE -> {}
     }
-    if (outcome != ErrorClass.CONNECTION_FAILURE && latencyMs >= 0) {
+    boolean hasLatency = outcome != ErrorClass.CONNECTION_FAILURE && latencyMs >= 0;
+    if (hasLatency) {
       latencyMillis.accept(latencyMs);
     }
     long slide = Math.floorDiv(timestampMillis, slideMillis);
@@ -79,11 +83,15 @@ public final class EndpointAggregate {
       latestSlide = slide;
       latestSlideRequests = 0;
       latestSlideErrors = 0;
+      latestSlideLatencyMillis.clear();
     }
     if (slide == latestSlide) {
       latestSlideRequests++;
       if (outcome.isError()) {
         latestSlideErrors++;
+      }
+      if (hasLatency) {
+        latestSlideLatencyMillis.accept(latencyMs);
       }
     }
     if (proxies.size() < MAX_PROXIES) {
@@ -106,9 +114,12 @@ public final class EndpointAggregate {
       latestSlide = other.latestSlide;
       latestSlideRequests = other.latestSlideRequests;
       latestSlideErrors = other.latestSlideErrors;
+      latestSlideLatencyMillis.clear();
+      latestSlideLatencyMillis.mergeWith(other.latestSlideLatencyMillis);
     } else if (other.latestSlide == latestSlide) {
       latestSlideRequests += other.latestSlideRequests;
       latestSlideErrors += other.latestSlideErrors;
+      latestSlideLatencyMillis.mergeWith(other.latestSlideLatencyMillis);
     }
     for (String proxy : other.proxies) {
       if (proxies.size() >= MAX_PROXIES) {
@@ -133,8 +144,11 @@ public final class EndpointAggregate {
         startMillis,
         endMillis,
         new ErrorCounts(requests, http5xx, grpcErrors, connectionFailures, timeouts),
-        recentInWindow ? latestSlideRequests : 0,
-        recentInWindow ? latestSlideErrors : 0,
+        new RecentSlide(
+            recentInWindow ? latestSlideRequests : 0,
+            recentInWindow ? latestSlideErrors : 0,
+            recentInWindow ? (long) latestSlideLatencyMillis.getCount() : 0,
+            recentInWindow ? LatencySketch.quantile(latestSlideLatencyMillis, 0.5) : 0.0),
         proxies.size(),
         latencyMillis.copy());
   }
@@ -158,6 +172,7 @@ public final class EndpointAggregate {
       out.writeUTF(proxy);
     }
     LatencySketch.write(latencyMillis, out);
+    LatencySketch.write(latestSlideLatencyMillis, out);
   }
 
   public static EndpointAggregate readFrom(DataInput in) throws IOException {
@@ -176,8 +191,9 @@ public final class EndpointAggregate {
     for (int i = 0; i < proxyCount; i++) {
       proxies.add(in.readUTF());
     }
+    DDSketch latency = LatencySketch.read(in);
     EndpointAggregate aggregate =
-        new EndpointAggregate(slideMillis, LatencySketch.read(in), proxies);
+        new EndpointAggregate(slideMillis, latency, LatencySketch.read(in), proxies);
     aggregate.id = id;
     aggregate.requests = requests;
     aggregate.http5xx = http5xx;

@@ -15,8 +15,7 @@ public final class EndpointStats {
   private final long windowStartMillis;
   private final long windowEndMillis;
   private final ErrorCounts counts;
-  private final long recentRequests;
-  private final long recentErrors;
+  private final RecentSlide recent;
   private final int reportingProxies;
   private final DDSketch latencyMillis;
   private final double p50;
@@ -28,16 +27,14 @@ public final class EndpointStats {
       long windowStartMillis,
       long windowEndMillis,
       ErrorCounts counts,
-      long recentRequests,
-      long recentErrors,
+      RecentSlide recent,
       int reportingProxies,
       DDSketch latencyMillis) {
     this.id = id;
     this.windowStartMillis = windowStartMillis;
     this.windowEndMillis = windowEndMillis;
     this.counts = counts;
-    this.recentRequests = recentRequests;
-    this.recentErrors = recentErrors;
+    this.recent = recent;
     this.reportingProxies = reportingProxies;
     this.latencyMillis = latencyMillis;
     this.p50 = LatencySketch.quantile(latencyMillis, 0.50);
@@ -67,12 +64,17 @@ public final class EndpointStats {
 
   /** Requests in the window's last slide. */
   public long recentRequests() {
-    return recentRequests;
+    return recent.requests();
   }
 
   /** Errors in the window's last slide. */
   public long recentErrors() {
-    return recentErrors;
+    return recent.errors();
+  }
+
+  /** The window's last slide: counts and median latency. */
+  public RecentSlide recent() {
+    return recent;
   }
 
   public int reportingProxies() {
@@ -112,9 +114,7 @@ public final class EndpointStats {
         + ") "
         + counts
         + " recent="
-        + recentErrors
-        + "/"
-        + recentRequests
+        + recent
         + " p99="
         + p99
         + "}";
@@ -129,8 +129,10 @@ public final class EndpointStats {
     out.writeLong(counts.grpcErrors());
     out.writeLong(counts.connectionFailures());
     out.writeLong(counts.timeouts());
-    out.writeLong(recentRequests);
-    out.writeLong(recentErrors);
+    out.writeLong(recent.requests());
+    out.writeLong(recent.errors());
+    out.writeLong(recent.latencyCount());
+    out.writeDouble(recent.p50Millis());
     out.writeInt(reportingProxies);
     LatencySketch.write(latencyMillis, out);
   }
@@ -141,11 +143,10 @@ public final class EndpointStats {
     long end = in.readLong();
     ErrorCounts counts =
         new ErrorCounts(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
-    long recentRequests = in.readLong();
-    long recentErrors = in.readLong();
+    RecentSlide recent =
+        new RecentSlide(in.readLong(), in.readLong(), in.readLong(), in.readDouble());
     int proxies = in.readInt();
-    return new EndpointStats(
-        id, start, end, counts, recentRequests, recentErrors, proxies, LatencySketch.read(in));
+    return new EndpointStats(id, start, end, counts, recent, proxies, LatencySketch.read(in));
   }
 
   static void writeId(EndpointId id, DataOutput out) throws IOException {

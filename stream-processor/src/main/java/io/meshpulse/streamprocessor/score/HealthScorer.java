@@ -14,8 +14,9 @@ import java.util.Locale;
  *
  * <p>Endpoint: {@code score = errorScore × latencyScore}. The error part compares the Wilson lower
  * bound of the endpoint's error rate (over the window, and over its last slide) with its peers'
- * pooled rate; the latency part compares its p99 with the peers' median p99 on a log scale. Below
- * {@code minRequests} the state is UNKNOWN and the score neutral (1).
+ * pooled rate; the latency part compares its p99 with the peers' median p99, and its last slide's
+ * median with the peers' median of theirs, on a log scale. Below {@code minRequests} the state is
+ * UNKNOWN and the score neutral (1).
  *
  * <p>Service: {@code score = errorScore × latencyScore × outlierScore} against absolute limits, so
  * a cluster that degrades as a whole is one service event while each endpoint, being no worse than
@@ -96,17 +97,32 @@ public final class HealthScorer {
               c.http5xx(), c.grpcErrors(), c.connectionFailures(), c.timeouts()));
     }
 
-    double latencyScore = 1;
+    double latencyPenalty = 0;
     double median = peers.medianP99Millis().orElse(0.0);
     if (n >= t.minLatencyRequests() && s.hasLatency() && median > 0) {
       double ratio = s.p99Millis() / median;
       if (ratio > t.latencyRatioTolerance()
           && s.p99Millis() - median >= t.minLatencyExcessMillis()) {
-        latencyScore = 1 - latencyPenalty(ratio);
+        latencyPenalty = latencyPenalty(ratio);
         reasons.add(
             fmt("p99 %.0f ms = %.1f× peers' median (%.0f ms)", s.p99Millis(), ratio, median));
       }
     }
+    RecentSlide recent = s.recent();
+    double recentMedian = peers.medianRecentP50Millis().orElse(0.0);
+    if (recent.latencyCount() >= t.minRecentLatencyRequests() && recentMedian > 0) {
+      double ratio = recent.p50Millis() / recentMedian;
+      if (ratio > t.latencyRatioTolerance()
+          && recent.p50Millis() - recentMedian >= t.minLatencyExcessMillis()
+          && latencyPenalty(ratio) > latencyPenalty) {
+        latencyPenalty = latencyPenalty(ratio);
+        reasons.add(
+            fmt(
+                "last slide: p50 %.0f ms = %.1f× peers' median (%.0f ms, n=%d)",
+                recent.p50Millis(), ratio, recentMedian, recent.latencyCount()));
+      }
+    }
+    double latencyScore = 1 - latencyPenalty;
 
     double score = errorScore * latencyScore;
     if (reasons.isEmpty()) {

@@ -11,16 +11,20 @@ import java.util.OptionalDouble;
  * @param recentRequests the peers' requests in the last slide
  * @param recentErrors the peers' errors in the last slide
  * @param medianP99Millis the median p99 of the peers with enough requests to judge latency
+ * @param medianRecentP50Millis the median of the peers' last-slide p50s (peers with enough
+ *     last-slide requests)
  */
 public record PeerBaseline(
     int peers,
     ErrorCounts window,
     long recentRequests,
     long recentErrors,
-    OptionalDouble medianP99Millis) {
+    OptionalDouble medianP99Millis,
+    OptionalDouble medianRecentP50Millis) {
 
   public static PeerBaseline none() {
-    return new PeerBaseline(0, new ErrorCounts(0, 0, 0, 0, 0), 0, 0, OptionalDouble.empty());
+    return new PeerBaseline(
+        0, new ErrorCounts(0, 0, 0, 0, 0), 0, 0, OptionalDouble.empty(), OptionalDouble.empty());
   }
 
   double errorRate() {

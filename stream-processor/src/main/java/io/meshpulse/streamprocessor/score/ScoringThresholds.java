@@ -8,6 +8,8 @@ import java.io.Serializable;
  *
  * @param minRequests below this many requests in the window an endpoint (or service) is UNKNOWN
  * @param minLatencyRequests below this many requests latency is not judged (p99 would be the max)
+ * @param minRecentLatencyRequests below this many requests in the last slide, its median latency is
+ *     not judged
  * @param z the z-score of the Wilson bound on error rates (3 ≈ 99.7 % two-sided)
  * @param errorExcessAtZero the error-rate excess over peers (lower bound minus peers' rate) at
  *     which the error part of the score reaches 0
@@ -22,6 +24,7 @@ import java.io.Serializable;
 public record ScoringThresholds(
     long minRequests,
     long minLatencyRequests,
+    long minRecentLatencyRequests,
     double z,
     double errorExcessAtZero,
     double latencyRatioTolerance,
@@ -46,6 +49,7 @@ public record ScoringThresholds(
   public static final class Builder {
     private long minRequests = 20;
     private long minLatencyRequests = 100;
+    private long minRecentLatencyRequests = 20;
     private double z = 3.0;
     private double errorExcessAtZero = 0.10;
     private double latencyRatioTolerance = 1.5;
@@ -65,6 +69,11 @@ public record ScoringThresholds(
 
     public Builder minLatencyRequests(long value) {
       minLatencyRequests = value;
+      return this;
+    }
+
+    public Builder minRecentLatencyRequests(long value) {
+      minRecentLatencyRequests = value;
       return this;
     }
 
@@ -118,6 +127,9 @@ public record ScoringThresholds(
       require(
           minLatencyRequests >= minRequests,
           "minLatencyRequests must be at least minRequests, was " + minLatencyRequests);
+      require(
+          minRecentLatencyRequests >= 1,
+          "minRecentLatencyRequests must be at least 1, was " + minRecentLatencyRequests);
       require(z > 0, "z must be positive, was " + z);
       require(
           errorExcessAtZero > 0 && errorExcessAtZero <= 1,
@@ -142,6 +154,7 @@ public record ScoringThresholds(
       return new ScoringThresholds(
           minRequests,
           minLatencyRequests,
+          minRecentLatencyRequests,
           z,
           errorExcessAtZero,
           latencyRatioTolerance,

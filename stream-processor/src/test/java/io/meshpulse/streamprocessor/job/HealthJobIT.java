@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
@@ -238,6 +239,38 @@ class HealthJobIT {
       assertThat(scored.value().getEndpointsUnhealthy())
           .as("the ancient 503 changed nothing")
           .isZero();
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  @Test
+  void exactlyOnceDelivery_showsHealthToReadCommittedReaders_whenCheckpointsCommit()
+      throws Exception {
+    String name = "exactly-once";
+    Configuration conf = jobConfiguration(kafka, name);
+    conf.set(HealthJobOptions.DELIVERY_GUARANTEE, DeliveryGuarantee.EXACTLY_ONCE);
+    conf.set(HealthJobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+    conf.set(HealthJobOptions.TRANSACTIONAL_ID_PREFIX, "it-" + name);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    HealthJob.define(env, conf);
+    JobClient job = env.executeAsync(name);
+    try (TrafficGenerator traffic =
+            new TrafficGenerator(kafka.bootstrapServers(), "in-" + name, name, 3, 50).start();
+        HealthReader<EndpointHealth> committed =
+            new HealthReader<>(
+                kafka.bootstrapServers(),
+                "eh-" + name,
+                EndpointHealth.parser(),
+                "read_committed")) {
+      Seen<EndpointHealth> first =
+          committed.awaitFirst(
+              h -> h.getState() == HealthState.HEALTH_STATE_HEALTHY, Duration.ofSeconds(40));
+      assertThat(first).as("a committed HEALTHY record").isNotNull();
+      System.out.printf(
+          "[exactly-once] committed record read %d ms after it was computed%n",
+          first.readMillis() - first.value().getEmittedUnixMillis());
+      assertThat(traffic.produced()).as("traffic produced").isPositive();
     } finally {
       job.cancel().get();
     }

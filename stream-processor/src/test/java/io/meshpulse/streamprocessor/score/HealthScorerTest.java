@@ -159,6 +159,37 @@ class HealthScorerTest {
   }
 
   @Test
+  void latencyTriplingInTheLastSlideOnly_isUnhealthyInThatVeryWindow() {
+    EndpointStats onset =
+        Traffic.endpoint(10)
+            .add(0, 9_000, 450, 0, ErrorClass.NONE, 20)
+            .add(9_000, 10_000, 50, 0, ErrorClass.NONE, 60)
+            .stats();
+    EndpointHealth verdict =
+        verdictOf(scorer.score("reviews", nineHealthyPlus(onset), 0), "10.0.0.10");
+    assertThat(verdict.getState())
+        .as("reasons %s", verdict.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(verdict.getReasonsList())
+        .as("reasons")
+        .anyMatch(r -> r.startsWith("last slide: p50 "));
+  }
+
+  @Test
+  void oneStraySlowRequestInTheLastSlide_isNoLatencyRegression() {
+    EndpointStats stray =
+        Traffic.endpoint(10)
+            .add(0, 9_990, 499, 0, ErrorClass.NONE, 20)
+            .add(9_990, 10_000, 1, 0, ErrorClass.NONE, 2_000)
+            .stats();
+    EndpointHealth verdict =
+        verdictOf(scorer.score("reviews", nineHealthyPlus(stray), 0), "10.0.0.10");
+    assertThat(verdict.getState())
+        .as("reasons %s", verdict.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+  }
+
+  @Test
   void wholeClusterDegradingTogether_isOneServiceEvent_notTenOutliers() {
     List<EndpointStats> all = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {
