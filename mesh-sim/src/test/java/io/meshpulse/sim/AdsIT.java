@@ -42,11 +42,14 @@ class AdsIT {
   @BeforeEach
   void startControlPlane() throws Exception {
     cache = new SimpleCache<>(node -> "mesh");
-    server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-            .build()
-            .start();
+    server = adsServer(0);
+  }
+
+  Server adsServer(int port) throws java.io.IOException {
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+        .build()
+        .start();
   }
 
   @AfterEach
@@ -314,5 +317,47 @@ class AdsIT {
         .isBetween(0.06, 0.11);
     assertThat(report.faultyTrafficShareAfter()).as("share after the reaction").isZero();
     assertThat(report.xdsNacks()).as("NACK counted").isGreaterThanOrEqualTo(10);
+  }
+
+  @Test
+  void controlPlaneRestart_proxiesKeepTheirConfigReconnectAndApplyWhatChangedMeanwhile()
+      throws Exception {
+    serve("1", reviewsV1(HealthStatus.HEALTHY, 3), weights(50, 50, 0));
+    int port = server.getPort();
+    Simulation sim =
+        Simulation.start(
+            SimulationOptions.builder(ScenarioLoader.builtIn("null"))
+                .ads("127.0.0.1:" + port)
+                .duration(Duration.ofSeconds(6))
+                .build());
+    await("ACKs of all four types", () -> sim.report().xdsAcks() >= 40);
+    server.shutdownNow().awaitTermination();
+    long down = System.currentTimeMillis();
+    serve("2", reviewsV1(HealthStatus.UNHEALTHY, 3), weights(50, 50, 0));
+    Thread.sleep(1_000);
+    long outage = System.currentTimeMillis();
+    assertThat(sim.requests("127.0.0.1:9103", down + 100, outage))
+        .as("old config kept while disconnected")
+        .isPositive();
+    assertThat(sum(sim, down + 100, outage, "127.0.0.1:9109", "127.0.0.1:9110"))
+        .as("old route kept")
+        .isZero();
+    server = adsServer(port);
+    await(
+        "all proxies applying the ejection after reconnecting",
+        () ->
+            sim.report().endpointChanges().stream()
+                    .filter(c -> c.endpoint().equals("127.0.0.1:9103"))
+                    .count()
+                >= 10);
+    SimulationReport report = sim.awaitCompletion(Duration.ofSeconds(30));
+    assertThat(report.xdsReconnects()).as("reconnects").isGreaterThanOrEqualTo(10);
+    assertThat(report.endpointChanges().stream().filter(c -> c.endpoint().equals("127.0.0.1:9103")))
+        .as("one change per proxy, not a fresh first assignment")
+        .hasSize(10)
+        .allMatch(c -> c.newStatus().equals("UNHEALTHY") && c.version().equals("2"));
+    assertThat(report.falseActions())
+        .as("null scenario: the ejection is a false action, counted once")
+        .isEqualTo(1);
   }
 }
