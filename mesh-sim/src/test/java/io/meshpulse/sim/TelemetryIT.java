@@ -227,4 +227,43 @@ class TelemetryIT {
         .as("at most the buffer per proxy left")
         .isLessThanOrEqualTo(50L * 10);
   }
+
+  @Test
+  void collectorRestart_reopensStreamsWithAnIdentifier_andAccountsForEveryRecord()
+      throws Exception {
+    RecordingCollector first = RecordingCollector.start(0);
+    int port = first.port();
+    Simulation sim =
+        Simulation.start(
+            SimulationOptions.builder(ScenarioLoader.builtIn("null"))
+                .collector("127.0.0.1:" + port)
+                .duration(Duration.ofSeconds(5))
+                .build());
+    Thread.sleep(1_500);
+    first.close();
+    Thread.sleep(500);
+    try (RecordingCollector second = RecordingCollector.start(port)) {
+      SimulationReport report = sim.awaitCompletion(Duration.ofSeconds(30));
+      long received = first.alsEntries() + second.alsEntries();
+      assertThat(report.alsStreamFailures())
+          .as("every proxy saw its stream fail")
+          .isGreaterThanOrEqualTo(10);
+      assertThat(second.alsStreams).as("new streams").hasSizeGreaterThanOrEqualTo(10);
+      for (List<StreamAccessLogsMessage> stream : second.alsStreams) {
+        assertThat(stream.get(0).hasIdentifier())
+            .as("identifier again on each new stream")
+            .isTrue();
+      }
+      assertThat(report.recordsSent() + report.recordsDropped() + report.recordsUnsent())
+          .as("every request is sent, dropped or unsent")
+          .isEqualTo(report.requests());
+      assertThat(received)
+          .as("received at most what was sent")
+          .isLessThanOrEqualTo(report.recordsSent());
+      assertThat(report.recordsSent() - received)
+          .as("lost only what was in flight when the server died")
+          .isLessThan(report.requests() / 20);
+      assertThat(second.alsEntries()).as("traffic after the restart arrives").isGreaterThan(3_000);
+    }
+  }
 }
