@@ -137,6 +137,7 @@ final class Demo {
         sim.faultyTrafficShareBefore(),
         sim.faultyTrafficShareAfter(),
         decisions,
+        watcher.recentDecisions(),
         startup.toMillis() / 1000.0,
         sim);
   }

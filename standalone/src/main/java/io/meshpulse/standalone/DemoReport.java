@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.meshpulse.sim.SimulationReport;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param firstProxyReactionSeconds fault onset → the first proxy applied it
  * @param falseActions weight/status/route changes the proxies applied to endpoints with no fault
  * @param decisions routing decisions on mesh.routing-decisions.v1 during the run
+ * @param decisionLog the last 200 of them, one line each
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 record DemoReport(
@@ -36,6 +38,7 @@ record DemoReport(
     @Nullable Double faultyTrafficShareBefore,
     @Nullable Double faultyTrafficShareAfter,
     long decisions,
+    List<String> decisionLog,
     double platformStartupSeconds,
     SimulationReport simulation) {
 

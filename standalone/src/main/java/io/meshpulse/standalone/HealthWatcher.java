@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HealthWatcher implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(HealthWatcher.class);
-  private static final int RECENT_DECISIONS = 8;
+  private static final int RECENT_DECISIONS = 200;
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread thread;

@@ -60,7 +60,7 @@ final class TerminalView {
     if (decisions.isEmpty()) {
       out.append("  (none yet)\n");
     }
-    for (String d : decisions) {
+    for (String d : decisions.subList(Math.max(0, decisions.size() - 8), decisions.size())) {
       out.append("  ").append(d).append('\n');
     }
     return out.toString();
