@@ -284,6 +284,15 @@ public final class HealthJobOptions {
 
   /** The scoring thresholds from {@code conf}; fails fast naming the bad value. */
   public static ScoringThresholds thresholds(ReadableConfig conf) {
+    try {
+      return scoringThresholds(conf);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "invalid " + PREFIX + "score.* settings: " + e.getMessage(), e);
+    }
+  }
+
+  private static ScoringThresholds scoringThresholds(ReadableConfig conf) {
     return ScoringThresholds.builder()
         .minRequests(conf.get(MIN_REQUESTS))
         .minLatencyRequests(conf.get(MIN_LATENCY_REQUESTS))

@@ -1,0 +1,78 @@
+package io.meshpulse.streamprocessor.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+class HealthJobTest {
+
+  @Test
+  void everyOption_hasTheMeshpulsePrefixAndADescription() throws IllegalAccessException {
+    List<Field> fields =
+        Arrays.stream(HealthJobOptions.class.getFields())
+            .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == ConfigOption.class)
+            .toList();
+    assertThat(fields).as("options").hasSizeGreaterThan(30);
+    for (Field field : fields) {
+      ConfigOption<?> option = (ConfigOption<?>) field.get(null);
+      assertThat(option.key()).as("key of %s", field.getName()).startsWith("meshpulse.health.");
+      assertThat(option.description().toString())
+          .as("description of %s", option.key())
+          .isNotBlank();
+    }
+  }
+
+  @Test
+  void arguments_acceptDashDashKeyValue_andKeyEqualsValue() {
+    assertThat(
+            HealthJob.parseArgs(
+                new String[] {
+                  "--meshpulse.health.window.slide", "2 s", "meshpulse.health.parallelism=3"
+                }))
+        .as("parsed")
+        .containsEntry("meshpulse.health.window.slide", "2 s")
+        .containsEntry("meshpulse.health.parallelism", "3");
+    assertThatThrownBy(() -> HealthJob.parseArgs(new String[] {"stray"}))
+        .as("a bare word")
+        .hasMessageContaining("stray");
+  }
+
+  @Test
+  void define_failsFast_namingTheOffendingOption() {
+    Configuration conf = new Configuration();
+    conf.set(HealthJobOptions.WINDOW_SIZE, Duration.ofMillis(2_500));
+    assertThatThrownBy(
+            () -> HealthJob.define(StreamExecutionEnvironment.getExecutionEnvironment(), conf))
+        .as("window not a multiple of the slide")
+        .hasMessageContaining("meshpulse.health.window.size");
+    Configuration thresholds = new Configuration();
+    thresholds.set(HealthJobOptions.UNHEALTHY_BELOW, 0.9);
+    assertThatThrownBy(
+            () ->
+                HealthJob.define(StreamExecutionEnvironment.getExecutionEnvironment(), thresholds))
+        .as("unhealthy threshold above the degraded one")
+        .hasMessageContaining("meshpulse.health.score.")
+        .hasMessageContaining("unhealthyBelow");
+  }
+
+  @Test
+  void clusterConfiguration_enablesThePrometheusReporterOnTheConfiguredPort() {
+    Configuration conf = new Configuration();
+    conf.set(HealthJobOptions.PROMETHEUS_PORT, 19555);
+    assertThat(HealthJob.clusterConfiguration(conf).toMap())
+        .as("cluster settings")
+        .containsEntry(
+            "metrics.reporter.prom.factory.class",
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+        .containsEntry("metrics.reporter.prom.port", "19555");
+  }
+}
