@@ -17,6 +17,7 @@ import io.meshpulse.collector.sink.KafkaSink;
 import io.meshpulse.collector.sink.RecordBuffer;
 import io.meshpulse.model.v1.Reporter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.util.HashMap;
@@ -117,6 +118,12 @@ class CollectorConfiguration {
     return istio;
   }
 
+  @Bean(destroyMethod = "close")
+  CollectorTracing collectorTracing(
+      CollectorProperties properties, ObjectProvider<SpanExporter> exporter) {
+    return CollectorTracing.create(properties.tracing(), exporter.getIfAvailable());
+  }
+
   @Bean
   NodeIdentityResolver nodeIdentityResolver(CollectorProperties properties) {
     return new NodeIdentityResolver(plainNodeMapping(properties.mapping().plainNodes()));
@@ -152,7 +159,8 @@ class CollectorConfiguration {
       CollectorProperties properties,
       NodeIdentityResolver resolver,
       IngestPipeline pipeline,
-      CollectorMetrics metrics) {
+      CollectorMetrics metrics,
+      CollectorTracing tracing) {
     CollectorProperties.Mapping mapping = properties.mapping();
     MappingOptions options =
         new MappingOptions(
@@ -162,7 +170,8 @@ class CollectorConfiguration {
             mapping.defaultReporter() == CollectorProperties.DefaultReporter.DESTINATION
                 ? Reporter.REPORTER_DESTINATION
                 : Reporter.REPORTER_SOURCE);
-    return new AccessLogIngest(resolver, new AccessRecordMapper(options), pipeline, metrics);
+    return new AccessLogIngest(
+        resolver, new AccessRecordMapper(options), pipeline, metrics, tracing.tracer());
   }
 
   @Bean
@@ -171,11 +180,12 @@ class CollectorConfiguration {
       NodeIdentityResolver resolver,
       IngestPipeline pipeline,
       CollectorMetrics metrics,
+      CollectorTracing tracing,
       Clock clock) {
     ProxyStatsMapper mapper =
         new ProxyStatsMapper(
             properties.stats().maxTrackedNodes(), properties.stats().countersAsDeltas());
-    return new MetricsIngest(resolver, mapper, pipeline, metrics, clock);
+    return new MetricsIngest(resolver, mapper, pipeline, metrics, tracing.tracer(), clock);
   }
 
   @Bean

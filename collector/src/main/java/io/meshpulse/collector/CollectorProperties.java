@@ -1,6 +1,7 @@
 package io.meshpulse.collector;
 
 import io.meshpulse.model.Topics;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,8 @@ public record CollectorProperties(
     @DefaultValue Buffer buffer,
     @DefaultValue Mapping mapping,
     @DefaultValue Cardinality cardinality,
-    @DefaultValue Stats stats) {
+    @DefaultValue Stats stats,
+    @DefaultValue Tracing tracing) {
 
   /** The gRPC listener (AccessLogService, MetricsService). */
   public record Grpc(
@@ -147,6 +149,21 @@ public record CollectorProperties(
       @DefaultValue("10000") int maxTrackedNodes, @DefaultValue("false") boolean countersAsDeltas) {
     public Stats {
       require(maxTrackedNodes >= 1, "stats.max-tracked-nodes", "must be >= 1");
+    }
+  }
+
+  /**
+   * OpenTelemetry traces of the collector's own batches (one span per received message), off by
+   * default; exported over OTLP/gRPC when {@code otlp-endpoint} is set.
+   */
+  public record Tracing(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("0.01") double sampleRatio,
+      @Nullable URI otlpEndpoint,
+      @DefaultValue("meshpulse-collector") String serviceName) {
+    public Tracing {
+      require(
+          sampleRatio >= 0 && sampleRatio <= 1, "tracing.sample-ratio", "must be between 0 and 1");
     }
   }
 

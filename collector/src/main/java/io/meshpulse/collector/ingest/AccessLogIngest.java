@@ -18,6 +18,8 @@ import io.meshpulse.collector.mapping.NodeIdentity;
 import io.meshpulse.collector.mapping.NodeIdentityResolver;
 import io.meshpulse.collector.metrics.CollectorMetrics;
 import io.meshpulse.model.v1.AccessRecord;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,16 +40,19 @@ public final class AccessLogIngest {
   private final AccessRecordMapper mapper;
   private final IngestPipeline pipeline;
   private final CollectorMetrics metrics;
+  private final Tracer tracer;
 
   public AccessLogIngest(
       NodeIdentityResolver resolver,
       AccessRecordMapper mapper,
       IngestPipeline pipeline,
-      CollectorMetrics metrics) {
+      CollectorMetrics metrics,
+      Tracer tracer) {
     this.resolver = resolver;
     this.mapper = mapper;
     this.pipeline = pipeline;
     this.metrics = metrics;
+    this.tracer = tracer;
   }
 
   public ServerServiceDefinition service() {
@@ -111,6 +116,16 @@ public final class AccessLogIngest {
             "missing_identifier");
         return;
       }
+      Span span = BatchSpans.start(tracer, "StreamAccessLogs batch", identity, context, bytes);
+      try {
+        handle(identity, message, span);
+      } finally {
+        span.end();
+      }
+      context.requestNext();
+    }
+
+    private void handle(NodeIdentity identity, StreamAccessLogsMessage message, Span span) {
       List<AccessRecord> records = new ArrayList<>();
       for (HTTPAccessLogEntry entry : message.getHttpLogs().getLogEntryList()) {
         try {
@@ -128,8 +143,13 @@ public final class AccessLogIngest {
       }
       metrics.entriesReceived("http", message.getHttpLogs().getLogEntryCount());
       metrics.entriesReceived("tcp", message.getTcpLogs().getLogEntryCount());
-      pipeline.publishAccessRecords(records);
-      context.requestNext();
+      boolean admitted = pipeline.publishAccessRecords(records);
+      span.setAttribute(
+          "meshpulse.entries",
+          (long) message.getHttpLogs().getLogEntryCount()
+              + message.getTcpLogs().getLogEntryCount());
+      span.setAttribute("meshpulse.records", (long) records.size());
+      span.setAttribute("meshpulse.admitted", admitted);
     }
 
     private void unmappable(RuntimeException e) {

@@ -35,9 +35,10 @@ public final class IngestPipeline {
     this.proxyStatsTopic = proxyStatsTopic;
   }
 
-  void publishAccessRecords(List<AccessRecord> records) {
+  /** Whether the records were admitted (false: dropped at the hard limit). */
+  boolean publishAccessRecords(List<AccessRecord> records) {
     if (records.isEmpty()) {
-      return;
+      return true;
     }
     List<OutgoingRecord> outgoing = new ArrayList<>(records.size());
     for (AccessRecord record : records) {
@@ -48,11 +49,11 @@ public final class IngestPipeline {
               RecordKeys.of(record).getBytes(StandardCharsets.UTF_8),
               record.toByteArray()));
     }
-    admit(outgoing);
+    return admit(outgoing);
   }
 
-  void publishProxyStats(ProxyStats stats) {
-    admit(
+  boolean publishProxyStats(ProxyStats stats) {
+    return admit(
         List.of(
             new OutgoingRecord(
                 proxyStatsTopic,
@@ -60,10 +61,12 @@ public final class IngestPipeline {
                 stats.toByteArray())));
   }
 
-  private void admit(List<OutgoingRecord> outgoing) {
+  private boolean admit(List<OutgoingRecord> outgoing) {
     if (!buffer.offer(outgoing)) {
       metrics.dropped("buffer_hard_limit", outgoing.size());
+      return false;
     }
+    return true;
   }
 
   /** Requests the next message of a stream now, or once the buffer has room again. */

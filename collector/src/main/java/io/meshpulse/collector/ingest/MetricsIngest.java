@@ -15,6 +15,8 @@ import io.meshpulse.collector.mapping.NodeIdentity;
 import io.meshpulse.collector.mapping.NodeIdentityResolver;
 import io.meshpulse.collector.mapping.ProxyStatsMapper;
 import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +35,7 @@ public final class MetricsIngest {
   private final ProxyStatsMapper mapper;
   private final IngestPipeline pipeline;
   private final CollectorMetrics metrics;
+  private final Tracer tracer;
   private final Clock clock;
 
   public MetricsIngest(
@@ -40,11 +43,13 @@ public final class MetricsIngest {
       ProxyStatsMapper mapper,
       IngestPipeline pipeline,
       CollectorMetrics metrics,
+      Tracer tracer,
       Clock clock) {
     this.resolver = resolver;
     this.mapper = mapper;
     this.pipeline = pipeline;
     this.metrics = metrics;
+    this.tracer = tracer;
     this.clock = clock;
   }
 
@@ -109,13 +114,19 @@ public final class MetricsIngest {
         return;
       }
       metrics.entriesReceived("stats", message.getEnvoyMetricsCount());
+      Span span = BatchSpans.start(tracer, "StreamMetrics report", identity, context, bytes);
       try {
+        span.setAttribute("meshpulse.entries", (long) message.getEnvoyMetricsCount());
         mapper
             .map(identity, message.getEnvoyMetricsList(), clock.millis())
-            .ifPresent(pipeline::publishProxyStats);
+            .ifPresent(
+                stats ->
+                    span.setAttribute("meshpulse.admitted", pipeline.publishProxyStats(stats)));
       } catch (RuntimeException e) {
         metrics.malformed(CollectorMetrics.METRICS, "unmappable_entry");
         logger.debug("stream={} unmappable stats report", context.id(), e);
+      } finally {
+        span.end();
       }
       context.requestNext();
     }

@@ -27,6 +27,7 @@ import io.meshpulse.collector.sink.BufferLimits;
 import io.meshpulse.collector.sink.OutgoingRecord;
 import io.meshpulse.collector.sink.RecordBuffer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,8 @@ class AccessLogIngestTest {
             new NodeIdentityResolver(PlainNodeMapping.defaults()),
             new AccessRecordMapper(MappingOptions.defaults()),
             pipeline,
-            metrics);
+            metrics,
+            OpenTelemetry.noop().getTracer("test"));
     String name = InProcessServerBuilder.generateName();
     server =
         InProcessServerBuilder.forName(name)
