@@ -12,16 +12,12 @@ import io.meshpulse.sim.scenario.ServiceSpec;
 import io.meshpulse.sim.telemetry.AlsSender;
 import io.meshpulse.sim.telemetry.MetricsSender;
 import io.meshpulse.sim.xds.AdsClient;
-import io.meshpulse.sim.xds.Assignment;
-import io.meshpulse.sim.xds.EndpointView;
-import io.meshpulse.sim.xds.XdsState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -400,55 +396,6 @@ public final class Simulation implements AutoCloseable {
    * Live per-endpoint state: last second's traffic and the proxies' current view of each endpoint.
    */
   public List<EndpointSnapshot> snapshot() {
-    long now = options.clock().millis();
-    long offset = now - recorder.startEpochMs();
-    Map<String, List<EndpointView>> views = new HashMap<>();
-    for (SimulatedProxy p : proxies) {
-      XdsState state = p.xdsState();
-      Map<String, EndpointView> seen = new HashMap<>();
-      for (String cluster : state.clusters().keySet()) {
-        state
-            .assignmentFor(cluster)
-            .map(Assignment::endpoints)
-            .orElse(List.of())
-            .forEach(v -> seen.merge(v.hostPort(), v, (a, b) -> a.healthy() ? b : a));
-      }
-      seen.forEach((h, v) -> views.computeIfAbsent(h, k -> new ArrayList<>()).add(v));
-    }
-    List<EndpointSnapshot> out = new ArrayList<>();
-    for (ServiceSpec s : scenario.services()) {
-      s.subsets()
-          .forEach(
-              sub ->
-                  sub.endpoints()
-                      .forEach(
-                          e -> {
-                            EndpointStats stats =
-                                recorder.endpoint(e.hostPort(), s.name(), sub.name());
-                            double[] last = stats.lastSecond(now);
-                            List<EndpointView> v = views.getOrDefault(e.hostPort(), List.of());
-                            Map<String, Integer> counts = new TreeMap<>();
-                            v.forEach(x -> counts.merge(x.status().name(), 1, Integer::sum));
-                            String status =
-                                counts.entrySet().stream()
-                                    .max(Map.Entry.comparingByValue())
-                                    .map(Map.Entry::getKey)
-                                    .orElse("NONE");
-                            out.add(
-                                new EndpointSnapshot(
-                                    s.name(),
-                                    sub.name(),
-                                    e.hostPort(),
-                                    last[0],
-                                    last[1],
-                                    last[2],
-                                    !timeline.activeAt(e.hostPort(), offset).isEmpty(),
-                                    v.stream().mapToInt(EndpointView::weight).min().orElse(0),
-                                    v.stream().mapToInt(EndpointView::weight).max().orElse(0),
-                                    status,
-                                    counts));
-                          }));
-    }
-    return out;
+    return LiveView.snapshot(scenario, timeline, recorder, proxies, options.clock().millis());
   }
 }

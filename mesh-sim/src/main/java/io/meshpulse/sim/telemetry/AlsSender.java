@@ -174,6 +174,7 @@ public final class AlsSender {
     try {
       stream.onNext(msg.build());
       identifierSent = true;
+      backoffMs = 250;
       sent.addAndGet(entries.getLogEntryCount());
       messages.incrementAndGet();
     } catch (RuntimeException e) {
@@ -249,7 +250,6 @@ public final class AlsSender {
     retryAtMs = 0;
     drain(true);
     while (!buffer.isEmpty() && System.nanoTime() < deadline) {
-      retryAtMs = 0;
       drain(true);
       if (!buffer.isEmpty()) {
         Thread.sleep(10);
