@@ -13,9 +13,10 @@ import java.util.Optional;
 
 /**
  * Finds the cluster weights a route configuration gives to a service: the first route with a route
- * action in the virtual host whose domains name the service ({@code reviews}, {@code reviews:9080},
- * {@code reviews.default.svc.cluster.local}, ...), or else in a virtual host whose targets are all
- * clusters of that service.
+ * action in the virtual host whose domains (or name) name the service ({@code reviews}, {@code
+ * reviews:9080}, {@code reviews.default.svc.cluster.local}, ...), or else in a virtual host whose
+ * targets are all clusters of that service (e.g. one route configuration per service with domain
+ * {@code *}).
  */
 public final class RouteWeights {
   private RouteWeights() {}
@@ -55,7 +56,9 @@ public final class RouteWeights {
       Collection<RouteConfiguration> configs, String service, int port) {
     for (RouteConfiguration rc : configs) {
       for (VirtualHost vh : rc.getVirtualHostsList()) {
-        if (namesService(vh.getDomainsList(), service, port)) {
+        if (namesService(vh.getDomainsList(), service, port)
+            || vh.getName().equals(service)
+            || vh.getName().equals(service + ":" + port)) {
           Optional<Map<String, Integer>> w = firstAction(vh);
           if (w.isPresent()) {
             return w;

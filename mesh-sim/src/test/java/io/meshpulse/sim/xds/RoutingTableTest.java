@@ -192,4 +192,45 @@ class RoutingTableTest {
         .as("restoring reduces nothing")
         .isEmpty();
   }
+
+  static io.envoyproxy.envoy.config.route.v3.RouteConfiguration wildcard(
+      String service, io.envoyproxy.envoy.config.route.v3.RouteAction action) {
+    return io.envoyproxy.envoy.config.route.v3.RouteConfiguration.newBuilder()
+        .setName(service)
+        .addVirtualHosts(
+            io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder()
+                .setName(service)
+                .addDomains("*")
+                .addRoutes(
+                    io.envoyproxy.envoy.config.route.v3.Route.newBuilder()
+                        .setMatch(
+                            io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder()
+                                .setPrefix("/"))
+                        .setRoute(action)))
+        .build();
+  }
+
+  @Test
+  void routeLookup_findsPerServiceRouteConfigurationsWithAWildcardDomain() {
+    var reviewsAction =
+        io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder()
+            .setWeightedClusters(
+                XdsFixtures.route("x", "reviews", 9080, Map.of(V1, 80, V2, 20))
+                    .getVirtualHosts(0)
+                    .getRoutes(0)
+                    .getRoute()
+                    .getWeightedClusters());
+    var ratingsAction =
+        io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder()
+            .setCluster("outbound|9081||ratings");
+    var configs =
+        List.of(
+            wildcard("ratings", ratingsAction.build()), wildcard("reviews", reviewsAction.build()));
+    assertThat(RouteWeights.forService(configs, "reviews", 9080))
+        .as("reviews")
+        .contains(Map.of(V1, 80, V2, 20));
+    assertThat(RouteWeights.forService(configs, "ratings", 9081))
+        .as("ratings, one cluster")
+        .contains(Map.of("outbound|9081||ratings", 1));
+  }
 }
