@@ -1,0 +1,130 @@
+package io.meshpulse.xds.it;
+
+import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.MeshTopics;
+import io.meshpulse.model.v1.EndpointAction;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.policy.EndpointRouting;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * xds-control restarts with empty local state: its health table comes back from Kafka, and it
+ * publishes nothing (no reset to neutral, no new ejection) until the table is restored and caught
+ * up, so the first routing a proxy sees is already the consistent one.
+ */
+class RestartIT {
+  static final String[] POLICY = {
+    "meshpulse.xds.policy.stale-after=60s", "meshpulse.xds.policy.silent-after=90s"
+  };
+  @TempDir Path dir;
+
+  @Test
+  void aRestartedControlPlane_restoresHealthFromKafka_andPublishesOnlyTheConsistentRouting()
+      throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
+      kafka.createTopics(MeshTopics.all(1));
+      Path topology =
+          Topologies.write(
+              dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103, 9104, 9105));
+      try (XdsControlHarness first =
+          new XdsControlHarness(kafka, topology, dir.resolve("state-a"), "restart-it", POLICY)) {
+        first.awaitReady(Duration.ofSeconds(60));
+        for (int port = 9101; port <= 9105; port++) {
+          producer.send(
+              "reviews",
+              "127.0.0.1",
+              port,
+              port == 9103 ? HealthState.HEALTH_STATE_UNHEALTHY : HealthState.HEALTH_STATE_HEALTHY,
+              port == 9103 ? 0.05 : 0.97);
+        }
+        XdsControlHarness.await(
+            () -> ejected(first).equals(List.of(9103)),
+            Duration.ofSeconds(10),
+            "the first instance's ejection");
+      }
+      // While xds-control is down, the pipeline carries on.
+      producer.send("reviews", "127.0.0.1", 9102, HealthState.HEALTH_STATE_DEGRADED, 0.5);
+
+      try (XdsControlHarness second =
+              new XdsControlHarness(kafka, topology, dir.resolve("state-b"), "restart-it", POLICY);
+          AdsTestClient envoy = new AdsTestClient(second.adsPort(), "envoy-restart")) {
+        boolean readyAtConnect = second.runtime().loop().view().ready();
+        envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).build());
+        DiscoveryResponse cds = envoy.expect(Duration.ofSeconds(60));
+        envoy.send(
+            DiscoveryRequest.newBuilder()
+                .setTypeUrl(CLUSTER_TYPE_URL)
+                .setVersionInfo(cds.getVersionInfo())
+                .setResponseNonce(cds.getNonce())
+                .build());
+        envoy.send(
+            DiscoveryRequest.newBuilder()
+                .setTypeUrl(ENDPOINT_TYPE_URL)
+                .addResourceNames("outbound|9080|v1|reviews")
+                .build());
+        DiscoveryResponse eds = envoy.expect(Duration.ofSeconds(10));
+
+        Map<Integer, LbEndpoint> endpoints = new HashMap<>();
+        for (LocalityLbEndpoints l :
+            eds.getResources(0).unpack(ClusterLoadAssignment.class).getEndpointsList()) {
+          LbEndpoint e = l.getLbEndpoints(0);
+          endpoints.put(e.getEndpoint().getAddress().getSocketAddress().getPortValue(), e);
+        }
+        assertThat(readyAtConnect)
+            .as("the proxy connected before the health table was restored")
+            .isFalse();
+        assertThat(endpoints.get(9103).getHealthStatus())
+            .as("still ejected after the restart")
+            .isEqualTo(HealthStatus.UNHEALTHY);
+        assertThat(endpoints.get(9102).getLoadBalancingWeight().getValue())
+            .as("the record produced while down was applied before the first push")
+            .isLessThan(100);
+        assertThat(
+                endpoints.values().stream()
+                    .filter(e -> e.getHealthStatus() == HealthStatus.UNHEALTHY)
+                    .count())
+            .as("nobody else ejected")
+            .isEqualTo(1);
+        assertThat(second.runtime().health().table().byKey())
+            .as("health restored from Kafka")
+            .hasSize(5);
+        List<RoutingDecision> decisions = second.runtime().decisions().recent("reviews", 100);
+        assertThat(decisions.stream().flatMap(d -> d.getEndpointChangesList().stream()))
+            .as("no re-admission or neutral reset after the restart")
+            .noneMatch(
+                c ->
+                    c.getAction() == EndpointAction.ENDPOINT_ACTION_READMIT
+                        || c.getAction() == EndpointAction.ENDPOINT_ACTION_NEUTRAL);
+      }
+    }
+  }
+
+  private static List<Integer> ejected(XdsControlHarness app) {
+    var service = app.runtime().loop().view().intended().services().get("reviews");
+    if (service == null) {
+      return List.of();
+    }
+    return service.endpoints().stream()
+        .filter(EndpointRouting::ejected)
+        .map(e -> e.id().port())
+        .toList();
+  }
+}
