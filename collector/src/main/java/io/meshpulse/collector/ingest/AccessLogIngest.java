@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLogIngest {
   private static final Logger logger = LoggerFactory.getLogger(AccessLogIngest.class);
-  private static final AtomicLong STREAM_IDS = new AtomicLong();
+  private final AtomicLong streamIds = new AtomicLong();
 
   private final NodeIdentityResolver resolver;
   private final AccessRecordMapper mapper;
@@ -83,7 +83,7 @@ public final class AccessLogIngest {
           new StreamContext(
               call,
               CollectorMetrics.ACCESS_LOG,
-              STREAM_IDS.incrementAndGet(),
+              streamIds.incrementAndGet(),
               pipeline,
               metrics,
               logger);

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsIngest {
   private static final Logger logger = LoggerFactory.getLogger(MetricsIngest.class);
-  private static final AtomicLong STREAM_IDS = new AtomicLong();
+  private final AtomicLong streamIds = new AtomicLong();
 
   private final NodeIdentityResolver resolver;
   private final ProxyStatsMapper mapper;
@@ -81,7 +81,7 @@ public final class MetricsIngest {
           new StreamContext(
               call,
               CollectorMetrics.METRICS,
-              STREAM_IDS.incrementAndGet(),
+              streamIds.incrementAndGet(),
               pipeline,
               metrics,
               logger);
