@@ -65,6 +65,9 @@ public final class XdsPublisher {
             ResourceType.ROUTE)) {
       b.append(s.version(t, List.of()));
     }
-    return Integer.toHexString(b.toString().hashCode()) + b.substring(0, 8);
+    return com.google.common.hash.Hashing.sha256()
+        .hashString(b, java.nio.charset.StandardCharsets.UTF_8)
+        .toString()
+        .substring(0, 16);
   }
 }
