@@ -97,7 +97,7 @@ public final class AccessRecordMapper {
     String service = istio.map(IstioClusterName::service).orElse(upstreamCluster);
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
-      service = node.peer().getApp();
+      service = node.ownService();
     }
     Peer serviceSide =
         Peer.newBuilder()

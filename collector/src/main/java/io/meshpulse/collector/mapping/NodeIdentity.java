@@ -9,5 +9,23 @@ import io.meshpulse.model.v1.Peer;
  * @param nodeCluster Envoy's node cluster
  * @param peer the workload behind the proxy (workload, namespace, app, version, mesh cluster,
  *     locality)
+ * @param dnsDomain the proxy's DNS domain from an Istio node id ({@code
+ *     default.svc.cluster.local}), empty otherwise
  */
-public record NodeIdentity(String nodeId, String nodeCluster, Peer peer) {}
+public record NodeIdentity(String nodeId, String nodeCluster, Peer peer, String dnsDomain) {
+  public NodeIdentity(String nodeId, String nodeCluster, Peer peer) {
+    this(nodeId, nodeCluster, peer, "");
+  }
+
+  /**
+   * The service this proxy serves, for inbound entries that do not name it: its app, qualified with
+   * the DNS domain when known ({@code reviews.default.svc.cluster.local}).
+   */
+  public String ownService() {
+    String app = peer.getApp();
+    if (app.isEmpty() || dnsDomain.isEmpty()) {
+      return app;
+    }
+    return app + '.' + dnsDomain;
+  }
+}

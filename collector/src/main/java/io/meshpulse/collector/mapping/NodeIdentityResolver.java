@@ -42,7 +42,8 @@ public final class NodeIdentityResolver {
                       .setSubZone(node.getLocality().getSubZone()))
               .build();
     }
-    return new NodeIdentity(node.getId(), node.getCluster(), peer);
+    String dnsDomain = istioId.matches() ? istioId.group(5) : "";
+    return new NodeIdentity(node.getId(), node.getCluster(), peer, dnsDomain);
   }
 
   private static Peer istioPeer(Node node, @org.jspecify.annotations.Nullable Matcher id) {

@@ -122,6 +122,12 @@ class AccessRecordMapperTest {
         .as("source principal from the peer certificate")
         .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
     assertThat(record.getConnectionSecurityPolicy()).as("security policy").isEqualTo("mutual_tls");
+    assertThat(record.getCluster())
+        .as("inbound|9080|| names no service: the node's app in its DNS domain")
+        .isEqualTo("reviews.default.svc.cluster.local");
+    assertThat(record.getDestination().getServiceNamespace())
+        .as("service namespace")
+        .isEqualTo("default");
     assertThat(record.getProtocol()).as("protocol").isEqualTo(Protocol.PROTOCOL_HTTP);
     assertThat(record.getResponseCode()).as("response code").isEqualTo(503);
     assertThat(record.hasGrpcStatus()).as("has grpc status").isFalse();
