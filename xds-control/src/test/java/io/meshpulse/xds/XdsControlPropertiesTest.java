@@ -1,0 +1,50 @@
+package io.meshpulse.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshpulse.xds.policy.PolicyConfig;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+class XdsControlPropertiesTest {
+
+  private static XdsControlProperties bind(Map<String, String> extra) {
+    Map<String, String> map = new HashMap<>(extra);
+    map.put("meshpulse.xds.topology-file", "topology.yml");
+    return new Binder(new MapConfigurationPropertySource(map))
+        .bind("meshpulse.xds", XdsControlProperties.class)
+        .get();
+  }
+
+  @Test
+  void policyDefaults_bindToTheDocumentedPolicyConfig() {
+    XdsControlProperties props = bind(Map.of());
+    assertThat(props.policy().toConfig()).as("bound defaults").isEqualTo(PolicyConfig.DEFAULTS);
+    assertThat(props.ads().port()).as("ADS port").isEqualTo(18000);
+    assertThat(props.kafka().bootstrapServers()).as("bootstrap").isEqualTo("127.0.0.1:19092");
+  }
+
+  @Test
+  void policyProperties_bindFromKebabCaseWithDurations() {
+    XdsControlProperties props =
+        bind(
+            Map.of("meshpulse.xds.policy.min-dwell", "2s", "meshpulse.xds.policy.dry-run", "true"));
+    assertThat(props.policy().toConfig().minDwell())
+        .as("min dwell")
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(props.policy().toConfig().dryRun()).as("dry run").isTrue();
+  }
+
+  @Test
+  void anInvalidPolicyValue_failsNamingTheProperty() {
+    XdsControlProperties props = bind(Map.of("meshpulse.xds.policy.max-ejection-percent", "150"));
+    assertThatThrownBy(() -> props.policy().toConfig())
+        .as("invalid max ejection")
+        .hasMessageContaining("meshpulse.xds.policy.max-ejection-percent");
+  }
+}
