@@ -1,5 +1,6 @@
 package io.meshpulse.bench;
 
+import io.meshpulse.bench.collector.CollectorBenchmark;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ public final class BenchMain {
   /** Every benchmark, in the order {@code all} runs them. */
   static Map<String, Benchmark> registry() {
     Map<String, Benchmark> all = new LinkedHashMap<>();
+    all.put("collector", new CollectorBenchmark());
     return all;
   }
 
