@@ -2,7 +2,6 @@ package io.meshpulse.xds.policy;
 
 import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.EndpointAction;
-import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.xds.topology.EndpointSpec;
 import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.SubsetSpec;
@@ -14,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The routing policy: a pure function from (topology, health, overrides, config, now, previous
@@ -340,79 +340,9 @@ public final class RoutingPolicy {
     }
 
     java.util.Optional<ServiceDecision> decision(
-        ServiceRouting routing, Map<String, Integer> previousWeights, PolicyMode mode) {
-      List<RouteWeightChange> routeChanges = new ArrayList<>();
-      if (previousWeights != null) {
-        routing
-            .subsetWeights()
-            .forEach(
-                (subset, w) -> {
-                  int old = previousWeights.getOrDefault(subset, 0);
-                  if (old != w) {
-                    routeChanges.add(new RouteWeightChange(subset, old, w));
-                  }
-                });
-      }
-      if (changes.isEmpty() && routeChanges.isEmpty()) {
-        return java.util.Optional.empty();
-      }
-      DecisionTrigger trigger = DecisionTrigger.DECISION_TRIGGER_HEALTH;
-      for (DecisionTrigger t :
-          List.of(
-              DecisionTrigger.DECISION_TRIGGER_OVERRIDE,
-              DecisionTrigger.DECISION_TRIGGER_STALENESS)) {
-        if (changes.stream().anyMatch(c -> c.trigger() == t)) {
-          trigger = t;
-          break;
-        }
-      }
-      List<EndpointHealth> inputs = new ArrayList<>();
-      for (EndpointChange c : changes) {
-        input.health().get(c.id()).ifPresent(o -> inputs.add(o.record()));
-      }
-      List<String> reasons = new ArrayList<>();
-      reasons.add("mode " + mode);
-      if (config.dryRun()) {
-        reasons.add("dry-run: computed, not served");
-      }
-      return java.util.Optional.of(
-          new ServiceDecision(service.name(), trigger, changes, routeChanges, inputs, reasons));
-    }
-  }
-
-  /** One endpoint during one evaluation. */
-  private static final class Slot {
-    final EndpointId id;
-    final String subset;
-    final EndpointSpec spec;
-    final EndpointState prev;
-    final Signal signal;
-    final @org.jspecify.annotations.Nullable EndpointOverride override;
-    EndpointStatus desired = EndpointStatus.ACTIVE;
-    boolean dwellBlocked;
-    @org.jspecify.annotations.Nullable String refusal;
-
-    Slot(
-        EndpointId id,
-        String subset,
-        EndpointSpec spec,
-        EndpointState prev,
-        Signal signal,
-        @org.jspecify.annotations.Nullable EndpointOverride override) {
-      this.id = id;
-      this.subset = subset;
-      this.spec = spec;
-      this.prev = prev;
-      this.signal = signal;
-      this.override = override;
-    }
-
-    /** Manual ejections first, then endpoints already ejected, then new candidates. */
-    int ejectionPriority() {
-      if (override != null) {
-        return 0;
-      }
-      return prev.status() == EndpointStatus.EJECTED ? 1 : 2;
+        ServiceRouting routing, @Nullable Map<String, Integer> previousWeights, PolicyMode mode) {
+      return Decisions.assemble(
+          service.name(), changes, routing, previousWeights, mode, input.health(), config.dryRun());
     }
   }
 }
