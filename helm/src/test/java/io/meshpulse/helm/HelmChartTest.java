@@ -186,6 +186,39 @@ class HelmChartTest {
   }
 
   @Test
+  void collectorEnvironment_namesOnlyPropertiesTheCollectorBinds() {
+    // The collector's properties (CollectorProperties), in Spring's canonical environment form:
+    // dots become underscores, dashes are dropped, upper case.
+    List<String> expected =
+        Stream.of(
+                "meshpulse.collector.kafka.bootstrap-servers",
+                "meshpulse.collector.grpc.port",
+                "meshpulse.collector.kafka.access-records-topic",
+                "meshpulse.collector.kafka.proxy-stats-topic",
+                "meshpulse.collector.grpc.tls.enabled",
+                "meshpulse.collector.grpc.tls.cert-chain",
+                "meshpulse.collector.grpc.tls.private-key",
+                "meshpulse.collector.grpc.tls.trust-ca")
+            .map(p -> p.replace('.', '_').replace("-", "").toUpperCase(java.util.Locale.ROOT))
+            .toList();
+    RenderedChart chart = RenderedChart.render(CI.resolve("tls-values.yaml"));
+    Container collector =
+        chart
+            .one(Deployment.class, "mp-meshpulse-collector")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(
+            collector.getEnv().stream()
+                .map(e -> e.getName())
+                .filter(n -> n.startsWith("MESHPULSE_COLLECTOR_")))
+        .as("collector env names")
+        .containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
   void schema_rejectsAPortThatIsNotANumber(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("bad-values.yaml");
     Files.writeString(bad, "collector:\n  grpcPort: \"nineteen-thousand\"\n");
