@@ -1,6 +1,7 @@
 package io.meshpulse.bench;
 
 import io.meshpulse.bench.collector.CollectorBenchmark;
+import io.meshpulse.bench.stream.StreamBenchmark;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ public final class BenchMain {
   static Map<String, Benchmark> registry() {
     Map<String, Benchmark> all = new LinkedHashMap<>();
     all.put("collector", new CollectorBenchmark());
+    all.put("stream", new StreamBenchmark());
     return all;
   }
 

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /** One {@code ./meshpulse bench NAME}: runs, prints progress, returns its figures as Markdown. */
-interface Benchmark {
+public interface Benchmark {
   /** The name on the command line: collector, stream, xds or loop. */
   String name();
 

@@ -1,0 +1,50 @@
+package io.meshpulse.bench.stream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the job's own counters from Flink's Prometheus reporter (the production metrics path), so
+ * the benchmark sees what the job read without touching it.
+ */
+final class JobMetricsScrape {
+  private static final String PREFIX = "flink_taskmanager_job_task_operator_meshpulse_";
+
+  private final URI uri;
+
+  JobMetricsScrape(int port) {
+    this.uri = URI.create("http://127.0.0.1:" + port + "/metrics");
+  }
+
+  /** The sum over subtasks of counter {@code meshpulse_<name>}; 0 when not (yet) exported. */
+  long sum(String name) {
+    String metric = PREFIX + name;
+    long total = 0;
+    for (String line : scrape().split("\n")) {
+      if (line.startsWith(metric)
+          && line.length() > metric.length()
+          && (line.charAt(metric.length()) == '{' || line.charAt(metric.length()) == ' ')) {
+        total += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
+  }
+
+  private String scrape() {
+    try {
+      HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+      c.setConnectTimeout(1_000);
+      c.setReadTimeout(5_000);
+      try (InputStream in = c.getInputStream()) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } finally {
+        c.disconnect();
+      }
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}

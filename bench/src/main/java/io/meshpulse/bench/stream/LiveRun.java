@@ -1,0 +1,200 @@
+package io.meshpulse.bench.stream;
+
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.streamprocessor.job.HealthJobOptions;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Delay under a steady live load: a producer sends {@code rate} records/s round-robin over the
+ * fleet, each record's event time being the moment it is handed to the producer; a reader of the
+ * endpoint-health topic notes when each (endpoint, window) score becomes readable. A record's delay
+ * is the read time of the first window that contains it (the one ending at the next slide boundary)
+ * minus its send time. Records of the first {@code warmUp} are not measured.
+ */
+final class LiveRun {
+  record Result(
+      long measured,
+      long missing,
+      long p50,
+      long p90,
+      long p99,
+      long max,
+      long lateRecords,
+      JobRun.CheckpointSize checkpoint) {}
+
+  private final EmbeddedKafka kafka;
+  private final MiniCluster cluster;
+  private final JobMetricsScrape metrics;
+  private final PrintStream progress;
+
+  LiveRun(
+      EmbeddedKafka kafka, MiniCluster cluster, JobMetricsScrape metrics, PrintStream progress) {
+    this.kafka = kafka;
+    this.cluster = cluster;
+    this.metrics = metrics;
+    this.progress = progress;
+  }
+
+  Result run(
+      Fleet fleet, int rate, Duration warmUp, Duration measured, Configuration conf, int partitions)
+      throws Exception {
+    String in = conf.get(HealthJobOptions.ACCESS_RECORDS_TOPIC);
+    String out = conf.get(HealthJobOptions.ENDPOINT_HEALTH_TOPIC);
+    int totalSeconds = (int) (warmUp.toSeconds() + measured.toSeconds()) + 20;
+    long baseSecond = System.currentTimeMillis() / 1000;
+    long[] readAt = new long[fleet.endpoints() * totalSeconds];
+    Arrays.fill(readAt, Long.MAX_VALUE);
+    AtomicBoolean reading = new AtomicBoolean(true);
+
+    try (JobRun job = JobRun.submit(cluster, conf, "bench-live")) {
+      job.awaitRunning(Duration.ofSeconds(60));
+      Thread reader =
+          new Thread(
+              () -> read(out, partitions, fleet, baseSecond, totalSeconds, readAt, reading),
+              "bench-health-reader");
+      reader.start();
+      Thread.sleep(2_000);
+
+      long measureFrom = System.currentTimeMillis() + warmUp.toMillis();
+      long stopAt = measureFrom + measured.toMillis();
+      List<long[]> sent = new ArrayList<>();
+      long[] chunk = new long[0];
+      int used = 0;
+      Map<String, Object> config = new HashMap<>();
+      config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      config.put(ProducerConfig.ACKS_CONFIG, "1");
+      config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+      config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+      progress.printf(
+          "live: %,d records/s over %,d endpoints, %d s warm-up, %d s measured%n",
+          rate, fleet.endpoints(), warmUp.toSeconds(), measured.toSeconds());
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+        long tickNanos = TimeUnit.MILLISECONDS.toNanos(5);
+        double perTick = rate / 200.0;
+        double owed = 0;
+        int endpoint = 0;
+        long next = System.nanoTime();
+        while (true) {
+          long now = System.currentTimeMillis();
+          if (now >= stopAt) {
+            break;
+          }
+          owed += perTick;
+          for (; owed >= 1; owed--) {
+            producer.send(
+                new ProducerRecord<>(in, fleet.key(endpoint), fleet.record(endpoint, now)));
+            if (now >= measureFrom) {
+              if (used == chunk.length) {
+                chunk = new long[2 * 65_536];
+                sent.add(chunk);
+                used = 0;
+              }
+              chunk[used++] = endpoint;
+              chunk[used++] = now;
+            }
+            endpoint = (endpoint + 1) % fleet.endpoints();
+          }
+          next += tickNanos;
+          long sleep = next - System.nanoTime();
+          if (sleep > 0) {
+            TimeUnit.NANOSECONDS.sleep(sleep);
+          }
+        }
+      }
+      Thread.sleep(5_000);
+      reading.set(false);
+      reader.join(10_000);
+
+      List<Long> delays = new ArrayList<>();
+      long missing = 0;
+      for (int c = 0; c < sent.size(); c++) {
+        long[] records = sent.get(c);
+        int n = c == sent.size() - 1 ? used : records.length;
+        for (int i = 0; i < n; i += 2) {
+          int e = (int) records[i];
+          long t = records[i + 1];
+          int windowEndSecond = (int) (Math.floorDiv(t, 1000L) + 1 - baseSecond);
+          long seen = readAt[e * totalSeconds + windowEndSecond];
+          if (seen == Long.MAX_VALUE) {
+            missing++;
+          } else {
+            delays.add(seen - t);
+          }
+        }
+      }
+      long[] sorted = delays.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new Result(
+          sorted.length,
+          missing,
+          quantile(sorted, 0.50),
+          quantile(sorted, 0.90),
+          quantile(sorted, 0.99),
+          sorted.length == 0 ? 0 : sorted[sorted.length - 1],
+          metrics.sum("late_records_dropped"),
+          job.largestCheckpoint().orElse(new JobRun.CheckpointSize(-1, 0, 0)));
+    }
+  }
+
+  private void read(
+      String topic,
+      int partitions,
+      Fleet fleet,
+      long baseSecond,
+      int totalSeconds,
+      long[] readAt,
+      AtomicBoolean reading) {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", kafka.bootstrapServers());
+    config.put("fetch.max.wait.ms", 10);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      consumer.assign(all);
+      consumer.seekToBeginning(all);
+      while (reading.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+          long now = System.currentTimeMillis();
+          EndpointHealth h = EndpointHealth.parseFrom(r.value());
+          int e = Fleet.indexOf(h.getEndpoint().getAddress());
+          int second = (int) (h.getWindow().getEndUnixMillis() / 1000 - baseSecond);
+          if (e >= 0 && e < fleet.endpoints() && second >= 0 && second < totalSeconds) {
+            int slot = e * totalSeconds + second;
+            readAt[slot] = Math.min(readAt[slot], now);
+          }
+        }
+      }
+    } catch (Exception e) {
+      progress.println("health reader failed: " + e);
+    }
+  }
+
+  private static long quantile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+}

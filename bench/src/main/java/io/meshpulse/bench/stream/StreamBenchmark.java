@@ -1,0 +1,232 @@
+package io.meshpulse.bench.stream;
+
+import io.meshpulse.bench.Benchmark;
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.TopicSpec;
+import io.meshpulse.streamprocessor.job.HealthJob;
+import io.meshpulse.streamprocessor.job.HealthJobOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+
+/**
+ * {@code ./meshpulse bench stream}: the health job on an in-process MiniCluster (one task manager,
+ * {@code parallelism} slots, hashmap state backend, file checkpoints) against the embedded broker.
+ * Sizes can be changed with system properties {@code meshpulse.bench.stream.*}.
+ */
+public final class StreamBenchmark implements Benchmark {
+  private static final int PARTITIONS = 4;
+
+  private final int parallelism = Integer.getInteger("meshpulse.bench.stream.parallelism", 2);
+  private final int endpoints = Integer.getInteger("meshpulse.bench.stream.endpoints", 10_000);
+  private final int preloadSeconds = Integer.getInteger("meshpulse.bench.stream.seconds", 20);
+  private final int perSecond = Integer.getInteger("meshpulse.bench.stream.per-second", 10);
+  private final int liveRate = Integer.getInteger("meshpulse.bench.stream.live-rate", 20_000);
+
+  @Override
+  public String name() {
+    return "stream";
+  }
+
+  @Override
+  public String description() {
+    return String.format(
+        "The Flink health job (`HealthJob.define`, defaults: 10 s windows sliding by 1 s, 500 ms"
+            + " out-of-orderness, at-least-once sinks, hashmap state, file checkpoints) on an"
+            + " in-process MiniCluster (1 task manager, parallelism %d) with the embedded Kafka"
+            + " broker in the same JVM, %,d endpoints in clusters of %d (two subsets each), %d"
+            + " proxies per cluster, 1 %% HTTP 503, ~300-byte records. **Throughput**: %,d"
+            + " records (%d s of event time × %d requests/s per endpoint) produced to a"
+            + " %d-partition topic before the job starts (earliest offsets); timed from the first"
+            + " record the job reads (its `records_in` counter on Flink's Prometheus reporter,"
+            + " scraped every 20 ms) until the endpoint-health topic holds all endpoints × (%d + 9)"
+            + " window scores (end offsets polled every 50 ms). Per core: total ÷ parallelism, and"
+            + " records per CPU-second of the job's own threads (task, fetcher, producer and"
+            + " checkpoint threads, measured with ThreadMXBean; the broker excluded). **Delay**:"
+            + " %,d records/s round-robin over the endpoints, each record's delay = when its first"
+            + " window's score for its endpoint is read from mesh.endpoint-health.v1 − when it was"
+            + " handed to the producer (its event time). **State**: the largest completed"
+            + " checkpoint's full state size ÷ endpoints (checkpoints every 2 s while the"
+            + " preloaded input is processed; every 5 s under live load).",
+        parallelism,
+        endpoints,
+        Fleet.PER_CLUSTER,
+        Fleet.PROXIES,
+        (long) endpoints * perSecond * preloadSeconds,
+        preloadSeconds,
+        perSecond,
+        PARTITIONS,
+        preloadSeconds,
+        liveRate);
+  }
+
+  @Override
+  public List<String> run(PrintStream progress) throws Exception {
+    String loadBefore = loadAverage();
+    Path checkpoints = Files.createTempDirectory("meshpulse-bench-stream");
+    int prometheusPort = freePort();
+    Configuration reporter = new Configuration();
+    reporter.set(HealthJobOptions.PROMETHEUS_PORT, prometheusPort);
+    Configuration clusterConf = HealthJob.clusterConfiguration(reporter);
+    clusterConf.set(RestOptions.BIND_PORT, "0");
+    clusterConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
+    MiniClusterConfiguration miniConf =
+        new MiniClusterConfiguration.Builder()
+            .setConfiguration(clusterConf)
+            .setNumTaskManagers(1)
+            .setNumSlotsPerTaskManager(parallelism)
+            .build();
+    Fleet fleet = new Fleet(endpoints);
+    JobMetricsScrape metrics = new JobMetricsScrape(prometheusPort);
+    PreloadedRun.Result preloaded;
+    LiveRun.Result live;
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().build().start();
+        MiniCluster cluster = new MiniCluster(miniConf)) {
+      cluster.start();
+      progress.printf("broker and MiniCluster up; load average %s%n", loadBefore);
+
+      Configuration pre = jobConf(kafka, "pre", checkpoints, Duration.ofSeconds(2));
+      preloaded =
+          new PreloadedRun(kafka, cluster, metrics, progress)
+              .run(fleet, preloadSeconds, perSecond, pre, PARTITIONS);
+      progress.printf("preloaded run: %s%n", preloaded);
+
+      Configuration liveConf = jobConf(kafka, "live", checkpoints, Duration.ofSeconds(5));
+      live =
+          new LiveRun(kafka, cluster, metrics, progress)
+              .run(
+                  fleet,
+                  liveRate,
+                  Duration.ofSeconds(15),
+                  Duration.ofSeconds(30),
+                  liveConf,
+                  PARTITIONS);
+      progress.printf("live run: %s%n", live);
+    }
+    String loadAfter = loadAverage();
+    return figures(preloaded, live, loadBefore, loadAfter);
+  }
+
+  private List<String> figures(
+      PreloadedRun.Result pre, LiveRun.Result live, String loadBefore, String loadAfter) {
+    double perSecondTotal = pre.records() / pre.seconds();
+    List<String> lines = new ArrayList<>();
+    lines.add("| measure | value | target |");
+    lines.add("| --- | --- | --- |");
+    lines.add(
+        row(
+            "preloaded input: records read / endpoint-health records written",
+            String.format("%,d / %,d in %.1f s", pre.records(), pre.healthRecords(), pre.seconds()),
+            ""));
+    lines.add(row("throughput, whole job", String.format("%,.0f records/s", perSecondTotal), ""));
+    lines.add(
+        row(
+            "throughput per core (÷ parallelism " + parallelism + ")",
+            String.format("%,.0f records/s", perSecondTotal / parallelism),
+            "≥ 100,000"));
+    lines.add(
+        row(
+            "records per CPU-second of the job's threads",
+            String.format(
+                "%,.0f (%.1f CPU-s)", pre.records() / pre.jobCpuSeconds(), pre.jobCpuSeconds()),
+            "≥ 100,000"));
+    lines.add(
+        row(
+            "records per CPU-second of the whole JVM (broker included)",
+            String.format(
+                "%,.0f (%.1f CPU-s)",
+                pre.records() / pre.processCpuSeconds(), pre.processCpuSeconds()),
+            ""));
+    lines.add(
+        row(
+            "delay record → score readable, live " + String.format("%,d", liveRate) + " records/s",
+            String.format(
+                "p50 %,d ms, p90 %,d ms, **p99 %,d ms**, max %,d ms (%,d records; %,d without a"
+                    + " score)",
+                live.p50(), live.p90(), live.p99(), live.max(), live.measured(), live.missing()),
+            ""));
+    lines.add(
+        row(
+            String.format(
+                "state per endpoint, preloaded (%d req/s per endpoint), checkpoint %d",
+                perSecond, pre.checkpoint().id()),
+            String.format(
+                "%,d B (window stage %,d B)",
+                pre.checkpoint().totalBytes() / endpoints,
+                pre.checkpoint().endpointStageBytes() / endpoints),
+            "≤ 5 KB"));
+    lines.add(
+        row(
+            String.format(
+                "state per endpoint, live (%.0f req/s per endpoint), checkpoint %d",
+                (double) liveRate / endpoints, live.checkpoint().id()),
+            String.format(
+                "%,d B (window stage %,d B)",
+                live.checkpoint().totalBytes() / endpoints,
+                live.checkpoint().endpointStageBytes() / endpoints),
+            "≤ 5 KB"));
+    lines.add(
+        row(
+            "late records dropped (preloaded / live)",
+            pre.lateRecords() + " / " + live.lateRecords(),
+            "0"));
+    lines.add(
+        row("load average before / after (1, 5, 15 min)", loadBefore + " / " + loadAfter, ""));
+    return lines;
+  }
+
+  private static String row(String measure, String value, String target) {
+    return "| " + measure + " | " + value + " | " + target + " |";
+  }
+
+  private Configuration jobConf(
+      EmbeddedKafka kafka, String name, Path checkpoints, Duration checkpointInterval) {
+    kafka.createTopics(
+        List.of(
+            new TopicSpec("in-" + name, PARTITIONS, Map.of()),
+            new TopicSpec("eh-" + name, PARTITIONS, Map.of()),
+            new TopicSpec("sh-" + name, PARTITIONS, Map.of()),
+            new TopicSpec("dl-" + name, 1, Map.of())));
+    Configuration conf = new Configuration();
+    conf.set(HealthJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    conf.set(HealthJobOptions.ACCESS_RECORDS_TOPIC, "in-" + name);
+    conf.set(HealthJobOptions.ENDPOINT_HEALTH_TOPIC, "eh-" + name);
+    conf.set(HealthJobOptions.SERVICE_HEALTH_TOPIC, "sh-" + name);
+    conf.set(HealthJobOptions.DEAD_LETTER_TOPIC, "dl-" + name);
+    conf.set(HealthJobOptions.GROUP_ID, "bench-" + name);
+    conf.set(HealthJobOptions.STARTING_OFFSETS, HealthJobOptions.StartingOffsets.EARLIEST);
+    conf.set(HealthJobOptions.MAX_RECORD_AGE, Duration.ofHours(1));
+    conf.set(HealthJobOptions.CHECKPOINT_INTERVAL, checkpointInterval);
+    conf.set(HealthJobOptions.CHECKPOINT_DIRECTORY, checkpoints.resolve(name).toUri().toString());
+    conf.set(HealthJobOptions.PARALLELISM, parallelism);
+    conf.set(HealthJobOptions.JOB_NAME, "bench-" + name);
+    return conf;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return parts[0] + ", " + parts[1] + ", " + parts[2];
+    } catch (IOException e) {
+      return "n/a";
+    }
+  }
+}
