@@ -1,0 +1,146 @@
+package io.meshpulse.xds.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.v1.Endpoint;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.policy.HealthObservation;
+import io.meshpulse.xds.policy.HealthTable;
+import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.RoutingPolicy;
+import io.meshpulse.xds.server.XdsMetrics;
+import io.meshpulse.xds.server.XdsPublisher;
+import io.meshpulse.xds.topology.EndpointSpec;
+import io.meshpulse.xds.topology.LocalitySpec;
+import io.meshpulse.xds.topology.ServiceProtocol;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.SubsetSpec;
+import io.meshpulse.xds.topology.Topology;
+import io.meshpulse.xds.topology.TopologySource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class PolicyLoopTest {
+  private static final Topology TOPOLOGY =
+      new Topology(
+          List.of(
+              new ServiceSpec(
+                  "reviews",
+                  9080,
+                  ServiceProtocol.HTTP,
+                  List.of(
+                      new SubsetSpec(
+                          "v1",
+                          Map.of(),
+                          3,
+                          List.of(
+                              new EndpointSpec("10.0.0.1", 80, LocalitySpec.NONE),
+                              new EndpointSpec("10.0.0.2", 80, LocalitySpec.NONE),
+                              new EndpointSpec("10.0.0.3", 80, LocalitySpec.NONE)))))));
+
+  /** A hand-written health source whose readiness the test controls. */
+  private static final class FakeHealth implements HealthSource {
+    volatile boolean ready;
+    volatile HealthTable table = HealthTable.EMPTY;
+
+    @Override
+    public boolean ready() {
+      return ready;
+    }
+
+    @Override
+    public HealthTable table() {
+      return table;
+    }
+  }
+
+  private static final class FixedTopology implements TopologySource {
+    @Override
+    public Topology current() {
+      return TOPOLOGY;
+    }
+
+    @Override
+    public void onChange(Consumer<Topology> listener) {}
+
+    @Override
+    public Optional<String> lastError() {
+      return Optional.empty();
+    }
+
+    @Override
+    public long rejectedUpdates() {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void nothingIsPublishedOrDecidedUntilTheHealthTableIsReady_thenAHealthUpdateActsAtOnce()
+      throws Exception {
+    FakeHealth health = new FakeHealth();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    XdsPublisher publisher = new XdsPublisher(new XdsMetrics(registry));
+    List<RoutingDecision> decisions = new CopyOnWriteArrayList<>();
+    Instant now = Instant.now();
+    health.table =
+        HealthTable.of(
+            Map.of(
+                "reviews/10.0.0.2:80",
+                new HealthObservation(
+                    EndpointHealth.newBuilder()
+                        .setCluster("reviews")
+                        .setEndpoint(Endpoint.newBuilder().setAddress("10.0.0.2").setPort(80))
+                        .setState(HealthState.HEALTH_STATE_UNHEALTHY)
+                        .setScore(0.1)
+                        .setConfidence(0.9)
+                        .build(),
+                    now)));
+    try (PolicyLoop loop =
+        new PolicyLoop(
+            new RoutingPolicy(PolicyConfig.DEFAULTS),
+            new FixedTopology(),
+            health,
+            new OverrideStore(),
+            publisher,
+            List.of(decisions::add),
+            Clock.systemUTC(),
+            Duration.ofMillis(50),
+            registry)) {
+      loop.start();
+      Thread.sleep(300);
+      assertThat(publisher.version()).as("xDS version before ready").isNull();
+      assertThat(decisions).as("decisions before ready").isEmpty();
+      assertThat(loop.view().ready()).as("view ready").isFalse();
+
+      health.ready = true;
+      long start = System.nanoTime();
+      loop.requestEvaluation();
+      while (decisions.isEmpty() && System.nanoTime() - start < 2_000_000_000L) {
+        Thread.sleep(5);
+      }
+      assertThat(decisions).as("decisions after ready").hasSize(1);
+      assertThat(decisions.get(0).getXdsVersion())
+          .as("decision carries the pushed version")
+          .isEqualTo(publisher.version());
+      assertThat(loop.view().intended().services().get("reviews").endpoints().get(1).ejected())
+          .as("the unhealthy endpoint is ejected in the first published routing")
+          .isTrue();
+      assertThat(registry.get("meshpulse.decisions").tag("action", "eject").counter().count())
+          .as("decisions counted by action")
+          .isEqualTo(1.0);
+    }
+  }
+}
