@@ -7,6 +7,8 @@ import io.meshpulse.sim.model.EndpointBehaviour;
 import io.meshpulse.sim.model.FaultTimeline;
 import io.meshpulse.sim.model.Outcome;
 import io.meshpulse.sim.model.ResponseFlag;
+import io.meshpulse.sim.outlier.OutlierDetectionConfig;
+import io.meshpulse.sim.outlier.OutlierEvent;
 import io.meshpulse.sim.scenario.Protocol;
 import io.meshpulse.sim.scenario.ProxySpec;
 import io.meshpulse.sim.scenario.ServiceSpec;
@@ -26,9 +28,11 @@ import io.meshpulse.sim.xds.XdsState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,9 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedProxy.class);
   private static final String ALPHANUM = "bcdfghjklmnpqrstvwxz2456789";
 
+  /** The status an endpoint change shows for a host ejected by the proxy's outlier detection. */
+  static final String OUTLIER_EJECTED = "OUTLIER_EJECTED";
+
   /** Everything a proxy shares with the rest of the simulation. */
   record Context(
       Map<String, ServiceSpec> services,
@@ -51,7 +58,9 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
       Recorder recorder,
       java.time.Clock clock,
       double defaultPanicPercent,
-      long metricsIntervalMs) {}
+      long metricsIntervalMs,
+      @Nullable OutlierDetectionConfig outlierDetection,
+      LongSupplier nanoTime) {}
 
   private final Context ctx;
   private final ProxySpec spec;
@@ -67,6 +76,8 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
   private @Nullable AlsSender als;
   private @Nullable MetricsSender metrics;
   private @Nullable AdsClient ads;
+  private final @Nullable OutlierRouting outlier;
+  private long outlierEvents;
   private volatile Map<String, ServiceRoute> routes;
   private long lastTickNanos = -1;
   private long lastMetricsMs;
@@ -94,8 +105,18 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
     this.calls = spec.calls();
     this.rpsPerService = spec.rps() / calls.size();
     this.carry = new double[calls.size()];
-    this.routes = buildRoutes(XdsState.EMPTY);
     this.lastMetricsMs = ctx.clock().millis();
+    OutlierDetectionConfig od = ctx.outlierDetection();
+    this.outlier =
+        od == null
+            ? null
+            : new OutlierRouting(
+                od,
+                calls.stream().map(c -> ctx.services().get(c)).toList(),
+                ctx.defaultPanicPercent(),
+                lastMetricsMs,
+                new SplittableRandom(seed * 7_919L + 31L * index + 17));
+    this.routes = buildRoutes(XdsState.EMPTY);
   }
 
   private static String suffix(SplittableRandom r) {
@@ -178,7 +199,11 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
   private Map<String, ServiceRoute> buildRoutes(XdsState state) {
     Map<String, ServiceRoute> out = new LinkedHashMap<>();
     for (String s : calls) {
-      out.put(s, RoutingTable.build(ctx.services().get(s), state, ctx.defaultPanicPercent()));
+      out.put(
+          s,
+          outlier != null
+              ? outlier.route(s)
+              : RoutingTable.build(ctx.services().get(s), state, ctx.defaultPanicPercent()));
     }
     return Map.copyOf(out);
   }
@@ -224,7 +249,7 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
 
   /** Generates the requests due since the last tick, and flushes telemetry when due. */
   void tick() {
-    long nowNanos = System.nanoTime();
+    long nowNanos = ctx.nanoTime().getAsLong();
     if (lastTickNanos < 0) {
       lastTickNanos = nowNanos;
       return;
@@ -233,15 +258,17 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
     lastTickNanos = nowNanos;
     long nowMs = ctx.clock().millis();
     long offsetMs = nowMs - ctx.recorder().startEpochMs();
-    Map<String, ServiceRoute> current = routes;
+    if (outlier != null) {
+      applyOutlierEvents(outlier.onTick(nowMs), nowMs);
+    }
     for (int i = 0; i < calls.size(); i++) {
       double due = carry[i] + rpsPerService * dt;
       int n = (int) due;
       carry[i] = due - n;
-      ServiceRoute route = current.get(calls.get(i));
       ServiceSpec svc = ctx.services().get(calls.get(i));
       for (int k = 0; k < n; k++) {
-        request(svc, route, nowMs, offsetMs);
+        // looked up per request: an outlier ejection takes effect with the next request
+        request(svc, routes.get(svc.name()), nowMs, offsetMs);
       }
     }
     AlsSender a = als;
@@ -292,6 +319,12 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
       ctx.recorder()
           .endpoint(host, svc.name(), subset)
           .record(nowMs, outcome.isError(), outcome.latencyMs());
+      if (outlier != null) {
+        List<OutlierEvent> events = outlier.onResponse(svc.name(), host, outcome, nowMs);
+        if (!events.isEmpty()) {
+          applyOutlierEvents(events.stream().map(e -> Map.entry(svc.name(), e)).toList(), nowMs);
+        }
+      }
     }
     counters
         .computeIfAbsent(cluster.cluster(), c -> new ClusterCounters())
@@ -310,6 +343,43 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
                   outcome,
                   ++requestSeq)));
     }
+  }
+
+  /**
+   * Records outlier ejections and returns to service as endpoint changes of this proxy alone (each
+   * its own version: no other proxy applies it) and reroutes.
+   */
+  private void applyOutlierEvents(List<Map.Entry<String, OutlierEvent>> events, long nowMs) {
+    if (events.isEmpty()) {
+      return;
+    }
+    List<EndpointChange> changes = new ArrayList<>();
+    for (Map.Entry<String, OutlierEvent> e : events) {
+      ServiceSpec svc = ctx.services().get(e.getKey());
+      OutlierEvent ev = e.getValue();
+      String version =
+          "outlier/"
+              + ip
+              + "/"
+              + (++outlierEvents)
+              + (ev.cause() == null ? "" : "/" + ev.cause().name().toLowerCase(Locale.ROOT));
+      changes.add(
+          new EndpointChange(
+              id,
+              nowMs,
+              svc.name(),
+              OutlierRouting.clusterName(svc),
+              ev.host(),
+              1,
+              1,
+              ev.ejected() ? "HEALTHY" : OUTLIER_EJECTED,
+              ev.ejected() ? OUTLIER_EJECTED : "HEALTHY",
+              version,
+              ev.ejected()));
+      LOG.debug("proxy={} outlier event={}", id, ev);
+    }
+    ctx.recorder().endpointChanges(changes);
+    routes = buildRoutes(XdsState.EMPTY);
   }
 
   private void updateMembership() {

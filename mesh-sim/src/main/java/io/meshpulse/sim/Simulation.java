@@ -54,12 +54,16 @@ public final class Simulation implements AutoCloseable {
   private volatile long endEpochMs;
   private volatile ReportBuilder.@Nullable Totals finalTotals;
   private final ReportBuilder reportBuilder;
+  private final java.time.Clock clock;
+  private final @Nullable ManualClock manualClock;
 
   private Simulation(SimulationOptions options) {
     this.options = options;
     this.scenario = options.effectiveScenario();
     this.timeline = new FaultTimeline(scenario);
-    long start = options.clock().millis();
+    this.manualClock = options.virtualTime() ? new ManualClock(options.clock().millis()) : null;
+    this.clock = manualClock != null ? manualClock : options.clock();
+    long start = clock.millis();
     this.recorder = new Recorder(scenario, start);
     this.ticks = executor("mesh-sim-tick", options.schedulerThreads());
     this.control = executor("mesh-sim-control", 1);
@@ -88,9 +92,11 @@ public final class Simulation implements AutoCloseable {
             Map.copyOf(behaviours),
             timeline,
             recorder,
-            options.clock(),
+            clock,
             options.defaultPanicThresholdPercent(),
-            options.metricsInterval().toMillis());
+            options.metricsInterval().toMillis(),
+            options.outlierDetection().orElse(null),
+            manualClock != null ? () -> manualClock.millis() * 1_000_000L : System::nanoTime);
     long seed = options.effectiveSeed();
     int index = 0;
     for (ProxySpec spec : scenario.proxies()) {
@@ -107,7 +113,7 @@ public final class Simulation implements AutoCloseable {
                   options.alsMaxMessageBytes(),
                   options.alsFlushInterval().toMillis(),
                   options.alsBufferLimit(),
-                  options.clock()::millis);
+                  clock::millis);
           metrics = new MetricsSender(collectorChannel, p.node());
         }
         AdsClient ads = adsChannel == null ? null : new AdsClient(adsChannel, p.node(), control, p);
@@ -162,6 +168,10 @@ public final class Simulation implements AutoCloseable {
             p.ads().start();
           }
         });
+    if (manualClock != null) {
+      control.execute(this::runVirtual);
+      return;
+    }
     long tickUs = options.tickInterval().toNanos() / 1000;
     for (int i = 0; i < proxies.size(); i++) {
       SimulatedProxy p = proxies.get(i);
@@ -170,6 +180,19 @@ public final class Simulation implements AutoCloseable {
           ticks.scheduleAtFixedRate(() -> tick(p), initialUs, tickUs, TimeUnit.MICROSECONDS));
     }
     control.schedule(this::finish, scenario.duration().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Virtual time: every proxy ticks at each step of the simulated clock, then the run ends. */
+  private void runVirtual() {
+    ManualClock c = manualClock;
+    long end = recorder.startEpochMs() + scenario.duration().toMillis();
+    long step = options.tickInterval().toMillis();
+    proxies.forEach(this::tick);
+    while (running && c.millis() < end) {
+      c.advance(Math.min(step, end - c.millis()));
+      proxies.forEach(this::tick);
+    }
+    finish();
   }
 
   private void tick(SimulatedProxy p) {
@@ -198,7 +221,7 @@ public final class Simulation implements AutoCloseable {
           // waits for a tick in flight
         }
       }
-      endEpochMs = options.clock().millis();
+      endEpochMs = clock.millis();
       long unsent = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       for (SimulatedProxy p : proxies) {
@@ -323,7 +346,9 @@ public final class Simulation implements AutoCloseable {
 
   /** Ends the run now (flushing ALS, closing streams) and waits until it has ended. */
   public SimulationReport stop() throws InterruptedException {
-    if (!done.isDone()) {
+    if (!done.isDone() && manualClock != null) {
+      running = false;
+    } else if (!done.isDone()) {
       try {
         control.execute(this::finish);
       } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -366,12 +391,12 @@ public final class Simulation implements AutoCloseable {
   /** The report so far (while running) or the final report. */
   public SimulationReport report() {
     ReportBuilder.Totals t = finalTotals;
-    long end = t == null ? options.clock().millis() : endEpochMs;
+    long end = t == null ? clock.millis() : endEpochMs;
     return reportBuilder.build(end, t == null ? totals(0) : t);
   }
 
   public Progress progress() {
-    long now = options.clock().millis();
+    long now = clock.millis();
     double rps = 0;
     double errors = 0;
     for (EndpointStats s : recorder.endpoints()) {
@@ -396,6 +421,6 @@ public final class Simulation implements AutoCloseable {
    * Live per-endpoint state: last second's traffic and the proxies' current view of each endpoint.
    */
   public List<EndpointSnapshot> snapshot() {
-    return LiveView.snapshot(scenario, timeline, recorder, proxies, options.clock().millis());
+    return LiveView.snapshot(scenario, timeline, recorder, proxies, clock.millis());
   }
 }

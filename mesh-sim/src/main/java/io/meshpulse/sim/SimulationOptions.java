@@ -1,5 +1,6 @@
 package io.meshpulse.sim;
 
+import io.meshpulse.sim.outlier.OutlierDetectionConfig;
 import io.meshpulse.sim.scenario.Scenario;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * @param seed overrides the scenario's seed
  * @param duration overrides the scenario's duration
  * @param faultAt moves the fault timeline so that its first fault starts at this offset
+ * @param outlierDetection when present, every proxy runs Envoy's outlier detection with this
+ *     configuration on its own traffic (the baseline) and routes by it; requires no ADS target
+ * @param virtualTime the run advances a simulated clock tick by tick as fast as it can instead of
+ *     following the wall clock; requires no collector and no ADS target (nothing real to talk to)
  */
 public record SimulationOptions(
     Scenario scenario,
@@ -32,7 +37,9 @@ public record SimulationOptions(
     Duration metricsInterval,
     Duration shareWindow,
     double defaultPanicThresholdPercent,
-    int schedulerThreads) {
+    int schedulerThreads,
+    Optional<OutlierDetectionConfig> outlierDetection,
+    boolean virtualTime) {
 
   public static Builder builder(Scenario scenario) {
     return new Builder(scenario);
@@ -64,6 +71,8 @@ public record SimulationOptions(
     private Duration shareWindow = Duration.ofSeconds(10);
     private double defaultPanicThresholdPercent = 50.0;
     private int schedulerThreads = 2;
+    private @Nullable OutlierDetectionConfig outlierDetection;
+    private boolean virtualTime;
 
     private Builder(Scenario scenario) {
       this.scenario = scenario;
@@ -141,7 +150,31 @@ public record SimulationOptions(
       return this;
     }
 
+    /**
+     * The Envoy outlier-detection baseline: proxies judge endpoints from their own traffic with
+     * this configuration (e.g. {@link OutlierDetectionConfig#envoyDefaults()}) instead of xDS.
+     */
+    public Builder outlierDetection(OutlierDetectionConfig config) {
+      this.outlierDetection = config;
+      return this;
+    }
+
+    /**
+     * Runs on a simulated clock, as fast as the CPU allows (a 60 s run takes about a second); only
+     * without collector and ADS.
+     */
+    public Builder virtualTime() {
+      this.virtualTime = true;
+      return this;
+    }
+
     public SimulationOptions build() {
+      require(
+          outlierDetection == null || adsTarget == null,
+          "outlierDetection replaces the control plane: no ads target with it");
+      require(
+          !virtualTime || (adsTarget == null && collectorTarget == null),
+          "virtualTime needs a run without collector and ads");
       require(
           collectorTarget == null || HostPort.valid(collectorTarget),
           "collector must be host:port, got " + collectorTarget);
@@ -180,7 +213,9 @@ public record SimulationOptions(
           metricsInterval,
           shareWindow,
           defaultPanicThresholdPercent,
-          schedulerThreads);
+          schedulerThreads,
+          Optional.ofNullable(outlierDetection),
+          virtualTime);
     }
 
     private static void require(boolean ok, String message) {

@@ -43,7 +43,9 @@ class ReportBuilderTest {
             recorder,
             Clock.fixed(Instant.ofEpochMilli(START), ZoneOffset.UTC),
             50,
-            5_000);
+            5_000,
+            null,
+            System::nanoTime);
     int i = 0;
     for (ProxySpec spec : scenario.proxies()) {
       for (int k = 0; k < spec.count(); k++) {

@@ -54,4 +54,46 @@ public record Scenario(
     return new Scenario(
         name, description, seed, newDuration.orElse(duration), services, proxies, shifted);
   }
+
+  /**
+   * A copy whose services are all renamed {@code <name><suffix>} (calls and faults follow), so the
+   * same mesh can run again on one platform as services it has never seen: no health history, no
+   * routing state carries over from an earlier run.
+   */
+  public Scenario withServiceSuffix(String suffix) {
+    List<ServiceSpec> renamed =
+        services.stream()
+            .map(s -> new ServiceSpec(s.name() + suffix, s.port(), s.protocol(), s.subsets()))
+            .toList();
+    List<ProxySpec> callers =
+        proxies.stream()
+            .map(
+                p ->
+                    new ProxySpec(
+                        p.workload(),
+                        p.app(),
+                        p.version(),
+                        p.namespace(),
+                        p.count(),
+                        p.rps(),
+                        p.calls().stream().map(c -> c + suffix).toList()))
+            .toList();
+    List<FaultSpec> moved =
+        faults.stream()
+            .map(
+                f ->
+                    new FaultSpec(
+                        f.kind(),
+                        f.service() + suffix,
+                        f.subset(),
+                        f.endpoint(),
+                        f.at(),
+                        f.duration(),
+                        f.mode(),
+                        f.errorRate(),
+                        f.latencyFactor(),
+                        f.ramp()))
+            .toList();
+    return new Scenario(name, description, seed, duration, renamed, callers, moved);
+  }
 }

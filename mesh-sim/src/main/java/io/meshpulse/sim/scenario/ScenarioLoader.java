@@ -25,7 +25,13 @@ public final class ScenarioLoader {
   /** The scenarios shipped as classpath resources, selectable by name. */
   public static final List<String> BUILT_IN =
       List.of(
-          "hard-failure", "gray-failure", "latency-regression", "overload", "bad-canary", "null");
+          "hard-failure",
+          "gray-failure",
+          "gray-failure-low-volume",
+          "latency-regression",
+          "overload",
+          "bad-canary",
+          "null");
 
   private static final String RESOURCE_DIR = "/io/meshpulse/sim/scenarios/";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

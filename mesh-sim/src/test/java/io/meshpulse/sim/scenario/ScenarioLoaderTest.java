@@ -35,7 +35,19 @@ class ScenarioLoaderTest {
   void builtInScenario_loadsWithADefaultSizeForTwoCores(String name) {
     Scenario s = ScenarioLoader.builtIn(name);
     assertThat(s.name()).as("name").isEqualTo(name);
-    assertThat(s.proxyCount()).as("proxies").isBetween(8, 12);
+    if (name.equals("gray-failure-low-volume")) {
+      // many callers at low volume each: below Envoy's per-host request volumes per 10 s interval
+      assertThat(s.proxyCount()).as("proxies").isBetween(50, 250);
+      double perProxyPerEndpoint =
+          s.proxies().get(0).rps()
+              / s.proxies().get(0).calls().size()
+              / s.service("reviews").orElseThrow().endpoints().size();
+      assertThat(perProxyPerEndpoint * 10)
+          .as("requests per proxy, endpoint and 10 s")
+          .isLessThan(50);
+    } else {
+      assertThat(s.proxyCount()).as("proxies").isBetween(8, 12);
+    }
     assertThat(s.totalRps()).as("total rps").isBetween(2000.0, 4000.0);
     assertThat(s.service("reviews").orElseThrow().endpoints())
         .as("reviews endpoints")

@@ -1,0 +1,39 @@
+package io.meshpulse.sim;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** The clock of a virtual-time run: it moves only when the simulation advances it. */
+final class ManualClock extends Clock {
+  private volatile long millis;
+
+  ManualClock(long startMillis) {
+    this.millis = startMillis;
+  }
+
+  void advance(long deltaMillis) {
+    millis += deltaMillis;
+  }
+
+  @Override
+  public long millis() {
+    return millis;
+  }
+
+  @Override
+  public Instant instant() {
+    return Instant.ofEpochMilli(millis);
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    throw new UnsupportedOperationException("a manual clock has one zone");
+  }
+}
