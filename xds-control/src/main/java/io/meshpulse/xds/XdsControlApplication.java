@@ -2,6 +2,7 @@ package io.meshpulse.xds;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -25,13 +26,12 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(XdsControlProperties.class)
 public class XdsControlApplication {
   /** What {@link #main} starts with; pass these (and any overrides) when embedding the app. */
-  public static final String[] DEFAULT_PROPERTIES = {
-    "spring.config.name=xds-control", "server.port=18080"
-  };
+  public static final List<String> DEFAULT_PROPERTIES =
+      List.of("spring.config.name=xds-control", "server.port=18080");
 
   public static void main(String[] args) {
     new SpringApplicationBuilder(XdsControlApplication.class)
-        .properties(DEFAULT_PROPERTIES)
+        .properties(DEFAULT_PROPERTIES.toArray(String[]::new))
         .run(args);
   }
 
