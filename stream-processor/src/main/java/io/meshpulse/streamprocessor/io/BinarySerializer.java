@@ -1,6 +1,7 @@
 package io.meshpulse.streamprocessor.io;
 
 import io.meshpulse.streamprocessor.score.EndpointAggregate;
+import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -15,6 +16,7 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
 
   static final BinarySerializer<EndpointAggregate> ENDPOINT_AGGREGATE = new AggregateSerializer();
   static final BinarySerializer<EndpointStats> ENDPOINT_STATS = new StatsSerializer();
+  static final BinarySerializer<EndpointPanes> ENDPOINT_PANES = new PanesSerializer();
 
   @Override
   public T deserialize(T reuse, DataInputView source) throws IOException {
@@ -103,6 +105,48 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
     @Override
     public TypeSerializerSnapshot<EndpointStats> snapshotConfiguration() {
       return new StatsSnapshot();
+    }
+  }
+
+  /** Serializes {@link EndpointPanes}, the per-endpoint window state. */
+  static final class PanesSerializer extends BinarySerializer<EndpointPanes> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean isImmutableType() {
+      return false;
+    }
+
+    @Override
+    public EndpointPanes createInstance() {
+      return new EndpointPanes(10_000, 1_000);
+    }
+
+    @Override
+    public EndpointPanes copy(EndpointPanes from) {
+      return from.copy();
+    }
+
+    @Override
+    public void serialize(EndpointPanes record, DataOutputView target) throws IOException {
+      record.writeTo(target);
+    }
+
+    @Override
+    public EndpointPanes deserialize(DataInputView source) throws IOException {
+      return EndpointPanes.readFrom(source);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<EndpointPanes> snapshotConfiguration() {
+      return new PanesSnapshot();
+    }
+  }
+
+  /** Restores {@link PanesSerializer}; public no-arg constructor for Flink. */
+  public static final class PanesSnapshot extends SimpleTypeSerializerSnapshot<EndpointPanes> {
+    public PanesSnapshot() {
+      super(() -> ENDPOINT_PANES);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.meshpulse.streamprocessor.io;
 
 import io.meshpulse.streamprocessor.score.EndpointAggregate;
+import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -17,6 +18,8 @@ public final class BinaryTypeInfo<T> extends TypeInformation<T> {
       new BinaryTypeInfo<>(EndpointAggregate.class, BinarySerializer.ENDPOINT_AGGREGATE);
   public static final BinaryTypeInfo<EndpointStats> ENDPOINT_STATS =
       new BinaryTypeInfo<>(EndpointStats.class, BinarySerializer.ENDPOINT_STATS);
+  public static final BinaryTypeInfo<EndpointPanes> ENDPOINT_PANES =
+      new BinaryTypeInfo<>(EndpointPanes.class, BinarySerializer.ENDPOINT_PANES);
 
   private final Class<T> type;
   private final TypeSerializer<T> serializer;

@@ -28,7 +28,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -38,8 +37,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <pre>
  * KafkaSource(access records) ─▶ RecordGate ─┬─▶ dead letters ─▶ KafkaSink(dead letters)
- *   event time, bounded out-of-orderness,    └─▶ keyBy endpoint ─▶ sliding window (10 s / 1 s),
- *   idleness                                     incremental EndpointAggregate ─▶ EndpointStats
+ *   event time, bounded out-of-orderness,    └─▶ keyBy endpoint ─▶ 1 s panes (one update a record),
+ *   idleness                                     merged into 10 s windows every 1 s ─▶ EndpointStats
  *                                                ─▶ keyBy cluster ─▶ ClusterScoringFunction
  *                                                   (timer at window end) ─┬─▶ KafkaSink(endpoint health)
  *                                                                          └─▶ KafkaSink(service health)
@@ -120,20 +119,17 @@ public final class HealthJob {
         .withIdleness(positive(conf, HealthJobOptions.IDLENESS));
   }
 
-  /** Per endpoint: sliding event-time windows with an incremental aggregate. */
+  /**
+   * Per endpoint: sliding event-time windows built from panes of one slide (one state update per
+   * record, each window merged from its panes when the watermark passes its end).
+   */
   static SingleOutputStreamOperator<EndpointStats> endpointWindows(
       DataStream<Sample> samples, Duration size, Duration slide, OutputTag<Sample> late) {
     return samples
         .keyBy(s -> s.key, Types.STRING)
-        .window(SlidingEventTimeWindows.of(size, slide))
-        .sideOutputLateData(late)
-        .aggregate(
-            new EndpointAggregator(slide.toMillis()),
-            new EndpointWindowFunction(),
-            BinaryTypeInfo.ENDPOINT_AGGREGATE,
-            BinaryTypeInfo.ENDPOINT_AGGREGATE,
-            BinaryTypeInfo.ENDPOINT_STATS)
-        .uid("endpoint-windows")
+        .process(new EndpointPanesFunction(size.toMillis(), slide.toMillis(), late))
+        .returns(BinaryTypeInfo.ENDPOINT_STATS)
+        .uid("endpoint-panes")
         .name("endpoint windows");
   }
 
@@ -225,6 +221,10 @@ public final class HealthJob {
     env.enableCheckpointing(positive(conf, HealthJobOptions.CHECKPOINT_INTERVAL).toMillis());
     env.getConfig()
         .setAutoWatermarkInterval(positive(conf, HealthJobOptions.WATERMARK_INTERVAL).toMillis());
+    // No function keeps a reference to an input record after handling it (the Kafka deserializer
+    // makes fresh ones, the window stage copies values into its panes, the cluster stage stores
+    // immutable EndpointStats), so chained operators may pass records without a defensive copy.
+    env.getConfig().enableObjectReuse();
     conf.getOptional(HealthJobOptions.PARALLELISM).ifPresent(env::setParallelism);
   }
 

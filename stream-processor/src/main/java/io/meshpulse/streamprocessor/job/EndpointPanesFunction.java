@@ -1,0 +1,99 @@
+package io.meshpulse.streamprocessor.job;
+
+import io.meshpulse.streamprocessor.io.BinaryTypeInfo;
+import io.meshpulse.streamprocessor.io.Sample;
+import io.meshpulse.streamprocessor.score.EndpointPanes;
+import io.meshpulse.streamprocessor.score.EndpointStats;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Sliding event-time windows per endpoint, built from panes of one slide: each request updates one
+ * pane, and when the watermark passes a window's end the window's panes are merged into its {@link
+ * EndpointStats} (timestamped end − 1, as Flink's window operator does). Same results as a sliding
+ * window with an incremental aggregate: a window is emitted when it holds at least one request; a
+ * request whose windows have all been emitted goes to the {@code late} output; a request that
+ * misses only its earliest windows still counts in the later ones.
+ *
+ * <p>Timers: one at the end of the first open window of a new pane, and from each firing one at the
+ * next window end while panes remain, so an endpoint holds one or two timers, not one a window.
+ */
+final class EndpointPanesFunction extends KeyedProcessFunction<String, Sample, EndpointStats> {
+  private static final long serialVersionUID = 1L;
+
+  private final long sizeMillis;
+  private final long slideMillis;
+  private final OutputTag<Sample> late;
+
+  private transient ValueState<EndpointPanes> panes;
+
+  EndpointPanesFunction(long sizeMillis, long slideMillis, OutputTag<Sample> late) {
+    this.sizeMillis = sizeMillis;
+    this.slideMillis = slideMillis;
+    this.late = late;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    panes =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("endpoint-panes", BinaryTypeInfo.ENDPOINT_PANES));
+  }
+
+  @Override
+  public void processElement(Sample sample, Context ctx, Collector<EndpointStats> out)
+      throws Exception {
+    Long stamped = ctx.timestamp();
+    long timestamp = stamped != null ? stamped : sample.timestampMillis;
+    long watermark = ctx.timerService().currentWatermark();
+    long paneEnd = Math.floorDiv(timestamp, slideMillis) * slideMillis + slideMillis;
+    long lastWindowEnd = paneEnd + sizeMillis - slideMillis;
+    if (lastWindowEnd - 1 <= watermark) {
+      ctx.output(late, sample);
+      return;
+    }
+    EndpointPanes current = panes.value();
+    if (current == null) {
+      current = new EndpointPanes(sizeMillis, slideMillis).identify(sample.endpointId());
+    }
+    boolean opened = current.add(timestamp, sample.outcome, sample.latencyMillis, sample.proxy);
+    panes.update(current);
+    if (opened) {
+      ctx.timerService().registerEventTimeTimer(firstOpenWindowEnd(paneEnd, watermark) - 1);
+    }
+  }
+
+  /** The first window end ≥ {@code paneEnd} whose window the watermark has not yet closed. */
+  private long firstOpenWindowEnd(long paneEnd, long watermark) {
+    if (paneEnd - 1 > watermark) {
+      return paneEnd;
+    }
+    return (Math.floorDiv(watermark + 1, slideMillis) + 1) * slideMillis;
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<EndpointStats> out)
+      throws Exception {
+    EndpointPanes current = panes.value();
+    if (current == null) {
+      return;
+    }
+    long end = timestamp + 1;
+    EndpointStats stats = current.window(end);
+    if (stats != null) {
+      out.collect(stats);
+    }
+    current.evictThrough(end);
+    if (current.isEmpty()) {
+      panes.clear();
+      return;
+    }
+    panes.update(current);
+    ctx.timerService()
+        .registerEventTimeTimer(Math.max(end + slideMillis, current.firstWindowEndMillis()) - 1);
+  }
+}

@@ -1,0 +1,81 @@
+package io.meshpulse.streamprocessor.score;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/** One endpoint's requests during one slide (e.g. one second): counts, proxies and latencies. */
+final class Pane {
+  long requests;
+  long http5xx;
+  long grpcErrors;
+  long connectionFailures;
+  long timeouts;
+  final ProxySet proxies;
+  final DDSketch latencyMillis;
+
+  Pane() {
+    this(new ProxySet(), LatencySketch.create());
+  }
+
+  private Pane(ProxySet proxies, DDSketch latencyMillis) {
+    this.proxies = proxies;
+    this.latencyMillis = latencyMillis;
+  }
+
+  /** Requests that failed to connect carry no meaningful latency and stay out of the sketch. */
+  void add(ErrorClass outcome, double latencyMs, int proxyHash) {
+    requests++;
+    switch (outcome) {
+      case HTTP_5XX -> http5xx++;
+      case GRPC_ERROR -> grpcErrors++;
+      case CONNECTION_FAILURE -> connectionFailures++;
+      case TIMEOUT -> timeouts++;
+      case NONE -> {}
+    }
+    if (outcome != ErrorClass.CONNECTION_FAILURE && latencyMs >= 0) {
+      latencyMillis.accept(latencyMs);
+    }
+    proxies.add(proxyHash);
+  }
+
+  long errors() {
+    return http5xx + grpcErrors + connectionFailures + timeouts;
+  }
+
+  Pane copy() {
+    Pane copy = new Pane(proxies.copy(), latencyMillis.copy());
+    copy.requests = requests;
+    copy.http5xx = http5xx;
+    copy.grpcErrors = grpcErrors;
+    copy.connectionFailures = connectionFailures;
+    copy.timeouts = timeouts;
+    return copy;
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    VarInts.write(requests, out);
+    VarInts.write(http5xx, out);
+    VarInts.write(grpcErrors, out);
+    VarInts.write(connectionFailures, out);
+    VarInts.write(timeouts, out);
+    proxies.writeTo(out);
+    LatencySketch.writeSparse(latencyMillis, out);
+  }
+
+  static Pane readFrom(DataInput in) throws IOException {
+    long requests = VarInts.read(in);
+    long http5xx = VarInts.read(in);
+    long grpcErrors = VarInts.read(in);
+    long connectionFailures = VarInts.read(in);
+    long timeouts = VarInts.read(in);
+    Pane pane = new Pane(ProxySet.readFrom(in), LatencySketch.readSparse(in));
+    pane.requests = requests;
+    pane.http5xx = http5xx;
+    pane.grpcErrors = grpcErrors;
+    pane.connectionFailures = connectionFailures;
+    pane.timeouts = timeouts;
+    return pane;
+  }
+}

@@ -1,0 +1,80 @@
+package io.meshpulse.streamprocessor.score;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * The distinct proxies that reported an endpoint, kept as 32-bit hashes of their node ids (a sorted
+ * array, at most {@link EndpointAggregate#MAX_PROXIES}): 4 bytes a proxy in state instead of its
+ * ~80-character Istio node id. Two ids sharing a hash would count once; among 256 ids that happens
+ * with probability ~10⁻⁵.
+ */
+final class ProxySet {
+  private int[] hashes;
+  private int size;
+
+  ProxySet() {
+    this(new int[4], 0);
+  }
+
+  private ProxySet(int[] hashes, int size) {
+    this.hashes = hashes;
+    this.size = size;
+  }
+
+  /** FNV-1a over the id's characters, folded to 32 bits. */
+  static int hash(String nodeId) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < nodeId.length(); i++) {
+      h ^= nodeId.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return (int) (h ^ (h >>> 32));
+  }
+
+  int size() {
+    return size;
+  }
+
+  void add(int hash) {
+    int at = Arrays.binarySearch(hashes, 0, size, hash);
+    if (at >= 0 || size >= EndpointAggregate.MAX_PROXIES) {
+      return;
+    }
+    int insert = -at - 1;
+    if (size == hashes.length) {
+      hashes = Arrays.copyOf(hashes, Math.min(EndpointAggregate.MAX_PROXIES, size * 2));
+    }
+    System.arraycopy(hashes, insert, hashes, insert + 1, size - insert);
+    hashes[insert] = hash;
+    size++;
+  }
+
+  void addAll(ProxySet other) {
+    for (int i = 0; i < other.size && size < EndpointAggregate.MAX_PROXIES; i++) {
+      add(other.hashes[i]);
+    }
+  }
+
+  ProxySet copy() {
+    return new ProxySet(Arrays.copyOf(hashes, Math.max(4, size)), size);
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    VarInts.write(size, out);
+    for (int i = 0; i < size; i++) {
+      out.writeInt(hashes[i]);
+    }
+  }
+
+  static ProxySet readFrom(DataInput in) throws IOException {
+    int size = (int) VarInts.read(in);
+    int[] hashes = new int[Math.max(4, size)];
+    for (int i = 0; i < size; i++) {
+      hashes[i] = in.readInt();
+    }
+    return new ProxySet(hashes, size);
+  }
+}
