@@ -1,6 +1,7 @@
 package io.meshpulse.bench;
 
 import io.meshpulse.bench.collector.CollectorBenchmark;
+import io.meshpulse.bench.loop.LoopBenchmark;
 import io.meshpulse.bench.stream.StreamBenchmark;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ public final class BenchMain {
     Map<String, Benchmark> all = new LinkedHashMap<>();
     all.put("collector", new CollectorBenchmark());
     all.put("stream", new StreamBenchmark());
+    all.put("loop", new LoopBenchmark());
     return all;
   }
 
