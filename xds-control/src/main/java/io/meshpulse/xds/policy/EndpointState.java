@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param ejectedUntil when an automatic ejection ends; {@code null} when not ejected or pinned
  * @param lastStepAt when the weight last changed
  * @param suppressed an ejection was wanted but refused by a guardrail
+ * @param escalated {@code status} was entered by getting worse (or is the initial state), so a
+ *     further escalation may follow at once; after an improvement the dwell time applies to both
+ *     directions, which keeps an endpoint from flipping back and forth
  */
 public record EndpointState(
     EndpointStatus status,
@@ -19,7 +22,8 @@ public record EndpointState(
     int offences,
     @Nullable Instant ejectedUntil,
     Instant lastStepAt,
-    boolean suppressed) {
+    boolean suppressed,
+    boolean escalated) {
 
   static EndpointState neutral(PolicyConfig config) {
     return new EndpointState(
@@ -29,6 +33,7 @@ public record EndpointState(
         0,
         null,
         Instant.EPOCH,
-        false);
+        false,
+        true);
   }
 }

@@ -159,7 +159,10 @@ public final class RoutingPolicy {
             case RECOVER, STALE -> EndpointStatus.ACTIVE;
             case KEEP, HOLD -> prev.status();
           };
-      if (wanted != prev.status() && !dwellOk(prev)) {
+      // Getting worse acts at once unless it would undo a recent improvement; getting better
+      // always waits for the dwell time. Either way an endpoint never flips back within it.
+      boolean escalation = wanted.compareTo(prev.status()) > 0;
+      if (wanted != prev.status() && !(escalation && prev.escalated()) && !dwellOk(prev)) {
         s.dwellBlocked = true;
         return prev.status();
       }
@@ -203,7 +206,7 @@ public final class RoutingPolicy {
           s.desired = EndpointStatus.ACTIVE;
         } else {
           s.desired =
-              dwellOk(s.prev) || s.prev.status() == EndpointStatus.DEGRADED
+              dwellOk(s.prev) || s.prev.escalated() || s.prev.status() == EndpointStatus.DEGRADED
                   ? EndpointStatus.DEGRADED
                   : s.prev.status();
         }
@@ -285,7 +288,8 @@ public final class RoutingPolicy {
               offences,
               ejectedUntil,
               lastStepAt,
-              suppressed);
+              suppressed,
+              changed ? status.compareTo(prev.status()) > 0 : prev.escalated());
       states.put(s.id, next);
       routings.add(
           new EndpointRouting(

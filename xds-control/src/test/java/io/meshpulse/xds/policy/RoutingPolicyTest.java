@@ -72,6 +72,37 @@ class RoutingPolicyTest {
   }
 
   @Test
+  void degradedEndpointTurningUnhealthy_isEjectedAtOnce_notAfterTheDwellTime() {
+    Instant t = T0;
+    run.step(table(ids, t, degraded(bad, t)), t);
+    assertThat(run.routing(bad).status()).as("first verdict").isEqualTo(EndpointStatus.DEGRADED);
+    t = t.plusMillis(500);
+    run.step(table(ids, t, unhealthy(bad, t)), t);
+    assertThat(run.routing(bad).status())
+        .as("half a second later, now UNHEALTHY with good confidence")
+        .isEqualTo(EndpointStatus.EJECTED);
+  }
+
+  @Test
+  void relapseRightAfterRecovery_waitsForTheDwellTime() {
+    Instant t = T0;
+    run.step(table(ids, t, degraded(bad, t)), t);
+    t = t.plus(config.minDwell());
+    run.step(table(ids, t, healthy(bad, t)), t);
+    assertThat(run.routing(bad).status()).as("recovered").isEqualTo(EndpointStatus.ACTIVE);
+    t = t.plusSeconds(1);
+    run.step(table(ids, t, unhealthy(bad, t)), t);
+    assertThat(run.routing(bad).status())
+        .as("one second after recovering")
+        .isEqualTo(EndpointStatus.ACTIVE);
+    t = t.plus(config.minDwell());
+    run.step(table(ids, t, unhealthy(bad, t)), t);
+    assertThat(run.routing(bad).status())
+        .as("still unhealthy after the dwell time")
+        .isEqualTo(EndpointStatus.EJECTED);
+  }
+
+  @Test
   void recovery_waitsForTheDwellTime_andAScoreAboveTheHysteresisBand() {
     Instant t = T0;
     run.step(table(ids, t, degraded(bad, t)), t);
