@@ -10,6 +10,7 @@ import io.meshpulse.sim.scenario.ScenarioLoader;
 import io.meshpulse.standalone.LoopHarness;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code ./meshpulse bench loop}: every built-in scenario × {meshpulse, Envoy outlier detection} ×
@@ -26,10 +28,11 @@ import java.util.Objects;
  * (60 s), {@code scenarios} (all built-ins).
  *
  * <p>The baseline runs first, with no platform, on virtual time (its proxies need no telemetry and
- * no control plane; each run takes well under a second). meshpulse then runs on one platform
- * started once (embedded Kafka, collector, Flink job, xds-control), one run after the other in real
- * time; every run's mesh gets services of its own names, so no health window, ejection or ejection
- * budget of an earlier run carries over, without restarting anything.
+ * no control plane; each run takes about a second, and its figures do not depend on the machine's
+ * load, so the platform starts meanwhile). meshpulse then runs on one platform started once
+ * (embedded Kafka, collector, Flink job, xds-control), one run after the other in real time; every
+ * run's mesh gets services of its own names, so no health window, ejection or ejection budget of an
+ * earlier run carries over, without restarting anything.
  */
 public final class LoopBenchmark implements Benchmark {
   static final String MESHPULSE = "meshpulse";
@@ -84,7 +87,9 @@ public final class LoopBenchmark implements Benchmark {
             + " False ejections = traffic-reducing changes to healthy endpoints summed over the"
             + " runs (a meshpulse push counts once for all proxies, an Envoy ejection once per"
             + " proxy). Changes per fault = the most changes one proxy applied to the faulty"
-            + " endpoints or routes after onset (max over runs).",
+            + " endpoints after onset (route-weight changes count only for a proxy that changed no"
+            + " faulty endpoint: meshpulse's route weights follow its endpoint states; max over"
+            + " runs).",
         String.join(", ", scenarios),
         duration.toSeconds(),
         faultAt.toSeconds(),
@@ -102,17 +107,27 @@ public final class LoopBenchmark implements Benchmark {
     long begin = System.nanoTime();
     String loadBefore = loadAverage();
     List<RunMetrics> runs = new ArrayList<>();
+    List<RunMetrics> meshpulse = new ArrayList<>();
+    Path dataDir = Files.createTempDirectory("meshpulse-bench-loop-");
+    // the platform starts while the baseline runs: those are on virtual time, so what the machine
+    // does meanwhile cannot change their figures, only how long they take
+    CompletableFuture<LoopHarness> starting =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return LoopHarness.start(dataDir, ScenarioLoader.builtIn(scenarios.get(0)));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     for (int seed = 1; seed <= seeds; seed++) {
       for (String name : scenarios) {
         runs.add(baseline(name, seed, duration, ENVOY_OD, progress));
         runs.add(baseline(name, seed, baselineHorizon, longBaseline(), progress));
       }
     }
-    List<RunMetrics> meshpulse = new ArrayList<>();
-    Path dataDir = Files.createTempDirectory("meshpulse-bench-loop-");
     double startup;
-    try (LoopHarness harness =
-        LoopHarness.start(dataDir, ScenarioLoader.builtIn(scenarios.get(0)))) {
+    try (LoopHarness harness = starting.join()) {
       startup = harness.startupTime().toMillis() / 1000.0;
       progress.printf(Locale.ROOT, "platform ready in %.1f s%n", startup);
       int index = 0;

@@ -57,14 +57,20 @@ record RunMetrics(
       Map<String, Set<String>> perProxy = new HashMap<>();
       for (EndpointChange c : r.endpointChanges()) {
         if (c.epochMs() >= onset && r.faultyEndpoints().contains(c.endpoint())) {
-          perProxy.computeIfAbsent(c.proxy(), p -> new HashSet<>()).add("eds:" + c.version());
+          perProxy.computeIfAbsent(c.proxy(), p -> new HashSet<>()).add(c.version());
         }
       }
+      // route weights follow the endpoints' states (meshpulse rebalances subsets when it ejects),
+      // so a route change counts only for a proxy that changed no faulty endpoint
+      Map<String, Set<String>> routeOnly = new HashMap<>();
       for (RouteChange c : r.routeChanges()) {
-        if (c.epochMs() >= onset && c.service().equals(r.faultService())) {
-          perProxy.computeIfAbsent(c.proxy(), p -> new HashSet<>()).add("rds:" + c.version());
+        if (c.epochMs() >= onset
+            && c.service().equals(r.faultService())
+            && !perProxy.containsKey(c.proxy())) {
+          routeOnly.computeIfAbsent(c.proxy(), p -> new HashSet<>()).add(c.version());
         }
       }
+      perProxy.putAll(routeOnly);
       changes = perProxy.values().stream().mapToInt(Set::size).max().orElse(0);
     }
     return new RunMetrics(
