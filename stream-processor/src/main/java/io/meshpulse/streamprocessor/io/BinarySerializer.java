@@ -3,12 +3,14 @@ package io.meshpulse.streamprocessor.io;
 import io.meshpulse.streamprocessor.score.EndpointAggregate;
 import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
+import io.meshpulse.streamprocessor.score.ErrorClass;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /** Flink serializers that delegate to the values' own {@code writeTo} / {@code readFrom}. */
 abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
@@ -17,6 +19,7 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
   static final BinarySerializer<EndpointAggregate> ENDPOINT_AGGREGATE = new AggregateSerializer();
   static final BinarySerializer<EndpointStats> ENDPOINT_STATS = new StatsSerializer();
   static final BinarySerializer<EndpointPanes> ENDPOINT_PANES = new PanesSerializer();
+  static final BinarySerializer<Sample> SAMPLE = new SampleSerializer();
 
   @Override
   public T deserialize(T reuse, DataInputView source) throws IOException {
@@ -140,6 +143,89 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
     @Override
     public TypeSerializerSnapshot<EndpointPanes> snapshotConfiguration() {
       return new PanesSnapshot();
+    }
+  }
+
+  /**
+   * Serializes {@link Sample}, the record that crosses the network to the window stage, field by
+   * field (Flink's POJO serializer would go through reflection and per-field null flags).
+   */
+  static final class SampleSerializer extends BinarySerializer<Sample> {
+    private static final long serialVersionUID = 1L;
+    private static final ErrorClass[] OUTCOMES = ErrorClass.values();
+
+    @Override
+    public boolean isImmutableType() {
+      return false;
+    }
+
+    @Override
+    public Sample createInstance() {
+      return new Sample();
+    }
+
+    @Override
+    public Sample copy(Sample from) {
+      Sample s = new Sample();
+      s.key = from.key;
+      s.cluster = from.cluster;
+      s.subset = from.subset;
+      s.address = from.address;
+      s.port = from.port;
+      s.region = from.region;
+      s.zone = from.zone;
+      s.subZone = from.subZone;
+      s.timestampMillis = from.timestampMillis;
+      s.latencyMillis = from.latencyMillis;
+      s.outcome = from.outcome;
+      s.proxy = from.proxy;
+      return s;
+    }
+
+    @Override
+    public void serialize(Sample s, DataOutputView target) throws IOException {
+      StringValue.writeString(s.key, target);
+      StringValue.writeString(s.cluster, target);
+      StringValue.writeString(s.subset, target);
+      StringValue.writeString(s.address, target);
+      target.writeInt(s.port);
+      StringValue.writeString(s.region, target);
+      StringValue.writeString(s.zone, target);
+      StringValue.writeString(s.subZone, target);
+      target.writeLong(s.timestampMillis);
+      target.writeDouble(s.latencyMillis);
+      target.writeByte(s.outcome.ordinal());
+      StringValue.writeString(s.proxy, target);
+    }
+
+    @Override
+    public Sample deserialize(DataInputView source) throws IOException {
+      Sample s = new Sample();
+      s.key = StringValue.readString(source);
+      s.cluster = StringValue.readString(source);
+      s.subset = StringValue.readString(source);
+      s.address = StringValue.readString(source);
+      s.port = source.readInt();
+      s.region = StringValue.readString(source);
+      s.zone = StringValue.readString(source);
+      s.subZone = StringValue.readString(source);
+      s.timestampMillis = source.readLong();
+      s.latencyMillis = source.readDouble();
+      s.outcome = OUTCOMES[source.readByte()];
+      s.proxy = StringValue.readString(source);
+      return s;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Sample> snapshotConfiguration() {
+      return new SampleSnapshot();
+    }
+  }
+
+  /** Restores {@link SampleSerializer}; public no-arg constructor for Flink. */
+  public static final class SampleSnapshot extends SimpleTypeSerializerSnapshot<Sample> {
+    public SampleSnapshot() {
+      super(() -> SAMPLE);
     }
   }
 

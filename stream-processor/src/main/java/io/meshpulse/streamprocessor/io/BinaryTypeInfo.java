@@ -18,6 +18,8 @@ public final class BinaryTypeInfo<T> extends TypeInformation<T> {
       new BinaryTypeInfo<>(EndpointAggregate.class, BinarySerializer.ENDPOINT_AGGREGATE);
   public static final BinaryTypeInfo<EndpointStats> ENDPOINT_STATS =
       new BinaryTypeInfo<>(EndpointStats.class, BinarySerializer.ENDPOINT_STATS);
+  public static final BinaryTypeInfo<Sample> SAMPLE =
+      new BinaryTypeInfo<>(Sample.class, BinarySerializer.SAMPLE);
   public static final BinaryTypeInfo<EndpointPanes> ENDPOINT_PANES =
       new BinaryTypeInfo<>(EndpointPanes.class, BinarySerializer.ENDPOINT_PANES);
 

@@ -75,7 +75,7 @@ public final class HealthJob {
         env.fromSource(source(conf), watermarks, "access-records")
             .uid("access-records-source")
             .process(new RecordGate(clock, conf.get(HealthJobOptions.MAX_RECORD_AGE).toMillis()))
-            .returns(Sample.class)
+            .returns(BinaryTypeInfo.SAMPLE)
             .uid("record-gate")
             .name("decode and validate");
 
@@ -85,14 +85,14 @@ public final class HealthJob {
         .uid("dead-letter-sink")
         .name("dead letters");
 
-    OutputTag<Sample> late = new OutputTag<>("late-samples") {};
+    OutputTag<Sample> late = new OutputTag<>("late-samples", BinaryTypeInfo.SAMPLE);
     SingleOutputStreamOperator<EndpointStats> endpointWindows =
         endpointWindows(samples, size, slide, late);
 
     endpointWindows
         .getSideOutput(late)
         .process(new LateRecordCounter())
-        .returns(Sample.class)
+        .returns(BinaryTypeInfo.SAMPLE)
         .uid("late-records")
         .name("late records");
 
