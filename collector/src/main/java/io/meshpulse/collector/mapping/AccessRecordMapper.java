@@ -17,6 +17,8 @@ import io.meshpulse.model.v1.Reporter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps Envoy HTTP and TCP access log entries of one proxy to {@link AccessRecord}s. The reporting
@@ -24,7 +26,27 @@ import java.util.Optional;
  * source (reporter SOURCE), inbound clusters the destination (reporter DESTINATION).
  */
 public final class AccessRecordMapper {
+  /** At most this many peers are kept for reuse; when full, the cache starts again empty. */
+  static final int MAX_CACHED_PEERS = 10_000;
+
   private final MappingOptions options;
+
+  /**
+   * The peers of recent entries, reused: a proxy's entries repeat a few (service, principal) pairs,
+   * and a shared immutable Peer is built, sized and hashed once instead of per entry.
+   */
+  private final ConcurrentHashMap<PeerKey, Peer> peers = new ConcurrentHashMap<>();
+
+  /** What a mapped peer depends on besides the node's identity. */
+  private record PeerKey(
+      @Nullable NodeIdentity node, Side side, String service, String principal) {}
+
+  private enum Side {
+    SERVICE,
+    LOCAL_SOURCE,
+    LOCAL_DESTINATION,
+    PEER_SOURCE
+  }
 
   public AccessRecordMapper(MappingOptions options) {
     this.options = options;
@@ -99,12 +121,6 @@ public final class AccessRecordMapper {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
       service = node.ownService();
     }
-    Peer serviceSide =
-        Peer.newBuilder()
-            .setService(service)
-            .setServiceName(ServiceNames.shortName(service))
-            .setServiceNamespace(ServiceNames.namespace(service))
-            .build();
     TLSProperties tls = common.getTlsProperties();
     String peerPrincipal = spiffeId(tls.getPeerCertificateProperties());
     String localPrincipal = spiffeId(tls.getLocalCertificateProperties());
@@ -113,14 +129,13 @@ public final class AccessRecordMapper {
     Peer destination;
     String securityPolicy;
     if (reporter == Reporter.REPORTER_DESTINATION) {
-      source = Peer.newBuilder().setPrincipal(peerPrincipal).build();
-      destination =
-          node.peer().toBuilder().mergeFrom(serviceSide).setPrincipal(localPrincipal).build();
+      source = peer(node, Side.PEER_SOURCE, "", peerPrincipal);
+      destination = peer(node, Side.LOCAL_DESTINATION, service, localPrincipal);
       securityPolicy =
           tls.hasPeerCertificateProperties() && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
     } else {
-      source = node.peer().toBuilder().setPrincipal(localPrincipal).build();
-      destination = serviceSide;
+      source = peer(node, Side.LOCAL_SOURCE, "", localPrincipal);
+      destination = peer(node, Side.SERVICE, service, "");
       securityPolicy = "unknown";
     }
 
@@ -143,6 +158,42 @@ public final class AccessRecordMapper {
         .setDurationMicros(duration(common))
         .setUpstreamLatencyMicros(micros(common.getTimeToFirstUpstreamRxByte()))
         .setConnectionSecurityPolicy(securityPolicy);
+  }
+
+  private Peer peer(NodeIdentity node, Side side, String service, String principal) {
+    // Service sides and peer principals do not depend on the node: shared by every stream.
+    boolean nodeScoped = side == Side.LOCAL_SOURCE || side == Side.LOCAL_DESTINATION;
+    PeerKey key = new PeerKey(nodeScoped ? node : null, side, service, principal);
+    Peer cached = peers.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Peer built = buildPeer(node, side, service, principal);
+    if (peers.size() >= MAX_CACHED_PEERS) {
+      peers.clear(); // proxies come and go: forget old nodes rather than grow
+    }
+    peers.putIfAbsent(key, built);
+    return built;
+  }
+
+  private static Peer buildPeer(NodeIdentity node, Side side, String service, String principal) {
+    return switch (side) {
+      case SERVICE -> serviceSide(service).build();
+      case PEER_SOURCE -> Peer.newBuilder().setPrincipal(principal).build();
+      case LOCAL_SOURCE -> node.peer().toBuilder().setPrincipal(principal).build();
+      case LOCAL_DESTINATION ->
+          node.peer().toBuilder()
+              .mergeFrom(serviceSide(service).build())
+              .setPrincipal(principal)
+              .build();
+    };
+  }
+
+  private static Peer.Builder serviceSide(String service) {
+    return Peer.newBuilder()
+        .setService(service)
+        .setServiceName(ServiceNames.shortName(service))
+        .setServiceNamespace(ServiceNames.namespace(service));
   }
 
   /** Time to last downstream tx byte, else the upstream timings, else the entry's duration. */
@@ -201,9 +252,15 @@ public final class AccessRecordMapper {
   /** The W3C traceparent's trace id or the B3 trace id, when Envoy was told to log them. */
   private static String traceId(Map<String, String> headers) {
     String traceparent = headers.getOrDefault("traceparent", "");
-    String[] parts = traceparent.split("-");
-    if (parts.length == 4 && parts[1].length() == 32) {
-      return parts[1];
+    // version-traceid-parentid-flags; indexOf rather than split: this runs for every entry.
+    int first = traceparent.indexOf('-');
+    int second = first < 0 ? -1 : traceparent.indexOf('-', first + 1);
+    int third = second < 0 ? -1 : traceparent.indexOf('-', second + 1);
+    if (third >= 0
+        && third < traceparent.length() - 1
+        && traceparent.indexOf('-', third + 1) < 0
+        && second - first - 1 == 32) {
+      return traceparent.substring(first + 1, second);
     }
     return headers.getOrDefault("x-b3-traceid", "");
   }

@@ -18,26 +18,29 @@ public record IstioClusterName(Direction direction, int port, String subset, Str
 
   /** Parses {@code name}; empty when it is not an Istio-style cluster name. */
   public static Optional<IstioClusterName> parse(String name) {
-    String[] parts = name.split("\\|", -1);
-    if (parts.length != 4) {
+    // Exactly four '|'-separated parts; indexOf rather than split: this runs for every entry.
+    int first = name.indexOf('|');
+    int second = first < 0 ? -1 : name.indexOf('|', first + 1);
+    int third = second < 0 ? -1 : name.indexOf('|', second + 1);
+    if (third < 0 || name.indexOf('|', third + 1) >= 0) {
       return Optional.empty();
     }
     Direction direction;
-    if (parts[0].equals("outbound")) {
+    if (name.startsWith("outbound") && first == "outbound".length()) {
       direction = Direction.OUTBOUND;
-    } else if (parts[0].equals("inbound")) {
+    } else if (name.startsWith("inbound") && first == "inbound".length()) {
       direction = Direction.INBOUND;
     } else {
       return Optional.empty();
     }
     int port;
     try {
-      port = Integer.parseInt(parts[1]);
+      port = Integer.parseInt(name, first + 1, second, 10);
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
-    String subset = direction == Direction.OUTBOUND ? parts[2] : "";
-    return Optional.of(new IstioClusterName(direction, port, subset, parts[3]));
+    String subset = direction == Direction.OUTBOUND ? name.substring(second + 1, third) : "";
+    return Optional.of(new IstioClusterName(direction, port, subset, name.substring(third + 1)));
   }
 
   /** The short service name: {@code reviews} of {@code reviews.default.svc.cluster.local}. */

@@ -1,6 +1,9 @@
 package io.meshpulse.collector.mapping;
 
-/** Splits Kubernetes service host names ({@code name.namespace.svc.<domain>}). */
+/**
+ * Splits Kubernetes service host names ({@code name.namespace.svc.<domain>}). On the hot path
+ * (twice per entry), so it scans with indexOf instead of splitting.
+ */
 final class ServiceNames {
   private ServiceNames() {}
 
@@ -15,12 +18,22 @@ final class ServiceNames {
     if (!isKubernetesFqdn(service)) {
       return "";
     }
-    String[] labels = service.split("\\.");
-    return labels[1];
+    int first = service.indexOf('.');
+    return service.substring(first + 1, service.indexOf('.', first + 1));
   }
 
+  /** Whether the third dot-separated label is {@code svc}. */
   private static boolean isKubernetesFqdn(String service) {
-    String[] labels = service.split("\\.");
-    return labels.length >= 3 && labels[2].equals("svc");
+    int first = service.indexOf('.');
+    if (first < 0) {
+      return false;
+    }
+    int second = service.indexOf('.', first + 1);
+    if (second < 0) {
+      return false;
+    }
+    int third = service.indexOf('.', second + 1);
+    int end = third < 0 ? service.length() : third;
+    return end - second - 1 == 3 && service.startsWith("svc", second + 1);
   }
 }

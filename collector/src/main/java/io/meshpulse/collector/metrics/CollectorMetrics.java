@@ -23,6 +23,8 @@ public final class CollectorMetrics {
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
+  // Per acknowledged record: looked up by topic alone, without building a key string.
+  private final ConcurrentMap<String, Counter> producedByTopic = new ConcurrentHashMap<>();
   private final Timer produceLatency;
   private final Counter backpressurePauses;
   private final Counter produceRetries;
@@ -97,8 +99,19 @@ public final class CollectorMetrics {
   }
 
   public void produced(String topic, Duration latency) {
-    counter("meshpulse.collector.records.produced", "Records acknowledged by Kafka", "topic", topic)
-        .increment();
+    Counter produced = producedByTopic.get(topic);
+    if (produced == null) {
+      produced =
+          producedByTopic.computeIfAbsent(
+              topic,
+              t ->
+                  counter(
+                      "meshpulse.collector.records.produced",
+                      "Records acknowledged by Kafka",
+                      "topic",
+                      t));
+    }
+    produced.increment();
     produceLatency.record(latency);
   }
 

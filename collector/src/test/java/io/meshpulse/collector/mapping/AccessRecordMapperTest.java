@@ -168,4 +168,29 @@ class AccessRecordMapperTest {
     assertThat(record.getConnectionOpened()).as("opened").isFalse();
     assertThat(record.getDurationMicros()).as("duration").isEqualTo(2_500_000);
   }
+
+  @Test
+  void reusedPeers_areNeverMixedBetweenNodesServicesOrPrincipals() {
+    AccessRecord fromProductpage = mapper.mapHttp(productpage, http("istio-outbound-grpc-entry"));
+    AccessRecord inboundAtReviews = mapper.mapHttp(reviews, http("istio-inbound-http-entry"));
+    var otherService = http("istio-outbound-grpc-entry").toBuilder();
+    otherService
+        .getCommonPropertiesBuilder()
+        .setUpstreamCluster("outbound|9080||ratings.shop.svc.cluster.local");
+    AccessRecord toRatings = mapper.mapHttp(reviews, otherService.build());
+    AccessRecord again = mapper.mapHttp(productpage, http("istio-outbound-grpc-entry"));
+
+    assertThat(again).as("the same entry mapped twice").isEqualTo(fromProductpage);
+    assertThat(toRatings.getSource().getWorkload())
+        .as("source workload of the reviews node")
+        .isEqualTo(inboundAtReviews.getDestination().getWorkload())
+        .isNotEqualTo(fromProductpage.getSource().getWorkload());
+    assertThat(toRatings.getDestination().getServiceName()).as("service name").isEqualTo("ratings");
+    assertThat(toRatings.getDestination().getServiceNamespace())
+        .as("service namespace")
+        .isEqualTo("shop");
+    assertThat(fromProductpage.getDestination().getServiceName())
+        .as("earlier service side unchanged")
+        .isEqualTo("reviews");
+  }
 }
