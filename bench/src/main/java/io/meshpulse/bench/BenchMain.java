@@ -21,6 +21,7 @@ public final class BenchMain {
     Map<String, Benchmark> all = new LinkedHashMap<>();
     all.put("collector", new CollectorBenchmark());
     all.put("stream", new StreamBenchmark());
+    all.put("xds", new io.meshpulse.bench.xds.XdsBenchmark());
     all.put("loop", new LoopBenchmark());
     return all;
   }
