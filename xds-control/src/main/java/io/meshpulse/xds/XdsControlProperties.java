@@ -2,6 +2,7 @@ package io.meshpulse.xds;
 
 import io.meshpulse.model.Topics;
 import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.shift.ShiftAction;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -9,6 +10,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -29,7 +32,60 @@ public record XdsControlProperties(
     @Valid @DefaultValue Kafka kafka,
     @Valid @DefaultValue Policy policy,
     @Valid @DefaultValue Loop loop,
-    @Valid @DefaultValue Decisions decisions) {
+    @Valid @DefaultValue Decisions decisions,
+    @Valid @DefaultValue Alerts alerts) {
+
+  /**
+   * The Alertmanager webhook, {@code POST /api/v1/alerts}: {@code meshpulse.xds.alerts.token} is
+   * the bearer token Alertmanager must send (env {@code MESHPULSE_XDS_ALERTS_TOKEN}); without one
+   * the webhook is disabled. {@code actions} map alert labels to route shifts.
+   */
+  public record Alerts(@Nullable String token, @DefaultValue List<@Valid Action> actions) {
+    /** Whether the webhook accepts alerts. */
+    public boolean enabled() {
+      return token != null && !token.isBlank();
+    }
+
+    public List<ShiftAction> toActions() {
+      List<ShiftAction> result = new java.util.ArrayList<>();
+      for (int i = 0; i < actions.size(); i++) {
+        try {
+          result.add(actions.get(i).toAction());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "meshpulse.xds.alerts.actions[" + i + "]: " + e.getMessage(), e);
+        }
+      }
+      return result;
+    }
+  }
+
+  /**
+   * One alert → shift mapping, {@code meshpulse.xds.alerts.actions[i].*}; see {@link ShiftAction}.
+   */
+  public record Action(
+      @DefaultValue Map<String, String> match,
+      @DefaultValue("destination_service_name") String serviceLabel,
+      @DefaultValue("destination_version") String subsetLabel,
+      @DefaultValue("") String shiftTo,
+      @DefaultValue("50") int step,
+      @DefaultValue("0") int floor,
+      @DefaultValue("1s") Duration stepInterval,
+      @DefaultValue("25") int restoreStep,
+      @DefaultValue("5s") Duration restoreInterval) {
+    ShiftAction toAction() {
+      return new ShiftAction(
+          match,
+          serviceLabel,
+          subsetLabel,
+          shiftTo,
+          step,
+          floor,
+          stepInterval,
+          restoreStep,
+          restoreInterval);
+    }
+  }
 
   /** The ADS server: {@code meshpulse.xds.ads.port} (0 = random), bind address. */
   public record Ads(

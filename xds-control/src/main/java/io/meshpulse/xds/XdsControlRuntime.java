@@ -13,6 +13,7 @@ import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.server.AdsServer;
 import io.meshpulse.xds.server.XdsMetrics;
 import io.meshpulse.xds.server.XdsPublisher;
+import io.meshpulse.xds.shift.AlertShifts;
 import io.meshpulse.xds.topology.FileTopologySource;
 import io.meshpulse.xds.topology.TopologyException;
 import io.meshpulse.xds.topology.TopologySource;
@@ -33,12 +34,16 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final KafkaDecisionPublisher decisionPublisher;
   private final DecisionLog decisionLog;
   private final OverrideStore overrides = new OverrideStore();
+  private final AlertShifts alertShifts;
+  private final XdsControlProperties.Alerts alerts;
   private final PolicyLoop loop;
   private final XdsMetrics xdsMetrics;
   private final AdsServer ads;
 
   public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
     PolicyConfig policyConfig = props.policy().toConfig();
+    this.alerts = props.alerts();
+    this.alertShifts = new AlertShifts(alerts.toActions());
     try {
       this.topology = new FileTopologySource(props.topologyFile(), props.topologyPollInterval());
     } catch (TopologyException e) {
@@ -88,6 +93,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             topology,
             source,
             overrides,
+            alertShifts::advance,
             publisher,
             List.of(decisionLog, decisionPublisher),
             clock,
@@ -125,6 +131,15 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   public OverrideStore overrides() {
     return overrides;
+  }
+
+  public AlertShifts alertShifts() {
+    return alertShifts;
+  }
+
+  /** The alert webhook's configuration (token, actions). */
+  public XdsControlProperties.Alerts alerts() {
+    return alerts;
   }
 
   public DecisionLog decisions() {

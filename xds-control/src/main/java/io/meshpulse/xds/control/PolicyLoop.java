@@ -5,6 +5,7 @@ import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.decision.DecisionSink;
 import io.meshpulse.xds.policy.PolicyInput;
 import io.meshpulse.xds.policy.PolicyResult;
+import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.policy.ServiceDecision;
 import io.meshpulse.xds.server.XdsPublisher;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,7 @@ public final class PolicyLoop implements AutoCloseable {
   private final TopologySource topology;
   private final HealthSource health;
   private final OverrideStore overrides;
+  private final Function<Instant, List<RouteShift>> shifts;
   private final XdsPublisher publisher;
   private final List<DecisionSink> sinks;
   private final Clock clock;
@@ -54,7 +57,36 @@ public final class PolicyLoop implements AutoCloseable {
       Clock clock,
       Duration tick,
       MeterRegistry registry) {
+    this(
+        policy,
+        topology,
+        health,
+        overrides,
+        now -> List.of(),
+        publisher,
+        sinks,
+        clock,
+        tick,
+        registry);
+  }
+
+  /**
+   * @param shifts the route shifts in force at an instant (advanced once per evaluation, on the
+   *     loop thread)
+   */
+  public PolicyLoop(
+      RoutingPolicy policy,
+      TopologySource topology,
+      HealthSource health,
+      OverrideStore overrides,
+      Function<Instant, List<RouteShift>> shifts,
+      XdsPublisher publisher,
+      List<DecisionSink> sinks,
+      Clock clock,
+      Duration tick,
+      MeterRegistry registry) {
     this.policy = policy;
+    this.shifts = shifts;
     this.topology = topology;
     this.health = health;
     this.overrides = overrides;
@@ -114,7 +146,12 @@ public final class PolicyLoop implements AutoCloseable {
       PolicyResult result =
           policy.evaluate(
               new PolicyInput(
-                  topology.current(), health.table(), overrides.snapshot(), now, before.state()));
+                  topology.current(),
+                  health.table(),
+                  overrides.snapshot(),
+                  shifts.apply(now),
+                  now,
+                  before.state()));
       String version = publisher.publish(result.served(), policy.config());
       view = new LoopView(result.intended(), result.served(), result.state(), version, now, true);
       if (!before.ready()) {

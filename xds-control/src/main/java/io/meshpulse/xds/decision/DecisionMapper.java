@@ -21,6 +21,7 @@ public final class DecisionMapper {
             .setCluster(d.service())
             .setDecidedUnixMillis(now.toEpochMilli())
             .setTrigger(d.trigger())
+            .setTriggerRef(d.triggerRef())
             .addAllInputs(d.inputs())
             .setXdsVersion(dryRun ? "" : xdsVersion)
             .setDryRun(dryRun)

@@ -23,7 +23,8 @@ final class Decisions {
       @Nullable Map<String, Integer> previousWeights,
       PolicyMode mode,
       HealthTable health,
-      boolean dryRun) {
+      boolean dryRun,
+      List<RouteShift> changedShifts) {
     List<RouteWeightChange> routeChanges = new ArrayList<>();
     if (previousWeights != null) {
       routing
@@ -49,6 +50,15 @@ final class Decisions {
         break;
       }
     }
+    String triggerRef = "";
+    if (!changedShifts.isEmpty() && !routeChanges.isEmpty()) {
+      boolean operator =
+          changes.stream().anyMatch(c -> c.trigger() == DecisionTrigger.DECISION_TRIGGER_OVERRIDE);
+      if (!operator) {
+        trigger = DecisionTrigger.DECISION_TRIGGER_ALERT;
+        triggerRef = changedShifts.get(0).ref();
+      }
+    }
     List<EndpointHealth> inputs = new ArrayList<>();
     for (EndpointChange c : changes) {
       health.get(c.id()).ifPresent(o -> inputs.add(o.record()));
@@ -58,7 +68,21 @@ final class Decisions {
     if (dryRun) {
       reasons.add("dry-run: computed, not served");
     }
+    for (RouteShift shift : changedShifts) {
+      reasons.add(
+          "shift "
+              + shift.from()
+              + " -> "
+              + shift.to()
+              + ": "
+              + shift.from()
+              + " keeps "
+              + shift.remainingPercent()
+              + " % ("
+              + shift.reason()
+              + ")");
+    }
     return Optional.of(
-        new ServiceDecision(service, trigger, changes, routeChanges, inputs, reasons));
+        new ServiceDecision(service, trigger, triggerRef, changes, routeChanges, inputs, reasons));
   }
 }

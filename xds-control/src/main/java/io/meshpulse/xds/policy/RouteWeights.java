@@ -16,6 +16,19 @@ final class RouteWeights {
 
   static Map<String, Integer> compute(
       ServiceSpec service, List<EndpointRouting> endpoints, PolicyConfig config) {
+    return compute(service, endpoints, config, List.of());
+  }
+
+  /**
+   * As {@link #compute(ServiceSpec, List, PolicyConfig)}, then moves each shift's share of its
+   * {@code from} subset's weight to its {@code to} subset (a shift naming a subset the service does
+   * not have changes nothing).
+   */
+  static Map<String, Integer> compute(
+      ServiceSpec service,
+      List<EndpointRouting> endpoints,
+      PolicyConfig config,
+      List<RouteShift> shifts) {
     Map<String, Double> raw = new LinkedHashMap<>();
     Map<String, Double> base = new LinkedHashMap<>();
     for (SubsetSpec subset : service.subsets()) {
@@ -35,6 +48,16 @@ final class RouteWeights {
     double sum = shares.values().stream().mapToDouble(Double::doubleValue).sum();
     Map<String, Integer> result = new LinkedHashMap<>();
     shares.forEach((k, v) -> result.put(k, sum > 0 ? (int) Math.round(1000 * v / sum) : 0));
+    for (RouteShift shift : shifts) {
+      Integer from = result.get(shift.from());
+      Integer to = result.get(shift.to());
+      if (!shift.service().equals(service.name()) || from == null || to == null) {
+        continue;
+      }
+      int moved = from - (int) Math.round(from * shift.remainingPercent() / 100.0);
+      result.put(shift.from(), from - moved);
+      result.put(shift.to(), to + moved);
+    }
     return result;
   }
 }

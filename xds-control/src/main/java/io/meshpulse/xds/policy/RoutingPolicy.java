@@ -61,10 +61,18 @@ public final class RoutingPolicy {
           .ifPresent(decisions::add);
     }
     return new PolicyResult(
-        new PolicyState(states, routeWeights, mode, silentSince),
+        new PolicyState(states, routeWeights, mode, silentSince, shiftPercents(input.shifts())),
         new RoutingTable(intended),
         new RoutingTable(served),
         decisions);
+  }
+
+  private static Map<String, Integer> shiftPercents(List<RouteShift> shifts) {
+    Map<String, Integer> result = new HashMap<>();
+    for (RouteShift s : shifts) {
+      result.put(s.ref(), s.remainingPercent());
+    }
+    return result;
   }
 
   /** The routing of a service nobody has an opinion about: every endpoint neutral and healthy. */
@@ -340,13 +348,32 @@ public final class RoutingPolicy {
     }
 
     ServiceRouting routing() {
-      return new ServiceRouting(service, RouteWeights.compute(service, routings, config), routings);
+      return new ServiceRouting(
+          service, RouteWeights.compute(service, routings, config, shifts()), routings);
+    }
+
+    private List<RouteShift> shifts() {
+      return input.shifts().stream().filter(s -> s.service().equals(service.name())).toList();
+    }
+
+    private List<RouteShift> changedShifts() {
+      Map<String, Integer> before = input.previous().shifts();
+      return shifts().stream()
+          .filter(s -> before.getOrDefault(s.ref(), 100) != s.remainingPercent())
+          .toList();
     }
 
     java.util.Optional<ServiceDecision> decision(
         ServiceRouting routing, @Nullable Map<String, Integer> previousWeights, PolicyMode mode) {
       return Decisions.assemble(
-          service.name(), changes, routing, previousWeights, mode, input.health(), config.dryRun());
+          service.name(),
+          changes,
+          routing,
+          previousWeights,
+          mode,
+          input.health(),
+          config.dryRun(),
+          changedShifts());
     }
   }
 }

@@ -4,10 +4,15 @@ import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.EndpointHealth;
 import java.util.List;
 
-/** Everything one evaluation changed in one service, and the health records it acted on. */
+/**
+ * Everything one evaluation changed in one service, and the health records it acted on.
+ *
+ * @param triggerRef what triggered it beyond health (an alert's fingerprint), or empty
+ */
 public record ServiceDecision(
     String service,
     DecisionTrigger trigger,
+    String triggerRef,
     List<EndpointChange> endpointChanges,
     List<RouteWeightChange> routeChanges,
     List<EndpointHealth> inputs,

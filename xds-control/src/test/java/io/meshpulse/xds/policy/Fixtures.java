@@ -90,6 +90,7 @@ final class Fixtures {
     final Topology topology;
     PolicyState state = PolicyState.INITIAL;
     Map<EndpointId, EndpointOverride> overrides = new HashMap<>();
+    List<RouteShift> shifts = new ArrayList<>();
     PolicyResult last;
 
     Runner(PolicyConfig config, Topology topology) {
@@ -98,7 +99,7 @@ final class Fixtures {
     }
 
     PolicyResult step(HealthTable health, Instant now) {
-      last = policy.evaluate(new PolicyInput(topology, health, overrides, now, state));
+      last = policy.evaluate(new PolicyInput(topology, health, overrides, shifts, now, state));
       state = last.state();
       return last;
     }

@@ -1,0 +1,21 @@
+package io.meshpulse.xds.policy;
+
+/**
+ * A shift of a service's route weight from one subset to another, for example by an alert: subset
+ * {@code from} keeps {@code remainingPercent} % of the weight it would have, the rest goes to
+ * {@code to}. At 100 the shift changes nothing.
+ *
+ * @param ref what caused the shift (an alert's fingerprint), recorded as the decision's trigger_ref
+ */
+public record RouteShift(
+    String ref, String service, String from, String to, int remainingPercent, String reason) {
+  public RouteShift {
+    if (remainingPercent < 0 || remainingPercent > 100) {
+      throw new IllegalArgumentException(
+          "remainingPercent must be in [0, 100]: " + remainingPercent);
+    }
+    if (from.equals(to)) {
+      throw new IllegalArgumentException("a shift needs two different subsets: " + from);
+    }
+  }
+}
