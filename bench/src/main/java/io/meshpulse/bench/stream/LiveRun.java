@@ -32,6 +32,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class LiveRun {
   record Result(
+      long sent,
+      long read,
       long measured,
       long missing,
       long p50,
@@ -76,7 +78,8 @@ final class LiveRun {
 
       long measureFrom = System.currentTimeMillis() + warmUp.toMillis();
       long stopAt = measureFrom + measured.toMillis();
-      List<long[]> sent = new ArrayList<>();
+      List<long[]> sentRecords = new ArrayList<>();
+      long sent;
       long[] chunk = new long[0];
       int used = 0;
       Map<String, Object> config = new HashMap<>();
@@ -93,6 +96,7 @@ final class LiveRun {
         double perTick = rate / 200.0;
         double owed = 0;
         int endpoint = 0;
+        long sentTotal = 0;
         long next = System.nanoTime();
         while (true) {
           long now = System.currentTimeMillis();
@@ -106,13 +110,14 @@ final class LiveRun {
             if (now >= measureFrom) {
               if (used == chunk.length) {
                 chunk = new long[2 * 65_536];
-                sent.add(chunk);
+                sentRecords.add(chunk);
                 used = 0;
               }
               chunk[used++] = endpoint;
               chunk[used++] = now;
             }
             endpoint = (endpoint + 1) % fleet.endpoints();
+            sentTotal++;
           }
           next += tickNanos;
           long sleep = next - System.nanoTime();
@@ -120,16 +125,18 @@ final class LiveRun {
             TimeUnit.NANOSECONDS.sleep(sleep);
           }
         }
+        sent = sentTotal;
       }
       Thread.sleep(5_000);
+      long read = metrics.sum("records_in");
       reading.set(false);
       reader.join(10_000);
 
       List<Long> delays = new ArrayList<>();
       long missing = 0;
-      for (int c = 0; c < sent.size(); c++) {
-        long[] records = sent.get(c);
-        int n = c == sent.size() - 1 ? used : records.length;
+      for (int c = 0; c < sentRecords.size(); c++) {
+        long[] records = sentRecords.get(c);
+        int n = c == sentRecords.size() - 1 ? used : records.length;
         for (int i = 0; i < n; i += 2) {
           int e = (int) records[i];
           long t = records[i + 1];
@@ -144,6 +151,8 @@ final class LiveRun {
       }
       long[] sorted = delays.stream().mapToLong(Long::longValue).sorted().toArray();
       return new Result(
+          sent,
+          read,
           sorted.length,
           missing,
           quantile(sorted, 0.50),

@@ -33,7 +33,9 @@ public final class StreamBenchmark implements Benchmark {
   private final int endpoints = Integer.getInteger("meshpulse.bench.stream.endpoints", 10_000);
   private final int preloadSeconds = Integer.getInteger("meshpulse.bench.stream.seconds", 20);
   private final int perSecond = Integer.getInteger("meshpulse.bench.stream.per-second", 10);
-  private final int liveRate = Integer.getInteger("meshpulse.bench.stream.live-rate", 20_000);
+  private final int liveEndpoints =
+      Integer.getInteger("meshpulse.bench.stream.live-endpoints", 2_000);
+  private final int liveRate = Integer.getInteger("meshpulse.bench.stream.live-rate", 10_000);
 
   @Override
   public String name() {
@@ -55,11 +57,12 @@ public final class StreamBenchmark implements Benchmark {
             + " window scores (end offsets polled every 50 ms). Per core: total ÷ parallelism, and"
             + " records per CPU-second of the job's own threads (task, fetcher, producer and"
             + " checkpoint threads, measured with ThreadMXBean; the broker excluded). **Delay**:"
-            + " %,d records/s round-robin over the endpoints, each record's delay = when its first"
+            + " %,d records/s round-robin over %,d endpoints (every endpoint's window is scored"
+            + " every second, so the fleet size is a load of its own), each record's delay = when its first"
             + " window's score for its endpoint is read from mesh.endpoint-health.v1 − when it was"
             + " handed to the producer (its event time). **State**: the largest completed"
-            + " checkpoint's full state size ÷ endpoints (checkpoints every 2 s while the"
-            + " preloaded input is processed; every 5 s under live load).",
+            + " checkpoint's full state size ÷ endpoints (checkpoints every 10 s, the job's"
+            + " default, while the preloaded input is processed; every 5 s under live load).",
         parallelism,
         endpoints,
         Fleet.PER_CLUSTER,
@@ -69,7 +72,8 @@ public final class StreamBenchmark implements Benchmark {
         perSecond,
         PARTITIONS,
         preloadSeconds,
-        liveRate);
+        liveRate,
+        liveEndpoints);
   }
 
   @Override
@@ -97,7 +101,7 @@ public final class StreamBenchmark implements Benchmark {
       cluster.start();
       progress.printf("broker and MiniCluster up; load average %s%n", loadBefore);
 
-      Configuration pre = jobConf(kafka, "pre", checkpoints, Duration.ofSeconds(2));
+      Configuration pre = jobConf(kafka, "pre", checkpoints, Duration.ofSeconds(10));
       preloaded =
           new PreloadedRun(kafka, cluster, metrics, progress)
               .run(fleet, preloadSeconds, perSecond, pre, PARTITIONS);
@@ -107,7 +111,7 @@ public final class StreamBenchmark implements Benchmark {
       live =
           new LiveRun(kafka, cluster, metrics, progress)
               .run(
-                  fleet,
+                  new Fleet(liveEndpoints),
                   liveRate,
                   Duration.ofSeconds(15),
                   Duration.ofSeconds(30),
@@ -151,11 +155,18 @@ public final class StreamBenchmark implements Benchmark {
             ""));
     lines.add(
         row(
-            "delay record → score readable, live " + String.format("%,d", liveRate) + " records/s",
+            String.format(
+                "delay record → score readable, live %,d records/s over %,d endpoints",
+                liveRate, liveEndpoints),
             String.format(
                 "p50 %,d ms, p90 %,d ms, **p99 %,d ms**, max %,d ms (%,d records; %,d without a"
                     + " score)",
                 live.p50(), live.p90(), live.p99(), live.max(), live.measured(), live.missing()),
+            ""));
+    lines.add(
+        row(
+            "live: records sent / read by the job (it kept up when equal)",
+            String.format("%,d / %,d", live.sent(), live.read()),
             ""));
     lines.add(
         row(
@@ -171,11 +182,11 @@ public final class StreamBenchmark implements Benchmark {
         row(
             String.format(
                 "state per endpoint, live (%.0f req/s per endpoint), checkpoint %d",
-                (double) liveRate / endpoints, live.checkpoint().id()),
+                (double) liveRate / liveEndpoints, live.checkpoint().id()),
             String.format(
                 "%,d B (window stage %,d B)",
-                live.checkpoint().totalBytes() / endpoints,
-                live.checkpoint().endpointStageBytes() / endpoints),
+                live.checkpoint().totalBytes() / liveEndpoints,
+                live.checkpoint().endpointStageBytes() / liveEndpoints),
             "≤ 5 KB"));
     lines.add(
         row(
