@@ -42,7 +42,7 @@ public final class CollectorBenchmark implements Benchmark {
     return "JMH of the mapping path (1 fork, 1 thread, "
         + MappingJmh.WARMUP_ITERATIONS
         + "×"
-        + MappingJmh.ITERATION_SECONDS
+        + MappingJmh.WARMUP_SECONDS
         + " s warm-up, "
         + MappingJmh.MEASUREMENT_ITERATIONS
         + "×"

@@ -19,8 +19,9 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /** Runs {@link MappingBenchmark} through JMH's API in one forked JVM. */
 final class MappingJmh {
-  static final int WARMUP_ITERATIONS = 3;
+  static final int WARMUP_ITERATIONS = 5;
   static final int MEASUREMENT_ITERATIONS = 5;
+  static final int WARMUP_SECONDS = 2;
   static final int ITERATION_SECONDS = 1;
 
   /**
@@ -38,7 +39,7 @@ final class MappingJmh {
             .forks(1)
             .threads(1)
             .warmupIterations(WARMUP_ITERATIONS)
-            .warmupTime(TimeValue.seconds(ITERATION_SECONDS))
+            .warmupTime(TimeValue.seconds(WARMUP_SECONDS))
             .measurementIterations(MEASUREMENT_ITERATIONS)
             .measurementTime(TimeValue.seconds(ITERATION_SECONDS))
             .timeUnit(TimeUnit.SECONDS)
