@@ -1,0 +1,190 @@
+package io.meshpulse.xds.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.MeshTopics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AlertWebhookIT {
+  static final String TOKEN = "s3cret-token";
+  static EmbeddedKafka kafka;
+  static XdsControlHarness app;
+  static Path topology;
+  @TempDir static Path dir;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.builder().port(0).build().start();
+    kafka.createTopics(MeshTopics.all(1));
+    topology = dir.resolve("topology.yml");
+    Files.writeString(
+        topology,
+        """
+        services:
+          - name: reviews
+            port: 9080
+            protocol: http
+            subsets:
+              - name: v1
+                labels: {version: v1}
+                endpoints:
+                  - {address: 127.0.0.1, port: 9101, locality: {region: local, zone: a}}
+              - name: v2
+                labels: {version: v2}
+                endpoints:
+                  - {address: 127.0.0.1, port: 9102, locality: {region: local, zone: a}}
+        """);
+    app =
+        new XdsControlHarness(
+            kafka,
+            topology,
+            dir.resolve("state"),
+            "alerts-it",
+            "meshpulse.xds.alerts.token=" + TOKEN,
+            "meshpulse.xds.alerts.actions[0].match.alertname=MeshCanaryErrorRateHigh",
+            "meshpulse.xds.alerts.actions[0].shift-to=v1",
+            "meshpulse.xds.alerts.actions[0].step=50",
+            "meshpulse.xds.alerts.actions[0].step-interval=200ms",
+            "meshpulse.xds.alerts.actions[0].restore-step=50",
+            "meshpulse.xds.alerts.actions[0].restore-interval=200ms");
+    app.awaitReady(Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  static String payload(String status, String fingerprint) {
+    return """
+        {"version":"4","groupKey":"{}:{alertname=\\"MeshCanaryErrorRateHigh\\"}","status":"%s",
+         "receiver":"meshpulse-xds-control","groupLabels":{},"commonLabels":{},
+         "commonAnnotations":{},"externalURL":"http://am","truncatedAlerts":0,
+         "alerts":[{"status":"%s","labels":{"alertname":"MeshCanaryErrorRateHigh",
+           "destination_service_name":"reviews","destination_version":"v2",
+           "meshpulse_action":"shift"},"annotations":{"summary":"canary errors"},
+           "startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+           "generatorURL":"http://prom","fingerprint":"%s"}]}
+        """
+        .formatted(status, status, fingerprint);
+  }
+
+  HttpResponse<String> post(String auth, String body) throws Exception {
+    return post(app, auth, body);
+  }
+
+  HttpResponse<String> post(XdsControlHarness target, String auth, String body) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + target.httpPort() + "/api/v1/alerts"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (auth != null) {
+      b.header("Authorization", auth);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  String v2Weight() throws Exception {
+    Matcher m =
+        Pattern.compile("\"subsetWeights\":\\{[^}]*\"v2\":(\\d+)")
+            .matcher(app.get("/api/v1/clusters").body());
+    return m.find() ? m.group(1) : "absent";
+  }
+
+  @Test
+  void requestsWithoutOrWithAWrongToken_areRefusedWith401() throws Exception {
+    assertThat(post(null, payload("firing", "x")).statusCode()).as("no token").isEqualTo(401);
+    assertThat(post("Bearer wrong", payload("firing", "x")).statusCode())
+        .as("wrong token")
+        .isEqualTo(401);
+    assertThat(post("Basic " + TOKEN, payload("firing", "x")).statusCode())
+        .as("not a bearer token")
+        .isEqualTo(401);
+    assertThat(post(null, "{broken").statusCode()).as("malformed, no token").isEqualTo(401);
+  }
+
+  @Test
+  void malformedPayloads_areRefusedWith400() throws Exception {
+    String auth = "Bearer " + TOKEN;
+    assertThat(post(auth, "{broken").statusCode()).as("not JSON").isEqualTo(400);
+    assertThat(post(auth, "{\"version\":\"3\",\"alerts\":[]}").statusCode())
+        .as("old version")
+        .isEqualTo(400);
+    assertThat(post(auth, "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\"}]}").body())
+        .as("alert without fingerprint")
+        .contains("alerts[0].fingerprint");
+    assertThat(post(auth, payload("pending", "fp")).statusCode()).as("bad status").isEqualTo(400);
+  }
+
+  @Test
+  void aFiringAlert_shiftsTheCanaryAway_once_andItsResolutionRestoresIt() throws Exception {
+    String auth = "Bearer " + TOKEN;
+    XdsControlHarness.await(
+        () -> call(() -> v2Weight()).equals("500"), Duration.ofSeconds(10), "v2 at 500");
+    HttpResponse<String> firing = post(auth, payload("firing", "fp-canary"));
+    assertThat(firing.statusCode()).as("firing accepted").isEqualTo(200);
+    assertThat(firing.body()).as("outcome").contains("\"started\":1");
+    assertThat(post(auth, payload("firing", "fp-canary")).body())
+        .as("repeat")
+        .contains("\"unchanged\":1");
+    XdsControlHarness.await(
+        () -> call(() -> v2Weight()).equals("0"), Duration.ofSeconds(10), "v2 shifted to 0");
+    String decisions = app.get("/api/v1/decisions?cluster=reviews").body();
+    assertThat(decisions.split("\"triggerRef\":\"fp-canary\"", -1).length - 1)
+        .as("alert decisions: 1000→500→0 for v2, two steps, whatever the repeats")
+        .isEqualTo(2);
+    assertThat(decisions).as("decision trigger").contains("DECISION_TRIGGER_ALERT");
+
+    assertThat(post(auth, payload("resolved", "fp-canary")).body())
+        .as("resolved")
+        .contains("\"restoring\":1");
+    XdsControlHarness.await(
+        () -> call(() -> v2Weight()).equals("500"), Duration.ofSeconds(10), "v2 restored");
+    String after = app.get("/api/v1/decisions?cluster=reviews").body();
+    assertThat(after.split("\"triggerRef\":\"fp-canary\"", -1).length - 1)
+        .as("alert decisions after the restore (two down, two up)")
+        .isEqualTo(4);
+  }
+
+  @Test
+  void withoutAToken_theWebhookIsDisabled() throws Exception {
+    try (XdsControlHarness plain =
+        new XdsControlHarness(kafka, topology, dir.resolve("state2"), "alerts-it-off")) {
+      HttpResponse<String> r = post(plain, "Bearer anything", payload("firing", "fp"));
+      assertThat(r.statusCode()).as("status").isEqualTo(503);
+      assertThat(r.body()).as("message").contains("meshpulse.xds.alerts.token");
+    }
+  }
+
+  interface Call<T> {
+    T get() throws Exception;
+  }
+
+  static <T> T call(Call<T> c) {
+    try {
+      return c.get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
