@@ -77,7 +77,10 @@ final class LiveRun {
       Thread.sleep(2_000);
 
       long measureFrom = System.currentTimeMillis() + warmUp.toMillis();
-      long stopAt = measureFrom + measured.toMillis();
+      long measureTo = measureFrom + measured.toMillis();
+      // Traffic goes on for 3 s after the measured records, so that their windows close: event
+      // time only advances with newer records.
+      long stopAt = measureTo + 3_000;
       List<long[]> sentRecords = new ArrayList<>();
       long sent;
       long[] chunk = new long[0];
@@ -107,7 +110,7 @@ final class LiveRun {
           for (; owed >= 1; owed--) {
             producer.send(
                 new ProducerRecord<>(in, fleet.key(endpoint), fleet.record(endpoint, now)));
-            if (now >= measureFrom) {
+            if (now >= measureFrom && now < measureTo) {
               if (used == chunk.length) {
                 chunk = new long[2 * 65_536];
                 sentRecords.add(chunk);
