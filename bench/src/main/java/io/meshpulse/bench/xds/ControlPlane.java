@@ -44,10 +44,15 @@ final class ControlPlane implements AutoCloseable {
     props.add("meshpulse.xds.kafka.bootstrap-servers=" + kafka.bootstrapServers());
     props.add("meshpulse.xds.kafka.application-id=meshpulse-bench-xds");
     props.add("meshpulse.xds.kafka.state-dir=" + dir.resolve("streams"));
-    context =
-        new SpringApplicationBuilder(XdsControlApplication.class)
-            .properties(props.toArray(String[]::new))
-            .run();
+    try {
+      context =
+          new SpringApplicationBuilder(XdsControlApplication.class)
+              .properties(props.toArray(String[]::new))
+              .run();
+    } catch (RuntimeException | LinkageError e) {
+      kafka.close();
+      throw e;
+    }
   }
 
   XdsControlRuntime runtime() {
