@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-resource versions: each resource's version is a hash of its content, and the version of a set
@@ -17,6 +18,13 @@ import java.util.TreeMap;
  * only watches that name it see a new version.
  */
 final class ResourceVersions {
+  /**
+   * Distinct resource-name lists whose version a snapshot remembers. Every open watch asks for its
+   * version on each snapshot change (twice when it is answered), and Envoys of one kind name the
+   * same resources, so a snapshot answers N watches with a few hashes instead of 2N.
+   */
+  private static final int MEMO_LIMIT = 1024;
+
   private ResourceVersions() {}
 
   static <T extends Message> VersionedResource<T> versioned(T resource) {
@@ -32,7 +40,21 @@ final class ResourceVersions {
     Map<String, String> versions = new TreeMap<>();
     byName.forEach((name, r) -> versions.put(name, r.version()));
     String all = combine(versions.keySet().stream().toList(), versions);
-    return names -> names.isEmpty() ? all : combine(names, versions);
+    Map<List<String>, String> byNames = new ConcurrentHashMap<>();
+    return names -> {
+      if (names.isEmpty()) {
+        return all;
+      }
+      String known = byNames.get(names);
+      if (known != null) {
+        return known;
+      }
+      String version = combine(names, versions);
+      if (byNames.size() < MEMO_LIMIT) {
+        byNames.put(List.copyOf(names), version);
+      }
+      return version;
+    };
   }
 
   private static String combine(List<String> names, Map<String, String> versions) {
