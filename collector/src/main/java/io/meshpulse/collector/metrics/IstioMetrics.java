@@ -186,7 +186,11 @@ public final class IstioMetrics implements MultiCollector {
     values.add(orUnknown(destination.getNamespace()));
     values.add(orUnknown(destination.getPrincipal()));
     values.add(orUnknown(destination.getApp()));
-    values.add(orUnknown(destination.getVersion()));
+    // The subset of the upstream cluster (outbound|port|v2|svc) is the destination's version
+    // label when the peer metadata does not carry one.
+    values.add(
+        orUnknown(
+            destination.getVersion().isEmpty() ? record.getSubset() : destination.getVersion()));
     values.add(orUnknown(destination.getService()));
     values.add(orUnknown(destination.getServiceName()));
     values.add(orUnknown(destination.getServiceNamespace()));
