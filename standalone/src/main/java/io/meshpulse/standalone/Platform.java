@@ -14,8 +14,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
@@ -85,14 +87,7 @@ final class Platform implements AutoCloseable {
               .properties("spring.config.name=xds-control")
               .bannerMode(Banner.Mode.OFF)
               .logStartupInfo(false)
-              .run(
-                  "--meshpulse.xds.topology-file=" + options.topologyFile(),
-                  "--meshpulse.xds.ads.port=" + options.adsPort(),
-                  "--meshpulse.xds.ads.bind-address=127.0.0.1",
-                  "--server.port=" + options.xdsHttpPort(),
-                  "--server.address=127.0.0.1",
-                  "--meshpulse.xds.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                  "--meshpulse.xds.kafka.state-dir=" + options.dataDir().resolve("xds-streams"));
+              .run(xdsArguments(options, kafka.bootstrapServers()));
       started.push(xds::close);
       adsPort = xds.getBean(XdsControlRuntime.class).adsPort();
       xdsHttpPort = httpPort(xds);
@@ -102,6 +97,19 @@ final class Platform implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  private static String[] xdsArguments(PlatformOptions options, String bootstrap) {
+    List<String> args = new ArrayList<>();
+    args.add("--meshpulse.xds.topology-file=" + options.topologyFile());
+    args.add("--meshpulse.xds.ads.port=" + options.adsPort());
+    args.add("--meshpulse.xds.ads.bind-address=127.0.0.1");
+    args.add("--server.port=" + options.xdsHttpPort());
+    args.add("--server.address=127.0.0.1");
+    args.add("--meshpulse.xds.kafka.bootstrap-servers=" + bootstrap);
+    args.add("--meshpulse.xds.kafka.state-dir=" + options.dataDir().resolve("xds-streams"));
+    options.xdsProperties().forEach(p -> args.add("--" + p));
+    return args.toArray(String[]::new);
   }
 
   static Platform start(PlatformOptions options) {

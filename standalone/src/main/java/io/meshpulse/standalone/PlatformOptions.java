@@ -1,6 +1,8 @@
 package io.meshpulse.standalone;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +18,12 @@ record PlatformOptions(
     int xdsHttpPort,
     int flinkPrometheusPort,
     Path topologyFile,
-    Path dataDir) {
+    Path dataDir,
+    List<String> xdsProperties) {
+
+  PlatformOptions {
+    xdsProperties = List.copyOf(xdsProperties);
+  }
 
   static Builder builder(Path dataDir) {
     return new Builder(dataDir);
@@ -31,6 +38,7 @@ record PlatformOptions(
     private int adsPort = 18000;
     private int xdsHttpPort = 18080;
     private int flinkPrometheusPort = 19249;
+    private final List<String> xdsProperties = new ArrayList<>();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -39,6 +47,12 @@ record PlatformOptions(
     /** The topology file xds-control serves and watches. */
     Builder topology(Path topologyFile) {
       this.topologyFile = topologyFile;
+      return this;
+    }
+
+    /** An extra xds-control property, {@code name=value} (for example the alert webhook's). */
+    Builder xdsProperty(String property) {
+      this.xdsProperties.add(property);
       return this;
     }
 
@@ -76,7 +90,8 @@ record PlatformOptions(
           xdsHttpPort,
           flinkPrometheusPort,
           topologyFile,
-          dataDir);
+          dataDir,
+          xdsProperties);
     }
 
     private static void check(String name, int port) {
