@@ -1,6 +1,5 @@
 package io.meshpulse.xds.server;
 
-import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -22,12 +21,7 @@ public final class AdsServer implements AutoCloseable {
   private final Server server;
 
   public AdsServer(String bindAddress, int port, XdsPublisher publisher, XdsMetrics metrics) {
-    V3DiscoveryServer discovery =
-        new V3DiscoveryServer(
-            List.of(metrics),
-            publisher.cache(),
-            new DefaultExecutorGroup(),
-            new SharedResourcesSerializer());
+    V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(metrics), publisher.cache());
     this.server =
         NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
