@@ -13,23 +13,7 @@ class OutlierBaselineTest {
 
   /** Envoy's defaults with success-rate ejection not enforced: the consecutive detectors only. */
   static final OutlierDetectionConfig CONSECUTIVE_ONLY =
-      new OutlierDetectionConfig(
-          5,
-          100,
-          5,
-          0,
-          Duration.ofSeconds(10),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(300),
-          10,
-          0,
-          5,
-          100,
-          1900,
-          85,
-          0,
-          5,
-          50);
+      OutlierDetectionConfig.envoyDefaults().withEnforcingSuccessRate(0);
 
   static SimulationReport run(String scenario, long seed) throws InterruptedException {
     return run(scenario, seed, OutlierDetectionConfig.envoyDefaults());

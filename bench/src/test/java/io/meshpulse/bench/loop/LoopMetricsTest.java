@@ -16,23 +16,7 @@ class LoopMetricsTest {
 
   /** Envoy's defaults without success-rate ejection: nothing but the run of errors ejects. */
   static final OutlierDetectionConfig CONSECUTIVE_ONLY =
-      new OutlierDetectionConfig(
-          5,
-          100,
-          5,
-          0,
-          Duration.ofSeconds(10),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(300),
-          10,
-          0,
-          5,
-          100,
-          1900,
-          85,
-          0,
-          5,
-          50);
+      OutlierDetectionConfig.envoyDefaults().withEnforcingSuccessRate(0);
 
   static SimulationReport baseline(String scenario, long seed) throws InterruptedException {
     return baseline(scenario, seed, OutlierDetectionConfig.envoyDefaults());

@@ -70,6 +70,27 @@ public record OutlierDetectionConfig(
   }
 
   /** The defaults of Envoy's outlier_detection.proto (see the class comment). */
+  /** This configuration with {@code enforcing_success_rate} set to {@code percent}. */
+  public OutlierDetectionConfig withEnforcingSuccessRate(int percent) {
+    return new OutlierDetectionConfig(
+        consecutive5xx,
+        enforcingConsecutive5xx,
+        consecutiveGatewayFailure,
+        enforcingConsecutiveGatewayFailure,
+        interval,
+        baseEjectionTime,
+        maxEjectionTime,
+        maxEjectionPercent,
+        percent,
+        successRateMinimumHosts,
+        successRateRequestVolume,
+        successRateStdevFactor,
+        failurePercentageThreshold,
+        enforcingFailurePercentage,
+        failurePercentageMinimumHosts,
+        failurePercentageRequestVolume);
+  }
+
   public static OutlierDetectionConfig envoyDefaults() {
     return new OutlierDetectionConfig(
         5,
