@@ -3,6 +3,7 @@ package io.meshpulse.xds.control;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.decision.DecisionSink;
+import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyInput;
 import io.meshpulse.xds.policy.PolicyResult;
 import io.meshpulse.xds.policy.RouteShift;
@@ -95,7 +96,7 @@ public final class PolicyLoop implements AutoCloseable {
     this.clock = clock;
     this.tick = tick;
     this.registry = registry;
-    this.meters = new EndpointMeters(registry);
+    this.meters = new EndpointMeters(registry, clock);
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -143,11 +144,12 @@ public final class PolicyLoop implements AutoCloseable {
       }
       Instant now = clock.instant();
       LoopView before = view;
+      HealthTable table = health.table();
       PolicyResult result =
           policy.evaluate(
               new PolicyInput(
                   topology.current(),
-                  health.table(),
+                  table,
                   overrides.snapshot(),
                   shifts.apply(now),
                   now,
@@ -163,7 +165,7 @@ public final class PolicyLoop implements AutoCloseable {
       for (ServiceDecision d : result.decisions()) {
         emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
       }
-      meters.update(result.intended());
+      meters.update(result.intended(), table);
     } catch (RuntimeException e) {
       logger.warn("policy evaluation failed, keeping the last routing", e);
     }

@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,13 @@ import org.slf4j.LoggerFactory;
 public final class XdsMetrics implements DiscoveryServerCallbacks {
   private static final Logger logger = LoggerFactory.getLogger(XdsMetrics.class);
 
+  /** The resource types xds-control serves, as the {@code type} tag of pushes and NACKs. */
+  static final List<String> TYPES =
+      List.of("Cluster", "ClusterLoadAssignment", "Listener", "RouteConfiguration");
+
   private final MeterRegistry registry;
   private final AtomicInteger connected = new AtomicInteger();
   private final Timer pushTimer;
-  private final Counter nacks;
 
   public XdsMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -31,10 +35,10 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
         Timer.builder("meshpulse.xds.push")
             .description("time to hand a new snapshot to every open watch")
             .register(registry);
-    this.nacks =
-        Counter.builder("meshpulse.xds.nacks")
-            .description("xDS responses rejected by a client")
-            .register(registry);
+    // Registered at zero for every type served, so a NACK rate exists before the first NACK.
+    for (String type : TYPES) {
+      nacks(type);
+    }
   }
 
   public Timer pushTimer() {
@@ -45,8 +49,22 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
     return connected.get();
   }
 
+  /** NACKs of every type together. */
   public double nacks() {
-    return nacks.count();
+    return registry.find("meshpulse.xds.nacks").counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
+  }
+
+  private Counter nacks(String type) {
+    return Counter.builder("meshpulse.xds.nacks")
+        .description("xDS responses rejected by a client")
+        .tag("type", type)
+        .register(registry);
+  }
+
+  private static String type(String typeUrl) {
+    return typeUrl.substring(typeUrl.lastIndexOf('.') + 1);
   }
 
   @Override
@@ -68,7 +86,7 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
     if (request.hasErrorDetail()) {
-      nacks.increment();
+      nacks(type(request.getTypeUrl())).increment();
       logger.warn(
           "stream={} NACK typeUrl={} version={} error={}",
           streamId,
@@ -81,7 +99,7 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
     if (request.hasErrorDetail()) {
-      nacks.increment();
+      nacks(type(request.getTypeUrl())).increment();
       logger.warn(
           "stream={} delta NACK typeUrl={} error={}",
           streamId,
@@ -103,7 +121,6 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
   }
 
   private void pushed(String typeUrl) {
-    String type = typeUrl.substring(typeUrl.lastIndexOf('.') + 1);
-    registry.counter("meshpulse.xds.pushes", "type", type).increment();
+    registry.counter("meshpulse.xds.pushes", "type", type(typeUrl)).increment();
   }
 }
