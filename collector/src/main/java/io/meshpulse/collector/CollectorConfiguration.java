@@ -72,7 +72,12 @@ class CollectorConfiguration {
                 config.maxBytes().toBytes(),
                 config.hardMaxRecords(),
                 config.hardMaxBytes().toBytes()));
-    metrics.bufferGauges(buffer::records, buffer::bytes, buffer::waiting);
+    metrics.bufferGauges(
+        buffer::records,
+        buffer::bytes,
+        buffer::waiting,
+        config.maxRecords(),
+        config.maxBytes().toBytes());
     return buffer;
   }
 

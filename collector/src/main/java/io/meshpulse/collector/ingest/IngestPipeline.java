@@ -63,7 +63,7 @@ public final class IngestPipeline {
 
   private boolean admit(List<OutgoingRecord> outgoing) {
     if (!buffer.offer(outgoing)) {
-      metrics.dropped("buffer_hard_limit", outgoing.size());
+      metrics.dropped(CollectorMetrics.DROP_BUFFER_HARD_LIMIT, outgoing.size());
       return false;
     }
     return true;

@@ -20,6 +20,12 @@ public final class CollectorMetrics {
 
   public static final String METRICS = "metrics";
 
+  /** Reasons of {@code meshpulse_collector_records_dropped_total}, registered at zero up front. */
+  public static final String DROP_BUFFER_HARD_LIMIT = "buffer_hard_limit";
+
+  public static final String DROP_KAFKA_REJECTED = "kafka_rejected";
+  public static final String DROP_SHUTDOWN = "shutdown";
+
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
@@ -53,11 +59,29 @@ public final class CollectorMetrics {
           .tag("service", service)
           .register(registry);
     }
+    // A drop is rare: without its zero the "drops by reason" series would not exist until one.
+    for (String reason :
+        new String[] {DROP_BUFFER_HARD_LIMIT, DROP_KAFKA_REJECTED, DROP_SHUTDOWN}) {
+      dropped(reason, 0);
+    }
   }
 
-  /** Registers the buffer fill gauges. */
+  /**
+   * Registers the buffer fill gauges and the soft limits they are measured against (where the
+   * collector stops reading its streams), so a dashboard can show the fill as a fraction.
+   */
   public void bufferGauges(
-      Supplier<Number> records, Supplier<Number> bytes, Supplier<Number> pausedStreams) {
+      Supplier<Number> records,
+      Supplier<Number> bytes,
+      Supplier<Number> pausedStreams,
+      long maxRecords,
+      long maxBytes) {
+    Gauge.builder("meshpulse.collector.buffer.limit.records", () -> maxRecords)
+        .description("Soft limit of the buffer in records: reading pauses there")
+        .register(registry);
+    Gauge.builder("meshpulse.collector.buffer.limit.bytes", () -> maxBytes)
+        .description("Soft limit of the buffer in bytes: reading pauses there")
+        .register(registry);
     Gauge.builder("meshpulse.collector.buffer.records", records)
         .description("Records in the buffer: queued plus sent and not yet acknowledged")
         .register(registry);

@@ -81,7 +81,7 @@ public final class KafkaSink implements AutoCloseable {
               buffer.requeue(record);
             } else {
               logger.warn("record rejected by kafka topic={}", record.topic(), exception);
-              metrics.dropped("kafka_rejected", 1);
+              metrics.dropped(CollectorMetrics.DROP_KAFKA_REJECTED, 1);
               buffer.release(record);
             }
           });
@@ -91,7 +91,7 @@ public final class KafkaSink implements AutoCloseable {
       return false;
     } catch (KafkaException e) {
       logger.warn("record rejected by kafka producer topic={}", record.topic(), e);
-      metrics.dropped("kafka_rejected", 1);
+      metrics.dropped(CollectorMetrics.DROP_KAFKA_REJECTED, 1);
       buffer.release(record);
       return true;
     }
@@ -113,7 +113,7 @@ public final class KafkaSink implements AutoCloseable {
       if (!buffer.awaitEmpty(shutdownTimeout)) {
         long left = buffer.records();
         logger.warn("shutting down with records not acknowledged by kafka records={}", left);
-        metrics.dropped("shutdown", (int) left);
+        metrics.dropped(CollectorMetrics.DROP_SHUTDOWN, (int) left);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

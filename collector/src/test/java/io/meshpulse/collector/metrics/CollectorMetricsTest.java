@@ -1,0 +1,47 @@
+package io.meshpulse.collector.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class CollectorMetricsTest {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final CollectorMetrics metrics = new CollectorMetrics(registry);
+
+  @Test
+  void everyDropReason_isExportedAtZero_beforeAnyDrop() {
+    assertThat(registry.scrape())
+        .as("exposition of a collector that dropped nothing")
+        .contains("meshpulse_collector_records_dropped_total{reason=\"buffer_hard_limit\"} 0.0")
+        .contains("meshpulse_collector_records_dropped_total{reason=\"kafka_rejected\"} 0.0")
+        .contains("meshpulse_collector_records_dropped_total{reason=\"shutdown\"} 0.0");
+  }
+
+  @Test
+  void drops_countOnTheSeriesOfTheirReason() {
+    metrics.dropped(CollectorMetrics.DROP_KAFKA_REJECTED, 3);
+
+    assertThat(registry.scrape())
+        .as("exposition after three rejected records")
+        .contains("meshpulse_collector_records_dropped_total{reason=\"kafka_rejected\"} 3.0")
+        .contains("meshpulse_collector_records_dropped_total{reason=\"shutdown\"} 0.0");
+  }
+
+  @Test
+  void bufferFill_isExportedBesideTheSoftLimitsItIsMeasuredAgainst() {
+    AtomicLong bytes = new AtomicLong(2_048);
+    metrics.bufferGauges(() -> 10, bytes::get, () -> 0, 50_000, 64L << 20);
+    bytes.set(4_096);
+
+    assertThat(registry.scrape())
+        .as("buffer gauges")
+        .contains("meshpulse_collector_buffer_records 10.0")
+        .contains("meshpulse_collector_buffer_bytes 4096.0")
+        .contains("meshpulse_collector_buffer_limit_records 50000.0")
+        .contains("meshpulse_collector_buffer_limit_bytes 6.7108864E7");
+  }
+}
