@@ -55,7 +55,10 @@ final class Decisions {
       boolean operator =
           changes.stream().anyMatch(c -> c.trigger() == DecisionTrigger.DECISION_TRIGGER_OVERRIDE);
       if (!operator) {
-        trigger = DecisionTrigger.DECISION_TRIGGER_ALERT;
+        trigger =
+            changedShifts.get(0).fromRollout()
+                ? DecisionTrigger.DECISION_TRIGGER_ROLLOUT
+                : DecisionTrigger.DECISION_TRIGGER_ALERT;
         triggerRef = changedShifts.get(0).ref();
       }
     }

@@ -18,4 +18,12 @@ public record RouteShift(
       throw new IllegalArgumentException("a shift needs two different subsets: " + from);
     }
   }
+
+  /** The ref prefix of the shifts progressive rollouts hold: {@code rollout:<service>/<subset>}. */
+  public static final String ROLLOUT_REF_PREFIX = "rollout:";
+
+  /** Whether a progressive rollout holds this shift (its decisions have trigger ROLLOUT). */
+  public boolean fromRollout() {
+    return ref.startsWith(ROLLOUT_REF_PREFIX);
+  }
 }
