@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * start-up; an invalid value fails start-up with a message naming the property.
  *
  * @param topologyFile the topology YAML ({@code meshpulse.xds.topology-file})
+ * @param rollouts progressive rollouts declared at start-up ({@code meshpulse.xds.rollouts[i].*})
  */
 @ConfigurationProperties("meshpulse.xds")
 @Validated
@@ -33,7 +34,8 @@ public record XdsControlProperties(
     @Valid @DefaultValue Policy policy,
     @Valid @DefaultValue Loop loop,
     @Valid @DefaultValue Decisions decisions,
-    @Valid @DefaultValue Alerts alerts) {
+    @Valid @DefaultValue Alerts alerts,
+    @DefaultValue List<RolloutProperties> rollouts) {
 
   /**
    * The Alertmanager webhook, {@code POST /api/v1/alerts}: {@code meshpulse.xds.alerts.token} is

@@ -9,7 +9,9 @@ import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
+import io.meshpulse.xds.rollout.Rollouts;
 import io.meshpulse.xds.server.AdsServer;
 import io.meshpulse.xds.server.XdsMetrics;
 import io.meshpulse.xds.server.XdsPublisher;
@@ -21,6 +23,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +39,7 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final DecisionLog decisionLog;
   private final OverrideStore overrides = new OverrideStore();
   private final AlertShifts alertShifts;
+  private final Rollouts rollouts;
   private final XdsControlProperties.Alerts alerts;
   private final PolicyLoop loop;
   private final XdsMetrics xdsMetrics;
@@ -48,6 +53,17 @@ public final class XdsControlRuntime implements AutoCloseable {
       this.topology = new FileTopologySource(props.topologyFile(), props.topologyPollInterval());
     } catch (TopologyException e) {
       throw new IllegalStateException("meshpulse.xds.topology-file: " + e.getMessage(), e);
+    }
+    try {
+      this.rollouts =
+          new Rollouts(
+              policyConfig.staleAfter(),
+              policyConfig.degradedMinConfidence(),
+              RolloutProperties.toSpecs(props.rollouts(), topology.current()),
+              clock.instant());
+    } catch (IllegalArgumentException e) {
+      topology.close();
+      throw e;
     }
     XdsControlProperties.Kafka k = props.kafka();
     Path stateDir =
@@ -93,7 +109,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             topology,
             source,
             overrides,
-            alertShifts::advance,
+            this::shifts,
             publisher,
             List.of(decisionLog, decisionPublisher),
             clock,
@@ -135,6 +151,19 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   public AlertShifts alertShifts() {
     return alertShifts;
+  }
+
+  public Rollouts rollouts() {
+    return rollouts;
+  }
+
+  /** The route shifts in force: rollouts first, then alerts (which may take a canary's share). */
+  private List<RouteShift> shifts(Instant now) {
+    List<RouteShift> shifts =
+        new ArrayList<>(
+            rollouts.advance(now, topology.current(), health.table(), health.services()));
+    shifts.addAll(alertShifts.advance(now));
+    return shifts;
   }
 
   /** The alert webhook's configuration (token, actions). */

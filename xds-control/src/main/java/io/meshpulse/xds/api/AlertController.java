@@ -4,8 +4,6 @@ import io.meshpulse.xds.XdsControlRuntime;
 import io.meshpulse.xds.shift.Alert;
 import io.meshpulse.xds.shift.AlertShifts;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Alertmanager's webhook (payload version 4): {@code POST /api/v1/alerts} with a bearer token. Each
  * alert that matches a configured action starts, or (resolved) undoes, a route shift; the shift
- * itself is applied by the routing policy, so every step is a routing decision.
+ * itself is applied by the routing policy, so every step is a routing decision. A firing alert that
+ * names the canary of a progressing rollout rolls that rollout back.
  */
 @RestController
 @RequestMapping("/api/v1")
@@ -50,7 +49,7 @@ public class AlertController {
           "the alert webhook is disabled: set meshpulse.xds.alerts.token"
               + " (env MESHPULSE_XDS_ALERTS_TOKEN)");
     }
-    if (!authorized(auth, token)) {
+    if (!BearerAuth.authorized(auth, token)) {
       return reject(HttpStatus.UNAUTHORIZED, "unauthorized", "a valid bearer token is required");
     }
     List<Alert> alerts;
@@ -61,6 +60,7 @@ public class AlertController {
     }
     Map<String, Integer> outcomes = new LinkedHashMap<>();
     List<String> started = new ArrayList<>();
+    List<String> rolledBack = new ArrayList<>();
     for (Alert alert : alerts) {
       AlertShifts.Outcome outcome = runtime.alertShifts().receive(alert, clock.instant());
       outcomes.merge(outcome.name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
@@ -75,18 +75,19 @@ public class AlertController {
       if (outcome == AlertShifts.Outcome.STARTED) {
         started.add(alert.fingerprint());
       }
+      rolledBack.addAll(runtime.rollouts().onAlert(alert, clock.instant()));
     }
     runtime.loop().requestEvaluation();
     return ResponseEntity.ok(
-        Map.of("alerts", alerts.size(), "outcomes", outcomes, "started", started));
-  }
-
-  private static boolean authorized(@Nullable String header, String token) {
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
+        Map.of(
+            "alerts",
+            alerts.size(),
+            "outcomes",
+            outcomes,
+            "started",
+            started,
+            "rolledBack",
+            rolledBack));
   }
 
   private ResponseEntity<Map<String, Object>> reject(

@@ -1,0 +1,179 @@
+package io.meshpulse.xds.rollout;
+
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.SubsetSpec;
+import io.meshpulse.xds.topology.Topology;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A declared rollout: subset {@code canary} of {@code service} takes {@code stepPercent} more of
+ * the {@code stable} subset's traffic every {@code interval}, up to {@code maxPercent}, while its
+ * health holds: at least {@code minHealthyPercent} of its judged endpoints HEALTHY, their mean
+ * score and the subset's own score at least {@code minScore}. A firing alert whose label {@code
+ * serviceLabel} names the service and {@code subsetLabel} the canary rolls it back. Build with
+ * {@link #builder}; invalid values are refused with the property they came from.
+ */
+public record RolloutSpec(
+    String service,
+    String canary,
+    String stable,
+    int stepPercent,
+    Duration interval,
+    int maxPercent,
+    double minScore,
+    int minHealthyPercent,
+    String serviceLabel,
+    String subsetLabel) {
+
+  /**
+   * @throws IllegalArgumentException naming the first invalid value by its property name
+   */
+  public RolloutSpec {
+    require(!service.isBlank(), "service", "must name the service");
+    require(!canary.isBlank(), "subset", "must name the canary subset");
+    require(!stable.isBlank(), "stable", "must name the stable subset");
+    require(!canary.equals(stable), "stable", "must differ from the canary subset");
+    require(maxPercent >= 1 && maxPercent <= 100, "max-percent", "must be in [1, 100]");
+    require(
+        stepPercent >= 1 && stepPercent <= maxPercent,
+        "step-percent",
+        "must be in [1, max-percent]");
+    require(
+        !interval.isNegative() && !interval.isZero(), "interval", "must be a positive duration");
+    require(minScore >= 0 && minScore <= 1, "min-score", "must be in [0, 1]");
+    require(
+        minHealthyPercent >= 0 && minHealthyPercent <= 100,
+        "min-healthy-percent",
+        "must be in [0, 100]");
+    require(!serviceLabel.isBlank(), "service-label", "must not be blank");
+    require(!subsetLabel.isBlank(), "subset-label", "must not be blank");
+  }
+
+  private static void require(boolean ok, String property, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(property + ": " + message);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code <service>/<canary>}: a rollout's identity (one per canary subset). */
+  public String key() {
+    return service + '/' + canary;
+  }
+
+  /** Why this rollout cannot run on {@code topology}, if it cannot: {@code <property>: <why>}. */
+  public Optional<String> problemIn(Topology topology) {
+    Optional<ServiceSpec> s = topology.service(service);
+    if (s.isEmpty()) {
+      return Optional.of("service: unknown service '" + service + "' (not in the topology)");
+    }
+    Optional<SubsetSpec> c = subset(s.get(), canary);
+    if (c.isEmpty()) {
+      return Optional.of("subset: service '" + service + "' has no subset '" + canary + "'");
+    }
+    if (subset(s.get(), stable).isEmpty()) {
+      return Optional.of("stable: service '" + service + "' has no subset '" + stable + "'");
+    }
+    if (c.get().routeWeight() != 0) {
+      return Optional.of(
+          "subset: the canary subset '"
+              + canary
+              + "' has route weight "
+              + c.get().routeWeight()
+              + " in the topology; a rollout starts the canary from 0 %: give it route weight 0"
+              + " (routeWeights names the other subsets only)");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<SubsetSpec> subset(ServiceSpec service, String name) {
+    return service.subsets().stream().filter(x -> x.name().equals(name)).findFirst();
+  }
+
+  /** Defaults: step 10 % every 5 s up to 100 %, min score 0.8, 80 % of endpoints HEALTHY. */
+  public static final class Builder {
+    private String service = "";
+    private String canary = "";
+    private String stable = "";
+    private int stepPercent = 10;
+    private Duration interval = Duration.ofSeconds(5);
+    private int maxPercent = 100;
+    private double minScore = 0.8;
+    private int minHealthyPercent = 80;
+    private String serviceLabel = "destination_service_name";
+    private String subsetLabel = "destination_version";
+
+    private Builder() {}
+
+    public Builder service(String v) {
+      this.service = v;
+      return this;
+    }
+
+    public Builder canary(String v) {
+      this.canary = v;
+      return this;
+    }
+
+    public Builder stable(String v) {
+      this.stable = v;
+      return this;
+    }
+
+    public Builder stepPercent(int v) {
+      this.stepPercent = v;
+      return this;
+    }
+
+    public Builder interval(Duration v) {
+      this.interval = v;
+      return this;
+    }
+
+    public Builder maxPercent(int v) {
+      this.maxPercent = v;
+      return this;
+    }
+
+    public Builder minScore(double v) {
+      this.minScore = v;
+      return this;
+    }
+
+    public Builder minHealthyPercent(int v) {
+      this.minHealthyPercent = v;
+      return this;
+    }
+
+    public Builder serviceLabel(String v) {
+      this.serviceLabel = v;
+      return this;
+    }
+
+    public Builder subsetLabel(String v) {
+      this.subsetLabel = v;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the first invalid value by its property name
+     */
+    public RolloutSpec build() {
+      return new RolloutSpec(
+          service,
+          canary,
+          stable,
+          stepPercent,
+          interval,
+          maxPercent,
+          minScore,
+          minHealthyPercent,
+          serviceLabel,
+          subsetLabel);
+    }
+  }
+}

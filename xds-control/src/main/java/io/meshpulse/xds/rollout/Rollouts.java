@@ -1,0 +1,151 @@
+package io.meshpulse.xds.rollout;
+
+import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.policy.HealthTable;
+import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.shift.Alert;
+import io.meshpulse.xds.topology.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rollouts in force, by {@code <service>/<canary>}. Operators start and abort them and alerts
+ * roll them back on web threads; the control loop advances them once per evaluation ({@link
+ * #advance}) and applies their route shifts through the routing policy, so every step is a routing
+ * decision (trigger ROLLOUT, trigger_ref {@code rollout:<service>/<canary>}).
+ */
+public final class Rollouts {
+  private final CanaryHealth health;
+  private final Object lock = new Object();
+
+  // @GuardedBy("lock")
+  private final Map<String, Rollout> rollouts = new LinkedHashMap<>();
+
+  /**
+   * @param staleAfter health records older than this are not judged (the policy's stale-after)
+   * @param minConfidence endpoint records below this confidence are not judged
+   * @param declared rollouts from configuration, started now
+   */
+  public Rollouts(
+      Duration staleAfter, double minConfidence, List<RolloutSpec> declared, Instant now) {
+    this.health = new CanaryHealth(staleAfter, minConfidence);
+    for (RolloutSpec spec : declared) {
+      if (rollouts.putIfAbsent(spec.key(), Rollout.declared(spec, now)) != null) {
+        throw new IllegalArgumentException("two rollouts of " + spec.key());
+      }
+    }
+  }
+
+  /**
+   * Starts a rollout, replacing a finished one of the same canary.
+   *
+   * @return the new rollout, or empty when one of that canary is still progressing
+   */
+  public Optional<Rollout> start(RolloutSpec spec, Instant now) {
+    synchronized (lock) {
+      Rollout known = rollouts.get(spec.key());
+      if (known != null && known.active()) {
+        return Optional.empty();
+      }
+      Rollout started = Rollout.declared(spec, now);
+      rollouts.put(spec.key(), started);
+      return Optional.of(started);
+    }
+  }
+
+  /** What {@link #abort} did. */
+  public enum Abort {
+    /** The rollout was progressing: it is rolled back and stays listed until removed. */
+    ROLLED_BACK,
+    /** The rollout had finished (promoted or rolled back): it is forgotten. */
+    REMOVED,
+    /** No rollout of that canary. */
+    UNKNOWN
+  }
+
+  /**
+   * Aborts a progressing rollout (rolled back at once) or forgets a finished one, whose routing
+   * then returns to the topology's route weights.
+   */
+  public Abort abort(String service, String canary, String why, Instant now) {
+    String key = service + '/' + canary;
+    synchronized (lock) {
+      Rollout known = rollouts.get(key);
+      if (known == null) {
+        return Abort.UNKNOWN;
+      }
+      if (known.active()) {
+        rollouts.put(key, known.rollBack(why, now));
+        return Abort.ROLLED_BACK;
+      }
+      rollouts.remove(key);
+      return Abort.REMOVED;
+    }
+  }
+
+  /**
+   * Rolls back every progressing rollout a firing alert names (its service and canary labels).
+   *
+   * @return the keys of the rollouts rolled back
+   */
+  public List<String> onAlert(Alert alert, Instant now) {
+    List<String> rolledBack = new ArrayList<>();
+    if (!alert.firing()) {
+      return rolledBack;
+    }
+    synchronized (lock) {
+      for (var entry : rollouts.entrySet()) {
+        Rollout r = entry.getValue();
+        RolloutSpec spec = r.spec();
+        if (r.active()
+            && spec.service().equals(alert.labels().get(spec.serviceLabel()))
+            && spec.canary().equals(alert.labels().get(spec.subsetLabel()))) {
+          String name = alert.labels().getOrDefault("alertname", alert.fingerprint());
+          entry.setValue(r.rollBack("alert " + name + " firing", now));
+          rolledBack.add(entry.getKey());
+        }
+      }
+    }
+    return rolledBack;
+  }
+
+  /**
+   * Judges each progressing rollout's canary, advances it, and returns every rollout's route shift.
+   * Call once per policy evaluation, from the control loop.
+   *
+   * @param subsets service-health records by key ({@code <service>/<subset>})
+   */
+  public List<RouteShift> advance(
+      Instant now, Topology topology, HealthTable endpoints, Map<String, ServiceHealth> subsets) {
+    List<RouteShift> result = new ArrayList<>();
+    synchronized (lock) {
+      for (var entry : rollouts.entrySet()) {
+        Rollout r = entry.getValue();
+        if (r.active()) {
+          r = r.advance(now, health.judge(r.spec(), topology, endpoints, subsets, now));
+          entry.setValue(r);
+        }
+        result.add(r.toRouteShift());
+      }
+    }
+    return result;
+  }
+
+  /** Every rollout, in the order declared. */
+  public List<Rollout> list() {
+    synchronized (lock) {
+      return List.copyOf(rollouts.values());
+    }
+  }
+
+  public Optional<Rollout> get(String service, String canary) {
+    synchronized (lock) {
+      return Optional.ofNullable(rollouts.get(service + '/' + canary));
+    }
+  }
+}
