@@ -9,6 +9,8 @@ import io.meshpulse.xds.policy.PolicyResult;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.policy.ServiceDecision;
+import io.meshpulse.xds.routing.RouteComposer;
+import io.meshpulse.xds.routing.RoutingConfig;
 import io.meshpulse.xds.server.XdsPublisher;
 import io.meshpulse.xds.topology.TopologySource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,8 @@ public final class PolicyLoop implements AutoCloseable {
   private final HealthSource health;
   private final OverrideStore overrides;
   private final Function<Instant, List<RouteShift>> shifts;
+  private final Supplier<RoutingConfig> routing;
+  private final RouteComposer composer = new RouteComposer();
   private final XdsPublisher publisher;
   private final List<DecisionSink> sinks;
   private final Clock clock;
@@ -86,6 +91,37 @@ public final class PolicyLoop implements AutoCloseable {
       Clock clock,
       Duration tick,
       MeterRegistry registry) {
+    this(
+        policy,
+        topology,
+        health,
+        overrides,
+        shifts,
+        () -> RoutingConfig.EMPTY,
+        publisher,
+        sinks,
+        clock,
+        tick,
+        registry);
+  }
+
+  /**
+   * @param routing the routing configuration in force (gateways, virtual services); the shifts
+   *     apply to its routes too
+   */
+  public PolicyLoop(
+      RoutingPolicy policy,
+      TopologySource topology,
+      HealthSource health,
+      OverrideStore overrides,
+      Function<Instant, List<RouteShift>> shifts,
+      Supplier<RoutingConfig> routing,
+      XdsPublisher publisher,
+      List<DecisionSink> sinks,
+      Clock clock,
+      Duration tick,
+      MeterRegistry registry) {
+    this.routing = routing;
     this.policy = policy;
     this.shifts = shifts;
     this.topology = topology;
@@ -145,16 +181,14 @@ public final class PolicyLoop implements AutoCloseable {
       Instant now = clock.instant();
       LoopView before = view;
       HealthTable table = health.table();
+      List<RouteShift> inForce = shifts.apply(now);
       PolicyResult result =
           policy.evaluate(
               new PolicyInput(
-                  topology.current(),
-                  table,
-                  overrides.snapshot(),
-                  shifts.apply(now),
-                  now,
-                  before.state()));
-      String version = publisher.publish(result.served(), policy.config());
+                  topology.current(), table, overrides.snapshot(), inForce, now, before.state()));
+      RouteComposer.Composition routes =
+          composer.compose(routing.get(), inForce, policy.config().dryRun());
+      String version = publisher.publish(result.served(), routes.served(), policy.config());
       view = new LoopView(result.intended(), result.served(), result.state(), version, now, true);
       if (!before.ready()) {
         logger.info(
@@ -163,6 +197,9 @@ public final class PolicyLoop implements AutoCloseable {
             result.served().services().size());
       }
       for (ServiceDecision d : result.decisions()) {
+        emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
+      }
+      for (ServiceDecision d : routes.decisions()) {
         emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
       }
       meters.update(result.intended(), table);

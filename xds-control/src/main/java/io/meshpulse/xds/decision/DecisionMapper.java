@@ -42,7 +42,7 @@ public final class DecisionMapper {
     for (RouteWeightChange r : d.routeChanges()) {
       b.addRouteChanges(
           RouteChange.newBuilder()
-              .setRoute(d.service())
+              .setRoute(r.route().isEmpty() ? d.service() : r.route())
               .setSubset(r.subset())
               .setOldWeight(r.oldWeight())
               .setNewWeight(r.newWeight()));

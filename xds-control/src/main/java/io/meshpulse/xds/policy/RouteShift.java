@@ -6,9 +6,29 @@ package io.meshpulse.xds.policy;
  * {@code to}. At 100 the shift changes nothing.
  *
  * @param ref what caused the shift (an alert's fingerprint), recorded as the decision's trigger_ref
+ * @param route the route it applies to, {@code <virtual service>/<route>} of the routing
+ *     configuration; empty for the service's own route and every configured route that sends
+ *     traffic to {@code from}
  */
 public record RouteShift(
-    String ref, String service, String from, String to, int remainingPercent, String reason) {
+    String ref,
+    String service,
+    String from,
+    String to,
+    int remainingPercent,
+    String reason,
+    String route) {
+  /** A shift of every route of the service. */
+  public RouteShift(
+      String ref, String service, String from, String to, int remainingPercent, String reason) {
+    this(ref, service, from, to, remainingPercent, reason, "");
+  }
+
+  /** Whether the shift applies to the configured route with this key. */
+  public boolean appliesTo(String routeKey) {
+    return route.isEmpty() || route.equals(routeKey);
+  }
+
   public RouteShift {
     if (remainingPercent < 0 || remainingPercent > 100) {
       throw new IllegalArgumentException(

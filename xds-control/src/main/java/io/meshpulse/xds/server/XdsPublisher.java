@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.RoutingTable;
+import io.meshpulse.xds.routing.ServedRoutes;
 import io.meshpulse.xds.snapshot.ProxyKind;
 import io.meshpulse.xds.snapshot.VersionedSnapshot;
 import io.meshpulse.xds.snapshot.XdsSnapshots;
@@ -37,9 +38,18 @@ public final class XdsPublisher {
    * @return the xDS version now served (a hash of every resource version)
    */
   public String publish(RoutingTable table, PolicyConfig config) {
+    return publish(table, ServedRoutes.EMPTY, config);
+  }
+
+  /**
+   * Publishes the table and the configured routes if they differ from the last ones published.
+   *
+   * @return the xDS version now served to Envoy sidecars
+   */
+  public String publish(RoutingTable table, ServedRoutes routes, PolicyConfig config) {
     for (ProxyKind kind : ProxyKind.values()) {
       VersionedSnapshot snapshot =
-          XdsSnapshots.snapshot(XdsSnapshots.resources(table, config, kind));
+          XdsSnapshots.snapshot(XdsSnapshots.resources(table, routes, config, kind));
       String v = version(snapshot);
       if (!v.equals(lastVersions.get(kind))) {
         metrics.pushTimer().record(() -> cache.setSnapshot(kind, snapshot));

@@ -62,6 +62,7 @@ record AlertShift(
         from,
         action.shiftTo(),
         remainingPercent,
-        "alert " + alertName + (firing ? " firing" : " resolved"));
+        "alert " + alertName + (firing ? " firing" : " resolved"),
+        action.route());
   }
 }

@@ -8,7 +8,8 @@ import java.util.Map;
  * of the service named by label {@code serviceLabel} away from the subset named by label {@code
  * subsetLabel} to subset {@code shiftTo}, {@code step} percent of the subset's weight every {@code
  * stepInterval} until the subset keeps {@code floor} percent; when the alert resolves the weight
- * comes back {@code restoreStep} percent every {@code restoreInterval}.
+ * comes back {@code restoreStep} percent every {@code restoreInterval}. A non-empty {@code route}
+ * ({@code <virtual service>/<route>}) limits the shift to that route of the routing configuration.
  */
 public record ShiftAction(
     Map<String, String> match,
@@ -19,7 +20,32 @@ public record ShiftAction(
     int floor,
     Duration stepInterval,
     int restoreStep,
-    Duration restoreInterval) {
+    Duration restoreInterval,
+    String route) {
+  /** An action on every route of the service. */
+  public ShiftAction(
+      Map<String, String> match,
+      String serviceLabel,
+      String subsetLabel,
+      String shiftTo,
+      int step,
+      int floor,
+      Duration stepInterval,
+      int restoreStep,
+      Duration restoreInterval) {
+    this(
+        match,
+        serviceLabel,
+        subsetLabel,
+        shiftTo,
+        step,
+        floor,
+        stepInterval,
+        restoreStep,
+        restoreInterval,
+        "");
+  }
+
   public ShiftAction {
     match = Map.copyOf(match);
     require(!match.isEmpty(), "match must name at least one label");

@@ -10,6 +10,7 @@ import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
@@ -26,48 +27,78 @@ import java.util.List;
 public final class ListenerBuilder {
   private static final String HCM = "envoy.filters.network.http_connection_manager";
 
+  /** The fault filter's name; routes configure it per route under this name. */
+  public static final String FAULT_FILTER = "envoy.filters.http.fault";
+
   private ListenerBuilder() {}
 
   public static Listener envoy(ServiceRouting routing) {
+    return envoy(routing, false);
+  }
+
+  /**
+   * @param faults whether the route configuration injects faults, which needs Envoy's fault filter
+   *     in the chain
+   */
+  public static Listener envoy(ServiceRouting routing, boolean faults) {
+    String name = routing.service().name();
+    return listener(name, "0.0.0.0", routing.service().port(), hcm(name, name, faults));
+  }
+
+  /** A listener on {@code address:port} whose HTTP connection manager is {@code hcm}. */
+  public static Listener listener(
+      String name, String address, int port, HttpConnectionManager hcm) {
     return Listener.newBuilder()
-        .setName(routing.service().name())
+        .setName(name)
         .setAddress(
             Address.newBuilder()
                 .setSocketAddress(
-                    SocketAddress.newBuilder()
-                        .setAddress("0.0.0.0")
-                        .setPortValue(routing.service().port())))
+                    SocketAddress.newBuilder().setAddress(address).setPortValue(port)))
         .addFilterChains(
             FilterChain.newBuilder()
-                .addFilters(
-                    Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm(routing)))))
+                .addFilters(Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm))))
         .build();
   }
 
   public static List<Listener> proxyless(ServiceRouting routing) {
-    String name = routing.service().name();
-    return List.of(
-        apiListener(name, routing), apiListener(name + ':' + routing.service().port(), routing));
+    return proxyless(routing, false);
   }
 
-  private static Listener apiListener(String name, ServiceRouting routing) {
+  public static List<Listener> proxyless(ServiceRouting routing, boolean faults) {
+    String name = routing.service().name();
+    HttpConnectionManager hcm = hcm(name, RouteBuilder.routeName(routing), faults);
+    return List.of(apiListener(name, hcm), apiListener(name + ':' + routing.service().port(), hcm));
+  }
+
+  private static Listener apiListener(String name, HttpConnectionManager hcm) {
     return Listener.newBuilder()
         .setName(name)
-        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm(routing))))
+        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm)))
         .build();
   }
 
-  private static HttpConnectionManager hcm(ServiceRouting routing) {
-    return HttpConnectionManager.newBuilder()
-        .setStatPrefix(routing.service().name())
-        .setRds(
-            Rds.newBuilder()
-                .setRouteConfigName(RouteBuilder.routeName(routing))
-                .setConfigSource(
-                    ConfigSource.newBuilder()
-                        .setAds(AggregatedConfigSource.getDefaultInstance())
-                        .setResourceApiVersion(ApiVersion.V3)))
-        .addHttpFilters(
+  /**
+   * An HTTP connection manager taking route configuration {@code routeConfig} from ADS, with the
+   * router (and before it the fault filter, when {@code faults}).
+   */
+  public static HttpConnectionManager hcm(String statPrefix, String routeConfig, boolean faults) {
+    HttpConnectionManager.Builder b =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix(statPrefix)
+            .setRds(
+                Rds.newBuilder()
+                    .setRouteConfigName(routeConfig)
+                    .setConfigSource(
+                        ConfigSource.newBuilder()
+                            .setAds(AggregatedConfigSource.getDefaultInstance())
+                            .setResourceApiVersion(ApiVersion.V3)));
+    if (faults) {
+      b.addHttpFilters(
+          HttpFilter.newBuilder()
+              .setName(FAULT_FILTER)
+              .setTypedConfig(Any.pack(HTTPFault.getDefaultInstance())));
+    }
+    return b.addHttpFilters(
             HttpFilter.newBuilder()
                 .setName("envoy.filters.http.router")
                 .setTypedConfig(Any.pack(Router.getDefaultInstance())))

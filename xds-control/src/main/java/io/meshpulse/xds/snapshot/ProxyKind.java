@@ -1,7 +1,12 @@
 package io.meshpulse.xds.snapshot;
 
-/** The two node groups: Envoy proxies and proxyless gRPC clients get different listeners. */
+/**
+ * The node groups: Envoy sidecars, proxyless gRPC clients and Envoy gateways get different
+ * listeners (and route configurations).
+ */
 public enum ProxyKind {
   ENVOY,
-  PROXYLESS_GRPC
+  PROXYLESS_GRPC,
+  /** An Envoy serving the routing configuration's gateways (node id {@code router~...}). */
+  GATEWAY
 }

@@ -10,10 +10,14 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.RoutingTable;
 import io.meshpulse.xds.policy.ServiceRouting;
+import io.meshpulse.xds.routing.RoutingConfig.VirtualService;
+import io.meshpulse.xds.routing.ServedRoutes;
+import io.meshpulse.xds.topology.ServiceSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the xDS snapshot of each node group from the routing table, with per-resource versions
@@ -30,19 +34,44 @@ public final class XdsSnapshots {
       List<RouteConfiguration> routes) {}
 
   public static Resources resources(RoutingTable table, PolicyConfig config, ProxyKind kind) {
+    return resources(table, ServedRoutes.EMPTY, config, kind);
+  }
+
+  /**
+   * The resources of one proxy kind. Every kind gets every cluster and its endpoints; sidecars and
+   * proxyless clients get a listener and route configuration per service (from the service's
+   * virtual service for the mesh when it has one); gateways get the gateway listeners and routes.
+   */
+  public static Resources resources(
+      RoutingTable table, ServedRoutes served, PolicyConfig config, ProxyKind kind) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
+    Map<String, ServiceSpec> services = new LinkedHashMap<>();
+    table.services().forEach((name, routing) -> services.put(name, routing.service()));
     for (ServiceRouting routing : table.services().values()) {
       clusters.addAll(ClusterBuilder.build(routing.service(), config));
       endpoints.addAll(EndpointBuilder.build(routing));
-      routes.add(RouteBuilder.build(routing));
-      if (kind == ProxyKind.ENVOY) {
-        listeners.add(ListenerBuilder.envoy(routing));
-      } else {
-        listeners.addAll(ListenerBuilder.proxyless(routing));
+      if (kind == ProxyKind.GATEWAY) {
+        continue;
       }
+      String name = routing.service().name();
+      Optional<VirtualService> vs = served.meshVirtualService(name);
+      boolean faults = vs.isPresent() && RouteTranslator.injectsFaults(vs.get());
+      routes.add(
+          vs.isPresent()
+              ? RouteTranslator.meshRoute(name, vs.get(), served, services)
+              : RouteBuilder.build(routing));
+      if (kind == ProxyKind.ENVOY) {
+        listeners.add(ListenerBuilder.envoy(routing, faults));
+      } else {
+        listeners.addAll(ListenerBuilder.proxyless(routing, faults));
+      }
+    }
+    if (kind == ProxyKind.GATEWAY) {
+      listeners.addAll(RouteTranslator.gatewayListeners(served));
+      routes.addAll(RouteTranslator.gatewayRoutes(served, services));
     }
     return new Resources(clusters, endpoints, listeners, routes);
   }
