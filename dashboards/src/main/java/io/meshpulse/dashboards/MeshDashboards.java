@@ -108,6 +108,12 @@ final class MeshDashboards {
                 "none",
                 new Query(Queries.ENDPOINT_WEIGHT, "{{endpoint}}")),
             Panel.timeseries(
+                "Endpoint p99 latency",
+                "99th percentile latency of each endpoint of the selected cluster over the health"
+                    + " window, from every proxy's view; shown while its health record is fresh.",
+                "ms",
+                new Query(Queries.ENDPOINT_P99, "{{endpoint}}")),
+            Panel.timeseries(
                 "Ejected endpoints",
                 "1 while xds-control keeps an endpoint out of rotation (health status UNHEALTHY).",
                 "none",
@@ -129,20 +135,91 @@ final class MeshDashboards {
         List.of(Variable.DATASOURCE),
         List.of(
             Panel.timeseries(
-                "xDS pushes",
-                "Configuration pushes per second from xds-control to the connected proxies.",
+                "Collector ingest",
+                "Envoy entries the collector receives per second by kind (http, tcp, stats), and"
+                    + " records Kafka acknowledged per second by topic.",
                 "ops",
-                new Query("sum(rate(meshpulse_xds_pushes_total[$__rate_interval]))", "pushes")),
+                new Query(Queries.COLLECTOR_RECEIVED, "received {{kind}}"),
+                new Query(Queries.COLLECTOR_PRODUCED, "produced {{topic}}")),
+            Panel.timeseries(
+                "Collector buffer fill",
+                "Records and bytes waiting for Kafka (queued plus unacknowledged) as a fraction"
+                    + " of the soft limit; at 100 % the collector stops reading its gRPC streams.",
+                "percentunit",
+                new Query(Queries.BUFFER_FILL_RECORDS, "records {{instance}}"),
+                new Query(Queries.BUFFER_FILL_BYTES, "bytes {{instance}}")),
+            Panel.timeseries(
+                "Dropped records by reason",
+                "Records the collector dropped per second: buffer_hard_limit (a batch past the"
+                    + " hard limit), kafka_rejected (a non-retriable Kafka error), shutdown.",
+                "ops",
+                new Query(Queries.COLLECTOR_DROPS, "{{reason}}")),
+            Panel.timeseries(
+                "Kafka produce latency",
+                "Time from handing a record to the Kafka producer to its acknowledgement.",
+                "s",
+                new Query(Queries.produceLatency(0.5), "p50"),
+                new Query(Queries.produceLatency(0.99), "p99")),
+            Panel.timeseries(
+                "Flink lag (records)",
+                "Access records on Kafka the health job's source has not read yet.",
+                "none",
+                new Query(Queries.FLINK_RECORDS_BEHIND, "records behind")),
+            Panel.timeseries(
+                "Flink event-time lag",
+                "Wall clock minus the health job's source watermark: how far behind real time"
+                    + " the health windows close.",
+                "ms",
+                new Query(Queries.FLINK_WATERMARK_LAG, "watermark lag")),
+            Panel.timeseries(
+                "Flink late records",
+                "Records per second the health job discarded: after their window closed,"
+                    + " window results too late for scoring, and records older than the accepted"
+                    + " age.",
+                "ops",
+                new Query(Queries.FLINK_LATE_RECORDS, "late records"),
+                new Query(Queries.FLINK_LATE_RESULTS, "late window results"),
+                new Query(Queries.FLINK_TOO_OLD, "too old")),
+            Panel.timeseries(
+                "Flink checkpoints",
+                "Checkpoints of the health job completed and failed per interval.",
+                "none",
+                new Query(Queries.FLINK_CHECKPOINTS_COMPLETED, "completed"),
+                new Query(Queries.FLINK_CHECKPOINTS_FAILED, "failed")),
+            Panel.timeseries(
+                "Flink checkpoint duration",
+                "Duration of the health job's latest completed checkpoint.",
+                "ms",
+                new Query(Queries.FLINK_CHECKPOINT_DURATION, "last checkpoint")),
+            Panel.timeseries(
+                "xDS pushes",
+                "Configuration responses per second from xds-control to the connected proxies,"
+                    + " by resource type.",
+                "ops",
+                new Query(Queries.XDS_PUSHES, "{{type}}")),
+            Panel.timeseries(
+                "xDS push time",
+                "Longest time, over the last two minutes, xds-control took to hand a new snapshot"
+                    + " to every open watch.",
+                "s",
+                new Query(Queries.XDS_SLOWEST_PUSH, "slowest push")),
             Panel.timeseries(
                 "xDS rejects (NACKs)",
-                "Configuration a proxy refused; anything above zero needs a look.",
+                "Configuration a proxy refused, per second by resource type; anything above zero"
+                    + " needs a look.",
                 "ops",
-                new Query("sum(rate(meshpulse_xds_nacks_total[$__rate_interval]))", "NACKs")),
+                new Query(Queries.XDS_NACKS, "{{type}}")),
             Panel.stat(
                 "Connected proxies",
                 "Proxies with an open ADS stream to xds-control.",
                 "none",
-                new Query("sum(meshpulse_xds_connected_proxies)", "proxies"))),
+                new Query(Queries.XDS_CONNECTED, "proxies")),
+            Panel.stat(
+                "Health data age",
+                "Seconds since xds-control received the newest health record; past the staleness"
+                    + " timeout routing holds, then returns to neutral.",
+                "s",
+                new Query(Queries.HEALTH_DATA_AGE, "age"))),
         false);
   }
 }

@@ -42,6 +42,54 @@ final class Queries {
   static final String ENDPOINT_WEIGHT = "meshpulse_endpoint_weight{cluster=~\"$cluster\"}";
   static final String ENDPOINT_EJECTED = "meshpulse_endpoint_ejected{cluster=~\"$cluster\"}";
   static final String WORST_ENDPOINTS = "bottomk(10, meshpulse_endpoint_health_score)";
+  static final String ENDPOINT_P99 = "meshpulse_endpoint_p99_milliseconds{cluster=~\"$cluster\"}";
   static final String DECISIONS =
       "sum by (action) (increase(meshpulse_decisions_total[$__rate_interval]))";
+
+  static String rate(String metric, String by) {
+    return "sum by (" + by + ") (rate(" + metric + "[$__rate_interval]))";
+  }
+
+  static String rate(String metric) {
+    return "sum(rate(" + metric + "[$__rate_interval]))";
+  }
+
+  // Pipeline: the collector (Micrometer), the Flink job (Flink's Prometheus reporter; counters
+  // are exported as gauges without _total) and xds-control (Micrometer).
+  static final String COLLECTOR_RECEIVED =
+      rate("meshpulse_collector_entries_received_total", "kind");
+  static final String COLLECTOR_PRODUCED =
+      rate("meshpulse_collector_records_produced_total", "topic");
+  static final String BUFFER_FILL_RECORDS =
+      "meshpulse_collector_buffer_records / meshpulse_collector_buffer_limit_records";
+  static final String BUFFER_FILL_BYTES =
+      "meshpulse_collector_buffer_bytes / meshpulse_collector_buffer_limit_bytes";
+  static final String COLLECTOR_DROPS = rate("meshpulse_collector_records_dropped_total", "reason");
+
+  static String produceLatency(double q) {
+    return "histogram_quantile("
+        + q
+        + ", sum by (le) (rate(meshpulse_collector_produce_latency_seconds_bucket"
+        + "[$__rate_interval])))";
+  }
+
+  private static final String FLINK_OPERATOR = "flink_taskmanager_job_task_operator_";
+  static final String FLINK_RECORDS_BEHIND = "sum(" + FLINK_OPERATOR + "pendingRecords)";
+  static final String FLINK_WATERMARK_LAG = "max(" + FLINK_OPERATOR + "watermarkLag)";
+  static final String FLINK_LATE_RECORDS = rate(FLINK_OPERATOR + "meshpulse_late_records_dropped");
+  static final String FLINK_LATE_RESULTS =
+      rate(FLINK_OPERATOR + "meshpulse_late_window_results_dropped");
+  static final String FLINK_TOO_OLD = rate(FLINK_OPERATOR + "meshpulse_records_too_old");
+  static final String FLINK_CHECKPOINTS_COMPLETED =
+      "sum(increase(flink_jobmanager_job_numberOfCompletedCheckpoints[$__rate_interval]))";
+  static final String FLINK_CHECKPOINTS_FAILED =
+      "sum(increase(flink_jobmanager_job_numberOfFailedCheckpoints[$__rate_interval]))";
+  static final String FLINK_CHECKPOINT_DURATION =
+      "max(flink_jobmanager_job_lastCheckpointDuration)";
+
+  static final String XDS_PUSHES = rate("meshpulse_xds_pushes_total", "type");
+  static final String XDS_SLOWEST_PUSH = "max(meshpulse_xds_push_seconds_max)";
+  static final String XDS_NACKS = rate("meshpulse_xds_nacks_total", "type");
+  static final String XDS_CONNECTED = "sum(meshpulse_xds_connected_proxies)";
+  static final String HEALTH_DATA_AGE = "max(meshpulse_health_last_record_age_seconds)";
 }

@@ -63,13 +63,13 @@ class RulesToolTest {
         tests:
           - interval: 15s
             input_series:
-              - series: 'meshpulse_xds_nacks_total{type_url="t"}'
+              - series: 'meshpulse_xds_nacks_total{type="t"}'
                 values: '0x20'
             alert_rule_test:
               - eval_time: 2m
                 alertname: MeshXdsConfigRejected
                 exp_alerts:
-                  - exp_labels: {severity: warning, type_url: t}
+                  - exp_labels: {severity: warning, type: t}
         """);
     Tools.Result result =
         Tools.run(TIMEOUT, dir, List.of("promtool", "test", "rules", "wrong-test.yml"));
