@@ -1,0 +1,67 @@
+package io.meshpulse.xds.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshpulse.xds.rollout.RolloutSpec;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class RolloutRequestTest {
+
+  @Test
+  void aFullBody_becomesTheSpec_andOmittedFieldsTakeTheDefaults() {
+    RolloutSpec spec =
+        RolloutRequest.parse(
+            """
+            {"service":"reviews","subset":"v2","stable":"v1","stepPercent":20,
+             "interval":"500ms","maxPercent":60,"minScore":0.7,"minHealthyPercent":50}
+            """);
+    assertThat(spec)
+        .as("spec")
+        .isEqualTo(
+            RolloutSpec.builder()
+                .service("reviews")
+                .canary("v2")
+                .stable("v1")
+                .stepPercent(20)
+                .interval(Duration.ofMillis(500))
+                .maxPercent(60)
+                .minScore(0.7)
+                .minHealthyPercent(50)
+                .build());
+    assertThat(RolloutRequest.parse("{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\"}"))
+        .as("defaults")
+        .isEqualTo(RolloutSpec.builder().service("s").canary("b").stable("a").build());
+  }
+
+  @Test
+  void badBodies_areRefusedNamingTheField() {
+    assertThatThrownBy(() -> RolloutRequest.parse("{oops")).hasMessageStartingWith("not JSON");
+    assertThatThrownBy(() -> RolloutRequest.parse("[]")).hasMessageContaining("JSON object");
+    assertThatThrownBy(() -> RolloutRequest.parse("{\"subset\":\"v2\",\"stable\":\"v1\"}"))
+        .hasMessage("service is required");
+    assertThatThrownBy(
+            () ->
+                RolloutRequest.parse(
+                    "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"step\":5}"))
+        .as("a misspelt field")
+        .hasMessageStartingWith("unknown field 'step'");
+    assertThatThrownBy(
+            () ->
+                RolloutRequest.parse(
+                    "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"stepPercent\":\"5\"}"))
+        .hasMessage("stepPercent must be an integer");
+    assertThatThrownBy(
+            () ->
+                RolloutRequest.parse(
+                    "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"interval\":\"soon\"}"))
+        .hasMessageStartingWith("interval must be a duration");
+    assertThatThrownBy(
+            () ->
+                RolloutRequest.parse(
+                    "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"maxPercent\":0}"))
+        .as("validation message in the body's field names")
+        .hasMessageStartingWith("maxPercent:");
+  }
+}
