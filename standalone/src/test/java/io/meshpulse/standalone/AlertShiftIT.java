@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshpulse.sim.RouteChange;
 import io.meshpulse.sim.SimulationOptions;
+import io.meshpulse.sim.SimulationReport;
 import io.meshpulse.sim.TopologyExport;
 import io.meshpulse.sim.scenario.Scenario;
 import io.meshpulse.sim.scenario.ScenarioLoader;
+import io.meshpulse.sim.xds.ClusterName;
 import io.meshpulse.testing.RequiresTool;
 import io.meshpulse.testing.Tools;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,8 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,12 +37,13 @@ import org.junit.jupiter.api.Test;
 @RequiresTool({"prometheus", "prometheus-alertmanager"})
 class AlertShiftIT {
   private static final String TOKEN = "it-token-" + System.nanoTime();
+  private static final String CANARY_SERVICE = "reviews";
+  private static final String CANARY = "v3";
   private static Path dataDir;
   private static Platform platform;
   private static HealthWatcher watcher;
-  private static final List<Process> processes = new ArrayList<>();
-  private static int prometheusPort;
-  private static int alertmanagerPort;
+  private static LocalPrometheus prometheus;
+  private static Process alertmanager;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -66,7 +70,7 @@ class AlertShiftIT {
     watcher = new HealthWatcher(platform.kafkaBootstrap(), Clock.systemUTC());
 
     Path repo = Path.of("..").toAbsolutePath().normalize();
-    alertmanagerPort = freePort();
+    int alertmanagerPort = LocalPrometheus.freePort();
     Path am = Files.createDirectories(dataDir.resolve("alertmanager"));
     Files.writeString(am.resolve("token"), TOKEN);
     String amConfig =
@@ -75,16 +79,16 @@ class AlertShiftIT {
             .replace("/etc/meshpulse/alert-webhook-token", am.resolve("token").toString())
             .replaceAll("group_interval: \\d+s", "group_interval: 1s");
     Files.writeString(am.resolve("alertmanager.yml"), amConfig);
-    processes.add(
-        launch(
+    alertmanager =
+        LocalPrometheus.launch(
             am,
-            Tools.require("prometheus-alertmanager").toString(),
-            "--config.file=" + am.resolve("alertmanager.yml"),
-            "--storage.path=" + am.resolve("data"),
-            "--web.listen-address=127.0.0.1:" + alertmanagerPort,
-            "--cluster.listen-address="));
+            List.of(
+                Tools.require("prometheus-alertmanager").toString(),
+                "--config.file=" + am.resolve("alertmanager.yml"),
+                "--storage.path=" + am.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + alertmanagerPort,
+                "--cluster.listen-address="));
 
-    prometheusPort = freePort();
     Path prom = Files.createDirectories(dataDir.resolve("prometheus"));
     // The committed rules, evaluated every second over 10 s windows; the alert expression as is.
     String rules =
@@ -93,53 +97,36 @@ class AlertShiftIT {
             .replace("[1m]", "[10s]");
     Files.writeString(prom.resolve("rules.yml"), rules);
     String collector = URI.create(platform.collectorHttpUrl()).getAuthority();
-    Files.writeString(
-        prom.resolve("prometheus.yml"),
-        """
-        global:
-          scrape_interval: 1s
-          evaluation_interval: 1s
-        rule_files: [%s]
-        alerting:
-          alertmanagers:
-            - static_configs:
-                - targets: ['127.0.0.1:%d']
-        scrape_configs:
-          - job_name: collector
-            metrics_path: /actuator/prometheus
-            static_configs:
-              - targets: ['%s']
-        """
-            .formatted(prom.resolve("rules.yml"), alertmanagerPort, collector));
-    processes.add(
-        launch(
+    prometheus =
+        LocalPrometheus.start(
             prom,
-            Tools.require("prometheus").toString(),
-            "--config.file=" + prom.resolve("prometheus.yml"),
-            "--storage.tsdb.path=" + prom.resolve("data"),
-            "--web.listen-address=127.0.0.1:" + prometheusPort,
-            "--rules.alert.resend-delay=1s"));
-  }
-
-  private static Process launch(Path dir, String... command) throws Exception {
-    return new ProcessBuilder(command)
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("log.txt").toFile())
-        .start();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+            """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            rule_files: [%s]
+            alerting:
+              alertmanagers:
+                - static_configs:
+                    - targets: ['127.0.0.1:%d']
+            scrape_configs:
+              - job_name: collector
+                metrics_path: /actuator/prometheus
+                static_configs:
+                  - targets: ['%s']
+            """
+                .formatted(prom.resolve("rules.yml"), alertmanagerPort, collector),
+            "--rules.alert.resend-delay=1s");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : processes) {
-      p.destroy();
-      p.waitFor();
+    if (prometheus != null) {
+      prometheus.close();
+    }
+    if (alertmanager != null) {
+      alertmanager.destroy();
+      alertmanager.waitFor();
     }
     if (watcher != null) {
       watcher.close();
@@ -148,10 +135,6 @@ class AlertShiftIT {
       platform.close();
     }
     Demo.deleteQuietly(dataDir);
-  }
-
-  private static String prometheusUrl(String path) {
-    return "http://127.0.0.1:" + prometheusPort + path;
   }
 
   private String get(String url) throws Exception {
@@ -179,11 +162,11 @@ class AlertShiftIT {
                     .build(),
                 HttpResponse.BodyHandlers.ofString())
             .body();
-    System.out.println("prometheus alerts: " + get(prometheusUrl("/api/v1/alerts")));
+    System.out.println("prometheus alerts: " + get(prometheus.url("/api/v1/alerts")));
     System.out.println(
         "canary error ratio: "
             + get(
-                prometheusUrl(
+                prometheus.url(
                     "/api/v1/query?query=destination_version:istio_request_error_ratio:rate1m")));
     JsonNode firstShift = null;
     for (JsonNode d : new ObjectMapper().readTree(decisions)) {
@@ -212,5 +195,83 @@ class AlertShiftIT {
         (firstShift.path("decidedUnixMillis").asLong() - report.faultOnsetEpochMs()) / 1000.0;
     System.out.printf("fault onset -> alert-driven route shift at xds-control: %.1f s%n", seconds);
     assertThat(seconds).as("seconds from fault onset to the shift").isBetween(0.0, 30.0);
+
+    assertShiftAtTheProxies(report.simulation(), report.faultOnsetEpochMs());
+  }
+
+  /**
+   * The shift as the simulated proxies saw it: the reviews route each one received over ADS gives
+   * the canary (v3) weight 0, and the requests they send in the seconds after it no longer reach
+   * v3.
+   */
+  private static void assertShiftAtTheProxies(SimulationReport sim, long onset) {
+    int calling = sim.proxiesCallingFaultService();
+    assertThat(calling).as("proxies calling reviews").isPositive();
+    Map<String, Long> lowered = new TreeMap<>();
+    Map<String, Long> zero = new TreeMap<>();
+    for (RouteChange c : sim.routeChanges()) {
+      if (!c.service().equals(CANARY_SERVICE) || c.epochMs() < onset) {
+        continue;
+      }
+      int before = subsetWeight(c.before(), CANARY);
+      int after = subsetWeight(c.after(), CANARY);
+      if (after < before) {
+        lowered.merge(c.proxy(), c.epochMs(), Math::min);
+      }
+      if (after == 0 && before > 0) {
+        zero.merge(c.proxy(), c.epochMs(), Math::min);
+      }
+    }
+    assertThat(zero)
+        .as(
+            "proxies whose reviews route, received over ADS, gives v3 weight 0: %s",
+            sim.routeChanges())
+        .hasSize(calling);
+    long firstLowered = lowered.values().stream().min(Long::compare).orElseThrow();
+    long allZero = zero.values().stream().max(Long::compare).orElseThrow();
+    System.out.printf(
+        "fault onset -> first proxy routes less to v3: %.1f s; every one of the %d proxies calling"
+            + " reviews routes 0 to v3: %.1f s%n",
+        (firstLowered - onset) / 1000.0, calling, (allZero - onset) / 1000.0);
+
+    // The traffic split the proxies produced: v3's share of reviews requests, per whole second.
+    int onsetSecond = (int) ((onset - sim.startEpochMs()) / 1000);
+    int shiftedSecond = (int) ((allZero - sim.startEpochMs() + 999) / 1000);
+    double before = canaryShare(sim, Math.max(0, onsetSecond - 10), onsetSecond);
+    double after = canaryShare(sim, shiftedSecond, shiftedSecond + 3);
+    System.out.printf(
+        "v3 share of reviews requests: %.1f %% in the 10 s before the fault, %.2f %% in the 3 s"
+            + " after the shift reached every proxy%n",
+        before * 100, after * 100);
+    assertThat(before).as("v3 share of reviews traffic before the fault").isGreaterThan(0.05);
+    assertThat(after).as("v3 share of reviews traffic after the shift").isLessThan(0.01);
+  }
+
+  private static int subsetWeight(Map<String, Integer> route, String subset) {
+    int weight = 0;
+    for (Map.Entry<String, Integer> e : route.entrySet()) {
+      if (ClusterName.parse(e.getKey()).map(c -> c.subset().equals(subset)).orElse(false)) {
+        weight += e.getValue();
+      }
+    }
+    return weight;
+  }
+
+  /** v3's share of the requests to reviews in seconds [from, to) of the run. */
+  private static double canaryShare(SimulationReport sim, int from, int to) {
+    long canary = 0;
+    long all = 0;
+    for (SimulationReport.EndpointSeries e : sim.endpoints()) {
+      if (!e.service().equals(CANARY_SERVICE)) {
+        continue;
+      }
+      long[] perSecond = e.requestsPerSecond();
+      for (int i = from; i < Math.min(to, perSecond.length); i++) {
+        all += perSecond[i];
+        canary += e.subset().equals(CANARY) ? perSecond[i] : 0;
+      }
+    }
+    assertThat(all).as("reviews requests in seconds %d..%d of the run", from, to).isPositive();
+    return (double) canary / all;
   }
 }
