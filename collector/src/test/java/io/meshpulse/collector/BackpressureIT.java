@@ -144,9 +144,17 @@ class BackpressureIT {
                 CollectorRunner.sample(exposition, "meshpulse_collector_backpressure_pauses_total"))
             .as("backpressure pauses")
             .isPositive();
+        for (String reason : new String[] {"buffer_hard_limit", "kafka_rejected", "shutdown"}) {
+          assertThat(
+                  CollectorRunner.sample(
+                      exposition,
+                      "meshpulse_collector_records_dropped_total{reason=\"" + reason + "\"}"))
+              .as("records dropped, reason %s", reason)
+              .isZero();
+        }
         assertThat(exposition)
-            .as("no drops")
-            .doesNotContain("meshpulse_collector_records_dropped_total{");
+            .as("drop reasons exported")
+            .contains("meshpulse_collector_records_dropped_total{reason=\"shutdown\"} 0.0");
         assertThat(notReadyWaits.get()).as("senders saw the transport push back").isPositive();
       }
     }
