@@ -23,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param topologyFile the topology YAML ({@code meshpulse.xds.topology-file})
  * @param rollouts progressive rollouts declared at start-up ({@code meshpulse.xds.rollouts[i].*})
+ * @param routingFiles gateways and virtual services ({@code meshpulse.xds.routing-files}, YAML, see
+ *     docs/routing.md); re-read like the topology, validated against it before they are served
  */
 @ConfigurationProperties("meshpulse.xds")
 @Validated
@@ -35,7 +37,8 @@ public record XdsControlProperties(
     @Valid @DefaultValue Loop loop,
     @Valid @DefaultValue Decisions decisions,
     @Valid @DefaultValue Alerts alerts,
-    @DefaultValue List<RolloutProperties> rollouts) {
+    @DefaultValue List<RolloutProperties> rollouts,
+    @DefaultValue List<Path> routingFiles) {
 
   /**
    * The Alertmanager webhook, {@code POST /api/v1/alerts}: {@code meshpulse.xds.alerts.token} is
@@ -74,7 +77,8 @@ public record XdsControlProperties(
       @DefaultValue("0") int floor,
       @DefaultValue("1s") Duration stepInterval,
       @DefaultValue("25") int restoreStep,
-      @DefaultValue("5s") Duration restoreInterval) {
+      @DefaultValue("5s") Duration restoreInterval,
+      @DefaultValue("") String route) {
     ShiftAction toAction() {
       return new ShiftAction(
           match,
@@ -85,7 +89,8 @@ public record XdsControlProperties(
           floor,
           stepInterval,
           restoreStep,
-          restoreInterval);
+          restoreInterval,
+          route);
     }
   }
 

@@ -12,6 +12,8 @@ import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.rollout.Rollouts;
+import io.meshpulse.xds.routing.RoutingException;
+import io.meshpulse.xds.routing.RoutingSource;
 import io.meshpulse.xds.server.AdsServer;
 import io.meshpulse.xds.server.XdsMetrics;
 import io.meshpulse.xds.server.XdsPublisher;
@@ -39,6 +41,7 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final DecisionLog decisionLog;
   private final OverrideStore overrides = new OverrideStore();
   private final AlertShifts alertShifts;
+  private final RoutingSource routing;
   private final Rollouts rollouts;
   private final XdsControlProperties.Alerts alerts;
   private final PolicyLoop loop;
@@ -64,6 +67,15 @@ public final class XdsControlRuntime implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       topology.close();
       throw e;
+    }
+    try {
+      this.routing =
+          props.routingFiles().isEmpty()
+              ? RoutingSource.none(topology)
+              : new RoutingSource(props.routingFiles(), topology, props.topologyPollInterval());
+    } catch (RoutingException e) {
+      topology.close();
+      throw new IllegalStateException("meshpulse.xds.routing-files: " + e.getMessage(), e);
     }
     XdsControlProperties.Kafka k = props.kafka();
     Path stateDir =
@@ -110,12 +122,17 @@ public final class XdsControlRuntime implements AutoCloseable {
             source,
             overrides,
             this::shifts,
+            routing::current,
             publisher,
             List.of(decisionLog, decisionPublisher),
             clock,
             props.loop().tick(),
             registry);
     loopRef[0] = loop;
+    routing.onChange(c -> loop.requestEvaluation());
+    FunctionCounter.builder("meshpulse.routing.rejected", routing, RoutingSource::rejectedUpdates)
+        .description("routing file updates refused; the last good configuration stays")
+        .register(registry);
     FunctionCounter.builder(
             "meshpulse.health.records.malformed", health, KafkaHealthTable::malformedRecords)
         .description("health records skipped because they do not decode")
@@ -179,6 +196,10 @@ public final class XdsControlRuntime implements AutoCloseable {
     return xdsMetrics;
   }
 
+  public RoutingSource routing() {
+    return routing;
+  }
+
   public @Nullable String topologyError() {
     return topology.lastError().orElse(null);
   }
@@ -189,6 +210,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     loop.close();
     health.close();
     decisionPublisher.close();
+    routing.close();
     topology.close();
   }
 }
