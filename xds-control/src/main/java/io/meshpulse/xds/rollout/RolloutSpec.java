@@ -75,7 +75,8 @@ public record RolloutSpec(
     if (c.isEmpty()) {
       return Optional.of("subset: service '" + service + "' has no subset '" + canary + "'");
     }
-    if (subset(s.get(), stable).isEmpty()) {
+    Optional<SubsetSpec> st = subset(s.get(), stable);
+    if (st.isEmpty()) {
       return Optional.of("stable: service '" + service + "' has no subset '" + stable + "'");
     }
     if (c.get().routeWeight() != 0) {
@@ -86,6 +87,12 @@ public record RolloutSpec(
               + c.get().routeWeight()
               + " in the topology; a rollout starts the canary from 0 %: give it route weight 0"
               + " (routeWeights names the other subsets only)");
+    }
+    if (st.get().routeWeight() == 0) {
+      return Optional.of(
+          "stable: the stable subset '"
+              + stable
+              + "' has route weight 0 in the topology: it has no traffic to give the canary");
     }
     return Optional.empty();
   }

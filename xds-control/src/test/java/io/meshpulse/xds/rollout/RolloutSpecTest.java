@@ -2,10 +2,15 @@ package io.meshpulse.xds.rollout;
 
 import static io.meshpulse.xds.rollout.RolloutFixtures.TOPOLOGY;
 import static io.meshpulse.xds.rollout.RolloutFixtures.spec;
+import static io.meshpulse.xds.rollout.RolloutFixtures.subset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshpulse.xds.topology.ServiceProtocol;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RolloutSpecTest {
@@ -50,5 +55,19 @@ class RolloutSpecTest {
     assertThat(spec().canary("v1").stable("v2").build().problemIn(TOPOLOGY))
         .as("a canary that already has route weight")
         .hasValueSatisfying(p -> assertThat(p).contains("has route weight 100"));
+    Topology noStable =
+        new Topology(
+            List.of(
+                new ServiceSpec(
+                    "reviews",
+                    9080,
+                    ServiceProtocol.HTTP,
+                    List.of(
+                        subset("v1", 0, "10.0.1.1"),
+                        subset("v2", 0, "10.0.2.1"),
+                        subset("v3", 1, "10.0.3.1")))));
+    assertThat(spec().build().problemIn(noStable))
+        .as("a stable subset without route weight")
+        .hasValueSatisfying(p -> assertThat(p).startsWith("stable: ").contains("route weight 0"));
   }
 }
