@@ -176,9 +176,11 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   /** The route shifts in force: rollouts first, then alerts (which may take a canary's share). */
   private List<RouteShift> shifts(Instant now) {
-    List<RouteShift> shifts =
-        new ArrayList<>(
-            rollouts.advance(now, topology.current(), health.table(), health.services()));
+    List<RouteShift> shifts = new ArrayList<>();
+    if (!rollouts.isEmpty()) {
+      // Read the health stores only when a rollout needs them.
+      shifts.addAll(rollouts.advance(now, topology.current(), health.table(), health.services()));
+    }
     shifts.addAll(alertShifts.advance(now));
     return shifts;
   }

@@ -136,6 +136,13 @@ public final class Rollouts {
     return result;
   }
 
+  /** Whether there is no rollout at all (so no health needs reading). */
+  public boolean isEmpty() {
+    synchronized (lock) {
+      return rollouts.isEmpty();
+    }
+  }
+
   /** Every rollout, in the order declared. */
   public List<Rollout> list() {
     synchronized (lock) {
