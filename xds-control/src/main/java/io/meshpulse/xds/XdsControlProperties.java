@@ -38,7 +38,31 @@ public record XdsControlProperties(
     @Valid @DefaultValue Decisions decisions,
     @Valid @DefaultValue Alerts alerts,
     @DefaultValue List<RolloutProperties> rollouts,
-    @DefaultValue List<Path> routingFiles) {
+    @DefaultValue List<Path> routingFiles,
+    @Valid @DefaultValue SubsetShift subsetShift) {
+
+  /**
+   * Health-driven subset shifts, {@code meshpulse.xds.subset-shift.*}: a subset whose own health
+   * record is UNHEALTHY (a bad canary) loses its route weight to a healthy subset; see {@link
+   * io.meshpulse.xds.shift.SubsetShifts} and docs/routing-policy.md.
+   */
+  public record SubsetShift(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("100") long minRequests,
+      @DefaultValue("30s") Duration hold,
+      @DefaultValue("25") int restoreStep,
+      @DefaultValue("5s") Duration restoreInterval,
+      @DefaultValue("50") int maxSharePercent) {
+    /** Builds (and so validates) the settings; {@code staleAfter} is the policy's. */
+    public io.meshpulse.xds.shift.SubsetShifts.Config toConfig(Duration staleAfter) {
+      try {
+        return new io.meshpulse.xds.shift.SubsetShifts.Config(
+            enabled, minRequests, staleAfter, hold, restoreStep, restoreInterval, maxSharePercent);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("meshpulse.xds.subset-shift: " + e.getMessage(), e);
+      }
+    }
+  }
 
   /**
    * The Alertmanager webhook, {@code POST /api/v1/alerts}: {@code meshpulse.xds.alerts.token} is

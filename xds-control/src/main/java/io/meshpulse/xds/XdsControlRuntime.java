@@ -18,6 +18,7 @@ import io.meshpulse.xds.server.AdsServer;
 import io.meshpulse.xds.server.XdsMetrics;
 import io.meshpulse.xds.server.XdsPublisher;
 import io.meshpulse.xds.shift.AlertShifts;
+import io.meshpulse.xds.shift.SubsetShifts;
 import io.meshpulse.xds.topology.FileTopologySource;
 import io.meshpulse.xds.topology.TopologyException;
 import io.meshpulse.xds.topology.TopologySource;
@@ -42,6 +43,7 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final OverrideStore overrides = new OverrideStore();
   private final AlertShifts alertShifts;
   private final RoutingSource routing;
+  private final @Nullable SubsetShifts subsetShifts;
   private final Rollouts rollouts;
   private final XdsControlProperties.Alerts alerts;
   private final PolicyLoop loop;
@@ -52,6 +54,8 @@ public final class XdsControlRuntime implements AutoCloseable {
     PolicyConfig policyConfig = props.policy().toConfig();
     this.alerts = props.alerts();
     this.alertShifts = new AlertShifts(alerts.toActions());
+    SubsetShifts.Config subsetConfig = props.subsetShift().toConfig(policyConfig.staleAfter());
+    this.subsetShifts = subsetConfig.enabled() ? new SubsetShifts(subsetConfig) : null;
     try {
       this.topology = new FileTopologySource(props.topologyFile(), props.topologyPollInterval());
     } catch (TopologyException e) {
@@ -182,6 +186,10 @@ public final class XdsControlRuntime implements AutoCloseable {
       shifts.addAll(rollouts.advance(now, topology.current(), health.table(), health.services()));
     }
     shifts.addAll(alertShifts.advance(now));
+    if (subsetShifts != null) {
+      // After rollouts and alerts: a failing canary loses whatever share they gave it.
+      shifts.addAll(subsetShifts.advance(now, topology.current(), health.services()));
+    }
     return shifts;
   }
 

@@ -55,10 +55,7 @@ final class Decisions {
       boolean operator =
           changes.stream().anyMatch(c -> c.trigger() == DecisionTrigger.DECISION_TRIGGER_OVERRIDE);
       if (!operator) {
-        trigger =
-            changedShifts.get(0).fromRollout()
-                ? DecisionTrigger.DECISION_TRIGGER_ROLLOUT
-                : DecisionTrigger.DECISION_TRIGGER_ALERT;
+        trigger = changedShifts.get(0).trigger();
         triggerRef = changedShifts.get(0).ref();
       }
     }

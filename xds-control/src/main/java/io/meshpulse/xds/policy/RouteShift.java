@@ -46,4 +46,17 @@ public record RouteShift(
   public boolean fromRollout() {
     return ref.startsWith(ROLLOUT_REF_PREFIX);
   }
+
+  /** The ref prefix of the shifts subset health holds: {@code health:<service>/<subset>}. */
+  public static final String HEALTH_REF_PREFIX = "health:";
+
+  /** The trigger of the decisions this shift makes: ROLLOUT, HEALTH (a failing subset) or ALERT. */
+  public io.meshpulse.model.v1.DecisionTrigger trigger() {
+    if (fromRollout()) {
+      return io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_ROLLOUT;
+    }
+    return ref.startsWith(HEALTH_REF_PREFIX)
+        ? io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_HEALTH
+        : io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_ALERT;
+  }
 }

@@ -156,9 +156,9 @@ public final class RouteComposer {
           result.add(
               new ServiceDecision(
                   service,
-                  !applied.isEmpty() && applied.get(0).fromRollout()
-                      ? DecisionTrigger.DECISION_TRIGGER_ROLLOUT
-                      : DecisionTrigger.DECISION_TRIGGER_ALERT,
+                  applied.isEmpty()
+                      ? DecisionTrigger.DECISION_TRIGGER_ALERT
+                      : applied.get(0).trigger(),
                   applied.isEmpty() ? "" : applied.get(0).ref(),
                   List.of(),
                   changes,

@@ -1,0 +1,222 @@
+package io.meshpulse.xds.shift;
+
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.SubsetSpec;
+import io.meshpulse.xds.topology.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Health-driven subset shifts: a subset that fails as a whole (a bad canary) looks healthy endpoint
+ * by endpoint, because endpoints are judged against the peers of their own subset. Its subset
+ * record ({@code mesh.service-health.v1}, key {@code <service>/<subset>}) is judged against
+ * absolute limits and shows it. When that record is UNHEALTHY over enough requests while another
+ * subset of the service is HEALTHY, the subset's route weight goes to the healthy subset at once.
+ * After {@code hold} without a new UNHEALTHY record it comes back {@code restoreStep} percent every
+ * {@code restoreInterval}; an UNHEALTHY record while restoring shifts it away again, with the hold
+ * doubled (up to 8 ×).
+ *
+ * <p>Guardrails: only a subset whose configured route weight is at most {@code maxSharePercent} %
+ * of the service's is shifted (a canary, never the stable majority), only to a subset that is
+ * HEALTHY now, and never when every subset is failing (that is a service-wide fault, which moving
+ * traffic cannot fix). Not thread-safe: the control loop is its only caller.
+ */
+public final class SubsetShifts {
+  /** The ref prefix of these shifts: {@code health:<service>/<subset>}. */
+  public static final String REF_PREFIX = RouteShift.HEALTH_REF_PREFIX;
+
+  /** Settings; see {@code meshpulse.xds.subset-shift.*} in docs/routing-policy.md. */
+  public record Config(
+      boolean enabled,
+      long minRequests,
+      Duration staleAfter,
+      Duration hold,
+      int restoreStep,
+      Duration restoreInterval,
+      int maxSharePercent) {
+    public Config {
+      if (minRequests < 0) {
+        throw new IllegalArgumentException("min-requests must not be negative: " + minRequests);
+      }
+      if (restoreStep < 1 || restoreStep > 100) {
+        throw new IllegalArgumentException("restore-step must be in [1, 100]: " + restoreStep);
+      }
+      if (maxSharePercent < 1 || maxSharePercent > 99) {
+        throw new IllegalArgumentException(
+            "max-share-percent must be in [1, 99]: " + maxSharePercent);
+      }
+      for (Duration d : List.of(staleAfter, hold, restoreInterval)) {
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("durations must be positive: " + d);
+        }
+      }
+    }
+  }
+
+  private record Held(
+      String service,
+      String subset,
+      String to,
+      int remaining,
+      Instant lastBadAt,
+      Instant lastStepAt,
+      int offences,
+      String reason) {}
+
+  private final Config config;
+  private final Map<String, Held> held = new LinkedHashMap<>();
+
+  public SubsetShifts(Config config) {
+    this.config = config;
+  }
+
+  /** The shifts in force at {@code now}; a shift fully restored is returned once more at 100 %. */
+  public List<RouteShift> advance(
+      Instant now, Topology topology, Map<String, ServiceHealth> subsetHealth) {
+    if (!config.enabled()) {
+      return List.of();
+    }
+    Map<String, Held> next = new LinkedHashMap<>();
+    for (ServiceSpec service : topology.services()) {
+      if (service.subsets().size() < 2) {
+        continue;
+      }
+      Map<String, ServiceHealth> fresh = new HashMap<>();
+      for (SubsetSpec s : service.subsets()) {
+        ServiceHealth h = subsetHealth.get(service.name() + '/' + s.name());
+        if (h != null && isFresh(h, now)) {
+          fresh.put(s.name(), h);
+        }
+      }
+      int total = service.subsets().stream().mapToInt(SubsetSpec::routeWeight).sum();
+      for (SubsetSpec s : service.subsets()) {
+        String key = service.name() + '/' + s.name();
+        Held before = held.get(key);
+        ServiceHealth h = fresh.get(s.name());
+        boolean bad =
+            h != null
+                && h.getState() == HealthState.HEALTH_STATE_UNHEALTHY
+                && h.getRequests() >= config.minRequests();
+        Optional<SubsetSpec> to = bad ? healthyTarget(service, s, fresh) : Optional.empty();
+        boolean minority =
+            total > 0 && 100L * s.routeWeight() <= (long) config.maxSharePercent() * total;
+        if (bad && minority && to.isPresent()) {
+          if (before == null || before.remaining() > 0) {
+            int offences = before == null ? 1 : before.offences() + 1;
+            next.put(
+                key,
+                new Held(
+                    service.name(),
+                    s.name(),
+                    to.get().name(),
+                    0,
+                    now,
+                    now,
+                    offences,
+                    reason(s, h)));
+          } else {
+            next.put(
+                key,
+                new Held(
+                    before.service(),
+                    before.subset(),
+                    before.to(),
+                    0,
+                    now,
+                    before.lastStepAt(),
+                    before.offences(),
+                    reason(s, h)));
+          }
+          continue;
+        }
+        if (before == null) {
+          continue;
+        }
+        if (before.remaining() >= 100) {
+          continue; // returned once at 100 % last time: forgotten now
+        }
+        Duration hold = config.hold().multipliedBy(1L << Math.min(3, before.offences() - 1));
+        boolean held = now.isBefore(before.lastBadAt().plus(hold));
+        boolean stepDue = !now.isBefore(before.lastStepAt().plus(config.restoreInterval()));
+        if (!held && (before.remaining() == 0 || stepDue)) {
+          int remaining = Math.min(100, before.remaining() + config.restoreStep());
+          next.put(
+              key,
+              new Held(
+                  before.service(),
+                  before.subset(),
+                  before.to(),
+                  remaining,
+                  before.lastBadAt(),
+                  now,
+                  before.offences(),
+                  "subset "
+                      + before.subset()
+                      + " restoring after "
+                      + hold.toSeconds()
+                      + " s hold"));
+        } else {
+          next.put(key, before);
+        }
+      }
+    }
+    held.clear();
+    held.putAll(next);
+    List<RouteShift> shifts = new ArrayList<>();
+    for (Held h : held.values()) {
+      shifts.add(
+          new RouteShift(
+              REF_PREFIX + h.service() + '/' + h.subset(),
+              h.service(),
+              h.subset(),
+              h.to(),
+              h.remaining(),
+              h.reason()));
+    }
+    return shifts;
+  }
+
+  /** How many subsets are shifted (or being restored). */
+  public int active() {
+    return (int) held.values().stream().filter(h -> h.remaining() < 100).count();
+  }
+
+  private Optional<SubsetSpec> healthyTarget(
+      ServiceSpec service, SubsetSpec bad, Map<String, ServiceHealth> fresh) {
+    return service.subsets().stream()
+        .filter(s -> !s.name().equals(bad.name()))
+        .filter(
+            s ->
+                fresh.get(s.name()) != null
+                    && fresh.get(s.name()).getState() == HealthState.HEALTH_STATE_HEALTHY)
+        .max(Comparator.comparingInt(SubsetSpec::routeWeight));
+  }
+
+  private boolean isFresh(ServiceHealth h, Instant now) {
+    return h.getEmittedUnixMillis() > 0
+        && Duration.between(Instant.ofEpochMilli(h.getEmittedUnixMillis()), now)
+                .compareTo(config.staleAfter())
+            <= 0;
+  }
+
+  private static String reason(SubsetSpec s, ServiceHealth h) {
+    return String.format(
+        Locale.ROOT,
+        "subset %s UNHEALTHY score=%.2f requests=%d%s",
+        s.name(),
+        h.getScore(),
+        h.getRequests(),
+        h.getReasonsCount() > 0 ? ": " + h.getReasons(0) : "");
+  }
+}

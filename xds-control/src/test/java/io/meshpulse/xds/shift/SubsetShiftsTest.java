@@ -1,0 +1,164 @@
+package io.meshpulse.xds.shift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.v1.DecisionTrigger;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.topology.Topology;
+import io.meshpulse.xds.topology.TopologyException;
+import io.meshpulse.xds.topology.TopologyParser;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SubsetShiftsTest {
+  static final Instant T0 = Instant.parse("2026-11-26T12:00:00Z");
+  static final SubsetShifts.Config CONFIG =
+      new SubsetShifts.Config(
+          true, 100, Duration.ofSeconds(10), Duration.ofSeconds(30), 25, Duration.ofSeconds(5), 50);
+
+  static Topology topology() throws TopologyException {
+    return TopologyParser.parse(
+        "t",
+        """
+        services:
+          - name: reviews
+            port: 9080
+            routeWeights: {v1: 40, v2: 40, v3: 20}
+            subsets:
+              - name: v1
+                endpoints: [{address: 10.0.0.1, port: 9080}]
+              - name: v2
+                endpoints: [{address: 10.0.0.2, port: 9080}]
+              - name: v3
+                endpoints: [{address: 10.0.0.3, port: 9080}]
+          - name: ratings
+            port: 9090
+            subsets:
+              - name: v1
+                endpoints: [{address: 10.0.1.1, port: 9090}]
+        """);
+  }
+
+  static ServiceHealth subset(String subset, HealthState state, long requests, Instant at) {
+    return ServiceHealth.newBuilder()
+        .setCluster("reviews")
+        .setSubset(subset)
+        .setState(state)
+        .setScore(state == HealthState.HEALTH_STATE_UNHEALTHY ? 0.2 : 0.98)
+        .setRequests(requests)
+        .addReasons("error rate 20.0 % across 3 endpoints")
+        .setEmittedUnixMillis(at.toEpochMilli())
+        .build();
+  }
+
+  static Map<String, ServiceHealth> health(Instant at, HealthState v3, HealthState others) {
+    Map<String, ServiceHealth> m = new HashMap<>();
+    m.put("reviews/v1", subset("v1", others, 800, at));
+    m.put("reviews/v2", subset("v2", others, 800, at));
+    m.put("reviews/v3", subset("v3", v3, 400, at));
+    return m;
+  }
+
+  static final HealthState BAD = HealthState.HEALTH_STATE_UNHEALTHY;
+  static final HealthState OK = HealthState.HEALTH_STATE_HEALTHY;
+
+  @Test
+  void aFailingCanarySubset_losesItsWeightAtOnce_toAHealthySubset() throws Exception {
+    SubsetShifts shifts = new SubsetShifts(CONFIG);
+    List<RouteShift> s = shifts.advance(T0, topology(), health(T0, BAD, OK));
+    assertThat(s).as("shifts").hasSize(1);
+    RouteShift shift = s.get(0);
+    assertThat(shift.ref()).as("ref").isEqualTo("health:reviews/v3");
+    assertThat(shift.from()).as("from").isEqualTo("v3");
+    assertThat(shift.to()).as("to the healthy subset with the most weight").isEqualTo("v1");
+    assertThat(shift.remainingPercent()).as("remaining").isZero();
+    assertThat(shift.reason()).as("reason").contains("subset v3 UNHEALTHY score=0.20 requests=400");
+    assertThat(shift.trigger()).as("trigger").isEqualTo(DecisionTrigger.DECISION_TRIGGER_HEALTH);
+  }
+
+  @Test
+  void theWeightComesBackStepByStep_afterTheHold_andAFailureWhileRestoringShiftsItAgain()
+      throws Exception {
+    Topology t = topology();
+    SubsetShifts shifts = new SubsetShifts(CONFIG);
+    shifts.advance(T0, t, health(T0, BAD, OK));
+    Instant quiet = T0.plusSeconds(20);
+    assertThat(shifts.advance(quiet, t, Map.of()).get(0).remainingPercent())
+        .as("within the hold, without any record")
+        .isZero();
+    Instant afterHold = T0.plusSeconds(30);
+    assertThat(shifts.advance(afterHold, t, Map.of()).get(0).remainingPercent())
+        .as("first restore step")
+        .isEqualTo(25);
+    assertThat(shifts.advance(afterHold.plusSeconds(1), t, Map.of()).get(0).remainingPercent())
+        .as("no step before the restore interval")
+        .isEqualTo(25);
+    Instant relapse = afterHold.plusSeconds(5);
+    assertThat(shifts.advance(relapse, t, health(relapse, BAD, OK)).get(0).remainingPercent())
+        .as("failing again while restoring")
+        .isZero();
+    assertThat(shifts.advance(relapse.plusSeconds(31), t, Map.of()).get(0).remainingPercent())
+        .as("the second hold is twice as long")
+        .isZero();
+    Instant back = relapse.plusSeconds(60);
+    int remaining = 0;
+    for (int i = 0; i < 4; i++) {
+      remaining = shifts.advance(back.plusSeconds(5L * i), t, Map.of()).get(0).remainingPercent();
+    }
+    assertThat(remaining).as("fully restored after four steps").isEqualTo(100);
+    assertThat(shifts.advance(back.plusSeconds(25), t, Map.of()))
+        .as("forgotten once restored")
+        .isEmpty();
+    assertThat(shifts.active()).as("active").isZero();
+  }
+
+  @Test
+  void guardrails_theMajoritySubset_noHealthyTarget_staleRecords_andFewRequests_shiftNothing()
+      throws Exception {
+    Topology t = topology();
+    Map<String, ServiceHealth> stableBad = health(T0, OK, BAD);
+    stableBad.put("reviews/v3", subset("v3", OK, 400, T0));
+    stableBad.put("reviews/v2", subset("v2", OK, 800, T0));
+    stableBad.put("reviews/v1", subset("v1", BAD, 800, T0));
+    assertThat(new SubsetShifts(CONFIG).advance(T0, t, stableBad))
+        .as("a failing v1 with 40 % of the weight (a minority) moves to a healthy subset")
+        .hasSize(1);
+    SubsetShifts.Config strict =
+        new SubsetShifts.Config(
+            true,
+            100,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            25,
+            Duration.ofSeconds(5),
+            30);
+    assertThat(new SubsetShifts(strict).advance(T0, t, stableBad))
+        .as("a subset above max-share-percent is never shifted")
+        .isEmpty();
+    assertThat(new SubsetShifts(CONFIG).advance(T0, t, health(T0, BAD, BAD)))
+        .as("every subset failing: a service-wide fault")
+        .isEmpty();
+    assertThat(new SubsetShifts(CONFIG).advance(T0.plusSeconds(11), t, health(T0, BAD, OK)))
+        .as("stale records")
+        .isEmpty();
+    Map<String, ServiceHealth> few = health(T0, BAD, OK);
+    few.put("reviews/v3", subset("v3", BAD, 40, T0));
+    assertThat(new SubsetShifts(CONFIG).advance(T0, t, few)).as("too few requests").isEmpty();
+    SubsetShifts.Config off =
+        new SubsetShifts.Config(
+            false,
+            100,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            25,
+            Duration.ofSeconds(5),
+            50);
+    assertThat(new SubsetShifts(off).advance(T0, t, health(T0, BAD, OK))).as("disabled").isEmpty();
+  }
+}
