@@ -86,10 +86,11 @@ public final class LoopBenchmark implements Benchmark {
             + " after every proxy reacted (or the last %d s when not all did); medians over runs."
             + " False ejections = traffic-reducing changes to healthy endpoints summed over the"
             + " runs (a meshpulse push counts once for all proxies, an Envoy ejection once per"
-            + " proxy). Changes per fault = the most changes one proxy applied to the faulty"
-            + " endpoints after onset (route-weight changes count only for a proxy that changed no"
-            + " faulty endpoint: meshpulse's route weights follow its endpoint states; max over"
-            + " runs).",
+            + " proxy). Changes per fault = the most state changes one proxy applied to the faulty"
+            + " endpoints after onset: consecutive pushes moving the same way (bounded weight steps"
+            + " down, then an ejection) count as one, each reversal while the fault lasts as one"
+            + " more (route-weight changes count only for a proxy that changed no faulty endpoint:"
+            + " meshpulse's route weights follow its endpoint states; max over runs).",
         String.join(", ", scenarios),
         duration.toSeconds(),
         faultAt.toSeconds(),

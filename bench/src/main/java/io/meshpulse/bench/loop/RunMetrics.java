@@ -5,9 +5,11 @@ import io.meshpulse.sim.RouteChange;
 import io.meshpulse.sim.SimulationReport;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +26,10 @@ import org.jspecify.annotations.Nullable;
  * @param falseEjections distinct traffic-reducing changes (cluster, endpoint, version) to endpoints
  *     with no fault at that time, plus route changes of services with no fault; one control-plane
  *     push seen by every proxy counts once, each proxy's own outlier ejection counts once
- * @param changesPerFault the most changes any one proxy applied after onset to the faulty endpoints
- *     or to the faulty service's routes (distinct versions; 1 = one clean action)
+ * @param changesPerFault the most state changes any one proxy applied after onset to the faulty
+ *     endpoints or to the faulty service's routes: a run of pushes that all move the same way
+ *     (bounded weight steps down, then an ejection) is one change, and each reversal (weight given
+ *     back while the fault lasts) is another; 1 = one clean action, 2 or more = flapping
  * @param notes for a miss: why, from the decision log where there is one
  */
 record RunMetrics(
@@ -54,24 +58,40 @@ record RunMetrics(
     }
     int changes = 0;
     if (hasFault) {
-      Map<String, Set<String>> perProxy = new HashMap<>();
+      // per proxy, per push (version, in time order): the direction it moved the faulty traffic
+      Map<String, Map<String, Set<String>>> perProxy = new HashMap<>();
       for (EndpointChange c : r.endpointChanges()) {
         if (c.epochMs() >= onset && r.faultyEndpoints().contains(c.endpoint())) {
-          perProxy.computeIfAbsent(c.proxy(), p -> new HashSet<>()).add(c.version());
+          perProxy
+              .computeIfAbsent(c.proxy(), p -> new LinkedHashMap<>())
+              .computeIfAbsent(c.version(), v -> new TreeSet<>())
+              .add(c.reducesTraffic() ? "down" : "up");
         }
       }
       // route weights follow the endpoints' states (meshpulse rebalances subsets when it ejects),
-      // so a route change counts only for a proxy that changed no faulty endpoint
-      Map<String, Set<String>> routeOnly = new HashMap<>();
+      // so a route change counts only for a proxy that changed no faulty endpoint; its direction
+      // is the sign of each subset's weight change
+      Map<String, Map<String, Set<String>>> routeOnly = new HashMap<>();
       for (RouteChange c : r.routeChanges()) {
         if (c.epochMs() >= onset
             && c.service().equals(r.faultService())
             && !perProxy.containsKey(c.proxy())) {
-          routeOnly.computeIfAbsent(c.proxy(), p -> new HashSet<>()).add(c.version());
+          Set<String> signs =
+              routeOnly
+                  .computeIfAbsent(c.proxy(), p -> new LinkedHashMap<>())
+                  .computeIfAbsent(c.version(), v -> new TreeSet<>());
+          Set<String> subsets = new TreeSet<>(c.before().keySet());
+          subsets.addAll(c.after().keySet());
+          for (String s : subsets) {
+            int d = c.after().getOrDefault(s, 0) - c.before().getOrDefault(s, 0);
+            if (d != 0) {
+              signs.add(s + (d > 0 ? "+" : "-"));
+            }
+          }
         }
       }
       perProxy.putAll(routeOnly);
-      changes = perProxy.values().stream().mapToInt(Set::size).max().orElse(0);
+      changes = perProxy.values().stream().mapToInt(RunMetrics::directionRuns).max().orElse(0);
     }
     return new RunMetrics(
         r.scenario(),
@@ -87,6 +107,19 @@ record RunMetrics(
         changes,
         r.requests(),
         List.copyOf(notes));
+  }
+
+  /** How many runs of same-direction pushes a proxy saw: 1 for one action, more when it flapped. */
+  static int directionRuns(Map<String, Set<String>> directionsByVersion) {
+    int runs = 0;
+    Set<String> last = null;
+    for (Set<String> d : directionsByVersion.values()) {
+      if (!d.isEmpty() && !d.equals(last)) {
+        runs++;
+        last = d;
+      }
+    }
+    return runs;
   }
 
   /** A run that failed to produce a report. */

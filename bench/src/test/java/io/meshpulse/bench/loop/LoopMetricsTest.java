@@ -119,4 +119,18 @@ class LoopMetricsTest {
         .contains("p99 reaction ≤ 2 s: 2.50 s — **missed**")
         .contains("- gray-failure seed 1: detected false");
   }
+
+  @Test
+  void boundedStepsInOneDirection_areOneStateChange_andEachReversalAnother() {
+    java.util.Map<String, java.util.Set<String>> steps = new java.util.LinkedHashMap<>();
+    steps.put("v1", java.util.Set.of("down"));
+    steps.put("v2", java.util.Set.of("down"));
+    steps.put("v3", java.util.Set.of("down"));
+    assertThat(RunMetrics.directionRuns(steps)).as("100 -> 75 -> 50 -> ejected").isEqualTo(1);
+    steps.put("v4", java.util.Set.of("up"));
+    assertThat(RunMetrics.directionRuns(steps)).as("then weight given back").isEqualTo(2);
+    steps.put("v5", java.util.Set.of("down"));
+    assertThat(RunMetrics.directionRuns(steps)).as("and taken again").isEqualTo(3);
+    assertThat(RunMetrics.directionRuns(new java.util.LinkedHashMap<>())).as("no change").isZero();
+  }
 }
