@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param escalated {@code status} was entered by getting worse (or is the initial state), so a
  *     further escalation may follow at once; after an improvement the dwell time applies to both
  *     directions, which keeps an endpoint from flipping back and forth
+ * @param lastBadAt when a health record last asked to degrade or eject the endpoint ({@code null}:
+ *     never); an improvement waits until none has for the dwell time
  */
 public record EndpointState(
     EndpointStatus status,
@@ -23,7 +25,8 @@ public record EndpointState(
     @Nullable Instant ejectedUntil,
     Instant lastStepAt,
     boolean suppressed,
-    boolean escalated) {
+    boolean escalated,
+    @Nullable Instant lastBadAt) {
 
   static EndpointState neutral(PolicyConfig config) {
     return new EndpointState(
@@ -34,6 +37,7 @@ public record EndpointState(
         null,
         Instant.EPOCH,
         false,
-        true);
+        true,
+        null);
   }
 }

@@ -174,6 +174,14 @@ public final class RoutingPolicy {
         s.dwellBlocked = true;
         return prev.status();
       }
+      // Hysteresis: an improvement also needs the dwell time without any degrade or eject verdict,
+      // so an endpoint whose records alternate between DEGRADED and HEALTHY stays degraded.
+      if (wanted.compareTo(prev.status()) < 0
+          && prev.lastBadAt() != null
+          && now.isBefore(prev.lastBadAt().plus(config.minDwell()))) {
+        s.dwellBlocked = true;
+        return prev.status();
+      }
       return wanted;
     }
 
@@ -297,7 +305,10 @@ public final class RoutingPolicy {
               ejectedUntil,
               lastStepAt,
               suppressed,
-              changed ? status.compareTo(prev.status()) > 0 : prev.escalated());
+              changed ? status.compareTo(prev.status()) > 0 : prev.escalated(),
+              s.signal.kind() == Signal.Kind.EJECT || s.signal.kind() == Signal.Kind.DEGRADE
+                  ? now
+                  : prev.lastBadAt());
       states.put(s.id, next);
       routings.add(
           new EndpointRouting(

@@ -103,6 +103,26 @@ class RoutingPolicyTest {
   }
 
   @Test
+  void recovery_needsTheDwellTimeWithoutAnyBadVerdict_soAlternatingRecordsDoNotFlap() {
+    Instant t = T0;
+    run.step(table(ids, t, degraded(bad, t)), t);
+    t = t.plusSeconds(3);
+    run.step(table(ids, t, healthy(bad, t)), t);
+    t = t.plusSeconds(1);
+    run.step(table(ids, t, degraded(bad, t)), t);
+    t = t.plusSeconds(2);
+    run.step(table(ids, t, healthy(bad, t)), t);
+    assertThat(run.routing(bad).status())
+        .as("6 s after degrading, but a DEGRADED record 2 s ago")
+        .isEqualTo(EndpointStatus.DEGRADED);
+    t = t.plus(config.minDwell()).minusSeconds(2);
+    run.step(table(ids, t, healthy(bad, t)), t);
+    assertThat(run.routing(bad).status())
+        .as("the dwell time after the last bad verdict")
+        .isEqualTo(EndpointStatus.ACTIVE);
+  }
+
+  @Test
   void recovery_waitsForTheDwellTime_andAScoreAboveTheHysteresisBand() {
     Instant t = T0;
     run.step(table(ids, t, degraded(bad, t)), t);
