@@ -66,22 +66,23 @@ class HelmChartTest {
     RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
     assertThat(ports(chart.one(Deployment.class, "mp-meshpulse-collector")))
         .as("collector container ports")
-        .containsEntry("grpc", 19000)
-        .containsEntry("http", 19080);
+        .containsEntry("grpc", AppDefaults.COLLECTOR_GRPC)
+        .containsEntry("http", AppDefaults.COLLECTOR_HTTP);
     assertThat(ports(chart.one(Deployment.class, "mp-meshpulse-xds-control")))
         .as("xds-control container ports")
-        .containsEntry("grpc-ads", 18000)
-        .containsEntry("http", 18080);
+        .containsEntry("grpc-ads", AppDefaults.XDS_ADS)
+        .containsEntry("http", AppDefaults.XDS_HTTP);
     Service collector = chart.one(Service.class, "mp-meshpulse-collector");
     assertThat(collector.getSpec().getPorts())
         .as("collector service ports")
         .extracting(p -> p.getName() + ":" + p.getPort())
-        .containsExactly("grpc:19000", "http:19080");
+        .containsExactly(
+            "grpc:" + AppDefaults.COLLECTOR_GRPC, "http:" + AppDefaults.COLLECTOR_HTTP);
     GenericKubernetesResource flink = chart.firstCustom("FlinkDeployment").orElseThrow();
     Map<String, Object> flinkConf = flink.get("spec", "flinkConfiguration");
     assertThat(flinkConf.get("metrics.reporter.prom.port"))
         .as("Flink Prometheus reporter port")
-        .isEqualTo("19249");
+        .isEqualTo(String.valueOf(AppDefaults.FLINK_PROMETHEUS));
   }
 
   @Test
