@@ -1,10 +1,7 @@
 package io.meshpulse.collector.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
-import io.envoyproxy.envoy.data.accesslog.v3.TCPAccessLogEntry;
 import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
-import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
@@ -13,11 +10,13 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.meshpulse.collector.mapping.AccessLogDecoder;
+import io.meshpulse.collector.mapping.AccessLogMessage;
 import io.meshpulse.collector.mapping.AccessRecordMapper;
+import io.meshpulse.collector.mapping.MappedAccess;
 import io.meshpulse.collector.mapping.NodeIdentity;
 import io.meshpulse.collector.mapping.NodeIdentityResolver;
 import io.meshpulse.collector.metrics.CollectorMetrics;
-import io.meshpulse.model.v1.AccessRecord;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import java.util.ArrayList;
@@ -75,6 +74,7 @@ public final class AccessLogIngest {
   private final class Stream implements StreamObserver<byte[]> {
     private final ServerCallStreamObserver<StreamAccessLogsResponse> call;
     private final StreamContext context;
+    private final AccessLogDecoder decoder = mapper.newDecoder();
     private @Nullable NodeIdentity node;
 
     Stream(ServerCallStreamObserver<StreamAccessLogsResponse> call) {
@@ -95,21 +95,23 @@ public final class AccessLogIngest {
         return;
       }
       metrics.batchReceived(CollectorMetrics.ACCESS_LOG, bytes.length);
-      StreamAccessLogsMessage message;
+      AccessLogMessage message;
       try {
-        message = StreamAccessLogsMessage.parseFrom(bytes);
+        message = AccessLogMessage.read(bytes);
       } catch (InvalidProtocolBufferException e) {
-        context.reject(
-            Status.INVALID_ARGUMENT.withDescription("malformed StreamAccessLogsMessage"),
-            "unparseable");
+        unparseable();
         return;
       }
-      if (message.hasIdentifier()) {
-        node = resolver.resolve(message.getIdentifier().getNode());
+      if (message.identifier() != null) {
+        node = resolver.resolve(message.identifier().getNode());
         logger.debug("stream={} identified node={}", context.id(), node.nodeId());
       }
       NodeIdentity identity = node;
       if (identity == null) {
+        if (!parsesFully(message)) {
+          unparseable(); // bad bytes are reported as such, before a missing identifier
+          return;
+        }
         context.reject(
             Status.INVALID_ARGUMENT.withDescription(
                 "the first message of a stream must carry an identifier"),
@@ -119,37 +121,51 @@ public final class AccessLogIngest {
       Span span = BatchSpans.start(tracer, "StreamAccessLogs batch", identity, context, bytes);
       try {
         handle(identity, message, span);
+      } catch (InvalidProtocolBufferException e) {
+        unparseable();
+        return;
       } finally {
         span.end();
       }
       context.requestNext();
     }
 
-    private void handle(NodeIdentity identity, StreamAccessLogsMessage message, Span span) {
-      List<AccessRecord> records = new ArrayList<>();
-      for (HTTPAccessLogEntry entry : message.getHttpLogs().getLogEntryList()) {
+    /**
+     * Maps every entry before publishing any: an entry whose bytes are malformed rejects the whole
+     * message, as a failed parse of it would.
+     */
+    private void handle(NodeIdentity identity, AccessLogMessage message, Span span)
+        throws InvalidProtocolBufferException {
+      int entries = message.entries();
+      List<MappedAccess> records = new ArrayList<>(entries);
+      for (int i = 0; i < entries; i++) {
         try {
-          records.add(mapper.mapHttp(identity, entry));
+          records.add(decoder.map(identity, message, i));
         } catch (RuntimeException e) {
           unmappable(e);
         }
       }
-      for (TCPAccessLogEntry entry : message.getTcpLogs().getLogEntryList()) {
-        try {
-          records.add(mapper.mapTcp(identity, entry));
-        } catch (RuntimeException e) {
-          unmappable(e);
-        }
-      }
-      metrics.entriesReceived("http", message.getHttpLogs().getLogEntryCount());
-      metrics.entriesReceived("tcp", message.getTcpLogs().getLogEntryCount());
+      metrics.entriesReceived("http", message.tcp() ? 0 : entries);
+      metrics.entriesReceived("tcp", message.tcp() ? entries : 0);
       boolean admitted = pipeline.publishAccessRecords(records);
-      span.setAttribute(
-          "meshpulse.entries",
-          (long) message.getHttpLogs().getLogEntryCount()
-              + message.getTcpLogs().getLogEntryCount());
+      span.setAttribute("meshpulse.entries", (long) entries);
       span.setAttribute("meshpulse.records", (long) records.size());
       span.setAttribute("meshpulse.admitted", admitted);
+    }
+
+    private void unparseable() {
+      context.reject(
+          Status.INVALID_ARGUMENT.withDescription("malformed StreamAccessLogsMessage"),
+          "unparseable");
+    }
+
+    private boolean parsesFully(AccessLogMessage message) {
+      try {
+        message.parseFully();
+        return true;
+      } catch (InvalidProtocolBufferException e) {
+        return false;
+      }
     }
 
     private void unmappable(RuntimeException e) {

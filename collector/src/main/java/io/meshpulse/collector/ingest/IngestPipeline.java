@@ -1,11 +1,10 @@
 package io.meshpulse.collector.ingest;
 
+import io.meshpulse.collector.mapping.MappedAccess;
 import io.meshpulse.collector.metrics.CollectorMetrics;
 import io.meshpulse.collector.metrics.IstioMetrics;
 import io.meshpulse.collector.sink.OutgoingRecord;
 import io.meshpulse.collector.sink.RecordBuffer;
-import io.meshpulse.model.RecordKeys;
-import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.ProxyStats;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,18 +35,14 @@ public final class IngestPipeline {
   }
 
   /** Whether the records were admitted (false: dropped at the hard limit). */
-  boolean publishAccessRecords(List<AccessRecord> records) {
+  boolean publishAccessRecords(List<MappedAccess> records) {
     if (records.isEmpty()) {
       return true;
     }
     List<OutgoingRecord> outgoing = new ArrayList<>(records.size());
-    for (AccessRecord record : records) {
+    for (MappedAccess record : records) {
       istioMetrics.record(record);
-      outgoing.add(
-          new OutgoingRecord(
-              accessRecordsTopic,
-              RecordKeys.of(record).getBytes(StandardCharsets.UTF_8),
-              record.toByteArray()));
+      outgoing.add(new OutgoingRecord(accessRecordsTopic, record.key(), record.value()));
     }
     return admit(outgoing);
   }

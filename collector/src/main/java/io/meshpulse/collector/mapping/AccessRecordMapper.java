@@ -1,29 +1,19 @@
 package io.meshpulse.collector.mapping;
 
-import com.google.protobuf.Duration;
-import io.envoyproxy.envoy.config.core.v3.Address;
-import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
-import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
-import io.envoyproxy.envoy.data.accesslog.v3.HTTPRequestProperties;
-import io.envoyproxy.envoy.data.accesslog.v3.HTTPResponseProperties;
 import io.envoyproxy.envoy.data.accesslog.v3.TCPAccessLogEntry;
-import io.envoyproxy.envoy.data.accesslog.v3.TLSProperties;
 import io.meshpulse.model.v1.AccessRecord;
-import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.Peer;
-import io.meshpulse.model.v1.Protocol;
-import io.meshpulse.model.v1.Reporter;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Maps Envoy HTTP and TCP access log entries of one proxy to {@link AccessRecord}s. The reporting
  * proxy's identity fills the side given by the traffic direction: outbound clusters make it the
- * source (reporter SOURCE), inbound clusters the destination (reporter DESTINATION).
+ * source (reporter SOURCE), inbound clusters the destination (reporter DESTINATION). The work is
+ * done by a per-stream {@link AccessLogDecoder} ({@link #newDecoder()}) straight from the wire
+ * bytes; this class holds the options and the peers every stream shares.
  */
 public final class AccessRecordMapper {
   /** At most this many peers are kept for reuse; when full, the cache starts again empty. */
@@ -41,7 +31,8 @@ public final class AccessRecordMapper {
   private record PeerKey(
       @Nullable NodeIdentity node, Side side, String service, String principal) {}
 
-  private enum Side {
+  /** Which side of a record a peer fills, and from what. */
+  enum Side {
     SERVICE,
     LOCAL_SOURCE,
     LOCAL_DESTINATION,
@@ -52,115 +43,32 @@ public final class AccessRecordMapper {
     this.options = options;
   }
 
+  /** A decoder for one stream's messages (not thread-safe; sharing this mapper's peers). */
+  public AccessLogDecoder newDecoder() {
+    return new AccessLogDecoder(this, options);
+  }
+
+  /** One HTTP entry as a record (the entry is serialized and read back: not the hot path). */
   public AccessRecord mapHttp(NodeIdentity node, HTTPAccessLogEntry entry) {
-    AccessLogCommon common = entry.getCommonProperties();
-    HTTPRequestProperties request = entry.getRequest();
-    HTTPResponseProperties response = entry.getResponse();
-    AccessRecord.Builder record = common(node, common);
-    Optional<Integer> grpcStatus = grpcStatus(response);
-    boolean grpc =
-        grpcStatus.isPresent()
-            || request
-                .getRequestHeadersOrDefault("content-type", "")
-                .startsWith("application/grpc");
-    record
-        .setProtocol(grpc ? Protocol.PROTOCOL_GRPC : Protocol.PROTOCOL_HTTP)
-        .setResponseCode(response.hasResponseCode() ? response.getResponseCode().getValue() : 0)
-        .setRequestBytes(request.getRequestHeadersBytes() + request.getRequestBodyBytes())
-        .setResponseBytes(response.getResponseHeadersBytes() + response.getResponseBodyBytes())
-        .setRequestMethod(
-            request.getRequestMethodValue() == 0 ? "" : request.getRequestMethod().name())
-        .setAuthority(request.getAuthority())
-        .setRequestId(request.getRequestId())
-        .setTraceId(traceId(request.getRequestHeadersMap()));
-    grpcStatus.ifPresent(record::setGrpcStatus);
-    if (options.keepPath()) {
-      record.setPath(request.getPath());
+    byte[] bytes = entry.toByteArray();
+    try {
+      return newDecoder().mapHttp(node, bytes, 0, bytes.length).toRecord();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("entry does not serialize to a valid entry", e);
     }
-    if (!options.keepHeaders().isEmpty()) {
-      request
-          .getRequestHeadersMap()
-          .forEach(
-              (name, value) -> {
-                String lower = name.toLowerCase(Locale.ROOT);
-                if (options.keepHeaders().contains(lower)) {
-                  record.putRequestHeaders(lower, value);
-                }
-              });
-    }
-    return record.build();
   }
 
+  /** One TCP entry as a record (the entry is serialized and read back: not the hot path). */
   public AccessRecord mapTcp(NodeIdentity node, TCPAccessLogEntry entry) {
-    AccessLogCommon common = entry.getCommonProperties();
-    AccessLogType type = common.getAccessLogType();
-    return common(node, common)
-        .setProtocol(Protocol.PROTOCOL_TCP)
-        .setRequestBytes(entry.getConnectionProperties().getReceivedBytes())
-        .setResponseBytes(entry.getConnectionProperties().getSentBytes())
-        // Envoy without access_log_type logs a TCP connection once, when it closes.
-        .setConnectionOpened(
-            type == AccessLogType.TcpUpstreamConnected || type == AccessLogType.NotSet)
-        .setConnectionClosed(type == AccessLogType.TcpConnectionEnd || type == AccessLogType.NotSet)
-        .build();
+    byte[] bytes = entry.toByteArray();
+    try {
+      return newDecoder().mapTcp(node, bytes, 0, bytes.length).toRecord();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("entry does not serialize to a valid entry", e);
+    }
   }
 
-  private AccessRecord.Builder common(NodeIdentity node, AccessLogCommon common) {
-    String upstreamCluster = common.getUpstreamCluster();
-    Optional<IstioClusterName> istio = IstioClusterName.parse(upstreamCluster);
-    Reporter reporter =
-        istio
-            .map(
-                name ->
-                    name.direction() == IstioClusterName.Direction.OUTBOUND
-                        ? Reporter.REPORTER_SOURCE
-                        : Reporter.REPORTER_DESTINATION)
-            .orElse(options.defaultReporter());
-    String service = istio.map(IstioClusterName::service).orElse(upstreamCluster);
-    if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
-      // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
-      service = node.ownService();
-    }
-    TLSProperties tls = common.getTlsProperties();
-    String peerPrincipal = spiffeId(tls.getPeerCertificateProperties());
-    String localPrincipal = spiffeId(tls.getLocalCertificateProperties());
-
-    Peer source;
-    Peer destination;
-    String securityPolicy;
-    if (reporter == Reporter.REPORTER_DESTINATION) {
-      source = peer(node, Side.PEER_SOURCE, "", peerPrincipal);
-      destination = peer(node, Side.LOCAL_DESTINATION, service, localPrincipal);
-      securityPolicy =
-          tls.hasPeerCertificateProperties() && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
-    } else {
-      source = peer(node, Side.LOCAL_SOURCE, "", localPrincipal);
-      destination = peer(node, Side.SERVICE, service, "");
-      securityPolicy = "unknown";
-    }
-
-    long flags =
-        common.hasResponseFlags() ? ResponseFlagsCodec.bitmask(common.getResponseFlags()) : 0;
-    return AccessRecord.newBuilder()
-        .setReporter(reporter)
-        .setNodeId(node.nodeId())
-        .setSource(source)
-        .setDestination(destination)
-        .setCluster(service)
-        .setSubset(istio.map(IstioClusterName::subset).orElse(""))
-        .setUpstreamCluster(upstreamCluster)
-        .setEndpoint(endpoint(common.getUpstreamRemoteAddress()))
-        .setResponseFlags(flags)
-        .setResponseFlagsText(ResponseFlagsCodec.text(flags))
-        .setStartTimeUnixMicros(
-            common.getStartTime().getSeconds() * 1_000_000L
-                + common.getStartTime().getNanos() / 1_000L)
-        .setDurationMicros(duration(common))
-        .setUpstreamLatencyMicros(micros(common.getTimeToFirstUpstreamRxByte()))
-        .setConnectionSecurityPolicy(securityPolicy);
-  }
-
-  private Peer peer(NodeIdentity node, Side side, String service, String principal) {
+  Peer peer(NodeIdentity node, Side side, String service, String principal) {
     // Service sides and peer principals do not depend on the node: shared by every stream.
     boolean nodeScoped = side == Side.LOCAL_SOURCE || side == Side.LOCAL_DESTINATION;
     PeerKey key = new PeerKey(nodeScoped ? node : null, side, service, principal);
@@ -196,63 +104,11 @@ public final class AccessRecordMapper {
         .setServiceNamespace(ServiceNames.namespace(service));
   }
 
-  /** Time to last downstream tx byte, else the upstream timings, else the entry's duration. */
-  static long duration(AccessLogCommon common) {
-    if (common.hasTimeToLastDownstreamTxByte()) {
-      return micros(common.getTimeToLastDownstreamTxByte());
-    }
-    if (common.hasTimeToLastUpstreamRxByte()) {
-      return micros(common.getTimeToLastUpstreamRxByte());
-    }
-    if (common.hasTimeToFirstUpstreamRxByte()) {
-      return micros(common.getTimeToFirstUpstreamRxByte());
-    }
-    return common.hasDuration() ? micros(common.getDuration()) : 0;
-  }
-
-  private static long micros(Duration duration) {
-    return duration.getSeconds() * 1_000_000L + duration.getNanos() / 1_000L;
-  }
-
-  private static Endpoint endpoint(Address address) {
-    if (!address.hasSocketAddress()) {
-      return Endpoint.getDefaultInstance();
-    }
-    return Endpoint.newBuilder()
-        .setAddress(address.getSocketAddress().getAddress())
-        .setPort(address.getSocketAddress().getPortValue())
-        .build();
-  }
-
-  /** grpc-status from the response trailers, else the headers (trailers-only responses). */
-  private static Optional<Integer> grpcStatus(HTTPResponseProperties response) {
-    String status =
-        response.getResponseTrailersOrDefault(
-            "grpc-status", response.getResponseHeadersOrDefault("grpc-status", ""));
-    if (status.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Integer.parseInt(status.trim()));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static String spiffeId(TLSProperties.CertificateProperties certificate) {
-    for (TLSProperties.CertificateProperties.SubjectAltName san :
-        certificate.getSubjectAltNameList()) {
-      if (san.getUri().startsWith("spiffe://")) {
-        return san.getUri();
-      }
-    }
-    return "";
-  }
-
-  /** The W3C traceparent's trace id or the B3 trace id, when Envoy was told to log them. */
-  private static String traceId(Map<String, String> headers) {
-    String traceparent = headers.getOrDefault("traceparent", "");
-    // version-traceid-parentid-flags; indexOf rather than split: this runs for every entry.
+  /**
+   * The trace id of a W3C {@code traceparent} (version-traceid-parentid-flags), or null when it is
+   * not one.
+   */
+  static @Nullable String traceparentId(String traceparent) {
     int first = traceparent.indexOf('-');
     int second = first < 0 ? -1 : traceparent.indexOf('-', first + 1);
     int third = second < 0 ? -1 : traceparent.indexOf('-', second + 1);
@@ -262,6 +118,6 @@ public final class AccessRecordMapper {
         && second - first - 1 == 32) {
       return traceparent.substring(first + 1, second);
     }
-    return headers.getOrDefault("x-b3-traceid", "");
+    return null;
   }
 }

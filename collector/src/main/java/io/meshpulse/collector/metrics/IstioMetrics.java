@@ -1,5 +1,6 @@
 package io.meshpulse.collector.metrics;
 
+import io.meshpulse.collector.mapping.MappedAccess;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Peer;
 import io.meshpulse.model.v1.Protocol;
@@ -15,6 +16,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -66,8 +68,13 @@ public final class IstioMetrics implements MultiCollector {
 
   private static final String UNKNOWN = "unknown";
 
+  /** At most this many label sources are remembered per group; past it, lookups use the guard. */
+  private static final int MAX_RESOLVED = 20_000;
+
   private final SeriesTable<HttpSeries> http;
   private final SeriesTable<TcpSeries> tcp;
+  private final ConcurrentHashMap<SeriesKey, HttpSeries> resolvedHttp = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<SeriesKey, TcpSeries> resolvedTcp = new ConcurrentHashMap<>();
 
   public IstioMetrics(CardinalityLimits limits, BiConsumer<String, String> overflow) {
     this.http =
@@ -81,23 +88,95 @@ public final class IstioMetrics implements MultiCollector {
 
   /** Records one access record. */
   public void record(AccessRecord record) {
-    if (record.getProtocol() == Protocol.PROTOCOL_TCP) {
-      TcpSeries series = tcp.series(labels(record, false));
-      series.sent.add(record.getResponseBytes());
-      series.received.add(record.getRequestBytes());
-      if (record.getConnectionOpened()) {
+    record(MappedAccess.of(record));
+  }
+
+  /** Records one mapped access log entry. */
+  public void record(MappedAccess record) {
+    if (record.protocol() == Protocol.PROTOCOL_TCP) {
+      TcpSeries series = tcpSeries(record);
+      series.sent.add(record.responseBytes());
+      series.received.add(record.requestBytes());
+      if (record.connectionOpened()) {
         series.opened.increment();
       }
-      if (record.getConnectionClosed()) {
+      if (record.connectionClosed()) {
         series.closed.increment();
       }
       return;
     }
-    HttpSeries series = http.series(labels(record, true));
+    HttpSeries series = httpSeries(record);
     series.requests.increment();
-    series.duration.observe(record.getDurationMicros() / 1000.0);
-    series.requestBytes.observe(record.getRequestBytes());
-    series.responseBytes.observe(record.getResponseBytes());
+    series.duration.observe(record.durationMicros() / 1000.0);
+    series.requestBytes.observe(record.requestBytes());
+    series.responseBytes.observe(record.responseBytes());
+  }
+
+  /**
+   * The series of a record: from the resolved-series cache when its label sources were seen before,
+   * else through the cardinality guard (which builds the 21 label values).
+   */
+  private HttpSeries httpSeries(MappedAccess record) {
+    SeriesKey key = SeriesKey.of(record, true);
+    HttpSeries series = resolvedHttp.get(key);
+    if (series != null) {
+      return series;
+    }
+    SeriesTable.Lookup<HttpSeries> lookup = http.lookup(labels(record, true));
+    remember(resolvedHttp, key, lookup);
+    return lookup.series();
+  }
+
+  private TcpSeries tcpSeries(MappedAccess record) {
+    SeriesKey key = SeriesKey.of(record, false);
+    TcpSeries series = resolvedTcp.get(key);
+    if (series != null) {
+      return series;
+    }
+    SeriesTable.Lookup<TcpSeries> lookup = tcp.lookup(labels(record, false));
+    remember(resolvedTcp, key, lookup);
+    return lookup.series();
+  }
+
+  /**
+   * Only an exact lookup is remembered: a folded one must go through the guard every time, which
+   * counts every fold.
+   */
+  private static <S> void remember(
+      ConcurrentHashMap<SeriesKey, S> resolved, SeriesKey key, SeriesTable.Lookup<S> lookup) {
+    if (lookup.exact() && resolved.size() < MAX_RESOLVED) {
+      resolved.putIfAbsent(key, lookup.series());
+    }
+  }
+
+  /**
+   * Everything the labels of a record are made of. Peers are shared, immutable and hash once, so
+   * this key is cheap to build and compare, unlike the 21 label values.
+   */
+  private record SeriesKey(
+      Reporter reporter,
+      Peer source,
+      Peer destination,
+      String subset,
+      String securityPolicy,
+      Protocol protocol,
+      int responseCode,
+      int grpcStatus,
+      boolean hasGrpcStatus,
+      String responseFlags) {
+    static SeriesKey of(MappedAccess record, boolean withResponse) {
+      return new SeriesKey(
+          record.reporter(),
+          record.source(),
+          record.destination(),
+          record.subset(),
+          record.connectionSecurityPolicy(),
+          record.protocol(),
+          withResponse ? record.responseCode() : 0,
+          withResponse ? record.grpcStatus() : 0,
+          withResponse && record.hasGrpcStatus(),
+          record.responseFlagsText());
+    }
   }
 
   /** Series of the HTTP metrics (each HTTP metric has this many). */
@@ -171,11 +250,11 @@ public final class IstioMetrics implements MultiCollector {
     return new HistogramSnapshot(new MetricMetadata(name, help), points);
   }
 
-  private static String[] labels(AccessRecord record, boolean withResponse) {
-    Peer source = record.getSource();
-    Peer destination = record.getDestination();
+  private static String[] labels(MappedAccess record, boolean withResponse) {
+    Peer source = record.source();
+    Peer destination = record.destination();
     List<String> values = new ArrayList<>(HTTP_LABELS.size());
-    values.add(record.getReporter() == Reporter.REPORTER_DESTINATION ? "destination" : "source");
+    values.add(record.reporter() == Reporter.REPORTER_DESTINATION ? "destination" : "source");
     values.add(orUnknown(source.getWorkload()));
     values.add(orUnknown(source.getNamespace()));
     values.add(orUnknown(source.getPrincipal()));
@@ -189,19 +268,18 @@ public final class IstioMetrics implements MultiCollector {
     // The subset of the upstream cluster (outbound|port|v2|svc) is the destination's version
     // label when the peer metadata does not carry one.
     values.add(
-        orUnknown(
-            destination.getVersion().isEmpty() ? record.getSubset() : destination.getVersion()));
+        orUnknown(destination.getVersion().isEmpty() ? record.subset() : destination.getVersion()));
     values.add(orUnknown(destination.getService()));
     values.add(orUnknown(destination.getServiceName()));
     values.add(orUnknown(destination.getServiceNamespace()));
     values.add(orUnknown(destination.getMeshCluster()));
-    values.add(protocol(record.getProtocol()));
+    values.add(protocol(record.protocol()));
     if (withResponse) {
-      values.add(Integer.toString(record.getResponseCode()));
-      values.add(record.hasGrpcStatus() ? Integer.toString(record.getGrpcStatus()) : "");
+      values.add(Integer.toString(record.responseCode()));
+      values.add(record.hasGrpcStatus() ? Integer.toString(record.grpcStatus()) : "");
     }
-    values.add(record.getResponseFlagsText().isEmpty() ? "-" : record.getResponseFlagsText());
-    values.add(orUnknown(record.getConnectionSecurityPolicy()));
+    values.add(record.responseFlagsText().isEmpty() ? "-" : record.responseFlagsText());
+    values.add(orUnknown(record.connectionSecurityPolicy()));
     return values.toArray(String[]::new);
   }
 

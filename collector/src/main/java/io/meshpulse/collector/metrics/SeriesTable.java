@@ -1,5 +1,6 @@
 package io.meshpulse.collector.metrics;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,24 +17,37 @@ final class SeriesTable<S> {
     this.factory = factory;
   }
 
+  /**
+   * A series found for some label values; {@code exact} when nothing was folded, so that the same
+   * values will always find this series again (values and series are only ever added).
+   */
+  record Lookup<S>(S series, boolean exact) {}
+
   /** The series for {@code labelValues} (folded when over a cap), created on first use. */
   S series(String[] labelValues) {
+    return lookup(labelValues).series();
+  }
+
+  Lookup<S> lookup(String[] labelValues) {
     List<String> labels = guard.admitValues(labelValues);
+    boolean exact =
+        !labels.contains(CardinalityGuard.OTHER) || Arrays.asList(labelValues).equals(labels);
     S existing = series.get(labels);
     if (existing != null) {
-      return existing;
+      return new Lookup<>(existing, exact);
     }
     synchronized (series) {
       existing = series.get(labels);
       if (existing != null) {
-        return existing;
+        return new Lookup<>(existing, exact);
       }
       if (!guard.roomForSeries(series.size())) {
-        return series.computeIfAbsent(guard.overflowSeries(), k -> factory.get());
+        return new Lookup<>(
+            series.computeIfAbsent(guard.overflowSeries(), k -> factory.get()), false);
       }
       S created = factory.get();
       series.put(labels, created);
-      return created;
+      return new Lookup<>(created, exact);
     }
   }
 

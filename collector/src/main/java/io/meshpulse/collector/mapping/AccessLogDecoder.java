@@ -1,0 +1,502 @@
+package io.meshpulse.collector.mapping;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.core.v3.RequestMethod;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
+import io.meshpulse.model.v1.AccessRecord;
+import io.meshpulse.model.v1.Endpoint;
+import io.meshpulse.model.v1.Peer;
+import io.meshpulse.model.v1.Protocol;
+import io.meshpulse.model.v1.Reporter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps the entries of one stream's ALS messages from their wire bytes straight to serialized {@link
+ * AccessRecord}s (the rules are {@link AccessRecordMapper}'s). What repeats within a stream (the
+ * node's side of every record, cluster names, SPIFFE ids, flag texts) is worked out once and
+ * reused; only the per-request fields are read and written per entry. Strings the record copies
+ * (authority, request id, trace id, address) are checked to be UTF-8, as protobuf would. Not
+ * thread-safe: one per stream.
+ */
+public final class AccessLogDecoder {
+  private static final int MAX_CONTEXTS = 4096;
+  private static final byte[][] METHOD_NAMES = methodNames();
+  private static final String GRPC_CONTENT_TYPE = "application/grpc";
+
+  private final AccessRecordMapper mapper;
+  private final MappingOptions options;
+  private final EntryReader reader;
+  private final WireWriter out = new WireWriter();
+  private final ByteRangeCache<ClusterRef> clusters = new ByteRangeCache<>(256);
+  private final ByteRangeCache<String> principals = new ByteRangeCache<>(256);
+  private final Map<ContextKey, EntryContext> contexts = new HashMap<>();
+  private final Map<Long, FlagsText> flagTexts = new HashMap<>();
+  private @Nullable NodeIdentity node;
+
+  private record FlagsText(String text, byte[] bytes) {}
+
+  private static final FlagsText NO_FLAGS = new FlagsText("-", new byte[] {'-'});
+
+  /** An upstream cluster name as reported, and its Istio reading. */
+  private record ClusterRef(String name, @Nullable IstioClusterName istio) {}
+
+  private record ContextKey(
+      ClusterRef cluster, String peerPrincipal, String localPrincipal, boolean peerCertificate) {}
+
+  AccessLogDecoder(AccessRecordMapper mapper, MappingOptions options) {
+    this.mapper = mapper;
+    this.options = options;
+    this.reader = new EntryReader(!options.keepHeaders().isEmpty());
+  }
+
+  /**
+   * Maps entry {@code index} of {@code message}, reported by {@code node}. Throws {@link
+   * InvalidProtocolBufferException} when the entry's bytes are not a well-formed entry.
+   */
+  public MappedAccess map(NodeIdentity node, AccessLogMessage message, int index)
+      throws InvalidProtocolBufferException {
+    return message.tcp()
+        ? mapTcp(node, message.bytes(), message.offset(index), message.length(index))
+        : mapHttp(node, message.bytes(), message.offset(index), message.length(index));
+  }
+
+  MappedAccess mapHttp(NodeIdentity node, byte[] buf, int off, int len)
+      throws InvalidProtocolBufferException {
+    EntryReader r = reader;
+    r.readHttp(buf, off, len);
+    EntryContext context = context(node);
+
+    boolean hasGrpcStatus = false;
+    int grpcStatus = 0;
+    // grpc-status from the trailers, else the headers (trailers-only responses).
+    int statusOff = r.trailerGrpcOff != EntryReader.NONE ? r.trailerGrpcOff : r.headerGrpcOff;
+    int statusLen = r.trailerGrpcOff != EntryReader.NONE ? r.trailerGrpcLen : r.headerGrpcLen;
+    if (statusOff != EntryReader.NONE && statusLen > 0) {
+      String status = string(buf, statusOff, statusLen);
+      try {
+        grpcStatus = Integer.parseInt(status.trim());
+        hasGrpcStatus = true;
+      } catch (NumberFormatException e) {
+        // not a status: the entry has none
+      }
+    }
+    boolean grpc =
+        hasGrpcStatus
+            || (r.contentTypeOff != EntryReader.NONE
+                && r.startsWith(r.contentTypeOff, r.contentTypeLen, GRPC_CONTENT_TYPE));
+    Protocol protocol = grpc ? Protocol.PROTOCOL_GRPC : Protocol.PROTOCOL_HTTP;
+    int responseCode = r.hasResponseCode ? r.responseCode : 0;
+    long requestBytes = r.requestHeadersBytes + r.requestBodyBytes;
+    long responseBytes = r.responseHeadersBytes + r.responseBodyBytes;
+
+    WireWriter w = out;
+    w.reset();
+    long duration = common(w, context, protocol, buf);
+    w.uint32(AccessRecord.RESPONSE_CODE_FIELD_NUMBER, responseCode);
+    if (hasGrpcStatus) {
+      w.tag(AccessRecord.GRPC_STATUS_FIELD_NUMBER, 0);
+      if (grpcStatus >= 0) {
+        w.varint32(grpcStatus);
+      } else {
+        w.varint64(grpcStatus);
+      }
+    }
+    String flagsText = flags(w, r.flags);
+    times(w, r, duration);
+    w.int64(AccessRecord.REQUEST_BYTES_FIELD_NUMBER, requestBytes);
+    w.int64(AccessRecord.RESPONSE_BYTES_FIELD_NUMBER, responseBytes);
+    if (r.method != 0) {
+      w.string(AccessRecord.REQUEST_METHOD_FIELD_NUMBER, methodName(r.method));
+    }
+    w.string(
+        AccessRecord.AUTHORITY_FIELD_NUMBER,
+        buf,
+        r.authorityOff,
+        utf8(buf, r.authorityOff, r.authorityLen));
+    if (options.keepPath()) {
+      w.string(AccessRecord.PATH_FIELD_NUMBER, buf, r.pathOff, utf8(buf, r.pathOff, r.pathLen));
+    }
+    traceId(w, r, buf);
+    w.string(
+        AccessRecord.REQUEST_ID_FIELD_NUMBER,
+        buf,
+        r.requestIdOff,
+        utf8(buf, r.requestIdOff, r.requestIdLen));
+    w.raw(context.securityPolicyField);
+    if (r.headerCount > 0) {
+      keptHeaders(w, r, buf);
+    }
+    return new MappedAccess(
+        key(context, buf),
+        w.toByteArray(),
+        context.reporter,
+        context.source,
+        context.destination,
+        context.subset,
+        context.securityPolicy,
+        protocol,
+        responseCode,
+        hasGrpcStatus,
+        grpcStatus,
+        flagsText,
+        duration,
+        requestBytes,
+        responseBytes,
+        false,
+        false);
+  }
+
+  MappedAccess mapTcp(NodeIdentity node, byte[] buf, int off, int len)
+      throws InvalidProtocolBufferException {
+    EntryReader r = reader;
+    r.readTcp(buf, off, len);
+    EntryContext context = context(node);
+    int type = r.accessLogType;
+    // Envoy without access_log_type logs a TCP connection once, when it closes.
+    boolean opened =
+        type == AccessLogType.TcpUpstreamConnected_VALUE || type == AccessLogType.NotSet_VALUE;
+    boolean closed =
+        type == AccessLogType.TcpConnectionEnd_VALUE || type == AccessLogType.NotSet_VALUE;
+
+    WireWriter w = out;
+    w.reset();
+    long duration = common(w, context, Protocol.PROTOCOL_TCP, buf);
+    String flagsText = flags(w, r.flags);
+    times(w, r, duration);
+    w.int64(AccessRecord.REQUEST_BYTES_FIELD_NUMBER, r.receivedBytes);
+    w.int64(AccessRecord.RESPONSE_BYTES_FIELD_NUMBER, r.sentBytes);
+    w.raw(context.securityPolicyField);
+    if (opened) {
+      w.tag(AccessRecord.CONNECTION_OPENED_FIELD_NUMBER, 0);
+      w.varint32(1);
+    }
+    if (closed) {
+      w.tag(AccessRecord.CONNECTION_CLOSED_FIELD_NUMBER, 0);
+      w.varint32(1);
+    }
+    return new MappedAccess(
+        key(context, buf),
+        w.toByteArray(),
+        context.reporter,
+        context.source,
+        context.destination,
+        context.subset,
+        context.securityPolicy,
+        Protocol.PROTOCOL_TCP,
+        0,
+        false,
+        0,
+        flagsText,
+        duration,
+        r.receivedBytes,
+        r.sentBytes,
+        opened,
+        closed);
+  }
+
+  /** Fields 1 to 9: the stream's shared prefix, the endpoint, the protocol; the duration. */
+  private long common(WireWriter w, EntryContext context, Protocol protocol, byte[] buf)
+      throws InvalidProtocolBufferException {
+    EntryReader r = reader;
+    w.raw(context.prefix);
+    // The endpoint is always set (possibly empty), so always written.
+    int addressLen = r.hasSocketAddress ? utf8(buf, r.addressOff, r.addressLen) : 0;
+    int port = r.hasSocketAddress && r.hasPortValue ? r.portValue : 0;
+    int size =
+        (addressLen == 0 ? 0 : 1 + WireWriter.varintSize(addressLen) + addressLen)
+            + (port == 0 ? 0 : 1 + WireWriter.varintSize(port & 0xFFFFFFFFL));
+    w.tag(AccessRecord.ENDPOINT_FIELD_NUMBER, 2);
+    w.varint32(size);
+    w.string(Endpoint.ADDRESS_FIELD_NUMBER, buf, r.addressOff, addressLen);
+    w.uint32(Endpoint.PORT_FIELD_NUMBER, port);
+    w.uint32(AccessRecord.PROTOCOL_FIELD_NUMBER, protocol.getNumber());
+    // Time to last downstream tx byte, else the upstream timings, else the entry's duration.
+    if (r.durationPresent[EntryReader.LAST_DOWNSTREAM_TX]) {
+      return micros(r, EntryReader.LAST_DOWNSTREAM_TX);
+    }
+    if (r.durationPresent[EntryReader.LAST_UPSTREAM_RX]) {
+      return micros(r, EntryReader.LAST_UPSTREAM_RX);
+    }
+    if (r.durationPresent[EntryReader.FIRST_UPSTREAM_RX]) {
+      return micros(r, EntryReader.FIRST_UPSTREAM_RX);
+    }
+    return r.durationPresent[EntryReader.DURATION] ? micros(r, EntryReader.DURATION) : 0;
+  }
+
+  /** Fields 12 and 13; returns the text. */
+  private String flags(WireWriter w, long flags) {
+    FlagsText text = flags == 0 ? NO_FLAGS : flagTexts.get(flags);
+    if (text == null) {
+      String joined = ResponseFlagsCodec.text(flags);
+      text = new FlagsText(joined, joined.getBytes(StandardCharsets.UTF_8));
+      if (flagTexts.size() >= 1024) {
+        flagTexts.clear();
+      }
+      flagTexts.put(flags, text);
+    }
+    w.int64(AccessRecord.RESPONSE_FLAGS_FIELD_NUMBER, flags);
+    w.string(AccessRecord.RESPONSE_FLAGS_TEXT_FIELD_NUMBER, text.bytes());
+    return text.text();
+  }
+
+  /** Fields 14 to 16. */
+  private static void times(WireWriter w, EntryReader r, long duration) {
+    w.int64(
+        AccessRecord.START_TIME_UNIX_MICROS_FIELD_NUMBER,
+        r.startSeconds * 1_000_000L + r.startNanos / 1_000L);
+    w.int64(AccessRecord.DURATION_MICROS_FIELD_NUMBER, duration);
+    w.int64(
+        AccessRecord.UPSTREAM_LATENCY_MICROS_FIELD_NUMBER,
+        micros(r, EntryReader.FIRST_UPSTREAM_RX));
+  }
+
+  private static long micros(EntryReader r, int slot) {
+    return r.durationSeconds[slot] * 1_000_000L + r.durationNanos[slot] / 1_000L;
+  }
+
+  /** The W3C traceparent's trace id or the B3 trace id, when Envoy was told to log them. */
+  private void traceId(WireWriter w, EntryReader r, byte[] buf)
+      throws InvalidProtocolBufferException {
+    if (r.traceparentOff != EntryReader.NONE) {
+      int off = r.traceparentOff;
+      int end = off + r.traceparentLen;
+      if (ascii(buf, off, r.traceparentLen)) {
+        // version-traceid-parentid-flags: exactly three dashes, a 32-character trace id.
+        int first = indexOf(buf, off, end);
+        int second = first < 0 ? -1 : indexOf(buf, first + 1, end);
+        int third = second < 0 ? -1 : indexOf(buf, second + 1, end);
+        if (third >= 0
+            && third < end - 1
+            && indexOf(buf, third + 1, end) < 0
+            && second - first - 1 == 32) {
+          w.string(AccessRecord.TRACE_ID_FIELD_NUMBER, buf, first + 1, 32);
+          return;
+        }
+      } else {
+        String id = AccessRecordMapper.traceparentId(string(buf, off, r.traceparentLen));
+        if (id != null) {
+          w.string(AccessRecord.TRACE_ID_FIELD_NUMBER, id.getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+      }
+    }
+    if (r.b3Off != EntryReader.NONE) {
+      w.string(AccessRecord.TRACE_ID_FIELD_NUMBER, buf, r.b3Off, utf8(buf, r.b3Off, r.b3Len));
+    }
+  }
+
+  /** The configured request headers (lower-case names), field 27. */
+  private void keptHeaders(WireWriter w, EntryReader r, byte[] buf)
+      throws InvalidProtocolBufferException {
+    Map<String, String> logged = new LinkedHashMap<>();
+    for (int i = 0; i < r.headerCount; i++) {
+      int[] h = r.headers;
+      logged.put(string(buf, h[i * 4], h[i * 4 + 1]), string(buf, h[i * 4 + 2], h[i * 4 + 3]));
+    }
+    Map<String, String> kept = new LinkedHashMap<>();
+    logged.forEach(
+        (name, value) -> {
+          String lower = name.toLowerCase(Locale.ROOT);
+          if (options.keepHeaders().contains(lower)) {
+            kept.put(lower, value);
+          }
+        });
+    WireWriter entry = new WireWriter();
+    kept.forEach(
+        (name, value) -> {
+          entry.reset();
+          entry.string(1, name.getBytes(StandardCharsets.UTF_8));
+          entry.string(2, value.getBytes(StandardCharsets.UTF_8));
+          w.tag(AccessRecord.REQUEST_HEADERS_FIELD_NUMBER, 2);
+          w.varint32(entry.size());
+          w.raw(entry.toByteArray());
+        });
+  }
+
+  /** {@code <cluster>/<address>:<port>}, or {@code <cluster>} without an address (RecordKeys). */
+  private byte[] key(EntryContext context, byte[] buf) {
+    EntryReader r = reader;
+    byte[] cluster = context.clusterBytes;
+    if (!r.hasSocketAddress || r.addressLen == 0) {
+      return cluster;
+    }
+    boolean ipv6 = indexOf(buf, r.addressOff, r.addressOff + r.addressLen, (byte) ':') >= 0;
+    int port = r.hasPortValue ? r.portValue : 0;
+    byte[] portText = Integer.toString(port).getBytes(StandardCharsets.US_ASCII);
+    byte[] key = new byte[cluster.length + 1 + r.addressLen + (ipv6 ? 2 : 0) + 1 + portText.length];
+    int i = 0;
+    System.arraycopy(cluster, 0, key, i, cluster.length);
+    i += cluster.length;
+    key[i++] = '/';
+    if (ipv6) {
+      key[i++] = '[';
+    }
+    System.arraycopy(buf, r.addressOff, key, i, r.addressLen);
+    i += r.addressLen;
+    if (ipv6) {
+      key[i++] = ']';
+    }
+    key[i++] = ':';
+    System.arraycopy(portText, 0, key, i, portText.length);
+    return key;
+  }
+
+  /** The shared part of the entry just read, built on first use in this stream. */
+  private EntryContext context(NodeIdentity node) throws InvalidProtocolBufferException {
+    if (node != this.node) {
+      contexts.clear();
+      this.node = node;
+    }
+    EntryReader r = reader;
+    byte[] buf = r.buf;
+    ClusterRef cluster = clusters.get(buf, r.clusterOff, r.clusterLen);
+    if (cluster == null) {
+      String name = string(buf, r.clusterOff, r.clusterLen);
+      cluster = new ClusterRef(name, IstioClusterName.parse(name).orElse(null));
+      clusters.put(buf, r.clusterOff, r.clusterLen, cluster);
+    }
+    ContextKey key =
+        new ContextKey(
+            cluster,
+            principal(buf, r.peerSanOff, r.peerSanLen),
+            principal(buf, r.localSanOff, r.localSanLen),
+            r.hasTls && r.hasPeerCertificate);
+    EntryContext context = contexts.get(key);
+    if (context == null) {
+      context = newContext(node, key);
+      if (contexts.size() >= MAX_CONTEXTS) {
+        contexts.clear();
+      }
+      contexts.put(key, context);
+    }
+    return context;
+  }
+
+  private EntryContext newContext(NodeIdentity node, ContextKey key) {
+    IstioClusterName istio = key.cluster().istio();
+    Reporter reporter =
+        istio == null
+            ? options.defaultReporter()
+            : istio.direction() == IstioClusterName.Direction.OUTBOUND
+                ? Reporter.REPORTER_SOURCE
+                : Reporter.REPORTER_DESTINATION;
+    String service = istio == null ? key.cluster().name() : istio.service();
+    if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
+      // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
+      service = node.ownService();
+    }
+    Peer source;
+    Peer destination;
+    String securityPolicy;
+    if (reporter == Reporter.REPORTER_DESTINATION) {
+      source = mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", key.peerPrincipal());
+      destination =
+          mapper.peer(
+              node, AccessRecordMapper.Side.LOCAL_DESTINATION, service, key.localPrincipal());
+      securityPolicy =
+          key.peerCertificate() && !key.peerPrincipal().isEmpty() ? "mutual_tls" : "none";
+    } else {
+      source = mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", key.localPrincipal());
+      destination = mapper.peer(node, AccessRecordMapper.Side.SERVICE, service, "");
+      securityPolicy = "unknown";
+    }
+    return new EntryContext(
+        node,
+        reporter,
+        source,
+        destination,
+        service,
+        istio == null ? "" : istio.subset(),
+        key.cluster().name(),
+        securityPolicy);
+  }
+
+  private String principal(byte[] buf, int off, int len) throws InvalidProtocolBufferException {
+    if (off == EntryReader.NONE) {
+      return "";
+    }
+    String principal = principals.get(buf, off, len);
+    if (principal == null) {
+      principal = string(buf, off, len);
+      principals.put(buf, off, len, principal);
+    }
+    return principal;
+  }
+
+  private static byte[] methodName(int method) {
+    return method >= 0 && method < METHOD_NAMES.length
+        ? METHOD_NAMES[method]
+        : "UNRECOGNIZED".getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[][] methodNames() {
+    int max = 0;
+    for (RequestMethod method : RequestMethod.values()) {
+      if (method != RequestMethod.UNRECOGNIZED) {
+        max = Math.max(max, method.getNumber());
+      }
+    }
+    byte[][] names = new byte[max + 1][];
+    for (int i = 0; i <= max; i++) {
+      RequestMethod method = RequestMethod.forNumber(i);
+      names[i] =
+          (method == null ? "UNRECOGNIZED" : method.name()).getBytes(StandardCharsets.US_ASCII);
+    }
+    return names;
+  }
+
+  /** Checks that {@code buf[off, off + len)} is UTF-8, as protobuf does for proto3 strings. */
+  private static int utf8(byte[] buf, int off, int len) throws InvalidProtocolBufferException {
+    if (!ascii(buf, off, len)) {
+      string(buf, off, len);
+    }
+    return len;
+  }
+
+  /** {@code buf[off, off + len)} decoded as UTF-8; throws when it is not UTF-8. */
+  private static String string(byte[] buf, int off, int len) throws InvalidProtocolBufferException {
+    if (ascii(buf, off, len)) {
+      return new String(buf, off, len, StandardCharsets.ISO_8859_1);
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(buf, off, len))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidProtocolBufferException("a string field is not valid UTF-8");
+    }
+  }
+
+  private static boolean ascii(byte[] buf, int off, int len) {
+    for (int i = off; i < off + len; i++) {
+      if (buf[i] < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(byte[] buf, int from, int end) {
+    return indexOf(buf, from, end, (byte) '-');
+  }
+
+  private static int indexOf(byte[] buf, int from, int end, byte b) {
+    for (int i = from; i < end; i++) {
+      if (buf[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,269 @@
+package io.meshpulse.collector.mapping;
+
+import com.google.protobuf.Duration;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPRequestProperties;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPResponseProperties;
+import io.envoyproxy.envoy.data.accesslog.v3.TCPAccessLogEntry;
+import io.envoyproxy.envoy.data.accesslog.v3.TLSProperties;
+import io.meshpulse.model.v1.AccessRecord;
+import io.meshpulse.model.v1.Endpoint;
+import io.meshpulse.model.v1.Peer;
+import io.meshpulse.model.v1.Protocol;
+import io.meshpulse.model.v1.Reporter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The object-by-object mapping the collector used before it read entries off the wire: kept as the
+ * oracle of {@link AccessRecordMapperEquivalenceTest}. Maps Envoy HTTP and TCP access log entries
+ * of one proxy to {@link AccessRecord}s. The reporting proxy's identity fills the side given by the
+ * traffic direction: outbound clusters make it the source (reporter SOURCE), inbound clusters the
+ * destination (reporter DESTINATION).
+ */
+final class ReferenceAccessRecordMapper {
+  /** At most this many peers are kept for reuse; when full, the cache starts again empty. */
+  static final int MAX_CACHED_PEERS = 10_000;
+
+  private final MappingOptions options;
+
+  /**
+   * The peers of recent entries, reused: a proxy's entries repeat a few (service, principal) pairs,
+   * and a shared immutable Peer is built, sized and hashed once instead of per entry.
+   */
+  private final ConcurrentHashMap<PeerKey, Peer> peers = new ConcurrentHashMap<>();
+
+  /** What a mapped peer depends on besides the node's identity. */
+  private record PeerKey(
+      @Nullable NodeIdentity node, Side side, String service, String principal) {}
+
+  private enum Side {
+    SERVICE,
+    LOCAL_SOURCE,
+    LOCAL_DESTINATION,
+    PEER_SOURCE
+  }
+
+  ReferenceAccessRecordMapper(MappingOptions options) {
+    this.options = options;
+  }
+
+  public AccessRecord mapHttp(NodeIdentity node, HTTPAccessLogEntry entry) {
+    AccessLogCommon common = entry.getCommonProperties();
+    HTTPRequestProperties request = entry.getRequest();
+    HTTPResponseProperties response = entry.getResponse();
+    AccessRecord.Builder record = common(node, common);
+    Optional<Integer> grpcStatus = grpcStatus(response);
+    boolean grpc =
+        grpcStatus.isPresent()
+            || request
+                .getRequestHeadersOrDefault("content-type", "")
+                .startsWith("application/grpc");
+    record
+        .setProtocol(grpc ? Protocol.PROTOCOL_GRPC : Protocol.PROTOCOL_HTTP)
+        .setResponseCode(response.hasResponseCode() ? response.getResponseCode().getValue() : 0)
+        .setRequestBytes(request.getRequestHeadersBytes() + request.getRequestBodyBytes())
+        .setResponseBytes(response.getResponseHeadersBytes() + response.getResponseBodyBytes())
+        .setRequestMethod(
+            request.getRequestMethodValue() == 0 ? "" : request.getRequestMethod().name())
+        .setAuthority(request.getAuthority())
+        .setRequestId(request.getRequestId())
+        .setTraceId(traceId(request.getRequestHeadersMap()));
+    grpcStatus.ifPresent(record::setGrpcStatus);
+    if (options.keepPath()) {
+      record.setPath(request.getPath());
+    }
+    if (!options.keepHeaders().isEmpty()) {
+      request
+          .getRequestHeadersMap()
+          .forEach(
+              (name, value) -> {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (options.keepHeaders().contains(lower)) {
+                  record.putRequestHeaders(lower, value);
+                }
+              });
+    }
+    return record.build();
+  }
+
+  public AccessRecord mapTcp(NodeIdentity node, TCPAccessLogEntry entry) {
+    AccessLogCommon common = entry.getCommonProperties();
+    AccessLogType type = common.getAccessLogType();
+    return common(node, common)
+        .setProtocol(Protocol.PROTOCOL_TCP)
+        .setRequestBytes(entry.getConnectionProperties().getReceivedBytes())
+        .setResponseBytes(entry.getConnectionProperties().getSentBytes())
+        // Envoy without access_log_type logs a TCP connection once, when it closes.
+        .setConnectionOpened(
+            type == AccessLogType.TcpUpstreamConnected || type == AccessLogType.NotSet)
+        .setConnectionClosed(type == AccessLogType.TcpConnectionEnd || type == AccessLogType.NotSet)
+        .build();
+  }
+
+  private AccessRecord.Builder common(NodeIdentity node, AccessLogCommon common) {
+    String upstreamCluster = common.getUpstreamCluster();
+    Optional<IstioClusterName> istio = IstioClusterName.parse(upstreamCluster);
+    Reporter reporter =
+        istio
+            .map(
+                name ->
+                    name.direction() == IstioClusterName.Direction.OUTBOUND
+                        ? Reporter.REPORTER_SOURCE
+                        : Reporter.REPORTER_DESTINATION)
+            .orElse(options.defaultReporter());
+    String service = istio.map(IstioClusterName::service).orElse(upstreamCluster);
+    if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
+      // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
+      service = node.ownService();
+    }
+    TLSProperties tls = common.getTlsProperties();
+    String peerPrincipal = spiffeId(tls.getPeerCertificateProperties());
+    String localPrincipal = spiffeId(tls.getLocalCertificateProperties());
+
+    Peer source;
+    Peer destination;
+    String securityPolicy;
+    if (reporter == Reporter.REPORTER_DESTINATION) {
+      source = peer(node, Side.PEER_SOURCE, "", peerPrincipal);
+      destination = peer(node, Side.LOCAL_DESTINATION, service, localPrincipal);
+      securityPolicy =
+          tls.hasPeerCertificateProperties() && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
+    } else {
+      source = peer(node, Side.LOCAL_SOURCE, "", localPrincipal);
+      destination = peer(node, Side.SERVICE, service, "");
+      securityPolicy = "unknown";
+    }
+
+    long flags =
+        common.hasResponseFlags() ? ResponseFlagsCodec.bitmask(common.getResponseFlags()) : 0;
+    return AccessRecord.newBuilder()
+        .setReporter(reporter)
+        .setNodeId(node.nodeId())
+        .setSource(source)
+        .setDestination(destination)
+        .setCluster(service)
+        .setSubset(istio.map(IstioClusterName::subset).orElse(""))
+        .setUpstreamCluster(upstreamCluster)
+        .setEndpoint(endpoint(common.getUpstreamRemoteAddress()))
+        .setResponseFlags(flags)
+        .setResponseFlagsText(ResponseFlagsCodec.text(flags))
+        .setStartTimeUnixMicros(
+            common.getStartTime().getSeconds() * 1_000_000L
+                + common.getStartTime().getNanos() / 1_000L)
+        .setDurationMicros(duration(common))
+        .setUpstreamLatencyMicros(micros(common.getTimeToFirstUpstreamRxByte()))
+        .setConnectionSecurityPolicy(securityPolicy);
+  }
+
+  private Peer peer(NodeIdentity node, Side side, String service, String principal) {
+    // Service sides and peer principals do not depend on the node: shared by every stream.
+    boolean nodeScoped = side == Side.LOCAL_SOURCE || side == Side.LOCAL_DESTINATION;
+    PeerKey key = new PeerKey(nodeScoped ? node : null, side, service, principal);
+    Peer cached = peers.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Peer built = buildPeer(node, side, service, principal);
+    if (peers.size() >= MAX_CACHED_PEERS) {
+      peers.clear(); // proxies come and go: forget old nodes rather than grow
+    }
+    peers.putIfAbsent(key, built);
+    return built;
+  }
+
+  private static Peer buildPeer(NodeIdentity node, Side side, String service, String principal) {
+    return switch (side) {
+      case SERVICE -> serviceSide(service).build();
+      case PEER_SOURCE -> Peer.newBuilder().setPrincipal(principal).build();
+      case LOCAL_SOURCE -> node.peer().toBuilder().setPrincipal(principal).build();
+      case LOCAL_DESTINATION ->
+          node.peer().toBuilder()
+              .mergeFrom(serviceSide(service).build())
+              .setPrincipal(principal)
+              .build();
+    };
+  }
+
+  private static Peer.Builder serviceSide(String service) {
+    return Peer.newBuilder()
+        .setService(service)
+        .setServiceName(ServiceNames.shortName(service))
+        .setServiceNamespace(ServiceNames.namespace(service));
+  }
+
+  /** Time to last downstream tx byte, else the upstream timings, else the entry's duration. */
+  static long duration(AccessLogCommon common) {
+    if (common.hasTimeToLastDownstreamTxByte()) {
+      return micros(common.getTimeToLastDownstreamTxByte());
+    }
+    if (common.hasTimeToLastUpstreamRxByte()) {
+      return micros(common.getTimeToLastUpstreamRxByte());
+    }
+    if (common.hasTimeToFirstUpstreamRxByte()) {
+      return micros(common.getTimeToFirstUpstreamRxByte());
+    }
+    return common.hasDuration() ? micros(common.getDuration()) : 0;
+  }
+
+  private static long micros(Duration duration) {
+    return duration.getSeconds() * 1_000_000L + duration.getNanos() / 1_000L;
+  }
+
+  private static Endpoint endpoint(Address address) {
+    if (!address.hasSocketAddress()) {
+      return Endpoint.getDefaultInstance();
+    }
+    return Endpoint.newBuilder()
+        .setAddress(address.getSocketAddress().getAddress())
+        .setPort(address.getSocketAddress().getPortValue())
+        .build();
+  }
+
+  /** grpc-status from the response trailers, else the headers (trailers-only responses). */
+  private static Optional<Integer> grpcStatus(HTTPResponseProperties response) {
+    String status =
+        response.getResponseTrailersOrDefault(
+            "grpc-status", response.getResponseHeadersOrDefault("grpc-status", ""));
+    if (status.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Integer.parseInt(status.trim()));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String spiffeId(TLSProperties.CertificateProperties certificate) {
+    for (TLSProperties.CertificateProperties.SubjectAltName san :
+        certificate.getSubjectAltNameList()) {
+      if (san.getUri().startsWith("spiffe://")) {
+        return san.getUri();
+      }
+    }
+    return "";
+  }
+
+  /** The W3C traceparent's trace id or the B3 trace id, when Envoy was told to log them. */
+  private static String traceId(Map<String, String> headers) {
+    String traceparent = headers.getOrDefault("traceparent", "");
+    // version-traceid-parentid-flags; indexOf rather than split: this runs for every entry.
+    int first = traceparent.indexOf('-');
+    int second = first < 0 ? -1 : traceparent.indexOf('-', first + 1);
+    int third = second < 0 ? -1 : traceparent.indexOf('-', second + 1);
+    if (third >= 0
+        && third < traceparent.length() - 1
+        && traceparent.indexOf('-', third + 1) < 0
+        && second - first - 1 == 32) {
+      return traceparent.substring(first + 1, second);
+    }
+    return headers.getOrDefault("x-b3-traceid", "");
+  }
+}
