@@ -43,6 +43,7 @@ final class Platform implements AutoCloseable {
   private final int collectorGrpcPort;
   private final int collectorHttpPort;
   private final int adsPort;
+  private final XdsControlRuntime xdsControl;
   private final int xdsHttpPort;
   private final int flinkPrometheusPort;
   private final Duration startupTime;
@@ -89,7 +90,8 @@ final class Platform implements AutoCloseable {
               .logStartupInfo(false)
               .run(xdsArguments(options, kafka.bootstrapServers()));
       started.push(xds::close);
-      adsPort = xds.getBean(XdsControlRuntime.class).adsPort();
+      xdsControl = xds.getBean(XdsControlRuntime.class);
+      adsPort = xdsControl.adsPort();
       xdsHttpPort = httpPort(xds);
       logger.info("xds-control ready adsPort={} httpPort={}", adsPort, xdsHttpPort);
       startupTime = Duration.ofNanos(System.nanoTime() - begin);
@@ -172,6 +174,11 @@ final class Platform implements AutoCloseable {
 
   int flinkPrometheusPort() {
     return flinkPrometheusPort;
+  }
+
+  /** xds-control's runtime, for tests that wait on its routing state. */
+  XdsControlRuntime xdsControl() {
+    return xdsControl;
   }
 
   Duration startupTime() {

@@ -58,6 +58,8 @@ class AlertShiftIT {
                 .randomPorts()
                 .topology(topology)
                 // Health alone must not move the canary here: this test is about the alert path.
+                // The alert path alone: health-driven subset shifts would act on the canary first.
+                .xdsProperty("meshpulse.xds.subset-shift.enabled=false")
                 .xdsProperty("meshpulse.xds.policy.unhealthy-min-confidence=1.0")
                 .xdsProperty("meshpulse.xds.policy.degraded-min-confidence=1.0")
                 .xdsProperty("meshpulse.xds.alerts.token=" + TOKEN)

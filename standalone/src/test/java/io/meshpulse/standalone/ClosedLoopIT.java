@@ -101,4 +101,48 @@ class ClosedLoopIT {
         .isLessThanOrEqualTo(report.faultyTrafficShareBefore() * 0.1);
     assertThat(report.falseActions()).as("actions on healthy endpoints").isZero();
   }
+
+  @Test
+  @Order(3)
+  void aCanaryFailingAsAWhole_losesItsRouteWeightWithinSeconds() throws Exception {
+    // The hard failure's endpoint comes back after its ejection: let it finish ramping first, so
+    // that re-admission is not counted as an action of this run.
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!allNeutral()) {
+      assertThat(System.nanoTime())
+          .as("every endpoint back at its neutral weight")
+          .isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    DemoReport report =
+        demo.simulate(
+            platform,
+            watcher,
+            SimulationOptions.builder(ScenarioLoader.builtIn("bad-canary"))
+                .duration(Duration.ofSeconds(24))
+                .faultAt(Duration.ofSeconds(10)));
+    System.out.print(report.summary());
+
+    assertThat(report.recordsLost()).as("records lost").isZero();
+    assertThat(report.reactionSeconds())
+        .as("fault onset -> every proxy routed away from the canary subset (s)")
+        .isNotNull()
+        .isLessThanOrEqualTo(5.0);
+    assertThat(report.faultyTrafficShareAfter())
+        .as("canary share after the reaction vs before (%s)", report.faultyTrafficShareBefore())
+        .isLessThanOrEqualTo(report.faultyTrafficShareBefore() * 0.1);
+    assertThat(report.falseActions()).as("actions on healthy endpoints").isZero();
+  }
+
+  private static boolean allNeutral() {
+    var view = platform.xdsControl().loop().view();
+    return view.ready()
+        && view.intended().services().values().stream()
+            .flatMap(r -> r.endpoints().stream())
+            .allMatch(
+                e ->
+                    e.status() == io.meshpulse.xds.policy.EndpointStatus.ACTIVE
+                        && e.weight()
+                            == platform.xdsControl().loop().policy().config().neutralWeight());
+  }
 }
