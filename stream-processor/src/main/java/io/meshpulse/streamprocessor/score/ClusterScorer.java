@@ -49,10 +49,14 @@ public final class ClusterScorer {
     ErrorCounts total = new ErrorCounts(0, 0, 0, 0, 0);
     long recentRequests = 0;
     long recentErrors = 0;
+    long spanRequests = 0;
+    long spanErrors = 0;
     for (EndpointStats s : members) {
       total = total.plus(s.counts());
       recentRequests += s.recentRequests();
       recentErrors += s.recentErrors();
+      spanRequests += s.recent().spanRequests();
+      spanErrors += s.recent().spanErrors();
     }
     long minLatencyRequests = scorer.thresholds().minLatencyRequests();
     double[] p99s =
@@ -86,6 +90,8 @@ public final class ClusterScorer {
               others,
               recentRequests - self.recentRequests(),
               recentErrors - self.recentErrors(),
+              spanRequests - self.recent().spanRequests(),
+              spanErrors - self.recent().spanErrors(),
               medianWithout(p99s, selfInMedian ? self.p99Millis() : Double.NaN),
               medianWithout(recentP50s, selfInRecent ? self.recent().p50Millis() : Double.NaN));
       out.add(scorer.scoreEndpoint(self, baseline, emittedMillis));

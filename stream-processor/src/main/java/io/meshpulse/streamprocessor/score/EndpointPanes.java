@@ -109,14 +109,25 @@ public final class EndpointPanes {
       latency.mergeWith(p.latencyMillis);
     }
     Pane last = panes.get(endMillis - slideMillis);
+    long spanRequests = 0;
+    long spanErrors = 0;
+    for (Pane p :
+        covered
+            .tailMap(Math.max(startMillis, endMillis - RecentSlide.SPAN_SLIDES * slideMillis), true)
+            .values()) {
+      spanRequests += p.requests;
+      spanErrors += p.errors();
+    }
     RecentSlide recent =
         last == null
-            ? new RecentSlide(0, 0, 0, 0.0)
+            ? new RecentSlide(0, 0, 0, 0.0, spanRequests, spanErrors)
             : new RecentSlide(
                 last.requests,
                 last.errors(),
                 (long) last.latencyMillis.getCount(),
-                LatencySketch.quantile(last.latencyMillis, 0.5));
+                LatencySketch.quantile(last.latencyMillis, 0.5),
+                spanRequests,
+                spanErrors);
     EndpointId endpointId = id != null ? id : new EndpointId("", "", Endpoint.getDefaultInstance());
     return new EndpointStats(
         endpointId,

@@ -133,6 +133,8 @@ public final class EndpointStats {
     out.writeLong(recent.errors());
     out.writeLong(recent.latencyCount());
     out.writeDouble(recent.p50Millis());
+    out.writeLong(recent.spanRequests());
+    out.writeLong(recent.spanErrors());
     out.writeInt(reportingProxies);
     LatencySketch.write(latencyMillis, out);
   }
@@ -144,7 +146,13 @@ public final class EndpointStats {
     ErrorCounts counts =
         new ErrorCounts(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
     RecentSlide recent =
-        new RecentSlide(in.readLong(), in.readLong(), in.readLong(), in.readDouble());
+        new RecentSlide(
+            in.readLong(),
+            in.readLong(),
+            in.readLong(),
+            in.readDouble(),
+            in.readLong(),
+            in.readLong());
     int proxies = in.readInt();
     return new EndpointStats(id, start, end, counts, recent, proxies, LatencySketch.read(in));
   }

@@ -77,12 +77,33 @@ public final class HealthScorer {
               Wilson.lowerBound(s.recentErrors(), s.recentRequests(), t.z())
                   - peers.recentErrorRate());
     }
-    double errorScore = 1 - clamp(Math.max(windowExcess, recentExcess) / t.errorExcessAtZero());
+    double spanExcess = 0;
+    RecentSlide span = s.recent();
+    if (span.spanRequests() > 0) {
+      spanExcess =
+          Math.max(
+              0,
+              Wilson.lowerBound(span.spanErrors(), span.spanRequests(), t.z())
+                  - peers.spanErrorRate());
+    }
+    double errorScore =
+        1
+            - clamp(
+                Math.max(windowExcess, Math.max(recentExcess, spanExcess)) / t.errorExcessAtZero());
     if (errorScore < 1) {
       reasons.add(
           fmt(
               "error rate %.1f %% vs peers %.1f %% (n=%d)",
               100 * c.errorRate(), 100 * peers.errorRate(), n));
+      if (spanExcess > windowExcess && spanExcess > recentExcess) {
+        reasons.add(
+            fmt(
+                "last %d slides: error rate %.1f %% vs peers %.1f %% (n=%d)",
+                RecentSlide.SPAN_SLIDES,
+                100.0 * span.spanErrors() / span.spanRequests(),
+                100 * peers.spanErrorRate(),
+                span.spanRequests()));
+      }
       if (recentExcess > windowExcess) {
         reasons.add(
             fmt(

@@ -10,6 +10,8 @@ import java.util.OptionalDouble;
  * @param window the peers' pooled window counts
  * @param recentRequests the peers' requests in the last slide
  * @param recentErrors the peers' errors in the last slide
+ * @param spanRequests the peers' requests in the last {@link RecentSlide#SPAN_SLIDES} slides
+ * @param spanErrors the peers' errors in the last {@link RecentSlide#SPAN_SLIDES} slides
  * @param medianP99Millis the median p99 of the peers with enough requests to judge latency
  * @param medianRecentP50Millis the median of the peers' last-slide p50s (peers with enough
  *     last-slide requests)
@@ -19,12 +21,37 @@ public record PeerBaseline(
     ErrorCounts window,
     long recentRequests,
     long recentErrors,
+    long spanRequests,
+    long spanErrors,
     OptionalDouble medianP99Millis,
     OptionalDouble medianRecentP50Millis) {
+
+  /** A baseline whose span is the last slide alone. */
+  public PeerBaseline(
+      int peers,
+      ErrorCounts window,
+      long recentRequests,
+      long recentErrors,
+      OptionalDouble medianP99Millis,
+      OptionalDouble medianRecentP50Millis) {
+    this(
+        peers,
+        window,
+        recentRequests,
+        recentErrors,
+        recentRequests,
+        recentErrors,
+        medianP99Millis,
+        medianRecentP50Millis);
+  }
 
   public static PeerBaseline none() {
     return new PeerBaseline(
         0, new ErrorCounts(0, 0, 0, 0, 0), 0, 0, OptionalDouble.empty(), OptionalDouble.empty());
+  }
+
+  double spanErrorRate() {
+    return spanRequests == 0 ? errorRate() : (double) spanErrors / spanRequests;
   }
 
   double errorRate() {

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,23 @@ class EndpointPanesTest {
     EndpointStats expected = reference.snapshot(2_000, 12_000);
     assertThat(fromPanes).as("window [2 s, 12 s)").isNotNull();
     assertThat(fromPanes.counts()).as("counts").isEqualTo(expected.counts());
-    assertThat(fromPanes.recent()).as("last slide").isEqualTo(expected.recent());
+    RecentSlide recent = fromPanes.recent();
+    RecentSlide slide = expected.recent();
+    assertThat(List.of(recent.requests(), recent.errors(), recent.latencyCount()))
+        .as("last slide counts")
+        .isEqualTo(List.of(slide.requests(), slide.errors(), slide.latencyCount()));
+    assertThat(recent.p50Millis()).as("last slide p50").isEqualTo(slide.p50Millis());
+    EndpointAggregate span = new EndpointAggregate(1_000).identify(ID);
+    feed(new EndpointPanes(10_000, 1_000).identify(ID), span, 9_000, 12_000);
+    assertThat(List.of(recent.spanRequests(), recent.spanErrors()))
+        .as("last three slides (requests, errors)")
+        .isEqualTo(
+            List.of(
+                span.snapshot(9_000, 12_000).requests(),
+                span.snapshot(9_000, 12_000).counts().errors()));
+
+    assertThat(recent.spanRequests()).as("three slides of 40 requests").isEqualTo(120);
+
     assertThat(fromPanes.reportingProxies()).as("proxies").isEqualTo(7);
     assertThat(fromPanes.p99Millis()).as("p99").isEqualTo(expected.p99Millis());
     assertThat(fromPanes.p50Millis()).as("p50").isEqualTo(expected.p50Millis());

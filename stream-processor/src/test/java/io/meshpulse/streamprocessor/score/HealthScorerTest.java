@@ -68,6 +68,32 @@ class HealthScorerTest {
   }
 
   @Test
+  void aModerateFaultOfTheLastThreeSeconds_isDegraded_beforeTheWindowOrOneSlideShowsIt() {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 9; i++) {
+      all.add(Traffic.endpoint(i).steady(3000, 0.004, 20).paneStats());
+    }
+    EndpointStats tenth =
+        Traffic.endpoint(10)
+            .add(0, 7_000, 2100, 0.004, ErrorClass.HTTP_5XX, 20)
+            .add(7_000, 10_000, 900, 0.05, ErrorClass.HTTP_5XX, 20)
+            .paneStats();
+    all.add(tenth);
+    assertThat(tenth.recent().spanRequests())
+        .as("requests of the last three slides")
+        .isEqualTo(900);
+
+    EndpointHealth verdict = verdictOf(scorer.score("reviews", all, 0), "10.0.0.10");
+
+    assertThat(verdict.getState())
+        .as("5 %% errors for 3 s vs peers 0.4 %% (window 1.8 %%, last slide 15 of 300)")
+        .isEqualTo(HealthState.HEALTH_STATE_DEGRADED);
+    assertThat(verdict.getReasonsList())
+        .as("reasons")
+        .anyMatch(r -> r.startsWith("last 3 slides: error rate 5.0 % vs peers 0.4 % (n=900)"));
+  }
+
+  @Test
   void lowVolumeEndpoint_isUnknown_notUnhealthy_evenWhenEveryRequestFailed() {
     ClusterHealth health =
         scorer.score(

@@ -11,14 +11,17 @@ final class Traffic {
 
   private final Random random;
   private final EndpointAggregate aggregate = new EndpointAggregate(SLIDE);
+  private final EndpointPanes panes = new EndpointPanes(10_000, SLIDE);
 
   private Traffic(String cluster, String subset, int index, long seed) {
     this.random = new Random(seed);
-    aggregate.identify(
+    EndpointId id =
         new EndpointId(
             cluster,
             subset,
-            Endpoint.newBuilder().setAddress("10.0.0." + index).setPort(8080).build()));
+            Endpoint.newBuilder().setAddress("10.0.0." + index).setPort(8080).build());
+    aggregate.identify(id);
+    panes.identify(id);
   }
 
   static Traffic endpoint(int index) {
@@ -50,6 +53,7 @@ final class Traffic {
       }
       double latency = medianMillis * Math.exp(0.25 * random.nextGaussian());
       aggregate.add(ts, error ? errorClass : ErrorClass.NONE, latency, "proxy-" + (i % 4));
+      panes.add(ts, error ? errorClass : ErrorClass.NONE, latency, "proxy-" + (i % 4));
     }
     return this;
   }
@@ -65,5 +69,10 @@ final class Traffic {
 
   EndpointStats stats() {
     return aggregate.snapshot(WINDOW_START, WINDOW_END);
+  }
+
+  /** The same window as the job computes it, from one-slide panes (with the recent span). */
+  EndpointStats paneStats() {
+    return panes.window(WINDOW_END);
   }
 }
