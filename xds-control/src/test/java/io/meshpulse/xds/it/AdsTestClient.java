@@ -10,6 +10,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,27 @@ final class AdsTestClient implements AutoCloseable {
     synchronized (this) {
       deltaRequests.onNext(request.toBuilder().setNode(node).build());
     }
+  }
+
+  static DiscoveryRequest request(String type, List<String> names, String version, String nonce) {
+    return DiscoveryRequest.newBuilder()
+        .setTypeUrl(type)
+        .addAllResourceNames(names)
+        .setVersionInfo(version)
+        .setResponseNonce(nonce)
+        .build();
+  }
+
+  /** Subscribes to a type and ACKs the first response, as Envoy does. */
+  DiscoveryResponse subscribeAndAck(String type, List<String> names, Duration timeout)
+      throws InterruptedException {
+    send(request(type, names, "", ""));
+    DiscoveryResponse r = expect(timeout);
+    if (!r.getTypeUrl().equals(type) || r.getNonce().isEmpty()) {
+      throw new AssertionError("expected a " + type + " response with a nonce, got " + r);
+    }
+    send(request(type, names, r.getVersionInfo(), r.getNonce()));
+    return r;
   }
 
   @Nullable DiscoveryResponse next(Duration timeout) throws InterruptedException {

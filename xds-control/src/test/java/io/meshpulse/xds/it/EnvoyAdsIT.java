@@ -11,7 +11,6 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.meshpulse.kafka.EmbeddedKafka;
@@ -76,27 +75,6 @@ class EnvoyAdsIT {
     }
   }
 
-  private static DiscoveryRequest request(
-      String type, List<String> names, String version, String nonce) {
-    return DiscoveryRequest.newBuilder()
-        .setTypeUrl(type)
-        .addAllResourceNames(names)
-        .setVersionInfo(version)
-        .setResponseNonce(nonce)
-        .build();
-  }
-
-  /** Subscribes to a type and ACKs the first response, as Envoy does. */
-  private static DiscoveryResponse subscribeAndAck(AdsTestClient c, String type, List<String> names)
-      throws Exception {
-    c.send(request(type, names, "", ""));
-    DiscoveryResponse r = c.expect(WAIT);
-    assertThat(r.getTypeUrl()).as("response type").isEqualTo(type);
-    assertThat(r.getNonce()).as("nonce").isNotEmpty();
-    c.send(request(type, names, r.getVersionInfo(), r.getNonce()));
-    return r;
-  }
-
   private static int weightOf(DiscoveryResponse eds, String cluster, int port) throws Exception {
     for (var any : eds.getResourcesList()) {
       ClusterLoadAssignment cla = any.unpack(ClusterLoadAssignment.class);
@@ -116,21 +94,22 @@ class EnvoyAdsIT {
   void stateOfTheWorld_versionsNoncesAcks_perClusterPushes_andNacks() throws Exception {
     try (AdsTestClient envoy = new AdsTestClient(app.adsPort(), "envoy-1");
         AdsTestClient ratingsOnly = new AdsTestClient(app.adsPort(), "envoy-2")) {
-      DiscoveryResponse cds = subscribeAndAck(envoy, CLUSTER_TYPE_URL, List.of());
+      DiscoveryResponse cds = envoy.subscribeAndAck(CLUSTER_TYPE_URL, List.of(), WAIT);
       assertThat(cds.getResourcesCount()).as("clusters").isEqualTo(4);
-      DiscoveryResponse eds = subscribeAndAck(envoy, ENDPOINT_TYPE_URL, EDS);
+      DiscoveryResponse eds = envoy.subscribeAndAck(ENDPOINT_TYPE_URL, EDS, WAIT);
       assertThat(eds.getResourcesCount()).as("load assignments").isEqualTo(4);
       assertThat(weightOf(eds, "outbound|9080|v1|reviews", 9102))
           .as("neutral weight")
           .isEqualTo(100);
-      DiscoveryResponse lds = subscribeAndAck(envoy, LISTENER_TYPE_URL, List.of());
+      DiscoveryResponse lds = envoy.subscribeAndAck(LISTENER_TYPE_URL, List.of(), WAIT);
       assertThat(lds.getResourcesCount()).as("listeners").isEqualTo(2);
-      DiscoveryResponse rds = subscribeAndAck(envoy, ROUTE_TYPE_URL, List.of("reviews", "ratings"));
+      DiscoveryResponse rds =
+          envoy.subscribeAndAck(ROUTE_TYPE_URL, List.of("reviews", "ratings"), WAIT);
       assertThat(rds.getResourcesCount()).as("routes").isEqualTo(2);
       assertThat(envoy.next(QUIET)).as("nothing more after the ACKs").isNull();
 
       DiscoveryResponse ratingsEds =
-          subscribeAndAck(ratingsOnly, ENDPOINT_TYPE_URL, List.of("outbound|9090|v1|ratings"));
+          ratingsOnly.subscribeAndAck(ENDPOINT_TYPE_URL, List.of("outbound|9090|v1|ratings"), WAIT);
       assertThat(ratingsEds.getResourcesCount()).as("ratings only").isEqualTo(1);
 
       producer.send("reviews", "127.0.0.1", 9102, HealthState.HEALTH_STATE_DEGRADED, 0.5);
@@ -145,7 +124,8 @@ class EnvoyAdsIT {
 
       double nacksBefore = app.runtime().xdsMetrics().nacks();
       envoy.send(
-          request(ENDPOINT_TYPE_URL, EDS, eds.getVersionInfo(), push.getNonce()).toBuilder()
+          AdsTestClient.request(ENDPOINT_TYPE_URL, EDS, eds.getVersionInfo(), push.getNonce())
+              .toBuilder()
               .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected by test"))
               .build());
       assertThat(envoy.next(QUIET)).as("no resend of a NACKed version, and no other push").isNull();

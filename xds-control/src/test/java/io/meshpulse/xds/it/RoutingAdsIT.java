@@ -11,7 +11,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.meshpulse.kafka.EmbeddedKafka;
@@ -114,25 +113,6 @@ class RoutingAdsIT {
     }
   }
 
-  private static DiscoveryRequest request(
-      String type, List<String> names, String version, String nonce) {
-    return DiscoveryRequest.newBuilder()
-        .setTypeUrl(type)
-        .addAllResourceNames(names)
-        .setVersionInfo(version)
-        .setResponseNonce(nonce)
-        .build();
-  }
-
-  private static DiscoveryResponse subscribeAndAck(AdsTestClient c, String type, List<String> names)
-      throws Exception {
-    c.send(request(type, names, "", ""));
-    DiscoveryResponse r = c.expect(WAIT);
-    assertThat(r.getTypeUrl()).as("response type").isEqualTo(type);
-    c.send(request(type, names, r.getVersionInfo(), r.getNonce()));
-    return r;
-  }
-
   private static DeltaDiscoveryResponse deltaSubscribeAndAck(
       AdsTestClient c, String type, List<String> names) throws Exception {
     c.sendDelta(
@@ -163,14 +143,14 @@ class RoutingAdsIT {
     try (AdsTestClient gateway = new AdsTestClient(app.adsPort(), "router~10.0.0.9~gw-1.mesh");
         AdsTestClient deltaGateway =
             new AdsTestClient(app.adsPort(), "router~10.0.0.10~gw-2.mesh")) {
-      DiscoveryResponse cds = subscribeAndAck(gateway, CLUSTER_TYPE_URL, List.of());
+      DiscoveryResponse cds = gateway.subscribeAndAck(CLUSTER_TYPE_URL, List.of(), WAIT);
       assertThat(cds.getResourcesCount()).as("clusters").isEqualTo(4);
       List<String> edsNames = new ArrayList<>();
       for (var any : cds.getResourcesList()) {
         edsNames.add(any.unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class).getName());
       }
-      subscribeAndAck(gateway, ENDPOINT_TYPE_URL, edsNames);
-      DiscoveryResponse lds = subscribeAndAck(gateway, LISTENER_TYPE_URL, List.of());
+      gateway.subscribeAndAck(ENDPOINT_TYPE_URL, edsNames, WAIT);
+      DiscoveryResponse lds = gateway.subscribeAndAck(LISTENER_TYPE_URL, List.of(), WAIT);
       List<String> listenerNames = new ArrayList<>();
       List<String> rdsNames = new ArrayList<>();
       for (var any : lds.getResourcesList()) {
@@ -188,7 +168,7 @@ class RoutingAdsIT {
           .as("gateway listeners")
           .containsExactlyInAnyOrder("0.0.0.0_80@80", "0.0.0.0_8081@8081");
       assertThat(rdsNames).as("their RDS names").containsExactlyInAnyOrderElementsOf(ROUTES);
-      DiscoveryResponse rds = subscribeAndAck(gateway, ROUTE_TYPE_URL, ROUTES);
+      DiscoveryResponse rds = gateway.subscribeAndAck(ROUTE_TYPE_URL, ROUTES, WAIT);
       RouteConfiguration http80 = routeConfig(rds, "http.80");
       assertThat(http80.getVirtualHosts(0).getRoutes(0).getMatch().getPath())
           .as("exact /")
@@ -219,7 +199,8 @@ class RoutingAdsIT {
               routeConfig(push, "http.80").getVirtualHosts(0).getRoutes(0).getMatch().getPrefix())
           .as("the edited match")
           .isEqualTo("/shop");
-      gateway.send(request(ROUTE_TYPE_URL, ROUTES, push.getVersionInfo(), push.getNonce()));
+      gateway.send(
+          AdsTestClient.request(ROUTE_TYPE_URL, ROUTES, push.getVersionInfo(), push.getNonce()));
       assertThat(gateway.next(QUIET)).as("no LDS, CDS or EDS resent").isNull();
 
       DeltaDiscoveryResponse deltaPush = deltaGateway.expectDelta(WAIT);
@@ -247,7 +228,7 @@ class RoutingAdsIT {
   @Test
   void sidecarsDoNotGetTheGatewayListeners() throws Exception {
     try (AdsTestClient sidecar = new AdsTestClient(app.adsPort(), "sidecar~10.0.0.11~app.mesh")) {
-      DiscoveryResponse lds = subscribeAndAck(sidecar, LISTENER_TYPE_URL, List.of());
+      DiscoveryResponse lds = sidecar.subscribeAndAck(LISTENER_TYPE_URL, List.of(), WAIT);
       List<String> names = new ArrayList<>();
       for (var any : lds.getResourcesList()) {
         names.add(any.unpack(Listener.class).getName());
