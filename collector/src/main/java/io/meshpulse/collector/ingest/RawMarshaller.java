@@ -1,10 +1,12 @@
 package io.meshpulse.collector.ingest;
 
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Hands request messages to the services as bytes, so they parse them themselves: a malformed
@@ -22,6 +24,18 @@ enum RawMarshaller implements MethodDescriptor.Marshaller<byte[]> {
   @Override
   public byte[] parse(InputStream stream) {
     try {
+      if (stream instanceof KnownLength) {
+        // gRPC knows the message's length: one copy into an array of that size.
+        byte[] message = new byte[stream.available()];
+        int read = stream.readNBytes(message, 0, message.length);
+        byte[] rest = stream.readAllBytes();
+        if (read == message.length && rest.length == 0) {
+          return message;
+        }
+        byte[] whole = Arrays.copyOf(message, read + rest.length);
+        System.arraycopy(rest, 0, whole, read, rest.length);
+        return whole;
+      }
       return stream.readAllBytes();
     } catch (IOException e) {
       throw Status.INTERNAL

@@ -27,7 +27,6 @@ import org.jspecify.annotations.Nullable;
  * thread-safe: one per stream.
  */
 public final class AccessLogDecoder {
-  private static final int MAX_CONTEXTS = 4096;
   private static final byte[][] METHOD_NAMES = methodNames();
   private static final String GRPC_CONTENT_TYPE = "application/grpc";
 
@@ -35,21 +34,17 @@ public final class AccessLogDecoder {
   private final MappingOptions options;
   private final EntryReader reader;
   private final WireWriter out = new WireWriter();
-  private final ByteRangeCache<ClusterRef> clusters = new ByteRangeCache<>(256);
-  private final ByteRangeCache<String> principals = new ByteRangeCache<>(256);
-  private final Map<ContextKey, EntryContext> contexts = new HashMap<>();
+  private final ByteRangeCache<EntryContext> contexts = new ByteRangeCache<>(4096);
+  private byte[] contextKey = new byte[256];
+  // Most entries of a stream go to one port: its text is kept.
+  private int lastPort;
+  private byte[] lastPortText = new byte[0];
   private final Map<Long, FlagsText> flagTexts = new HashMap<>();
   private @Nullable NodeIdentity node;
 
   private record FlagsText(String text, byte[] bytes) {}
 
   private static final FlagsText NO_FLAGS = new FlagsText("-", new byte[] {'-'});
-
-  /** An upstream cluster name as reported, and its Istio reading. */
-  private record ClusterRef(String name, @Nullable IstioClusterName istio) {}
-
-  private record ContextKey(
-      ClusterRef cluster, String peerPrincipal, String localPrincipal, boolean peerCertificate) {}
 
   AccessLogDecoder(AccessRecordMapper mapper, MappingOptions options) {
     this.mapper = mapper;
@@ -270,13 +265,23 @@ public final class AccessLogDecoder {
       int end = off + r.traceparentLen;
       if (ascii(buf, off, r.traceparentLen)) {
         // version-traceid-parentid-flags: exactly three dashes, a 32-character trace id.
-        int first = indexOf(buf, off, end);
-        int second = first < 0 ? -1 : indexOf(buf, first + 1, end);
-        int third = second < 0 ? -1 : indexOf(buf, second + 1, end);
-        if (third >= 0
-            && third < end - 1
-            && indexOf(buf, third + 1, end) < 0
-            && second - first - 1 == 32) {
+        int first = -1;
+        int second = -1;
+        int third = -1;
+        int dashes = 0;
+        for (int i = off; i < end && dashes < 4; i++) {
+          if (buf[i] == '-') {
+            dashes++;
+            if (dashes == 1) {
+              first = i;
+            } else if (dashes == 2) {
+              second = i;
+            } else if (dashes == 3) {
+              third = i;
+            }
+          }
+        }
+        if (dashes == 3 && third < end - 1 && second - first - 1 == 32) {
           w.string(AccessRecord.TRACE_ID_FIELD_NUMBER, buf, first + 1, 32);
           return;
         }
@@ -330,7 +335,11 @@ public final class AccessLogDecoder {
     }
     boolean ipv6 = indexOf(buf, r.addressOff, r.addressOff + r.addressLen, (byte) ':') >= 0;
     int port = r.hasPortValue ? r.portValue : 0;
-    byte[] portText = Integer.toString(port).getBytes(StandardCharsets.US_ASCII);
+    if (port != lastPort || lastPortText.length == 0) {
+      lastPort = port;
+      lastPortText = Integer.toString(port).getBytes(StandardCharsets.US_ASCII);
+    }
+    byte[] portText = lastPortText;
     byte[] key = new byte[cluster.length + 1 + r.addressLen + (ipv6 ? 2 : 0) + 1 + portText.length];
     int i = 0;
     System.arraycopy(cluster, 0, key, i, cluster.length);
@@ -349,7 +358,11 @@ public final class AccessLogDecoder {
     return key;
   }
 
-  /** The shared part of the entry just read, built on first use in this stream. */
+  /**
+   * The shared part of the entry just read, built on first use in this stream. Looked up by the raw
+   * bytes it depends on (cluster name, both SPIFFE ids, whether there was a peer certificate), laid
+   * end to end with their lengths, so a hit costs one hash and one compare.
+   */
   private EntryContext context(NodeIdentity node) throws InvalidProtocolBufferException {
     if (node != this.node) {
       contexts.clear();
@@ -357,38 +370,56 @@ public final class AccessLogDecoder {
     }
     EntryReader r = reader;
     byte[] buf = r.buf;
-    ClusterRef cluster = clusters.get(buf, r.clusterOff, r.clusterLen);
-    if (cluster == null) {
-      String name = string(buf, r.clusterOff, r.clusterLen);
-      cluster = new ClusterRef(name, IstioClusterName.parse(name).orElse(null));
-      clusters.put(buf, r.clusterOff, r.clusterLen, cluster);
+    int size = 13 + r.clusterLen + r.peerSanLen + r.localSanLen;
+    if (contextKey.length < size) {
+      contextKey = new byte[Math.max(size, contextKey.length * 2)];
     }
-    ContextKey key =
-        new ContextKey(
-            cluster,
-            principal(buf, r.peerSanOff, r.peerSanLen),
-            principal(buf, r.localSanOff, r.localSanLen),
-            r.hasTls && r.hasPeerCertificate);
-    EntryContext context = contexts.get(key);
+    int n = range(contextKey, 0, buf, r.clusterOff, r.clusterLen);
+    n = range(contextKey, n, buf, r.peerSanOff, r.peerSanLen);
+    n = range(contextKey, n, buf, r.localSanOff, r.localSanLen);
+    contextKey[n++] = (byte) (r.hasTls && r.hasPeerCertificate ? 1 : 0);
+    EntryContext context = contexts.get(contextKey, 0, n);
     if (context == null) {
-      context = newContext(node, key);
-      if (contexts.size() >= MAX_CONTEXTS) {
-        contexts.clear();
-      }
-      contexts.put(key, context);
+      context =
+          newContext(
+              node,
+              string(buf, r.clusterOff, r.clusterLen),
+              principal(buf, r.peerSanOff, r.peerSanLen),
+              principal(buf, r.localSanOff, r.localSanLen),
+              r.hasTls && r.hasPeerCertificate);
+      contexts.put(contextKey, 0, n, context);
     }
     return context;
   }
 
-  private EntryContext newContext(NodeIdentity node, ContextKey key) {
-    IstioClusterName istio = key.cluster().istio();
+  /** Writes the length (-1 for none) and bytes of a range at {@code key[at]}; returns the end. */
+  private static int range(byte[] key, int at, byte[] buf, int off, int len) {
+    int length = off == EntryReader.NONE ? -1 : len;
+    key[at] = (byte) (length >>> 24);
+    key[at + 1] = (byte) (length >>> 16);
+    key[at + 2] = (byte) (length >>> 8);
+    key[at + 3] = (byte) length;
+    if (length > 0) {
+      System.arraycopy(buf, off, key, at + 4, len);
+      return at + 4 + len;
+    }
+    return at + 4;
+  }
+
+  private EntryContext newContext(
+      NodeIdentity node,
+      String upstreamCluster,
+      String peerPrincipal,
+      String localPrincipal,
+      boolean peerCertificate) {
+    IstioClusterName istio = IstioClusterName.parse(upstreamCluster).orElse(null);
     Reporter reporter =
         istio == null
             ? options.defaultReporter()
             : istio.direction() == IstioClusterName.Direction.OUTBOUND
                 ? Reporter.REPORTER_SOURCE
                 : Reporter.REPORTER_DESTINATION;
-    String service = istio == null ? key.cluster().name() : istio.service();
+    String service = istio == null ? upstreamCluster : istio.service();
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
       service = node.ownService();
@@ -397,14 +428,12 @@ public final class AccessLogDecoder {
     Peer destination;
     String securityPolicy;
     if (reporter == Reporter.REPORTER_DESTINATION) {
-      source = mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", key.peerPrincipal());
+      source = mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal);
       destination =
-          mapper.peer(
-              node, AccessRecordMapper.Side.LOCAL_DESTINATION, service, key.localPrincipal());
-      securityPolicy =
-          key.peerCertificate() && !key.peerPrincipal().isEmpty() ? "mutual_tls" : "none";
+          mapper.peer(node, AccessRecordMapper.Side.LOCAL_DESTINATION, service, localPrincipal);
+      securityPolicy = peerCertificate && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
     } else {
-      source = mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", key.localPrincipal());
+      source = mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", localPrincipal);
       destination = mapper.peer(node, AccessRecordMapper.Side.SERVICE, service, "");
       securityPolicy = "unknown";
     }
@@ -415,20 +444,13 @@ public final class AccessLogDecoder {
         destination,
         service,
         istio == null ? "" : istio.subset(),
-        key.cluster().name(),
+        upstreamCluster,
         securityPolicy);
   }
 
-  private String principal(byte[] buf, int off, int len) throws InvalidProtocolBufferException {
-    if (off == EntryReader.NONE) {
-      return "";
-    }
-    String principal = principals.get(buf, off, len);
-    if (principal == null) {
-      principal = string(buf, off, len);
-      principals.put(buf, off, len, principal);
-    }
-    return principal;
+  private static String principal(byte[] buf, int off, int len)
+      throws InvalidProtocolBufferException {
+    return off == EntryReader.NONE ? "" : string(buf, off, len);
   }
 
   private static byte[] methodName(int method) {

@@ -1,5 +1,8 @@
 package io.meshpulse.collector.mapping;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -9,6 +12,9 @@ import org.jspecify.annotations.Nullable;
  * with linear probing; when half full it starts again empty. Not thread-safe: one per stream.
  */
 final class ByteRangeCache<V> {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private final byte[][] keys;
   private final Object[] values;
   private final int mask;
@@ -54,11 +60,18 @@ final class ByteRangeCache<V> {
     size = 0;
   }
 
+  /** Eight bytes at a step: a key is hashed on every lookup. */
   private static int hash(byte[] buf, int off, int len) {
-    int h = len;
-    for (int i = off; i < off + len; i++) {
-      h = 31 * h + buf[i];
+    long h = len;
+    int i = off;
+    int end = off + len;
+    for (; i + 8 <= end; i += 8) {
+      h = (h ^ (long) LONGS.get(buf, i)) * 0x9E3779B97F4A7C15L;
     }
-    return h ^ (h >>> 16);
+    for (; i < end; i++) {
+      h = (h ^ buf[i]) * 0x100000001B3L;
+    }
+    h ^= h >>> 29;
+    return (int) (h ^ (h >>> 32));
   }
 }

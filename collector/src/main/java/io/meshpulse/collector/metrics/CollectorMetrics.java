@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -30,7 +31,7 @@ public final class CollectorMetrics {
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
   // Per acknowledged record: looked up by topic alone, without building a key string.
-  private final ConcurrentMap<String, Counter> producedByTopic = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Produced> producedByTopic = new ConcurrentHashMap<>();
   private final Timer produceLatency;
   private final Counter backpressurePauses;
   private final Counter produceRetries;
@@ -122,21 +123,39 @@ public final class CollectorMetrics {
         .increment(count);
   }
 
-  public void produced(String topic, Duration latency) {
-    Counter produced = producedByTopic.get(topic);
+  /** The meters of records acknowledged on {@code topic}, to resolve once and use per record. */
+  public Produced producedMeter(String topic) {
+    Produced produced = producedByTopic.get(topic);
     if (produced == null) {
       produced =
           producedByTopic.computeIfAbsent(
               topic,
               t ->
-                  counter(
-                      "meshpulse.collector.records.produced",
-                      "Records acknowledged by Kafka",
-                      "topic",
-                      t));
+                  new Produced(
+                      counter(
+                          "meshpulse.collector.records.produced",
+                          "Records acknowledged by Kafka",
+                          "topic",
+                          t),
+                      produceLatency));
     }
-    produced.increment();
-    produceLatency.record(latency);
+    return produced;
+  }
+
+  /** Counts a record acknowledged on one topic and times its produce latency. */
+  public static final class Produced {
+    private final Counter counter;
+    private final Timer latency;
+
+    private Produced(Counter counter, Timer latency) {
+      this.counter = counter;
+      this.latency = latency;
+    }
+
+    public void record(long latencyNanos) {
+      counter.increment();
+      latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   public void produceRetried() {

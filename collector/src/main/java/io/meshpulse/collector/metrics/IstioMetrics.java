@@ -153,29 +153,65 @@ public final class IstioMetrics implements MultiCollector {
    * Everything the labels of a record are made of. Peers are shared, immutable and hash once, so
    * this key is cheap to build and compare, unlike the 21 label values.
    */
-  private record SeriesKey(
-      Reporter reporter,
-      Peer source,
-      Peer destination,
-      String subset,
-      String securityPolicy,
-      Protocol protocol,
-      int responseCode,
-      int grpcStatus,
-      boolean hasGrpcStatus,
-      String responseFlags) {
+  private static final class SeriesKey {
+    private final Reporter reporter;
+    private final Peer source;
+    private final Peer destination;
+    private final String subset;
+    private final String securityPolicy;
+    private final Protocol protocol;
+    private final int responseCode;
+    private final int grpcStatus;
+    private final boolean hasGrpcStatus;
+    private final String responseFlags;
+    private final int hash;
+
+    private SeriesKey(MappedAccess record, boolean withResponse) {
+      reporter = record.reporter();
+      source = record.source();
+      destination = record.destination();
+      subset = record.subset();
+      securityPolicy = record.connectionSecurityPolicy();
+      protocol = record.protocol();
+      responseCode = withResponse ? record.responseCode() : 0;
+      grpcStatus = withResponse ? record.grpcStatus() : 0;
+      hasGrpcStatus = withResponse && record.hasGrpcStatus();
+      responseFlags = record.responseFlagsText();
+      int h = reporter.ordinal();
+      h = 31 * h + source.hashCode(); // messages memoize their hash
+      h = 31 * h + destination.hashCode();
+      h = 31 * h + subset.hashCode();
+      h = 31 * h + securityPolicy.hashCode();
+      h = 31 * h + protocol.ordinal();
+      h = 31 * h + responseCode;
+      h = 31 * h + (hasGrpcStatus ? grpcStatus + 1 : 0);
+      h = 31 * h + responseFlags.hashCode();
+      hash = h;
+    }
+
     static SeriesKey of(MappedAccess record, boolean withResponse) {
-      return new SeriesKey(
-          record.reporter(),
-          record.source(),
-          record.destination(),
-          record.subset(),
-          record.connectionSecurityPolicy(),
-          record.protocol(),
-          withResponse ? record.responseCode() : 0,
-          withResponse ? record.grpcStatus() : 0,
-          withResponse && record.hasGrpcStatus(),
-          record.responseFlagsText());
+      return new SeriesKey(record, withResponse);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SeriesKey k
+          && hash == k.hash
+          && reporter == k.reporter
+          && protocol == k.protocol
+          && responseCode == k.responseCode
+          && grpcStatus == k.grpcStatus
+          && hasGrpcStatus == k.hasGrpcStatus
+          && responseFlags.equals(k.responseFlags)
+          && subset.equals(k.subset)
+          && securityPolicy.equals(k.securityPolicy)
+          && source.equals(k.source)
+          && destination.equals(k.destination);
     }
   }
 

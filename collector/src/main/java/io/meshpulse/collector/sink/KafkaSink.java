@@ -2,7 +2,9 @@ package io.meshpulse.collector.sink;
 
 import io.meshpulse.collector.metrics.CollectorMetrics;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -25,6 +27,8 @@ public final class KafkaSink implements AutoCloseable {
   private final CollectorMetrics metrics;
   private final Duration shutdownTimeout;
   private final Thread thread;
+  // Only the sink thread uses it.
+  private final Map<String, CollectorMetrics.Produced> producedMeters = new HashMap<>();
   private volatile boolean running = true;
 
   public KafkaSink(
@@ -69,12 +73,15 @@ public final class KafkaSink implements AutoCloseable {
   /** Hands one record to the producer; false when it could not take it now. */
   private boolean send(OutgoingRecord record) {
     long sentAt = System.nanoTime();
+    // Resolved here, on the sink thread, so the acknowledgement only counts and times.
+    CollectorMetrics.Produced produced =
+        producedMeters.computeIfAbsent(record.topic(), metrics::producedMeter);
     try {
       producer.send(
           new ProducerRecord<>(record.topic(), record.key(), record.value()),
           (metadata, exception) -> {
             if (exception == null) {
-              metrics.produced(record.topic(), Duration.ofNanos(System.nanoTime() - sentAt));
+              produced.record(System.nanoTime() - sentAt);
               buffer.release(record);
             } else if (exception instanceof RetriableException) {
               metrics.produceRetried();
