@@ -5,12 +5,12 @@ import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import io.meshpulse.streamprocessor.score.ErrorClass;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /** Flink serializers that delegate to the values' own {@code writeTo} / {@code readFrom}. */
 abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
@@ -168,52 +168,49 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
     public Sample copy(Sample from) {
       Sample s = new Sample();
       s.key = from.key;
-      s.cluster = from.cluster;
-      s.subset = from.subset;
-      s.address = from.address;
-      s.port = from.port;
-      s.region = from.region;
-      s.zone = from.zone;
-      s.subZone = from.subZone;
+      s.identity = from.identity;
+      s.hasEndpoint = from.hasEndpoint;
       s.timestampMillis = from.timestampMillis;
       s.latencyMillis = from.latencyMillis;
       s.outcome = from.outcome;
-      s.proxy = from.proxy;
+      s.proxyHash = from.proxyHash;
       return s;
     }
 
+    /** The key as its UTF-8 bytes (one array copy for an ASCII key), the identity as is. */
     @Override
     public void serialize(Sample s, DataOutputView target) throws IOException {
-      StringValue.writeString(s.key, target);
-      StringValue.writeString(s.cluster, target);
-      StringValue.writeString(s.subset, target);
-      StringValue.writeString(s.address, target);
-      target.writeInt(s.port);
-      StringValue.writeString(s.region, target);
-      StringValue.writeString(s.zone, target);
-      StringValue.writeString(s.subZone, target);
+      writeBytes(s.key.getBytes(StandardCharsets.UTF_8), target);
+      writeBytes(s.identity, target);
+      target.writeBoolean(s.hasEndpoint);
       target.writeLong(s.timestampMillis);
       target.writeDouble(s.latencyMillis);
       target.writeByte(s.outcome.ordinal());
-      StringValue.writeString(s.proxy, target);
+      target.writeInt(s.proxyHash);
     }
 
     @Override
     public Sample deserialize(DataInputView source) throws IOException {
       Sample s = new Sample();
-      s.key = StringValue.readString(source);
-      s.cluster = StringValue.readString(source);
-      s.subset = StringValue.readString(source);
-      s.address = StringValue.readString(source);
-      s.port = source.readInt();
-      s.region = StringValue.readString(source);
-      s.zone = StringValue.readString(source);
-      s.subZone = StringValue.readString(source);
+      s.key = new String(readBytes(source), StandardCharsets.UTF_8);
+      s.identity = readBytes(source);
+      s.hasEndpoint = source.readBoolean();
       s.timestampMillis = source.readLong();
       s.latencyMillis = source.readDouble();
       s.outcome = OUTCOMES[source.readByte()];
-      s.proxy = StringValue.readString(source);
+      s.proxyHash = source.readInt();
       return s;
+    }
+
+    private static void writeBytes(byte[] bytes, DataOutputView target) throws IOException {
+      target.writeInt(bytes.length);
+      target.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInputView source) throws IOException {
+      byte[] bytes = new byte[source.readInt()];
+      source.readFully(bytes);
+      return bytes;
     }
 
     @Override

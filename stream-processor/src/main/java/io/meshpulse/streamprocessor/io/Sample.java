@@ -1,65 +1,51 @@
 package io.meshpulse.streamprocessor.io;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.meshpulse.model.v1.AccessRecord;
-import io.meshpulse.model.v1.Endpoint;
-import io.meshpulse.model.v1.Locality;
 import io.meshpulse.streamprocessor.score.EndpointId;
 import io.meshpulse.streamprocessor.score.ErrorClass;
+import io.meshpulse.streamprocessor.score.ProxyHash;
 
 /**
- * The part of one access record the health job needs, as a Flink POJO (public fields, no-arg
- * constructor) so it crosses the network without Kryo or protobuf.
+ * The part of one access record the health job needs, in a form that is cheap to build from the
+ * wire bytes and to send across the network: the window key, the endpoint's identity as bytes
+ * (decoded only for an endpoint the window stage has not seen), and the proxy as its {@link
+ * ProxyHash}.
  */
 public final class Sample {
   /** {@code <cluster>|<subset>|<address>:<port>}: the window key. */
   public String key = "";
 
-  public String cluster = "";
-  public String subset = "";
-  public String address = "";
-  public int port;
-  public String region = "";
-  public String zone = "";
-  public String subZone = "";
+  /** Cluster, subset, address, port and locality, as {@link EndpointIdentity} encodes them. */
+  public byte[] identity = EndpointIdentity.EMPTY;
+
+  /** Whether the record names an upstream host. */
+  public boolean hasEndpoint;
+
   public long timestampMillis;
   public double latencyMillis;
   public ErrorClass outcome = ErrorClass.NONE;
-  public String proxy = "";
+
+  /** The reporting proxy's node id, hashed ({@link ProxyHash}). */
+  public int proxyHash = ProxyHash.of("");
 
   public Sample() {}
 
+  /** The sample of a parsed record: the same as reading its serialized bytes. */
   public static Sample of(AccessRecord record) {
-    Sample s = new Sample();
-    Endpoint endpoint = record.getEndpoint();
-    s.cluster = record.getCluster();
-    s.subset = record.getSubset();
-    s.address = endpoint.getAddress();
-    s.port = endpoint.getPort();
-    Locality locality = endpoint.getLocality();
-    s.region = locality.getRegion();
-    s.zone = locality.getZone();
-    s.subZone = locality.getSubZone();
-    s.key = s.cluster + '|' + s.subset + '|' + s.address + ':' + s.port;
-    s.timestampMillis = Math.floorDiv(record.getStartTimeUnixMicros(), 1000L);
-    s.latencyMillis = record.getDurationMicros() / 1000.0;
-    s.outcome = ErrorClass.of(record);
-    s.proxy = record.getNodeId();
-    return s;
+    try {
+      return new AccessRecordReader().read(record.toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a built AccessRecord did not read back", e);
+    }
   }
 
   public boolean hasEndpoint() {
-    return !address.isEmpty();
+    return hasEndpoint;
   }
 
   public EndpointId endpointId() {
-    return new EndpointId(
-        cluster,
-        subset,
-        Endpoint.newBuilder()
-            .setAddress(address)
-            .setPort(port)
-            .setLocality(Locality.newBuilder().setRegion(region).setZone(zone).setSubZone(subZone))
-            .build());
+    return EndpointIdentity.decode(identity);
   }
 
   @Override

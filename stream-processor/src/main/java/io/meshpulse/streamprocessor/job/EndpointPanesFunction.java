@@ -60,7 +60,7 @@ final class EndpointPanesFunction extends KeyedProcessFunction<String, Sample, E
     if (current == null) {
       current = new EndpointPanes(sizeMillis, slideMillis).identify(sample.endpointId());
     }
-    boolean opened = current.add(timestamp, sample.outcome, sample.latencyMillis, sample.proxy);
+    boolean opened = current.add(timestamp, sample.outcome, sample.latencyMillis, sample.proxyHash);
     panes.update(current);
     if (opened) {
       ctx.timerService().registerEventTimeTimer(firstOpenWindowEnd(paneEnd, watermark) - 1);

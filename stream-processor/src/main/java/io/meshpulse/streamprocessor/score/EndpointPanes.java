@@ -62,6 +62,15 @@ public final class EndpointPanes {
    * @param proxy the reporting proxy's node id
    */
   public boolean add(long timestampMillis, ErrorClass outcome, double latencyMs, String proxy) {
+    return add(timestampMillis, outcome, latencyMs, ProxyHash.of(proxy));
+  }
+
+  /**
+   * Adds one request at {@code timestampMillis}; returns whether it opened a new pane.
+   *
+   * @param proxyHash the reporting proxy's {@link ProxyHash}
+   */
+  public boolean add(long timestampMillis, ErrorClass outcome, double latencyMs, int proxyHash) {
     long start = paneStart(timestampMillis);
     Pane pane = panes.get(start);
     boolean opened = pane == null;
@@ -69,7 +78,7 @@ public final class EndpointPanes {
       pane = new Pane();
       panes.put(start, pane);
     }
-    pane.add(outcome, latencyMs, ProxySet.hash(proxy));
+    pane.add(outcome, latencyMs, proxyHash);
     return opened;
   }
 

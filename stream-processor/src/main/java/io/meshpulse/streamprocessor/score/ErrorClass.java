@@ -63,7 +63,27 @@ public enum ErrorClass {
 
   /** Classifies one access record; never throws. */
   public static ErrorClass of(AccessRecord record) {
-    String text = record.getResponseFlagsText();
+    return of(
+        record.getResponseFlagsText(),
+        record.getResponseFlags(),
+        record.hasGrpcStatus(),
+        record.getGrpcStatus(),
+        record.getProtocol() == Protocol.PROTOCOL_GRPC,
+        record.getResponseCode());
+  }
+
+  /**
+   * Classifies one request from the access record's fields: {@code response_flags_text}, {@code
+   * response_flags}, whether {@code grpc_status} is present and its value, whether the protocol is
+   * gRPC, and {@code response_code}. Never throws.
+   */
+  public static ErrorClass of(
+      String text,
+      long flags,
+      boolean hasGrpcStatus,
+      int grpcStatus,
+      boolean grpcProtocol,
+      int responseCode) {
     if (!text.isEmpty() && !text.equals("-")) {
       boolean timeout = false;
       for (String flag : text.split(",", -1)) {
@@ -76,8 +96,7 @@ public enum ErrorClass {
       if (timeout) {
         return TIMEOUT;
       }
-    } else if (record.getResponseFlags() != 0) {
-      long flags = record.getResponseFlags();
+    } else if (flags != 0) {
       if ((flags & CONNECTION_BITS) != 0) {
         return CONNECTION_FAILURE;
       }
@@ -85,15 +104,15 @@ public enum ErrorClass {
         return TIMEOUT;
       }
     }
-    if (record.hasGrpcStatus()) {
-      if (GRPC_SERVER_ERRORS.contains(record.getGrpcStatus())) {
+    if (hasGrpcStatus) {
+      if (GRPC_SERVER_ERRORS.contains(grpcStatus)) {
         return GRPC_ERROR;
       }
-      if (record.getProtocol() == Protocol.PROTOCOL_GRPC) {
+      if (grpcProtocol) {
         return NONE;
       }
     }
-    int code = record.getResponseCode();
+    int code = responseCode;
     return code >= 500 && code <= 599 ? HTTP_5XX : NONE;
   }
 

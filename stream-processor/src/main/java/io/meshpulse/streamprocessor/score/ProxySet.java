@@ -24,14 +24,9 @@ final class ProxySet {
     this.size = size;
   }
 
-  /** FNV-1a over the id's characters, folded to 32 bits. */
+  /** See {@link ProxyHash}. */
   static int hash(String nodeId) {
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < nodeId.length(); i++) {
-      h ^= nodeId.charAt(i);
-      h *= 0x100000001b3L;
-    }
-    return (int) (h ^ (h >>> 32));
+    return ProxyHash.of(nodeId);
   }
 
   int size() {

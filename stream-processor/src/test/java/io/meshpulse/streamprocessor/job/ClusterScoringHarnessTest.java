@@ -40,7 +40,8 @@ class ClusterScoringHarnessTest {
     for (int i = 0; i < 200; i++) {
       Sample s =
           TestSamples.sample("reviews", host, end - 10_000 + i * 50L, i < errors ? 503 : 200, 20);
-      a.identify(s.endpointId()).add(s.timestampMillis, s.outcome, s.latencyMillis, s.proxy);
+      a.identify(s.endpointId())
+          .add(s.timestampMillis, s.outcome, s.latencyMillis, Integer.toString(s.proxyHash));
     }
     return a.snapshot(end - 10_000, end);
   }

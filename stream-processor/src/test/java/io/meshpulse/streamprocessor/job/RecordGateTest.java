@@ -97,7 +97,7 @@ class RecordGateTest {
         Inbound.of(TestSamples.sample("reviews", 1, NOW + 3_600_000, 200, 5)),
         EventTimeAssigner.NO_TIMESTAMP);
     Sample hostless = TestSamples.sample("reviews", 1, NOW, 503, 5);
-    hostless.address = "";
+    hostless.hasEndpoint = false;
     harness.processElement(Inbound.of(hostless), NOW);
     harness.processElement(
         Inbound.of(TestSamples.sample("reviews", 1, NOW - 10, 200, 5)), NOW - 10);
