@@ -17,6 +17,8 @@ import java.util.List;
 public final class CollectorBenchmark implements Benchmark {
   static final int[] STREAMS = {1, 8, 64};
   static final long ENTRIES_PER_LEVEL = 250_000;
+  static final int WARMUP_RUNS = 2;
+  static final int WARMUP_MESSAGES_PER_STREAM = 250;
   static final double MAPPING_TARGET = 400_000;
   static final double COLLECTOR_TARGET = 150_000;
 
@@ -52,7 +54,11 @@ public final class CollectorBenchmark implements Benchmark {
         + " embedded broker, fed over 127.0.0.1 by real gRPC ALS streams (one channel per proxy)"
         + " of pre-built Envoy-like Istio batches of "
         + EnvoyTraffic.ENTRIES_PER_MESSAGE
-        + " HTTP entries; rate from the first send to the last record acknowledged by Kafka"
+        + " HTTP entries, measured after "
+        + WARMUP_RUNS
+        + " unreported warm-up runs of 8 streams × "
+        + WARMUP_MESSAGES_PER_STREAM
+        + " messages; rate from the first send to the last record acknowledged by Kafka"
         + " (the collector's records_produced counter); per core = entries ÷ CPU seconds, of the"
         + " whole process (broker and client included) and of the collector's own threads (gRPC"
         + " server, sink, producer; GC not included); raw decode = parseFrom of the same messages"
@@ -72,8 +78,12 @@ public final class CollectorBenchmark implements Benchmark {
 
     List<CollectorRun.Level> levels = new ArrayList<>();
     try (CollectorRun run = new CollectorRun(traffic)) {
-      progress.println("warm-up run (not reported)");
-      run.measure(8, 100, progress);
+      // The JIT needs a few hundred thousand entries (more when the machine is busy and its
+      // compiler threads wait for a core) before the measured levels run compiled code.
+      for (int i = 0; i < WARMUP_RUNS; i++) {
+        progress.println("warm-up run " + (i + 1) + " (not reported)");
+        run.measure(8, WARMUP_MESSAGES_PER_STREAM, progress);
+      }
       for (int streams : STREAMS) {
         int perStream =
             (int)

@@ -3,13 +3,8 @@ package io.meshpulse.collector.ingest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import io.meshpulse.collector.mapping.AccessLogDecoder;
 import io.meshpulse.collector.mapping.AccessLogMessage;
 import io.meshpulse.collector.mapping.AccessRecordMapper;
@@ -22,7 +17,6 @@ import io.opentelemetry.api.trace.Tracer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessLogIngest {
   private static final Logger logger = LoggerFactory.getLogger(AccessLogIngest.class);
+  private static final String MESSAGE = "StreamAccessLogsMessage";
   private final AtomicLong streamIds = new AtomicLong();
 
   private final NodeIdentityResolver resolver;
@@ -55,79 +50,58 @@ public final class AccessLogIngest {
   }
 
   public ServerServiceDefinition service() {
-    MethodDescriptor<byte[], StreamAccessLogsResponse> method =
-        AccessLogServiceGrpc.getStreamAccessLogsMethod().toBuilder(
-                RawMarshaller.INSTANCE,
-                ProtoUtils.marshaller(StreamAccessLogsResponse.getDefaultInstance()))
-            .build();
-    return ServerServiceDefinition.builder(AccessLogServiceGrpc.SERVICE_NAME)
-        .addMethod(method, ServerCalls.asyncClientStreamingCall(this::open))
-        .build();
+    return IdentifiedStream.service(
+        AccessLogServiceGrpc.SERVICE_NAME,
+        AccessLogServiceGrpc.getStreamAccessLogsMethod(),
+        StreamAccessLogsResponse.getDefaultInstance(),
+        Stream::new);
   }
 
-  private StreamObserver<byte[]> open(StreamObserver<StreamAccessLogsResponse> responses) {
-    Stream stream = new Stream((ServerCallStreamObserver<StreamAccessLogsResponse>) responses);
-    stream.context.requestNext();
-    return stream;
-  }
-
-  private final class Stream implements StreamObserver<byte[]> {
-    private final ServerCallStreamObserver<StreamAccessLogsResponse> call;
-    private final StreamContext context;
+  private final class Stream extends IdentifiedStream<StreamAccessLogsResponse> {
     private final AccessLogDecoder decoder = mapper.newDecoder();
-    private @Nullable NodeIdentity node;
 
     Stream(ServerCallStreamObserver<StreamAccessLogsResponse> call) {
-      this.call = call;
-      this.context =
-          new StreamContext(
-              call,
-              CollectorMetrics.ACCESS_LOG,
-              streamIds.incrementAndGet(),
-              pipeline,
-              metrics,
-              logger);
+      super(
+          call,
+          StreamAccessLogsResponse.getDefaultInstance(),
+          CollectorMetrics.ACCESS_LOG,
+          streamIds.incrementAndGet(),
+          pipeline,
+          metrics,
+          logger);
     }
 
     @Override
-    public void onNext(byte[] bytes) {
-      if (context.closed()) {
-        return;
-      }
-      metrics.batchReceived(CollectorMetrics.ACCESS_LOG, bytes.length);
+    boolean receive(byte[] bytes) {
       AccessLogMessage message;
       try {
         message = AccessLogMessage.read(bytes);
       } catch (InvalidProtocolBufferException e) {
-        unparseable();
-        return;
+        unparseable(MESSAGE);
+        return false;
       }
+      NodeIdentity identifier = null;
       if (message.identifier() != null) {
-        node = resolver.resolve(message.identifier().getNode());
-        logger.debug("stream={} identified node={}", context.id(), node.nodeId());
+        identifier = resolver.resolve(message.identifier().getNode());
+        logger.debug("stream={} identified node={}", context.id(), identifier.nodeId());
+      } else if (!identified() && !parsesFully(message)) {
+        unparseable(MESSAGE); // bad bytes are reported as such, before a missing identifier
+        return false;
       }
-      NodeIdentity identity = node;
+      NodeIdentity identity = node(identifier);
       if (identity == null) {
-        if (!parsesFully(message)) {
-          unparseable(); // bad bytes are reported as such, before a missing identifier
-          return;
-        }
-        context.reject(
-            Status.INVALID_ARGUMENT.withDescription(
-                "the first message of a stream must carry an identifier"),
-            "missing_identifier");
-        return;
+        return false;
       }
       Span span = BatchSpans.start(tracer, "StreamAccessLogs batch", identity, context, bytes);
       try {
         handle(identity, message, span);
       } catch (InvalidProtocolBufferException e) {
-        unparseable();
-        return;
+        unparseable(MESSAGE);
+        return false;
       } finally {
         span.end();
       }
-      context.requestNext();
+      return true;
     }
 
     /**
@@ -153,12 +127,6 @@ public final class AccessLogIngest {
       span.setAttribute("meshpulse.admitted", admitted);
     }
 
-    private void unparseable() {
-      context.reject(
-          Status.INVALID_ARGUMENT.withDescription("malformed StreamAccessLogsMessage"),
-          "unparseable");
-    }
-
     private boolean parsesFully(AccessLogMessage message) {
       try {
         message.parseFully();
@@ -171,19 +139,6 @@ public final class AccessLogIngest {
     private void unmappable(RuntimeException e) {
       metrics.malformed(CollectorMetrics.ACCESS_LOG, "unmappable_entry");
       logger.debug("stream={} unmappable entry", context.id(), e);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      context.onError(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      if (context.markClosed()) {
-        call.onNext(StreamAccessLogsResponse.getDefaultInstance());
-        call.onCompleted();
-      }
     }
   }
 }

@@ -4,13 +4,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.service.metrics.v3.MetricsServiceGrpc;
 import io.envoyproxy.envoy.service.metrics.v3.StreamMetricsMessage;
 import io.envoyproxy.envoy.service.metrics.v3.StreamMetricsResponse;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
 import io.meshpulse.collector.mapping.NodeIdentity;
 import io.meshpulse.collector.mapping.NodeIdentityResolver;
 import io.meshpulse.collector.mapping.ProxyStatsMapper;
@@ -19,7 +14,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,64 +48,39 @@ public final class MetricsIngest {
   }
 
   public ServerServiceDefinition service() {
-    MethodDescriptor<byte[], StreamMetricsResponse> method =
-        MetricsServiceGrpc.getStreamMetricsMethod().toBuilder(
-                RawMarshaller.INSTANCE,
-                ProtoUtils.marshaller(StreamMetricsResponse.getDefaultInstance()))
-            .build();
-    return ServerServiceDefinition.builder(MetricsServiceGrpc.SERVICE_NAME)
-        .addMethod(method, ServerCalls.asyncClientStreamingCall(this::open))
-        .build();
+    return IdentifiedStream.service(
+        MetricsServiceGrpc.SERVICE_NAME,
+        MetricsServiceGrpc.getStreamMetricsMethod(),
+        StreamMetricsResponse.getDefaultInstance(),
+        Stream::new);
   }
 
-  private StreamObserver<byte[]> open(StreamObserver<StreamMetricsResponse> responses) {
-    Stream stream = new Stream((ServerCallStreamObserver<StreamMetricsResponse>) responses);
-    stream.context.requestNext();
-    return stream;
-  }
-
-  private final class Stream implements StreamObserver<byte[]> {
-    private final ServerCallStreamObserver<StreamMetricsResponse> call;
-    private final StreamContext context;
-    private @Nullable NodeIdentity node;
-
+  private final class Stream extends IdentifiedStream<StreamMetricsResponse> {
     Stream(ServerCallStreamObserver<StreamMetricsResponse> call) {
-      this.call = call;
-      this.context =
-          new StreamContext(
-              call,
-              CollectorMetrics.METRICS,
-              streamIds.incrementAndGet(),
-              pipeline,
-              metrics,
-              logger);
+      super(
+          call,
+          StreamMetricsResponse.getDefaultInstance(),
+          CollectorMetrics.METRICS,
+          streamIds.incrementAndGet(),
+          pipeline,
+          metrics,
+          logger);
     }
 
     @Override
-    public void onNext(byte[] bytes) {
-      if (context.closed()) {
-        return;
-      }
-      metrics.batchReceived(CollectorMetrics.METRICS, bytes.length);
+    boolean receive(byte[] bytes) {
       StreamMetricsMessage message;
       try {
         message = StreamMetricsMessage.parseFrom(bytes);
       } catch (InvalidProtocolBufferException e) {
-        context.reject(
-            Status.INVALID_ARGUMENT.withDescription("malformed StreamMetricsMessage"),
-            "unparseable");
-        return;
+        unparseable("StreamMetricsMessage");
+        return false;
       }
-      if (message.hasIdentifier()) {
-        node = resolver.resolve(message.getIdentifier().getNode());
-      }
-      NodeIdentity identity = node;
+      NodeIdentity identity =
+          node(
+              message.hasIdentifier() ? resolver.resolve(message.getIdentifier().getNode()) : null);
       if (identity == null) {
-        context.reject(
-            Status.INVALID_ARGUMENT.withDescription(
-                "the first message of a stream must carry an identifier"),
-            "missing_identifier");
-        return;
+        return false;
       }
       metrics.entriesReceived("stats", message.getEnvoyMetricsCount());
       Span span = BatchSpans.start(tracer, "StreamMetrics report", identity, context, bytes);
@@ -128,20 +97,7 @@ public final class MetricsIngest {
       } finally {
         span.end();
       }
-      context.requestNext();
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      context.onError(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      if (context.markClosed()) {
-        call.onNext(StreamMetricsResponse.getDefaultInstance());
-        call.onCompleted();
-      }
+      return true;
     }
   }
 }

@@ -66,7 +66,7 @@ public final class AccessLogDecoder {
   MappedAccess mapHttp(NodeIdentity node, byte[] buf, int off, int len)
       throws InvalidProtocolBufferException {
     EntryReader r = reader;
-    r.readHttp(buf, off, len);
+    r.read(buf, off, len, false);
     EntryContext context = context(node);
 
     boolean hasGrpcStatus = false;
@@ -152,7 +152,7 @@ public final class AccessLogDecoder {
   MappedAccess mapTcp(NodeIdentity node, byte[] buf, int off, int len)
       throws InvalidProtocolBufferException {
     EntryReader r = reader;
-    r.readTcp(buf, off, len);
+    r.read(buf, off, len, true);
     EntryContext context = context(node);
     int type = r.accessLogType;
     // Envoy without access_log_type logs a TCP connection once, when it closes.

@@ -115,10 +115,22 @@ final class EntryReader {
     this.keepHeaders = keepHeaders;
   }
 
-  /** Reads the HTTPAccessLogEntry in {@code buf[off, off + len)}. */
-  void readHttp(byte[] buf, int off, int len) throws InvalidProtocolBufferException {
+  /** Reads the HTTPAccessLogEntry, or TCPAccessLogEntry, in {@code buf[off, off + len)}. */
+  void read(byte[] buf, int off, int len, boolean tcp) throws InvalidProtocolBufferException {
+    reset(buf);
+    base = off;
     try {
-      readHttp0(buf, off, len);
+      CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+      int tag;
+      while ((tag = in.readTag()) != 0) {
+        if (tag == ((HTTPAccessLogEntry.COMMON_PROPERTIES_FIELD_NUMBER << 3) | 2)) {
+          common(in); // field 1 in both entries
+        } else if (tcp) {
+          tcpField(in, tag);
+        } else {
+          httpField(in, tag);
+        }
+      }
     } catch (InvalidProtocolBufferException e) {
       throw e;
     } catch (IOException e) {
@@ -126,43 +138,19 @@ final class EntryReader {
     }
   }
 
-  private void readHttp0(byte[] buf, int off, int len) throws IOException {
-    reset(buf);
-    base = off;
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    int tag;
-    while ((tag = in.readTag()) != 0) {
-      switch (tag) {
-        case (HTTPAccessLogEntry.COMMON_PROPERTIES_FIELD_NUMBER << 3) | 2 -> common(in);
-        case (HTTPAccessLogEntry.REQUEST_FIELD_NUMBER << 3) | 2 -> request(in);
-        case (HTTPAccessLogEntry.RESPONSE_FIELD_NUMBER << 3) | 2 -> response(in);
-        default -> skip(in, tag);
-      }
+  private void httpField(CodedInputStream in, int tag) throws IOException {
+    switch (tag) {
+      case (HTTPAccessLogEntry.REQUEST_FIELD_NUMBER << 3) | 2 -> request(in);
+      case (HTTPAccessLogEntry.RESPONSE_FIELD_NUMBER << 3) | 2 -> response(in);
+      default -> skip(in, tag);
     }
   }
 
-  /** Reads the TCPAccessLogEntry in {@code buf[off, off + len)}. */
-  void readTcp(byte[] buf, int off, int len) throws InvalidProtocolBufferException {
-    try {
-      readTcp0(buf, off, len);
-    } catch (InvalidProtocolBufferException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new InvalidProtocolBufferException(e);
-    }
-  }
-
-  private void readTcp0(byte[] buf, int off, int len) throws IOException {
-    reset(buf);
-    base = off;
-    CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
-    int tag;
-    while ((tag = in.readTag()) != 0) {
-      switch (tag) {
-        case (TCPAccessLogEntry.COMMON_PROPERTIES_FIELD_NUMBER << 3) | 2 -> common(in);
-        case (TCPAccessLogEntry.CONNECTION_PROPERTIES_FIELD_NUMBER << 3) | 2 -> connection(in);
-        default -> skip(in, tag);
-      }
+  private void tcpField(CodedInputStream in, int tag) throws IOException {
+    if (tag == ((TCPAccessLogEntry.CONNECTION_PROPERTIES_FIELD_NUMBER << 3) | 2)) {
+      connection(in);
+    } else {
+      skip(in, tag);
     }
   }
 
