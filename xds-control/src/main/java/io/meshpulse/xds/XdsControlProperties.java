@@ -39,7 +39,25 @@ public record XdsControlProperties(
     @Valid @DefaultValue Alerts alerts,
     @DefaultValue List<RolloutProperties> rollouts,
     @DefaultValue List<Path> routingFiles,
-    @Valid @DefaultValue SubsetShift subsetShift) {
+    @Valid @DefaultValue SubsetShift subsetShift,
+    @Valid @DefaultValue AccessLog accessLog) {
+
+  /**
+   * The access log served to Envoys, {@code meshpulse.xds.access-log.*}: Envoy's gRPC access logger
+   * sending to the collector through the bootstrap cluster {@code cluster} (empty: no access log),
+   * flushing every {@code flush-interval}.
+   */
+  public record AccessLog(
+      @DefaultValue("meshpulse_collector") String cluster,
+      @DefaultValue("100ms") Duration flushInterval) {
+    public io.meshpulse.xds.snapshot.AccessLogOptions toOptions() {
+      try {
+        return new io.meshpulse.xds.snapshot.AccessLogOptions(cluster, flushInterval);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("meshpulse.xds.access-log: " + e.getMessage(), e);
+      }
+    }
+  }
 
   /**
    * Health-driven subset shifts, {@code meshpulse.xds.subset-shift.*}: a subset whose own health

@@ -106,7 +106,7 @@ public final class XdsControlRuntime implements AutoCloseable {
         new KafkaDecisionPublisher(k.bootstrapServers(), k.routingDecisionsTopic());
     this.decisionLog = new DecisionLog(props.decisions().capacity());
     this.xdsMetrics = new XdsMetrics(registry);
-    XdsPublisher publisher = new XdsPublisher(xdsMetrics);
+    XdsPublisher publisher = new XdsPublisher(xdsMetrics, props.accessLog().toOptions());
     HealthSource source =
         new HealthSource() {
           @Override

@@ -5,6 +5,7 @@ import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.RoutingTable;
 import io.meshpulse.xds.routing.ServedRoutes;
+import io.meshpulse.xds.snapshot.AccessLogOptions;
 import io.meshpulse.xds.snapshot.ProxyKind;
 import io.meshpulse.xds.snapshot.VersionedSnapshot;
 import io.meshpulse.xds.snapshot.XdsSnapshots;
@@ -21,11 +22,20 @@ import org.jspecify.annotations.Nullable;
 public final class XdsPublisher {
   private final MeshSnapshotCache cache = new MeshSnapshotCache();
   private final XdsMetrics metrics;
+  private final AccessLogOptions accessLog;
   private final Map<ProxyKind, String> lastVersions = new EnumMap<>(ProxyKind.class);
   private @Nullable String version;
 
   public XdsPublisher(XdsMetrics metrics) {
+    this(metrics, AccessLogOptions.NONE);
+  }
+
+  /**
+   * @param accessLog the access log served to Envoys' HTTP connection managers
+   */
+  public XdsPublisher(XdsMetrics metrics, AccessLogOptions accessLog) {
     this.metrics = metrics;
+    this.accessLog = accessLog;
   }
 
   ConfigWatcher cache() {
@@ -49,7 +59,7 @@ public final class XdsPublisher {
   public String publish(RoutingTable table, ServedRoutes routes, PolicyConfig config) {
     for (ProxyKind kind : ProxyKind.values()) {
       VersionedSnapshot snapshot =
-          XdsSnapshots.snapshot(XdsSnapshots.resources(table, routes, config, kind));
+          XdsSnapshots.snapshot(XdsSnapshots.resources(table, routes, config, kind, accessLog));
       String v = version(snapshot);
       if (!v.equals(lastVersions.get(kind))) {
         metrics.pushTimer().record(() -> cache.setSnapshot(kind, snapshot));

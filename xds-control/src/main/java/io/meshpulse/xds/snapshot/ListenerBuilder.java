@@ -1,15 +1,19 @@
 package io.meshpulse.xds.snapshot;
 
 import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.GrpcService;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.CommonGrpcAccessLogConfig;
+import io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
@@ -41,8 +45,15 @@ public final class ListenerBuilder {
    *     in the chain
    */
   public static Listener envoy(ServiceRouting routing, boolean faults) {
+    return envoy(routing, faults, AccessLogOptions.NONE);
+  }
+
+  /**
+   * As {@link #envoy(ServiceRouting, boolean)}, logging every request as {@code accessLog} says.
+   */
+  public static Listener envoy(ServiceRouting routing, boolean faults, AccessLogOptions accessLog) {
     String name = routing.service().name();
-    return listener(name, "0.0.0.0", routing.service().port(), hcm(name, name, faults));
+    return listener(name, "0.0.0.0", routing.service().port(), hcm(name, name, faults, accessLog));
   }
 
   /** A listener on {@code address:port} whose HTTP connection manager is {@code hcm}. */
@@ -82,6 +93,12 @@ public final class ListenerBuilder {
    * router (and before it the fault filter, when {@code faults}).
    */
   public static HttpConnectionManager hcm(String statPrefix, String routeConfig, boolean faults) {
+    return hcm(statPrefix, routeConfig, faults, AccessLogOptions.NONE);
+  }
+
+  /** As {@link #hcm(String, String, boolean)}, with the access log {@code accessLog} describes. */
+  public static HttpConnectionManager hcm(
+      String statPrefix, String routeConfig, boolean faults, AccessLogOptions accessLog) {
     HttpConnectionManager.Builder b =
         HttpConnectionManager.newBuilder()
             .setStatPrefix(statPrefix)
@@ -92,6 +109,9 @@ public final class ListenerBuilder {
                         ConfigSource.newBuilder()
                             .setAds(AggregatedConfigSource.getDefaultInstance())
                             .setResourceApiVersion(ApiVersion.V3)));
+    if (accessLog.enabled()) {
+      b.addAccessLog(accessLog(accessLog));
+    }
     if (faults) {
       b.addHttpFilters(
           HttpFilter.newBuilder()
@@ -102,6 +122,30 @@ public final class ListenerBuilder {
             HttpFilter.newBuilder()
                 .setName("envoy.filters.http.router")
                 .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+        .build();
+  }
+
+  private static AccessLog accessLog(AccessLogOptions options) {
+    java.time.Duration flush = options.flushInterval();
+    HttpGrpcAccessLogConfig config =
+        HttpGrpcAccessLogConfig.newBuilder()
+            .setCommonConfig(
+                CommonGrpcAccessLogConfig.newBuilder()
+                    .setLogName(AccessLogOptions.LOG_NAME)
+                    .setTransportApiVersion(ApiVersion.V3)
+                    .setBufferFlushInterval(
+                        com.google.protobuf.Duration.newBuilder()
+                            .setSeconds(flush.getSeconds())
+                            .setNanos(flush.getNano()))
+                    .setGrpcService(
+                        GrpcService.newBuilder()
+                            .setEnvoyGrpc(
+                                GrpcService.EnvoyGrpc.newBuilder()
+                                    .setClusterName(options.cluster()))))
+            .build();
+    return AccessLog.newBuilder()
+        .setName("envoy.access_loggers.http_grpc")
+        .setTypedConfig(Any.pack(config))
         .build();
   }
 }

@@ -70,6 +70,11 @@ public final class RouteTranslator {
 
   /** One listener per gateway port. */
   public static List<Listener> gatewayListeners(ServedRoutes served) {
+    return gatewayListeners(served, AccessLogOptions.NONE);
+  }
+
+  /** One listener per gateway port, logging every request as {@code accessLog} says. */
+  public static List<Listener> gatewayListeners(ServedRoutes served, AccessLogOptions accessLog) {
     List<Listener> listeners = new ArrayList<>();
     for (int port : ports(served.config())) {
       boolean faults =
@@ -79,7 +84,8 @@ public final class RouteTranslator {
               gatewayListenerName(port),
               "0.0.0.0",
               port,
-              ListenerBuilder.hcm("outbound_0.0.0.0_" + port, gatewayRouteName(port), faults)));
+              ListenerBuilder.hcm(
+                  "outbound_0.0.0.0_" + port, gatewayRouteName(port), faults, accessLog)));
     }
     return listeners;
   }

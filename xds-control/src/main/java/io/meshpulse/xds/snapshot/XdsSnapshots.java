@@ -44,6 +44,16 @@ public final class XdsSnapshots {
    */
   public static Resources resources(
       RoutingTable table, ServedRoutes served, PolicyConfig config, ProxyKind kind) {
+    return resources(table, served, config, kind, AccessLogOptions.NONE);
+  }
+
+  /** As above, with the access log Envoys (sidecars and gateways) are served. */
+  public static Resources resources(
+      RoutingTable table,
+      ServedRoutes served,
+      PolicyConfig config,
+      ProxyKind kind,
+      AccessLogOptions accessLog) {
     List<Cluster> clusters = new ArrayList<>();
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     List<Listener> listeners = new ArrayList<>();
@@ -64,13 +74,13 @@ public final class XdsSnapshots {
               ? RouteTranslator.meshRoute(name, vs.get(), served, services)
               : RouteBuilder.build(routing));
       if (kind == ProxyKind.ENVOY) {
-        listeners.add(ListenerBuilder.envoy(routing, faults));
+        listeners.add(ListenerBuilder.envoy(routing, faults, accessLog));
       } else {
         listeners.addAll(ListenerBuilder.proxyless(routing, faults));
       }
     }
     if (kind == ProxyKind.GATEWAY) {
-      listeners.addAll(RouteTranslator.gatewayListeners(served));
+      listeners.addAll(RouteTranslator.gatewayListeners(served, accessLog));
       routes.addAll(RouteTranslator.gatewayRoutes(served, services));
     }
     return new Resources(clusters, endpoints, listeners, routes);

@@ -270,4 +270,53 @@ class RouteTranslatorTest {
         .as("reviews routed by its virtual service")
         .isEqualTo("reviews");
   }
+
+  @Test
+  void envoysGetTheGrpcAccessLogToTheCollector_proxylessClientsDoNot() throws Exception {
+    RoutingConfig config = RoutingFixtures.valid(RoutingFixtures.SEED);
+    ServedRoutes served = new RouteComposer().compose(config, List.of(), false).served();
+    io.meshpulse.xds.snapshot.AccessLogOptions log =
+        new io.meshpulse.xds.snapshot.AccessLogOptions(
+            "meshpulse_collector", java.time.Duration.ofMillis(100));
+    for (ProxyKind kind : List.of(ProxyKind.ENVOY, ProxyKind.GATEWAY)) {
+      for (Listener l :
+          XdsSnapshots.resources(table(), served, PolicyConfig.DEFAULTS, kind, log).listeners()) {
+        HttpConnectionManager hcm = hcm(l);
+        assertThat(hcm.getAccessLogList())
+            .as("%s listener %s access logs", kind, l.getName())
+            .hasSize(1);
+        assertThat(hcm.getAccessLog(0).getName())
+            .as("logger")
+            .isEqualTo("envoy.access_loggers.http_grpc");
+        var common =
+            hcm.getAccessLog(0)
+                .getTypedConfig()
+                .unpack(
+                    io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig
+                        .class)
+                .getCommonConfig();
+        assertThat(common.getGrpcService().getEnvoyGrpc().getClusterName())
+            .as("cluster")
+            .isEqualTo("meshpulse_collector");
+        assertThat(common.getBufferFlushInterval().getNanos()).as("flush").isEqualTo(100_000_000);
+        assertThat(common.getLogName()).as("log name").isEqualTo("meshpulse");
+      }
+    }
+    for (Listener l :
+        XdsSnapshots.resources(
+                table(), served, PolicyConfig.DEFAULTS, ProxyKind.PROXYLESS_GRPC, log)
+            .listeners()) {
+      assertThat(hcm(l).getAccessLogList()).as("proxyless %s", l.getName()).isEmpty();
+    }
+    for (Listener l :
+        XdsSnapshots.resources(
+                table(),
+                served,
+                PolicyConfig.DEFAULTS,
+                ProxyKind.ENVOY,
+                io.meshpulse.xds.snapshot.AccessLogOptions.NONE)
+            .listeners()) {
+      assertThat(hcm(l).getAccessLogList()).as("no cluster, no access log").isEmpty();
+    }
+  }
 }
