@@ -6,7 +6,10 @@ import com.google.protobuf.WireFormat;
 import io.meshpulse.streamprocessor.score.ErrorClass;
 import io.meshpulse.streamprocessor.score.ProxyHash;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -355,8 +358,20 @@ final class AccessRecordReader {
   static final class Utf8 {
     private Utf8() {}
 
+    private static final VarHandle LONGS =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /** Eight bytes at a time: a byte is ASCII when its high bit is clear. */
     static boolean isAscii(byte[] bytes, int offset, int length) {
-      for (int i = offset; i < offset + length; i++) {
+      int i = offset;
+      int end = offset + length;
+      for (; i + Long.BYTES <= end; i += Long.BYTES) {
+        if (((long) LONGS.get(bytes, i) & HIGH_BITS) != 0) {
+          return false;
+        }
+      }
+      for (; i < end; i++) {
         if (bytes[i] < 0) {
           return false;
         }

@@ -31,8 +31,7 @@ public final class ClusterScorer {
     List<ServiceHealth> services = new ArrayList<>();
     List<EndpointStats> ordered = new ArrayList<>(endpoints.size());
     for (Map.Entry<String, List<EndpointStats>> group : bySubset.entrySet()) {
-      List<EndpointStats> members = group.getValue();
-      members.sort(Comparator.comparing(s -> s.id().key()));
+      List<EndpointStats> members = byKey(group.getValue());
       List<EndpointHealth> subsetVerdicts = scoreGroup(members, emittedMillis);
       verdicts.addAll(subsetVerdicts);
       ordered.addAll(members);
@@ -43,6 +42,22 @@ public final class ClusterScorer {
     }
     services.add(0, scorer.scoreService(cluster, "", ordered, verdicts, emittedMillis));
     return new ClusterHealth(List.copyOf(verdicts), List.copyOf(services));
+  }
+
+  /** The endpoints in the order of their record keys, each key built once. */
+  private static List<EndpointStats> byKey(List<EndpointStats> endpoints) {
+    String[] keys = new String[endpoints.size()];
+    Integer[] order = new Integer[endpoints.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = endpoints.get(i).id().key();
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparing(i -> keys[i]));
+    List<EndpointStats> sorted = new ArrayList<>(keys.length);
+    for (Integer i : order) {
+      sorted.add(endpoints.get(i));
+    }
+    return sorted;
   }
 
   private List<EndpointHealth> scoreGroup(List<EndpointStats> members, long emittedMillis) {

@@ -8,7 +8,8 @@ import java.io.IOException;
 
 /**
  * The statistics of one endpoint over one finished window: what the peer comparison and the scorer
- * read. Immutable; the latency sketch is a private copy that callers must not change.
+ * read. Immutable (its quantiles are computed on first use); the latency sketch is a private copy
+ * that callers must not change.
  */
 public final class EndpointStats {
   private final EndpointId id;
@@ -18,9 +19,11 @@ public final class EndpointStats {
   private final RecentSlide recent;
   private final int reportingProxies;
   private final DDSketch latencyMillis;
-  private final double p50;
-  private final double p90;
-  private final double p99;
+  // Computed on first use: the window stage builds stats only to send them to the cluster stage.
+  private boolean quantiles;
+  private double p50;
+  private double p90;
+  private double p99;
 
   EndpointStats(
       EndpointId id,
@@ -37,9 +40,15 @@ public final class EndpointStats {
     this.recent = recent;
     this.reportingProxies = reportingProxies;
     this.latencyMillis = latencyMillis;
-    this.p50 = LatencySketch.quantile(latencyMillis, 0.50);
-    this.p90 = LatencySketch.quantile(latencyMillis, 0.90);
-    this.p99 = LatencySketch.quantile(latencyMillis, 0.99);
+  }
+
+  private void computeQuantiles() {
+    if (!quantiles) {
+      p50 = LatencySketch.quantile(latencyMillis, 0.50);
+      p90 = LatencySketch.quantile(latencyMillis, 0.90);
+      p99 = LatencySketch.quantile(latencyMillis, 0.99);
+      quantiles = true;
+    }
   }
 
   public EndpointId id() {
@@ -82,14 +91,17 @@ public final class EndpointStats {
   }
 
   public double p50Millis() {
+    computeQuantiles();
     return p50;
   }
 
   public double p90Millis() {
+    computeQuantiles();
     return p90;
   }
 
   public double p99Millis() {
+    computeQuantiles();
     return p99;
   }
 
@@ -116,7 +128,7 @@ public final class EndpointStats {
         + " recent="
         + recent
         + " p99="
-        + p99
+        + p99Millis()
         + "}";
   }
 

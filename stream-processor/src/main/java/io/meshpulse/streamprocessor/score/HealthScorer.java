@@ -150,9 +150,7 @@ public final class HealthScorer {
       reasons.add(
           peers.peers() == 0
               ? fmt("error rate %.1f %% (n=%d), no peers to compare with", 100 * c.errorRate(), n)
-              : fmt(
-                  "error rate %.1f %% vs peers %.1f %% (n=%d), p99 %.0f ms vs peers' median %.0f"
-                      + " ms",
+              : healthyReason(
                   100 * c.errorRate(), 100 * peers.errorRate(), n, s.p99Millis(), median));
     }
     return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
@@ -280,6 +278,25 @@ public final class HealthScorer {
 
   private static double clamp(double v) {
     return Math.max(0.0, Math.min(1.0, v));
+  }
+
+  /**
+   * {@code "error rate %.1f %% vs peers %.1f %% (n=%d), p99 %.0f ms vs peers' median %.0f ms"},
+   * built without the formatter: it is written for every healthy endpoint every second.
+   */
+  static String healthyReason(
+      double errorPercent, double peerPercent, long n, double p99, double peerMedianP99) {
+    return "error rate "
+        + Decimals.fixed(errorPercent, 1)
+        + " % vs peers "
+        + Decimals.fixed(peerPercent, 1)
+        + " % (n="
+        + n
+        + "), p99 "
+        + Decimals.fixed(p99, 0)
+        + " ms vs peers' median "
+        + Decimals.fixed(peerMedianP99, 0)
+        + " ms";
   }
 
   private static String fmt(String format, Object... args) {

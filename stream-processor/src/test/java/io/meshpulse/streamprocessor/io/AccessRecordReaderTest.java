@@ -157,4 +157,31 @@ class AccessRecordReaderTest {
     }
     assertThat(rejected).as("some of the corrupted records are invalid").isBetween(100, 4_900);
   }
+
+  @Test
+  void isAscii_findsAHighByteAtAnyPositionOfAnyRange() {
+    for (int length = 0; length <= 24; length++) {
+      for (int offset = 0; offset <= 3; offset++) {
+        byte[] bytes = new byte[offset + length + 3];
+        java.util.Arrays.fill(bytes, (byte) 'a');
+        assertThat(AccessRecordReader.Utf8.isAscii(bytes, offset, length))
+            .as("all ASCII, offset %d length %d", offset, length)
+            .isTrue();
+        bytes[offset + length] = (byte) 0xC3;
+        if (offset > 0) {
+          bytes[offset - 1] = (byte) 0xC3;
+        }
+        assertThat(AccessRecordReader.Utf8.isAscii(bytes, offset, length))
+            .as("high bytes just outside, offset %d length %d", offset, length)
+            .isTrue();
+        for (int at = 0; at < length; at++) {
+          byte[] marked = bytes.clone();
+          marked[offset + at] = (byte) 0x80;
+          assertThat(AccessRecordReader.Utf8.isAscii(marked, offset, length))
+              .as("high byte at %d, offset %d length %d", at, offset, length)
+              .isFalse();
+        }
+      }
+    }
+  }
 }
