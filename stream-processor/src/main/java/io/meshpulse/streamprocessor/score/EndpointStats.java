@@ -12,6 +12,8 @@ import java.io.IOException;
  * that callers must not change.
  */
 public final class EndpointStats {
+  private static final double[] QUANTILES = {0.50, 0.90, 0.99};
+
   private final EndpointId id;
   private final long windowStartMillis;
   private final long windowEndMillis;
@@ -44,9 +46,10 @@ public final class EndpointStats {
 
   private void computeQuantiles() {
     if (!quantiles) {
-      p50 = LatencySketch.quantile(latencyMillis, 0.50);
-      p90 = LatencySketch.quantile(latencyMillis, 0.90);
-      p99 = LatencySketch.quantile(latencyMillis, 0.99);
+      double[] values = LatencySketch.quantiles(latencyMillis, QUANTILES);
+      p50 = values[0];
+      p90 = values[1];
+      p99 = values[2];
       quantiles = true;
     }
   }

@@ -111,4 +111,23 @@ class ScoringPrimitivesTest {
         .as("zero min requests")
         .hasMessageContaining("minRequests");
   }
+
+  @Test
+  void latencySketch_quantilesInOnePass_equalTheQuantilesOneByOne() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+    double[] qs = {0.50, 0.90, 0.99};
+    for (int sketches = 0; sketches < 500; sketches++) {
+      com.datadoghq.sketch.ddsketch.DDSketch sketch = LatencySketch.create();
+      int n = sketches % 50;
+      for (int i = 0; i < n; i++) {
+        sketch.accept(i % 7 == 0 ? 0.0 : Math.exp(random.nextDouble(-3, 9)));
+      }
+      double[] together = LatencySketch.quantiles(sketch, qs);
+      for (int q = 0; q < qs.length; q++) {
+        assertThat(together[q])
+            .as("q=%s of %d values", qs[q], n)
+            .isEqualTo(LatencySketch.quantile(sketch, qs[q]));
+      }
+    }
+  }
 }
