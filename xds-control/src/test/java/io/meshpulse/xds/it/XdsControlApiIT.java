@@ -109,9 +109,13 @@ class XdsControlApiIT {
                 .statusCode())
         .as("delete again")
         .isEqualTo(404);
-    assertThat(body("/api/v1/decisions?cluster=reviews"))
-        .as("removal audited")
-        .contains("override removed for reviews/127.0.0.1:9101");
+    // The audit decision is recorded on the control loop's thread, in order with its evaluations.
+    XdsControlHarness.await(
+        () ->
+            body("/api/v1/decisions?cluster=reviews")
+                .contains("override removed for reviews/127.0.0.1:9101"),
+        Duration.ofSeconds(5),
+        "the removal audited");
   }
 
   @Test
