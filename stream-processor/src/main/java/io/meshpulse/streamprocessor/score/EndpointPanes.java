@@ -21,6 +21,10 @@ public final class EndpointPanes {
   private final long slideMillis;
   private @Nullable EndpointId id;
   private final TreeMap<Long, Pane> panes;
+  // The pane the last request went to: an endpoint's requests mostly arrive in time order, so the
+  // next one usually goes to the same pane. Not state: copies and restored panes start without it.
+  private long lastStart;
+  private @Nullable Pane last;
 
   public EndpointPanes(long sizeMillis, long slideMillis) {
     this(sizeMillis, slideMillis, new TreeMap<>());
@@ -72,13 +76,15 @@ public final class EndpointPanes {
    */
   public boolean add(long timestampMillis, ErrorClass outcome, double latencyMs, int proxyHash) {
     long start = paneStart(timestampMillis);
-    Pane pane = panes.get(start);
+    Pane pane = last != null && lastStart == start ? last : panes.get(start);
     boolean opened = pane == null;
     if (opened) {
       pane = new Pane();
       panes.put(start, pane);
     }
     pane.add(outcome, latencyMs, proxyHash);
+    last = pane;
+    lastStart = start;
     return opened;
   }
 
@@ -151,6 +157,7 @@ public final class EndpointPanes {
   /** Drops the panes that no window ending after {@code endMillis} holds. */
   public void evictThrough(long endMillis) {
     panes.headMap(endMillis - sizeMillis + slideMillis, false).clear();
+    last = null;
   }
 
   /** A deep copy, for Flink's copy-on-write state. */

@@ -110,4 +110,19 @@ class EndpointPanesTest {
     assertThat(panes.window(1_000).requests()).as("requests in the original").isEqualTo(2);
     assertThat(copy.window(1_000).p50Millis()).as("p50").isCloseTo(10, within(0.2));
   }
+
+  @Test
+  void aPaneDroppedByEviction_isOpenedAgain_byTheNextRequestInItsSlide() {
+    EndpointPanes panes = new EndpointPanes(2_000, 1_000).identify(ID);
+    assertThat(panes.add(500, ErrorClass.NONE, 10, 1)).as("first request opens pane 0").isTrue();
+    assertThat(panes.add(600, ErrorClass.NONE, 10, 1)).as("second stays in pane 0").isFalse();
+    assertThat(panes.add(1_500, ErrorClass.NONE, 10, 1)).as("pane 1 opens").isTrue();
+    assertThat(panes.add(700, ErrorClass.HTTP_5XX, 10, 1)).as("back in pane 0").isFalse();
+    EndpointStats window = panes.window(2_000);
+    assertThat(window).as("window [0, 2000)").isNotNull();
+    assertThat(window.requests()).as("requests in both panes").isEqualTo(4);
+    panes.evictThrough(2_000);
+    assertThat(panes.add(800, ErrorClass.NONE, 10, 1)).as("pane 0 was dropped").isTrue();
+    assertThat(panes.window(2_000).requests()).as("only the new request in pane 0").isEqualTo(2);
+  }
 }
