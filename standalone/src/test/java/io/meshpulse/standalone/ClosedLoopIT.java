@@ -74,7 +74,9 @@ class ClosedLoopIT {
     assertThat(report.recordsSent()).as("records sent").isGreaterThan(10_000);
     assertThat(report.recordsLost()).as("records lost").isZero();
     assertThat(report.recordsInKafka()).as("records in Kafka").isEqualTo(report.recordsSent());
-    assertThat(report.falseActions()).as("actions on healthy endpoints").isZero();
+    assertThat(report.falseActions())
+        .as("actions on healthy endpoints; decisions: %s", report.decisionLog())
+        .isZero();
   }
 
   @Test
@@ -99,7 +101,9 @@ class ClosedLoopIT {
     assertThat(report.faultyTrafficShareAfter())
         .as("faulty share after the reaction vs before (%s)", report.faultyTrafficShareBefore())
         .isLessThanOrEqualTo(report.faultyTrafficShareBefore() * 0.1);
-    assertThat(report.falseActions()).as("actions on healthy endpoints").isZero();
+    assertThat(report.falseActions())
+        .as("actions on healthy endpoints; decisions: %s", report.decisionLog())
+        .isZero();
   }
 
   @Test
@@ -131,7 +135,9 @@ class ClosedLoopIT {
     assertThat(report.faultyTrafficShareAfter())
         .as("canary share after the reaction vs before (%s)", report.faultyTrafficShareBefore())
         .isLessThanOrEqualTo(report.faultyTrafficShareBefore() * 0.1);
-    assertThat(report.falseActions()).as("actions on healthy endpoints").isZero();
+    assertThat(report.falseActions())
+        .as("actions on healthy endpoints; decisions: %s", report.decisionLog())
+        .isZero();
   }
 
   private static boolean allNeutral() {
