@@ -32,8 +32,30 @@ final class ManualClock extends Clock {
     return ZoneOffset.UTC;
   }
 
+  /** The same virtual time, seen in another zone. */
   @Override
   public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("a manual clock has one zone");
+    ManualClock time = this;
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return zone;
+      }
+
+      @Override
+      public Clock withZone(ZoneId other) {
+        return time.withZone(other);
+      }
+
+      @Override
+      public long millis() {
+        return time.millis();
+      }
+
+      @Override
+      public Instant instant() {
+        return time.instant();
+      }
+    };
   }
 }

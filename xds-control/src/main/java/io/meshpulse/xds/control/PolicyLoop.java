@@ -69,6 +69,7 @@ public final class PolicyLoop implements AutoCloseable {
         health,
         overrides,
         now -> List.of(),
+        () -> RoutingConfig.EMPTY,
         publisher,
         sinks,
         clock,
@@ -79,33 +80,6 @@ public final class PolicyLoop implements AutoCloseable {
   /**
    * @param shifts the route shifts in force at an instant (advanced once per evaluation, on the
    *     loop thread)
-   */
-  public PolicyLoop(
-      RoutingPolicy policy,
-      TopologySource topology,
-      HealthSource health,
-      OverrideStore overrides,
-      Function<Instant, List<RouteShift>> shifts,
-      XdsPublisher publisher,
-      List<DecisionSink> sinks,
-      Clock clock,
-      Duration tick,
-      MeterRegistry registry) {
-    this(
-        policy,
-        topology,
-        health,
-        overrides,
-        shifts,
-        () -> RoutingConfig.EMPTY,
-        publisher,
-        sinks,
-        clock,
-        tick,
-        registry);
-  }
-
-  /**
    * @param routing the routing configuration in force (gateways, virtual services); the shifts
    *     apply to its routes too
    */

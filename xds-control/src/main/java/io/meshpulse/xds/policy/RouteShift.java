@@ -1,5 +1,7 @@
 package io.meshpulse.xds.policy;
 
+import io.meshpulse.model.v1.DecisionTrigger;
+
 /**
  * A shift of a service's route weight from one subset to another, for example by an alert: subset
  * {@code from} keeps {@code remainingPercent} % of the weight it would have, the rest goes to
@@ -51,12 +53,12 @@ public record RouteShift(
   public static final String HEALTH_REF_PREFIX = "health:";
 
   /** The trigger of the decisions this shift makes: ROLLOUT, HEALTH (a failing subset) or ALERT. */
-  public io.meshpulse.model.v1.DecisionTrigger trigger() {
+  public DecisionTrigger trigger() {
     if (fromRollout()) {
-      return io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_ROLLOUT;
+      return DecisionTrigger.DECISION_TRIGGER_ROLLOUT;
     }
     return ref.startsWith(HEALTH_REF_PREFIX)
-        ? io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_HEALTH
-        : io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_ALERT;
+        ? DecisionTrigger.DECISION_TRIGGER_HEALTH
+        : DecisionTrigger.DECISION_TRIGGER_ALERT;
   }
 }
