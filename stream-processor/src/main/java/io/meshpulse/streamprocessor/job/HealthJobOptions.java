@@ -176,7 +176,32 @@ public final class HealthJobOptions {
       ConfigOptions.key(PREFIX + "score.wilson-z")
           .doubleType()
           .defaultValue(3.0)
-          .withDescription("z of the Wilson lower bound on an endpoint's error rate.");
+          .withDescription("z of the Wilson lower bound on a service's or subset's error rate.");
+
+  public static final ConfigOption<Double> ERROR_EVIDENCE =
+      ConfigOptions.key(PREFIX + "score.error-evidence")
+          .doubleType()
+          .defaultValue(16.0)
+          .withDescription(
+              "Evidence (log-likelihood ratio in nats against the peers' error rate) an endpoint's"
+                  + " errors need before they count against it; a healthy endpoint reaches it with"
+                  + " a chance of at most e^-value per judgement.");
+
+  public static final ConfigOption<Double> ERROR_ESTIMATE_Z =
+      ConfigOptions.key(PREFIX + "score.error-estimate-z")
+          .doubleType()
+          .defaultValue(1.0)
+          .withDescription(
+              "z of the Wilson lower bound used as the cautious estimate of an endpoint's error"
+                  + " rate once the evidence is there.");
+
+  public static final ConfigOption<Double> ERROR_RATE_FLOOR =
+      ConfigOptions.key(PREFIX + "score.error-rate-floor")
+          .doubleType()
+          .defaultValue(0.001)
+          .withDescription(
+              "Lowest baseline error rate an endpoint is compared with, so that peers without a"
+                  + " single error do not make one error decisive.");
 
   public static final ConfigOption<Double> ERROR_EXCESS_AT_ZERO =
       ConfigOptions.key(PREFIX + "score.error-excess-at-zero")
@@ -298,6 +323,9 @@ public final class HealthJobOptions {
         .minLatencyRequests(conf.get(MIN_LATENCY_REQUESTS))
         .minRecentLatencyRequests(conf.get(MIN_RECENT_LATENCY_REQUESTS))
         .z(conf.get(WILSON_Z))
+        .errorEvidence(conf.get(ERROR_EVIDENCE))
+        .errorEstimateZ(conf.get(ERROR_ESTIMATE_Z))
+        .errorRateFloor(conf.get(ERROR_RATE_FLOOR))
         .errorExcessAtZero(conf.get(ERROR_EXCESS_AT_ZERO))
         .latencyRatioTolerance(conf.get(LATENCY_RATIO_TOLERANCE))
         .latencyRatioAtZero(conf.get(LATENCY_RATIO_AT_ZERO))

@@ -12,15 +12,17 @@ import java.util.Locale;
 /**
  * The health-score formula, in one place (docs/health-score.md explains it with worked examples).
  *
- * <p>Endpoint: {@code score = errorScore × latencyScore}. The error part compares the Wilson lower
- * bound of the endpoint's error rate (over the window, and over its last slide) with its peers'
- * pooled rate; the latency part compares its p99 with the peers' median p99, and its last slide's
+ * <p>Endpoint: {@code score = errorScore × latencyScore}. The error part compares the endpoint's
+ * errors (over the window, its last slide and its last three slides) with its peers' pooled rate:
+ * once the evidence (a log-likelihood ratio) is strong enough, a cautious Wilson lower bound of the
+ * excess counts; the latency part compares its p99 with the peers' median p99, and its last slide's
  * median with the peers' median of theirs, on a log scale. Below {@code minRequests} the state is
  * UNKNOWN and the score neutral (1).
  *
- * <p>Service: {@code score = errorScore × latencyScore × outlierScore} against absolute limits, so
- * a cluster that degrades as a whole is one service event while each endpoint, being no worse than
- * its peers, is not an outlier.
+ * <p>Service: {@code score = errorScore × latencyScore × outlierScore} against absolute limits (the
+ * error part over the window, the last slide and the last three slides, so a subset that fails as a
+ * whole shows in the first slide of the fault), so a cluster that degrades as a whole is one
+ * service event while each endpoint, being no worse than its peers, is not an outlier.
  */
 public final class HealthScorer {
   private final ScoringThresholds t;
@@ -68,24 +70,18 @@ public final class HealthScorer {
     }
     List<String> reasons = new ArrayList<>();
 
-    double windowExcess = Math.max(0, Wilson.lowerBound(c.errors(), n, t.z()) - peers.errorRate());
-    double recentExcess = 0;
-    if (s.recentRequests() > 0) {
-      recentExcess =
-          Math.max(
-              0,
-              Wilson.lowerBound(s.recentErrors(), s.recentRequests(), t.z())
-                  - peers.recentErrorRate());
-    }
-    double spanExcess = 0;
+    double windowExcess = errorExcess(c.errors(), n, peers.errorRate());
+    double recentExcess =
+        errorExcess(
+            s.recentErrors(),
+            s.recentRequests(),
+            Math.max(peers.recentErrorRate(), peers.errorRate()));
     RecentSlide span = s.recent();
-    if (span.spanRequests() > 0) {
-      spanExcess =
-          Math.max(
-              0,
-              Wilson.lowerBound(span.spanErrors(), span.spanRequests(), t.z())
-                  - peers.spanErrorRate());
-    }
+    double spanExcess =
+        errorExcess(
+            span.spanErrors(),
+            span.spanRequests(),
+            Math.max(peers.spanErrorRate(), peers.errorRate()));
     double errorScore =
         1
             - clamp(
@@ -101,7 +97,7 @@ public final class HealthScorer {
                 "last %d slides: error rate %.1f %% vs peers %.1f %% (n=%d)",
                 RecentSlide.SPAN_SLIDES,
                 100.0 * span.spanErrors() / span.spanRequests(),
-                100 * peers.spanErrorRate(),
+                100 * Math.max(peers.spanErrorRate(), peers.errorRate()),
                 span.spanRequests()));
       }
       if (recentExcess > windowExcess) {
@@ -109,7 +105,7 @@ public final class HealthScorer {
             fmt(
                 "last slide: error rate %.1f %% vs peers %.1f %% (n=%d)",
                 100.0 * s.recentErrors() / s.recentRequests(),
-                100 * peers.recentErrorRate(),
+                100 * Math.max(peers.recentErrorRate(), peers.errorRate()),
                 s.recentRequests()));
       }
       reasons.add(
@@ -170,8 +166,16 @@ public final class HealthScorer {
     DDSketch latency = LatencySketch.create();
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;
+    long recentRequests = 0;
+    long recentErrors = 0;
+    long spanRequests = 0;
+    long spanErrors = 0;
     for (EndpointStats s : members) {
       c = c.plus(s.counts());
+      recentRequests += s.recentRequests();
+      recentErrors += s.recentErrors();
+      spanRequests += s.recent().spanRequests();
+      spanErrors += s.recent().spanErrors();
       s.mergeLatencyInto(latency);
       start = Math.min(start, s.windowStartMillis());
       end = Math.max(end, s.windowEndMillis());
@@ -214,14 +218,30 @@ public final class HealthScorer {
           .build();
     }
     List<String> reasons = new ArrayList<>();
-    double excess =
-        Math.max(0, Wilson.lowerBound(c.errors(), n, t.z()) - t.serviceErrorRateTolerance());
-    double errorScore = 1 - clamp(excess / t.errorExcessAtZero());
+    double windowExcess = serviceExcess(c.errors(), n);
+    double recentExcess = serviceExcess(recentErrors, recentRequests);
+    double spanExcess = serviceExcess(spanErrors, spanRequests);
+    double errorScore =
+        1
+            - clamp(
+                Math.max(windowExcess, Math.max(recentExcess, spanExcess)) / t.errorExcessAtZero());
     if (errorScore < 1) {
       reasons.add(
           fmt(
               "error rate %.1f %% across %d endpoints (n=%d), tolerance %.1f %%",
               100 * c.errorRate(), members.size(), n, 100 * t.serviceErrorRateTolerance()));
+      if (spanExcess > windowExcess && spanExcess > recentExcess) {
+        reasons.add(
+            fmt(
+                "last %d slides: error rate %.1f %% (n=%d)",
+                RecentSlide.SPAN_SLIDES, 100.0 * spanErrors / spanRequests, spanRequests));
+      }
+      if (recentExcess > windowExcess && recentExcess >= spanExcess) {
+        reasons.add(
+            fmt(
+                "last slide: error rate %.1f %% (n=%d)",
+                100.0 * recentErrors / recentRequests, recentRequests));
+      }
     }
     double latencyScore = 1;
     if (n >= t.minLatencyRequests() && p99 > t.serviceP99ThresholdMillis()) {
@@ -246,6 +266,28 @@ public final class HealthScorer {
               100 * c.errorRate(), p99, members.size(), n));
     }
     return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
+  }
+
+  /** The Wilson lower bound (at {@code z}) of a service's error rate above its tolerance. */
+  private double serviceExcess(long errors, long n) {
+    return n == 0
+        ? 0.0
+        : Math.max(0, Wilson.lowerBound(errors, n, t.z()) - t.serviceErrorRateTolerance());
+  }
+
+  /**
+   * How far {@code errors} of {@code n} are above the peers' rate: 0 until the evidence against the
+   * baseline ({@code max(peerRate, errorRateFloor)}) reaches {@code errorEvidence} nats, then the
+   * Wilson lower bound at {@code errorEstimateZ} minus the baseline. Evidence decides whether the
+   * errors count, the cautious estimate how much: a 4 % fault at 120 requests a second counts after
+   * about two seconds, one error in 30 requests never does.
+   */
+  private double errorExcess(long errors, long n, double peerRate) {
+    double baseline = Math.max(peerRate, t.errorRateFloor());
+    if (baseline >= 1 || Evidence.nats(errors, n, baseline) < t.errorEvidence()) {
+      return 0.0;
+    }
+    return Math.max(0.0, Wilson.lowerBound(errors, n, t.errorEstimateZ()) - baseline);
   }
 
   HealthState state(double score) {

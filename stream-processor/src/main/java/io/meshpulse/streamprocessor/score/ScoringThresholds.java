@@ -10,7 +10,15 @@ import java.io.Serializable;
  * @param minLatencyRequests below this many requests latency is not judged (p99 would be the max)
  * @param minRecentLatencyRequests below this many requests in the last slide, its median latency is
  *     not judged
- * @param z the z-score of the Wilson bound on error rates (3 ≈ 99.7 % two-sided)
+ * @param z the z-score of the Wilson lower bound on a service's or subset's error rate (3 ≈ 99.7 %
+ *     two-sided)
+ * @param errorEvidence how much evidence (log-likelihood ratio in nats against the peers' rate) an
+ *     endpoint's errors need before they count against it; a healthy endpoint reaches it with a
+ *     chance of at most {@code e^-errorEvidence} per judgement
+ * @param errorEstimateZ the z-score of the Wilson lower bound used as the cautious estimate of an
+ *     endpoint's error rate once the evidence is there
+ * @param errorRateFloor the lowest baseline error rate an endpoint is compared with, so that peers
+ *     without a single error do not make one error decisive
  * @param errorExcessAtZero the error-rate excess over peers (lower bound minus peers' rate) at
  *     which the error part of the score reaches 0
  * @param latencyRatioTolerance p99 up to this multiple of the peers' median p99 costs nothing
@@ -26,6 +34,9 @@ public record ScoringThresholds(
     long minLatencyRequests,
     long minRecentLatencyRequests,
     double z,
+    double errorEvidence,
+    double errorEstimateZ,
+    double errorRateFloor,
     double errorExcessAtZero,
     double latencyRatioTolerance,
     double latencyRatioAtZero,
@@ -51,6 +62,9 @@ public record ScoringThresholds(
     private long minLatencyRequests = 100;
     private long minRecentLatencyRequests = 20;
     private double z = 3.0;
+    private double errorEvidence = 16.0;
+    private double errorEstimateZ = 1.0;
+    private double errorRateFloor = 0.001;
     private double errorExcessAtZero = 0.10;
     private double latencyRatioTolerance = 1.5;
     private double latencyRatioAtZero = 4.0;
@@ -79,6 +93,21 @@ public record ScoringThresholds(
 
     public Builder z(double value) {
       z = value;
+      return this;
+    }
+
+    public Builder errorEvidence(double value) {
+      errorEvidence = value;
+      return this;
+    }
+
+    public Builder errorEstimateZ(double value) {
+      errorEstimateZ = value;
+      return this;
+    }
+
+    public Builder errorRateFloor(double value) {
+      errorRateFloor = value;
       return this;
     }
 
@@ -131,6 +160,11 @@ public record ScoringThresholds(
           minRecentLatencyRequests >= 1,
           "minRecentLatencyRequests must be at least 1, was " + minRecentLatencyRequests);
       require(z > 0, "z must be positive, was " + z);
+      require(errorEvidence > 0, "errorEvidence must be positive, was " + errorEvidence);
+      require(errorEstimateZ >= 0, "errorEstimateZ must be >= 0, was " + errorEstimateZ);
+      require(
+          errorRateFloor > 0 && errorRateFloor < 1,
+          "errorRateFloor must be in (0,1), was " + errorRateFloor);
       require(
           errorExcessAtZero > 0 && errorExcessAtZero <= 1,
           "errorExcessAtZero must be in (0,1], was " + errorExcessAtZero);
@@ -156,6 +190,9 @@ public record ScoringThresholds(
           minLatencyRequests,
           minRecentLatencyRequests,
           z,
+          errorEvidence,
+          errorEstimateZ,
+          errorRateFloor,
           errorExcessAtZero,
           latencyRatioTolerance,
           latencyRatioAtZero,

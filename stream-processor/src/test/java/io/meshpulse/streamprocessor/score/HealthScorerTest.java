@@ -67,30 +67,91 @@ class HealthScorerTest {
     assertThat(scores.stream().distinct().count()).as("graded, not a step").isGreaterThan(4);
   }
 
-  @Test
-  void aModerateFaultOfTheLastThreeSeconds_isDegraded_beforeTheWindowOrOneSlideShowsIt() {
+  private static List<EndpointStats> ninePeersAtTwoPerMillePlus(EndpointStats tenth) {
     List<EndpointStats> all = new ArrayList<>();
     for (int i = 1; i <= 9; i++) {
-      all.add(Traffic.endpoint(i).steady(3000, 0.004, 20).paneStats());
+      all.add(Traffic.endpoint(i).steady(1200, 0.002, 20).paneStats());
     }
-    EndpointStats tenth =
-        Traffic.endpoint(10)
-            .add(0, 7_000, 2100, 0.004, ErrorClass.HTTP_5XX, 20)
-            .add(7_000, 10_000, 900, 0.05, ErrorClass.HTTP_5XX, 20)
-            .paneStats();
     all.add(tenth);
-    assertThat(tenth.recent().spanRequests())
-        .as("requests of the last three slides")
-        .isEqualTo(900);
+    return all;
+  }
 
-    EndpointHealth verdict = verdictOf(scorer.score("reviews", all, 0), "10.0.0.10");
+  @Test
+  void aFourPercentFault_isDegradedOnceThreeSlidesShowIt_butOneSlideIsNotEvidenceEnough() {
+    // 120 requests a second, peers at 0.2 %: one slide holds 5 errors of 120 (10.5 nats of
+    // evidence, below the 16 needed), three slides 15 of 360 (32 nats).
+    EndpointStats oneSlide =
+        Traffic.endpoint(10)
+            .add(0, 9_000, 1080, 0.002, ErrorClass.HTTP_5XX, 20)
+            .add(9_000, 10_000, 120, 0.042, ErrorClass.HTTP_5XX, 20)
+            .paneStats();
+    EndpointStats threeSlides =
+        Traffic.endpoint(10)
+            .add(0, 7_000, 840, 0.002, ErrorClass.HTTP_5XX, 20)
+            .add(7_000, 10_000, 360, 0.042, ErrorClass.HTTP_5XX, 20)
+            .paneStats();
+    assertThat(threeSlides.recent().spanErrors())
+        .as("errors of the last three slides")
+        .isEqualTo(15);
 
-    assertThat(verdict.getState())
-        .as("5 %% errors for 3 s vs peers 0.4 %% (window 1.8 %%, last slide 15 of 300)")
+    EndpointHealth early =
+        verdictOf(scorer.score("reviews", ninePeersAtTwoPerMillePlus(oneSlide), 0), "10.0.0.10");
+    EndpointHealth later =
+        verdictOf(scorer.score("reviews", ninePeersAtTwoPerMillePlus(threeSlides), 0), "10.0.0.10");
+
+    assertThat(early.getState())
+        .as("after one slide of the fault: %s", early.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+    assertThat(later.getState())
+        .as("after three slides of the fault: %s", later.getReasonsList())
         .isEqualTo(HealthState.HEALTH_STATE_DEGRADED);
-    assertThat(verdict.getReasonsList())
+    assertThat(later.getReasonsList())
         .as("reasons")
-        .anyMatch(r -> r.startsWith("last 3 slides: error rate 5.0 % vs peers 0.4 % (n=900)"));
+        .anyMatch(
+            r -> r.matches("last 3 slides: error rate 4\\.2 % vs peers 0\\.[23] % \\(n=360\\)"));
+  }
+
+  @Test
+  void peersWithoutASingleError_doNotMakeTwoErrorsDecisive() {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 9; i++) {
+      all.add(Traffic.endpoint(i).steady(300, 0.0, 20).paneStats());
+    }
+    all.add(Traffic.endpoint(10).steady(300, 2.0 / 300, 20).paneStats());
+    EndpointHealth verdict = verdictOf(scorer.score("reviews", all, 0), "10.0.0.10");
+    assertThat(verdict.getPeerErrorRate()).as("the peers' error rate").isEqualTo(0.0);
+    assertThat(verdict.getState())
+        .as("2 errors in 300 against error-free peers: %s", verdict.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+  }
+
+  @Test
+  void aSubsetFailingAsAWhole_showsInItsServiceRecordInTheFaultsFirstSlide() {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      all.add(Traffic.endpoint("v1", i).steady(1200, 0.002, 20).paneStats());
+    }
+    for (int i = 9; i <= 10; i++) {
+      all.add(
+          Traffic.endpoint("v3", i)
+              .add(0, 9_000, 1080, 0.002, ErrorClass.HTTP_5XX, 20)
+              .add(9_000, 10_000, 120, 0.3, ErrorClass.HTTP_5XX, 20)
+              .paneStats());
+    }
+    ClusterHealth health = scorer.score("reviews", all, 0);
+    ServiceHealth v3 =
+        health.services().stream()
+            .filter(h -> h.getSubset().equals("v3"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(v3.getErrorRate()).as("v3's error rate over the window").isLessThan(0.04);
+    assertThat(v3.getState())
+        .as("v3 after one slide at 30 %% errors: %s", v3.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(v3.getReasonsList()).as("reasons").contains("last slide: error rate 30.0 % (n=240)");
+    assertThat(health.services().stream().filter(h -> h.getSubset().equals("v1")))
+        .as("v1")
+        .allSatisfy(h -> assertThat(h.getState()).isEqualTo(HealthState.HEALTH_STATE_HEALTHY));
   }
 
   @Test

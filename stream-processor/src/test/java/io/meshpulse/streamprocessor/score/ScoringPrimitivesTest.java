@@ -24,6 +24,46 @@ class ScoringPrimitivesTest {
   }
 
   @Test
+  void evidence_growsWithTheExcess_andIsZeroAtOrBelowTheBaseline() {
+    assertThat(Evidence.nats(0, 120, 0.002)).as("no errors").isEqualTo(0.0);
+    assertThat(Evidence.nats(1, 1000, 0.002)).as("below the baseline").isEqualTo(0.0);
+    assertThat(Evidence.nats(5, 120, 0.002)).as("5 of 120 vs 0.2 %").isCloseTo(10.5, within(0.1));
+    assertThat(Evidence.nats(120, 120, 0.002)).as("all failed").isCloseTo(745.8, within(0.1));
+    double previous = 0;
+    for (int errors = 1; errors <= 120; errors++) {
+      double nats = Evidence.nats(errors, 120, 0.002);
+      assertThat(nats).as("evidence of %d errors", errors).isGreaterThan(previous);
+      previous = nats;
+    }
+  }
+
+  @Test
+  void evidenceOfSixteenNats_isReachedByAHealthyEndpointWithAChanceBelowEToTheMinusSixteen() {
+    // Exact binomial tails: the chance that an endpoint failing at its peers' rate shows 16 nats.
+    for (double baseline : new double[] {0.001, 0.002, 0.01, 0.05}) {
+      for (int n : new int[] {20, 120, 360, 1200, 10_000}) {
+        double chance = 0;
+        for (int k = 0; k <= n; k++) {
+          if (Evidence.nats(k, n, baseline) >= 16) {
+            chance += Math.exp(logBinomialPmf(k, n, baseline));
+          }
+        }
+        assertThat(chance)
+            .as("chance of 16 nats at n=%d, rate %.3f", n, baseline)
+            .isLessThanOrEqualTo(Math.exp(-16));
+      }
+    }
+  }
+
+  private static double logBinomialPmf(int k, int n, double p) {
+    double logChoose = 0;
+    for (int i = 1; i <= k; i++) {
+      logChoose += Math.log((double) (n - k + i) / i);
+    }
+    return logChoose + k * Math.log(p) + (n - k) * Math.log1p(-p);
+  }
+
+  @Test
   void errorClass_prefersConnectionFailures_thenTimeouts_thenGrpc_thenHttp5xx() {
     AccessRecord.Builder r = AccessRecord.newBuilder().setCluster("c");
     assertThat(ErrorClass.of(r.setResponseCode(503).setResponseFlagsText("UT,UF").build()))
