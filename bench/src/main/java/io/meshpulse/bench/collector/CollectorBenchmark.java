@@ -7,18 +7,23 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code ./meshpulse bench collector}: JMH of the mapping path, then a whole collector (gRPC in,
- * Kafka acknowledged) at 1, 8 and 64 streams, and the raw protobuf decode rate of the same messages
- * in the same JVM.
+ * Kafka acknowledged) at 1, 8 and 64 streams, each level measured in several rounds of over a
+ * million entries (reported as median and range), and the raw protobuf decode rate of the same
+ * messages in the same JVM.
  */
 public final class CollectorBenchmark implements Benchmark {
   static final int[] STREAMS = {1, 8, 64};
-  static final long ENTRIES_PER_LEVEL = 250_000;
-  static final int WARMUP_RUNS = 2;
-  static final int WARMUP_MESSAGES_PER_STREAM = 250;
+  static final int ROUNDS = 3;
+  static final long ENTRIES_PER_ROUND = 1_200_000;
+  static final long WARMUP_ENTRIES_PER_LEVEL = 600_000;
+  static final int DECODE_ROUNDS = 3;
+  static final double DECODE_SECONDS = 2;
   static final double MAPPING_TARGET = 400_000;
   static final double COLLECTOR_TARGET = 150_000;
 
@@ -39,8 +44,8 @@ public final class CollectorBenchmark implements Benchmark {
                 + loadBefore
                 + ", after: "
                 + loadAfter
-                + " — the 2 cores were shared with other work, so wall-clock rates are low"
-                + " bounds and the per-core figures (entries ÷ CPU seconds) are the fairer ones.";
+                + ". Wall-clock rates depend on what else runs on the 2 cores; the per-core"
+                + " figures (entries ÷ CPU seconds) much less so.";
     return "JMH of the mapping path (1 fork, 1 thread, "
         + MappingJmh.WARMUP_ITERATIONS
         + "×"
@@ -49,20 +54,35 @@ public final class CollectorBenchmark implements Benchmark {
         + MappingJmh.MEASUREMENT_ITERATIONS
         + "×"
         + MappingJmh.ITERATION_SECONDS
-        + " s measurement; entries/s of one thread, and per CPU second of that thread), then the whole collector in"
-        + " this JVM (its defaults: idempotent producer, acks=all, lz4, linger 5 ms) against an"
-        + " embedded broker, fed over 127.0.0.1 by real gRPC ALS streams (one channel per proxy)"
-        + " of pre-built Envoy-like Istio batches of "
+        + " s measurement; entries/s of one thread, and per CPU second of that thread). Then the"
+        + " whole collector in this JVM (its defaults: idempotent producer, acks=all, lz4, linger"
+        + " 5 ms) against an embedded broker in the same JVM, fed over 127.0.0.1 by real gRPC ALS"
+        + " streams (one channel per proxy) of pre-built Envoy-like Istio batches of "
         + EnvoyTraffic.ENTRIES_PER_MESSAGE
-        + " HTTP entries, measured after "
-        + WARMUP_RUNS
-        + " unreported warm-up runs of 8 streams × "
-        + WARMUP_MESSAGES_PER_STREAM
-        + " messages; rate from the first send to the last record acknowledged by Kafka"
-        + " (the collector's records_produced counter); per core = entries ÷ CPU seconds, of the"
-        + " whole process (broker and client included) and of the collector's own threads (gRPC"
-        + " server, sink, producer; GC not included); raw decode = parseFrom of the same messages"
-        + " on one thread of the same JVM."
+        + " HTTP entries. Warm-up (not reported): "
+        + String.format("%,d", WARMUP_ENTRIES_PER_LEVEL)
+        + " entries at each stream level. Then "
+        + ROUNDS
+        + " rounds, each running every level in turn (1, 8, 64 streams; a full GC before each,"
+        + " not measured) with "
+        + String.format("%,d", ENTRIES_PER_ROUND)
+        + " entries per level. A round is timed from the first message sent to the last record"
+        + " acknowledged by Kafka (the collector's records_produced counter reaching the entries"
+        + " sent). Per core = entries ÷ CPU seconds over that time: of the collector's own threads"
+        + " (gRPC server transport and executor threads, the Kafka sink thread, the collector's"
+        + " producer I/O thread; JVM GC and JIT threads not included), and of the whole process"
+        + " (broker, load generator, GC and JIT included). The GC column is the CPU of the JVM's"
+        + " garbage collector threads (whole process, read from /proc). Per level the median of"
+        + " the rounds is reported, with the lowest and highest in brackets. Raw decode ="
+        + " StreamAccessLogsMessage.parseFrom of the same messages on one thread of the same JVM,"
+        + " "
+        + DECODE_ROUNDS
+        + " rounds of "
+        + (int) DECODE_SECONDS
+        + " s after a "
+        + (int) DECODE_SECONDS
+        + " s warm-up, per CPU second of that thread (median); the ratio is the collector's"
+        + " per-core median over it."
         + load;
   }
 
@@ -76,34 +96,52 @@ public final class CollectorBenchmark implements Benchmark {
 
     List<MappingJmh.Score> jmh = MappingJmh.run(progress);
 
-    List<CollectorRun.Level> levels = new ArrayList<>();
+    Map<Integer, List<CollectorRun.Level>> levels = new LinkedHashMap<>();
     try (CollectorRun run = new CollectorRun(traffic)) {
-      // The JIT needs a few hundred thousand entries (more when the machine is busy and its
-      // compiler threads wait for a core) before the measured levels run compiled code.
-      for (int i = 0; i < WARMUP_RUNS; i++) {
-        progress.println("warm-up run " + (i + 1) + " (not reported)");
-        run.measure(8, WARMUP_MESSAGES_PER_STREAM, progress);
-      }
+      // The JIT needs a few hundred thousand entries per level (more when the machine is busy and
+      // its compiler threads wait for a core) before the measured rounds run compiled code.
       for (int streams : STREAMS) {
-        int perStream =
-            (int)
-                Math.ceil((double) ENTRIES_PER_LEVEL / EnvoyTraffic.ENTRIES_PER_MESSAGE / streams);
-        levels.add(run.measure(streams, perStream, progress));
+        progress.println("warm-up, " + streams + " streams (not reported)");
+        run.measure(streams, messagesPerStream(WARMUP_ENTRIES_PER_LEVEL, streams), progress);
+      }
+      // Rounds interleave the levels, so a change in what else the machine runs hits them alike.
+      for (int round = 1; round <= ROUNDS; round++) {
+        for (int streams : STREAMS) {
+          progress.println("round " + round + ", " + streams + " streams");
+          System.gc();
+          levels
+              .computeIfAbsent(streams, s -> new ArrayList<>())
+              .add(run.measure(streams, messagesPerStream(ENTRIES_PER_ROUND, streams), progress));
+        }
       }
     }
-    DecodeRate.Result decode = DecodeRate.measure(traffic, 4);
-    progress.printf(
-        "raw decode: %.0f entries/s, %.0f per CPU second%n",
-        decode.entriesPerSecond(), decode.perCore());
+    List<DecodeRate.Result> decode = DecodeRate.measure(traffic, DECODE_SECONDS, DECODE_ROUNDS);
+    progress.println("raw decode per CPU second: " + decodeSpread(decode).text());
     loadAfter = loadAverage();
     progress.println("load average after: " + loadAfter);
     return table(jmh, levels, decode, entryBytes);
   }
 
+  private static int messagesPerStream(long entries, int streams) {
+    return (int) Math.ceil((double) entries / EnvoyTraffic.ENTRIES_PER_MESSAGE / streams);
+  }
+
+  static Spread decodeSpread(List<DecodeRate.Result> decode) {
+    return Spread.of(decode.stream().mapToDouble(DecodeRate.Result::perCore).toArray());
+  }
+
+  static Spread collectorSpread(List<CollectorRun.Level> rounds) {
+    return Spread.of(rounds.stream().mapToDouble(CollectorRun.Level::perCollectorCore).toArray());
+  }
+
+  static Spread processSpread(List<CollectorRun.Level> rounds) {
+    return Spread.of(rounds.stream().mapToDouble(CollectorRun.Level::perProcessCore).toArray());
+  }
+
   static List<String> table(
       List<MappingJmh.Score> jmh,
-      List<CollectorRun.Level> levels,
-      DecodeRate.Result decode,
+      Map<Integer, List<CollectorRun.Level>> levels,
+      List<DecodeRate.Result> decode,
       double entryBytes) {
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -124,63 +162,88 @@ public final class CollectorBenchmark implements Benchmark {
     }
     lines.add("");
     lines.add(
-        "| whole collector | entries | seconds | entries/s | process CPU cores used"
+        "| whole collector, round | entries | seconds | entries/s | process cores used"
             + " | entries/s per process core | collector-thread cores used"
-            + " | entries/s per collector core | drops |");
-    lines.add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (CollectorRun.Level level : levels) {
+            + " | entries/s per collector-thread core | GC threads cores used | drops |");
+    lines.add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (int round = 0; round < ROUNDS; round++) {
+      for (List<CollectorRun.Level> rounds : levels.values()) {
+        if (round < rounds.size()) {
+          lines.add(roundRow(round + 1, rounds.get(round)));
+        }
+      }
+    }
+    Spread raw = decodeSpread(decode);
+    lines.add("");
+    lines.add(
+        "| streams | entries/s per collector-thread core, median (min–max) | range"
+            + " | entries/s per process core, median (min–max) | entries/s (wall), median"
+            + " | ratio to raw decode: collector threads / process | target ≥ "
+            + rate(COLLECTOR_TARGET)
+            + " per collector-thread core |");
+    lines.add("| ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    List<String> verdicts = new ArrayList<>();
+    for (Map.Entry<Integer, List<CollectorRun.Level>> level : levels.entrySet()) {
+      Spread collector = collectorSpread(level.getValue());
+      Spread process = processSpread(level.getValue());
+      Spread wall =
+          Spread.of(
+              level.getValue().stream()
+                  .mapToDouble(CollectorRun.Level::entriesPerSecond)
+                  .toArray());
+      String verdict = collector.median() >= COLLECTOR_TARGET ? "met" : "missed";
+      verdicts.add(level.getKey() + " stream" + (level.getKey() == 1 ? "" : "s") + " " + verdict);
       lines.add(
           String.format(
-              "| %d stream%s | %d | %.2f | %s | %.2f | %s | %.2f | %s | %.0f |",
-              level.streams(),
-              level.streams() == 1 ? "" : "s",
-              level.entries(),
-              level.wallSeconds(),
-              rate(level.entriesPerSecond()),
-              level.processCpuSeconds() / level.wallSeconds(),
-              rate(level.perProcessCore()),
-              level.collectorCpuSeconds() / level.wallSeconds(),
-              rate(level.perCollectorCore()),
-              level.dropped()));
+              "| %d | %s | %.1f %% | %s | %s | %.2f / %.2f | %s |",
+              level.getKey(),
+              collector.text(),
+              collector.rangePercent(),
+              process.text(),
+              rate(wall.median()),
+              collector.median() / raw.median(),
+              process.median() / raw.median(),
+              verdict));
     }
+    lines.add("");
     lines.add(
         String.format(
-            "| raw protobuf decode, 1 thread | %d | %.2f | %s | %.2f (that thread) | %s | – | – | – |",
-            decode.entries(),
-            decode.wallSeconds(),
-            rate(decode.entriesPerSecond()),
-            decode.cpuSeconds() / decode.wallSeconds(),
-            rate(decode.perCore())));
-    lines.add("");
-    double bestMapping =
+            "Raw protobuf decode, one thread: %s entries per CPU second, median (min–max) of %d"
+                + " rounds.  ",
+            raw.text(), raw.rounds()));
+    double mapping =
         jmh.stream()
             .filter(s -> s.benchmark().equals("decodeMapSerialize"))
             .mapToDouble(MappingJmh.Score::perCpuSecond)
             .findFirst()
             .orElse(0);
-    double bestCollector =
-        levels.stream().mapToDouble(CollectorRun.Level::perCollectorCore).max().orElse(0);
-    double bestProcess =
-        levels.stream().mapToDouble(CollectorRun.Level::perProcessCore).max().orElse(0);
     lines.add(
         String.format(
             "Mapping path (decodeMapSerialize): %s entries per CPU second, target ≥ %s: %s.  ",
-            rate(bestMapping),
-            rate(MAPPING_TARGET),
-            bestMapping >= MAPPING_TARGET ? "met" : "missed"));
+            rate(mapping), rate(MAPPING_TARGET), mapping >= MAPPING_TARGET ? "met" : "missed"));
     lines.add(
         String.format(
-            "Whole collector, best level: %s entries/s per collector-thread core (%s per process"
-                + " core), target ≥ %s: %s.  ",
-            rate(bestCollector),
-            rate(bestProcess),
-            rate(COLLECTOR_TARGET),
-            bestCollector >= COLLECTOR_TARGET ? "met (collector threads)" : "missed"));
-    lines.add(
-        String.format(
-            "Ratio to raw protobuf decode (per core): collector threads %.2f, whole process %.2f.",
-            bestCollector / decode.perCore(), bestProcess / decode.perCore()));
+            "Whole collector, median of %d rounds per level, target ≥ %s entries/s per"
+                + " collector-thread core: %s.",
+            ROUNDS, rate(COLLECTOR_TARGET), String.join(", ", verdicts)));
     return lines;
+  }
+
+  private static String roundRow(int round, CollectorRun.Level level) {
+    return String.format(
+        "| %d, %d stream%s | %d | %.2f | %s | %.2f | %s | %.2f | %s | %.2f | %.0f |",
+        round,
+        level.streams(),
+        level.streams() == 1 ? "" : "s",
+        level.entries(),
+        level.wallSeconds(),
+        rate(level.entriesPerSecond()),
+        level.processCpuSeconds() / level.wallSeconds(),
+        rate(level.perProcessCore()),
+        level.collectorCpuSeconds() / level.wallSeconds(),
+        rate(level.perCollectorCore()),
+        level.gcCpuSeconds() / level.wallSeconds(),
+        level.dropped());
   }
 
   private static String rate(double perSecond) {

@@ -45,6 +45,7 @@ final class CollectorRun implements AutoCloseable {
       double wallSeconds,
       double processCpuSeconds,
       double collectorCpuSeconds,
+      double gcCpuSeconds,
       double dropped,
       String topThreads) {
     double entriesPerSecond() {
@@ -150,17 +151,21 @@ final class CollectorRun implements AutoCloseable {
               (end - start) / 1e9,
               CpuClock.processSeconds(cpu0, cpu1),
               CpuClock.threadSeconds(cpu0, cpu1, CollectorRun::collectorThread),
+              CpuClock.gcSeconds(cpu0, cpu1),
               dropped() - dropped0,
               CpuClock.topThreads(cpu0, cpu1, 8));
       progress.printf(
           "collector %d streams: %d entries in %.2f s = %.0f entries/s; process CPU %.2f s,"
-              + " collector threads %.2f s; top threads: %s%n",
+              + " collector threads %.2f s (%.0f entries/s per core), GC threads %.2f s;"
+              + " top threads: %s%n",
           streams,
           entries,
           level.wallSeconds(),
           level.entriesPerSecond(),
           level.processCpuSeconds(),
           level.collectorCpuSeconds(),
+          level.perCollectorCore(),
+          level.gcCpuSeconds(),
           level.topThreads());
       return level;
     } finally {
