@@ -190,7 +190,7 @@ public final class HealthJobOptions {
   public static final ConfigOption<Double> ERROR_ESTIMATE_Z =
       ConfigOptions.key(PREFIX + "score.error-estimate-z")
           .doubleType()
-          .defaultValue(1.0)
+          .defaultValue(0.5)
           .withDescription(
               "z of the Wilson lower bound used as the cautious estimate of an endpoint's error"
                   + " rate once the evidence is there.");

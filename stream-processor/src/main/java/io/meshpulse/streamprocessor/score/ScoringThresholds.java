@@ -63,7 +63,7 @@ public record ScoringThresholds(
     private long minRecentLatencyRequests = 20;
     private double z = 3.0;
     private double errorEvidence = 16.0;
-    private double errorEstimateZ = 1.0;
+    private double errorEstimateZ = 0.5;
     private double errorRateFloor = 0.001;
     private double errorExcessAtZero = 0.10;
     private double latencyRatioTolerance = 1.5;
