@@ -19,9 +19,9 @@ import java.util.Map;
  */
 public final class CollectorBenchmark implements Benchmark {
   static final int[] STREAMS = {1, 8, 64};
-  static final int ROUNDS = 3;
+  static final int ROUNDS = 5;
   static final long ENTRIES_PER_ROUND = 1_200_000;
-  static final long WARMUP_ENTRIES_PER_LEVEL = 600_000;
+  static final long WARMUP_ENTRIES_PER_LEVEL = 1_200_000;
   static final int DECODE_ROUNDS = 3;
   static final double DECODE_SECONDS = 2;
   static final double MAPPING_TARGET = 400_000;
