@@ -66,9 +66,8 @@ public final class IngestPipeline {
 
   /** Requests the next message of a stream now, or once the buffer has room again. */
   void requestNext(Runnable request) {
-    if (!buffer.hasRoomNow()) {
+    if (!buffer.whenRoom(request)) {
       metrics.backpressurePaused();
     }
-    buffer.whenRoom(request);
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -12,25 +13,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * The bounded buffer between the gRPC streams and Kafka. A record counts against the limits from
  * the moment it is offered until Kafka acknowledges it (or it is dropped), so records waiting for
  * an unreachable broker keep the buffer full and the streams paused. Streams park a resume callback
- * with {@link #whenRoom(Runnable)}; callbacks run, outside the lock, once the buffer is back under
- * its soft limits.
+ * with {@link #whenRoom(Runnable)} once the buffer reaches its soft limits; the callbacks run
+ * together, outside the lock, once acknowledgements bring the buffer down to its resume point (a
+ * sixteenth below the soft limits), so paused streams resume as a group rather than one per
+ * acknowledged record.
+ *
+ * <p>Acknowledgements ({@link #release}) come once per record from the Kafka producer's thread:
+ * they only decrement two counters and take the lock only when streams are waiting and the resume
+ * point is reached.
  */
 public final class RecordBuffer {
   private final BufferLimits limits;
+  private final long resumeRecords;
+  private final long resumeBytes;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition notEmpty = lock.newCondition();
 
   // @GuardedBy("lock")
   private final ArrayDeque<OutgoingRecord> queue = new ArrayDeque<>();
   // @GuardedBy("lock")
-  private final List<Runnable> waiters = new ArrayList<>();
-  // @GuardedBy("lock")
-  private long records;
-  // @GuardedBy("lock")
-  private long bytes;
+  private List<Runnable> waiters = new ArrayList<>();
+  // Written under the lock; read without it by release().
+  private volatile boolean paused;
+  // Increased under the lock (offer checks the hard limits), decreased without it (release).
+  private final AtomicLong records = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
 
   public RecordBuffer(BufferLimits limits) {
     this.limits = limits;
+    this.resumeRecords = limits.maxRecords() - Math.max(1, limits.maxRecords() / 16);
+    this.resumeBytes = limits.maxBytes() - Math.max(1, limits.maxBytes() / 16);
   }
 
   /**
@@ -40,47 +52,54 @@ public final class RecordBuffer {
    */
   public boolean offer(List<OutgoingRecord> batch) {
     long batchBytes = 0;
-    for (OutgoingRecord record : batch) {
-      batchBytes += record.sizeBytes();
+    for (int i = 0; i < batch.size(); i++) {
+      batchBytes += batch.get(i).sizeBytes();
     }
     lock.lock();
     try {
-      if (records + batch.size() > limits.hardMaxRecords()
-          || bytes + batchBytes > limits.hardMaxBytes()) {
+      if (records.get() + batch.size() > limits.hardMaxRecords()
+          || bytes.get() + batchBytes > limits.hardMaxBytes()) {
         return false;
       }
       queue.addAll(batch);
-      records += batch.size();
-      bytes += batchBytes;
-      notEmpty.signalAll();
+      records.addAndGet(batch.size());
+      bytes.addAndGet(batchBytes);
+      notEmpty.signal(); // one sink thread takes
       return true;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Runs {@code resume} now when the buffer is under its soft limits, else once it is. */
-  public void whenRoom(Runnable resume) {
+  /**
+   * Runs {@code resume} now when the buffer is under its soft limits and no stream is waiting, else
+   * once acknowledgements bring it down to its resume point.
+   *
+   * @return whether {@code resume} ran now (false: it waits for room)
+   */
+  public boolean whenRoom(Runnable resume) {
+    boolean now;
     lock.lock();
     try {
-      if (!hasRoom()) {
+      now = !paused && hasRoom();
+      if (!now) {
         waiters.add(resume);
-        return;
+        paused = true;
       }
     } finally {
       lock.unlock();
     }
-    resume.run();
-  }
-
-  /** Whether the buffer is under its soft limits. */
-  public boolean hasRoomNow() {
-    lock.lock();
-    try {
-      return hasRoom();
-    } finally {
-      lock.unlock();
+    if (now) {
+      resume.run();
+      return true;
     }
+    // This thread wrote paused, then reads the counters; release() writes the counters, then
+    // reads paused: one of the two sees the other, so a release that came just before paused was
+    // set cannot leave the waiters parked.
+    if (atResumePoint()) {
+      resumeWaiters();
+    }
+    return false;
   }
 
   /**
@@ -94,8 +113,9 @@ public final class RecordBuffer {
       while (queue.isEmpty() && nanos > 0) {
         nanos = notEmpty.awaitNanos(nanos);
       }
-      List<OutgoingRecord> taken = new ArrayList<>(Math.min(max, queue.size()));
-      while (taken.size() < max && !queue.isEmpty()) {
+      int n = Math.min(max, queue.size());
+      List<OutgoingRecord> taken = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
         taken.add(queue.poll());
       }
       return taken;
@@ -109,7 +129,7 @@ public final class RecordBuffer {
     lock.lock();
     try {
       queue.addFirst(record);
-      notEmpty.signalAll();
+      notEmpty.signal();
     } finally {
       lock.unlock();
     }
@@ -117,39 +137,39 @@ public final class RecordBuffer {
 
   /** Forgets a record that Kafka acknowledged or that was dropped. */
   public void release(OutgoingRecord record) {
-    List<Runnable> resumed = List.of();
+    long recordsLeft = records.decrementAndGet();
+    long bytesLeft = bytes.addAndGet(-record.sizeBytes());
+    if (paused && recordsLeft <= resumeRecords && bytesLeft <= resumeBytes) {
+      resumeWaiters();
+    }
+  }
+
+  private void resumeWaiters() {
+    List<Runnable> resumed;
     lock.lock();
     try {
-      records--;
-      bytes -= record.sizeBytes();
-      if (!waiters.isEmpty() && hasRoom()) {
-        resumed = new ArrayList<>(waiters);
-        waiters.clear();
+      if (waiters.isEmpty()) {
+        return;
       }
+      resumed = waiters;
+      waiters = new ArrayList<>();
+      paused = false;
     } finally {
       lock.unlock();
     }
-    resumed.forEach(Runnable::run);
+    for (int i = 0; i < resumed.size(); i++) {
+      resumed.get(i).run();
+    }
   }
 
   /** Records held: queued plus sent and not yet acknowledged. */
   public long records() {
-    lock.lock();
-    try {
-      return records;
-    } finally {
-      lock.unlock();
-    }
+    return records.get();
   }
 
   /** Bytes held: queued plus sent and not yet acknowledged. */
   public long bytes() {
-    lock.lock();
-    try {
-      return bytes;
-    } finally {
-      lock.unlock();
-    }
+    return bytes.get();
   }
 
   /** Streams waiting for room. */
@@ -174,8 +194,11 @@ public final class RecordBuffer {
     return true;
   }
 
-  // @GuardedBy("lock")
   private boolean hasRoom() {
-    return records < limits.maxRecords() && bytes < limits.maxBytes();
+    return records.get() < limits.maxRecords() && bytes.get() < limits.maxBytes();
+  }
+
+  private boolean atResumePoint() {
+    return records.get() <= resumeRecords && bytes.get() <= resumeBytes;
   }
 }

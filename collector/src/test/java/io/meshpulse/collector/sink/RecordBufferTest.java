@@ -32,9 +32,52 @@ class RecordBufferTest {
   void whenRoom_runsAtOnceWhenThereIsRoom() {
     AtomicInteger resumed = new AtomicInteger();
 
-    buffer.whenRoom(resumed::incrementAndGet);
+    assertThat(buffer.whenRoom(resumed::incrementAndGet)).as("ran now").isTrue();
 
     assertThat(resumed.get()).as("resumed").isEqualTo(1);
+  }
+
+  @Test
+  void parkedStreams_resumeTogetherOnlyOnceTheBufferIsASixteenthBelowItsSoftLimit()
+      throws Exception {
+    RecordBuffer large = new RecordBuffer(new BufferLimits(64, 1_000_000, 1_000, 10_000_000));
+    large.offer(records(64));
+    AtomicInteger resumed = new AtomicInteger();
+    assertThat(large.whenRoom(resumed::incrementAndGet)).as("first parks").isFalse();
+    assertThat(large.whenRoom(resumed::incrementAndGet)).as("second parks").isFalse();
+    List<OutgoingRecord> taken = large.take(64, Duration.ZERO);
+
+    for (int i = 0; i < 3; i++) {
+      large.release(taken.get(i));
+    }
+    assertThat(resumed.get()).as("61 of 64 held: still parked").isZero();
+    assertThat(large.whenRoom(resumed::incrementAndGet))
+        .as("a third stream waits behind the parked ones although under the soft limit")
+        .isFalse();
+    assertThat(large.waiting()).as("waiting").isEqualTo(3);
+
+    large.release(taken.get(3));
+
+    assertThat(resumed.get()).as("60 held = 64 - 64/16: all three resume").isEqualTo(3);
+    assertThat(large.waiting()).as("waiting").isZero();
+    assertThat(large.whenRoom(resumed::incrementAndGet)).as("runs now again").isTrue();
+  }
+
+  @Test
+  void releasesRacingParkingStreams_neverLeaveAStreamParkedInAnEmptyBuffer() throws Exception {
+    for (int attempt = 0; attempt < 2_000; attempt++) {
+      RecordBuffer small = new RecordBuffer(new BufferLimits(1, 10_000, 10, 100_000));
+      small.offer(records(1));
+      List<OutgoingRecord> taken = small.take(1, Duration.ZERO);
+      AtomicInteger resumed = new AtomicInteger();
+      Thread releaser = new Thread(() -> small.release(taken.get(0)));
+      releaser.start();
+      small.whenRoom(resumed::incrementAndGet);
+      releaser.join();
+
+      assertThat(resumed.get()).as("attempt %d: resumed exactly once", attempt).isEqualTo(1);
+      assertThat(small.waiting()).as("attempt %d: nobody parked", attempt).isZero();
+    }
   }
 
   @Test
