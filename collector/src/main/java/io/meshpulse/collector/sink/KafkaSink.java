@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,8 @@ public final class KafkaSink implements AutoCloseable {
   private final Thread thread;
   // Only the sink thread uses it.
   private final Map<String, CollectorMetrics.Produced> producedMeters = new HashMap<>();
+  private String lastTopic = "";
+  private CollectorMetrics.@Nullable Produced lastProduced;
   private volatile boolean running = true;
 
   public KafkaSink(
@@ -74,8 +77,7 @@ public final class KafkaSink implements AutoCloseable {
   private boolean send(OutgoingRecord record) {
     long sentAt = System.nanoTime();
     // Resolved here, on the sink thread, so the acknowledgement only counts and times.
-    CollectorMetrics.Produced produced =
-        producedMeters.computeIfAbsent(record.topic(), metrics::producedMeter);
+    CollectorMetrics.Produced produced = producedMeter(record.topic());
     try {
       producer.send(
           new ProducerRecord<>(record.topic(), record.key(), record.value()),
@@ -102,6 +104,18 @@ public final class KafkaSink implements AutoCloseable {
       buffer.release(record);
       return true;
     }
+  }
+
+  /** The meters of {@code topic}; the last topic's without a map lookup (runs of one topic). */
+  private CollectorMetrics.Produced producedMeter(String topic) {
+    if (topic.equals(lastTopic) && lastProduced != null) {
+      return lastProduced;
+    }
+    CollectorMetrics.Produced produced =
+        producedMeters.computeIfAbsent(topic, metrics::producedMeter);
+    lastTopic = topic;
+    lastProduced = produced;
+    return produced;
   }
 
   private void pause() {
