@@ -106,8 +106,8 @@ public final class IstioMetrics implements MultiCollector {
       return;
     }
     HttpSeries series = httpSeries(record);
-    series.requests.increment();
-    series.duration.observe(record.durationMicros() / 1000.0);
+    // istio_requests_total is the duration histogram's count: one observation per request.
+    series.duration.observe(record.durationMicros());
     series.requestBytes.observe(record.requestBytes());
     series.responseBytes.observe(record.responseBytes());
   }
@@ -225,7 +225,7 @@ public final class IstioMetrics implements MultiCollector {
     Map<List<String>, HttpSeries> httpSeries = http.snapshot();
     Map<List<String>, TcpSeries> tcpSeries = tcp.snapshot();
     return MetricSnapshots.of(
-        counter("istio_requests", "Requests", HTTP_LABELS, httpSeries, s -> s.requests.sum()),
+        counter("istio_requests", "Requests", HTTP_LABELS, httpSeries, s -> s.duration.count()),
         histogram(
             "istio_request_duration_milliseconds",
             "Request duration in milliseconds",
@@ -332,10 +332,10 @@ public final class IstioMetrics implements MultiCollector {
   }
 
   private static final class HttpSeries {
-    final LongAdder requests = new LongAdder();
-    final Histogram duration = new Histogram(DURATION_BUCKETS);
-    final Histogram requestBytes = new Histogram(SIZE_BUCKETS);
-    final Histogram responseBytes = new Histogram(SIZE_BUCKETS);
+    // Observed in microseconds, exposed in milliseconds.
+    final Histogram duration = new Histogram(DURATION_BUCKETS, 1000);
+    final Histogram requestBytes = new Histogram(SIZE_BUCKETS, 1);
+    final Histogram responseBytes = new Histogram(SIZE_BUCKETS, 1);
   }
 
   private static final class TcpSeries {
