@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +32,7 @@ public final class CollectorGrpcServer implements SmartLifecycle {
   private final List<ServerServiceDefinition> services;
   private final ServerStreamTracer.Factory tracer;
   private volatile @Nullable Server server;
+  private volatile @Nullable ExecutorService executor;
 
   public CollectorGrpcServer(
       CollectorProperties.Grpc config,
@@ -50,9 +54,12 @@ public final class CollectorGrpcServer implements SmartLifecycle {
     if (tls.enabled()) {
       builder.sslContext(sslContext(tls));
     }
+    ExecutorService handlers = handlerExecutor();
+    builder.executor(handlers);
     try {
       Server started = builder.build().start();
       server = started;
+      executor = handlers;
       logger.info(
           "gRPC listening address={} port={} tls={} mtls={}",
           config.bindAddress(),
@@ -60,8 +67,26 @@ public final class CollectorGrpcServer implements SmartLifecycle {
           tls.enabled(),
           tls.enabled() && tls.trustCa() != null);
     } catch (IOException e) {
+      handlers.shutdownNow();
       throw new UncheckedIOException("cannot start the gRPC server on port " + config.port(), e);
     }
+  }
+
+  /**
+   * The threads that run the services' handlers (decode, map, admit to the buffer): one per core.
+   * The handlers never block (a full buffer parks a stream's next read instead), so more threads
+   * than cores only add context switches; gRPC's default, a cached pool, grows to one thread per
+   * busy stream.
+   */
+  private static ExecutorService handlerExecutor() {
+    AtomicInteger ids = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        Runtime.getRuntime().availableProcessors(),
+        task -> {
+          Thread thread = new Thread(task, "grpc-collector-" + ids.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(
@@ -112,6 +137,11 @@ public final class CollectorGrpcServer implements SmartLifecycle {
       current.shutdownNow();
     }
     server = null;
+    ExecutorService handlers = executor;
+    if (handlers != null) {
+      handlers.shutdown();
+      executor = null;
+    }
   }
 
   @Override
