@@ -26,6 +26,24 @@ public final class BenchMain {
     return all;
   }
 
+  /**
+   * The command that reproduces a run: {@code ./meshpulse bench NAME}, preceded by the {@code
+   * meshpulse.bench.*} settings given (other than where results go) as {@code
+   * MESHPULSE_BENCH_OPTS}.
+   */
+  static String command(Benchmark benchmark) {
+    List<String> settings = new ArrayList<>();
+    for (String key : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
+      if (key.startsWith("meshpulse.bench.") && !key.equals("meshpulse.bench.results")) {
+        settings.add("-D" + key + "=" + System.getProperty(key));
+      }
+    }
+    String run = "./meshpulse bench " + benchmark.name();
+    return settings.isEmpty()
+        ? run
+        : "MESHPULSE_BENCH_OPTS=\"" + String.join(" ", settings) + "\" " + run;
+  }
+
   public static void main(String[] args) throws Exception {
     Map<String, Benchmark> registry = registry();
     if (args.length != 1 || !(registry.containsKey(args[0]) || args[0].equals("all"))) {
@@ -40,8 +58,7 @@ public final class BenchMain {
       System.out.printf("== %s: %s%n", benchmark.name(), benchmark.description());
       List<String> figures = benchmark.run(System.out);
       String section =
-          ResultsFile.section(
-              benchmark, "./meshpulse bench " + benchmark.name(), Machine.current(), figures);
+          ResultsFile.section(benchmark, command(benchmark), Machine.current(), figures);
       System.out.print(section);
       ResultsFile.append(results, section);
       System.out.println("appended to " + results.toAbsolutePath());
