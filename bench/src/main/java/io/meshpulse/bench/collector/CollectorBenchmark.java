@@ -22,8 +22,7 @@ public final class CollectorBenchmark implements Benchmark {
   static final int ROUNDS = 5;
   static final long ENTRIES_PER_ROUND = 1_200_000;
   static final long WARMUP_ENTRIES_PER_LEVEL = 1_200_000;
-  static final int DECODE_ROUNDS = 3;
-  static final double DECODE_SECONDS = 2;
+  static final double DECODE_SECONDS = 1;
   static final double MAPPING_TARGET = 400_000;
   static final double COLLECTOR_TARGET = 150_000;
 
@@ -74,15 +73,13 @@ public final class CollectorBenchmark implements Benchmark {
         + " (broker, load generator, GC and JIT included). The GC column is the CPU of the JVM's"
         + " garbage collector threads (whole process, read from /proc). Per level the median of"
         + " the rounds is reported, with the lowest and highest in brackets. Raw decode ="
-        + " StreamAccessLogsMessage.parseFrom of the same messages on one thread of the same JVM,"
-        + " "
-        + DECODE_ROUNDS
-        + " rounds of "
+        + " StreamAccessLogsMessage.parseFrom of the same messages on one thread of the same JVM"
+        + " (nothing else running in it), per CPU second of that thread, measured for "
         + (int) DECODE_SECONDS
-        + " s after a "
-        + (int) DECODE_SECONDS
-        + " s warm-up, per CPU second of that thread (median); the ratio is the collector's"
-        + " per-core median over it."
+        + " s right before every collector round (after a warm-up); the ratio is taken per round"
+        + " (the round's per-core figure ÷ the decode rate measured just before it) and its median"
+        + " reported, so that the machine's speed changing during the run (other work on the host)"
+        + " cancels out of the figure."
         + load;
   }
 
@@ -97,6 +94,8 @@ public final class CollectorBenchmark implements Benchmark {
     List<MappingJmh.Score> jmh = MappingJmh.run(progress);
 
     Map<Integer, List<CollectorRun.Level>> levels = new LinkedHashMap<>();
+    Map<Integer, List<DecodeRate.Result>> decodes = new LinkedHashMap<>();
+    DecodeRate decoder = new DecodeRate(traffic);
     try (CollectorRun run = new CollectorRun(traffic)) {
       // The JIT needs a few hundred thousand entries per level (more when the machine is busy and
       // its compiler threads wait for a core) before the measured rounds run compiled code.
@@ -104,30 +103,49 @@ public final class CollectorBenchmark implements Benchmark {
         progress.println("warm-up, " + streams + " streams (not reported)");
         run.measure(streams, messagesPerStream(WARMUP_ENTRIES_PER_LEVEL, streams), progress);
       }
+      decoder.warmUp(2 * DECODE_SECONDS);
       // Rounds interleave the levels, so a change in what else the machine runs hits them alike.
       for (int round = 1; round <= ROUNDS; round++) {
         for (int streams : STREAMS) {
-          progress.println("round " + round + ", " + streams + " streams");
           System.gc();
+          DecodeRate.Result decode = decoder.round(DECODE_SECONDS);
+          progress.printf(
+              "round %d, %d streams; raw decode just before: %.0f entries per CPU second%n",
+              round, streams, decode.perCore());
+          decodes.computeIfAbsent(streams, s -> new ArrayList<>()).add(decode);
           levels
               .computeIfAbsent(streams, s -> new ArrayList<>())
               .add(run.measure(streams, messagesPerStream(ENTRIES_PER_ROUND, streams), progress));
         }
       }
     }
-    List<DecodeRate.Result> decode = DecodeRate.measure(traffic, DECODE_SECONDS, DECODE_ROUNDS);
-    progress.println("raw decode per CPU second: " + decodeSpread(decode).text());
     loadAfter = loadAverage();
     progress.println("load average after: " + loadAfter);
-    return table(jmh, levels, decode, entryBytes);
+    return table(jmh, levels, decodes, entryBytes);
   }
 
   private static int messagesPerStream(long entries, int streams) {
     return (int) Math.ceil((double) entries / EnvoyTraffic.ENTRIES_PER_MESSAGE / streams);
   }
 
-  static Spread decodeSpread(List<DecodeRate.Result> decode) {
-    return Spread.of(decode.stream().mapToDouble(DecodeRate.Result::perCore).toArray());
+  static Spread decodeSpread(Map<Integer, List<DecodeRate.Result>> decodes) {
+    return Spread.of(
+        decodes.values().stream()
+            .flatMap(List::stream)
+            .mapToDouble(DecodeRate.Result::perCore)
+            .toArray());
+  }
+
+  /** Per round: {@code perCore} of the round ÷ the raw decode rate measured just before it. */
+  static Spread ratioSpread(
+      List<CollectorRun.Level> rounds,
+      List<DecodeRate.Result> decodes,
+      java.util.function.ToDoubleFunction<CollectorRun.Level> perCore) {
+    double[] ratios = new double[rounds.size()];
+    for (int i = 0; i < ratios.length; i++) {
+      ratios[i] = perCore.applyAsDouble(rounds.get(i)) / decodes.get(i).perCore();
+    }
+    return Spread.of(ratios);
   }
 
   static Spread collectorSpread(List<CollectorRun.Level> rounds) {
@@ -141,7 +159,7 @@ public final class CollectorBenchmark implements Benchmark {
   static List<String> table(
       List<MappingJmh.Score> jmh,
       Map<Integer, List<CollectorRun.Level>> levels,
-      List<DecodeRate.Result> decode,
+      Map<Integer, List<DecodeRate.Result>> decodes,
       double entryBytes) {
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -164,21 +182,25 @@ public final class CollectorBenchmark implements Benchmark {
     lines.add(
         "| whole collector, round | entries | seconds | entries/s | process cores used"
             + " | entries/s per process core | collector-thread cores used"
-            + " | entries/s per collector-thread core | GC threads cores used | drops |");
-    lines.add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            + " | entries/s per collector-thread core | GC threads cores used | drops"
+            + " | raw decode per CPU second just before | ratio (collector threads) |");
+    lines.add(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int round = 0; round < ROUNDS; round++) {
-      for (List<CollectorRun.Level> rounds : levels.values()) {
-        if (round < rounds.size()) {
-          lines.add(roundRow(round + 1, rounds.get(round)));
+      for (Map.Entry<Integer, List<CollectorRun.Level>> level : levels.entrySet()) {
+        if (round < level.getValue().size()) {
+          lines.add(
+              roundRow(
+                  round + 1, level.getValue().get(round), decodes.get(level.getKey()).get(round)));
         }
       }
     }
-    Spread raw = decodeSpread(decode);
+    Spread raw = decodeSpread(decodes);
     lines.add("");
     lines.add(
         "| streams | entries/s per collector-thread core, median (min–max) | range"
             + " | entries/s per process core, median (min–max) | entries/s (wall), median"
-            + " | ratio to raw decode: collector threads / process | target ≥ "
+            + " | ratio to raw decode, median: collector threads / process | target ≥ "
             + rate(COLLECTOR_TARGET)
             + " per collector-thread core |");
     lines.add("| ---: | ---: | ---: | ---: | ---: | ---: | --- |");
@@ -186,6 +208,11 @@ public final class CollectorBenchmark implements Benchmark {
     for (Map.Entry<Integer, List<CollectorRun.Level>> level : levels.entrySet()) {
       Spread collector = collectorSpread(level.getValue());
       Spread process = processSpread(level.getValue());
+      List<DecodeRate.Result> decode = decodes.get(level.getKey());
+      Spread collectorRatio =
+          ratioSpread(level.getValue(), decode, CollectorRun.Level::perCollectorCore);
+      Spread processRatio =
+          ratioSpread(level.getValue(), decode, CollectorRun.Level::perProcessCore);
       Spread wall =
           Spread.of(
               level.getValue().stream()
@@ -201,15 +228,15 @@ public final class CollectorBenchmark implements Benchmark {
               collector.rangePercent(),
               process.text(),
               rate(wall.median()),
-              collector.median() / raw.median(),
-              process.median() / raw.median(),
+              collectorRatio.median(),
+              processRatio.median(),
               verdict));
     }
     lines.add("");
     lines.add(
         String.format(
-            "Raw protobuf decode, one thread: %s entries per CPU second, median (min–max) of %d"
-                + " rounds.  ",
+            "Raw protobuf decode, one thread: %s entries per CPU second, median (min–max) of the"
+                + " %d measurements.  ",
             raw.text(), raw.rounds()));
     double mapping =
         jmh.stream()
@@ -229,9 +256,9 @@ public final class CollectorBenchmark implements Benchmark {
     return lines;
   }
 
-  private static String roundRow(int round, CollectorRun.Level level) {
+  private static String roundRow(int round, CollectorRun.Level level, DecodeRate.Result decode) {
     return String.format(
-        "| %d, %d stream%s | %d | %.2f | %s | %.2f | %s | %.2f | %s | %.2f | %.0f |",
+        "| %d, %d stream%s | %d | %.2f | %s | %.2f | %s | %.2f | %s | %.2f | %.0f | %s | %.2f |",
         round,
         level.streams(),
         level.streams() == 1 ? "" : "s",
@@ -243,7 +270,9 @@ public final class CollectorBenchmark implements Benchmark {
         level.collectorCpuSeconds() / level.wallSeconds(),
         rate(level.perCollectorCore()),
         level.gcCpuSeconds() / level.wallSeconds(),
-        level.dropped());
+        level.dropped(),
+        rate(decode.perCore()),
+        level.perCollectorCore() / decode.perCore());
   }
 
   private static String rate(double perSecond) {

@@ -3,7 +3,6 @@ package io.meshpulse.bench.collector;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,24 +21,22 @@ final class DecodeRate {
     }
   }
 
-  private DecodeRate() {}
+  private final byte[][] bytes;
 
-  /** {@code rounds} measurements of {@code seconds} each, after a warm-up of the same length. */
-  static List<Result> measure(List<StreamAccessLogsMessage> batches, double seconds, int rounds)
-      throws Exception {
-    byte[][] bytes = new byte[batches.size()][];
+  DecodeRate(List<StreamAccessLogsMessage> batches) {
+    bytes = new byte[batches.size()][];
     for (int i = 0; i < bytes.length; i++) {
       bytes[i] = batches.get(i).toByteArray();
     }
-    loop(bytes, seconds); // warm-up
-    List<Result> results = new ArrayList<>(rounds);
-    for (int i = 0; i < rounds; i++) {
-      results.add(round(bytes, seconds));
-    }
-    return results;
   }
 
-  private static Result round(byte[][] bytes, double seconds) throws Exception {
+  /** Decodes for {@code seconds}, unmeasured. */
+  void warmUp(double seconds) throws Exception {
+    loop(bytes, seconds);
+  }
+
+  /** One measurement of {@code seconds}. */
+  Result round(double seconds) throws Exception {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long cpu0 = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
