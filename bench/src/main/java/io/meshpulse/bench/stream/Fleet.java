@@ -66,8 +66,11 @@ final class Fleet {
     return keys[endpoint];
   }
 
-  /** One request to {@code endpoint} that started at {@code startMillis}, serialized. */
-  byte[] record(int endpoint, long startMillis) {
+  /**
+   * One request to {@code endpoint} that completed at {@code completedMillis} (its event time; it
+   * started its duration earlier), serialized.
+   */
+  byte[] record(int endpoint, long completedMillis) {
     boolean failed = random.nextInt(100) == 0;
     double latencyMillis = 20 * Math.exp(0.5 * nextGaussian());
     long durationMicros = (long) (latencyMillis * 1000);
@@ -75,7 +78,7 @@ final class Fleet {
     return templates[endpoint].toBuilder()
         .setNodeId(nodeId(endpoint / PER_CLUSTER, proxy))
         .setResponseCode(failed ? 503 : 200)
-        .setStartTimeUnixMicros(startMillis * 1000 + random.nextInt(1000))
+        .setStartTimeUnixMicros(completedMillis * 1000 + random.nextInt(1000) - durationMicros)
         .setDurationMicros(durationMicros)
         .setUpstreamLatencyMicros(durationMicros - 300)
         .setRequestId(Long.toHexString(random.nextLong()))

@@ -23,7 +23,9 @@ class FleetTest {
     assertThat(r.getCluster()).as("cluster").isEqualTo(Fleet.cluster(250));
     assertThat(r.getSubset()).as("second half of a cluster is v2").isEqualTo("v2");
     assertThat(r.getEndpoint().getAddress()).as("address").isEqualTo(Fleet.address(250));
-    assertThat(r.getStartTimeUnixMicros() / 1000).as("start, ms").isEqualTo(1_700_000_000_123L);
+    assertThat((r.getStartTimeUnixMicros() + r.getDurationMicros()) / 1000)
+        .as("completion (start + duration), ms")
+        .isEqualTo(1_700_000_000_123L);
     assertThat(r.getDurationMicros()).as("duration").isPositive();
     assertThat(new String(fleet.key(250), StandardCharsets.UTF_8))
         .as("record key")

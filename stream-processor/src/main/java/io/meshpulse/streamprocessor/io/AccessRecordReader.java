@@ -293,7 +293,9 @@ final class AccessRecordReader {
     s.key = key();
     s.identity = identity();
     s.hasEndpoint = address.length > 0;
-    s.timestampMillis = Math.floorDiv(startMicros, 1000L);
+    // Event time is when the request completed: a slow request or a timeout is logged, and reaches
+    // the job, only after it ends, so by its start time it would always be late.
+    s.timestampMillis = Math.floorDiv(startMicros + Math.max(0L, durationMicros), 1000L);
     s.latencyMillis = durationMicros / 1000.0;
     s.outcome =
         ErrorClass.of(

@@ -22,8 +22,12 @@ public final class Sample {
   /** Whether the record names an upstream host. */
   public boolean hasEndpoint;
 
+  /** The event time: when the request completed (its start time + its duration), in ms. */
   public long timestampMillis;
+
+  /** The request's duration in ms. */
   public double latencyMillis;
+
   public ErrorClass outcome = ErrorClass.NONE;
 
   /** The reporting proxy's node id, hashed ({@link ProxyHash}). */

@@ -6,9 +6,9 @@ import java.time.Clock;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 
 /**
- * Event time = the record's start time. Records too far in the future get no timestamp ({@link
- * Long#MIN_VALUE}) so they cannot drag the watermark ahead; {@link RecordGate} drops and counts
- * them. Dead letters get no timestamp either.
+ * Event time = when the request completed (start time + duration, see {@link Sample}). Records too
+ * far in the future get no timestamp ({@link Long#MIN_VALUE}) so they cannot drag the watermark
+ * ahead; {@link RecordGate} drops and counts them. Dead letters get no timestamp either.
  */
 final class EventTimeAssigner implements SerializableTimestampAssigner<Inbound> {
   private static final long serialVersionUID = 1L;

@@ -110,7 +110,10 @@ public final class HealthJob {
         .name("service health");
   }
 
-  /** Event time from the record's start time, bounded out-of-orderness, idle partitions skipped. */
+  /**
+   * Event time from the request's completion (start + duration), bounded out-of-orderness, idle
+   * partitions skipped.
+   */
   static WatermarkStrategy<Inbound> watermarks(ReadableConfig conf, Clock clock) {
     return WatermarkStrategy.<Inbound>forBoundedOutOfOrderness(
             conf.get(HealthJobOptions.OUT_OF_ORDERNESS))

@@ -49,8 +49,10 @@ class AccessRecordReaderTest {
     assertThat(sample.endpointId()).as("endpoint identity").isEqualTo(expectedId);
     assertThat(sample.hasEndpoint()).as("has endpoint").isEqualTo(!endpoint.getAddress().isEmpty());
     assertThat(sample.timestampMillis)
-        .as("event time")
-        .isEqualTo(Math.floorDiv(record.getStartTimeUnixMicros(), 1000L));
+        .as("event time: the request's completion")
+        .isEqualTo(
+            Math.floorDiv(
+                record.getStartTimeUnixMicros() + Math.max(0, record.getDurationMicros()), 1000L));
     assertThat(sample.latencyMillis).as("latency").isEqualTo(record.getDurationMicros() / 1000.0);
     assertThat(sample.outcome).as("outcome").isEqualTo(ErrorClass.of(record));
     assertThat(sample.proxyHash).as("proxy hash").isEqualTo(ProxyHash.of(record.getNodeId()));

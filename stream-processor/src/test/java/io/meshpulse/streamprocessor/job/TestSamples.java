@@ -8,6 +8,7 @@ import io.meshpulse.streamprocessor.io.Sample;
 final class TestSamples {
   private TestSamples() {}
 
+  /** A request of {@code latencyMillis} that completed at {@code timestampMillis}. */
   static AccessRecord record(
       String cluster, int host, long timestampMillis, int status, long latencyMillis) {
     return AccessRecord.newBuilder()
@@ -16,7 +17,7 @@ final class TestSamples {
         .setEndpoint(Endpoint.newBuilder().setAddress("10.0.0." + host).setPort(8080))
         .setResponseCode(status)
         .setResponseFlagsText("-")
-        .setStartTimeUnixMicros(timestampMillis * 1000)
+        .setStartTimeUnixMicros((timestampMillis - latencyMillis) * 1000)
         .setDurationMicros(latencyMillis * 1000)
         .build();
   }

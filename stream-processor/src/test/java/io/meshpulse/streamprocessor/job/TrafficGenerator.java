@@ -118,7 +118,7 @@ final class TrafficGenerator implements AutoCloseable {
                 .setProtocol(Protocol.PROTOCOL_HTTP)
                 .setResponseCode(bad && current == Fault.HTTP_503 ? 503 : 200)
                 .setResponseFlagsText("-")
-                .setStartTimeUnixMicros(now * 1000)
+                .setStartTimeUnixMicros(now * 1000 - (long) (latencyMillis * 1000))
                 .setDurationMicros((long) (latencyMillis * 1000))
                 .build();
         producer.send(new ProducerRecord<>(topic, RecordKeys.of(record), record));

@@ -81,7 +81,7 @@ class WatermarkStrategyTest {
   }
 
   @Test
-  void eventTime_isTheRecordsStartTime_andTheWatermarkTrailsByTheOutOfOrdernessBound() {
+  void eventTime_isTheRequestsCompletion_andTheWatermarkTrailsByTheOutOfOrdernessBound() {
     Inbound in = Inbound.of(TestSamples.sample("reviews", 1, NOW - 3_000, 200, 10));
     assertThat(assigner.extractTimestamp(in, NOW)).as("event time").isEqualTo(NOW - 3_000);
     event(NOW - 3_000);
@@ -90,6 +90,20 @@ class WatermarkStrategyTest {
     assertThat(watermarks)
         .as("watermark after max event time NOW-3000")
         .containsExactly(NOW - 3_000 - 500 - 1);
+  }
+
+  @Test
+  void aRequestSlowerThanTheOutOfOrderness_isNotBehindTheWatermarkWhenItsRecordArrives() {
+    event(NOW - 1_000);
+    generator.onPeriodicEmit(output);
+    long watermark = watermarks.get(watermarks.size() - 1);
+    // Started 3 s ago and took 2.5 s (a timeout, say): its record could not exist before NOW - 500.
+    Inbound slow = Inbound.of(TestSamples.sample("reviews", 1, NOW - 500, 504, 2_500));
+    assertThat(slow.sample.latencyMillis).as("its duration").isEqualTo(2_500.0);
+    assertThat(assigner.extractTimestamp(slow, NOW))
+        .as("event time of a request that started 3 s ago, against watermark %d", watermark)
+        .isEqualTo(NOW - 500)
+        .isGreaterThan(watermark);
   }
 
   @Test
