@@ -216,8 +216,23 @@ class GrpcXdsIT {
       assertThat(a.calls()).as("no calls while ejected").isEqualTo(callsWhileEjected);
 
       desired.put(a.port(), HealthState.HEALTH_STATE_HEALTHY);
-      XdsControlHarness.await(
-          () -> a.calls() > callsWhileEjected, Duration.ofSeconds(15), "calls after re-admission");
+      try {
+        XdsControlHarness.await(
+            () -> a.calls() > callsWhileEjected,
+            Duration.ofSeconds(30),
+            "calls after re-admission");
+      } catch (AssertionError e) {
+        // Say why: what the policy decided and what it intends for each endpoint now.
+        throw new AssertionError(
+            e.getMessage()
+                + "; intended routing now "
+                + app.runtime().loop().view().intended().services().get("greeter")
+                + ", client call failures "
+                + failures.get()
+                + ", decisions: "
+                + app.get("/api/v1/decisions?cluster=greeter").body(),
+            e);
+      }
       XdsControlHarness.await(
           () -> weight(a) == 100, Duration.ofSeconds(10), "the ramp to the neutral weight");
     } finally {
