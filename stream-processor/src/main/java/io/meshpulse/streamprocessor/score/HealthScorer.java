@@ -72,16 +72,9 @@ public final class HealthScorer {
 
     double windowExcess = errorExcess(c.errors(), n, peers.errorRate());
     double recentExcess =
-        errorExcess(
-            s.recentErrors(),
-            s.recentRequests(),
-            Math.max(peers.recentErrorRate(), peers.errorRate()));
+        errorExcess(s.recentErrors(), s.recentRequests(), peers.recentErrorRate());
     RecentSlide span = s.recent();
-    double spanExcess =
-        errorExcess(
-            span.spanErrors(),
-            span.spanRequests(),
-            Math.max(peers.spanErrorRate(), peers.errorRate()));
+    double spanExcess = errorExcess(span.spanErrors(), span.spanRequests(), peers.spanErrorRate());
     double errorScore =
         1
             - clamp(
@@ -97,7 +90,7 @@ public final class HealthScorer {
                 "last %d slides: error rate %.1f %% vs peers %.1f %% (n=%d)",
                 RecentSlide.SPAN_SLIDES,
                 100.0 * span.spanErrors() / span.spanRequests(),
-                100 * Math.max(peers.spanErrorRate(), peers.errorRate()),
+                100 * peers.spanErrorRate(),
                 span.spanRequests()));
       }
       if (recentExcess > windowExcess) {
@@ -105,7 +98,7 @@ public final class HealthScorer {
             fmt(
                 "last slide: error rate %.1f %% vs peers %.1f %% (n=%d)",
                 100.0 * s.recentErrors() / s.recentRequests(),
-                100 * Math.max(peers.recentErrorRate(), peers.errorRate()),
+                100 * peers.recentErrorRate(),
                 s.recentRequests()));
       }
       reasons.add(

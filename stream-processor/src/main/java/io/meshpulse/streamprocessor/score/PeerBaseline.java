@@ -50,15 +50,26 @@ public record PeerBaseline(
         0, new ErrorCounts(0, 0, 0, 0, 0), 0, 0, OptionalDouble.empty(), OptionalDouble.empty());
   }
 
+  /**
+   * The baseline of the last {@link RecentSlide#SPAN_SLIDES} slides: the peers' rate over them, or
+   * over the window when that is higher (a fault hitting every peer at once raises the short-span
+   * rate too, and a quiet span must not make the baseline lower than the window's).
+   */
   double spanErrorRate() {
-    return spanRequests == 0 ? errorRate() : (double) spanErrors / spanRequests;
+    return shortSpanBaseline(spanErrors, spanRequests);
   }
 
   double errorRate() {
     return window.errorRate();
   }
 
+  /** The baseline of the last slide, in the same way as {@link #spanErrorRate()}. */
   double recentErrorRate() {
-    return recentRequests == 0 ? errorRate() : (double) recentErrors / recentRequests;
+    return shortSpanBaseline(recentErrors, recentRequests);
+  }
+
+  private double shortSpanBaseline(long errors, long requests) {
+    double windowRate = errorRate();
+    return requests == 0 ? windowRate : Math.max(windowRate, (double) errors / requests);
   }
 }

@@ -14,8 +14,6 @@ import io.meshpulse.xds.policy.EndpointRouting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,10 +37,8 @@ class GrpcXdsIT {
   static XdsControlHarness.HealthProducer producer;
   static List<CountingBackend> backends;
   static List<ManagedChannel> channels;
-  static final Map<Integer, HealthState> desired = new ConcurrentHashMap<>();
-  static final AtomicBoolean running = new AtomicBoolean(true);
   static final AtomicLong failures = new AtomicLong();
-  static Thread pipeline;
+  static XdsControlHarness.HealthPipeline pipeline;
   @TempDir static Path dir;
 
   @BeforeAll
@@ -71,28 +67,11 @@ class GrpcXdsIT {
             "meshpulse.xds.policy.ramp-start-percent=20");
     app.awaitReady(Duration.ofSeconds(60));
     producer = new XdsControlHarness.HealthProducer(kafka);
-    for (CountingBackend b : backends) {
-      desired.put(b.port(), HealthState.HEALTH_STATE_HEALTHY);
-    }
     // Like the stream processor: every endpoint's latest verdict, once a second.
-    pipeline =
-        new Thread(
-            () -> {
-              while (running.get()) {
-                try {
-                  for (var e : desired.entrySet()) {
-                    producer.send(
-                        "greeter", "127.0.0.1", e.getKey(), e.getValue(), score(e.getValue()));
-                  }
-                  Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                  return;
-                } catch (Exception e) {
-                  logger.warn("health producer failed", e);
-                }
-              }
-            },
-            "test-health-pipeline");
+    pipeline = new XdsControlHarness.HealthPipeline(producer, Duration.ofSeconds(1));
+    for (CountingBackend b : backends) {
+      pipeline.put("greeter", b.port(), HealthState.HEALTH_STATE_HEALTHY);
+    }
     pipeline.start();
     System.setProperty(
         "io.grpc.xds.bootstrapConfig",
@@ -108,20 +87,10 @@ class GrpcXdsIT {
             Grpc.newChannelBuilder("xds:///greeter", InsecureChannelCredentials.create()).build());
   }
 
-  static double score(HealthState s) {
-    return switch (s) {
-      case HEALTH_STATE_UNHEALTHY -> 0.05;
-      case HEALTH_STATE_DEGRADED -> 0.5;
-      default -> 0.97;
-    };
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    running.set(false);
     if (pipeline != null) {
-      pipeline.interrupt();
-      pipeline.join(5000);
+      pipeline.close();
     }
     for (ManagedChannel c : channels) {
       c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -179,7 +148,7 @@ class GrpcXdsIT {
           .isBetween(0.25, 0.42);
     }
 
-    desired.put(c.port(), HealthState.HEALTH_STATE_DEGRADED);
+    pipeline.put("greeter", c.port(), HealthState.HEALTH_STATE_DEGRADED);
     XdsControlHarness.await(() -> weight(c) == 50, Duration.ofSeconds(10), "the degraded weight");
     call(60);
     double[] weighted = call(1000);
@@ -202,7 +171,7 @@ class GrpcXdsIT {
     load.start();
     try {
       Thread.sleep(300);
-      desired.put(a.port(), HealthState.HEALTH_STATE_UNHEALTHY);
+      pipeline.put("greeter", a.port(), HealthState.HEALTH_STATE_UNHEALTHY);
       producer.send("greeter", "127.0.0.1", a.port(), HealthState.HEALTH_STATE_UNHEALTHY, 0.05);
       long arrived = System.nanoTime();
       Thread.sleep(2500);
@@ -215,7 +184,7 @@ class GrpcXdsIT {
       Thread.sleep(500);
       assertThat(a.calls()).as("no calls while ejected").isEqualTo(callsWhileEjected);
 
-      desired.put(a.port(), HealthState.HEALTH_STATE_HEALTHY);
+      pipeline.put("greeter", a.port(), HealthState.HEALTH_STATE_HEALTHY);
       try {
         XdsControlHarness.await(
             () -> a.calls() > callsWhileEjected,

@@ -22,9 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -48,9 +46,7 @@ class RolloutIT {
   static EmbeddedKafka kafka;
   static XdsControlHarness app;
   static XdsControlHarness.HealthProducer producer;
-  static final Map<String, HealthState> desired = new ConcurrentHashMap<>();
-  static final AtomicBoolean running = new AtomicBoolean(true);
-  static Thread pipeline;
+  static XdsControlHarness.HealthPipeline pipeline;
   @TempDir static Path dir;
   final HttpClient http = HttpClient.newHttpClient();
 
@@ -75,36 +71,14 @@ class RolloutIT {
             "meshpulse.xds.rollouts[0].interval=1s");
     app.awaitReady(Duration.ofSeconds(60));
     producer = new XdsControlHarness.HealthProducer(kafka);
+    // Like the stream processor: every endpoint's latest verdict, four times a second.
+    pipeline = new XdsControlHarness.HealthPipeline(producer, Duration.ofMillis(250));
     for (String svc : List.of("reviews:91", "ratings:92")) {
       String[] p = svc.split(":");
       for (int i = 1; i <= 3; i++) {
-        desired.put(p[0] + ":" + p[1] + "0" + i, HealthState.HEALTH_STATE_HEALTHY);
+        pipeline.put(p[0], Integer.parseInt(p[1] + "0" + i), HealthState.HEALTH_STATE_HEALTHY);
       }
     }
-    // Like the stream processor: every endpoint's latest verdict, four times a second.
-    pipeline =
-        new Thread(
-            () -> {
-              while (running.get()) {
-                try {
-                  for (var e : desired.entrySet()) {
-                    String[] k = e.getKey().split(":");
-                    producer.send(
-                        k[0],
-                        "127.0.0.1",
-                        Integer.parseInt(k[1]),
-                        e.getValue(),
-                        score(e.getValue()));
-                  }
-                  Thread.sleep(250);
-                } catch (InterruptedException e) {
-                  return;
-                } catch (Exception e) {
-                  logger.warn("health producer failed", e);
-                }
-              }
-            },
-            "test-health-pipeline");
     pipeline.start();
   }
 
@@ -129,16 +103,10 @@ class RolloutIT {
         .formatted(name, port, portPrefix, portPrefix, portPrefix);
   }
 
-  static double score(HealthState s) {
-    return s == HealthState.HEALTH_STATE_UNHEALTHY ? 0.05 : 0.97;
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    running.set(false);
     if (pipeline != null) {
-      pipeline.interrupt();
-      pipeline.join(5000);
+      pipeline.close();
     }
     if (producer != null) {
       producer.close();
@@ -286,7 +254,7 @@ class RolloutIT {
           .as("listed")
           .contains("\"state\":\"PROGRESSING\"", "\"triggerRef\":\"rollout:reviews/v2\"");
 
-      desired.put("reviews:" + REVIEWS_CANARY, HealthState.HEALTH_STATE_UNHEALTHY);
+      pipeline.put("reviews", REVIEWS_CANARY, HealthState.HEALTH_STATE_UNHEALTHY);
       long unhealthyAt = System.nanoTime();
       producer.send(
           "reviews", "127.0.0.1", REVIEWS_CANARY, HealthState.HEALTH_STATE_UNHEALTHY, 0.05);
@@ -321,7 +289,7 @@ class RolloutIT {
           .contains(
               "rollout reviews/v2 started", "ROLLED_BACK: rolled back: canary health dropped");
     } finally {
-      desired.put("reviews:" + REVIEWS_CANARY, HealthState.HEALTH_STATE_HEALTHY);
+      pipeline.put("reviews", REVIEWS_CANARY, HealthState.HEALTH_STATE_HEALTHY);
     }
   }
 

@@ -17,13 +17,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -100,6 +103,65 @@ final class XdsControlHarness implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted waiting for " + what);
       }
+    }
+  }
+
+  /**
+   * Like the stream processor: every endpoint's latest verdict, sent again every {@code interval}
+   * from {@link #start()} until closed. Verdicts are set with {@link #put}.
+   */
+  static final class HealthPipeline implements AutoCloseable {
+    private record Key(String cluster, int port) {}
+
+    private final HealthProducer producer;
+    private final Duration interval;
+    private final Map<Key, HealthState> desired = new ConcurrentHashMap<>();
+    private final Thread thread = new Thread(this::run, "test-health-pipeline");
+    private volatile boolean running = true;
+
+    HealthPipeline(HealthProducer producer, Duration interval) {
+      this.producer = producer;
+      this.interval = interval;
+    }
+
+    void put(String cluster, int port, HealthState state) {
+      desired.put(new Key(cluster, port), state);
+    }
+
+    HealthPipeline start() {
+      thread.start();
+      return this;
+    }
+
+    static double score(HealthState state) {
+      return switch (state) {
+        case HEALTH_STATE_UNHEALTHY -> 0.05;
+        case HEALTH_STATE_DEGRADED -> 0.5;
+        default -> 0.97;
+      };
+    }
+
+    private void run() {
+      while (running) {
+        try {
+          for (Map.Entry<Key, HealthState> e : desired.entrySet()) {
+            Key k = e.getKey();
+            producer.send(k.cluster(), "127.0.0.1", k.port(), e.getValue(), score(e.getValue()));
+          }
+          Thread.sleep(interval.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          LoggerFactory.getLogger(HealthPipeline.class).warn("health producer failed", e);
+        }
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.interrupt();
+      thread.join(5000);
     }
   }
 
