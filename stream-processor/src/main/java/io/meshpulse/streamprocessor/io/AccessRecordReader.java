@@ -320,18 +320,17 @@ final class AccessRecordReader {
     return text(flagsText);
   }
 
-  /** {@code <cluster>|<subset>|<address>:<port>}, built from the bytes in one go. */
-  private String key() {
-    byte[] portText = Integer.toString(port).getBytes(StandardCharsets.US_ASCII);
-    byte[] key = new byte[cluster.length + subset.length + address.length + portText.length + 3];
-    int at = copy(cluster, key, 0);
-    key[at++] = '|';
-    at = copy(subset, key, at);
-    key[at++] = '|';
-    at = copy(address, key, at);
-    key[at++] = ':';
-    System.arraycopy(portText, 0, key, at, portText.length);
-    return new String(key, StandardCharsets.UTF_8);
+  /** The {@link EndpointKey} of {@code <cluster>|<subset>|<address>:<port>}, from the bytes. */
+  private long key() {
+    return EndpointKey.over(data)
+        .bytes(cluster.start, cluster.length)
+        .separator('|')
+        .bytes(subset.start, subset.length)
+        .separator('|')
+        .bytes(address.start, address.length)
+        .separator(':')
+        .port(port)
+        .finish();
   }
 
   private byte[] identity() {

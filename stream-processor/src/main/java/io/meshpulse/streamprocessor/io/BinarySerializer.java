@@ -5,7 +5,6 @@ import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import io.meshpulse.streamprocessor.score.ErrorClass;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -177,10 +176,10 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
       return s;
     }
 
-    /** The key as its UTF-8 bytes (one array copy for an ASCII key), the identity as is. */
+    /** The key's hash and the identity as is. */
     @Override
     public void serialize(Sample s, DataOutputView target) throws IOException {
-      writeBytes(s.key.getBytes(StandardCharsets.UTF_8), target);
+      target.writeLong(s.key);
       writeBytes(s.identity, target);
       target.writeBoolean(s.hasEndpoint);
       target.writeLong(s.timestampMillis);
@@ -192,7 +191,7 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
     @Override
     public Sample deserialize(DataInputView source) throws IOException {
       Sample s = new Sample();
-      s.key = new String(readBytes(source), StandardCharsets.UTF_8);
+      s.key = source.readLong();
       s.identity = readBytes(source);
       s.hasEndpoint = source.readBoolean();
       s.timestampMillis = source.readLong();

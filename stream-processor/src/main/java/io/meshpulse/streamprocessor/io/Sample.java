@@ -13,8 +13,8 @@ import io.meshpulse.streamprocessor.score.ProxyHash;
  * ProxyHash}.
  */
 public final class Sample {
-  /** {@code <cluster>|<subset>|<address>:<port>}: the window key. */
-  public String key = "";
+  /** The window key: the {@link EndpointKey} of {@code <cluster>|<subset>|<address>:<port>}. */
+  public long key = EndpointKey.of("", "", "", 0);
 
   /** Cluster, subset, address, port and locality, as {@link EndpointIdentity} encodes them. */
   public byte[] identity = EndpointIdentity.EMPTY;
@@ -54,6 +54,14 @@ public final class Sample {
 
   @Override
   public String toString() {
-    return "Sample{" + key + " @" + timestampMillis + " " + outcome + " " + latencyMillis + "ms}";
+    return "Sample{"
+        + endpointId().key()
+        + " @"
+        + timestampMillis
+        + " "
+        + outcome
+        + " "
+        + latencyMillis
+        + "ms}";
   }
 }

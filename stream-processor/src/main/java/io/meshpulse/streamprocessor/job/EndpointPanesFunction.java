@@ -22,7 +22,7 @@ import org.apache.flink.util.OutputTag;
  * <p>Timers: one at the end of the first open window of a new pane, and from each firing one at the
  * next window end while panes remain, so an endpoint holds one or two timers, not one a window.
  */
-final class EndpointPanesFunction extends KeyedProcessFunction<String, Sample, EndpointStats> {
+final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, EndpointStats> {
   private static final long serialVersionUID = 1L;
 
   private final long sizeMillis;

@@ -129,7 +129,7 @@ public final class HealthJob {
   static SingleOutputStreamOperator<EndpointStats> endpointWindows(
       DataStream<Sample> samples, Duration size, Duration slide, OutputTag<Sample> late) {
     return samples
-        .keyBy(s -> s.key, Types.STRING)
+        .keyBy(s -> s.key, Types.LONG)
         .process(new EndpointPanesFunction(size.toMillis(), slide.toMillis(), late))
         .returns(BinaryTypeInfo.ENDPOINT_STATS)
         .uid("endpoint-panes")

@@ -150,7 +150,7 @@ public final class EndpointAggregate {
             recentInWindow ? (long) latestSlideLatencyMillis.getCount() : 0,
             recentInWindow ? LatencySketch.quantile(latestSlideLatencyMillis, 0.5) : 0.0),
         proxies.size(),
-        latencyMillis.copy());
+        LatencyHistogram.of(latencyMillis));
   }
 
   public void writeTo(DataOutput out) throws IOException {

@@ -5,6 +5,8 @@ import io.meshpulse.model.v1.Endpoint;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -113,7 +115,7 @@ public final class EndpointPanes {
     long connectionFailures = 0;
     long timeouts = 0;
     ProxySet proxies = new ProxySet();
-    DDSketch latency = LatencySketch.create();
+    List<DDSketch> latencies = new ArrayList<>(covered.size());
     for (Pane p : covered.values()) {
       requests += p.requests;
       http5xx += p.http5xx;
@@ -121,7 +123,7 @@ public final class EndpointPanes {
       connectionFailures += p.connectionFailures;
       timeouts += p.timeouts;
       proxies.addAll(p.proxies);
-      latency.mergeWith(p.latencyMillis);
+      latencies.add(p.latencyMillis);
     }
     Pane last = panes.get(endMillis - slideMillis);
     long spanRequests = 0;
@@ -151,7 +153,7 @@ public final class EndpointPanes {
         new ErrorCounts(requests, http5xx, grpcErrors, connectionFailures, timeouts),
         recent,
         proxies.size(),
-        latency);
+        LatencyHistogram.ofSketches(latencies));
   }
 
   /** Drops the panes that no window ending after {@code endMillis} holds. */

@@ -1,6 +1,5 @@
 package io.meshpulse.streamprocessor.score;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.meshpulse.model.v1.Endpoint;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -8,8 +7,7 @@ import java.io.IOException;
 
 /**
  * The statistics of one endpoint over one finished window: what the peer comparison and the scorer
- * read. Immutable (its quantiles are computed on first use); the latency sketch is a private copy
- * that callers must not change.
+ * read. Immutable (its quantiles are computed on first use).
  */
 public final class EndpointStats {
   private static final double[] QUANTILES = {0.50, 0.90, 0.99};
@@ -20,7 +18,7 @@ public final class EndpointStats {
   private final ErrorCounts counts;
   private final RecentSlide recent;
   private final int reportingProxies;
-  private final DDSketch latencyMillis;
+  private final LatencyHistogram latencyMillis;
   // Computed on first use: the window stage builds stats only to send them to the cluster stage.
   private boolean quantiles;
   private double p50;
@@ -34,7 +32,7 @@ public final class EndpointStats {
       ErrorCounts counts,
       RecentSlide recent,
       int reportingProxies,
-      DDSketch latencyMillis) {
+      LatencyHistogram latencyMillis) {
     this.id = id;
     this.windowStartMillis = windowStartMillis;
     this.windowEndMillis = windowEndMillis;
@@ -46,7 +44,7 @@ public final class EndpointStats {
 
   private void computeQuantiles() {
     if (!quantiles) {
-      double[] values = LatencySketch.quantiles(latencyMillis, QUANTILES);
+      double[] values = latencyMillis.quantiles(QUANTILES);
       p50 = values[0];
       p90 = values[1];
       p99 = values[2];
@@ -113,9 +111,9 @@ public final class EndpointStats {
     return !latencyMillis.isEmpty();
   }
 
-  /** Adds this endpoint's latencies into {@code target} (for service-level quantiles). */
-  void mergeLatencyInto(DDSketch target) {
-    target.mergeWith(latencyMillis);
+  /** The window's latencies (for service-level quantiles). */
+  LatencyHistogram latency() {
+    return latencyMillis;
   }
 
   @Override
@@ -151,7 +149,7 @@ public final class EndpointStats {
     out.writeLong(recent.spanRequests());
     out.writeLong(recent.spanErrors());
     out.writeInt(reportingProxies);
-    LatencySketch.write(latencyMillis, out);
+    latencyMillis.writeTo(out);
   }
 
   public static EndpointStats readFrom(DataInput in) throws IOException {
@@ -169,7 +167,8 @@ public final class EndpointStats {
             in.readLong(),
             in.readLong());
     int proxies = in.readInt();
-    return new EndpointStats(id, start, end, counts, recent, proxies, LatencySketch.read(in));
+    return new EndpointStats(
+        id, start, end, counts, recent, proxies, LatencyHistogram.readFrom(in));
   }
 
   static void writeId(EndpointId id, DataOutput out) throws IOException {

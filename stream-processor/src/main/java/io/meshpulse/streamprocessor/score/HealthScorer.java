@@ -1,6 +1,5 @@
 package io.meshpulse.streamprocessor.score;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
@@ -156,7 +155,7 @@ public final class HealthScorer {
       List<EndpointHealth> verdicts,
       long emittedMillis) {
     ErrorCounts c = new ErrorCounts(0, 0, 0, 0, 0);
-    DDSketch latency = LatencySketch.create();
+    List<LatencyHistogram> latencies = new ArrayList<>(members.size());
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;
     long recentRequests = 0;
@@ -169,7 +168,7 @@ public final class HealthScorer {
       recentErrors += s.recentErrors();
       spanRequests += s.recent().spanRequests();
       spanErrors += s.recent().spanErrors();
-      s.mergeLatencyInto(latency);
+      latencies.add(s.latency());
       start = Math.min(start, s.windowStartMillis());
       end = Math.max(end, s.windowEndMillis());
     }
@@ -186,7 +185,8 @@ public final class HealthScorer {
       }
     }
     long n = c.requests();
-    double p99 = LatencySketch.quantile(latency, 0.99);
+    double[] quantiles = LatencyHistogram.sum(latencies).quantiles(0.50, 0.90, 0.99);
+    double p99 = quantiles[2];
     ServiceHealth.Builder out =
         ServiceHealth.newBuilder()
             .setCluster(cluster)
@@ -195,8 +195,8 @@ public final class HealthScorer {
             .setRequests(n)
             .setErrors(c.errors())
             .setErrorRate(c.errorRate())
-            .setP50Millis(LatencySketch.quantile(latency, 0.50))
-            .setP90Millis(LatencySketch.quantile(latency, 0.90))
+            .setP50Millis(quantiles[0])
+            .setP90Millis(quantiles[1])
             .setP99Millis(p99)
             .setEndpoints(verdicts.size())
             .setEndpointsHealthy(healthy)

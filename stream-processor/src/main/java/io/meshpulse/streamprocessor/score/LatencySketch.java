@@ -32,14 +32,6 @@ final class LatencySketch {
     return sketch.isEmpty() ? 0.0 : sketch.getValueAtQuantile(q);
   }
 
-  /**
-   * The same values as {@link #quantile} for each of {@code qs}, with the sketch's count summed
-   * once instead of once per quantile.
-   */
-  static double[] quantiles(DDSketch sketch, double[] qs) {
-    return sketch.isEmpty() ? new double[qs.length] : sketch.getValuesAtQuantiles(qs);
-  }
-
   static void write(DDSketch sketch, DataOutput out) throws IOException {
     GrowingByteArrayOutput buffer = GrowingByteArrayOutput.withInitialCapacity(64);
     sketch.encode(buffer, false);

@@ -47,10 +47,34 @@ final class ProxySet {
     size++;
   }
 
+  /** Adds {@code other}'s hashes: one merge of the two sorted arrays. */
   void addAll(ProxySet other) {
-    for (int i = 0; i < other.size && size < EndpointAggregate.MAX_PROXIES; i++) {
-      add(other.hashes[i]);
+    if (other.size == 0 || size >= EndpointAggregate.MAX_PROXIES) {
+      return;
     }
+    if (size == 0) {
+      hashes = Arrays.copyOf(other.hashes, Math.max(4, other.size));
+      size = other.size;
+      return;
+    }
+    int[] merged = new int[Math.min(EndpointAggregate.MAX_PROXIES, size + other.size)];
+    int n = 0;
+    int i = 0;
+    int j = 0;
+    while (n < merged.length && (i < size || j < other.size)) {
+      int next;
+      if (j >= other.size || (i < size && hashes[i] < other.hashes[j])) {
+        next = hashes[i++];
+      } else if (i >= size || other.hashes[j] < hashes[i]) {
+        next = other.hashes[j++];
+      } else {
+        next = hashes[i++];
+        j++;
+      }
+      merged[n++] = next;
+    }
+    hashes = merged;
+    size = n;
   }
 
   ProxySet copy() {

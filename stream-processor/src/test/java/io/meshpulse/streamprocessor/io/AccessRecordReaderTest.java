@@ -39,13 +39,11 @@ class AccessRecordReaderTest {
     assertThat(sample.key)
         .as("window key")
         .isEqualTo(
-            record.getCluster()
-                + '|'
-                + record.getSubset()
-                + '|'
-                + endpoint.getAddress()
-                + ':'
-                + endpoint.getPort());
+            EndpointKey.of(
+                record.getCluster(),
+                record.getSubset(),
+                endpoint.getAddress(),
+                endpoint.getPort()));
     assertThat(sample.endpointId()).as("endpoint identity").isEqualTo(expectedId);
     assertThat(sample.hasEndpoint()).as("has endpoint").isEqualTo(!endpoint.getAddress().isEmpty());
     assertThat(sample.timestampMillis)
@@ -185,5 +183,27 @@ class AccessRecordReaderTest {
         }
       }
     }
+  }
+
+  @Test
+  void endpointKeys_ofAHundredThousandEndpoints_areDistinct() {
+    java.util.Set<Long> keys = new java.util.HashSet<>();
+    int count = 0;
+    for (int cluster = 0; cluster < 50; cluster++) {
+      for (String subset : new String[] {"", "v1"}) {
+        for (int host = 0; host < 500; host++) {
+          for (int port : new int[] {8080, 9080}) {
+            keys.add(
+                EndpointKey.of(
+                    "outbound|9080||svc-" + cluster + ".default.svc.cluster.local",
+                    subset,
+                    "10.0." + host / 256 + "." + host % 256,
+                    port));
+            count++;
+          }
+        }
+      }
+    }
+    assertThat(keys).as("distinct keys").hasSize(count);
   }
 }

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 class EndpointWindowsHarnessTest {
   private static final OutputTag<Sample> LATE = new OutputTag<>("late") {};
 
-  private KeyedOneInputStreamOperatorTestHarness<String, Sample, EndpointStats> harness;
+  private KeyedOneInputStreamOperatorTestHarness<Long, Sample, EndpointStats> harness;
 
   @BeforeEach
-  @SuppressWarnings("unchecked") // the transformation's key type is String by construction
+  @SuppressWarnings("unchecked") // the transformation's key type is Long by construction
   void setUp() throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DataStream<Sample> input = env.fromData(new Sample());
@@ -37,7 +37,7 @@ class EndpointWindowsHarnessTest {
         new KeyedOneInputStreamOperatorTestHarness<>(
             transformation.getOperatorFactory(),
             s -> s.key,
-            org.apache.flink.api.common.typeinfo.Types.STRING);
+            org.apache.flink.api.common.typeinfo.Types.LONG);
     harness.open();
   }
 

@@ -3,6 +3,7 @@ package io.meshpulse.streamprocessor.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.streamprocessor.io.AccessRecordSchema;
+import io.meshpulse.streamprocessor.io.EndpointKey;
 import io.meshpulse.streamprocessor.io.Inbound;
 import io.meshpulse.streamprocessor.io.Sample;
 import io.meshpulse.streamprocessor.score.ErrorClass;
@@ -85,7 +86,9 @@ class RecordGateTest {
             s -> {
               assertThat(s.outcome).as("outcome").isEqualTo(ErrorClass.HTTP_5XX);
               assertThat(s.latencyMillis).as("latency ms").isEqualTo(12.0);
-              assertThat(s.key).as("key").isEqualTo("reviews||10.0.0.1:8080");
+              assertThat(s.key)
+                  .as("key")
+                  .isEqualTo(EndpointKey.of("reviews", "", "10.0.0.1", 8080));
             });
   }
 

@@ -153,21 +153,70 @@ class ScoringPrimitivesTest {
   }
 
   @Test
-  void latencySketch_quantilesInOnePass_equalTheQuantilesOneByOne() {
+  void latencyHistogram_givesDDSketchsQuantiles_forPanesAddedUp_afterTheWire() throws Exception {
     java.util.SplittableRandom random = new java.util.SplittableRandom(3);
-    double[] qs = {0.50, 0.90, 0.99};
-    for (int sketches = 0; sketches < 500; sketches++) {
-      com.datadoghq.sketch.ddsketch.DDSketch sketch = LatencySketch.create();
-      int n = sketches % 50;
-      for (int i = 0; i < n; i++) {
-        sketch.accept(i % 7 == 0 ? 0.0 : Math.exp(random.nextDouble(-3, 9)));
+    double[] qs = {0.0, 0.25, 0.50, 0.90, 0.99, 1.0};
+    for (int round = 0; round < 500; round++) {
+      com.datadoghq.sketch.ddsketch.DDSketch merged = LatencySketch.create();
+      java.util.List<com.datadoghq.sketch.ddsketch.DDSketch> panes = new java.util.ArrayList<>();
+      java.util.List<LatencyHistogram> perPane = new java.util.ArrayList<>();
+      for (int p = 0; p < 1 + round % 10; p++) {
+        com.datadoghq.sketch.ddsketch.DDSketch pane = LatencySketch.create();
+        int n = random.nextInt(0, 40);
+        for (int i = 0; i < n; i++) {
+          pane.accept(i % 7 == 0 ? 0.0 : Math.exp(random.nextDouble(-3, 9)));
+        }
+        panes.add(pane);
+        perPane.add(LatencyHistogram.of(pane));
+        merged.mergeWith(pane);
       }
-      double[] together = LatencySketch.quantiles(sketch, qs);
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      LatencyHistogram.ofSketches(panes).writeTo(new java.io.DataOutputStream(bytes));
+      LatencyHistogram h =
+          LatencyHistogram.readFrom(
+              new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+
+      assertThat(h).as("read back").isEqualTo(LatencyHistogram.ofSketches(panes));
+      assertThat(LatencyHistogram.sum(perPane)).as("sum of pane histograms").isEqualTo(h);
+      assertThat(h.count()).as("count").isEqualTo(Math.round(merged.getCount()));
+      double[] values = h.quantiles(qs);
       for (int q = 0; q < qs.length; q++) {
-        assertThat(together[q])
-            .as("q=%s of %d values", qs[q], n)
-            .isEqualTo(LatencySketch.quantile(sketch, qs[q]));
+        assertThat(values[q])
+            .as("q=%s of %d values", qs[q], h.count())
+            .isEqualTo(LatencySketch.quantile(merged, qs[q]));
       }
+    }
+  }
+
+  @Test
+  void proxySet_addAll_countsTheUnion_upToTheCap() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    for (int round = 0; round < 300; round++) {
+      ProxySet a = new ProxySet();
+      ProxySet b = new ProxySet();
+      java.util.Set<Integer> union = new java.util.HashSet<>();
+      int bound = 1 + random.nextInt(600);
+      for (int i = random.nextInt(300); i > 0; i--) {
+        int h = random.nextInt(-bound, bound);
+        a.add(h);
+        if (union.size() < EndpointAggregate.MAX_PROXIES) {
+          union.add(h);
+        }
+      }
+      java.util.Set<Integer> inB = new java.util.HashSet<>();
+      for (int i = random.nextInt(300); i > 0; i--) {
+        int h = random.nextInt(-bound, bound);
+        b.add(h);
+        inB.add(h);
+      }
+      union.addAll(inB);
+      a.addAll(b);
+      assertThat(a.size())
+          .as("round %d", round)
+          .isEqualTo(Math.min(EndpointAggregate.MAX_PROXIES, union.size()));
+      int before = a.size();
+      a.addAll(b);
+      assertThat(a.size()).as("adding the same set again").isEqualTo(before);
     }
   }
 }

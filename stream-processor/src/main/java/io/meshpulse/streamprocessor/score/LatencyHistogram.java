@@ -1,0 +1,203 @@
+package io.meshpulse.streamprocessor.score;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.store.Store;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A finished window's latencies in milliseconds: the non-empty bins of {@link LatencySketch}'s
+ * index mapping (1 % relative accuracy) as two sorted arrays, plus the count of zero latencies.
+ * What the window stage sends to the cluster stage instead of a whole DDSketch: built by adding up
+ * the panes' bins, written as varint deltas, and read back without a dense store; quantiles are
+ * taken in one pass and are the values DDSketch itself gives for the same bins.
+ */
+public final class LatencyHistogram {
+  static final IndexMapping MAPPING = LatencySketch.create().getIndexMapping();
+  static final LatencyHistogram EMPTY = new LatencyHistogram(0, new int[0], new long[0], 0);
+
+  private final long zeros;
+  private final int[] indexes;
+  private final long[] counts;
+  private final int bins;
+  private final long total;
+
+  private LatencyHistogram(long zeros, int[] indexes, long[] counts, int bins) {
+    this.zeros = zeros;
+    this.indexes = indexes;
+    this.counts = counts;
+    this.bins = bins;
+    long sum = zeros;
+    for (int i = 0; i < bins; i++) {
+      sum += counts[i];
+    }
+    this.total = sum;
+  }
+
+  /** The latencies recorded in {@code sketches} (each a {@link LatencySketch}), added up. */
+  static LatencyHistogram ofSketches(Iterable<DDSketch> sketches) {
+    long zeros = 0;
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
+    for (DDSketch s : sketches) {
+      Store positive = s.getPositiveValueStore();
+      zeros += Math.round(s.getCount() - positive.getTotalCount());
+      if (!positive.isEmpty()) {
+        min = Math.min(min, positive.getMinIndex());
+        max = Math.max(max, positive.getMaxIndex());
+      }
+    }
+    if (min > max) {
+      return zeros == 0 ? EMPTY : new LatencyHistogram(zeros, new int[0], new long[0], 0);
+    }
+    long[] dense = new long[max - min + 1];
+    int offset = min;
+    for (DDSketch s : sketches) {
+      s.getPositiveValueStore()
+          .forEach((index, count) -> dense[index - offset] += Math.round(count));
+    }
+    return fromDense(zeros, dense, offset);
+  }
+
+  /** The latencies of one sketch. */
+  static LatencyHistogram of(DDSketch sketch) {
+    return ofSketches(List.of(sketch));
+  }
+
+  /** {@code histograms} added up (a service's latencies from its endpoints'). */
+  static LatencyHistogram sum(List<LatencyHistogram> histograms) {
+    long zeros = 0;
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
+    for (LatencyHistogram h : histograms) {
+      zeros += h.zeros;
+      if (h.bins > 0) {
+        min = Math.min(min, h.indexes[0]);
+        max = Math.max(max, h.indexes[h.bins - 1]);
+      }
+    }
+    if (min > max) {
+      return zeros == 0 ? EMPTY : new LatencyHistogram(zeros, new int[0], new long[0], 0);
+    }
+    long[] dense = new long[max - min + 1];
+    for (LatencyHistogram h : histograms) {
+      for (int i = 0; i < h.bins; i++) {
+        dense[h.indexes[i] - min] += h.counts[i];
+      }
+    }
+    return fromDense(zeros, dense, min);
+  }
+
+  private static LatencyHistogram fromDense(long zeros, long[] dense, int offset) {
+    int bins = 0;
+    for (long c : dense) {
+      if (c != 0) {
+        bins++;
+      }
+    }
+    int[] indexes = new int[bins];
+    long[] counts = new long[bins];
+    int at = 0;
+    for (int i = 0; i < dense.length; i++) {
+      if (dense[i] != 0) {
+        indexes[at] = i + offset;
+        counts[at++] = dense[i];
+      }
+    }
+    return new LatencyHistogram(zeros, indexes, counts, bins);
+  }
+
+  /** How many latencies it holds. */
+  public long count() {
+    return total;
+  }
+
+  public boolean isEmpty() {
+    return total == 0;
+  }
+
+  /**
+   * The values at ascending quantiles {@code qs}, in one pass over the bins: for each, the bin in
+   * which the cumulative count first exceeds {@code q × (count − 1)}, as {@link
+   * DDSketch#getValueAtQuantile} picks it. All zeros when empty.
+   */
+  public double[] quantiles(double... qs) {
+    double[] values = new double[qs.length];
+    if (total == 0) {
+      return values;
+    }
+    int q = 0;
+    double cumulative = zeros;
+    while (q < qs.length && cumulative > qs[q] * (total - 1)) {
+      values[q++] = 0.0;
+    }
+    for (int i = 0; i < bins && q < qs.length; i++) {
+      cumulative += counts[i];
+      while (q < qs.length && cumulative > qs[q] * (total - 1)) {
+        values[q++] = MAPPING.value(indexes[i]);
+      }
+    }
+    // Rounding at the top: the rank can only be reached by the last bin.
+    double last = bins > 0 ? MAPPING.value(indexes[bins - 1]) : 0.0;
+    while (q < qs.length) {
+      values[q++] = last;
+    }
+    return values;
+  }
+
+  public double quantile(double q) {
+    return quantiles(q)[0];
+  }
+
+  /** Zeros, the number of bins, then each bin as an index delta (zig-zag) and its count. */
+  void writeTo(DataOutput out) throws IOException {
+    VarInts.write(zeros, out);
+    VarInts.write(bins, out);
+    int previous = 0;
+    for (int i = 0; i < bins; i++) {
+      VarInts.writeSigned(indexes[i] - (long) previous, out);
+      VarInts.write(counts[i], out);
+      previous = indexes[i];
+    }
+  }
+
+  static LatencyHistogram readFrom(DataInput in) throws IOException {
+    long zeros = VarInts.read(in);
+    long bins = VarInts.read(in);
+    if (bins < 0 || bins > Integer.MAX_VALUE) {
+      throw new IOException("bad latency histogram: " + bins + " bins");
+    }
+    int n = (int) bins;
+    int[] indexes = new int[n];
+    long[] counts = new long[n];
+    int index = 0;
+    for (int i = 0; i < n; i++) {
+      index += (int) VarInts.readSigned(in);
+      indexes[i] = index;
+      counts[i] = VarInts.read(in);
+    }
+    return n == 0 && zeros == 0 ? EMPTY : new LatencyHistogram(zeros, indexes, counts, n);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LatencyHistogram h
+        && zeros == h.zeros
+        && Arrays.equals(indexes, 0, bins, h.indexes, 0, h.bins)
+        && Arrays.equals(counts, 0, bins, h.counts, 0, h.bins);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Long.hashCode(zeros) + Arrays.hashCode(Arrays.copyOf(indexes, bins));
+  }
+
+  @Override
+  public String toString() {
+    return "LatencyHistogram{count=" + total + ", bins=" + bins + "}";
+  }
+}
