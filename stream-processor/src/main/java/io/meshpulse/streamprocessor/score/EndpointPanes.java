@@ -6,10 +6,8 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,22 +15,24 @@ import org.jspecify.annotations.Nullable;
  * and a window (e.g. 10 s) is built when it is due by merging the panes it covers (counts add up,
  * DDSketches merge exactly). Compared with keeping every overlapping window, a request costs one
  * update instead of size/slide, and the state holds each second once instead of size/slide times.
+ *
+ * <p>The panes are kept in two parallel arrays sorted by start: an endpoint holds about size/slide
+ * of them (plus one or two ahead of the watermark), so a scan is cheaper than a tree.
  */
 public final class EndpointPanes {
   private final long sizeMillis;
   private final long slideMillis;
   private @Nullable EndpointId id;
-  private final TreeMap<Long, Pane> panes;
-  // The pane the last request went to: an endpoint's requests mostly arrive in time order, so the
-  // next one usually goes to the same pane. Not state: copies and restored panes start without it.
-  private long lastStart;
-  private @Nullable Pane last;
+  // Pane starts, ascending, and their panes: the first `count` entries are in use.
+  private long[] starts;
+  private Pane[] panes;
+  private int count;
 
   public EndpointPanes(long sizeMillis, long slideMillis) {
-    this(sizeMillis, slideMillis, new TreeMap<>());
+    this(sizeMillis, slideMillis, new long[initialCapacity(sizeMillis, slideMillis)], 0);
   }
 
-  private EndpointPanes(long sizeMillis, long slideMillis, TreeMap<Long, Pane> panes) {
+  private EndpointPanes(long sizeMillis, long slideMillis, long[] starts, int count) {
     if (slideMillis <= 0 || sizeMillis <= 0 || sizeMillis % slideMillis != 0) {
       throw new IllegalArgumentException(
           "the window size must be a positive multiple of the slide, was "
@@ -42,7 +42,15 @@ public final class EndpointPanes {
     }
     this.sizeMillis = sizeMillis;
     this.slideMillis = slideMillis;
-    this.panes = panes;
+    this.starts = starts;
+    this.panes = new Pane[starts.length];
+    this.count = count;
+  }
+
+  private static int initialCapacity(long sizeMillis, long slideMillis) {
+    return slideMillis > 0 && sizeMillis > 0
+        ? (int) Math.min(64, Math.max(4, sizeMillis / slideMillis + 2))
+        : 4;
   }
 
   public @Nullable EndpointId id() {
@@ -78,25 +86,39 @@ public final class EndpointPanes {
    */
   public boolean add(long timestampMillis, ErrorClass outcome, double latencyMs, int proxyHash) {
     long start = paneStart(timestampMillis);
-    Pane pane = last != null && lastStart == start ? last : panes.get(start);
-    boolean opened = pane == null;
-    if (opened) {
-      pane = new Pane();
-      panes.put(start, pane);
+    // Requests mostly arrive in time order: search from the newest pane back.
+    int i = count - 1;
+    while (i >= 0 && starts[i] > start) {
+      i--;
     }
-    pane.add(outcome, latencyMs, proxyHash);
-    last = pane;
-    lastStart = start;
+    boolean opened = i < 0 || starts[i] != start;
+    if (opened) {
+      i = insert(i + 1, start);
+    }
+    panes[i].add(outcome, latencyMs, proxyHash);
     return opened;
   }
 
+  private int insert(int at, long start) {
+    if (count == starts.length) {
+      starts = Arrays.copyOf(starts, count * 2);
+      panes = Arrays.copyOf(panes, count * 2);
+    }
+    System.arraycopy(starts, at, starts, at + 1, count - at);
+    System.arraycopy(panes, at, panes, at + 1, count - at);
+    starts[at] = start;
+    panes[at] = new Pane();
+    count++;
+    return at;
+  }
+
   public boolean isEmpty() {
-    return panes.isEmpty();
+    return count == 0;
   }
 
   /** The end of the first window that holds the earliest pane; only when not empty. */
   public long firstWindowEndMillis() {
-    return panes.firstKey() + slideMillis;
+    return starts[0] + slideMillis;
   }
 
   /**
@@ -105,35 +127,41 @@ public final class EndpointPanes {
    */
   public @Nullable EndpointStats window(long endMillis) {
     long startMillis = endMillis - sizeMillis;
-    NavigableMap<Long, Pane> covered = panes.subMap(startMillis, true, endMillis, false);
-    if (covered.isEmpty()) {
-      return null;
-    }
+    long spanStart = Math.max(startMillis, endMillis - RecentSlide.SPAN_SLIDES * slideMillis);
     long requests = 0;
     long http5xx = 0;
     long grpcErrors = 0;
     long connectionFailures = 0;
     long timeouts = 0;
-    ProxySet proxies = new ProxySet();
-    List<DDSketch> latencies = new ArrayList<>(covered.size());
-    for (Pane p : covered.values()) {
+    long spanRequests = 0;
+    long spanErrors = 0;
+    long latencyCount = 0;
+    List<ProxySet> proxies = new ArrayList<>(count);
+    List<DDSketch> latencies = new ArrayList<>(count);
+    @Nullable Pane last = null;
+    for (int i = 0; i < count && starts[i] < endMillis; i++) {
+      if (starts[i] < startMillis) {
+        continue;
+      }
+      Pane p = panes[i];
       requests += p.requests;
       http5xx += p.http5xx;
       grpcErrors += p.grpcErrors;
       connectionFailures += p.connectionFailures;
       timeouts += p.timeouts;
-      proxies.addAll(p.proxies);
+      proxies.add(p.proxies);
       latencies.add(p.latencyMillis);
+      latencyCount += p.latencies;
+      if (starts[i] >= spanStart) {
+        spanRequests += p.requests;
+        spanErrors += p.errors();
+      }
+      if (starts[i] == endMillis - slideMillis) {
+        last = p;
+      }
     }
-    Pane last = panes.get(endMillis - slideMillis);
-    long spanRequests = 0;
-    long spanErrors = 0;
-    for (Pane p :
-        covered
-            .tailMap(Math.max(startMillis, endMillis - RecentSlide.SPAN_SLIDES * slideMillis), true)
-            .values()) {
-      spanRequests += p.requests;
-      spanErrors += p.errors();
+    if (latencies.isEmpty()) {
+      return null;
     }
     RecentSlide recent =
         last == null
@@ -141,7 +169,7 @@ public final class EndpointPanes {
             : new RecentSlide(
                 last.requests,
                 last.errors(),
-                (long) last.latencyMillis.getCount(),
+                last.latencies,
                 LatencySketch.quantile(last.latencyMillis, 0.5),
                 spanRequests,
                 spanErrors);
@@ -152,23 +180,32 @@ public final class EndpointPanes {
         endMillis,
         new ErrorCounts(requests, http5xx, grpcErrors, connectionFailures, timeouts),
         recent,
-        proxies.size(),
-        LatencyHistogram.ofSketches(latencies));
+        ProxySet.distinct(proxies),
+        LatencyHistogram.ofSketches(latencies, latencyCount));
   }
 
   /** Drops the panes that no window ending after {@code endMillis} holds. */
   public void evictThrough(long endMillis) {
-    panes.headMap(endMillis - sizeMillis + slideMillis, false).clear();
-    last = null;
+    long keepFrom = endMillis - sizeMillis + slideMillis;
+    int drop = 0;
+    while (drop < count && starts[drop] < keepFrom) {
+      drop++;
+    }
+    if (drop > 0) {
+      System.arraycopy(starts, drop, starts, 0, count - drop);
+      System.arraycopy(panes, drop, panes, 0, count - drop);
+      Arrays.fill(panes, count - drop, count, null);
+      count -= drop;
+    }
   }
 
   /** A deep copy, for Flink's copy-on-write state. */
   public EndpointPanes copy() {
-    TreeMap<Long, Pane> copies = new TreeMap<>();
-    for (Map.Entry<Long, Pane> e : panes.entrySet()) {
-      copies.put(e.getKey(), e.getValue().copy());
+    EndpointPanes copy =
+        new EndpointPanes(sizeMillis, slideMillis, Arrays.copyOf(starts, starts.length), count);
+    for (int i = 0; i < count; i++) {
+      copy.panes[i] = panes[i].copy();
     }
-    EndpointPanes copy = new EndpointPanes(sizeMillis, slideMillis, copies);
     copy.id = id;
     return copy;
   }
@@ -180,10 +217,10 @@ public final class EndpointPanes {
     if (id != null) {
       EndpointStats.writeId(id, out);
     }
-    VarInts.write(panes.size(), out);
-    for (Map.Entry<Long, Pane> e : panes.entrySet()) {
-      out.writeLong(e.getKey());
-      e.getValue().writeTo(out);
+    VarInts.write(count, out);
+    for (int i = 0; i < count; i++) {
+      out.writeLong(starts[i]);
+      panes[i].writeTo(out);
     }
   }
 
@@ -191,12 +228,18 @@ public final class EndpointPanes {
     long size = VarInts.read(in);
     long slide = VarInts.read(in);
     EndpointId id = in.readBoolean() ? EndpointStats.readId(in) : null;
-    long count = VarInts.read(in);
-    TreeMap<Long, Pane> panes = new TreeMap<>();
-    for (long i = 0; i < count; i++) {
-      panes.put(in.readLong(), Pane.readFrom(in));
+    long n = VarInts.read(in);
+    if (n < 0 || n > 1 << 20) {
+      throw new IOException("bad endpoint panes: " + n + " panes");
     }
-    EndpointPanes result = new EndpointPanes(size, slide, panes);
+    int count = (int) n;
+    EndpointPanes result =
+        new EndpointPanes(
+            size, slide, new long[Math.max(count, initialCapacity(size, slide))], count);
+    for (int i = 0; i < count; i++) {
+      result.starts[i] = in.readLong();
+      result.panes[i] = Pane.readFrom(in);
+    }
     result.id = id;
     return result;
   }

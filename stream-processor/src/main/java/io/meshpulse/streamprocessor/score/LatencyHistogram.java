@@ -38,34 +38,39 @@ public final class LatencyHistogram {
     this.total = sum;
   }
 
-  /** The latencies recorded in {@code sketches} (each a {@link LatencySketch}), added up. */
-  static LatencyHistogram ofSketches(Iterable<DDSketch> sketches) {
-    long zeros = 0;
+  /**
+   * The latencies recorded in {@code sketches} (each a {@link LatencySketch} without negative
+   * values), added up; {@code count} is how many values they hold together, so the zeros are what
+   * the bins do not account for (a dense store's total is a walk over its whole array).
+   */
+  static LatencyHistogram ofSketches(List<DDSketch> sketches, long count) {
     int min = Integer.MAX_VALUE;
     int max = Integer.MIN_VALUE;
     for (DDSketch s : sketches) {
       Store positive = s.getPositiveValueStore();
-      zeros += Math.round(s.getCount() - positive.getTotalCount());
       if (!positive.isEmpty()) {
         min = Math.min(min, positive.getMinIndex());
         max = Math.max(max, positive.getMaxIndex());
       }
     }
     if (min > max) {
-      return zeros == 0 ? EMPTY : new LatencyHistogram(zeros, new int[0], new long[0], 0);
+      return count == 0 ? EMPTY : new LatencyHistogram(count, new int[0], new long[0], 0);
     }
     long[] dense = new long[max - min + 1];
     int offset = min;
     for (DDSketch s : sketches) {
-      s.getPositiveValueStore()
-          .forEach((index, count) -> dense[index - offset] += Math.round(count));
+      s.getPositiveValueStore().forEach((index, c) -> dense[index - offset] += (long) c);
     }
-    return fromDense(zeros, dense, offset);
+    long binned = 0;
+    for (long c : dense) {
+      binned += c;
+    }
+    return fromDense(Math.max(0, count - binned), dense, offset);
   }
 
   /** The latencies of one sketch. */
   static LatencyHistogram of(DDSketch sketch) {
-    return ofSketches(List.of(sketch));
+    return ofSketches(List.of(sketch), Math.round(sketch.getCount()));
   }
 
   /** {@code histograms} added up (a service's latencies from its endpoints'). */

@@ -12,6 +12,10 @@ final class Pane {
   long grpcErrors;
   long connectionFailures;
   long timeouts;
+
+  /** How many requests carried a latency: the sketch's count, kept so it is not summed again. */
+  long latencies;
+
   final ProxySet proxies;
   final DDSketch latencyMillis;
 
@@ -36,6 +40,7 @@ final class Pane {
     }
     if (outcome != ErrorClass.CONNECTION_FAILURE && latencyMs >= 0) {
       latencyMillis.accept(latencyMs);
+      latencies++;
     }
     proxies.add(proxyHash);
   }
@@ -51,6 +56,7 @@ final class Pane {
     copy.grpcErrors = grpcErrors;
     copy.connectionFailures = connectionFailures;
     copy.timeouts = timeouts;
+    copy.latencies = latencies;
     return copy;
   }
 
@@ -76,6 +82,7 @@ final class Pane {
     pane.grpcErrors = grpcErrors;
     pane.connectionFailures = connectionFailures;
     pane.timeouts = timeouts;
+    pane.latencies = Math.round(pane.latencyMillis.getCount());
     return pane;
   }
 }

@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The distinct proxies that reported an endpoint, kept as 32-bit hashes of their node ids (a sorted
@@ -47,36 +48,6 @@ final class ProxySet {
     size++;
   }
 
-  /** Adds {@code other}'s hashes: one merge of the two sorted arrays. */
-  void addAll(ProxySet other) {
-    if (other.size == 0 || size >= EndpointAggregate.MAX_PROXIES) {
-      return;
-    }
-    if (size == 0) {
-      hashes = Arrays.copyOf(other.hashes, Math.max(4, other.size));
-      size = other.size;
-      return;
-    }
-    int[] merged = new int[Math.min(EndpointAggregate.MAX_PROXIES, size + other.size)];
-    int n = 0;
-    int i = 0;
-    int j = 0;
-    while (n < merged.length && (i < size || j < other.size)) {
-      int next;
-      if (j >= other.size || (i < size && hashes[i] < other.hashes[j])) {
-        next = hashes[i++];
-      } else if (i >= size || other.hashes[j] < hashes[i]) {
-        next = other.hashes[j++];
-      } else {
-        next = hashes[i++];
-        j++;
-      }
-      merged[n++] = next;
-    }
-    hashes = merged;
-    size = n;
-  }
-
   ProxySet copy() {
     return new ProxySet(Arrays.copyOf(hashes, Math.max(4, size)), size);
   }
@@ -95,5 +66,47 @@ final class ProxySet {
       hashes[i] = in.readInt();
     }
     return new ProxySet(hashes, size);
+  }
+
+  // Open-addressing table for distinct(): four slots a counted proxy, reused by each task thread;
+  // a slot belongs to the current call when its stamp is the call's.
+  private static final int TABLE_SLOTS = 4 * EndpointAggregate.MAX_PROXIES;
+  private static final ThreadLocal<int[][]> TABLE =
+      ThreadLocal.withInitial(() -> new int[][] {new int[TABLE_SLOTS], new int[TABLE_SLOTS], {0}});
+
+  /**
+   * How many distinct proxies {@code sets} hold together, up to {@link
+   * EndpointAggregate#MAX_PROXIES}.
+   */
+  static int distinct(List<ProxySet> sets) {
+    if (sets.size() == 1) {
+      return sets.get(0).size;
+    }
+    int[][] table = TABLE.get();
+    int[] keys = table[0];
+    int[] stamps = table[1];
+    int stamp = ++table[2][0];
+    if (stamp == 0) { // wrapped: forget every stamp
+      Arrays.fill(stamps, 0);
+      stamp = table[2][0] = 1;
+    }
+    int distinct = 0;
+    for (ProxySet set : sets) {
+      for (int i = 0; i < set.size; i++) {
+        int h = set.hashes[i];
+        int slot = (h * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(TABLE_SLOTS));
+        while (stamps[slot] == stamp && keys[slot] != h) {
+          slot = (slot + 1) & (TABLE_SLOTS - 1);
+        }
+        if (stamps[slot] != stamp) {
+          stamps[slot] = stamp;
+          keys[slot] = h;
+          if (++distinct == EndpointAggregate.MAX_PROXIES) {
+            return distinct;
+          }
+        }
+      }
+    }
+    return distinct;
   }
 }

@@ -171,12 +171,15 @@ class ScoringPrimitivesTest {
         merged.mergeWith(pane);
       }
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-      LatencyHistogram.ofSketches(panes).writeTo(new java.io.DataOutputStream(bytes));
+      LatencyHistogram.ofSketches(panes, Math.round(merged.getCount()))
+          .writeTo(new java.io.DataOutputStream(bytes));
       LatencyHistogram h =
           LatencyHistogram.readFrom(
               new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
 
-      assertThat(h).as("read back").isEqualTo(LatencyHistogram.ofSketches(panes));
+      assertThat(h)
+          .as("read back")
+          .isEqualTo(LatencyHistogram.ofSketches(panes, Math.round(merged.getCount())));
       assertThat(LatencyHistogram.sum(perPane)).as("sum of pane histograms").isEqualTo(h);
       assertThat(h.count()).as("count").isEqualTo(Math.round(merged.getCount()));
       double[] values = h.quantiles(qs);
@@ -189,34 +192,32 @@ class ScoringPrimitivesTest {
   }
 
   @Test
-  void proxySet_addAll_countsTheUnion_upToTheCap() {
+  void proxySet_distinct_countsTheUnionOfPanes_upToTheCap() {
     java.util.SplittableRandom random = new java.util.SplittableRandom(5);
     for (int round = 0; round < 300; round++) {
-      ProxySet a = new ProxySet();
-      ProxySet b = new ProxySet();
+      java.util.List<ProxySet> panes = new java.util.ArrayList<>();
       java.util.Set<Integer> union = new java.util.HashSet<>();
       int bound = 1 + random.nextInt(600);
-      for (int i = random.nextInt(300); i > 0; i--) {
-        int h = random.nextInt(-bound, bound);
-        a.add(h);
-        if (union.size() < EndpointAggregate.MAX_PROXIES) {
-          union.add(h);
+      for (int p = 1 + random.nextInt(10); p > 0; p--) {
+        ProxySet pane = new ProxySet();
+        java.util.Set<Integer> inPane = new java.util.HashSet<>();
+        for (int i = random.nextInt(300); i > 0; i--) {
+          int h = random.nextInt(-bound, bound);
+          pane.add(h);
+          if (inPane.size() < EndpointAggregate.MAX_PROXIES) {
+            inPane.add(h);
+          }
         }
+        assertThat(pane.size()).as("one pane").isEqualTo(inPane.size());
+        union.addAll(inPane);
+        panes.add(pane);
       }
-      java.util.Set<Integer> inB = new java.util.HashSet<>();
-      for (int i = random.nextInt(300); i > 0; i--) {
-        int h = random.nextInt(-bound, bound);
-        b.add(h);
-        inB.add(h);
-      }
-      union.addAll(inB);
-      a.addAll(b);
-      assertThat(a.size())
+      assertThat(ProxySet.distinct(panes))
           .as("round %d", round)
           .isEqualTo(Math.min(EndpointAggregate.MAX_PROXIES, union.size()));
-      int before = a.size();
-      a.addAll(b);
-      assertThat(a.size()).as("adding the same set again").isEqualTo(before);
+      assertThat(ProxySet.distinct(panes))
+          .as("the same panes again")
+          .isEqualTo(Math.min(EndpointAggregate.MAX_PROXIES, union.size()));
     }
   }
 }
