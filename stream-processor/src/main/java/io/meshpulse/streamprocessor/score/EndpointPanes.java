@@ -1,6 +1,5 @@
 package io.meshpulse.streamprocessor.score;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.meshpulse.model.v1.Endpoint;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -135,9 +134,8 @@ public final class EndpointPanes {
     long timeouts = 0;
     long spanRequests = 0;
     long spanErrors = 0;
-    long latencyCount = 0;
     List<ProxySet> proxies = new ArrayList<>(count);
-    List<DDSketch> latencies = new ArrayList<>(count);
+    List<LatencyBins> latencies = new ArrayList<>(count);
     @Nullable Pane last = null;
     for (int i = 0; i < count && starts[i] < endMillis; i++) {
       if (starts[i] < startMillis) {
@@ -151,7 +149,6 @@ public final class EndpointPanes {
       timeouts += p.timeouts;
       proxies.add(p.proxies);
       latencies.add(p.latencyMillis);
-      latencyCount += p.latencies;
       if (starts[i] >= spanStart) {
         spanRequests += p.requests;
         spanErrors += p.errors();
@@ -169,8 +166,8 @@ public final class EndpointPanes {
             : new RecentSlide(
                 last.requests,
                 last.errors(),
-                last.latencies,
-                LatencySketch.quantile(last.latencyMillis, 0.5),
+                last.latencyMillis.count(),
+                last.latencyMillis.quantile(0.5),
                 spanRequests,
                 spanErrors);
     EndpointId endpointId = id != null ? id : new EndpointId("", "", Endpoint.getDefaultInstance());
@@ -181,7 +178,7 @@ public final class EndpointPanes {
         new ErrorCounts(requests, http5xx, grpcErrors, connectionFailures, timeouts),
         recent,
         ProxySet.distinct(proxies),
-        LatencyHistogram.ofSketches(latencies, latencyCount));
+        LatencyHistogram.ofPanes(latencies));
   }
 
   /** Drops the panes that no window ending after {@code endMillis} holds. */

@@ -38,39 +38,62 @@ public final class LatencyHistogram {
     this.total = sum;
   }
 
+  /** The latencies of {@code panes}, added up. */
+  static LatencyHistogram ofPanes(List<LatencyBins> panes) {
+    long zeros = 0;
+    int min = Integer.MAX_VALUE;
+    int max = Integer.MIN_VALUE;
+    int pairs = 0;
+    for (LatencyBins p : panes) {
+      zeros += p.zeros();
+      if (p.bins() > 0) {
+        min = Math.min(min, p.index(0));
+        max = Math.max(max, p.index(p.bins() - 1));
+        pairs += p.bins();
+      }
+    }
+    if (min > max) {
+      return zeros == 0 ? EMPTY : new LatencyHistogram(zeros, new int[0], new long[0], 0);
+    }
+    long[] dense = new long[max - min + 1];
+    for (LatencyBins p : panes) {
+      for (int i = 0; i < p.bins(); i++) {
+        dense[p.index(i) - min] += p.countAt(i);
+      }
+    }
+    return fromDense(zeros, dense, min, pairs);
+  }
+
   /**
    * The latencies recorded in {@code sketches} (each a {@link LatencySketch} without negative
-   * values), added up; {@code count} is how many values they hold together, so the zeros are what
-   * the bins do not account for (a dense store's total is a walk over its whole array).
+   * values), added up.
    */
-  static LatencyHistogram ofSketches(List<DDSketch> sketches, long count) {
+  static LatencyHistogram ofSketches(List<DDSketch> sketches) {
+    long zeros = 0;
     int min = Integer.MAX_VALUE;
     int max = Integer.MIN_VALUE;
     for (DDSketch s : sketches) {
       Store positive = s.getPositiveValueStore();
+      zeros += Math.round(s.getCount() - positive.getTotalCount());
       if (!positive.isEmpty()) {
         min = Math.min(min, positive.getMinIndex());
         max = Math.max(max, positive.getMaxIndex());
       }
     }
     if (min > max) {
-      return count == 0 ? EMPTY : new LatencyHistogram(count, new int[0], new long[0], 0);
+      return zeros == 0 ? EMPTY : new LatencyHistogram(zeros, new int[0], new long[0], 0);
     }
     long[] dense = new long[max - min + 1];
     int offset = min;
     for (DDSketch s : sketches) {
-      s.getPositiveValueStore().forEach((index, c) -> dense[index - offset] += (long) c);
+      s.getPositiveValueStore().forEach((index, c) -> dense[index - offset] += Math.round(c));
     }
-    long binned = 0;
-    for (long c : dense) {
-      binned += c;
-    }
-    return fromDense(Math.max(0, count - binned), dense, offset);
+    return fromDense(zeros, dense, offset, dense.length);
   }
 
   /** The latencies of one sketch. */
   static LatencyHistogram of(DDSketch sketch) {
-    return ofSketches(List.of(sketch), Math.round(sketch.getCount()));
+    return ofSketches(List.of(sketch));
   }
 
   /** {@code histograms} added up (a service's latencies from its endpoints'). */
@@ -94,23 +117,23 @@ public final class LatencyHistogram {
         dense[h.indexes[i] - min] += h.counts[i];
       }
     }
-    return fromDense(zeros, dense, min);
+    int pairs = 0;
+    for (LatencyHistogram h : histograms) {
+      pairs += h.bins;
+    }
+    return fromDense(zeros, dense, min, pairs);
   }
 
-  private static LatencyHistogram fromDense(long zeros, long[] dense, int offset) {
+  /** The non-empty bins of {@code dense}, of which there are at most {@code maxBins}. */
+  private static LatencyHistogram fromDense(long zeros, long[] dense, int offset, int maxBins) {
+    int capacity = Math.min(dense.length, maxBins);
+    int[] indexes = new int[capacity];
+    long[] counts = new long[capacity];
     int bins = 0;
-    for (long c : dense) {
-      if (c != 0) {
-        bins++;
-      }
-    }
-    int[] indexes = new int[bins];
-    long[] counts = new long[bins];
-    int at = 0;
     for (int i = 0; i < dense.length; i++) {
       if (dense[i] != 0) {
-        indexes[at] = i + offset;
-        counts[at++] = dense[i];
+        indexes[bins] = i + offset;
+        counts[bins++] = dense[i];
       }
     }
     return new LatencyHistogram(zeros, indexes, counts, bins);

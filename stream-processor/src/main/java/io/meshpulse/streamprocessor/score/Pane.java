@@ -1,6 +1,5 @@
 package io.meshpulse.streamprocessor.score;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -13,17 +12,14 @@ final class Pane {
   long connectionFailures;
   long timeouts;
 
-  /** How many requests carried a latency: the sketch's count, kept so it is not summed again. */
-  long latencies;
-
   final ProxySet proxies;
-  final DDSketch latencyMillis;
+  final LatencyBins latencyMillis;
 
   Pane() {
-    this(new ProxySet(), LatencySketch.create());
+    this(new ProxySet(), new LatencyBins());
   }
 
-  private Pane(ProxySet proxies, DDSketch latencyMillis) {
+  private Pane(ProxySet proxies, LatencyBins latencyMillis) {
     this.proxies = proxies;
     this.latencyMillis = latencyMillis;
   }
@@ -39,8 +35,7 @@ final class Pane {
       case NONE -> {}
     }
     if (outcome != ErrorClass.CONNECTION_FAILURE && latencyMs >= 0) {
-      latencyMillis.accept(latencyMs);
-      latencies++;
+      latencyMillis.add(latencyMs);
     }
     proxies.add(proxyHash);
   }
@@ -56,7 +51,6 @@ final class Pane {
     copy.grpcErrors = grpcErrors;
     copy.connectionFailures = connectionFailures;
     copy.timeouts = timeouts;
-    copy.latencies = latencies;
     return copy;
   }
 
@@ -67,7 +61,7 @@ final class Pane {
     VarInts.write(connectionFailures, out);
     VarInts.write(timeouts, out);
     proxies.writeTo(out);
-    LatencySketch.writeSparse(latencyMillis, out);
+    latencyMillis.writeTo(out);
   }
 
   static Pane readFrom(DataInput in) throws IOException {
@@ -76,13 +70,12 @@ final class Pane {
     long grpcErrors = VarInts.read(in);
     long connectionFailures = VarInts.read(in);
     long timeouts = VarInts.read(in);
-    Pane pane = new Pane(ProxySet.readFrom(in), LatencySketch.readSparse(in));
+    Pane pane = new Pane(ProxySet.readFrom(in), LatencyBins.readFrom(in));
     pane.requests = requests;
     pane.http5xx = http5xx;
     pane.grpcErrors = grpcErrors;
     pane.connectionFailures = connectionFailures;
     pane.timeouts = timeouts;
-    pane.latencies = Math.round(pane.latencyMillis.getCount());
     return pane;
   }
 }

@@ -153,33 +153,46 @@ class ScoringPrimitivesTest {
   }
 
   @Test
-  void latencyHistogram_givesDDSketchsQuantiles_forPanesAddedUp_afterTheWire() throws Exception {
+  void latencyBins_holdDDSketchsBins_andWindowsOfThemGiveDDSketchsQuantiles() throws Exception {
     java.util.SplittableRandom random = new java.util.SplittableRandom(3);
     double[] qs = {0.0, 0.25, 0.50, 0.90, 0.99, 1.0};
     for (int round = 0; round < 500; round++) {
       com.datadoghq.sketch.ddsketch.DDSketch merged = LatencySketch.create();
-      java.util.List<com.datadoghq.sketch.ddsketch.DDSketch> panes = new java.util.ArrayList<>();
+      java.util.List<LatencyBins> panes = new java.util.ArrayList<>();
       java.util.List<LatencyHistogram> perPane = new java.util.ArrayList<>();
       for (int p = 0; p < 1 + round % 10; p++) {
-        com.datadoghq.sketch.ddsketch.DDSketch pane = LatencySketch.create();
+        com.datadoghq.sketch.ddsketch.DDSketch sketch = LatencySketch.create();
+        LatencyBins pane = new LatencyBins();
         int n = random.nextInt(0, 40);
         for (int i = 0; i < n; i++) {
-          pane.accept(i % 7 == 0 ? 0.0 : Math.exp(random.nextDouble(-3, 9)));
+          double v = i % 7 == 0 ? 0.0 : Math.exp(random.nextDouble(-3, 9));
+          sketch.accept(v);
+          pane.add(v);
         }
+        LatencyHistogram one = LatencyHistogram.ofPanes(java.util.List.of(pane));
+        assertThat(one).as("a pane's bins are the sketch's").isEqualTo(LatencyHistogram.of(sketch));
+        assertThat(pane.quantile(0.5))
+            .as("a pane's median")
+            .isEqualTo(LatencySketch.quantile(sketch, 0.5));
+        LatencyBins restored =
+            LatencyBins.readFrom(
+                new java.io.DataInputStream(
+                    new java.io.ByteArrayInputStream(bytes(pane::writeTo))));
+        assertThat(LatencyHistogram.ofPanes(java.util.List.of(restored)))
+            .as("a pane read back")
+            .isEqualTo(one);
+        assertThat(restored.count()).as("a pane's count read back").isEqualTo(pane.count());
         panes.add(pane);
-        perPane.add(LatencyHistogram.of(pane));
-        merged.mergeWith(pane);
+        perPane.add(one);
+        merged.mergeWith(sketch);
       }
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-      LatencyHistogram.ofSketches(panes, Math.round(merged.getCount()))
-          .writeTo(new java.io.DataOutputStream(bytes));
+      LatencyHistogram window = LatencyHistogram.ofPanes(panes);
       LatencyHistogram h =
           LatencyHistogram.readFrom(
-              new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+              new java.io.DataInputStream(
+                  new java.io.ByteArrayInputStream(bytes(window::writeTo))));
 
-      assertThat(h)
-          .as("read back")
-          .isEqualTo(LatencyHistogram.ofSketches(panes, Math.round(merged.getCount())));
+      assertThat(h).as("read back").isEqualTo(window);
       assertThat(LatencyHistogram.sum(perPane)).as("sum of pane histograms").isEqualTo(h);
       assertThat(h.count()).as("count").isEqualTo(Math.round(merged.getCount()));
       double[] values = h.quantiles(qs);
@@ -189,6 +202,16 @@ class ScoringPrimitivesTest {
             .isEqualTo(LatencySketch.quantile(merged, qs[q]));
       }
     }
+  }
+
+  private interface Writer {
+    void write(java.io.DataOutput out) throws java.io.IOException;
+  }
+
+  private static byte[] bytes(Writer writer) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    writer.write(new java.io.DataOutputStream(bytes));
+    return bytes.toByteArray();
   }
 
   @Test
