@@ -114,8 +114,10 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     String cluster = ctx.getCurrentKey();
     ClusterHealth health = scorer.score(cluster, window, clock.millis());
     endpointsPerCluster.put(cluster, health.endpoints().size());
-    for (EndpointHealth endpoint : health.endpoints()) {
-      out.collect(OutRecord.of(utf8(RecordKeys.of(endpoint)), endpoint.toByteArray()));
+    List<EndpointHealth> endpoints = health.endpoints();
+    for (int i = 0; i < endpoints.size(); i++) {
+      EndpointHealth endpoint = endpoints.get(i);
+      out.collect(OutRecord.of(utf8(health.endpointKeys().get(i)), endpoint.toByteArray()));
       count(endpointScores, endpoint.getState());
     }
     for (ServiceHealth service : health.services()) {

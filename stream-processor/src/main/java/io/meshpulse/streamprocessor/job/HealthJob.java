@@ -258,6 +258,8 @@ public final class HealthJob {
     DeliveryGuarantee guarantee = conf.get(HealthJobOptions.DELIVERY_GUARANTEE);
     Properties producer = new Properties();
     producer.setProperty("linger.ms", "5");
+    // Each second's scores leave in one burst; larger batches mean fewer LZ4 frames to set up.
+    producer.setProperty("batch.size", "65536");
     producer.setProperty("compression.type", "lz4");
     producer.setProperty(
         "transaction.timeout.ms",

@@ -30,8 +30,9 @@ public final class ClusterScorer {
     List<EndpointHealth> verdicts = new ArrayList<>(endpoints.size());
     List<ServiceHealth> services = new ArrayList<>();
     List<EndpointStats> ordered = new ArrayList<>(endpoints.size());
+    List<String> keys = new ArrayList<>(endpoints.size());
     for (Map.Entry<String, List<EndpointStats>> group : bySubset.entrySet()) {
-      List<EndpointStats> members = byKey(group.getValue());
+      List<EndpointStats> members = byKey(group.getValue(), keys);
       List<EndpointHealth> subsetVerdicts = scoreGroup(members, emittedMillis);
       verdicts.addAll(subsetVerdicts);
       ordered.addAll(members);
@@ -41,21 +42,25 @@ public final class ClusterScorer {
       }
     }
     services.add(0, scorer.scoreService(cluster, "", ordered, verdicts, emittedMillis));
-    return new ClusterHealth(List.copyOf(verdicts), List.copyOf(services));
+    return new ClusterHealth(List.copyOf(verdicts), List.copyOf(keys), List.copyOf(services));
   }
 
-  /** The endpoints in the order of their record keys, each key built once. */
-  private static List<EndpointStats> byKey(List<EndpointStats> endpoints) {
-    String[] keys = new String[endpoints.size()];
+  /**
+   * The endpoints in the order of their record keys, each key built once and added to {@code keys}
+   * in that order.
+   */
+  private static List<EndpointStats> byKey(List<EndpointStats> endpoints, List<String> keys) {
+    String[] built = new String[endpoints.size()];
     Integer[] order = new Integer[endpoints.size()];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = endpoints.get(i).id().key();
+    for (int i = 0; i < built.length; i++) {
+      built[i] = endpoints.get(i).id().key();
       order[i] = i;
     }
-    Arrays.sort(order, Comparator.comparing(i -> keys[i]));
-    List<EndpointStats> sorted = new ArrayList<>(keys.length);
+    Arrays.sort(order, Comparator.comparing(i -> built[i]));
+    List<EndpointStats> sorted = new ArrayList<>(built.length);
     for (Integer i : order) {
       sorted.add(endpoints.get(i));
+      keys.add(built[i]);
     }
     return sorted;
   }

@@ -4,9 +4,7 @@ import io.meshpulse.model.v1.Endpoint;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -126,6 +124,17 @@ public final class EndpointPanes {
    */
   public @Nullable EndpointStats window(long endMillis) {
     long startMillis = endMillis - sizeMillis;
+    int from = 0;
+    while (from < count && starts[from] < startMillis) {
+      from++;
+    }
+    int to = from;
+    while (to < count && starts[to] < endMillis) {
+      to++;
+    }
+    if (from == to) {
+      return null;
+    }
     long spanStart = Math.max(startMillis, endMillis - RecentSlide.SPAN_SLIDES * slideMillis);
     long requests = 0;
     long http5xx = 0;
@@ -134,32 +143,19 @@ public final class EndpointPanes {
     long timeouts = 0;
     long spanRequests = 0;
     long spanErrors = 0;
-    List<ProxySet> proxies = new ArrayList<>(count);
-    List<LatencyBins> latencies = new ArrayList<>(count);
-    @Nullable Pane last = null;
-    for (int i = 0; i < count && starts[i] < endMillis; i++) {
-      if (starts[i] < startMillis) {
-        continue;
-      }
+    for (int i = from; i < to; i++) {
       Pane p = panes[i];
       requests += p.requests;
       http5xx += p.http5xx;
       grpcErrors += p.grpcErrors;
       connectionFailures += p.connectionFailures;
       timeouts += p.timeouts;
-      proxies.add(p.proxies);
-      latencies.add(p.latencyMillis);
       if (starts[i] >= spanStart) {
         spanRequests += p.requests;
         spanErrors += p.errors();
       }
-      if (starts[i] == endMillis - slideMillis) {
-        last = p;
-      }
     }
-    if (latencies.isEmpty()) {
-      return null;
-    }
+    Pane last = starts[to - 1] == endMillis - slideMillis ? panes[to - 1] : null;
     RecentSlide recent =
         last == null
             ? new RecentSlide(0, 0, 0, 0.0, spanRequests, spanErrors)
@@ -177,8 +173,8 @@ public final class EndpointPanes {
         endMillis,
         new ErrorCounts(requests, http5xx, grpcErrors, connectionFailures, timeouts),
         recent,
-        ProxySet.distinct(proxies),
-        LatencyHistogram.ofPanes(latencies));
+        Pane.distinctProxies(panes, from, to),
+        Pane.latencies(panes, from, to));
   }
 
   /** Drops the panes that no window ending after {@code endMillis} holds. */

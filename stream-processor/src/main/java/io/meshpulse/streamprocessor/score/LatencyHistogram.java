@@ -39,7 +39,7 @@ public final class LatencyHistogram {
   }
 
   /** The latencies of {@code panes}, added up. */
-  static LatencyHistogram ofPanes(List<LatencyBins> panes) {
+  static LatencyHistogram ofPanes(LatencyBins... panes) {
     long zeros = 0;
     int min = Integer.MAX_VALUE;
     int max = Integer.MIN_VALUE;

@@ -78,4 +78,25 @@ final class Pane {
     pane.timeouts = timeouts;
     return pane;
   }
+
+  /** How many distinct proxies {@code panes[from, to)} hold together (see {@link ProxySet}). */
+  static int distinctProxies(Pane[] panes, int from, int to) {
+    if (to - from == 1) {
+      return panes[from].proxies.size();
+    }
+    ProxySet[] sets = new ProxySet[to - from];
+    for (int i = from; i < to; i++) {
+      sets[i - from] = panes[i].proxies;
+    }
+    return ProxySet.distinct(sets);
+  }
+
+  /** The latencies of {@code panes[from, to)}, added up. */
+  static LatencyHistogram latencies(Pane[] panes, int from, int to) {
+    LatencyBins[] bins = new LatencyBins[to - from];
+    for (int i = from; i < to; i++) {
+      bins[i - from] = panes[i].latencyMillis;
+    }
+    return LatencyHistogram.ofPanes(bins);
+  }
 }

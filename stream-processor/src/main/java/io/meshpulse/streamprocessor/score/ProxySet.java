@@ -4,7 +4,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The distinct proxies that reported an endpoint, kept as 32-bit hashes of their node ids (a sorted
@@ -78,9 +77,9 @@ final class ProxySet {
    * How many distinct proxies {@code sets} hold together, up to {@link
    * EndpointAggregate#MAX_PROXIES}.
    */
-  static int distinct(List<ProxySet> sets) {
-    if (sets.size() == 1) {
-      return sets.get(0).size;
+  static int distinct(ProxySet... sets) {
+    if (sets.length == 1) {
+      return sets[0].size;
     }
     int[][] table = TABLE.get();
     int[] keys = table[0];

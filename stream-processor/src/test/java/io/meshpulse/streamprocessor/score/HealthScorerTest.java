@@ -152,6 +152,11 @@ class HealthScorerTest {
     assertThat(health.services().stream().filter(h -> h.getSubset().equals("v1")))
         .as("v1")
         .allSatisfy(h -> assertThat(h.getState()).isEqualTo(HealthState.HEALTH_STATE_HEALTHY));
+    assertThat(health.endpointKeys())
+        .as("each endpoint's record key, at its position")
+        .isEqualTo(health.endpoints().stream().map(io.meshpulse.model.RecordKeys::of).toList())
+        .doesNotHaveDuplicates()
+        .hasSize(6);
   }
 
   @Test

@@ -169,7 +169,7 @@ class ScoringPrimitivesTest {
           sketch.accept(v);
           pane.add(v);
         }
-        LatencyHistogram one = LatencyHistogram.ofPanes(java.util.List.of(pane));
+        LatencyHistogram one = LatencyHistogram.ofPanes(pane);
         assertThat(one).as("a pane's bins are the sketch's").isEqualTo(LatencyHistogram.of(sketch));
         assertThat(pane.quantile(0.5))
             .as("a pane's median")
@@ -178,15 +178,13 @@ class ScoringPrimitivesTest {
             LatencyBins.readFrom(
                 new java.io.DataInputStream(
                     new java.io.ByteArrayInputStream(bytes(pane::writeTo))));
-        assertThat(LatencyHistogram.ofPanes(java.util.List.of(restored)))
-            .as("a pane read back")
-            .isEqualTo(one);
+        assertThat(LatencyHistogram.ofPanes(restored)).as("a pane read back").isEqualTo(one);
         assertThat(restored.count()).as("a pane's count read back").isEqualTo(pane.count());
         panes.add(pane);
         perPane.add(one);
         merged.mergeWith(sketch);
       }
-      LatencyHistogram window = LatencyHistogram.ofPanes(panes);
+      LatencyHistogram window = LatencyHistogram.ofPanes(panes.toArray(new LatencyBins[0]));
       LatencyHistogram h =
           LatencyHistogram.readFrom(
               new java.io.DataInputStream(
@@ -235,10 +233,10 @@ class ScoringPrimitivesTest {
         union.addAll(inPane);
         panes.add(pane);
       }
-      assertThat(ProxySet.distinct(panes))
+      assertThat(ProxySet.distinct(panes.toArray(new ProxySet[0])))
           .as("round %d", round)
           .isEqualTo(Math.min(EndpointAggregate.MAX_PROXIES, union.size()));
-      assertThat(ProxySet.distinct(panes))
+      assertThat(ProxySet.distinct(panes.toArray(new ProxySet[0])))
           .as("the same panes again")
           .isEqualTo(Math.min(EndpointAggregate.MAX_PROXIES, union.size()));
     }
