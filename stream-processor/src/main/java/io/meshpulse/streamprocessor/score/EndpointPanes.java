@@ -24,6 +24,8 @@ public final class EndpointPanes {
   private long[] starts;
   private Pane[] panes;
   private int count;
+  // Which proxies reported in which panes.
+  private ProxyPresence proxies = new ProxyPresence();
 
   public EndpointPanes(long sizeMillis, long slideMillis) {
     this(sizeMillis, slideMillis, new long[initialCapacity(sizeMillis, slideMillis)], 0);
@@ -92,7 +94,8 @@ public final class EndpointPanes {
     if (opened) {
       i = insert(i + 1, start);
     }
-    panes[i].add(outcome, latencyMs, proxyHash);
+    panes[i].add(outcome, latencyMs);
+    proxies.add(proxyHash, Math.floorDiv(start, slideMillis));
     return opened;
   }
 
@@ -173,13 +176,15 @@ public final class EndpointPanes {
         endMillis,
         new ErrorCounts(requests, http5xx, grpcErrors, connectionFailures, timeouts),
         recent,
-        Pane.distinctProxies(panes, from, to),
+        proxies.distinct(
+            Math.floorDiv(startMillis, slideMillis), Math.floorDiv(endMillis, slideMillis)),
         Pane.latencies(panes, from, to));
   }
 
   /** Drops the panes that no window ending after {@code endMillis} holds. */
   public void evictThrough(long endMillis) {
     long keepFrom = endMillis - sizeMillis + slideMillis;
+    proxies.evictBefore(Math.floorDiv(keepFrom, slideMillis));
     int drop = 0;
     while (drop < count && starts[drop] < keepFrom) {
       drop++;
@@ -200,6 +205,7 @@ public final class EndpointPanes {
       copy.panes[i] = panes[i].copy();
     }
     copy.id = id;
+    copy.proxies = proxies.copy();
     return copy;
   }
 
@@ -215,6 +221,7 @@ public final class EndpointPanes {
       out.writeLong(starts[i]);
       panes[i].writeTo(out);
     }
+    proxies.writeTo(out);
   }
 
   public static EndpointPanes readFrom(DataInput in) throws IOException {
@@ -233,6 +240,7 @@ public final class EndpointPanes {
       result.starts[i] = in.readLong();
       result.panes[i] = Pane.readFrom(in);
     }
+    result.proxies = ProxyPresence.readFrom(in);
     result.id = id;
     return result;
   }

@@ -4,7 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 
-/** One endpoint's requests during one slide (e.g. one second): counts, proxies and latencies. */
+/** One endpoint's requests during one slide (e.g. one second): counts and latencies. */
 final class Pane {
   long requests;
   long http5xx;
@@ -12,20 +12,18 @@ final class Pane {
   long connectionFailures;
   long timeouts;
 
-  final ProxySet proxies;
   final LatencyBins latencyMillis;
 
   Pane() {
-    this(new ProxySet(), new LatencyBins());
+    this(new LatencyBins());
   }
 
-  private Pane(ProxySet proxies, LatencyBins latencyMillis) {
-    this.proxies = proxies;
+  private Pane(LatencyBins latencyMillis) {
     this.latencyMillis = latencyMillis;
   }
 
   /** Requests that failed to connect carry no meaningful latency and stay out of the sketch. */
-  void add(ErrorClass outcome, double latencyMs, int proxyHash) {
+  void add(ErrorClass outcome, double latencyMs) {
     requests++;
     switch (outcome) {
       case HTTP_5XX -> http5xx++;
@@ -37,7 +35,6 @@ final class Pane {
     if (outcome != ErrorClass.CONNECTION_FAILURE && latencyMs >= 0) {
       latencyMillis.add(latencyMs);
     }
-    proxies.add(proxyHash);
   }
 
   long errors() {
@@ -45,7 +42,7 @@ final class Pane {
   }
 
   Pane copy() {
-    Pane copy = new Pane(proxies.copy(), latencyMillis.copy());
+    Pane copy = new Pane(latencyMillis.copy());
     copy.requests = requests;
     copy.http5xx = http5xx;
     copy.grpcErrors = grpcErrors;
@@ -60,7 +57,6 @@ final class Pane {
     VarInts.write(grpcErrors, out);
     VarInts.write(connectionFailures, out);
     VarInts.write(timeouts, out);
-    proxies.writeTo(out);
     latencyMillis.writeTo(out);
   }
 
@@ -70,25 +66,13 @@ final class Pane {
     long grpcErrors = VarInts.read(in);
     long connectionFailures = VarInts.read(in);
     long timeouts = VarInts.read(in);
-    Pane pane = new Pane(ProxySet.readFrom(in), LatencyBins.readFrom(in));
+    Pane pane = new Pane(LatencyBins.readFrom(in));
     pane.requests = requests;
     pane.http5xx = http5xx;
     pane.grpcErrors = grpcErrors;
     pane.connectionFailures = connectionFailures;
     pane.timeouts = timeouts;
     return pane;
-  }
-
-  /** How many distinct proxies {@code panes[from, to)} hold together (see {@link ProxySet}). */
-  static int distinctProxies(Pane[] panes, int from, int to) {
-    if (to - from == 1) {
-      return panes[from].proxies.size();
-    }
-    ProxySet[] sets = new ProxySet[to - from];
-    for (int i = from; i < to; i++) {
-      sets[i - from] = panes[i].proxies;
-    }
-    return ProxySet.distinct(sets);
   }
 
   /** The latencies of {@code panes[from, to)}, added up. */

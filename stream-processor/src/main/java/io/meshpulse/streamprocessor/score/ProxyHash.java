@@ -1,7 +1,7 @@
 package io.meshpulse.streamprocessor.score;
 
 /**
- * The 32-bit hash a proxy's node id is kept as in {@link ProxySet}: FNV-1a over the id's
+ * The 32-bit hash a proxy's node id is kept as in {@link ProxyPresence}: FNV-1a over the id's
  * characters, folded to 32 bits. For an ASCII id the UTF-8 bytes are the characters, so the hash
  * can be taken from the wire bytes without building a string.
  */

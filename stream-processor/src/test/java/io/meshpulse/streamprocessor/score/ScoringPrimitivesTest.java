@@ -213,32 +213,50 @@ class ScoringPrimitivesTest {
   }
 
   @Test
-  void proxySet_distinct_countsTheUnionOfPanes_upToTheCap() {
+  void proxyPresence_countsTheProxiesOfAWindowsPanes_asAListOfEveryReportWould() throws Exception {
     java.util.SplittableRandom random = new java.util.SplittableRandom(5);
     for (int round = 0; round < 300; round++) {
-      java.util.List<ProxySet> panes = new java.util.ArrayList<>();
-      java.util.Set<Integer> union = new java.util.HashSet<>();
-      int bound = 1 + random.nextInt(600);
-      for (int p = 1 + random.nextInt(10); p > 0; p--) {
-        ProxySet pane = new ProxySet();
-        java.util.Set<Integer> inPane = new java.util.HashSet<>();
-        for (int i = random.nextInt(300); i > 0; i--) {
-          int h = random.nextInt(-bound, bound);
-          pane.add(h);
-          if (inPane.size() < EndpointAggregate.MAX_PROXIES) {
-            inPane.add(h);
-          }
+      ProxyPresence presence = new ProxyPresence();
+      // Every report of an admitted proxy (the first 256 distinct ones), as (hash, pane).
+      java.util.Map<Integer, java.util.Set<Long>> reports = new java.util.HashMap<>();
+      int bound = 1 + random.nextInt(round % 3 == 0 ? 600 : 40);
+      long now = random.nextLong(-1_000, 1_000_000);
+      for (int i = random.nextInt(1, 800); i > 0; i--) {
+        now += random.nextInt(100) == 0 ? 1 : 0;
+        long pane = now + random.nextInt(-12, 3);
+        int hash = random.nextInt(-bound, bound);
+        presence.add(hash, pane);
+        if (reports.containsKey(hash) || reports.size() < EndpointAggregate.MAX_PROXIES) {
+          reports.computeIfAbsent(hash, h -> new java.util.HashSet<>()).add(pane);
         }
-        assertThat(pane.size()).as("one pane").isEqualTo(inPane.size());
-        union.addAll(inPane);
-        panes.add(pane);
       }
-      assertThat(ProxySet.distinct(panes.toArray(new ProxySet[0])))
-          .as("round %d", round)
-          .isEqualTo(Math.min(EndpointAggregate.MAX_PROXIES, union.size()));
-      assertThat(ProxySet.distinct(panes.toArray(new ProxySet[0])))
-          .as("the same panes again")
-          .isEqualTo(Math.min(EndpointAggregate.MAX_PROXIES, union.size()));
+      for (int w = 0; w < 5; w++) {
+        long to = now + random.nextInt(-8, 4);
+        long from = to - random.nextInt(1, 11);
+        assertThat(presence.distinct(from, to))
+            .as("round %d, panes [%d, %d)", round, from, to)
+            .isEqualTo(reportersIn(reports, from, to));
+      }
+      long keepFrom = now - random.nextInt(0, 12);
+      presence.evictBefore(keepFrom);
+      reports.values().removeIf(panes -> panes.stream().allMatch(p -> p < keepFrom));
+      assertThat(presence.size()).as("kept after eviction").isEqualTo(reports.size());
+      ProxyPresence restored =
+          ProxyPresence.readFrom(
+              new java.io.DataInputStream(
+                  new java.io.ByteArrayInputStream(bytes(presence::writeTo))));
+      assertThat(restored.distinct(keepFrom, now + 3))
+          .as("read back")
+          .isEqualTo(reportersIn(reports, keepFrom, now + 3))
+          .isEqualTo(presence.copy().distinct(keepFrom, now + 3));
     }
+  }
+
+  private static int reportersIn(
+      java.util.Map<Integer, java.util.Set<Long>> reports, long from, long to) {
+    return (int)
+        reports.values().stream()
+            .filter(panes -> panes.stream().anyMatch(p -> p >= from && p < to))
+            .count();
   }
 }

@@ -1,0 +1,138 @@
+package io.meshpulse.streamprocessor.score;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Which proxies reported an endpoint in which of its recent panes, for the window's count of
+ * reporting proxies: per proxy (its {@link ProxyHash}, sorted, at most {@link
+ * EndpointAggregate#MAX_PROXIES}) the latest pane it reported in and a 64-bit mask of the panes up
+ * to it (bit i: it reported in pane {@code latest − i}). A request sets one bit; a window counts
+ * the proxies with a bit among its panes, one mask test each, instead of uniting ten per-pane sets.
+ *
+ * <p>Exact while a window's panes lie within the 64 panes up to a proxy's latest report (a 10 s
+ * window of 1 s slides uses 10 of them); a report older than that is not remembered, which can only
+ * lower the count (a number shown with the score, not part of it).
+ */
+final class ProxyPresence {
+  private int[] hashes;
+  private long[] latest;
+  private long[] masks;
+  private int size;
+
+  ProxyPresence() {
+    this(new int[4], new long[4], new long[4], 0);
+  }
+
+  private ProxyPresence(int[] hashes, long[] latest, long[] masks, int size) {
+    this.hashes = hashes;
+    this.latest = latest;
+    this.masks = masks;
+    this.size = size;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Notes that proxy {@code hash} reported in pane {@code pane} (the pane's start ÷ slide). */
+  void add(int hash, long pane) {
+    int at = Arrays.binarySearch(hashes, 0, size, hash);
+    if (at >= 0) {
+      long ahead = pane - latest[at];
+      if (ahead > 0) {
+        masks[at] = ahead >= Long.SIZE ? 1L : masks[at] << ahead | 1L;
+        latest[at] = pane;
+      } else if (-ahead < Long.SIZE) {
+        masks[at] |= 1L << -ahead;
+      }
+      return;
+    }
+    if (size >= EndpointAggregate.MAX_PROXIES) {
+      return;
+    }
+    int insert = -at - 1;
+    if (size == hashes.length) {
+      int capacity = Math.min(EndpointAggregate.MAX_PROXIES, size * 2);
+      hashes = Arrays.copyOf(hashes, capacity);
+      latest = Arrays.copyOf(latest, capacity);
+      masks = Arrays.copyOf(masks, capacity);
+    }
+    System.arraycopy(hashes, insert, hashes, insert + 1, size - insert);
+    System.arraycopy(latest, insert, latest, insert + 1, size - insert);
+    System.arraycopy(masks, insert, masks, insert + 1, size - insert);
+    hashes[insert] = hash;
+    latest[insert] = pane;
+    masks[insert] = 1L;
+    size++;
+  }
+
+  /** How many proxies reported in at least one of the panes {@code [from, to)}. */
+  int distinct(long from, long to) {
+    int count = 0;
+    for (int i = 0; i < size; i++) {
+      // Bit b is pane latest − b: the panes [from, to) are bits (latest − to, latest − from].
+      long high = Math.min(Long.SIZE - 1, latest[i] - from);
+      long low = Math.max(0, latest[i] - to + 1);
+      if (low <= high && (masks[i] & bits((int) low, (int) high)) != 0) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static long bits(int low, int high) {
+    return (-1L >>> (Long.SIZE - 1 - high)) & (-1L << low);
+  }
+
+  /** Forgets the proxies whose latest report is before pane {@code pane}. */
+  void evictBefore(long pane) {
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      if (latest[i] >= pane) {
+        hashes[kept] = hashes[i];
+        latest[kept] = latest[i];
+        masks[kept] = masks[i];
+        kept++;
+      }
+    }
+    size = kept;
+  }
+
+  ProxyPresence copy() {
+    int capacity = Math.max(4, size);
+    return new ProxyPresence(
+        Arrays.copyOf(hashes, capacity),
+        Arrays.copyOf(latest, capacity),
+        Arrays.copyOf(masks, capacity),
+        size);
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    VarInts.write(size, out);
+    for (int i = 0; i < size; i++) {
+      out.writeInt(hashes[i]);
+      VarInts.write(latest[i], out);
+      out.writeLong(masks[i]);
+    }
+  }
+
+  static ProxyPresence readFrom(DataInput in) throws IOException {
+    long n = VarInts.read(in);
+    if (n < 0 || n > EndpointAggregate.MAX_PROXIES) {
+      throw new IOException("bad proxy presence: " + n + " proxies");
+    }
+    int size = (int) n;
+    int capacity = Math.max(4, size);
+    ProxyPresence p =
+        new ProxyPresence(new int[capacity], new long[capacity], new long[capacity], size);
+    for (int i = 0; i < size; i++) {
+      p.hashes[i] = in.readInt();
+      p.latest[i] = VarInts.read(in);
+      p.masks[i] = in.readLong();
+    }
+    return p;
+  }
+}
