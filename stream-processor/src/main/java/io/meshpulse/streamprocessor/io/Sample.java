@@ -13,8 +13,11 @@ import io.meshpulse.streamprocessor.score.ProxyHash;
  * ProxyHash}.
  */
 public final class Sample {
+  private static final long NO_KEY = EndpointKey.of("", "", "", 0);
+  private static final int NO_PROXY = ProxyHash.of("");
+
   /** The window key: the {@link EndpointKey} of {@code <cluster>|<subset>|<address>:<port>}. */
-  public long key = EndpointKey.of("", "", "", 0);
+  public long key = NO_KEY;
 
   /** Cluster, subset, address, port and locality, as {@link EndpointIdentity} encodes them. */
   public byte[] identity = EndpointIdentity.EMPTY;
@@ -31,7 +34,7 @@ public final class Sample {
   public ErrorClass outcome = ErrorClass.NONE;
 
   /** The reporting proxy's node id, hashed ({@link ProxyHash}). */
-  public int proxyHash = ProxyHash.of("");
+  public int proxyHash = NO_PROXY;
 
   public Sample() {}
 

@@ -87,14 +87,17 @@ final class ProxyPresence {
     return (-1L >>> (Long.SIZE - 1 - high)) & (-1L << low);
   }
 
-  /** Forgets the proxies whose latest report is before pane {@code pane}. */
+  /**
+   * Forgets the panes before {@code pane}: the proxies whose latest report is older, and the bits
+   * of older panes in the others' masks (so masks stay small numbers in checkpoints).
+   */
   void evictBefore(long pane) {
     int kept = 0;
     for (int i = 0; i < size; i++) {
       if (latest[i] >= pane) {
         hashes[kept] = hashes[i];
         latest[kept] = latest[i];
-        masks[kept] = masks[i];
+        masks[kept] = masks[i] & bits(0, (int) Math.min(Long.SIZE - 1, latest[i] - pane));
         kept++;
       }
     }
@@ -110,12 +113,18 @@ final class ProxyPresence {
         size);
   }
 
+  /**
+   * The count, then per proxy its hash, its latest pane (a zig-zag delta from the previous proxy's)
+   * and its mask, as varints.
+   */
   void writeTo(DataOutput out) throws IOException {
     VarInts.write(size, out);
+    long previous = 0;
     for (int i = 0; i < size; i++) {
       out.writeInt(hashes[i]);
-      VarInts.write(latest[i], out);
-      out.writeLong(masks[i]);
+      VarInts.writeSigned(latest[i] - previous, out);
+      VarInts.write(masks[i], out);
+      previous = latest[i];
     }
   }
 
@@ -128,10 +137,12 @@ final class ProxyPresence {
     int capacity = Math.max(4, size);
     ProxyPresence p =
         new ProxyPresence(new int[capacity], new long[capacity], new long[capacity], size);
+    long previous = 0;
     for (int i = 0; i < size; i++) {
       p.hashes[i] = in.readInt();
-      p.latest[i] = VarInts.read(in);
-      p.masks[i] = in.readLong();
+      p.latest[i] = previous + VarInts.readSigned(in);
+      p.masks[i] = VarInts.read(in);
+      previous = p.latest[i];
     }
     return p;
   }
