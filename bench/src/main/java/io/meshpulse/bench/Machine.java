@@ -37,7 +37,15 @@ record Machine(String date, int cores, long maxHeapMb, String jvm, String os, St
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       String dirty = "";
       Process s =
-          new ProcessBuilder("git", "status", "--porcelain", "--untracked-files=no")
+          // The results file itself changes with every run; only code and settings count.
+          new ProcessBuilder(
+                  "git",
+                  "status",
+                  "--porcelain",
+                  "--untracked-files=no",
+                  "--",
+                  ".",
+                  ":(exclude)docs/benchmarks.md")
               .redirectErrorStream(true)
               .start();
       if (!new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank()) {

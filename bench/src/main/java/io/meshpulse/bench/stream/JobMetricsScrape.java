@@ -21,12 +21,19 @@ final class JobMetricsScrape {
 
   /** The sum over subtasks of counter {@code meshpulse_<name>}; 0 when not (yet) exported. */
   long sum(String name) {
+    return sum(name, null);
+  }
+
+  /** The same, only over the subtasks of the job named {@code jobName} (null: every job). */
+  long sum(String name, String jobName) {
     String metric = PREFIX + name;
+    String label = jobName == null ? null : "job_name=\"" + jobName + "\"";
     long total = 0;
     for (String line : scrape().split("\n")) {
       if (line.startsWith(metric)
           && line.length() > metric.length()
-          && (line.charAt(metric.length()) == '{' || line.charAt(metric.length()) == ' ')) {
+          && (line.charAt(metric.length()) == '{' || line.charAt(metric.length()) == ' ')
+          && (label == null || line.contains(label))) {
         total += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }

@@ -20,9 +20,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Throughput with the input already in Kafka: {@code seconds} of event time, every endpoint sending
  * {@code perSecond} requests each second, produced before the job starts; then one record per
  * partition {@value #TAIL_SECONDS} s later, so the watermark passes every window that holds data.
- * Timed from the first record the job reads (its {@code records_in} counter, scraped every 20 ms)
- * to the moment the endpoint-health topic holds every expected record (endpoints × (seconds + 9)
- * windows; its end offsets polled every 50 ms).
+ * The input is produced once and read by one job per round, each from the earliest offsets into its
+ * own output topics. Timed from the first record the job reads (its {@code records_in} counter,
+ * scraped every 20 ms) to the moment the endpoint-health topic holds every expected record
+ * (endpoints × (seconds + 9) windows; its end offsets polled every 50 ms).
  */
 final class PreloadedRun {
   static final int TAIL_SECONDS = 11;
@@ -49,23 +50,35 @@ final class PreloadedRun {
     this.progress = progress;
   }
 
-  Result run(Fleet fleet, int seconds, int perSecond, Configuration conf, int partitions)
+  /**
+   * Produces the input to {@code topic}: {@code seconds} of event time for every endpoint of {@code
+   * fleet}, then the tail records. Returns how many records it wrote.
+   */
+  long preload(Fleet fleet, String topic, int seconds, int perSecond, int partitions)
       throws Exception {
-    String in = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.ACCESS_RECORDS_TOPIC);
-    String out = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.ENDPOINT_HEALTH_TOPIC);
     long base = (System.currentTimeMillis() / 1000 - seconds - TAIL_SECONDS - 5) * 1000;
     long produceStart = System.nanoTime();
-    long produced = produce(fleet, in, base, seconds, perSecond, partitions);
+    long produced = produce(fleet, topic, base, seconds, perSecond, partitions);
     progress.printf(
         "preloaded %,d records (%d endpoints × %d/s × %d s) in %.1f s%n",
         produced, fleet.endpoints(), perSecond, seconds, (System.nanoTime() - produceStart) / 1e9);
+    return produced;
+  }
+
+  /**
+   * Runs one job over the preloaded input (its topic in {@code conf}) until it has written every
+   * endpoint's windows to its own endpoint-health topic.
+   */
+  Result run(Fleet fleet, int seconds, Configuration conf, int partitions) throws Exception {
+    String out = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.ENDPOINT_HEALTH_TOPIC);
+    String jobName = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.JOB_NAME);
     long expected = (long) fleet.endpoints() * (seconds + 9);
 
     CpuClock cpu = new CpuClock();
-    try (JobRun job = JobRun.submit(cluster, conf, "bench-preloaded");
+    try (JobRun job = JobRun.submit(cluster, conf, jobName);
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (metrics.sum("records_in") == 0) {
+      while (metrics.sum("records_in", jobName) == 0) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the job read nothing in 60 s");
         }
@@ -83,7 +96,7 @@ final class PreloadedRun {
           lastPrint = System.nanoTime();
           progress.printf(
               "  %.0f s: %,d records read, %,d of %,d endpoint-health records%n",
-              (lastPrint - start) / 1e9, metrics.sum("records_in"), health, expected);
+              (lastPrint - start) / 1e9, metrics.sum("records_in", jobName), health, expected);
         }
       }
       long end = System.nanoTime();
@@ -91,14 +104,14 @@ final class PreloadedRun {
       if (health < expected) {
         progress.printf("WARNING: only %,d of %,d health records after 150 s%n", health, expected);
       }
-      long read = metrics.sum("records_in");
+      long read = metrics.sum("records_in", jobName);
       return new Result(
           read,
           health,
           (end - start) / 1e9,
           used.jobNanos() / 1e9,
           used.processNanos() / 1e9,
-          metrics.sum("late_records_dropped"),
+          metrics.sum("late_records_dropped", jobName),
           job.largestCheckpoint().orElse(new JobRun.CheckpointSize(-1, 0, 0)));
     }
   }
