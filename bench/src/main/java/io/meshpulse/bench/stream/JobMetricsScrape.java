@@ -27,13 +27,16 @@ final class JobMetricsScrape {
   /** The same, only over the subtasks of the job named {@code jobName} (null: every job). */
   long sum(String name, String jobName) {
     String metric = PREFIX + name;
+    // Flink's reporter may write label values with characters outside [A-Za-z0-9_:] as '_'.
     String label = jobName == null ? null : "job_name=\"" + jobName + "\"";
+    String escaped =
+        jobName == null ? null : "job_name=\"" + jobName.replaceAll("[^A-Za-z0-9_:]", "_") + "\"";
     long total = 0;
     for (String line : scrape().split("\n")) {
       if (line.startsWith(metric)
           && line.length() > metric.length()
           && (line.charAt(metric.length()) == '{' || line.charAt(metric.length()) == ' ')
-          && (label == null || line.contains(label))) {
+          && (label == null || line.contains(label) || line.contains(escaped))) {
         total += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
