@@ -24,7 +24,17 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 /**
  * {@code ./meshpulse bench stream}: the health job on an in-process MiniCluster (one task manager,
  * {@code parallelism} slots, hashmap state backend, file checkpoints) against the embedded broker.
- * Sizes can be changed with system properties {@code meshpulse.bench.stream.*}.
+ * Settings, as system properties {@code meshpulse.bench.stream.<name>} (default):
+ *
+ * <ul>
+ *   <li>{@code parallelism} (2): the job's parallelism and the task manager's slots;
+ *   <li>{@code endpoints} (10,000) and {@code per-second} (10): the preloaded fleet and each
+ *       endpoint's requests a second;
+ *   <li>{@code seconds} (20): seconds of event time preloaded;
+ *   <li>{@code rounds} (3): measured rounds over the preloaded input, after one warm-up round;
+ *   <li>{@code live-rate} (10,000) and {@code live-endpoints} (2,000): the live run's records a
+ *       second and its fleet.
+ * </ul>
  */
 public final class StreamBenchmark implements Benchmark {
   private static final int PARTITIONS = 4;
