@@ -131,7 +131,7 @@ final class LiveRun {
         sent = sentTotal;
       }
       Thread.sleep(5_000);
-      long read = metrics.sum("records_in");
+      long read = metrics.sum("records_in", "bench-live");
       reading.set(false);
       reader.join(10_000);
 
@@ -162,7 +162,7 @@ final class LiveRun {
           quantile(sorted, 0.90),
           quantile(sorted, 0.99),
           sorted.length == 0 ? 0 : sorted[sorted.length - 1],
-          metrics.sum("late_records_dropped"),
+          metrics.sum("late_records_dropped", "bench-live"),
           job.largestCheckpoint().orElse(new JobRun.CheckpointSize(-1, 0, 0)));
     }
   }

@@ -43,7 +43,7 @@ public final class StreamBenchmark implements Benchmark {
   private final int endpoints = Integer.getInteger("meshpulse.bench.stream.endpoints", 10_000);
   private final int preloadSeconds = Integer.getInteger("meshpulse.bench.stream.seconds", 20);
   private final int perSecond = Integer.getInteger("meshpulse.bench.stream.per-second", 10);
-  private final int rounds = Integer.getInteger("meshpulse.bench.stream.rounds", 3);
+  private final int rounds = Math.max(1, Integer.getInteger("meshpulse.bench.stream.rounds", 3));
   private final int liveEndpoints =
       Integer.getInteger("meshpulse.bench.stream.live-endpoints", 2_000);
   private final int liveRate = Integer.getInteger("meshpulse.bench.stream.live-rate", 10_000);

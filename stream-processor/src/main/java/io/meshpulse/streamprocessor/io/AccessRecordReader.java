@@ -342,11 +342,6 @@ final class AccessRecordReader {
     return EndpointIdentity.encode(data, ranges, port);
   }
 
-  private int copy(Range range, byte[] to, int at) {
-    System.arraycopy(data, range.start, to, at, range.length);
-    return at + range.length;
-  }
-
   private String text(Range range) {
     return new String(data, range.start, range.length, StandardCharsets.UTF_8);
   }

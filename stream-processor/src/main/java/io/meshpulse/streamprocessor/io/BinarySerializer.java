@@ -1,6 +1,5 @@
 package io.meshpulse.streamprocessor.io;
 
-import io.meshpulse.streamprocessor.score.EndpointAggregate;
 import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import io.meshpulse.streamprocessor.score.ErrorClass;
@@ -15,7 +14,6 @@ import org.apache.flink.core.memory.DataOutputView;
 abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
   private static final long serialVersionUID = 1L;
 
-  static final BinarySerializer<EndpointAggregate> ENDPOINT_AGGREGATE = new AggregateSerializer();
   static final BinarySerializer<EndpointStats> ENDPOINT_STATS = new StatsSerializer();
   static final BinarySerializer<EndpointPanes> ENDPOINT_PANES = new PanesSerializer();
   static final BinarySerializer<Sample> SAMPLE = new SampleSerializer();
@@ -40,41 +38,6 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
     return copy(from);
   }
 
-  /** Serializes {@link EndpointAggregate}, the window accumulator. */
-  static final class AggregateSerializer extends BinarySerializer<EndpointAggregate> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean isImmutableType() {
-      return false;
-    }
-
-    @Override
-    public EndpointAggregate createInstance() {
-      return new EndpointAggregate(1000);
-    }
-
-    @Override
-    public EndpointAggregate copy(EndpointAggregate from) {
-      return from.copy();
-    }
-
-    @Override
-    public void serialize(EndpointAggregate record, DataOutputView target) throws IOException {
-      record.writeTo(target);
-    }
-
-    @Override
-    public EndpointAggregate deserialize(DataInputView source) throws IOException {
-      return EndpointAggregate.readFrom(source);
-    }
-
-    @Override
-    public TypeSerializerSnapshot<EndpointAggregate> snapshotConfiguration() {
-      return new AggregateSnapshot();
-    }
-  }
-
   /** Serializes {@link EndpointStats}; immutable, so copies are the same object. */
   static final class StatsSerializer extends BinarySerializer<EndpointStats> {
     private static final long serialVersionUID = 1L;
@@ -86,7 +49,7 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
 
     @Override
     public EndpointStats createInstance() {
-      return new EndpointAggregate(1000).snapshot(0, 0);
+      return EndpointStats.empty();
     }
 
     @Override
@@ -229,14 +192,6 @@ abstract class BinarySerializer<T> extends TypeSerializerSingleton<T> {
   public static final class PanesSnapshot extends SimpleTypeSerializerSnapshot<EndpointPanes> {
     public PanesSnapshot() {
       super(() -> ENDPOINT_PANES);
-    }
-  }
-
-  /** Restores {@link AggregateSerializer}; public no-arg constructor for Flink. */
-  public static final class AggregateSnapshot
-      extends SimpleTypeSerializerSnapshot<EndpointAggregate> {
-    public AggregateSnapshot() {
-      super(() -> ENDPOINT_AGGREGATE);
     }
   }
 

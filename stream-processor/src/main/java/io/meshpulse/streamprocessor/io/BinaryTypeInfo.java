@@ -1,6 +1,5 @@
 package io.meshpulse.streamprocessor.io;
 
-import io.meshpulse.streamprocessor.score.EndpointAggregate;
 import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import org.apache.flink.api.common.serialization.SerializerConfig;
@@ -9,13 +8,11 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * Type information for the score package's values, which serialize themselves into a compact binary
- * form (counts, proxies, and the DDSketch's own encoding) instead of going through Kryo.
+ * form (varint counts, proxy hashes, latency bins) instead of going through Kryo.
  */
 public final class BinaryTypeInfo<T> extends TypeInformation<T> {
   private static final long serialVersionUID = 1L;
 
-  public static final BinaryTypeInfo<EndpointAggregate> ENDPOINT_AGGREGATE =
-      new BinaryTypeInfo<>(EndpointAggregate.class, BinarySerializer.ENDPOINT_AGGREGATE);
   public static final BinaryTypeInfo<EndpointStats> ENDPOINT_STATS =
       new BinaryTypeInfo<>(EndpointStats.class, BinarySerializer.ENDPOINT_STATS);
   public static final BinaryTypeInfo<Sample> SAMPLE =

@@ -6,6 +6,7 @@ import io.meshpulse.streamprocessor.io.Inbound;
 import io.meshpulse.streamprocessor.io.OutRecord;
 import io.meshpulse.streamprocessor.io.OutRecordSchema;
 import io.meshpulse.streamprocessor.io.Sample;
+import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import io.meshpulse.streamprocessor.score.ScoringThresholds;
 import java.time.Clock;
@@ -66,6 +67,18 @@ public final class HealthJob {
           HealthJobOptions.WINDOW_SIZE.key()
               + " must be a multiple of "
               + HealthJobOptions.WINDOW_SLIDE.key());
+    }
+    if (size.toMillis() / slide.toMillis() > EndpointPanes.MAX_SLIDES_PER_WINDOW) {
+      throw new IllegalArgumentException(
+          HealthJobOptions.WINDOW_SIZE.key()
+              + " must be at most "
+              + EndpointPanes.MAX_SLIDES_PER_WINDOW
+              + " × "
+              + HealthJobOptions.WINDOW_SLIDE.key()
+              + ", was "
+              + size
+              + " / "
+              + slide);
     }
     configureEnvironment(env, conf);
 
@@ -132,7 +145,7 @@ public final class HealthJob {
         .keyBy(s -> s.key, Types.LONG)
         .process(new EndpointPanesFunction(size.toMillis(), slide.toMillis(), late))
         .returns(BinaryTypeInfo.ENDPOINT_STATS)
-        .uid("endpoint-panes")
+        .uid("endpoint-panes-v2")
         .name("endpoint windows");
   }
 
@@ -143,7 +156,7 @@ public final class HealthJob {
         .keyBy(s -> s.id().cluster(), Types.STRING)
         .process(new ClusterScoringFunction(thresholds, clock))
         .returns(OutRecord.class)
-        .uid("cluster-scoring")
+        .uid("cluster-scoring-v2")
         .name("peer comparison and scoring");
   }
 

@@ -105,7 +105,9 @@ public final class HealthJobOptions {
       ConfigOptions.key(PREFIX + "window.size")
           .durationType()
           .defaultValue(Duration.ofSeconds(10))
-          .withDescription("Length of the sliding event-time window each score covers.");
+          .withDescription(
+              "Length of the sliding event-time window each score covers: a multiple of"
+                  + " window.slide, at most 60 slides.");
 
   public static final ConfigOption<Duration> WINDOW_SLIDE =
       ConfigOptions.key(PREFIX + "window.slide")

@@ -9,14 +9,20 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One endpoint's recent requests as panes of one slide each (e.g. 1 s): a request updates one pane,
- * and a window (e.g. 10 s) is built when it is due by merging the panes it covers (counts add up,
- * DDSketches merge exactly). Compared with keeping every overlapping window, a request costs one
+ * and a window (e.g. 10 s) is built when it is due by adding up the panes it covers (counts and
+ * latency bins add up exactly). Compared with keeping every overlapping window, a request costs one
  * update instead of size/slide, and the state holds each second once instead of size/slide times.
  *
  * <p>The panes are kept in two parallel arrays sorted by start: an endpoint holds about size/slide
  * of them (plus one or two ahead of the watermark), so a scan is cheaper than a tree.
  */
 public final class EndpointPanes {
+  /**
+   * The most slides a window may span: the proxy record remembers 64 panes back from each proxy's
+   * latest report, which leaves room for panes ahead of the window.
+   */
+  public static final int MAX_SLIDES_PER_WINDOW = 60;
+
   private final long sizeMillis;
   private final long slideMillis;
   private @Nullable EndpointId id;
@@ -32,9 +38,14 @@ public final class EndpointPanes {
   }
 
   private EndpointPanes(long sizeMillis, long slideMillis, long[] starts, int count) {
-    if (slideMillis <= 0 || sizeMillis <= 0 || sizeMillis % slideMillis != 0) {
+    if (slideMillis <= 0
+        || sizeMillis <= 0
+        || sizeMillis % slideMillis != 0
+        || sizeMillis / slideMillis > MAX_SLIDES_PER_WINDOW) {
       throw new IllegalArgumentException(
-          "the window size must be a positive multiple of the slide, was "
+          "the window size must be a positive multiple of the slide, at most "
+              + MAX_SLIDES_PER_WINDOW
+              + " slides, was "
               + sizeMillis
               + " / "
               + slideMillis);

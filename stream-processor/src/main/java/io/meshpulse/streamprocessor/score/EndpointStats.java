@@ -42,6 +42,18 @@ public final class EndpointStats {
     this.latencyMillis = latencyMillis;
   }
 
+  /** The statistics of no requests (for serializers that need an instance). */
+  public static EndpointStats empty() {
+    return new EndpointStats(
+        new EndpointId("", "", Endpoint.getDefaultInstance()),
+        0,
+        0,
+        new ErrorCounts(0, 0, 0, 0, 0),
+        new RecentSlide(0, 0, 0, 0.0, 0, 0),
+        0,
+        LatencyHistogram.EMPTY);
+  }
+
   private void computeQuantiles() {
     if (!quantiles) {
       double[] values = latencyMillis.quantiles(QUANTILES);

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * One pane's latencies in milliseconds: the same bins as {@link LatencySketch} (DDSketch's
+ * One pane's latencies in milliseconds: the bins of {@link LatencyHistogram#MAPPING} (DDSketch's
  * logarithmic mapping at 1 % relative accuracy), kept sparse as sorted (index, count) pairs plus
  * the count of values too small to index. A pane holds a second of one endpoint's requests, which
  * fill a few of the ~100 bins their range spans, so a sparse pane is smaller than a dense store and

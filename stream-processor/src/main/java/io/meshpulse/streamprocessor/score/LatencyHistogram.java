@@ -2,7 +2,7 @@ package io.meshpulse.streamprocessor.score;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
-import com.datadoghq.sketch.ddsketch.store.Store;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -10,14 +10,18 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A finished window's latencies in milliseconds: the non-empty bins of {@link LatencySketch}'s
- * index mapping (1 % relative accuracy) as two sorted arrays, plus the count of zero latencies.
- * What the window stage sends to the cluster stage instead of a whole DDSketch: built by adding up
- * the panes' bins, written as varint deltas, and read back without a dense store; quantiles are
- * taken in one pass and are the values DDSketch itself gives for the same bins.
+ * A finished window's latencies in milliseconds: the non-empty bins of DDSketch's logarithmic index
+ * mapping at 1 % relative accuracy ({@link #MAPPING}) as two sorted arrays, plus the count of zero
+ * latencies. What the window stage sends to the cluster stage instead of a whole DDSketch: built by
+ * adding up the panes' bins, written as varint deltas, and read back without a dense store;
+ * quantiles are taken in one pass and are the values DDSketch itself gives for the same bins.
  */
 public final class LatencyHistogram {
-  static final IndexMapping MAPPING = LatencySketch.create().getIndexMapping();
+  static final double RELATIVE_ACCURACY = 0.01;
+
+  /** DDSketch's logarithmic mapping: bin i holds the values within 1 % of its value. */
+  static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
+
   static final LatencyHistogram EMPTY = new LatencyHistogram(0, new int[0], new long[0], 0);
 
   private final long zeros;
@@ -64,38 +68,6 @@ public final class LatencyHistogram {
     return fromDense(zeros, dense, min, pairs);
   }
 
-  /**
-   * The latencies recorded in {@code sketches} (each a {@link LatencySketch} without negative
-   * values), added up.
-   */
-  static LatencyHistogram ofSketches(List<DDSketch> sketches) {
-    long zeros = 0;
-    int min = Integer.MAX_VALUE;
-    int max = Integer.MIN_VALUE;
-    for (DDSketch s : sketches) {
-      Store positive = s.getPositiveValueStore();
-      zeros += Math.round(s.getCount() - positive.getTotalCount());
-      if (!positive.isEmpty()) {
-        min = Math.min(min, positive.getMinIndex());
-        max = Math.max(max, positive.getMaxIndex());
-      }
-    }
-    if (min > max) {
-      return zeros == 0 ? EMPTY : new LatencyHistogram(zeros, new int[0], new long[0], 0);
-    }
-    long[] dense = new long[max - min + 1];
-    int offset = min;
-    for (DDSketch s : sketches) {
-      s.getPositiveValueStore().forEach((index, c) -> dense[index - offset] += Math.round(c));
-    }
-    return fromDense(zeros, dense, offset, dense.length);
-  }
-
-  /** The latencies of one sketch. */
-  static LatencyHistogram of(DDSketch sketch) {
-    return ofSketches(List.of(sketch));
-  }
-
   /** {@code histograms} added up (a service's latencies from its endpoints'). */
   static LatencyHistogram sum(List<LatencyHistogram> histograms) {
     long zeros = 0;
@@ -125,7 +97,7 @@ public final class LatencyHistogram {
   }
 
   /** The non-empty bins of {@code dense}, of which there are at most {@code maxBins}. */
-  private static LatencyHistogram fromDense(long zeros, long[] dense, int offset, int maxBins) {
+  static LatencyHistogram fromDense(long zeros, long[] dense, int offset, int maxBins) {
     int capacity = Math.min(dense.length, maxBins);
     int[] indexes = new int[capacity];
     long[] counts = new long[capacity];
@@ -196,7 +168,7 @@ public final class LatencyHistogram {
   static LatencyHistogram readFrom(DataInput in) throws IOException {
     long zeros = VarInts.read(in);
     long bins = VarInts.read(in);
-    if (bins < 0 || bins > Integer.MAX_VALUE) {
+    if (bins < 0 || bins > 1 << 20) {
       throw new IOException("bad latency histogram: " + bins + " bins");
     }
     int n = (int) bins;

@@ -7,16 +7,22 @@ import java.util.Arrays;
 
 /**
  * Which proxies reported an endpoint in which of its recent panes, for the window's count of
- * reporting proxies: per proxy (its {@link ProxyHash}, sorted, at most {@link
- * EndpointAggregate#MAX_PROXIES}) the latest pane it reported in and a 64-bit mask of the panes up
- * to it (bit i: it reported in pane {@code latest − i}). A request sets one bit; a window counts
- * the proxies with a bit among its panes, one mask test each, instead of uniting ten per-pane sets.
+ * reporting proxies: per proxy (its {@link ProxyHash}, sorted, at most {@link #MAX_PROXIES}) the
+ * latest pane it reported in and a 64-bit mask of the panes up to it (bit i: it reported in pane
+ * {@code latest − i}). A request sets one bit; a window counts the proxies with a bit among its
+ * panes, one mask test each, instead of uniting ten per-pane sets.
  *
  * <p>Exact while a window's panes lie within the 64 panes up to a proxy's latest report (a 10 s
  * window of 1 s slides uses 10 of them); a report older than that is not remembered, which can only
  * lower the count (a number shown with the score, not part of it).
  */
 final class ProxyPresence {
+  /**
+   * At most this many proxies are tracked per endpoint; when full, a new proxy takes the place of
+   * the one whose latest report is oldest.
+   */
+  static final int MAX_PROXIES = 256;
+
   private int[] hashes;
   private long[] latest;
   private long[] masks;
@@ -50,12 +56,25 @@ final class ProxyPresence {
       }
       return;
     }
-    if (size >= EndpointAggregate.MAX_PROXIES) {
-      return;
-    }
     int insert = -at - 1;
+    if (size >= MAX_PROXIES) {
+      // Full: the new report replaces the proxy whose latest report is oldest, if older than it.
+      int oldest = 0;
+      for (int i = 1; i < size; i++) {
+        if (latest[i] < latest[oldest]) {
+          oldest = i;
+        }
+      }
+      if (latest[oldest] >= pane) {
+        return;
+      }
+      remove(oldest);
+      if (oldest < insert) {
+        insert--;
+      }
+    }
     if (size == hashes.length) {
-      int capacity = Math.min(EndpointAggregate.MAX_PROXIES, size * 2);
+      int capacity = Math.min(MAX_PROXIES, size * 2);
       hashes = Arrays.copyOf(hashes, capacity);
       latest = Arrays.copyOf(latest, capacity);
       masks = Arrays.copyOf(masks, capacity);
@@ -67,6 +86,13 @@ final class ProxyPresence {
     latest[insert] = pane;
     masks[insert] = 1L;
     size++;
+  }
+
+  private void remove(int at) {
+    System.arraycopy(hashes, at + 1, hashes, at, size - at - 1);
+    System.arraycopy(latest, at + 1, latest, at, size - at - 1);
+    System.arraycopy(masks, at + 1, masks, at, size - at - 1);
+    size--;
   }
 
   /** How many proxies reported in at least one of the panes {@code [from, to)}. */
@@ -114,8 +140,8 @@ final class ProxyPresence {
   }
 
   /**
-   * The count, then per proxy its hash, its latest pane (a zig-zag delta from the previous proxy's)
-   * and its mask, as varints.
+   * The count (varint), then per proxy its hash (4 bytes), its latest pane (a zig-zag varint delta
+   * from the previous proxy's) and its mask (varint).
    */
   void writeTo(DataOutput out) throws IOException {
     VarInts.write(size, out);
@@ -130,7 +156,7 @@ final class ProxyPresence {
 
   static ProxyPresence readFrom(DataInput in) throws IOException {
     long n = VarInts.read(in);
-    if (n < 0 || n > EndpointAggregate.MAX_PROXIES) {
+    if (n < 0 || n > MAX_PROXIES) {
       throw new IOException("bad proxy presence: " + n + " proxies");
     }
     int size = (int) n;

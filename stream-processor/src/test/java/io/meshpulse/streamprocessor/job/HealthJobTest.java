@@ -54,6 +54,12 @@ class HealthJobTest {
             () -> HealthJob.define(StreamExecutionEnvironment.getExecutionEnvironment(), conf))
         .as("window not a multiple of the slide")
         .hasMessageContaining("meshpulse.health.window.size");
+    Configuration tooLong = new Configuration();
+    tooLong.set(HealthJobOptions.WINDOW_SIZE, Duration.ofSeconds(61));
+    assertThatThrownBy(
+            () -> HealthJob.define(StreamExecutionEnvironment.getExecutionEnvironment(), tooLong))
+        .as("a window of 61 slides")
+        .hasMessageContaining("meshpulse.health.window.size must be at most 60");
     Configuration thresholds = new Configuration();
     thresholds.set(HealthJobOptions.UNHEALTHY_BELOW, 0.9);
     assertThatThrownBy(

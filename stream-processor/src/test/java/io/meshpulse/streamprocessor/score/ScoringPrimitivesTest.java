@@ -104,15 +104,11 @@ class ScoringPrimitivesTest {
   }
 
   @Test
-  void aggregate_survivesItsBinaryForm_andMergesLikeOneAggregate() throws IOException {
+  void aggregate_mergesLikeOneAggregate_andItsStatsSurviveTheirBinaryForm() throws IOException {
     EndpointAggregate a = Traffic.endpoint(1).steady(300, 0.1, 20).statsSource();
     EndpointAggregate b =
         Traffic.endpoint(1).add(5_000, 10_000, 200, 0.5, ErrorClass.TIMEOUT, 40).statsSource();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    a.writeTo(new DataOutputStream(bytes));
-    EndpointAggregate copy =
-        EndpointAggregate.readFrom(
-            new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    EndpointAggregate copy = a.copy();
     EndpointStats merged = copy.merge(b).snapshot(Traffic.WINDOW_START, Traffic.WINDOW_END);
     assertThat(merged.requests()).as("requests").isEqualTo(500);
     assertThat(merged.counts().timeouts()).as("timeouts").isEqualTo(100);
@@ -170,7 +166,9 @@ class ScoringPrimitivesTest {
           pane.add(v);
         }
         LatencyHistogram one = LatencyHistogram.ofPanes(pane);
-        assertThat(one).as("a pane's bins are the sketch's").isEqualTo(LatencyHistogram.of(sketch));
+        assertThat(one)
+            .as("a pane's bins are the sketch's")
+            .isEqualTo(EndpointAggregate.histogramOf(sketch));
         assertThat(pane.quantile(0.5))
             .as("a pane's median")
             .isEqualTo(LatencySketch.quantile(sketch, 0.5));
@@ -219,16 +217,14 @@ class ScoringPrimitivesTest {
       ProxyPresence presence = new ProxyPresence();
       // Every report of an admitted proxy (the first 256 distinct ones), as (hash, pane).
       java.util.Map<Integer, java.util.Set<Long>> reports = new java.util.HashMap<>();
-      int bound = 1 + random.nextInt(round % 3 == 0 ? 600 : 40);
+      int bound = 1 + random.nextInt(round % 3 == 0 ? 128 : 40); // at most 256 distinct proxies
       long now = random.nextLong(-1_000, 1_000_000);
       for (int i = random.nextInt(1, 800); i > 0; i--) {
         now += random.nextInt(100) == 0 ? 1 : 0;
         long pane = now + random.nextInt(-12, 3);
         int hash = random.nextInt(-bound, bound);
         presence.add(hash, pane);
-        if (reports.containsKey(hash) || reports.size() < EndpointAggregate.MAX_PROXIES) {
-          reports.computeIfAbsent(hash, h -> new java.util.HashSet<>()).add(pane);
-        }
+        reports.computeIfAbsent(hash, h -> new java.util.HashSet<>()).add(pane);
       }
       for (int w = 0; w < 5; w++) {
         long to = now + random.nextInt(-8, 4);
@@ -250,6 +246,24 @@ class ScoringPrimitivesTest {
           .isEqualTo(reportersIn(reports, keepFrom, now + 3))
           .isEqualTo(presence.copy().distinct(keepFrom, now + 3));
     }
+  }
+
+  @Test
+  void proxyPresence_whenFull_newProxiesReplaceTheStalest() {
+    ProxyPresence presence = new ProxyPresence();
+    for (int h = 0; h < ProxyPresence.MAX_PROXIES; h++) {
+      presence.add(h, 0);
+    }
+    for (int h = 1_000; h < 1_000 + ProxyPresence.MAX_PROXIES; h++) {
+      presence.add(h, 1 + h % 9);
+    }
+    assertThat(presence.size()).as("tracked").isEqualTo(ProxyPresence.MAX_PROXIES);
+    assertThat(presence.distinct(1, 11)).as("the 256 recent proxies").isEqualTo(256);
+    assertThat(presence.distinct(0, 1)).as("pane 0's proxies were replaced").isZero();
+    presence.add(5_000, 0);
+    assertThat(presence.distinct(0, 1))
+        .as("a report older than every tracked proxy's latest is not taken")
+        .isZero();
   }
 
   private static int reportersIn(

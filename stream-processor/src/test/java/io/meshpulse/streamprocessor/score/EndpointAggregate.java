@@ -2,22 +2,17 @@ package io.meshpulse.streamprocessor.score;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.meshpulse.model.v1.Endpoint;
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
 import java.util.HashSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The running aggregate of one endpoint over one window: counts by error class, a latency sketch,
- * the reporting proxies, and the counts of the window's most recent slide (so a fault that started
- * less than a slide ago already shows at full strength). No raw records are kept; the size is
- * bounded by the sketch's bins and {@link #MAX_PROXIES}.
+ * A test oracle: one endpoint's requests in one accumulator for the whole window, with a DDSketch
+ * and a set of proxy ids (what a first version of the job kept per overlapping window). The panes
+ * must give the same statistics; tests also build {@link EndpointStats} from it directly.
  */
 public final class EndpointAggregate {
-  /** Distinct proxies are counted up to this many; beyond it the count stays at the cap. */
-  public static final int MAX_PROXIES = 256;
+  static final int MAX_PROXIES = ProxyPresence.MAX_PROXIES;
 
   private final long slideMillis;
   private @Nullable EndpointId id;
@@ -148,62 +143,11 @@ public final class EndpointAggregate {
             recentInWindow ? latestSlideRequests : 0,
             recentInWindow ? latestSlideErrors : 0,
             recentInWindow ? (long) latestSlideLatencyMillis.getCount() : 0,
-            recentInWindow ? LatencySketch.quantile(latestSlideLatencyMillis, 0.5) : 0.0),
+            recentInWindow && !latestSlideLatencyMillis.isEmpty()
+                ? latestSlideLatencyMillis.getValueAtQuantile(0.5)
+                : 0.0),
         proxies.size(),
-        LatencyHistogram.of(latencyMillis));
-  }
-
-  public void writeTo(DataOutput out) throws IOException {
-    out.writeLong(slideMillis);
-    out.writeBoolean(id != null);
-    if (id != null) {
-      EndpointStats.writeId(id, out);
-    }
-    out.writeLong(requests);
-    out.writeLong(http5xx);
-    out.writeLong(grpcErrors);
-    out.writeLong(connectionFailures);
-    out.writeLong(timeouts);
-    out.writeLong(latestSlide);
-    out.writeLong(latestSlideRequests);
-    out.writeLong(latestSlideErrors);
-    out.writeInt(proxies.size());
-    for (String proxy : proxies) {
-      out.writeUTF(proxy);
-    }
-    LatencySketch.write(latencyMillis, out);
-    LatencySketch.write(latestSlideLatencyMillis, out);
-  }
-
-  public static EndpointAggregate readFrom(DataInput in) throws IOException {
-    long slideMillis = in.readLong();
-    EndpointId id = in.readBoolean() ? EndpointStats.readId(in) : null;
-    long requests = in.readLong();
-    long http5xx = in.readLong();
-    long grpcErrors = in.readLong();
-    long connectionFailures = in.readLong();
-    long timeouts = in.readLong();
-    long latestSlide = in.readLong();
-    long latestSlideRequests = in.readLong();
-    long latestSlideErrors = in.readLong();
-    int proxyCount = in.readInt();
-    Set<String> proxies = new HashSet<>(Math.max(4, proxyCount * 2));
-    for (int i = 0; i < proxyCount; i++) {
-      proxies.add(in.readUTF());
-    }
-    DDSketch latency = LatencySketch.read(in);
-    EndpointAggregate aggregate =
-        new EndpointAggregate(slideMillis, latency, LatencySketch.read(in), proxies);
-    aggregate.id = id;
-    aggregate.requests = requests;
-    aggregate.http5xx = http5xx;
-    aggregate.grpcErrors = grpcErrors;
-    aggregate.connectionFailures = connectionFailures;
-    aggregate.timeouts = timeouts;
-    aggregate.latestSlide = latestSlide;
-    aggregate.latestSlideRequests = latestSlideRequests;
-    aggregate.latestSlideErrors = latestSlideErrors;
-    return aggregate;
+        histogramOf(latencyMillis));
   }
 
   /** A deep copy, for Flink's copy-on-read paths. */
@@ -214,5 +158,18 @@ public final class EndpointAggregate {
     copy.latestSlideRequests = latestSlideRequests;
     copy.latestSlideErrors = latestSlideErrors;
     return copy;
+  }
+
+  /** The bins of {@code sketch} (a {@link LatencySketch} without negative values). */
+  static LatencyHistogram histogramOf(DDSketch sketch) {
+    com.datadoghq.sketch.ddsketch.store.Store positive = sketch.getPositiveValueStore();
+    long zeros = Math.round(sketch.getCount() - positive.getTotalCount());
+    if (positive.isEmpty()) {
+      return LatencyHistogram.fromDense(zeros, new long[0], 0, 0);
+    }
+    int min = positive.getMinIndex();
+    long[] dense = new long[positive.getMaxIndex() - min + 1];
+    positive.forEach((index, count) -> dense[index - min] += Math.round(count));
+    return LatencyHistogram.fromDense(zeros, dense, min, dense.length);
   }
 }
