@@ -23,6 +23,11 @@ import java.util.List;
  * endpoint weights), Envoy's panic threshold as the policy assumes, and Envoy's own outlier
  * detection on consecutive 5xx and gateway failures as a local backstop (success-rate and
  * failure-percentage ejection off: the fleet-wide policy does that job).
+ *
+ * <p>Proxyless gRPC clients get no outlier detection: grpc-java's implementation of it fails calls
+ * that complete on an endpoint the same EDS update removed (a NullPointerException in its call
+ * counting), and an endpoint removed that way and re-added later got no calls again on that channel
+ * — every ejection and re-admission by meshpulse is such a removal and re-addition.
  */
 public final class ClusterBuilder {
   private static final String HTTP_PROTOCOL_OPTIONS =
@@ -30,16 +35,25 @@ public final class ClusterBuilder {
 
   private ClusterBuilder() {}
 
+  /** The clusters an Envoy (sidecar or gateway) gets. */
   public static List<Cluster> build(ServiceSpec service, PolicyConfig config) {
+    return build(service, config, ProxyKind.ENVOY);
+  }
+
+  /** The clusters a proxy of {@code kind} gets. */
+  public static List<Cluster> build(ServiceSpec service, PolicyConfig config, ProxyKind kind) {
     List<Cluster> clusters = new ArrayList<>();
+    boolean outlierDetection = kind != ProxyKind.PROXYLESS_GRPC;
     for (SubsetSpec subset : service.subsets()) {
-      clusters.add(cluster(ClusterNames.subset(service, subset.name()), service, config));
+      clusters.add(
+          cluster(ClusterNames.subset(service, subset.name()), service, config, outlierDetection));
     }
-    clusters.add(cluster(ClusterNames.whole(service), service, config));
+    clusters.add(cluster(ClusterNames.whole(service), service, config, outlierDetection));
     return clusters;
   }
 
-  private static Cluster cluster(String name, ServiceSpec service, PolicyConfig config) {
+  private static Cluster cluster(
+      String name, ServiceSpec service, PolicyConfig config, boolean outlierDetection) {
     Cluster.Builder b =
         Cluster.newBuilder()
             .setName(name)
@@ -55,17 +69,19 @@ public final class ClusterBuilder {
             .setCommonLbConfig(
                 Cluster.CommonLbConfig.newBuilder()
                     .setHealthyPanicThreshold(
-                        Percent.newBuilder().setValue(config.panicThresholdPercent())))
-            .setOutlierDetection(
-                OutlierDetection.newBuilder()
-                    .setConsecutive5Xx(UInt32Value.of(5))
-                    .setConsecutiveGatewayFailure(UInt32Value.of(5))
-                    .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(100))
-                    .setEnforcingSuccessRate(UInt32Value.of(0))
-                    .setEnforcingFailurePercentage(UInt32Value.of(0))
-                    .setInterval(Duration.newBuilder().setSeconds(10))
-                    .setBaseEjectionTime(Duration.newBuilder().setSeconds(30))
-                    .setMaxEjectionPercent(UInt32Value.of(config.maxEjectionPercent())));
+                        Percent.newBuilder().setValue(config.panicThresholdPercent())));
+    if (outlierDetection) {
+      b.setOutlierDetection(
+          OutlierDetection.newBuilder()
+              .setConsecutive5Xx(UInt32Value.of(5))
+              .setConsecutiveGatewayFailure(UInt32Value.of(5))
+              .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(100))
+              .setEnforcingSuccessRate(UInt32Value.of(0))
+              .setEnforcingFailurePercentage(UInt32Value.of(0))
+              .setInterval(Duration.newBuilder().setSeconds(10))
+              .setBaseEjectionTime(Duration.newBuilder().setSeconds(30))
+              .setMaxEjectionPercent(UInt32Value.of(config.maxEjectionPercent())));
+    }
     if (service.protocol() == ServiceProtocol.GRPC) {
       b.putTypedExtensionProtocolOptions(
           HTTP_PROTOCOL_OPTIONS,

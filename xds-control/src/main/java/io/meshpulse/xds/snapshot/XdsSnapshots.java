@@ -61,7 +61,7 @@ public final class XdsSnapshots {
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     table.services().forEach((name, routing) -> services.put(name, routing.service()));
     for (ServiceRouting routing : table.services().values()) {
-      clusters.addAll(ClusterBuilder.build(routing.service(), config));
+      clusters.addAll(ClusterBuilder.build(routing.service(), config, kind));
       endpoints.addAll(EndpointBuilder.build(routing));
       if (kind == ProxyKind.GATEWAY) {
         continue;

@@ -90,6 +90,13 @@ class XdsSnapshotsTest {
     assertThat(r.clusters().get(0).getCommonLbConfig().getHealthyPanicThreshold().getValue())
         .as("panic")
         .isEqualTo(50.0);
+    var grpc = resources(table(100, false, Map.of("v1", 700, "v2", 300)), ProxyKind.PROXYLESS_GRPC);
+    assertThat(grpc.clusters())
+        .as("proxyless gRPC clusters: the same, without grpc-java's outlier detection")
+        .extracting(c -> c.getName())
+        .containsExactlyElementsOf(r.clusters().stream().map(c -> c.getName()).toList());
+    assertThat(grpc.clusters()).allSatisfy(c -> assertThat(c.hasOutlierDetection()).isFalse());
+    assertThat(r.clusters()).allSatisfy(c -> assertThat(c.hasOutlierDetection()).isTrue());
   }
 
   @Test
