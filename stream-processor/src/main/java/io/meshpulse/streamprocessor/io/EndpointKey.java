@@ -51,11 +51,21 @@ public final class EndpointKey {
     return this;
   }
 
-  /** The port's decimal digits, as its text would add them. */
+  /** The port's decimal digits, as its text ({@link Integer#toString}) would add them. */
   EndpointKey port(int port) {
-    String digits = Integer.toString(port);
-    for (int i = 0; i < digits.length(); i++) {
-      h = (h ^ digits.charAt(i)) * PRIME;
+    if (port < 0) { // a uint32 port above 2^31 - 1: rare enough to go through the text
+      String digits = Integer.toString(port);
+      for (int i = 0; i < digits.length(); i++) {
+        h = (h ^ digits.charAt(i)) * PRIME;
+      }
+      return this;
+    }
+    int divisor = 1;
+    while (port / divisor >= 10) {
+      divisor *= 10;
+    }
+    for (; divisor > 0; divisor /= 10) {
+      h = (h ^ ('0' + port / divisor % 10)) * PRIME;
     }
     return this;
   }

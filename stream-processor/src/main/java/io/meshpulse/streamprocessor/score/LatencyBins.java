@@ -83,21 +83,7 @@ final class LatencyBins {
 
   /** The value at quantile {@code q}, as DDSketch gives it; 0 when empty. */
   double quantile(double q) {
-    if (total == 0) {
-      return 0.0;
-    }
-    double rank = q * (total - 1);
-    long cumulative = zeros;
-    if (cumulative > rank) {
-      return 0.0;
-    }
-    for (int i = 0; i < bins; i++) {
-      cumulative += counts[i];
-      if (cumulative > rank) {
-        return MAPPING.value(indexes[i]);
-      }
-    }
-    return MAPPING.value(indexes[bins - 1]);
+    return LatencyHistogram.quantiles(zeros, indexes, counts, bins, total, q)[0];
   }
 
   LatencyBins copy() {
@@ -112,14 +98,7 @@ final class LatencyBins {
 
   /** Zeros, then the bins (count, then index deltas and counts), then an empty negative store. */
   void writeTo(DataOutput out) throws IOException {
-    VarInts.write(zeros, out);
-    VarInts.write(bins, out);
-    int previous = 0;
-    for (int i = 0; i < bins; i++) {
-      VarInts.writeSigned(indexes[i] - (long) previous, out);
-      VarInts.write(counts[i], out);
-      previous = indexes[i];
-    }
+    LatencyHistogram.writeBins(zeros, indexes, counts, bins, out);
     VarInts.write(0, out);
   }
 

@@ -126,6 +126,19 @@ public final class LatencyHistogram {
    * DDSketch#getValueAtQuantile} picks it. All zeros when empty.
    */
   public double[] quantiles(double... qs) {
+    return quantiles(zeros, indexes, counts, bins, total, qs);
+  }
+
+  public double quantile(double q) {
+    return quantiles(q)[0];
+  }
+
+  /**
+   * {@link #quantiles} of any sorted bins: {@code zeros} values below the first bin, then {@code
+   * bins} (index, count) pairs, {@code total} values in all.
+   */
+  static double[] quantiles(
+      long zeros, int[] indexes, long[] counts, int bins, long total, double... qs) {
     double[] values = new double[qs.length];
     if (total == 0) {
       return values;
@@ -149,12 +162,14 @@ public final class LatencyHistogram {
     return values;
   }
 
-  public double quantile(double q) {
-    return quantiles(q)[0];
-  }
-
   /** Zeros, the number of bins, then each bin as an index delta (zig-zag) and its count. */
   void writeTo(DataOutput out) throws IOException {
+    writeBins(zeros, indexes, counts, bins, out);
+  }
+
+  /** Writes sorted bins in {@link #writeTo}'s form. */
+  static void writeBins(long zeros, int[] indexes, long[] counts, int bins, DataOutput out)
+      throws IOException {
     VarInts.write(zeros, out);
     VarInts.write(bins, out);
     int previous = 0;

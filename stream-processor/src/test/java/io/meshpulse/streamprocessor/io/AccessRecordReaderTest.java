@@ -205,5 +205,17 @@ class AccessRecordReaderTest {
       }
     }
     assertThat(keys).as("distinct keys").hasSize(count);
+    byte[] cluster = "c".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int port : new int[] {0, 7, 9, 10, 99, 100, 8080, 65535, Integer.MAX_VALUE, -1}) {
+      long fromBytes =
+          EndpointKey.over(cluster)
+              .bytes(0, 1)
+              .separator('|')
+              .separator('|')
+              .separator(':')
+              .port(port)
+              .finish();
+      assertThat(fromBytes).as("port %d", port).isEqualTo(EndpointKey.of("c", "", "", port));
+    }
   }
 }
