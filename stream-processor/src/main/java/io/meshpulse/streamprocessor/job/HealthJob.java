@@ -156,7 +156,7 @@ public final class HealthJob {
         .keyBy(s -> s.id().cluster(), Types.STRING)
         .process(new ClusterScoringFunction(thresholds, clock))
         .returns(OutRecord.class)
-        .uid("cluster-scoring-v2")
+        .uid("cluster-scoring-v3")
         .name("peer comparison and scoring");
   }
 

@@ -171,7 +171,7 @@ public final class HealthJobOptions {
           .longType()
           .defaultValue(20L)
           .withDescription(
-              "Below this many requests in a window's last slide, the slide's median latency is"
+              "Below this many timed requests in a window's last slide, the slide's latency is"
                   + " not compared with the peers'.");
 
   public static final ConfigOption<Double> WILSON_Z =
@@ -188,6 +188,15 @@ public final class HealthJobOptions {
               "Evidence (log-likelihood ratio in nats against the peers' error rate) an endpoint's"
                   + " errors need before they count against it; a healthy endpoint reaches it with"
                   + " a chance of at most e^-value per judgement.");
+
+  public static final ConfigOption<Double> LATENCY_EVIDENCE =
+      ConfigOptions.key(PREFIX + "score.latency-evidence")
+          .doubleType()
+          .defaultValue(16.0)
+          .withDescription(
+              "Evidence (log-likelihood ratio in nats) that more of a window's last-slide requests"
+                  + " are slower than the peers' p90 than the peers' share, needed before the"
+                  + " slide's median and p90 are compared with the peers'.");
 
   public static final ConfigOption<Double> ERROR_ESTIMATE_Z =
       ConfigOptions.key(PREFIX + "score.error-estimate-z")
@@ -326,6 +335,7 @@ public final class HealthJobOptions {
         .minRecentLatencyRequests(conf.get(MIN_RECENT_LATENCY_REQUESTS))
         .z(conf.get(WILSON_Z))
         .errorEvidence(conf.get(ERROR_EVIDENCE))
+        .latencyEvidence(conf.get(LATENCY_EVIDENCE))
         .errorEstimateZ(conf.get(ERROR_ESTIMATE_Z))
         .errorRateFloor(conf.get(ERROR_RATE_FLOOR))
         .errorExcessAtZero(conf.get(ERROR_EXCESS_AT_ZERO))

@@ -86,14 +86,16 @@ public final class ClusterScorer {
             .sorted()
             .toArray();
     long minRecent = scorer.thresholds().minRecentLatencyRequests();
+    List<EndpointStats> recentTimed =
+        members.stream().filter(s -> s.recent().latencyCount() >= minRecent).toList();
     double[] recentP50s =
-        members.stream()
-            .filter(s -> s.recent().latencyCount() >= minRecent)
-            .mapToDouble(s -> s.recent().p50Millis())
-            .sorted()
-            .toArray();
+        recentTimed.stream().mapToDouble(s -> s.recent().p50Millis()).sorted().toArray();
+    double[] recentP90s =
+        recentTimed.stream().mapToDouble(s -> s.recent().p90Millis()).sorted().toArray();
+    SlowCounts slow = SlowCounts.of(members, minLatencyRequests);
     List<EndpointHealth> out = new ArrayList<>(members.size());
-    for (EndpointStats self : members) {
+    for (int i = 0; i < members.size(); i++) {
+      EndpointStats self = members.get(i);
       ErrorCounts c = self.counts();
       ErrorCounts others =
           new ErrorCounts(
@@ -113,10 +115,86 @@ public final class ClusterScorer {
               spanRequests - self.recent().spanRequests(),
               spanErrors - self.recent().spanErrors(),
               medianWithout(p99s, selfInMedian ? self.p99Millis() : Double.NaN),
-              medianWithout(recentP50s, selfInRecent ? self.recent().p50Millis() : Double.NaN));
+              medianWithout(recentP50s, selfInRecent ? self.recent().p50Millis() : Double.NaN),
+              medianWithout(recentP90s, selfInRecent ? self.recent().p90Millis() : Double.NaN),
+              slow.referenceMillis,
+              slow.peerShare(i));
       out.add(scorer.scoreEndpoint(self, baseline, emittedMillis));
     }
     return out;
+  }
+
+  /**
+   * Requests slower than one reference latency per subset (the median of its endpoints' window
+   * p90s), counted per endpoint over the window and over its last slide, so that each endpoint's
+   * peers' share of slow requests is the subset's total minus its own.
+   */
+  private static final class SlowCounts {
+    final double referenceMillis;
+    final long[] windowSlow;
+    final long[] windowTimed;
+    final long[] recentSlow;
+    final long[] recentTimed;
+    long windowSlowTotal;
+    long windowTimedTotal;
+    long recentSlowTotal;
+    long recentTimedTotal;
+
+    private SlowCounts(double referenceMillis, int members) {
+      this.referenceMillis = referenceMillis;
+      windowSlow = new long[members];
+      windowTimed = new long[members];
+      recentSlow = new long[members];
+      recentTimed = new long[members];
+    }
+
+    static SlowCounts of(List<EndpointStats> members, long minLatencyRequests) {
+      double[] p90s =
+          members.stream()
+              .filter(s -> s.requests() >= minLatencyRequests && s.hasLatency())
+              .mapToDouble(EndpointStats::p90Millis)
+              .sorted()
+              .toArray();
+      OptionalDouble reference = medianWithout(p90s, Double.NaN);
+      SlowCounts counts = new SlowCounts(reference.orElse(0.0), members.size());
+      if (counts.referenceMillis <= 0) {
+        return counts;
+      }
+      for (int i = 0; i < members.size(); i++) {
+        EndpointStats s = members.get(i);
+        counts.windowSlow[i] = s.latency().countAbove(counts.referenceMillis);
+        counts.windowTimed[i] = s.latency().count();
+        counts.recentSlow[i] = s.recent().latencyMillis().countAbove(counts.referenceMillis);
+        counts.recentTimed[i] = s.recent().latencyCount();
+        counts.windowSlowTotal += counts.windowSlow[i];
+        counts.windowTimedTotal += counts.windowTimed[i];
+        counts.recentSlowTotal += counts.recentSlow[i];
+        counts.recentTimedTotal += counts.recentTimed[i];
+      }
+      return counts;
+    }
+
+    /**
+     * The share of the other members' requests slower than the reference: the larger of their
+     * window's share and their last slide's (a slowdown of the whole subset raises the latter), 0
+     * without a reference or peer latencies.
+     */
+    double peerShare(int self) {
+      if (referenceMillis <= 0) {
+        return 0.0;
+      }
+      long windowTimedPeers = windowTimedTotal - windowTimed[self];
+      long recentTimedPeers = recentTimedTotal - recentTimed[self];
+      double window =
+          windowTimedPeers == 0
+              ? 0.0
+              : (double) (windowSlowTotal - windowSlow[self]) / windowTimedPeers;
+      double recent =
+          recentTimedPeers == 0
+              ? 0.0
+              : (double) (recentSlowTotal - recentSlow[self]) / recentTimedPeers;
+      return Math.max(window, recent);
+    }
   }
 
   /** The median of sorted {@code values} without one occurrence of {@code excluded} (NaN: none). */

@@ -172,12 +172,11 @@ public final class EndpointPanes {
     Pane last = starts[to - 1] == endMillis - slideMillis ? panes[to - 1] : null;
     RecentSlide recent =
         last == null
-            ? new RecentSlide(0, 0, 0, 0.0, spanRequests, spanErrors)
+            ? new RecentSlide(0, 0, LatencyHistogram.EMPTY, spanRequests, spanErrors)
             : new RecentSlide(
                 last.requests,
                 last.errors(),
-                last.latencyMillis.count(),
-                last.latencyMillis.quantile(0.5),
+                last.latencyMillis.toHistogram(),
                 spanRequests,
                 spanErrors);
     EndpointId endpointId = id != null ? id : new EndpointId("", "", Endpoint.getDefaultInstance());

@@ -49,7 +49,7 @@ public final class EndpointStats {
         0,
         0,
         new ErrorCounts(0, 0, 0, 0, 0),
-        new RecentSlide(0, 0, 0, 0.0, 0, 0),
+        RecentSlide.EMPTY,
         0,
         LatencyHistogram.EMPTY);
   }
@@ -156,10 +156,9 @@ public final class EndpointStats {
     out.writeLong(counts.timeouts());
     out.writeLong(recent.requests());
     out.writeLong(recent.errors());
-    out.writeLong(recent.latencyCount());
-    out.writeDouble(recent.p50Millis());
     out.writeLong(recent.spanRequests());
     out.writeLong(recent.spanErrors());
+    recent.latencyMillis().writeTo(out);
     out.writeInt(reportingProxies);
     latencyMillis.writeTo(out);
   }
@@ -170,14 +169,13 @@ public final class EndpointStats {
     long end = in.readLong();
     ErrorCounts counts =
         new ErrorCounts(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    long recentRequests = in.readLong();
+    long recentErrors = in.readLong();
+    long spanRequests = in.readLong();
+    long spanErrors = in.readLong();
     RecentSlide recent =
         new RecentSlide(
-            in.readLong(),
-            in.readLong(),
-            in.readLong(),
-            in.readDouble(),
-            in.readLong(),
-            in.readLong());
+            recentRequests, recentErrors, LatencyHistogram.readFrom(in), spanRequests, spanErrors);
     int proxies = in.readInt();
     return new EndpointStats(
         id, start, end, counts, recent, proxies, LatencyHistogram.readFrom(in));

@@ -7,6 +7,7 @@ import io.meshpulse.model.v1.Window;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 
 /**
  * The health-score formula, in one place (docs/health-score.md explains it with worked examples).
@@ -24,6 +25,12 @@ import java.util.Locale;
  * service event while each endpoint, being no worse than its peers, is not an outlier.
  */
 public final class HealthScorer {
+  /**
+   * The lowest share of slow requests an endpoint's last slide is compared with, so that peers
+   * whose latencies all fall into one bin do not make a few requests in the next bin decisive.
+   */
+  static final double SLOW_SHARE_FLOOR = 0.05;
+
   private final ScoringThresholds t;
 
   public HealthScorer(ScoringThresholds thresholds) {
@@ -117,20 +124,7 @@ public final class HealthScorer {
             fmt("p99 %.0f ms = %.1f× peers' median (%.0f ms)", s.p99Millis(), ratio, median));
       }
     }
-    RecentSlide recent = s.recent();
-    double recentMedian = peers.medianRecentP50Millis().orElse(0.0);
-    if (recent.latencyCount() >= t.minRecentLatencyRequests() && recentMedian > 0) {
-      double ratio = recent.p50Millis() / recentMedian;
-      if (ratio > t.latencyRatioTolerance()
-          && recent.p50Millis() - recentMedian >= t.minLatencyExcessMillis()
-          && latencyPenalty(ratio) > latencyPenalty) {
-        latencyPenalty = latencyPenalty(ratio);
-        reasons.add(
-            fmt(
-                "last slide: p50 %.0f ms = %.1f× peers' median (%.0f ms, n=%d)",
-                recent.p50Millis(), ratio, recentMedian, recent.latencyCount()));
-      }
-    }
+    latencyPenalty = Math.max(latencyPenalty, recentLatencyPenalty(s.recent(), peers, reasons));
     double latencyScore = 1 - latencyPenalty;
 
     double score = errorScore * latencyScore;
@@ -259,6 +253,58 @@ public final class HealthScorer {
               100 * c.errorRate(), p99, members.size(), n));
     }
     return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
+  }
+
+  /**
+   * The latency penalty of the last slide: 0 unless the evidence that more of its requests are
+   * slower than the peers' reference than the peers' share ({@link PeerBaseline#slowShare()},
+   * floored at {@link #SLOW_SHARE_FLOOR}) reaches {@code latencyEvidence} nats; then the larger
+   * penalty of its median and its p90 against the medians of the peers' last-slide medians and
+   * p90s. The evidence decides whether the slide is slow (a few slow requests, or a slide whose
+   * median happens to be high, never are), the quantiles how slow; the p90 sees a regression that
+   * began late in the slide, when fewer than half of its requests are slow.
+   */
+  private double recentLatencyPenalty(
+      RecentSlide recent, PeerBaseline peers, List<String> reasons) {
+    long timed = recent.latencyCount();
+    if (timed < t.minRecentLatencyRequests() || peers.slowMillis() <= 0) {
+      return 0.0;
+    }
+    long slow = recent.latencyMillis().countAbove(peers.slowMillis());
+    double share = Math.max(peers.slowShare(), SLOW_SHARE_FLOOR);
+    if (share >= 1 || Evidence.nats(slow, timed, share) < t.latencyEvidence()) {
+      return 0.0;
+    }
+    double p50Penalty = recentPenalty(recent.p50Millis(), peers.medianRecentP50Millis());
+    double p90Penalty = recentPenalty(recent.p90Millis(), peers.medianRecentP90Millis());
+    if (p50Penalty == 0 && p90Penalty == 0) {
+      return 0.0;
+    }
+    reasons.add(
+        fmt(
+            "last slide: %d of %d requests slower than the peers' p90 of %.0f ms (peers %.0f %%)",
+            slow, timed, peers.slowMillis(), 100 * peers.slowShare()));
+    boolean byMedian = p50Penalty >= p90Penalty;
+    double value = byMedian ? recent.p50Millis() : recent.p90Millis();
+    double reference =
+        (byMedian ? peers.medianRecentP50Millis() : peers.medianRecentP90Millis()).orElseThrow();
+    reasons.add(
+        fmt(
+            "last slide: %s %.0f ms = %.1f× peers' median (%.0f ms, n=%d)",
+            byMedian ? "p50" : "p90", value, value / reference, reference, timed));
+    return Math.max(p50Penalty, p90Penalty);
+  }
+
+  /** The latency penalty of {@code value} against the peers' {@code median} of the same measure. */
+  private double recentPenalty(double value, OptionalDouble median) {
+    if (median.isEmpty() || median.getAsDouble() <= 0) {
+      return 0.0;
+    }
+    double ratio = value / median.getAsDouble();
+    return ratio > t.latencyRatioTolerance()
+            && value - median.getAsDouble() >= t.minLatencyExcessMillis()
+        ? latencyPenalty(ratio)
+        : 0.0;
   }
 
   /** The Wilson lower bound (at {@code z}) of a service's error rate above its tolerance. */

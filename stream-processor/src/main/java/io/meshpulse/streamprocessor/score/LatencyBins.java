@@ -81,9 +81,10 @@ final class LatencyBins {
     return counts[bin];
   }
 
-  /** The value at quantile {@code q}, as DDSketch gives it; 0 when empty. */
-  double quantile(double q) {
-    return LatencyHistogram.quantiles(zeros, indexes, counts, bins, total, q)[0];
+  /** These latencies as an immutable histogram (a copy). */
+  LatencyHistogram toHistogram() {
+    return LatencyHistogram.ofBins(
+        zeros, Arrays.copyOf(indexes, bins), Arrays.copyOf(counts, bins), bins);
   }
 
   LatencyBins copy() {

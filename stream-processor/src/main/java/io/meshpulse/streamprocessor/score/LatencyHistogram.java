@@ -42,6 +42,11 @@ public final class LatencyHistogram {
     this.total = sum;
   }
 
+  /** Sorted bins, taken as they are (the caller no longer changes the arrays). */
+  static LatencyHistogram ofBins(long zeros, int[] indexes, long[] counts, int bins) {
+    return bins == 0 && zeros == 0 ? EMPTY : new LatencyHistogram(zeros, indexes, counts, bins);
+  }
+
   /** The latencies of {@code panes}, added up. */
   static LatencyHistogram ofPanes(LatencyBins... panes) {
     long zeros = 0;
@@ -131,6 +136,22 @@ public final class LatencyHistogram {
 
   public double quantile(double q) {
     return quantiles(q)[0];
+  }
+
+  /**
+   * How many latencies lie in bins whose value is above {@code millis} (zeros never are): the count
+   * of requests slower than a reference latency, to the sketch's 1 % accuracy.
+   */
+  public long countAbove(double millis) {
+    int from = bins;
+    while (from > 0 && MAPPING.value(indexes[from - 1]) > millis) {
+      from--;
+    }
+    long above = 0;
+    for (int i = from; i < bins; i++) {
+      above += counts[i];
+    }
+    return above;
   }
 
   /**

@@ -15,6 +15,11 @@ import java.util.OptionalDouble;
  * @param medianP99Millis the median p99 of the peers with enough requests to judge latency
  * @param medianRecentP50Millis the median of the peers' last-slide p50s (peers with enough
  *     last-slide requests)
+ * @param medianRecentP90Millis the median of the same peers' last-slide p90s
+ * @param slowMillis the reference a request is slow against: the median of the window p90s of the
+ *     subset's endpoints with enough requests to judge latency (0: none)
+ * @param slowShare the share of the peers' requests slower than {@code slowMillis}: the larger of
+ *     their window's and their last slide's (about 10 % when the peers are alike)
  */
 public record PeerBaseline(
     int peers,
@@ -24,30 +29,24 @@ public record PeerBaseline(
     long spanRequests,
     long spanErrors,
     OptionalDouble medianP99Millis,
-    OptionalDouble medianRecentP50Millis) {
-
-  /** A baseline whose span is the last slide alone. */
-  public PeerBaseline(
-      int peers,
-      ErrorCounts window,
-      long recentRequests,
-      long recentErrors,
-      OptionalDouble medianP99Millis,
-      OptionalDouble medianRecentP50Millis) {
-    this(
-        peers,
-        window,
-        recentRequests,
-        recentErrors,
-        recentRequests,
-        recentErrors,
-        medianP99Millis,
-        medianRecentP50Millis);
-  }
+    OptionalDouble medianRecentP50Millis,
+    OptionalDouble medianRecentP90Millis,
+    double slowMillis,
+    double slowShare) {
 
   public static PeerBaseline none() {
     return new PeerBaseline(
-        0, new ErrorCounts(0, 0, 0, 0, 0), 0, 0, OptionalDouble.empty(), OptionalDouble.empty());
+        0,
+        new ErrorCounts(0, 0, 0, 0, 0),
+        0,
+        0,
+        0,
+        0,
+        OptionalDouble.empty(),
+        OptionalDouble.empty(),
+        OptionalDouble.empty(),
+        0,
+        0);
   }
 
   /**

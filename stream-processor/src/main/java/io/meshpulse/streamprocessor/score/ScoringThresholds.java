@@ -15,6 +15,9 @@ import java.io.Serializable;
  * @param errorEvidence how much evidence (log-likelihood ratio in nats against the peers' rate) an
  *     endpoint's errors need before they count against it; a healthy endpoint reaches it with a
  *     chance of at most {@code e^-errorEvidence} per judgement
+ * @param latencyEvidence how much evidence (log-likelihood ratio in nats) that more of the last
+ *     slide's requests are slower than the peers' p90 than the peers' share a slide needs before
+ *     its median and p90 are compared with the peers'
  * @param errorEstimateZ the z-score of the Wilson lower bound used as the cautious estimate of an
  *     endpoint's error rate once the evidence is there
  * @param errorRateFloor the lowest baseline error rate an endpoint is compared with, so that peers
@@ -35,6 +38,7 @@ public record ScoringThresholds(
     long minRecentLatencyRequests,
     double z,
     double errorEvidence,
+    double latencyEvidence,
     double errorEstimateZ,
     double errorRateFloor,
     double errorExcessAtZero,
@@ -63,6 +67,7 @@ public record ScoringThresholds(
     private long minRecentLatencyRequests = 20;
     private double z = 3.0;
     private double errorEvidence = 16.0;
+    private double latencyEvidence = 16.0;
     private double errorEstimateZ = 0.5;
     private double errorRateFloor = 0.001;
     private double errorExcessAtZero = 0.10;
@@ -98,6 +103,11 @@ public record ScoringThresholds(
 
     public Builder errorEvidence(double value) {
       errorEvidence = value;
+      return this;
+    }
+
+    public Builder latencyEvidence(double value) {
+      latencyEvidence = value;
       return this;
     }
 
@@ -161,6 +171,7 @@ public record ScoringThresholds(
           "minRecentLatencyRequests must be at least 1, was " + minRecentLatencyRequests);
       require(z > 0, "z must be positive, was " + z);
       require(errorEvidence > 0, "errorEvidence must be positive, was " + errorEvidence);
+      require(latencyEvidence > 0, "latencyEvidence must be positive, was " + latencyEvidence);
       require(errorEstimateZ >= 0, "errorEstimateZ must be >= 0, was " + errorEstimateZ);
       require(
           errorRateFloor > 0 && errorRateFloor < 1,
@@ -191,6 +202,7 @@ public record ScoringThresholds(
           minRecentLatencyRequests,
           z,
           errorEvidence,
+          latencyEvidence,
           errorEstimateZ,
           errorRateFloor,
           errorExcessAtZero,

@@ -142,10 +142,7 @@ public final class EndpointAggregate {
         new RecentSlide(
             recentInWindow ? latestSlideRequests : 0,
             recentInWindow ? latestSlideErrors : 0,
-            recentInWindow ? (long) latestSlideLatencyMillis.getCount() : 0,
-            recentInWindow && !latestSlideLatencyMillis.isEmpty()
-                ? latestSlideLatencyMillis.getValueAtQuantile(0.5)
-                : 0.0),
+            recentInWindow ? histogramOf(latestSlideLatencyMillis) : LatencyHistogram.EMPTY),
         proxies.size(),
         histogramOf(latencyMillis));
   }

@@ -47,7 +47,9 @@ class EndpointPanesTest {
     assertThat(List.of(recent.requests(), recent.errors(), recent.latencyCount()))
         .as("last slide counts")
         .isEqualTo(List.of(slide.requests(), slide.errors(), slide.latencyCount()));
+    assertThat(recent.latencyMillis()).as("last slide latencies").isEqualTo(slide.latencyMillis());
     assertThat(recent.p50Millis()).as("last slide p50").isEqualTo(slide.p50Millis());
+    assertThat(recent.p90Millis()).as("last slide p90").isEqualTo(slide.p90Millis());
     EndpointAggregate span = new EndpointAggregate(1_000).identify(ID);
     feed(new EndpointPanes(10_000, 1_000).identify(ID), span, 9_000, 12_000);
     assertThat(List.of(recent.spanRequests(), recent.spanErrors()))

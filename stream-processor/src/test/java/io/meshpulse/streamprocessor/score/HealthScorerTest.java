@@ -281,6 +281,75 @@ class HealthScorerTest {
         .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
   }
 
+  private static List<EndpointStats> nineHeavyTailedPeersPlus(EndpointStats tenth) {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 9; i++) {
+      all.add(Traffic.endpoint(i).sigma(0.5).steady(500, 0.004, 20).stats());
+    }
+    all.add(tenth);
+    return all;
+  }
+
+  @Test
+  void latencyTriplingLateInTheLastSlide_isSeenByItsSlowRequests_beforeItsMedianMoves() {
+    // 100 requests a second; the last 0.4 s of the window are 3× slower. The slide's median is
+    // still a healthy request's, and with σ = 0.5 the window p99 is only 1.3× the peers'.
+    EndpointStats onset =
+        Traffic.endpoint(10)
+            .sigma(0.5)
+            .add(0, 9_600, 960, 0, ErrorClass.NONE, 20)
+            .add(9_600, 10_000, 40, 0, ErrorClass.NONE, 60)
+            .stats();
+    EndpointHealth verdict =
+        verdictOf(scorer.score("reviews", nineHeavyTailedPeersPlus(onset), 0), "10.0.0.10");
+    assertThat(verdict.getState())
+        .as("reasons %s", verdict.getReasonsList())
+        .isIn(HealthState.HEALTH_STATE_DEGRADED, HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(verdict.getReasonsList())
+        .as("reasons")
+        .anyMatch(r -> r.startsWith("last slide: p90 "))
+        .anyMatch(r -> r.matches("last slide: \\d+ of 100 requests slower than the peers' p90.*"));
+
+    ClusterScorer withoutSlideEvidence =
+        new ClusterScorer(
+            new HealthScorer(ScoringThresholds.builder().latencyEvidence(1_000).build()));
+    EndpointHealth ungated =
+        verdictOf(
+            withoutSlideEvidence.score("reviews", nineHeavyTailedPeersPlus(onset), 0), "10.0.0.10");
+    assertThat(ungated.getState())
+        .as(
+            "without the last slide's evidence nothing else sees it yet: %s",
+            ungated.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+  }
+
+  @Test
+  void threeStraySlowRequestsInALastSlideOfTwenty_areNoRegression_thoughTheyMakeItsP90Slow() {
+    // The slide's p90 is one of the three 3× requests, but 3 (plus a healthy one or two) of 20
+    // above the peers' p90 is what a healthy endpoint shows: no evidence.
+    EndpointStats stray =
+        Traffic.endpoint(10)
+            .add(0, 9_000, 450, 0, ErrorClass.NONE, 20)
+            .add(9_000, 10_000, 17, 0, ErrorClass.NONE, 20)
+            .add(9_000, 10_000, 3, 0, ErrorClass.NONE, 60)
+            .stats();
+    assertThat(stray.recent().latencyCount()).as("timed requests in the last slide").isEqualTo(20);
+    EndpointHealth verdict =
+        verdictOf(scorer.score("reviews", nineHealthyPlus(stray), 0), "10.0.0.10");
+    assertThat(verdict.getState())
+        .as("reasons %s", verdict.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+
+    ClusterScorer ungated =
+        new ClusterScorer(
+            new HealthScorer(ScoringThresholds.builder().latencyEvidence(0.001).build()));
+    EndpointHealth withoutEvidence =
+        verdictOf(ungated.score("reviews", nineHealthyPlus(stray), 0), "10.0.0.10");
+    assertThat(withoutEvidence.getState())
+        .as("judged by its p90 alone: %s", withoutEvidence.getReasonsList())
+        .isIn(HealthState.HEALTH_STATE_DEGRADED, HealthState.HEALTH_STATE_UNHEALTHY);
+  }
+
   @Test
   void wholeClusterDegradingTogether_isOneServiceEvent_notTenOutliers() {
     List<EndpointStats> all = new ArrayList<>();

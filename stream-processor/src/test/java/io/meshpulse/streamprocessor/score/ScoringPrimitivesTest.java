@@ -169,7 +169,7 @@ class ScoringPrimitivesTest {
         assertThat(one)
             .as("a pane's bins are the sketch's")
             .isEqualTo(EndpointAggregate.histogramOf(sketch));
-        assertThat(pane.quantile(0.5))
+        assertThat(pane.toHistogram().quantile(0.5))
             .as("a pane's median")
             .isEqualTo(LatencySketch.quantile(sketch, 0.5));
         LatencyBins restored =
@@ -197,6 +197,39 @@ class ScoringPrimitivesTest {
             .as("q=%s of %d values", qs[q], h.count())
             .isEqualTo(LatencySketch.quantile(merged, qs[q]));
       }
+    }
+  }
+
+  @Test
+  void countAbove_countsTheValuesWhoseBinIsAboveTheReference() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    for (int round = 0; round < 300; round++) {
+      LatencyBins pane = new LatencyBins();
+      java.util.List<Double> values = new java.util.ArrayList<>();
+      for (int i = 0; i < random.nextInt(0, 200); i++) {
+        double v = i % 11 == 0 ? 0.0 : Math.exp(random.nextDouble(-2, 7));
+        pane.add(v);
+        values.add(v);
+      }
+      LatencyHistogram h = pane.toHistogram();
+      double reference = Math.exp(random.nextDouble(-2, 7));
+      long expected =
+          values.stream()
+              .filter(v -> v > LatencyHistogram.MAPPING.minIndexableValue())
+              .filter(
+                  v ->
+                      LatencyHistogram.MAPPING.value(LatencyHistogram.MAPPING.index(v)) > reference)
+              .count();
+      assertThat(h.countAbove(reference))
+          .as("round %d: values above %s", round, reference)
+          .isEqualTo(expected);
+      assertThat(h.countAbove(Double.MAX_VALUE)).as("none above the largest double").isZero();
+      assertThat(h.countAbove(0.0))
+          .as("every indexed value is above 0")
+          .isEqualTo(
+              values.stream()
+                  .filter(v -> v > LatencyHistogram.MAPPING.minIndexableValue())
+                  .count());
     }
   }
 

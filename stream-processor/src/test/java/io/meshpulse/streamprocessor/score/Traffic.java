@@ -12,6 +12,7 @@ final class Traffic {
   private final Random random;
   private final EndpointAggregate aggregate = new EndpointAggregate(SLIDE);
   private final EndpointPanes panes = new EndpointPanes(10_000, SLIDE);
+  private double sigma = 0.25;
 
   private Traffic(String cluster, String subset, int index, long seed) {
     this.random = new Random(seed);
@@ -32,10 +33,16 @@ final class Traffic {
     return new Traffic("reviews", subset, index, index * 31L);
   }
 
+  /** Latencies of later {@link #add}s spread log-normally with this σ (default 0.25). */
+  Traffic sigma(double value) {
+    sigma = value;
+    return this;
+  }
+
   /**
    * Adds {@code requests} spread evenly over {@code [fromMillis, toMillis)} of the window, of which
    * a fraction {@code errorRate} (spread evenly) fail with {@code errorClass}, with latencies
-   * around {@code medianMillis} (log-normal, σ = 0.25).
+   * around {@code medianMillis} (log-normal, σ = {@link #sigma}).
    */
   Traffic add(
       long fromOffset,
@@ -51,7 +58,7 @@ final class Traffic {
       if (error) {
         errorsSoFar++;
       }
-      double latency = medianMillis * Math.exp(0.25 * random.nextGaussian());
+      double latency = medianMillis * Math.exp(sigma * random.nextGaussian());
       aggregate.add(ts, error ? errorClass : ErrorClass.NONE, latency, "proxy-" + (i % 4));
       panes.add(ts, error ? errorClass : ErrorClass.NONE, latency, "proxy-" + (i % 4));
     }
