@@ -121,6 +121,52 @@ class LoopMetricsTest {
   }
 
   @Test
+  void targets_listTheP99OfEveryScenario() {
+    List<String> lines =
+        LoopBenchmark.targets(
+            List.of(
+                run("hard-failure", "meshpulse", true, 1.2),
+                run("gray-failure", "meshpulse", true, 3.5),
+                run("null", "meshpulse", false, 0)));
+
+    assertThat(String.join("\n", lines))
+        .as("targets")
+        .contains("p99 reaction ≤ 2 s: 3.50 s — **missed**")
+        .contains("  - per scenario: hard-failure 1.20 (met), gray-failure 3.50 (missed)");
+  }
+
+  @Test
+  void baselineFaster_namesTheScenariosWhereEnvoyReactsSooner_andOnlyThose() {
+    List<LoopTable.Row> rows =
+        LoopTable.rows(
+            List.of(
+                run("hard-failure", "meshpulse", true, 1.0),
+                run("hard-failure", "envoy-od", true, 0.4),
+                run("gray-failure", "meshpulse", true, 3.0),
+                run("gray-failure", "envoy-od", false, 0),
+                run("null", "meshpulse", false, 0),
+                run("null", "envoy-od", false, 0)));
+
+    List<String> lines = LoopBenchmark.baselineFaster(rows);
+
+    assertThat(lines)
+        .as("lines")
+        .contains(
+            "- hard-failure: envoy-od's first proxy reacts at 0.20 s (meshpulse 0.50 s); every"
+                + " proxy reacted in 1 of 1 runs, at 0.40 s (meshpulse 1 of 1, 1.00 s)")
+        .noneMatch(l -> l.startsWith("- gray-failure"))
+        .noneMatch(l -> l.startsWith("- null"));
+    assertThat(
+            LoopBenchmark.baselineFaster(
+                LoopTable.rows(
+                    List.of(
+                        run("gray-failure", "meshpulse", true, 3.0),
+                        run("gray-failure", "envoy-od", false, 0)))))
+        .as("when it is nowhere sooner")
+        .anyMatch(l -> l.startsWith("- nowhere"));
+  }
+
+  @Test
   void boundedStepsInOneDirection_areOneStateChange_andEachReversalAnother() {
     java.util.Map<String, java.util.Set<String>> steps = new java.util.LinkedHashMap<>();
     steps.put("v1", java.util.Set.of("down"));
