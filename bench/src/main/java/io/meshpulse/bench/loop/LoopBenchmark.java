@@ -202,8 +202,14 @@ public final class LoopBenchmark implements Benchmark {
       }
       if (missed(first)) {
         List<String> log = run.decisionLog();
-        notes.add(run.decisions() + " routing decisions during the run; the last:");
-        log.subList(Math.max(0, log.size() - 4), log.size()).forEach(notes::add);
+        if (first.falseEjections() > 0) {
+          // a decision against a healthy endpoint may come at any time: the log from its start
+          notes.add(run.decisions() + " routing decisions during the run; the first:");
+          log.subList(0, Math.min(log.size(), 12)).forEach(notes::add);
+        } else {
+          notes.add(run.decisions() + " routing decisions during the run; the last:");
+          log.subList(Math.max(0, log.size() - 4), log.size()).forEach(notes::add);
+        }
       }
       RunMetrics m = RunMetrics.of(MESHPULSE, run.simulation(), notes);
       progress.println(line(m));

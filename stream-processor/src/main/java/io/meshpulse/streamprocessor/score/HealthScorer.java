@@ -15,9 +15,10 @@ import java.util.OptionalDouble;
  * <p>Endpoint: {@code score = errorScore × latencyScore}. The error part compares the endpoint's
  * errors (over the window, its last slide and its last three slides) with its peers' pooled rate:
  * once the evidence (a log-likelihood ratio) is strong enough, a cautious Wilson lower bound of the
- * excess counts; the latency part compares its p99 with the peers' median p99, and its last slide's
- * median with the peers' median of theirs, on a log scale. Below {@code minRequests} the state is
- * UNKNOWN and the score neutral (1).
+ * excess counts; the latency part compares its p99 with the peers' median p99, and, once its last
+ * slide holds evidently more requests slower than the peers' p90 than theirs do, that slide's
+ * median and p90 with the peers' medians of theirs, on a log scale. Below {@code minRequests} the
+ * state is UNKNOWN and the score neutral (1).
  *
  * <p>Service: {@code score = errorScore × latencyScore × outlierScore} against absolute limits (the
  * error part over the window, the last slide and the last three slides, so a subset that fails as a
