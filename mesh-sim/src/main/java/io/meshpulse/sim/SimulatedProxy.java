@@ -3,6 +3,7 @@ package io.meshpulse.sim;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.meshpulse.sim.model.EndpointBehaviour;
 import io.meshpulse.sim.model.FaultTimeline;
 import io.meshpulse.sim.model.Outcome;
@@ -26,11 +27,13 @@ import io.meshpulse.sim.xds.RoutingTable;
 import io.meshpulse.sim.xds.ServiceRoute;
 import io.meshpulse.sim.xds.XdsState;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +77,11 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
   private final double[] carry;
   private final Map<String, ClusterCounters> counters = new LinkedHashMap<>();
   private @Nullable AlsSender als;
+  // Requests in flight: Envoy logs a request when it completes, so its entry is handed to the
+  // access-log stream only once the simulated clock reaches its end (start + latency).
+  private final PriorityQueue<InFlight> inFlight =
+      new PriorityQueue<>(
+          Comparator.comparingLong(InFlight::endMs).thenComparingLong(InFlight::seq));
   private @Nullable MetricsSender metrics;
   private @Nullable AdsClient ads;
   private final @Nullable OutlierRouting outlier;
@@ -247,6 +255,29 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
     routes = next;
   }
 
+  /** Hands the access-log entries of the requests completed by {@code nowMs} to the stream. */
+  private void logCompleted(long nowMs) {
+    AlsSender a = als;
+    while (a != null && !inFlight.isEmpty() && inFlight.peek().endMs() <= nowMs) {
+      a.add(inFlight.poll().entry());
+    }
+  }
+
+  /**
+   * Hands every request still in flight to the access-log stream, as if each completed now: the run
+   * is over, and its last requests are logged rather than lost.
+   */
+  void logInFlight() {
+    logCompleted(Long.MAX_VALUE);
+  }
+
+  /** Requests issued whose access-log entry waits for their completion. */
+  int inFlight() {
+    return inFlight.size();
+  }
+
+  private record InFlight(long endMs, long seq, HTTPAccessLogEntry entry) {}
+
   /** Generates the requests due since the last tick, and flushes telemetry when due. */
   void tick() {
     long nowNanos = ctx.nanoTime().getAsLong();
@@ -273,6 +304,7 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
     }
     AlsSender a = als;
     if (a != null) {
+      logCompleted(nowMs);
       a.flushIfDue();
     }
     MetricsSender m = metrics;
@@ -329,19 +361,22 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
     counters
         .computeIfAbsent(cluster.cluster(), c -> new ClusterCounters())
         .record(outcome, cluster.panic());
-    AlsSender a = als;
-    if (a != null) {
-      a.add(
-          entries.build(
-              new RequestRecord(
-                  nowMs,
-                  svc.name(),
-                  svc.port(),
-                  grpc,
-                  cluster.cluster(),
-                  host,
-                  outcome,
-                  ++requestSeq)));
+    if (als != null) {
+      long seq = ++requestSeq;
+      inFlight.add(
+          new InFlight(
+              nowMs + (long) Math.ceil(outcome.latencyMs()),
+              seq,
+              entries.build(
+                  new RequestRecord(
+                      nowMs,
+                      svc.name(),
+                      svc.port(),
+                      grpc,
+                      cluster.cluster(),
+                      host,
+                      outcome,
+                      seq))));
     }
   }
 

@@ -218,7 +218,8 @@ public final class Simulation implements AutoCloseable {
       tickFutures.forEach(f -> f.cancel(false));
       for (SimulatedProxy p : proxies) {
         synchronized (p) {
-          // waits for a tick in flight
+          // waits for a tick in flight, then logs the requests still in flight
+          p.logInFlight();
         }
       }
       endEpochMs = clock.millis();

@@ -76,6 +76,20 @@ class TelemetryIT {
 
       List<HTTPAccessLogEntry> entries =
           messages.stream().flatMap(m -> m.getHttpLogs().getLogEntryList().stream()).toList();
+      for (List<StreamAccessLogsMessage> stream : collector.alsStreams) {
+        // as Envoy logs them: when each request completes, so a slow request issued first comes
+        // after the fast ones issued behind it (its end is start + duration, in whole ms)
+        List<Long> ends =
+            stream.stream()
+                .flatMap(m -> m.getHttpLogs().getLogEntryList().stream())
+                .map(TelemetryIT::endEpochMs)
+                .toList();
+        for (int i = 1; i < ends.size(); i++) {
+          assertThat(ends.get(i))
+              .as("entry %d of a stream ends no earlier than the one before it", i)
+              .isGreaterThanOrEqualTo(ends.get(i - 1) - 1);
+        }
+      }
       assertThat(entries)
           .as("Istio cluster names")
           .allMatch(
@@ -171,6 +185,12 @@ class TelemetryIT {
         }
       }
     }
+  }
+
+  /** When the request completed: its start plus its duration. */
+  static long endEpochMs(HTTPAccessLogEntry e) {
+    var d = e.getCommonProperties().getDuration();
+    return epochMs(e) + d.getSeconds() * 1000 + d.getNanos() / 1_000_000;
   }
 
   static long epochMs(HTTPAccessLogEntry e) {
