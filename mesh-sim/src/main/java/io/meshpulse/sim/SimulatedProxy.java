@@ -271,11 +271,6 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
     logCompleted(Long.MAX_VALUE);
   }
 
-  /** Requests issued whose access-log entry waits for their completion. */
-  int inFlight() {
-    return inFlight.size();
-  }
-
   private record InFlight(long endMs, long seq, HTTPAccessLogEntry entry) {}
 
   /** Generates the requests due since the last tick, and flushes telemetry when due. */

@@ -92,7 +92,9 @@ public final class ClusterScorer {
         recentTimed.stream().mapToDouble(s -> s.recent().p50Millis()).sorted().toArray();
     double[] recentP90s =
         recentTimed.stream().mapToDouble(s -> s.recent().p90Millis()).sorted().toArray();
-    SlowCounts slow = SlowCounts.of(members, minLatencyRequests);
+    // A last slide is judged only against other judged last slides: without two, skip the counts.
+    SlowCounts slow =
+        recentTimed.size() < 2 ? SlowCounts.NONE : SlowCounts.of(members, minLatencyRequests);
     List<EndpointHealth> out = new ArrayList<>(members.size());
     for (int i = 0; i < members.size(); i++) {
       EndpointStats self = members.get(i);
@@ -130,6 +132,8 @@ public final class ClusterScorer {
    * peers' share of slow requests is the subset's total minus its own.
    */
   private static final class SlowCounts {
+    static final SlowCounts NONE = new SlowCounts(0.0, 0);
+
     final double referenceMillis;
     final long[] windowSlow;
     final long[] windowTimed;

@@ -7,11 +7,9 @@ import java.io.IOException;
 
 /**
  * The statistics of one endpoint over one finished window: what the peer comparison and the scorer
- * read. Immutable (its quantiles are computed on first use).
+ * read. Immutable.
  */
 public final class EndpointStats {
-  private static final double[] QUANTILES = {0.50, 0.90, 0.99};
-
   private final EndpointId id;
   private final long windowStartMillis;
   private final long windowEndMillis;
@@ -19,11 +17,6 @@ public final class EndpointStats {
   private final RecentSlide recent;
   private final int reportingProxies;
   private final LatencyHistogram latencyMillis;
-  // Computed on first use: the window stage builds stats only to send them to the cluster stage.
-  private boolean quantiles;
-  private double p50;
-  private double p90;
-  private double p99;
 
   EndpointStats(
       EndpointId id,
@@ -52,16 +45,6 @@ public final class EndpointStats {
         RecentSlide.EMPTY,
         0,
         LatencyHistogram.EMPTY);
-  }
-
-  private void computeQuantiles() {
-    if (!quantiles) {
-      double[] values = latencyMillis.quantiles(QUANTILES);
-      p50 = values[0];
-      p90 = values[1];
-      p99 = values[2];
-      quantiles = true;
-    }
   }
 
   public EndpointId id() {
@@ -104,18 +87,15 @@ public final class EndpointStats {
   }
 
   public double p50Millis() {
-    computeQuantiles();
-    return p50;
+    return latencyMillis.p50();
   }
 
   public double p90Millis() {
-    computeQuantiles();
-    return p90;
+    return latencyMillis.p90();
   }
 
   public double p99Millis() {
-    computeQuantiles();
-    return p99;
+    return latencyMillis.p99();
   }
 
   /** Whether any request of the window carried a latency. */

@@ -116,13 +116,13 @@ public final class HealthScorer {
 
     double latencyPenalty = 0;
     double median = peers.medianP99Millis().orElse(0.0);
-    if (n >= t.minLatencyRequests() && s.hasLatency() && median > 0) {
-      double ratio = s.p99Millis() / median;
-      if (ratio > t.latencyRatioTolerance()
-          && s.p99Millis() - median >= t.minLatencyExcessMillis()) {
-        latencyPenalty = latencyPenalty(ratio);
+    if (n >= t.minLatencyRequests() && s.hasLatency()) {
+      latencyPenalty = ratioPenalty(s.p99Millis(), peers.medianP99Millis());
+      if (latencyPenalty > 0) {
         reasons.add(
-            fmt("p99 %.0f ms = %.1f× peers' median (%.0f ms)", s.p99Millis(), ratio, median));
+            fmt(
+                "p99 %.0f ms = %.1f× peers' median (%.0f ms)",
+                s.p99Millis(), s.p99Millis() / median, median));
       }
     }
     latencyPenalty = Math.max(latencyPenalty, recentLatencyPenalty(s.recent(), peers, reasons));
@@ -180,8 +180,8 @@ public final class HealthScorer {
       }
     }
     long n = c.requests();
-    double[] quantiles = LatencyHistogram.sum(latencies).quantiles(0.50, 0.90, 0.99);
-    double p99 = quantiles[2];
+    LatencyHistogram latency = LatencyHistogram.sum(latencies);
+    double p99 = latency.p99();
     ServiceHealth.Builder out =
         ServiceHealth.newBuilder()
             .setCluster(cluster)
@@ -190,8 +190,8 @@ public final class HealthScorer {
             .setRequests(n)
             .setErrors(c.errors())
             .setErrorRate(c.errorRate())
-            .setP50Millis(quantiles[0])
-            .setP90Millis(quantiles[1])
+            .setP50Millis(latency.p50())
+            .setP90Millis(latency.p90())
             .setP99Millis(p99)
             .setEndpoints(verdicts.size())
             .setEndpointsHealthy(healthy)
@@ -271,14 +271,14 @@ public final class HealthScorer {
     if (timed < t.minRecentLatencyRequests() || peers.slowMillis() <= 0) {
       return 0.0;
     }
+    double p50Penalty = ratioPenalty(recent.p50Millis(), peers.medianRecentP50Millis());
+    double p90Penalty = ratioPenalty(recent.p90Millis(), peers.medianRecentP90Millis());
+    if (p50Penalty == 0 && p90Penalty == 0) {
+      return 0.0;
+    }
     long slow = recent.latencyMillis().countAbove(peers.slowMillis());
     double share = Math.max(peers.slowShare(), SLOW_SHARE_FLOOR);
     if (share >= 1 || Evidence.nats(slow, timed, share) < t.latencyEvidence()) {
-      return 0.0;
-    }
-    double p50Penalty = recentPenalty(recent.p50Millis(), peers.medianRecentP50Millis());
-    double p90Penalty = recentPenalty(recent.p90Millis(), peers.medianRecentP90Millis());
-    if (p50Penalty == 0 && p90Penalty == 0) {
       return 0.0;
     }
     reasons.add(
@@ -296,8 +296,12 @@ public final class HealthScorer {
     return Math.max(p50Penalty, p90Penalty);
   }
 
-  /** The latency penalty of {@code value} against the peers' {@code median} of the same measure. */
-  private double recentPenalty(double value, OptionalDouble median) {
+  /**
+   * The latency penalty of {@code value} against the peers' {@code median} of the same measure: 0
+   * up to {@code latencyRatioTolerance} times the median or within {@code minLatencyExcessMillis}
+   * of it, and without a median.
+   */
+  private double ratioPenalty(double value, OptionalDouble median) {
     if (median.isEmpty() || median.getAsDouble() <= 0) {
       return 0.0;
     }

@@ -29,6 +29,12 @@ public final class LatencyHistogram {
   private final long[] counts;
   private final int bins;
   private final long total;
+  // The scorer's three quantiles, taken in one pass on first use: windows are built by one stage
+  // and read by the next, and most are never asked for them twice.
+  private boolean summarized;
+  private double p50;
+  private double p90;
+  private double p99;
 
   private LatencyHistogram(long zeros, int[] indexes, long[] counts, int bins) {
     this.zeros = zeros;
@@ -136,6 +142,34 @@ public final class LatencyHistogram {
 
   public double quantile(double q) {
     return quantiles(q)[0];
+  }
+
+  /** The median (0 when empty). */
+  public double p50() {
+    summarize();
+    return p50;
+  }
+
+  /** The 90th percentile (0 when empty). */
+  public double p90() {
+    summarize();
+    return p90;
+  }
+
+  /** The 99th percentile (0 when empty). */
+  public double p99() {
+    summarize();
+    return p99;
+  }
+
+  private void summarize() {
+    if (!summarized) {
+      double[] values = quantiles(0.50, 0.90, 0.99);
+      p50 = values[0];
+      p90 = values[1];
+      p99 = values[2];
+      summarized = true;
+    }
   }
 
   /**

@@ -4,8 +4,7 @@ import java.util.Objects;
 
 /**
  * The last slide of a window (e.g. its last second): enough to see a fault that began less than a
- * slide ago at full strength, while the whole window still dilutes it. Immutable; its quantiles are
- * computed on first use (the window stage builds it only to send it to the cluster stage).
+ * slide ago at full strength, while the whole window still dilutes it. Immutable.
  */
 public final class RecentSlide {
   /** How many of the window's last slides the span covers. */
@@ -18,9 +17,6 @@ public final class RecentSlide {
   private final LatencyHistogram latencyMillis;
   private final long spanRequests;
   private final long spanErrors;
-  private boolean quantiles;
-  private double p50;
-  private double p90;
 
   /**
    * @param requests requests in the last slide
@@ -68,14 +64,12 @@ public final class RecentSlide {
    * is its maximum and one stray slow request would look like a regression.
    */
   public double p50Millis() {
-    computeQuantiles();
-    return p50;
+    return latencyMillis.p50();
   }
 
   /** The last slide's p90 latency (0 when none). */
   public double p90Millis() {
-    computeQuantiles();
-    return p90;
+    return latencyMillis.p90();
   }
 
   /** The last slide's latencies. */
@@ -89,15 +83,6 @@ public final class RecentSlide {
 
   public long spanErrors() {
     return spanErrors;
-  }
-
-  private void computeQuantiles() {
-    if (!quantiles) {
-      double[] values = latencyMillis.quantiles(0.5, 0.9);
-      p50 = values[0];
-      p90 = values[1];
-      quantiles = true;
-    }
   }
 
   @Override

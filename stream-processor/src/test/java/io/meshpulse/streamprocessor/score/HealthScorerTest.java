@@ -7,19 +7,26 @@ import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 class HealthScorerTest {
   private final ClusterScorer scorer =
       new ClusterScorer(new HealthScorer(ScoringThresholds.defaults()));
 
-  private static List<EndpointStats> nineHealthyPlus(EndpointStats tenth) {
+  /** Nine peers, endpoints 1 to 9 as {@code peer} builds them, then {@code tenth}. */
+  private static List<EndpointStats> ninePeersPlus(
+      IntFunction<EndpointStats> peer, EndpointStats tenth) {
     List<EndpointStats> all = new ArrayList<>();
     for (int i = 1; i <= 9; i++) {
-      all.add(Traffic.endpoint(i).steady(500, 0.004, 20).stats());
+      all.add(peer.apply(i));
     }
     all.add(tenth);
     return all;
+  }
+
+  private static List<EndpointStats> nineHealthyPlus(EndpointStats tenth) {
+    return ninePeersPlus(i -> Traffic.endpoint(i).steady(500, 0.004, 20).stats(), tenth);
   }
 
   private EndpointHealth verdictOf(ClusterHealth health, String address) {
@@ -68,12 +75,7 @@ class HealthScorerTest {
   }
 
   private static List<EndpointStats> ninePeersAtTwoPerMillePlus(EndpointStats tenth) {
-    List<EndpointStats> all = new ArrayList<>();
-    for (int i = 1; i <= 9; i++) {
-      all.add(Traffic.endpoint(i).steady(1200, 0.002, 20).paneStats());
-    }
-    all.add(tenth);
-    return all;
+    return ninePeersPlus(i -> Traffic.endpoint(i).steady(1200, 0.002, 20).paneStats(), tenth);
   }
 
   @Test
@@ -282,12 +284,7 @@ class HealthScorerTest {
   }
 
   private static List<EndpointStats> nineHeavyTailedPeersPlus(EndpointStats tenth) {
-    List<EndpointStats> all = new ArrayList<>();
-    for (int i = 1; i <= 9; i++) {
-      all.add(Traffic.endpoint(i).sigma(0.5).steady(500, 0.004, 20).stats());
-    }
-    all.add(tenth);
-    return all;
+    return ninePeersPlus(i -> Traffic.endpoint(i).sigma(0.5).steady(500, 0.004, 20).stats(), tenth);
   }
 
   @Test
