@@ -3,6 +3,7 @@ package io.meshpulse.standalone;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +16,9 @@ import java.util.Optional;
  * @param report where the demo writes its JSON report; empty = no file
  * @param ui whether the demo redraws a live table (otherwise one progress line a second)
  * @param topology the topology file xds-control serves (standalone)
+ * @param kafkaPort the embedded broker's port
+ * @param settings {@code --set name=value}: settings of the health job ({@code meshpulse.health.*})
+ *     or of xds-control ({@code meshpulse.xds.*}), in the order given
  */
 record LaunchOptions(
     String command,
@@ -23,7 +27,8 @@ record LaunchOptions(
     Optional<Path> report,
     boolean ui,
     Optional<Path> topology,
-    int kafkaPort) {
+    int kafkaPort,
+    List<String> settings) {
   static final int DEFAULT_KAFKA_PORT = 19092;
   static final String DEFAULT_SCENARIO = "hard-failure";
 
@@ -42,6 +47,8 @@ record LaunchOptions(
     boolean ui = System.console() != null;
     Optional<Path> topology = Optional.empty();
     int kafkaPort = DEFAULT_KAFKA_PORT;
+    List<String> settings = new ArrayList<>();
+    PlatformOptions.Builder probe = PlatformOptions.builder(Path.of("."));
     for (int i = 1; i < args.size(); i++) {
       String arg = args.get(i);
       switch (arg) {
@@ -59,10 +66,27 @@ record LaunchOptions(
           topology = Optional.of(Path.of(value(args, ++i, arg)));
         }
         case "--kafka-port" -> kafkaPort = parsePort(value(args, ++i, arg));
+        case "--set" -> {
+          String setting = value(args, ++i, arg);
+          try {
+            probe.set(setting);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--set: " + e.getMessage(), e);
+          }
+          settings.add(setting);
+        }
         default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
       }
     }
-    return new LaunchOptions(command, scenario, duration, report, ui, topology, kafkaPort);
+    return new LaunchOptions(
+        command, scenario, duration, report, ui, topology, kafkaPort, List.copyOf(settings));
+  }
+
+  /** {@code builder} with this launch's Kafka port and settings. */
+  PlatformOptions.Builder applyTo(PlatformOptions.Builder builder) {
+    builder.kafkaPort(kafkaPort);
+    settings.forEach(builder::set);
+    return builder;
   }
 
   /** {@code 90s}, {@code 2m}, {@code 1h} or an ISO-8601 duration such as {@code PT90S}. */

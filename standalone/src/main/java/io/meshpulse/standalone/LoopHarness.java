@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,13 +45,15 @@ public final class LoopHarness implements AutoCloseable {
   private final Demo demo;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private LoopHarness(Path dataDir, Scenario first) throws IOException {
+  private LoopHarness(Path dataDir, Scenario first, Map<String, String> settings)
+      throws IOException {
     this.dataDir = dataDir;
     this.topology = dataDir.resolve("topology.yaml");
     Files.createDirectories(dataDir);
     TopologyExport.write(first, topology);
-    this.platform =
-        Platform.start(PlatformOptions.builder(dataDir).randomPorts().topology(topology).build());
+    PlatformOptions.Builder options = PlatformOptions.builder(dataDir).randomPorts();
+    settings.forEach((name, value) -> options.set(name + "=" + value));
+    this.platform = Platform.start(options.topology(topology).build());
     this.watcher = new HealthWatcher(platform.kafkaBootstrap(), Clock.systemUTC());
     this.demo =
         new Demo(
@@ -58,9 +61,19 @@ public final class LoopHarness implements AutoCloseable {
             new PrintStream(OutputStream.nullOutputStream()));
   }
 
-  /** Starts the platform on random ports with {@code first}'s topology, data under dataDir. */
-  public static LoopHarness start(Path dataDir, Scenario first) throws IOException {
-    return new LoopHarness(dataDir, first);
+  /**
+   * Starts the platform on random ports with {@code first}'s topology, data under dataDir, and
+   * {@code settings} of the health job ({@code meshpulse.health.*}) and xds-control ({@code
+   * meshpulse.xds.*}); fails naming a setting that is neither, or no option of the health job.
+   */
+  public static LoopHarness start(Path dataDir, Scenario first, Map<String, String> settings)
+      throws IOException {
+    return new LoopHarness(dataDir, first, settings);
+  }
+
+  /** The platform the runs share, for tests. */
+  Platform platform() {
+    return platform;
   }
 
   public Duration startupTime() {

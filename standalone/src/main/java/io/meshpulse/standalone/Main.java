@@ -45,8 +45,7 @@ public final class Main {
 
   private static int demo(LaunchOptions options, Path dataDir) throws Exception {
     try {
-      new Demo(options, System.out)
-          .run(PlatformOptions.builder(dataDir).kafkaPort(options.kafkaPort()), dataDir);
+      new Demo(options, System.out).run(options.applyTo(PlatformOptions.builder(dataDir)), dataDir);
       return 0;
     } catch (io.meshpulse.sim.scenario.ScenarioException e) {
       System.err.println("meshpulse: " + e.getMessage());
@@ -79,10 +78,7 @@ public final class Main {
                 "meshpulse-shutdown"));
     try (Platform platform =
         Platform.start(
-            PlatformOptions.builder(dataDir)
-                .kafkaPort(options.kafkaPort())
-                .topology(topology)
-                .build())) {
+            options.applyTo(PlatformOptions.builder(dataDir)).topology(topology).build())) {
       logger.info(
           "meshpulse ready in {} ms: collector {} (ALS, MetricsService), ADS {}, API {}, Kafka {};"
               + " Ctrl-C stops",

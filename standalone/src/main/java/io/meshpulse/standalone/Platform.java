@@ -5,6 +5,7 @@ import io.meshpulse.collector.CollectorGrpcServer;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.streamprocessor.job.HealthJob;
+import io.meshpulse.streamprocessor.job.HealthJobOptions;
 import io.meshpulse.xds.XdsControlApplication;
 import io.meshpulse.xds.XdsControlRuntime;
 import java.io.IOException;
@@ -125,13 +126,13 @@ final class Platform implements AutoCloseable {
 
   private static JobClient startHealthJob(
       PlatformOptions options, String bootstrap, int prometheusPort) {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("meshpulse.health.kafka.bootstrap-servers", bootstrap);
-    settings.put("meshpulse.health.metrics.prometheus-port", String.valueOf(prometheusPort));
+    Map<String, String> settings = new HashMap<>(options.healthSettings());
+    settings.put(HealthJobOptions.BOOTSTRAP_SERVERS.key(), bootstrap);
+    settings.put(HealthJobOptions.PROMETHEUS_PORT.key(), String.valueOf(prometheusPort));
     settings.put(
-        "meshpulse.health.checkpoint.directory",
+        HealthJobOptions.CHECKPOINT_DIRECTORY.key(),
         options.dataDir().resolve("checkpoints").toUri().toString());
-    settings.put("meshpulse.health.parallelism", "1");
+    settings.put(HealthJobOptions.PARALLELISM.key(), "1");
     Configuration conf = Configuration.fromMap(settings);
     Configuration envConf = HealthJob.clusterConfiguration(conf);
     envConf.addAll(conf);

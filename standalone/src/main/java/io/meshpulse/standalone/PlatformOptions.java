@@ -1,14 +1,20 @@
 package io.meshpulse.standalone;
 
+import io.meshpulse.streamprocessor.job.HealthJobOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Ports and files of the platform on one machine. Defaults are the ports of the architecture (ADS
- * 18000, xds-control HTTP 18080, collector gRPC 19000 and HTTP 19080, Flink's Prometheus reporter
- * 19249, Kafka 19092); 0 picks a free port, which the tests use.
+ * Ports, files and settings of the platform on one machine. Defaults are the ports of the
+ * architecture (ADS 18000, xds-control HTTP 18080, collector gRPC 19000 and HTTP 19080, Flink's
+ * Prometheus reporter 19249, Kafka 19092); 0 picks a free port, which the tests use. Settings of
+ * the health job ({@code meshpulse.health.*}) and of xds-control ({@code meshpulse.xds.*}) pass
+ * through to them, except those the platform sets itself (Kafka, ports, data directories).
  */
 record PlatformOptions(
     int kafkaPort,
@@ -19,10 +25,22 @@ record PlatformOptions(
     int flinkPrometheusPort,
     Path topologyFile,
     Path dataDir,
-    List<String> xdsProperties) {
+    List<String> xdsProperties,
+    Map<String, String> healthSettings) {
+  private static final String HEALTH_PREFIX = "meshpulse.health.";
+  private static final String XDS_PREFIX = "meshpulse.xds.";
+
+  /** Health-job settings the platform sets itself: its broker, reporter port and data directory. */
+  static final Set<String> PLATFORM_HEALTH_SETTINGS =
+      Set.of(
+          HealthJobOptions.BOOTSTRAP_SERVERS.key(),
+          HealthJobOptions.PROMETHEUS_PORT.key(),
+          HealthJobOptions.CHECKPOINT_DIRECTORY.key(),
+          HealthJobOptions.PARALLELISM.key());
 
   PlatformOptions {
     xdsProperties = List.copyOf(xdsProperties);
+    healthSettings = Map.copyOf(healthSettings);
   }
 
   static Builder builder(Path dataDir) {
@@ -39,6 +57,7 @@ record PlatformOptions(
     private int xdsHttpPort = 18080;
     private int flinkPrometheusPort = 19249;
     private final List<String> xdsProperties = new ArrayList<>();
+    private final Map<String, String> healthSettings = new LinkedHashMap<>();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -53,6 +72,39 @@ record PlatformOptions(
     /** An extra xds-control property, {@code name=value} (for example the alert webhook's). */
     Builder xdsProperty(String property) {
       this.xdsProperties.add(property);
+      return this;
+    }
+
+    /**
+     * A setting {@code name=value} of the health job ({@code meshpulse.health.*}) or of xds-control
+     * ({@code meshpulse.xds.*}); fails naming the setting when it is neither, is no option of the
+     * health job, or is one the platform sets itself.
+     */
+    Builder set(String setting) {
+      int eq = setting.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            "setting '"
+                + setting
+                + "' is not name=value, such as meshpulse.health.window.slide=500ms");
+      }
+      String name = setting.substring(0, eq).trim();
+      String value = setting.substring(eq + 1).trim();
+      if (name.startsWith(XDS_PREFIX)) {
+        return xdsProperty(name + "=" + value);
+      }
+      if (!name.startsWith(HEALTH_PREFIX)) {
+        throw new IllegalArgumentException(
+            "setting "
+                + name
+                + ": only the health job's (meshpulse.health.*) and xds-control's (meshpulse.xds.*)"
+                + " settings can be given");
+      }
+      if (PLATFORM_HEALTH_SETTINGS.contains(name)) {
+        throw new IllegalArgumentException("setting " + name + " is set by the platform itself");
+      }
+      HealthJobOptions.requireKnown(Map.of(name, value));
+      healthSettings.put(name, value);
       return this;
     }
 
@@ -91,7 +143,8 @@ record PlatformOptions(
           flinkPrometheusPort,
           topologyFile,
           dataDir,
-          xdsProperties);
+          xdsProperties,
+          healthSettings);
     }
 
     private static void check(String name, int port) {

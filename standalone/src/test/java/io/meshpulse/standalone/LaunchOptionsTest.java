@@ -50,6 +50,47 @@ class LaunchOptionsTest {
   }
 
   @Test
+  void set_passesHealthAndXdsSettings_andNamesABadOne() {
+    LaunchOptions options =
+        LaunchOptions.parse(
+            List.of(
+                "standalone",
+                "--set",
+                "meshpulse.health.window.slide=500ms",
+                "--set",
+                "meshpulse.xds.policy.step-interval=2s"));
+    PlatformOptions platform =
+        options.applyTo(PlatformOptions.builder(Path.of("data"))).topology(Path.of("t")).build();
+    assertThat(platform.healthSettings())
+        .as("health settings")
+        .containsExactly(java.util.Map.entry("meshpulse.health.window.slide", "500ms"));
+    assertThat(platform.xdsProperties())
+        .as("xds-control properties")
+        .containsExactly("meshpulse.xds.policy.step-interval=2s");
+    assertThat(platform.kafkaPort()).as("kafka port").isEqualTo(19092);
+
+    assertThatThrownBy(
+            () -> LaunchOptions.parse(List.of("demo", "--set", "meshpulse.health.window.slid=1s")))
+        .as("a mistyped health setting")
+        .hasMessageStartingWith("--set: unknown setting meshpulse.health.window.slid");
+    assertThatThrownBy(
+            () ->
+                LaunchOptions.parse(
+                    List.of("demo", "--set", "meshpulse.health.kafka.bootstrap-servers=x:1")))
+        .as("a setting the platform owns")
+        .hasMessageContaining("meshpulse.health.kafka.bootstrap-servers is set by the platform");
+    assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--set", "server.port=1")))
+        .as("a setting of neither")
+        .hasMessageContaining("setting server.port: only");
+    assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--set", "novalue")))
+        .as("no value")
+        .hasMessageContaining("'novalue' is not name=value");
+    assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--set")))
+        .as("--set last")
+        .hasMessageContaining("--set needs a value");
+  }
+
+  @Test
   void duration_acceptsUnitsAndIso() {
     assertThat(LaunchOptions.parseDuration("60s")).as("60s").isEqualTo(Duration.ofSeconds(60));
     assertThat(LaunchOptions.parseDuration("2m")).as("2m").isEqualTo(Duration.ofMinutes(2));

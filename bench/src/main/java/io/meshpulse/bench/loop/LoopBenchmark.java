@@ -1,6 +1,7 @@
 package io.meshpulse.bench.loop;
 
 import io.meshpulse.bench.Benchmark;
+import io.meshpulse.bench.Settings;
 import io.meshpulse.sim.Simulation;
 import io.meshpulse.sim.SimulationOptions;
 import io.meshpulse.sim.SimulationReport;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * {@code ./meshpulse bench loop}: every built-in scenario × {meshpulse, Envoy outlier detection} ×
  * R seeds. Settings (system properties {@code meshpulse.bench.loop.*}): {@code seeds} (5), {@code
  * duration} (18 s), {@code fault-at} (9 s), {@code share-window} (5 s), {@code baseline-horizon}
- * (60 s), {@code scenarios} (all built-ins).
+ * (60 s), {@code scenarios} (all built-ins); system properties {@code meshpulse.health.*} and
+ * {@code meshpulse.xds.*} go to the platform's health job and xds-control.
  *
  * <p>The baseline runs first, with no platform, on virtual time (its proxies need no telemetry and
  * no control plane; each run takes about a second, and its figures do not depend on the machine's
@@ -44,6 +47,8 @@ public final class LoopBenchmark implements Benchmark {
   private final Duration faultAt = duration("fault-at", "9s");
   private final Duration shareWindow = duration("share-window", "5s");
   private final Duration baselineHorizon = duration("baseline-horizon", "60s");
+  private final Map<String, String> settings =
+      Settings.fromSystemProperties(Settings.HEALTH_PREFIX, Settings.XDS_PREFIX);
   private final List<String> scenarios =
       List.of(
           System.getProperty(
@@ -71,7 +76,7 @@ public final class LoopBenchmark implements Benchmark {
         "Decision quality of the closed loop against Envoy's outlier detection. Scenarios: %s"
             + " (docs/simulator.md), each run %d s with the fault at %d s, seeds 1..%d."
             + " **meshpulse**: the whole platform in one JVM (embedded Kafka, collector, Flink"
-            + " health job, xds-control, default settings) started once; the simulated proxies"
+            + " health job, xds-control; %s) started once; the simulated proxies"
             + " send ALS/metrics and follow ADS in real time; each run gets its own service names"
             + " so nothing carries over between runs. **%s**: the same proxies, no platform, each"
             + " running Envoy's outlier detection with outlier_detection.proto's defaults"
@@ -96,6 +101,7 @@ public final class LoopBenchmark implements Benchmark {
         duration.toSeconds(),
         faultAt.toSeconds(),
         seeds,
+        Settings.describe(settings),
         ENVOY_OD,
         longBaseline(),
         duration.minus(faultAt).toSeconds(),
@@ -117,7 +123,8 @@ public final class LoopBenchmark implements Benchmark {
         CompletableFuture.supplyAsync(
             () -> {
               try {
-                return LoopHarness.start(dataDir, ScenarioLoader.builtIn(scenarios.get(0)));
+                return LoopHarness.start(
+                    dataDir, ScenarioLoader.builtIn(scenarios.get(0)), settings);
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
               }

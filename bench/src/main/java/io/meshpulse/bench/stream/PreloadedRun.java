@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The input is produced once and read by one job per round, each from the earliest offsets into its
  * own output topics. Timed from the first record the job reads (its {@code records_in} counter,
  * scraped every 20 ms) to the moment the endpoint-health topic holds every expected record
- * (endpoints × (seconds + 9) windows; its end offsets polled every 50 ms).
+ * (endpoints × {@link #windowsPerEndpoint} windows; its end offsets polled every 50 ms).
  */
 final class PreloadedRun {
   static final int TAIL_SECONDS = 11;
@@ -72,7 +72,7 @@ final class PreloadedRun {
   Result run(Fleet fleet, int seconds, Configuration conf, int partitions) throws Exception {
     String out = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.ENDPOINT_HEALTH_TOPIC);
     String jobName = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.JOB_NAME);
-    long expected = (long) fleet.endpoints() * (seconds + 9);
+    long expected = fleet.endpoints() * windowsPerEndpoint(seconds, conf);
 
     CpuClock cpu = new CpuClock();
     try (JobRun job = JobRun.submit(cluster, conf, jobName);
@@ -114,6 +114,18 @@ final class PreloadedRun {
           metrics.sum("late_records_dropped", jobName),
           job.largestCheckpoint().orElse(new JobRun.CheckpointSize(-1, 0, 0)));
     }
+  }
+
+  /**
+   * The windows that hold an endpoint's records of {@code seconds} whole seconds of event time,
+   * starting on a second and ending within the last slide: {@code seconds + 9} for 10 s windows
+   * sliding by 1 s, {@code 2 × seconds + 19} sliding by 500 ms.
+   */
+  static long windowsPerEndpoint(int seconds, Configuration conf) {
+    long size = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.WINDOW_SIZE).toMillis();
+    long slide =
+        conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.WINDOW_SLIDE).toMillis();
+    return (seconds * 1000L + size - 1) / slide;
   }
 
   private long produce(

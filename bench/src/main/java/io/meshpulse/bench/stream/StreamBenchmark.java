@@ -1,6 +1,7 @@
 package io.meshpulse.bench.stream;
 
 import io.meshpulse.bench.Benchmark;
+import io.meshpulse.bench.Settings;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.TopicSpec;
 import io.meshpulse.streamprocessor.job.HealthJob;
@@ -47,6 +48,8 @@ public final class StreamBenchmark implements Benchmark {
   private final int liveEndpoints =
       Integer.getInteger("meshpulse.bench.stream.live-endpoints", 2_000);
   private final int liveRate = Integer.getInteger("meshpulse.bench.stream.live-rate", 10_000);
+  private final Map<String, String> settings =
+      Settings.fromSystemProperties(Settings.HEALTH_PREFIX);
 
   @Override
   public String name() {
@@ -55,8 +58,9 @@ public final class StreamBenchmark implements Benchmark {
 
   @Override
   public String description() {
+    Configuration job = Configuration.fromMap(settings);
     return String.format(
-        "The Flink health job (`HealthJob.define`, defaults: 10 s windows sliding by 1 s, 500 ms"
+        "The Flink health job (`HealthJob.define`, %s: %s windows sliding by %s, %s"
             + " out-of-orderness, at-least-once sinks, hashmap state, file checkpoints) on an"
             + " in-process MiniCluster (1 task manager, parallelism %d) with the embedded Kafka"
             + " broker in the same JVM, %,d endpoints in clusters of %d (two subsets each), %d"
@@ -66,7 +70,7 @@ public final class StreamBenchmark implements Benchmark {
             + " (a first round that warms the JIT up, then %d measured rounds, each job writing"
             + " its own output topics); each round timed from the first record its job reads"
             + " (its `records_in` counter on Flink's Prometheus reporter, scraped every 20 ms)"
-            + " until its endpoint-health topic holds all endpoints × (%d + 9) window scores (end"
+            + " until its endpoint-health topic holds all endpoints × %d window scores (end"
             + " offsets polled every 50 ms). Figures: the median of the measured rounds (the round"
             + " with the median job CPU), with every round listed. Per core: records per"
             + " CPU-second of the job's own threads (task, fetcher, producer and checkpoint"
@@ -74,11 +78,15 @@ public final class StreamBenchmark implements Benchmark {
             + " sustains per core it uses; the machine's cores are shared with the broker, so the"
             + " total rate ÷ parallelism is lower. **Delay**:"
             + " %,d records/s round-robin over %,d endpoints (every endpoint's window is scored"
-            + " every second, so the fleet size is a load of its own), each record's delay = when its first"
+            + " every slide, so the fleet size is a load of its own), each record's delay = when its first"
             + " window's score for its endpoint is read from mesh.endpoint-health.v1 − when it was"
             + " handed to the producer (its event time). **State**: the largest completed"
             + " checkpoint's full state size ÷ endpoints (checkpoints every 10 s, the job's"
             + " default, while the preloaded input is processed; every 5 s under live load).",
+        Settings.describe(settings),
+        Settings.human(job.get(HealthJobOptions.WINDOW_SIZE)),
+        Settings.human(job.get(HealthJobOptions.WINDOW_SLIDE)),
+        Settings.human(job.get(HealthJobOptions.OUT_OF_ORDERNESS)),
         parallelism,
         endpoints,
         Fleet.PER_CLUSTER,
@@ -88,7 +96,7 @@ public final class StreamBenchmark implements Benchmark {
         perSecond,
         PARTITIONS,
         rounds,
-        preloadSeconds,
+        PreloadedRun.windowsPerEndpoint(preloadSeconds, job),
         liveRate,
         liveEndpoints);
   }
@@ -263,7 +271,7 @@ public final class StreamBenchmark implements Benchmark {
             new TopicSpec("eh-" + name, PARTITIONS, Map.of()),
             new TopicSpec("sh-" + name, PARTITIONS, Map.of()),
             new TopicSpec("dl-" + name, 1, Map.of())));
-    Configuration conf = new Configuration();
+    Configuration conf = Configuration.fromMap(settings);
     conf.set(HealthJobOptions.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     conf.set(HealthJobOptions.ACCESS_RECORDS_TOPIC, "in-" + name);
     conf.set(HealthJobOptions.ENDPOINT_HEALTH_TOPIC, "eh-" + name);

@@ -179,7 +179,9 @@ public final class HealthJob {
    * {@code flink run} it joins that cluster; run directly, it starts a local one.
    */
   public static void main(String[] args) throws Exception {
-    Configuration conf = Configuration.fromMap(parseArgs(args));
+    Map<String, String> settings = parseArgs(args);
+    HealthJobOptions.requireKnown(settings);
+    Configuration conf = Configuration.fromMap(settings);
     Configuration envConf = clusterConfiguration(conf);
     envConf.addAll(conf);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);

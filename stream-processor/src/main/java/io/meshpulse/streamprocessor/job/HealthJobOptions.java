@@ -2,7 +2,12 @@ package io.meshpulse.streamprocessor.job;
 
 import io.meshpulse.model.Topics;
 import io.meshpulse.streamprocessor.score.ScoringThresholds;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -316,7 +321,44 @@ public final class HealthJobOptions {
           .defaultValue("meshpulse-health")
           .withDescription("Name of the Flink job.");
 
+  private static final Set<String> KEYS = declaredKeys();
+
   private HealthJobOptions() {}
+
+  /** The key of every option above. */
+  public static Set<String> keys() {
+    return KEYS;
+  }
+
+  /**
+   * Fails naming the first {@code meshpulse.health.*} key of {@code settings} that is no option of
+   * the job (a typo would otherwise be ignored and the default silently used); other keys, such as
+   * Flink's own, pass.
+   */
+  public static void requireKnown(Map<String, String> settings) {
+    for (String key : new TreeSet<>(settings.keySet())) {
+      if (key.startsWith(PREFIX) && !KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown setting "
+                + key
+                + ": the health job's settings are listed in docs/stream-processor.md");
+      }
+    }
+  }
+
+  private static Set<String> declaredKeys() {
+    Set<String> keys = new TreeSet<>();
+    for (Field field : HealthJobOptions.class.getFields()) {
+      if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
+        try {
+          keys.add(((ConfigOption<?>) field.get(null)).key());
+        } catch (IllegalAccessException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return Set.copyOf(keys);
+  }
 
   /** The scoring thresholds from {@code conf}; fails fast naming the bad value. */
   public static ScoringThresholds thresholds(ReadableConfig conf) {

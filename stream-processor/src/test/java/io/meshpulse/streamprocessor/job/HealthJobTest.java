@@ -8,6 +8,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,6 +45,24 @@ class HealthJobTest {
     assertThatThrownBy(() -> HealthJob.parseArgs(new String[] {"stray"}))
         .as("a bare word")
         .hasMessageContaining("stray");
+  }
+
+  @Test
+  void requireKnown_namesAMistypedSetting_andLetsFlinksOwnPass() {
+    assertThat(HealthJobOptions.keys())
+        .as("keys")
+        .contains("meshpulse.health.window.slide", "meshpulse.health.score.latency-evidence");
+    HealthJobOptions.requireKnown(
+        Map.of("meshpulse.health.window.slide", "500ms", "parallelism.default", "2"));
+    assertThatThrownBy(
+            () ->
+                HealthJobOptions.requireKnown(
+                    Map.of(
+                        "meshpulse.health.window.slide", "500ms",
+                        "meshpulse.health.window.slid", "500ms")))
+        .as("a typo")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown setting meshpulse.health.window.slid:");
   }
 
   @Test
