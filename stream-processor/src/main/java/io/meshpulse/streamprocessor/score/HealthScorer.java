@@ -32,6 +32,9 @@ public final class HealthScorer {
    */
   static final double SLOW_SHARE_FLOOR = 0.05;
 
+  /** The share of a healthy endpoint's requests slower than its peers' median p99. */
+  static final double P99_SHARE = 0.01;
+
   private final ScoringThresholds t;
 
   public HealthScorer(ScoringThresholds thresholds) {
@@ -117,13 +120,7 @@ public final class HealthScorer {
     double latencyPenalty = 0;
     double median = peers.medianP99Millis().orElse(0.0);
     if (n >= t.minLatencyRequests() && s.hasLatency()) {
-      latencyPenalty = ratioPenalty(s.p99Millis(), peers.medianP99Millis());
-      if (latencyPenalty > 0) {
-        reasons.add(
-            fmt(
-                "p99 %.0f ms = %.1f× peers' median (%.0f ms)",
-                s.p99Millis(), s.p99Millis() / median, median));
-      }
+      latencyPenalty = windowLatencyPenalty(s, median, reasons);
     }
     latencyPenalty = Math.max(latencyPenalty, recentLatencyPenalty(s.recent(), peers, reasons));
     double latencyScore = 1 - latencyPenalty;
@@ -254,6 +251,32 @@ public final class HealthScorer {
               100 * c.errorRate(), p99, members.size(), n));
     }
     return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
+  }
+
+  /**
+   * The latency penalty of the window's p99 against the peers' {@code median} p99: 0 unless the
+   * evidence that more of its requests are slower than that median than the {@link #P99_SHARE} a
+   * peer shows reaches {@code latencyEvidence} nats. With a hundred requests a window's p99 is
+   * about its slowest request, which alone would make a healthy endpoint of ten DEGRADED in a few
+   * percent of such windows (a new endpoint's, and every endpoint's after a restart); a regression
+   * that has slowed a tenth of a window of 1,200 requests by ×3 has 40 nats.
+   */
+  private double windowLatencyPenalty(EndpointStats s, double median, List<String> reasons) {
+    double penalty = ratioPenalty(s.p99Millis(), OptionalDouble.of(median));
+    if (penalty == 0) {
+      return 0.0;
+    }
+    long timed = s.latency().count();
+    long slow = s.latency().countAbove(median);
+    if (Evidence.nats(slow, timed, P99_SHARE) < t.latencyEvidence()) {
+      return 0.0;
+    }
+    reasons.add(
+        fmt(
+            "p99 %.0f ms = %.1f× peers' median (%.0f ms)",
+            s.p99Millis(), s.p99Millis() / median, median));
+    reasons.add(fmt("%d of %d requests slower than the peers' median p99", slow, timed));
+    return penalty;
   }
 
   /**

@@ -227,6 +227,9 @@ class HealthScorerTest {
     assertThat(slow.getReasonsList())
         .as("reasons")
         .anyMatch(r -> r.matches("p99 \\d+ ms = [23]\\.\\d× peers' median \\(\\d+ ms\\)"));
+    assertThat(slow.getReasonsList())
+        .as("the evidence behind the p99")
+        .anyMatch(r -> r.matches("4[6-9]\\d of 500 requests slower than the peers' median p99"));
     assertThat(health.endpoints())
         .filteredOn(e -> e != slow)
         .as("the others")
@@ -281,6 +284,35 @@ class HealthScorerTest {
     assertThat(verdict.getState())
         .as("reasons %s", verdict.getReasonsList())
         .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+  }
+
+  @Test
+  void twoSlowRequestsOfAHundred_areNoWindowP99Regression() {
+    // A new endpoint's first window: 100 requests, so its p99 is about its slowest. Two slow ones
+    // make that p99 2.7× the peers', but they and the two healthy requests above the peers' p99
+    // are 4 of 100, against 1 % expected: 2.6 nats, no evidence.
+    EndpointStats young =
+        Traffic.endpoint(10)
+            .add(0, 10_000, 98, 0, ErrorClass.NONE, 20)
+            .add(5_000, 5_010, 2, 0, ErrorClass.NONE, 100)
+            .stats();
+    EndpointHealth verdict =
+        verdictOf(scorer.score("reviews", nineHealthyPlus(young), 0), "10.0.0.10");
+    assertThat(verdict.getState())
+        .as("reasons %s", verdict.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+
+    ClusterScorer ungated =
+        new ClusterScorer(
+            new HealthScorer(ScoringThresholds.builder().latencyEvidence(0.001).build()));
+    EndpointHealth alone =
+        verdictOf(ungated.score("reviews", nineHealthyPlus(young), 0), "10.0.0.10");
+    assertThat(alone.getState())
+        .as("by its p99 alone: %s", alone.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(alone.getReasonsList())
+        .as("reasons")
+        .anyMatch(r -> r.matches("[2-5] of 100 requests slower than the peers' median p99"));
   }
 
   private static List<EndpointStats> nineHeavyTailedPeersPlus(EndpointStats tenth) {
