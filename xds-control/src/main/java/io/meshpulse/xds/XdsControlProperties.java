@@ -167,7 +167,7 @@ public record XdsControlProperties(
       @DefaultValue("5s") Duration minDwell,
       @DefaultValue("0.5") double unhealthyMinConfidence,
       @DefaultValue("0.3") double degradedMinConfidence,
-      @DefaultValue("0.8") double recoverMinScore,
+      @DefaultValue("0.9") double recoverMinScore,
       @DefaultValue("20") int maxEjectionPercent,
       @DefaultValue("50") int panicThresholdPercent,
       @DefaultValue("30s") Duration baseEjectionTime,

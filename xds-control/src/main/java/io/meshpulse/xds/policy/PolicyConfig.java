@@ -105,7 +105,7 @@ public record PolicyConfig(
     private Duration minDwell = Duration.ofSeconds(5);
     private double unhealthyMinConfidence = 0.5;
     private double degradedMinConfidence = 0.3;
-    private double recoverMinScore = 0.8;
+    private double recoverMinScore = 0.9;
     private int maxEjectionPercent = 20;
     private int panicThresholdPercent = 50;
     private Duration baseEjectionTime = Duration.ofSeconds(30);

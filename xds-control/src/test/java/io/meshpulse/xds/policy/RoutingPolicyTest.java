@@ -132,9 +132,9 @@ class RoutingPolicyTest {
         .as("within the dwell time")
         .isEqualTo(EndpointStatus.DEGRADED);
     t = t.plusSeconds(4);
-    run.step(table(ids, t, health(bad, HealthState.HEALTH_STATE_HEALTHY, 0.7, 0.9, t)), t);
+    run.step(table(ids, t, health(bad, HealthState.HEALTH_STATE_HEALTHY, 0.85, 0.9, t)), t);
     assertThat(run.routing(bad).status())
-        .as("healthy but below the recovery score")
+        .as("HEALTHY at 0.85: above degraded-below (0.8), below recover-min-score (0.9)")
         .isEqualTo(EndpointStatus.DEGRADED);
     run.step(table(ids, t, healthy(bad, t)), t);
     assertThat(run.routing(bad).status())
