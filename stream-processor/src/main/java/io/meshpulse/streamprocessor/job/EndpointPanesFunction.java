@@ -27,13 +27,16 @@ final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, End
 
   private final long sizeMillis;
   private final long slideMillis;
+  private final long spanMillis;
   private final OutputTag<Sample> late;
 
   private transient ValueState<EndpointPanes> panes;
 
-  EndpointPanesFunction(long sizeMillis, long slideMillis, OutputTag<Sample> late) {
+  EndpointPanesFunction(
+      long sizeMillis, long slideMillis, long spanMillis, OutputTag<Sample> late) {
     this.sizeMillis = sizeMillis;
     this.slideMillis = slideMillis;
+    this.spanMillis = spanMillis;
     this.late = late;
   }
 
@@ -83,7 +86,7 @@ final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, End
       return;
     }
     long end = timestamp + 1;
-    EndpointStats stats = current.window(end);
+    EndpointStats stats = current.window(end, spanMillis);
     if (stats != null) {
       out.collect(stats);
     }

@@ -38,8 +38,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <pre>
  * KafkaSource(access records) ─▶ RecordGate ─┬─▶ dead letters ─▶ KafkaSink(dead letters)
- *   event time, bounded out-of-orderness,    └─▶ keyBy endpoint ─▶ 1 s panes (one update a record),
- *   idleness                                     merged into 10 s windows every 1 s ─▶ EndpointStats
+ *   event time, bounded out-of-orderness,    └─▶ keyBy endpoint ─▶ 500 ms panes (one update a record),
+ *   idleness                                     merged into 10 s windows every 500 ms ─▶ EndpointStats
  *                                                ─▶ keyBy cluster ─▶ ClusterScoringFunction
  *                                                   (timer at window end) ─┬─▶ KafkaSink(endpoint health)
  *                                                                          └─▶ KafkaSink(service health)
@@ -100,7 +100,7 @@ public final class HealthJob {
 
     OutputTag<Sample> late = new OutputTag<>("late-samples", BinaryTypeInfo.SAMPLE);
     SingleOutputStreamOperator<EndpointStats> endpointWindows =
-        endpointWindows(samples, size, slide, late);
+        endpointWindows(samples, size, slide, thresholds.recentSpanMillis(), late);
 
     endpointWindows
         .getSideOutput(late)
@@ -140,10 +140,14 @@ public final class HealthJob {
    * record, each window merged from its panes when the watermark passes its end).
    */
   static SingleOutputStreamOperator<EndpointStats> endpointWindows(
-      DataStream<Sample> samples, Duration size, Duration slide, OutputTag<Sample> late) {
+      DataStream<Sample> samples,
+      Duration size,
+      Duration slide,
+      long spanMillis,
+      OutputTag<Sample> late) {
     return samples
         .keyBy(s -> s.key, Types.LONG)
-        .process(new EndpointPanesFunction(size.toMillis(), slide.toMillis(), late))
+        .process(new EndpointPanesFunction(size.toMillis(), slide.toMillis(), spanMillis, late))
         .returns(BinaryTypeInfo.ENDPOINT_STATS)
         .uid("endpoint-panes-v2")
         .name("endpoint windows");

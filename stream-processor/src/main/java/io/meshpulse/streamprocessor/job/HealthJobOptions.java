@@ -117,8 +117,11 @@ public final class HealthJobOptions {
   public static final ConfigOption<Duration> WINDOW_SLIDE =
       ConfigOptions.key(PREFIX + "window.slide")
           .durationType()
-          .defaultValue(Duration.ofSeconds(1))
-          .withDescription("How often a new window (and so a new score) is produced.");
+          .defaultValue(Duration.ofMillis(500))
+          .withDescription(
+              "How often a new window (and so a new score) is produced. A fault is seen when the"
+                  + " slide it began in ends, so half a second reacts about half a second sooner"
+                  + " than a second, for twice the scoring work and health records.");
 
   public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
       ConfigOptions.key(PREFIX + "watermark.out-of-orderness")
@@ -178,6 +181,16 @@ public final class HealthJobOptions {
           .withDescription(
               "Below this many timed requests in a window's last slide, the slide's latency is"
                   + " not compared with the peers'.");
+
+  public static final ConfigOption<Duration> RECENT_SPAN =
+      ConfigOptions.key(PREFIX + "score.recent-span")
+          .durationType()
+          .defaultValue(Duration.ofMillis(ScoringThresholds.DEFAULT_RECENT_SPAN_MILLIS))
+          .withDescription(
+              "The recent span whose errors are judged besides the window's and its last"
+                  + " slide's: long enough to hold a moderate fault's evidence, short enough not to"
+                  + " be diluted by the window. Rounded up to whole slides (window.slide), at most"
+                  + " window.size.");
 
   public static final ConfigOption<Double> WILSON_Z =
       ConfigOptions.key(PREFIX + "score.wilson-z")
@@ -370,6 +383,17 @@ public final class HealthJobOptions {
     }
   }
 
+  /** {@link #RECENT_SPAN} rounded up to whole slides, at most the window (0 when not positive). */
+  private static long recentSpanMillis(ReadableConfig conf) {
+    long span = conf.get(RECENT_SPAN).toMillis();
+    long slide = conf.get(WINDOW_SLIDE).toMillis();
+    if (span <= 0 || slide <= 0) {
+      return span;
+    }
+    long slides = (span + slide - 1) / slide;
+    return Math.min(slides * slide, Math.max(slide, conf.get(WINDOW_SIZE).toMillis()));
+  }
+
   private static ScoringThresholds scoringThresholds(ReadableConfig conf) {
     return ScoringThresholds.builder()
         .minRequests(conf.get(MIN_REQUESTS))
@@ -378,6 +402,7 @@ public final class HealthJobOptions {
         .z(conf.get(WILSON_Z))
         .errorEvidence(conf.get(ERROR_EVIDENCE))
         .latencyEvidence(conf.get(LATENCY_EVIDENCE))
+        .recentSpanMillis(recentSpanMillis(conf))
         .errorEstimateZ(conf.get(ERROR_ESTIMATE_Z))
         .errorRateFloor(conf.get(ERROR_RATE_FLOOR))
         .errorExcessAtZero(conf.get(ERROR_EXCESS_AT_ZERO))

@@ -133,10 +133,19 @@ public final class EndpointPanes {
   }
 
   /**
-   * The statistics of the window {@code [endMillis - size, endMillis)}, or null when no request
-   * fell into it. Its last slide is the pane {@code [endMillis - slide, endMillis)}.
+   * The statistics of the window {@code [endMillis - size, endMillis)} with the default recent span
+   * (3 s), or null when no request fell into it.
    */
   public @Nullable EndpointStats window(long endMillis) {
+    return window(endMillis, ScoringThresholds.DEFAULT_RECENT_SPAN_MILLIS);
+  }
+
+  /**
+   * The statistics of the window {@code [endMillis - size, endMillis)}, or null when no request
+   * fell into it. Its last slide is the pane {@code [endMillis - slide, endMillis)}; its recent
+   * span, the last {@code spanMillis} (at least one slide).
+   */
+  public @Nullable EndpointStats window(long endMillis, long spanMillis) {
     long startMillis = endMillis - sizeMillis;
     int from = 0;
     while (from < count && starts[from] < startMillis) {
@@ -149,7 +158,7 @@ public final class EndpointPanes {
     if (from == to) {
       return null;
     }
-    long spanStart = Math.max(startMillis, endMillis - RecentSlide.SPAN_SLIDES * slideMillis);
+    long spanStart = Math.max(startMillis, endMillis - Math.max(spanMillis, slideMillis));
     long requests = 0;
     long http5xx = 0;
     long grpcErrors = 0;

@@ -13,7 +13,7 @@ import java.util.OptionalDouble;
  * The health-score formula, in one place (docs/health-score.md explains it with worked examples).
  *
  * <p>Endpoint: {@code score = errorScore × latencyScore}. The error part compares the endpoint's
- * errors (over the window, its last slide and its last three slides) with its peers' pooled rate:
+ * errors (over the window, its last slide and its recent span, 3 s) with its peers' pooled rate:
  * once the evidence (a log-likelihood ratio) is strong enough, a cautious Wilson lower bound of the
  * excess counts; the latency part compares its p99 with the peers' median p99, and, once its last
  * slide holds evidently more requests slower than the peers' p90 than theirs do, that slide's
@@ -21,9 +21,9 @@ import java.util.OptionalDouble;
  * state is UNKNOWN and the score neutral (1).
  *
  * <p>Service: {@code score = errorScore × latencyScore × outlierScore} against absolute limits (the
- * error part over the window, the last slide and the last three slides, so a subset that fails as a
- * whole shows in the first slide of the fault), so a cluster that degrades as a whole is one
- * service event while each endpoint, being no worse than its peers, is not an outlier.
+ * error part over the window, the last slide and the recent span, so a subset that fails as a whole
+ * shows in the first slide of the fault), so a cluster that degrades as a whole is one service
+ * event while each endpoint, being no worse than its peers, is not an outlier.
  */
 public final class HealthScorer {
   /**
@@ -97,8 +97,8 @@ public final class HealthScorer {
       if (spanExcess > windowExcess && spanExcess > recentExcess) {
         reasons.add(
             fmt(
-                "last %d slides: error rate %.1f %% vs peers %.1f %% (n=%d)",
-                RecentSlide.SPAN_SLIDES,
+                "last %s: error rate %.1f %% vs peers %.1f %% (n=%d)",
+                span(),
                 100.0 * span.spanErrors() / span.spanRequests(),
                 100 * peers.spanErrorRate(),
                 span.spanRequests()));
@@ -218,8 +218,8 @@ public final class HealthScorer {
       if (spanExcess > windowExcess && spanExcess > recentExcess) {
         reasons.add(
             fmt(
-                "last %d slides: error rate %.1f %% (n=%d)",
-                RecentSlide.SPAN_SLIDES, 100.0 * spanErrors / spanRequests, spanRequests));
+                "last %s: error rate %.1f %% (n=%d)",
+                span(), 100.0 * spanErrors / spanRequests, spanRequests));
       }
       if (recentExcess > windowExcess && recentExcess >= spanExcess) {
         reasons.add(
@@ -357,6 +357,12 @@ public final class HealthScorer {
     return Math.max(0.0, Wilson.lowerBound(errors, n, t.errorEstimateZ()) - baseline);
   }
 
+  /** The recent span as reasons name it: {@code 3 s}, {@code 1500 ms}. */
+  private String span() {
+    long millis = t.recentSpanMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+  }
+
   HealthState state(double score) {
     if (score < t.unhealthyBelow()) {
       return HealthState.HEALTH_STATE_UNHEALTHY;
@@ -391,7 +397,7 @@ public final class HealthScorer {
 
   /**
    * {@code "error rate %.1f %% vs peers %.1f %% (n=%d), p99 %.0f ms vs peers' median %.0f ms"},
-   * built without the formatter: it is written for every healthy endpoint every second.
+   * built without the formatter: it is written for every healthy endpoint every slide.
    */
   static String healthyReason(
       double errorPercent, double peerPercent, long n, double p99, double peerMedianP99) {

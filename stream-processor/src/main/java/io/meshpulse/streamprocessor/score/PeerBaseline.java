@@ -10,8 +10,10 @@ import java.util.OptionalDouble;
  * @param window the peers' pooled window counts
  * @param recentRequests the peers' requests in the last slide
  * @param recentErrors the peers' errors in the last slide
- * @param spanRequests the peers' requests in the last {@link RecentSlide#SPAN_SLIDES} slides
- * @param spanErrors the peers' errors in the last {@link RecentSlide#SPAN_SLIDES} slides
+ * @param spanRequests the peers' requests in the last recent span ({@link
+ *     ScoringThresholds#recentSpanMillis})
+ * @param spanErrors the peers' errors in the last recent span ({@link
+ *     ScoringThresholds#recentSpanMillis})
  * @param medianP99Millis the median p99 of the peers with enough requests to judge latency
  * @param medianRecentP50Millis the median of the peers' last-slide p50s (peers with enough
  *     last-slide requests)
@@ -50,9 +52,10 @@ public record PeerBaseline(
   }
 
   /**
-   * The baseline of the last {@link RecentSlide#SPAN_SLIDES} slides: the peers' rate over them, or
-   * over the window when that is higher (a fault hitting every peer at once raises the short-span
-   * rate too, and a quiet span must not make the baseline lower than the window's).
+   * The baseline of the last recent span ({@link ScoringThresholds#recentSpanMillis}): the peers'
+   * rate over them, or over the window when that is higher (a fault hitting every peer at once
+   * raises the short-span rate too, and a quiet span must not make the baseline lower than the
+   * window's).
    */
   double spanErrorRate() {
     return shortSpanBaseline(spanErrors, spanRequests);

@@ -13,8 +13,8 @@ import java.util.Arrays;
  * panes, one mask test each, instead of uniting ten per-pane sets.
  *
  * <p>Exact while a window's panes lie within the 64 panes up to a proxy's latest report (a 10 s
- * window of 1 s slides uses 10 of them); a report older than that is not remembered, which can only
- * lower the count (a number shown with the score, not part of it).
+ * window of 500 ms slides uses 20 of them); a report older than that is not remembered, which can
+ * only lower the count (a number shown with the score, not part of it).
  */
 final class ProxyPresence {
   /**

@@ -7,9 +7,6 @@ import java.util.Objects;
  * slide ago at full strength, while the whole window still dilutes it. Immutable.
  */
 public final class RecentSlide {
-  /** How many of the window's last slides the span covers. */
-  public static final int SPAN_SLIDES = 3;
-
   static final RecentSlide EMPTY = new RecentSlide(0, 0, LatencyHistogram.EMPTY, 0, 0);
 
   private final long requests;
@@ -23,10 +20,11 @@ public final class RecentSlide {
    * @param errors errors in the last slide
    * @param latencyMillis the latencies of the last slide's requests that carried one: the peer
    *     comparison counts how many of them are slower than the peers' p90
-   * @param spanRequests requests in the last {@link #SPAN_SLIDES} slides
-   * @param spanErrors errors in the last {@link #SPAN_SLIDES} slides: a moderate fault (a few
-   *     percent of errors) is significant over three seconds of traffic long before it is over the
-   *     whole window, and one second alone is too little evidence for it
+   * @param spanRequests requests in the recent span (the last slides covering {@link
+   *     ScoringThresholds#recentSpanMillis})
+   * @param spanErrors errors in the recent span: a moderate fault (a few percent of errors) is
+   *     significant over three seconds of traffic long before it is over the whole window, and one
+   *     second alone is too little evidence for it
    */
   RecentSlide(
       long requests,

@@ -31,6 +31,9 @@ import java.io.Serializable;
  * @param unhealthyBelow scores below this are UNHEALTHY
  * @param serviceErrorRateTolerance the absolute error rate a whole service may have for free
  * @param serviceP99ThresholdMillis the absolute p99 above which a whole service is penalised
+ * @param recentSpanMillis the recent span, in whole slides, whose errors are judged besides the
+ *     window's and the last slide's: long enough for a moderate fault's evidence, short enough not
+ *     to be diluted by the window (3 s)
  */
 public record ScoringThresholds(
     long minRequests,
@@ -48,9 +51,13 @@ public record ScoringThresholds(
     double degradedBelow,
     double unhealthyBelow,
     double serviceErrorRateTolerance,
-    double serviceP99ThresholdMillis)
+    double serviceP99ThresholdMillis,
+    long recentSpanMillis)
     implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  /** The default recent span: three seconds. */
+  public static final long DEFAULT_RECENT_SPAN_MILLIS = 3_000;
 
   public static ScoringThresholds defaults() {
     return builder().build();
@@ -78,6 +85,7 @@ public record ScoringThresholds(
     private double unhealthyBelow = 0.5;
     private double serviceErrorRateTolerance = 0.01;
     private double serviceP99ThresholdMillis = 1000.0;
+    private long recentSpanMillis = DEFAULT_RECENT_SPAN_MILLIS;
 
     private Builder() {}
 
@@ -108,6 +116,11 @@ public record ScoringThresholds(
 
     public Builder latencyEvidence(double value) {
       latencyEvidence = value;
+      return this;
+    }
+
+    public Builder recentSpanMillis(long value) {
+      recentSpanMillis = value;
       return this;
     }
 
@@ -172,6 +185,7 @@ public record ScoringThresholds(
       require(z > 0, "z must be positive, was " + z);
       require(errorEvidence > 0, "errorEvidence must be positive, was " + errorEvidence);
       require(latencyEvidence > 0, "latencyEvidence must be positive, was " + latencyEvidence);
+      require(recentSpanMillis > 0, "recentSpanMillis must be positive, was " + recentSpanMillis);
       require(errorEstimateZ >= 0, "errorEstimateZ must be >= 0, was " + errorEstimateZ);
       require(
           errorRateFloor > 0 && errorRateFloor < 1,
@@ -212,7 +226,8 @@ public record ScoringThresholds(
           degradedBelow,
           unhealthyBelow,
           serviceErrorRateTolerance,
-          serviceP99ThresholdMillis);
+          serviceP99ThresholdMillis,
+          recentSpanMillis);
     }
 
     private static void require(boolean condition, String message) {

@@ -30,7 +30,8 @@ class EndpointWindowsHarnessTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DataStream<Sample> input = env.fromData(new Sample());
     SingleOutputStreamOperator<EndpointStats> windows =
-        HealthJob.endpointWindows(input, Duration.ofSeconds(10), Duration.ofSeconds(1), LATE);
+        HealthJob.endpointWindows(
+            input, Duration.ofSeconds(10), Duration.ofSeconds(1), 3_000, LATE);
     OneInputTransformation<Sample, EndpointStats> transformation =
         (OneInputTransformation<Sample, EndpointStats>) windows.getTransformation();
     harness =

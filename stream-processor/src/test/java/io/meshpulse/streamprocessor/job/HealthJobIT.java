@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * requests/s each, one of which turns bad at event time T.
  */
 class HealthJobIT {
-  /** slide (1 s) + out-of-orderness (500 ms) + 1 s. */
-  private static final long DETECTION_BOUND_MILLIS = 2_500;
+  /** slide (500 ms) + out-of-orderness (500 ms) + 1 s. */
+  private static final long DETECTION_BOUND_MILLIS = 2_000;
 
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 

@@ -66,9 +66,29 @@ class HealthJobTest {
   }
 
   @Test
+  void recentSpan_isRoundedUpToWholeSlides_andAtMostTheWindow() {
+    Configuration halfSeconds = new Configuration();
+    halfSeconds.set(HealthJobOptions.WINDOW_SLIDE, Duration.ofMillis(500));
+    assertThat(HealthJobOptions.thresholds(halfSeconds).recentSpanMillis())
+        .as("3 s of 500 ms slides")
+        .isEqualTo(3_000);
+    Configuration twoSeconds = new Configuration();
+    twoSeconds.set(HealthJobOptions.WINDOW_SLIDE, Duration.ofSeconds(2));
+    twoSeconds.set(HealthJobOptions.WINDOW_SIZE, Duration.ofSeconds(20));
+    assertThat(HealthJobOptions.thresholds(twoSeconds).recentSpanMillis())
+        .as("3 s in 2 s slides")
+        .isEqualTo(4_000);
+    Configuration shortWindow = new Configuration();
+    shortWindow.set(HealthJobOptions.WINDOW_SIZE, Duration.ofSeconds(2));
+    assertThat(HealthJobOptions.thresholds(shortWindow).recentSpanMillis())
+        .as("a 3 s span in a 2 s window")
+        .isEqualTo(2_000);
+  }
+
+  @Test
   void define_failsFast_namingTheOffendingOption() {
     Configuration conf = new Configuration();
-    conf.set(HealthJobOptions.WINDOW_SIZE, Duration.ofMillis(2_500));
+    conf.set(HealthJobOptions.WINDOW_SIZE, Duration.ofMillis(2_750));
     assertThatThrownBy(
             () -> HealthJob.define(StreamExecutionEnvironment.getExecutionEnvironment(), conf))
         .as("window not a multiple of the slide")

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The 1 s panes a sliding window is merged from. */
+/** The panes (one a slide) a sliding window is merged from. */
 class EndpointPanesTest {
   private static final EndpointId ID =
       new EndpointId("reviews", "v1", Endpoint.newBuilder().setAddress("10.0.0.1").build());
@@ -30,6 +30,24 @@ class EndpointPanesTest {
         reference.add(ts, outcome, latency, proxy);
       }
     }
+  }
+
+  @Test
+  void recentSpan_isTheLastSlidesCoveringItsDuration_whateverTheSlide() {
+    EndpointPanes halfSeconds = new EndpointPanes(10_000, 500).identify(ID);
+    feed(halfSeconds, new EndpointAggregate(500).identify(ID), 0, 0);
+    // 40 requests a second, every fourth request in second 11 a 5xx (10 a second there)
+    RecentSlide threeSeconds = halfSeconds.window(12_000, 3_000).recent();
+    assertThat(List.of(threeSeconds.spanRequests(), threeSeconds.spanErrors()))
+        .as("3 s of 500 ms slides (requests, errors)")
+        .isEqualTo(List.of(120L, 10L));
+    RecentSlide oneAndAHalf = halfSeconds.window(12_000, 1_500).recent();
+    assertThat(List.of(oneAndAHalf.spanRequests(), oneAndAHalf.spanErrors()))
+        .as("1.5 s (requests, errors)")
+        .isEqualTo(List.of(60L, 10L));
+    assertThat(halfSeconds.window(12_000, 100).recent().spanRequests())
+        .as("a span shorter than a slide is the last slide")
+        .isEqualTo(20);
   }
 
   @Test

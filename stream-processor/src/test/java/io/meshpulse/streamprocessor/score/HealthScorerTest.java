@@ -109,8 +109,7 @@ class HealthScorerTest {
         .isEqualTo(HealthState.HEALTH_STATE_DEGRADED);
     assertThat(later.getReasonsList())
         .as("reasons")
-        .anyMatch(
-            r -> r.matches("last 3 slides: error rate 4\\.2 % vs peers 0\\.[23] % \\(n=360\\)"));
+        .anyMatch(r -> r.matches("last 3 s: error rate 4\\.2 % vs peers 0\\.[23] % \\(n=360\\)"));
   }
 
   @Test
