@@ -28,13 +28,15 @@ public final class BenchMain {
 
   /**
    * The command that reproduces a run: {@code ./meshpulse bench NAME}, preceded by the {@code
-   * meshpulse.bench.*} settings given (other than where results go) as {@code
+   * meshpulse.bench.*} settings given (other than where results go) and the settings of the system
+   * under test ({@code meshpulse.health.*}, {@code meshpulse.xds.*}) as {@code
    * MESHPULSE_BENCH_OPTS}.
    */
   static String command(Benchmark benchmark) {
     List<String> settings = new ArrayList<>();
     for (String key : new java.util.TreeSet<>(System.getProperties().stringPropertyNames())) {
-      if (key.startsWith("meshpulse.bench.") && !key.equals("meshpulse.bench.results")) {
+      boolean bench = key.startsWith("meshpulse.bench.") && !key.equals("meshpulse.bench.results");
+      if (bench || key.startsWith(Settings.HEALTH_PREFIX) || key.startsWith(Settings.XDS_PREFIX)) {
         settings.add("-D" + key + "=" + System.getProperty(key));
       }
     }

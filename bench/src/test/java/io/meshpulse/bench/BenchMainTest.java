@@ -8,11 +8,13 @@ import org.junit.jupiter.api.Test;
 class BenchMainTest {
   private static final String ENDPOINTS = "meshpulse.bench.stream.endpoints";
   private static final String RESULTS = "meshpulse.bench.results";
+  private static final String SLIDE = "meshpulse.health.window.slide";
 
   @AfterEach
   void clearSettings() {
     System.clearProperty(ENDPOINTS);
     System.clearProperty(RESULTS);
+    System.clearProperty(SLIDE);
   }
 
   @Test
@@ -31,5 +33,30 @@ class BenchMainTest {
         .isEqualTo(
             "MESHPULSE_BENCH_OPTS=\"-Dmeshpulse.bench.stream.endpoints=1000\""
                 + " ./meshpulse bench stream");
+  }
+
+  @Test
+  void theRecordedCommand_carriesTheSettingsOfTheSystemUnderTest() {
+    System.setProperty(SLIDE, "1s");
+    assertThat(BenchMain.command(BenchMain.registry().get("loop")))
+        .as("command with a health-job setting")
+        .isEqualTo(
+            "MESHPULSE_BENCH_OPTS=\"-Dmeshpulse.health.window.slide=1s\" ./meshpulse bench loop");
+    assertThat(Settings.describe(Settings.fromSystemProperties(Settings.HEALTH_PREFIX)))
+        .as("how the figures name it")
+        .isEqualTo("default settings except `meshpulse.health.window.slide=1s`");
+  }
+
+  @Test
+  void aMistypedHealthSetting_stopsTheBenchmark_namingIt() {
+    System.setProperty("meshpulse.health.window.slid", "1s");
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> Settings.fromSystemProperties(Settings.HEALTH_PREFIX))
+          .as("a typo")
+          .hasMessageContaining("unknown setting meshpulse.health.window.slid");
+    } finally {
+      System.clearProperty("meshpulse.health.window.slid");
+    }
   }
 }
