@@ -11,12 +11,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** One line of the demo's decision log. */
+/**
+ * One line of the demo's decision log: per endpoint change, the verdict it acted on and the health
+ * record's reasons ({@code (DEGRADED score=0.70 confidence=0.98: error rate 4.8 % vs peers ...)}),
+ * so that a change nobody expected can be explained from the log alone.
+ */
 final class DecisionLine {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   private DecisionLine() {}
+
+  /** {@code (first: the rest; ...)}, or empty without reasons. */
+  static String reasons(List<String> reasons) {
+    if (reasons.isEmpty()) {
+      return "";
+    }
+    String rest = String.join("; ", reasons.subList(1, reasons.size()));
+    return "(" + reasons.get(0) + (rest.isEmpty() ? "" : ": " + rest) + ")";
+  }
+
+  /** {@code line} cut to {@code width} characters, ending in an ellipsis when cut. */
+  static String abbreviate(String line, int width) {
+    return line.length() <= width ? line : line.substring(0, width - 1) + "…";
+  }
 
   static String of(RoutingDecision d) {
     List<String> parts = new ArrayList<>();
@@ -29,7 +47,7 @@ final class DecisionLine {
               RecordKeys.hostPort(c.getEndpoint()),
               c.getOldWeight(),
               c.getNewWeight(),
-              c.getReasonsCount() > 0 ? "(" + c.getReasons(0) + ")" : ""));
+              reasons(c.getReasonsList())));
     }
     for (RouteChange r : d.getRouteChangesList()) {
       parts.add(

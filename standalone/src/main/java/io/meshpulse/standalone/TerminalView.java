@@ -10,6 +10,9 @@ import java.util.function.Function;
 
 /** The demo's live screen: one row per endpoint and the latest decisions, redrawn each second. */
 final class TerminalView {
+  /** Decisions are cut to this many characters, so that the screen redraws in place. */
+  private static final int DECISION_WIDTH = 160;
+
   private static final String CLEAR = "\u001b[H\u001b[2J";
 
   private TerminalView() {}
@@ -61,7 +64,7 @@ final class TerminalView {
       out.append("  (none yet)\n");
     }
     for (String d : decisions.subList(Math.max(0, decisions.size() - 8), decisions.size())) {
-      out.append("  ").append(d).append('\n');
+      out.append("  ").append(DecisionLine.abbreviate(d, DECISION_WIDTH)).append('\n');
     }
     return out.toString();
   }
