@@ -1,9 +1,9 @@
 package io.meshpulse.bench;
 
 import io.meshpulse.streamprocessor.job.HealthJobOptions;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Settings of the system under test given to a benchmark as system properties ({@code
@@ -34,26 +34,12 @@ public final class Settings {
     return settings;
   }
 
-  /** {@code "10 s"}, {@code "500 ms"}. */
-  public static String human(Duration d) {
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
-  }
-
   /** {@code "default settings"}, or {@code "default settings except a=1, b=2"}. */
   public static String describe(Map<String, String> settings) {
-    if (settings.isEmpty()) {
-      return "default settings";
-    }
-    StringBuilder text = new StringBuilder("default settings except ");
-    settings.forEach(
-        (name, value) ->
-            text.append(text.length() > 24 ? ", " : "")
-                .append('`')
-                .append(name)
-                .append('=')
-                .append(value)
-                .append('`'));
-    return text.toString();
+    return settings.isEmpty()
+        ? "default settings"
+        : settings.entrySet().stream()
+            .map(e -> "`" + e.getKey() + "=" + e.getValue() + "`")
+            .collect(Collectors.joining(", ", "default settings except ", ""));
   }
 }

@@ -1,6 +1,7 @@
 package io.meshpulse.bench.stream;
 
 import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.streamprocessor.job.HealthJobOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -70,8 +71,8 @@ final class PreloadedRun {
    * endpoint's windows to its own endpoint-health topic.
    */
   Result run(Fleet fleet, int seconds, Configuration conf, int partitions) throws Exception {
-    String out = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.ENDPOINT_HEALTH_TOPIC);
-    String jobName = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.JOB_NAME);
+    String out = conf.get(HealthJobOptions.ENDPOINT_HEALTH_TOPIC);
+    String jobName = conf.get(HealthJobOptions.JOB_NAME);
     long expected = fleet.endpoints() * windowsPerEndpoint(seconds, conf);
 
     CpuClock cpu = new CpuClock();
@@ -122,9 +123,8 @@ final class PreloadedRun {
    * sliding by 1 s, {@code 2 × seconds + 19} sliding by 500 ms.
    */
   static long windowsPerEndpoint(int seconds, Configuration conf) {
-    long size = conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.WINDOW_SIZE).toMillis();
-    long slide =
-        conf.get(io.meshpulse.streamprocessor.job.HealthJobOptions.WINDOW_SLIDE).toMillis();
+    long size = conf.get(HealthJobOptions.WINDOW_SIZE).toMillis();
+    long slide = conf.get(HealthJobOptions.WINDOW_SLIDE).toMillis();
     return (seconds * 1000L + size - 1) / slide;
   }
 

@@ -4,6 +4,7 @@ import io.meshpulse.bench.Benchmark;
 import io.meshpulse.bench.Settings;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.TopicSpec;
+import io.meshpulse.sim.scenario.Durations;
 import io.meshpulse.streamprocessor.job.HealthJob;
 import io.meshpulse.streamprocessor.job.HealthJobOptions;
 import java.io.IOException;
@@ -84,9 +85,9 @@ public final class StreamBenchmark implements Benchmark {
             + " checkpoint's full state size ÷ endpoints (checkpoints every 10 s, the job's"
             + " default, while the preloaded input is processed; every 5 s under live load).",
         Settings.describe(settings),
-        Settings.human(job.get(HealthJobOptions.WINDOW_SIZE)),
-        Settings.human(job.get(HealthJobOptions.WINDOW_SLIDE)),
-        Settings.human(job.get(HealthJobOptions.OUT_OF_ORDERNESS)),
+        Durations.format(job.get(HealthJobOptions.WINDOW_SIZE)),
+        Durations.format(job.get(HealthJobOptions.WINDOW_SLIDE)),
+        Durations.format(job.get(HealthJobOptions.OUT_OF_ORDERNESS)),
         parallelism,
         endpoints,
         Fleet.PER_CLUSTER,

@@ -120,7 +120,7 @@ public final class HealthScorer {
     double latencyPenalty = 0;
     double median = peers.medianP99Millis().orElse(0.0);
     if (n >= t.minLatencyRequests() && s.hasLatency()) {
-      latencyPenalty = windowLatencyPenalty(s, median, reasons);
+      latencyPenalty = windowLatencyPenalty(s, peers.medianP99Millis(), reasons);
     }
     latencyPenalty = Math.max(latencyPenalty, recentLatencyPenalty(s.recent(), peers, reasons));
     double latencyScore = 1 - latencyPenalty;
@@ -254,18 +254,20 @@ public final class HealthScorer {
   }
 
   /**
-   * The latency penalty of the window's p99 against the peers' {@code median} p99: 0 unless the
-   * evidence that more of its requests are slower than that median than the {@link #P99_SHARE} a
-   * peer shows reaches {@code latencyEvidence} nats. With a hundred requests a window's p99 is
-   * about its slowest request, which alone would make a healthy endpoint of ten DEGRADED in a few
-   * percent of such windows (a new endpoint's, and every endpoint's after a restart); a regression
-   * that has slowed a tenth of a window of 1,200 requests by ×3 has 40 nats.
+   * The latency penalty of the window's p99 against the peers' median p99: 0 unless the evidence
+   * that more of its requests are slower than that median than the {@link #P99_SHARE} a peer shows
+   * reaches {@code latencyEvidence} nats. With a hundred requests a window's p99 is about its
+   * slowest request, which alone would make a healthy endpoint of ten DEGRADED in a few percent of
+   * such windows (a new endpoint's, and every endpoint's after a restart); a regression that has
+   * slowed a tenth of a window of 1,200 requests by ×3 has 40 nats.
    */
-  private double windowLatencyPenalty(EndpointStats s, double median, List<String> reasons) {
-    double penalty = ratioPenalty(s.p99Millis(), OptionalDouble.of(median));
+  private double windowLatencyPenalty(
+      EndpointStats s, OptionalDouble peersMedian, List<String> reasons) {
+    double penalty = ratioPenalty(s.p99Millis(), peersMedian);
     if (penalty == 0) {
       return 0.0;
     }
+    double median = peersMedian.getAsDouble();
     long timed = s.latency().count();
     long slow = s.latency().countAbove(median);
     if (Evidence.nats(slow, timed, P99_SHARE) < t.latencyEvidence()) {

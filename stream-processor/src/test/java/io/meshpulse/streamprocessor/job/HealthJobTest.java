@@ -67,22 +67,22 @@ class HealthJobTest {
 
   @Test
   void recentSpan_isRoundedUpToWholeSlides_andAtMostTheWindow() {
-    Configuration halfSeconds = new Configuration();
-    halfSeconds.set(HealthJobOptions.WINDOW_SLIDE, Duration.ofMillis(500));
-    assertThat(HealthJobOptions.thresholds(halfSeconds).recentSpanMillis())
+    assertThat(recentSpanMillis(Duration.ofMillis(500), Duration.ofSeconds(10)))
         .as("3 s of 500 ms slides")
         .isEqualTo(3_000);
-    Configuration twoSeconds = new Configuration();
-    twoSeconds.set(HealthJobOptions.WINDOW_SLIDE, Duration.ofSeconds(2));
-    twoSeconds.set(HealthJobOptions.WINDOW_SIZE, Duration.ofSeconds(20));
-    assertThat(HealthJobOptions.thresholds(twoSeconds).recentSpanMillis())
+    assertThat(recentSpanMillis(Duration.ofSeconds(2), Duration.ofSeconds(20)))
         .as("3 s in 2 s slides")
         .isEqualTo(4_000);
-    Configuration shortWindow = new Configuration();
-    shortWindow.set(HealthJobOptions.WINDOW_SIZE, Duration.ofSeconds(2));
-    assertThat(HealthJobOptions.thresholds(shortWindow).recentSpanMillis())
+    assertThat(recentSpanMillis(Duration.ofMillis(500), Duration.ofSeconds(2)))
         .as("a 3 s span in a 2 s window")
         .isEqualTo(2_000);
+  }
+
+  private static long recentSpanMillis(Duration slide, Duration size) {
+    Configuration conf = new Configuration();
+    conf.set(HealthJobOptions.WINDOW_SLIDE, slide);
+    conf.set(HealthJobOptions.WINDOW_SIZE, size);
+    return HealthJobOptions.thresholds(conf).recentSpanMillis();
   }
 
   @Test
