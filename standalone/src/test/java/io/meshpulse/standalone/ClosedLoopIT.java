@@ -109,12 +109,13 @@ class ClosedLoopIT {
   @Test
   @Order(3)
   void aCanaryFailingAsAWhole_losesItsRouteWeightWithinSeconds() throws Exception {
-    // The hard failure's endpoint comes back after its ejection: let it finish ramping first, so
-    // that re-admission is not counted as an action of this run.
+    // The hard failure's endpoint comes back after its ejection: let it finish ramping, and any
+    // route weight moved away come back, first, so that neither is counted as an action of this
+    // run.
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (!allNeutral()) {
       assertThat(System.nanoTime())
-          .as("every endpoint back at its neutral weight")
+          .as("every endpoint and route back at its neutral weight")
           .isLessThan(deadline);
       Thread.sleep(200);
     }
@@ -143,6 +144,7 @@ class ClosedLoopIT {
   private static boolean allNeutral() {
     var view = platform.xdsControl().loop().view();
     return view.ready()
+        && view.state().shifts().values().stream().allMatch(remaining -> remaining >= 100)
         && view.intended().services().values().stream()
             .flatMap(r -> r.endpoints().stream())
             .allMatch(

@@ -138,7 +138,14 @@ public final class HealthScorer {
 
   /**
    * Scores a whole cluster (subset empty) or one subset from its endpoints' statistics and the
-   * endpoints' own verdicts.
+   * endpoints' own verdicts, {@code verdicts.get(i)} being {@code members.get(i)}'s.
+   *
+   * <p>The error and latency terms judge the traffic of the endpoints that are not UNHEALTHY on
+   * their own: an outlier is the routing policy's to eject, and counts here through the outlier
+   * term only. So one endpoint of four refusing every request is one ejection, not also a subset
+   * "failing as a whole" whose route weight moves away; a subset whose endpoints fail alike (none
+   * an outlier among its peers) is judged on all of its traffic. The record's request, error and
+   * latency fields still cover every member.
    */
   public ServiceHealth scoreService(
       String cluster,
@@ -146,23 +153,37 @@ public final class HealthScorer {
       List<EndpointStats> members,
       List<EndpointHealth> verdicts,
       long emittedMillis) {
+    if (members.size() != verdicts.size()) {
+      throw new IllegalArgumentException(
+          "one verdict per member: " + members.size() + " members, " + verdicts.size());
+    }
     ErrorCounts c = new ErrorCounts(0, 0, 0, 0, 0);
+    ErrorCounts judgedCounts = new ErrorCounts(0, 0, 0, 0, 0);
     List<LatencyHistogram> latencies = new ArrayList<>(members.size());
+    List<LatencyHistogram> judgedLatencies = new ArrayList<>(members.size());
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;
     long recentRequests = 0;
     long recentErrors = 0;
     long spanRequests = 0;
     long spanErrors = 0;
-    for (EndpointStats s : members) {
+    int outliers = 0;
+    for (int i = 0; i < members.size(); i++) {
+      EndpointStats s = members.get(i);
       c = c.plus(s.counts());
+      latencies.add(s.latency());
+      start = Math.min(start, s.windowStartMillis());
+      end = Math.max(end, s.windowEndMillis());
+      if (verdicts.get(i).getState() == HealthState.HEALTH_STATE_UNHEALTHY) {
+        outliers++;
+        continue;
+      }
+      judgedCounts = judgedCounts.plus(s.counts());
+      judgedLatencies.add(s.latency());
       recentRequests += s.recentRequests();
       recentErrors += s.recentErrors();
       spanRequests += s.recent().spanRequests();
       spanErrors += s.recent().spanErrors();
-      latencies.add(s.latency());
-      start = Math.min(start, s.windowStartMillis());
-      end = Math.max(end, s.windowEndMillis());
     }
     int healthy = 0;
     int degraded = 0;
@@ -178,7 +199,6 @@ public final class HealthScorer {
     }
     long n = c.requests();
     LatencyHistogram latency = LatencyHistogram.sum(latencies);
-    double p99 = latency.p99();
     ServiceHealth.Builder out =
         ServiceHealth.newBuilder()
             .setCluster(cluster)
@@ -189,7 +209,7 @@ public final class HealthScorer {
             .setErrorRate(c.errorRate())
             .setP50Millis(latency.p50())
             .setP90Millis(latency.p90())
-            .setP99Millis(p99)
+            .setP99Millis(latency.p99())
             .setEndpoints(verdicts.size())
             .setEndpointsHealthy(healthy)
             .setEndpointsDegraded(degraded)
@@ -203,7 +223,12 @@ public final class HealthScorer {
           .build();
     }
     List<String> reasons = new ArrayList<>();
-    double windowExcess = serviceExcess(c.errors(), n);
+    long judgedN = judgedCounts.requests();
+    LatencyHistogram judgedLatency =
+        outliers == 0 ? latency : LatencyHistogram.sum(judgedLatencies);
+    double p99 = judgedLatency.p99();
+    String without = outliers == 0 ? "" : fmt(", without the %d UNHEALTHY", outliers);
+    double windowExcess = serviceExcess(judgedCounts.errors(), judgedN);
     double recentExcess = serviceExcess(recentErrors, recentRequests);
     double spanExcess = serviceExcess(spanErrors, spanRequests);
     double errorScore =
@@ -213,8 +238,12 @@ public final class HealthScorer {
     if (errorScore < 1) {
       reasons.add(
           fmt(
-              "error rate %.1f %% across %d endpoints (n=%d), tolerance %.1f %%",
-              100 * c.errorRate(), members.size(), n, 100 * t.serviceErrorRateTolerance()));
+              "error rate %.1f %% across %d endpoints (n=%d), tolerance %.1f %%%s",
+              100 * judgedCounts.errorRate(),
+              members.size() - outliers,
+              judgedN,
+              100 * t.serviceErrorRateTolerance(),
+              without));
       if (spanExcess > windowExcess && spanExcess > recentExcess) {
         reasons.add(
             fmt(
@@ -229,13 +258,13 @@ public final class HealthScorer {
       }
     }
     double latencyScore = 1;
-    if (n >= t.minLatencyRequests() && p99 > t.serviceP99ThresholdMillis()) {
+    if (judgedN >= t.minLatencyRequests() && p99 > t.serviceP99ThresholdMillis()) {
       latencyScore =
           1 - latencyPenalty(p99 / t.serviceP99ThresholdMillis() * t.latencyRatioTolerance());
       reasons.add(
           fmt(
-              "p99 %.0f ms above the service limit of %.0f ms",
-              p99, t.serviceP99ThresholdMillis()));
+              "p99 %.0f ms above the service limit of %.0f ms%s",
+              p99, t.serviceP99ThresholdMillis(), without));
     }
     int judged = healthy + degraded + unhealthy;
     double outlierScore = judged == 0 ? 1 : 1 - (unhealthy + 0.5 * degraded) / judged;

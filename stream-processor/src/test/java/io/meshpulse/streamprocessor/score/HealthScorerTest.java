@@ -161,6 +161,60 @@ class HealthScorerTest {
   }
 
   @Test
+  void oneEndpointOfASubsetRefusingEverything_isAnOutlier_notASubsetFailingAsAWhole() {
+    List<EndpointStats> all = new ArrayList<>();
+    all.add(
+        Traffic.endpoint("v1", 1)
+            .add(0, 9_000, 1080, 0.001, ErrorClass.HTTP_5XX, 20)
+            .add(9_000, 10_000, 120, 1.0, ErrorClass.CONNECTION_FAILURE, 20)
+            .paneStats());
+    for (int i = 2; i <= 4; i++) {
+      all.add(Traffic.endpoint("v1", i).steady(1200, 0.001, 20).paneStats());
+    }
+    for (int i = 9; i <= 10; i++) {
+      all.add(Traffic.endpoint("v3", i).steady(1200, 0.001, 20).paneStats());
+    }
+    ClusterHealth health = scorer.score("reviews", all, 0);
+    EndpointHealth bad = verdictOf(health, "10.0.0.1");
+    assertThat(bad.getState())
+        .as("the refusing endpoint: %s", bad.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    ServiceHealth v1 =
+        health.services().stream()
+            .filter(h -> h.getSubset().equals("v1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(v1.getErrors()).as("v1's errors, the outlier's included").isGreaterThan(120);
+    assertThat(v1.getState())
+        .as("v1, one of four endpoints out: %s", v1.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_DEGRADED);
+    assertThat(v1.getReasonsList())
+        .as("reasons")
+        .containsExactly("1 of 4 judged endpoints UNHEALTHY, 0 DEGRADED");
+
+    // The same slide with the three others failing too: judged on all of its traffic.
+    all.clear();
+    for (int i = 1; i <= 4; i++) {
+      all.add(
+          Traffic.endpoint("v1", i)
+              .add(0, 9_000, 1080, 0.001, ErrorClass.HTTP_5XX, 20)
+              .add(9_000, 10_000, 120, 1.0, ErrorClass.CONNECTION_FAILURE, 20)
+              .paneStats());
+    }
+    for (int i = 9; i <= 10; i++) {
+      all.add(Traffic.endpoint("v3", i).steady(1200, 0.001, 20).paneStats());
+    }
+    ServiceHealth alike =
+        scorer.score("reviews", all, 0).services().stream()
+            .filter(h -> h.getSubset().equals("v1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(alike.getState())
+        .as("v1, every endpoint refusing: %s", alike.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+  }
+
+  @Test
   void lowVolumeEndpoint_isUnknown_notUnhealthy_evenWhenEveryRequestFailed() {
     ClusterHealth health =
         scorer.score(
