@@ -22,7 +22,6 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -274,22 +273,33 @@ public final class HealthJob {
   }
 
   private static KafkaSink<OutRecord> sink(ReadableConfig conf, String topic) {
-    DeliveryGuarantee guarantee = conf.get(HealthJobOptions.DELIVERY_GUARANTEE);
-    Properties producer = new Properties();
-    producer.setProperty("linger.ms", "5");
-    // Each second's scores leave in one burst; larger batches mean fewer LZ4 frames to set up.
-    producer.setProperty("batch.size", "65536");
-    producer.setProperty("compression.type", "lz4");
-    producer.setProperty(
-        "transaction.timeout.ms",
-        String.valueOf(conf.get(HealthJobOptions.TRANSACTION_TIMEOUT).toMillis()));
     return KafkaSink.<OutRecord>builder()
         .setBootstrapServers(conf.get(HealthJobOptions.BOOTSTRAP_SERVERS))
         .setRecordSerializer(new OutRecordSchema(topic))
-        .setDeliveryGuarantee(guarantee)
+        .setDeliveryGuarantee(conf.get(HealthJobOptions.DELIVERY_GUARANTEE))
         .setTransactionalIdPrefix(conf.get(HealthJobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + topic)
-        .setKafkaProducerConfig(producer)
+        .setKafkaProducerConfig(producerConfig(conf))
         .build();
+  }
+
+  /** The health records' producer settings; fails naming the option with a bad value. */
+  static Properties producerConfig(ReadableConfig conf) {
+    Properties producer = new Properties();
+    Duration linger = conf.get(HealthJobOptions.LINGER);
+    if (linger.isNegative()) {
+      throw new IllegalArgumentException(
+          HealthJobOptions.LINGER.key() + " must not be negative, was " + linger);
+    }
+    producer.setProperty("linger.ms", String.valueOf(linger.toMillis()));
+    // Each slide's scores leave in one burst; larger batches mean fewer compressed frames to set
+    // up.
+    producer.setProperty("batch.size", "65536");
+    producer.setProperty(
+        "compression.type", conf.get(HealthJobOptions.COMPRESSION).producerValue());
+    producer.setProperty(
+        "transaction.timeout.ms",
+        String.valueOf(conf.get(HealthJobOptions.TRANSACTION_TIMEOUT).toMillis()));
+    return producer;
   }
 
   private static Duration positive(

@@ -27,6 +27,20 @@ public final class HealthJobOptions {
     LATEST
   }
 
+  /** How the health records' producer compresses its batches (Kafka's compression.type). */
+  public enum Compression {
+    NONE,
+    GZIP,
+    SNAPPY,
+    LZ4,
+    ZSTD;
+
+    /** The value of the producer's {@code compression.type}. */
+    public String producerValue() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /** Which state backend keeps window and scoring state. */
   public enum StateBackend {
     HASHMAP,
@@ -97,6 +111,25 @@ public final class HealthJobOptions {
           .withDescription(
               "transaction.timeout.ms of the EXACTLY_ONCE producers; must not exceed the broker's"
                   + " transaction.max.timeout.ms (900000 by default).");
+
+  public static final ConfigOption<Compression> COMPRESSION =
+      ConfigOptions.key(PREFIX + "kafka.compression")
+          .enumType(Compression.class)
+          .defaultValue(Compression.LZ4)
+          .withDescription(
+              "compression.type of the health records' producers. Compressing costs the job CPU"
+                  + " (docs/benchmarks.md: about 15 % of its records per CPU-second with LZ4 at"
+                  + " 500 ms slides) and saves the brokers' network and disk; NONE for the most"
+                  + " records per core, ZSTD for the smallest topics.");
+
+  public static final ConfigOption<Duration> LINGER =
+      ConfigOptions.key(PREFIX + "kafka.linger")
+          .durationType()
+          .defaultValue(Duration.ofMillis(5))
+          .withDescription(
+              "linger.ms of the health records' producers: how long a batch waits for more"
+                  + " records. Longer means fewer, larger batches (less CPU per record) and adds"
+                  + " up to that much to every health record's delay.");
 
   public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
       ConfigOptions.key(PREFIX + "kafka.transactional-id-prefix")

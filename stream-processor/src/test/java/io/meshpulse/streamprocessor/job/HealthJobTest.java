@@ -110,6 +110,33 @@ class HealthJobTest {
   }
 
   @Test
+  void producerConfig_takesCompressionAndLinger_andRejectsBadValuesByName() {
+    assertThat(HealthJob.producerConfig(new Configuration()))
+        .as("defaults")
+        .containsEntry("compression.type", "lz4")
+        .containsEntry("linger.ms", "5");
+    Configuration set =
+        Configuration.fromMap(
+            Map.of(
+                "meshpulse.health.kafka.compression", "none",
+                "meshpulse.health.kafka.linger", "20ms"));
+    assertThat(HealthJob.producerConfig(set))
+        .as("set")
+        .containsEntry("compression.type", "none")
+        .containsEntry("linger.ms", "20");
+    Configuration negative = new Configuration();
+    negative.set(HealthJobOptions.LINGER, Duration.ofMillis(-1));
+    assertThatThrownBy(() -> HealthJob.producerConfig(negative))
+        .as("a negative linger")
+        .hasMessageContaining("meshpulse.health.kafka.linger must not be negative");
+    Configuration unknown =
+        Configuration.fromMap(Map.of("meshpulse.health.kafka.compression", "brotli"));
+    assertThatThrownBy(() -> HealthJob.producerConfig(unknown))
+        .as("an unknown codec")
+        .hasMessageContaining("meshpulse.health.kafka.compression");
+  }
+
+  @Test
   void clusterConfiguration_enablesThePrometheusReporterOnTheConfiguredPort() {
     Configuration conf = new Configuration();
     conf.set(HealthJobOptions.PROMETHEUS_PORT, 19555);
