@@ -118,8 +118,8 @@ public final class HealthJobOptions {
           .defaultValue(Compression.LZ4)
           .withDescription(
               "compression.type of the health records' producers. Compressing costs the job CPU"
-                  + " (docs/benchmarks.md: about 15 % of its records per CPU-second with LZ4 at"
-                  + " 500 ms slides) and saves the brokers' network and disk; NONE for the most"
+                  + " (docs/stream-processor.md: LZ4 reads 5-15 % fewer records per CPU-second than"
+                  + " NONE at 500 ms slides) and saves the brokers' network and disk; NONE for the most"
                   + " records per core, ZSTD for the smallest topics.");
 
   public static final ConfigOption<Duration> LINGER =
