@@ -55,6 +55,10 @@ final class ControlPlane implements AutoCloseable {
     }
   }
 
+  String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
   XdsControlRuntime runtime() {
     return context.getBean(XdsControlRuntime.class);
   }

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * CPU time of this JVM at one instant: the process (GC and JIT included) and each live thread. The
  * control plane's share is every thread except the simulated clients' event loops, the benchmark's
- * own thread and its HTTP client (the idle embedded broker is counted with the control plane).
+ * own thread, its HTTP client and the intake's producer (the embedded broker is counted with the
+ * control plane).
  */
 record CpuReading(long processNanos, Map<Long, Long> threadNanos, Map<Long, String> names) {
   private static final com.sun.management.OperatingSystemMXBean OS =
@@ -34,7 +35,9 @@ record CpuReading(long processNanos, Map<Long, Long> threadNanos, Map<Long, Stri
   static boolean clientSide(String thread) {
     return thread.startsWith(AdsFleet.THREAD_PREFIX)
         || thread.equals("main")
-        || thread.startsWith("HttpClient");
+        || thread.startsWith("HttpClient")
+        || thread.equals(IngestRun.THREAD)
+        || thread.equals("kafka-producer-network-thread | " + IngestRun.THREAD);
   }
 
   /** Process CPU nanoseconds since {@code from}. */

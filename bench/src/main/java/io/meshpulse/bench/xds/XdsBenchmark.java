@@ -22,7 +22,10 @@ import java.util.stream.Collectors;
  * override pins one endpoint's weight of the target service (alternating two weights), and each
  * stream's delay from the request to its ACK of the new EDS version is measured. Settings (system
  * properties {@code meshpulse.bench.xds.*}): {@code streams} (100,1000), {@code changes} (5),
- * {@code warmup} (2), {@code connections} (8), {@code client-threads} (2), {@code services} (20).
+ * {@code warmup} (2), {@code connections} (8), {@code client-threads} (2), {@code services} (20);
+ * then the health table's intake ({@link IngestRun}): {@code ingest-endpoints} (10000, 0 skips it),
+ * {@code ingest-rate} records a second (20000: two per endpoint, the 500 ms slide's rate), {@code
+ * ingest-seconds} (15).
  */
 public final class XdsBenchmark implements Benchmark {
   private static final long TARGET_P99_MICROS = 500_000;
@@ -39,6 +42,10 @@ public final class XdsBenchmark implements Benchmark {
   private final int clientThreads = Integer.getInteger("meshpulse.bench.xds.client-threads", 2);
   private final BenchTopology topology =
       new BenchTopology(Integer.getInteger("meshpulse.bench.xds.services", 20), 10, 3);
+  private final int ingestEndpoints =
+      Integer.getInteger("meshpulse.bench.xds.ingest-endpoints", 10_000);
+  private final int ingestRate = Integer.getInteger("meshpulse.bench.xds.ingest-rate", 20_000);
+  private final int ingestSeconds = Integer.getInteger("meshpulse.bench.xds.ingest-seconds", 15);
   private final String loadBefore = loadAverage();
   private int change;
 
@@ -71,8 +78,15 @@ public final class XdsBenchmark implements Benchmark {
             + " trigger to the last ACK: the control plane's threads (all but the client event"
             + " loops, the benchmark thread and its HTTP client; the idle broker and GC included)"
             + " via ThreadMXBean, and the whole process (clients included). Heap: used after"
-            + " System.gc() with the N streams open (clients' state included). 2 shared cores;"
-            + " other benchmarks and builds may run beside it: load average %s before the run.",
+            + " System.gc() with the N streams open (clients' state included). **Intake**: then,"
+            + " with no stream open, %,d endpoint-health records a second for %,d endpoints the"
+            + " topology does not serve (as the health job writes them at 500 ms slides) for %d"
+            + " s, from a producer thread in this JVM; *applied* = updates the health table's"
+            + " Streams topology made, *caught up* = from the last record sent until all were"
+            + " applied, CPU in cores = CPU-seconds ÷ the phase's wall seconds (the producer"
+            + " excluded), for the control plane (the embedded broker, which takes the records,"
+            + " included), its policy loop thread and its Streams threads. 2 shared cores; other benchmarks and builds may run beside it: load"
+            + " average %s before the run.",
         topology.services(),
         topology.endpoints(),
         topology.targetEndpoints(),
@@ -85,6 +99,9 @@ public final class XdsBenchmark implements Benchmark {
         WEIGHTS[1],
         changes,
         warmup,
+        ingestRate,
+        ingestEndpoints,
+        ingestSeconds,
         loadBefore);
   }
 
@@ -92,6 +109,7 @@ public final class XdsBenchmark implements Benchmark {
   public List<String> run(PrintStream progress) throws Exception {
     Path dir = Files.createTempDirectory("meshpulse-bench-xds");
     List<String> rows = new ArrayList<>();
+    IngestRun.Result ingest = null;
     try (ControlPlane plane = new ControlPlane(dir, topology)) {
       plane.awaitReady(Duration.ofSeconds(90));
       long idleHeap = heapAfterGc();
@@ -102,6 +120,11 @@ public final class XdsBenchmark implements Benchmark {
       rows.add(
           String.format(
               Locale.ROOT, "| 0 (idle control plane) | | | | | | | | %d MB | |", idleHeap >> 20));
+      if (ingestEndpoints > 0) {
+        ingest =
+            new IngestRun(plane.bootstrapServers(), plane.runtime().health())
+                .run(ingestEndpoints, ingestRate, Duration.ofSeconds(ingestSeconds), progress);
+      }
     }
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -111,6 +134,14 @@ public final class XdsBenchmark implements Benchmark {
     lines.add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     lines.addAll(rows);
     lines.add("");
+    if (ingest != null) {
+      lines.add(
+          "| intake: endpoints | records/s | for | applied / sent | caught up after the last"
+              + " | control plane CPU (cores) | of which the policy loop | the Streams threads |");
+      lines.add("| --- | --- | --- | --- | --- | --- | --- | --- |");
+      lines.add(ingest.row());
+      lines.add("");
+    }
     lines.add("Load average (1, 5, 15 min) before / after: " + loadBefore + " / " + loadAverage());
     return lines;
   }
