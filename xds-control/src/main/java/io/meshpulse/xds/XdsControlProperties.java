@@ -151,8 +151,25 @@ public record XdsControlProperties(
       @DefaultValue(Topics.ROUTING_DECISIONS) @NotBlank String routingDecisionsTopic,
       @DefaultValue("100ms") Duration commitInterval) {}
 
-  /** The evaluation tick, for staleness and ramps (health updates evaluate at once). */
-  public record Loop(@DefaultValue("500ms") Duration tick) {}
+  /**
+   * The evaluation tick, for staleness and ramps, and the least time between two evaluations'
+   * starts (health updates evaluate at once, at most once per {@code min-interval}).
+   */
+  public record Loop(
+      @DefaultValue("500ms") Duration tick, @DefaultValue("50ms") Duration minInterval) {
+    public Loop {
+      if (tick.isNegative() || tick.isZero()) {
+        throw new IllegalArgumentException("meshpulse.xds.loop.tick must be positive: " + tick);
+      }
+      if (minInterval.isNegative() || minInterval.compareTo(tick) > 0) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.loop.min-interval must be between 0 and the tick ("
+                + tick
+                + "): "
+                + minInterval);
+      }
+    }
+  }
 
   /** How many decisions the API keeps in memory. */
   public record Decisions(@DefaultValue("1000") @Min(1) int capacity) {}

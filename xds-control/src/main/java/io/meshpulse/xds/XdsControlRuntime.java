@@ -131,6 +131,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             List.of(decisionLog, decisionPublisher),
             clock,
             props.loop().tick(),
+            props.loop().minInterval(),
             registry);
     loopRef[0] = loop;
     routing.onChange(c -> loop.requestEvaluation());

@@ -47,4 +47,15 @@ class XdsControlPropertiesTest {
         .as("invalid max ejection")
         .hasMessageContaining("meshpulse.xds.policy.max-ejection-percent");
   }
+
+  @Test
+  void theLoopsMinInterval_defaultsTo50ms_andFailsNamingItselfWhenAboveTheTick() {
+    assertThat(bind(Map.of()).loop().minInterval())
+        .as("default min interval")
+        .isEqualTo(Duration.ofMillis(50));
+    assertThatThrownBy(() -> bind(Map.of("meshpulse.xds.loop.min-interval", "1s")))
+        .as("min interval above the 500 ms tick")
+        .rootCause()
+        .hasMessageContaining("meshpulse.xds.loop.min-interval");
+  }
 }

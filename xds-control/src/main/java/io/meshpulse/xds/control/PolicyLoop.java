@@ -51,6 +51,9 @@ public final class PolicyLoop implements AutoCloseable {
   private final EndpointMeters meters;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean pending = new AtomicBoolean();
+  private final long minIntervalNanos;
+  // When the last evaluation began (System.nanoTime); far in the past before the first.
+  private volatile long lastStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
   private volatile LoopView view = LoopView.INITIAL;
 
   public PolicyLoop(
@@ -74,6 +77,7 @@ public final class PolicyLoop implements AutoCloseable {
         sinks,
         clock,
         tick,
+        Duration.ZERO,
         registry);
   }
 
@@ -82,6 +86,9 @@ public final class PolicyLoop implements AutoCloseable {
    *     loop thread)
    * @param routing the routing configuration in force (gateways, virtual services); the shifts
    *     apply to its routes too
+   * @param minInterval the least time from one evaluation's start to the next: a stream of health
+   *     updates is evaluated at most once per interval, not once per update the loop can keep up
+   *     with
    */
   public PolicyLoop(
       RoutingPolicy policy,
@@ -94,7 +101,12 @@ public final class PolicyLoop implements AutoCloseable {
       List<DecisionSink> sinks,
       Clock clock,
       Duration tick,
+      Duration minInterval,
       MeterRegistry registry) {
+    if (minInterval.isNegative()) {
+      throw new IllegalArgumentException("min-interval must not be negative: " + minInterval);
+    }
+    this.minIntervalNanos = minInterval.toNanos();
     this.routing = routing;
     this.policy = policy;
     this.shifts = shifts;
@@ -122,11 +134,19 @@ public final class PolicyLoop implements AutoCloseable {
         this::requestEvaluation, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Asks for an evaluation as soon as the loop thread is free; coalesces repeated requests. */
+  /**
+   * Asks for an evaluation as soon as the loop thread is free and the minimum interval since the
+   * last one began has passed; coalesces repeated requests.
+   */
   public void requestEvaluation() {
     if (pending.compareAndSet(false, true)) {
+      long wait = minIntervalNanos - (System.nanoTime() - lastStartNanos);
       try {
-        executor.execute(this::evaluate);
+        if (wait > 0) {
+          executor.schedule(this::evaluate, wait, TimeUnit.NANOSECONDS);
+        } else {
+          executor.execute(this::evaluate);
+        }
       } catch (java.util.concurrent.RejectedExecutionException e) {
         pending.set(false);
       }
@@ -147,6 +167,7 @@ public final class PolicyLoop implements AutoCloseable {
   }
 
   private void evaluate() {
+    lastStartNanos = System.nanoTime();
     pending.set(false);
     try {
       if (!health.ready()) {

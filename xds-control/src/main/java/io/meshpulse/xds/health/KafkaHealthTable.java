@@ -6,11 +6,14 @@ import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,6 +30,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -44,16 +48,30 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #ready()} turns true, once, when Streams is RUNNING (stores restored) and the
  * application has consumed the health topics up to where they ended at start: until then the
  * control plane must neither reset weights nor eject anyone.
+ *
+ * <p>The policy reads the endpoint table on every evaluation, and a stream of updates asks for one
+ * evaluation after another. So {@link #table()} does not scan and parse the store each time: every
+ * update the topology processes also lands, already parsed, in an in-memory map, which the first
+ * read after a restore seeds from the store (records restored from the topic are not processed
+ * again). At 10,000 endpoints and two records each a second, scanning the store took half a core of
+ * the policy loop (docs/benchmarks.md, the xds benchmark's intake).
  */
 public final class KafkaHealthTable implements AutoCloseable {
   static final String ENDPOINT_STORE = "endpoint-health";
   static final String SERVICE_STORE = "service-health";
+  private static final HealthObservation DELETED =
+      new HealthObservation(EndpointHealth.getDefaultInstance(), Instant.EPOCH);
   private static final Logger logger = LoggerFactory.getLogger(KafkaHealthTable.class);
 
   private final HealthStreamsConfig config;
   private final KafkaStreams streams;
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong updates = new AtomicLong();
+  // The latest observation per endpoint key, DELETED for a tombstone, seeded once from the store.
+  private final Map<String, HealthObservation> latest = new ConcurrentHashMap<>();
+  private volatile boolean seeded;
+  // The newest observation time put into `latest`, for the table's lastRecordAt.
+  private final AtomicLong newestMillis = new AtomicLong(Long.MIN_VALUE);
   private final Admin admin;
   private volatile @Nullable Map<TopicPartition, Long> endOffsetsAtStart;
   private volatile boolean ready;
@@ -67,11 +85,20 @@ public final class KafkaHealthTable implements AutoCloseable {
             Consumed.with(Serdes.String(), MeshSerdes.endpointHealth()),
             Materialized.<String, EndpointHealth, KeyValueStore<Bytes, byte[]>>as(ENDPOINT_STORE))
         .toStream()
-        .foreach(
-            (k, v) -> {
-              updates.incrementAndGet();
-              onUpdate.run();
-            });
+        .processValues(
+            () ->
+                (FixedKeyProcessor<String, EndpointHealth, Void>)
+                    record -> {
+                      if (record.key() != null) {
+                        latest.put(
+                            record.key(),
+                            record.value() == null
+                                ? DELETED
+                                : observed(record.value(), record.timestamp()));
+                      }
+                      updates.incrementAndGet();
+                      onUpdate.run();
+                    });
     builder.table(
         config.serviceHealthTopic(),
         Consumed.with(Serdes.String(), MeshSerdes.serviceHealth()),
@@ -160,7 +187,34 @@ public final class KafkaHealthTable implements AutoCloseable {
 
   /** The latest endpoint health per key; each observed at its emission time. */
   public HealthTable table() {
-    Map<String, HealthObservation> map = new HashMap<>();
+    if (!seeded) {
+      seed();
+    }
+    List<Map.Entry<String, HealthObservation>> entries = new ArrayList<>(latest.size());
+    latest.forEach(
+        (key, observation) -> {
+          if (observation != DELETED) {
+            entries.add(Map.entry(key, observation));
+          }
+        });
+    if (entries.isEmpty()) {
+      return HealthTable.EMPTY;
+    }
+    // An immutable map, which the table keeps as it is instead of copying it again.
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, HealthObservation>[] array = entries.toArray(Map.Entry[]::new);
+    return new HealthTable(Map.ofEntries(array), Instant.ofEpochMilli(newestMillis.get()));
+  }
+
+  /**
+   * Adds what the store holds and no update has brought since (records restored from the topic),
+   * once; fails like a store query while Streams is not RUNNING, and is tried again on the next
+   * read.
+   */
+  private synchronized void seed() {
+    if (seeded) {
+      return;
+    }
     ReadOnlyKeyValueStore<String, ValueAndTimestamp<EndpointHealth>> store =
         streams.store(
             StoreQueryParameters.fromNameAndType(
@@ -171,12 +225,17 @@ public final class KafkaHealthTable implements AutoCloseable {
         if (kv.value == null || kv.value.value() == null) {
           continue;
         }
-        EndpointHealth h = kv.value.value();
-        long at = h.getEmittedUnixMillis() > 0 ? h.getEmittedUnixMillis() : kv.value.timestamp();
-        map.put(kv.key, new HealthObservation(h, Instant.ofEpochMilli(at)));
+        latest.putIfAbsent(kv.key, observed(kv.value.value(), kv.value.timestamp()));
       }
     }
-    return HealthTable.of(map);
+    seeded = true;
+  }
+
+  /** The record observed at its emission time (else its Kafka timestamp), counted as newest. */
+  private HealthObservation observed(EndpointHealth h, long recordTimestamp) {
+    long at = h.getEmittedUnixMillis() > 0 ? h.getEmittedUnixMillis() : recordTimestamp;
+    newestMillis.accumulateAndGet(at, Math::max);
+    return new HealthObservation(h, Instant.ofEpochMilli(at));
   }
 
   /** The latest service health per key ({@code <cluster>} or {@code <cluster>/<subset>}). */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -48,10 +49,11 @@ class PolicyLoopTest {
                               new EndpointSpec("10.0.0.2", 80, LocalitySpec.NONE),
                               new EndpointSpec("10.0.0.3", 80, LocalitySpec.NONE)))))));
 
-  /** A hand-written health source whose readiness the test controls. */
+  /** A hand-written health source whose readiness the test controls; counts table reads. */
   private static final class FakeHealth implements HealthSource {
     volatile boolean ready;
     volatile HealthTable table = HealthTable.EMPTY;
+    final AtomicInteger reads = new AtomicInteger();
 
     @Override
     public boolean ready() {
@@ -60,6 +62,7 @@ class PolicyLoopTest {
 
     @Override
     public HealthTable table() {
+      reads.incrementAndGet();
       return table;
     }
   }
@@ -141,6 +144,46 @@ class PolicyLoopTest {
       assertThat(registry.get("meshpulse.decisions").tag("action", "eject").counter().count())
           .as("decisions counted by action")
           .isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void aStreamOfUpdates_isEvaluatedAtMostOncePerMinInterval_andTheFirstAtOnce() throws Exception {
+    FakeHealth health = new FakeHealth();
+    health.ready = true;
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (PolicyLoop loop =
+        new PolicyLoop(
+            new RoutingPolicy(PolicyConfig.DEFAULTS),
+            new FixedTopology(),
+            health,
+            new OverrideStore(),
+            now -> List.of(),
+            () -> io.meshpulse.xds.routing.RoutingConfig.EMPTY,
+            new XdsPublisher(new XdsMetrics(registry)),
+            List.of(),
+            Clock.systemUTC(),
+            Duration.ofSeconds(10),
+            Duration.ofMillis(100),
+            registry)) {
+      long start = System.nanoTime();
+      loop.requestEvaluation();
+      while (health.reads.get() == 0 && System.nanoTime() - start < 2_000_000_000L) {
+        Thread.sleep(1);
+      }
+      assertThat(System.nanoTime() - start)
+          .as("the first request, evaluated without waiting for the interval (ns)")
+          .isLessThan(90_000_000L);
+      // Requests every millisecond for 0.55 s: one evaluation per 100 ms, not one per request.
+      int before = health.reads.get();
+      long burst = System.nanoTime();
+      while (System.nanoTime() - burst < 550_000_000L) {
+        loop.requestEvaluation();
+        Thread.sleep(1);
+      }
+      Thread.sleep(150);
+      int evaluations = health.reads.get() - before;
+      assertThat(evaluations).as("evaluations during a 550 ms stream of requests").isBetween(4, 7);
     }
   }
 }
