@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * evaluation after another. So {@link #table()} does not scan and parse the store each time: every
  * update the topology processes also lands, already parsed, in an in-memory map, which the first
  * read after a restore seeds from the store (records restored from the topic are not processed
- * again). At 10,000 endpoints and two records each a second, scanning the store took half a core of
- * the policy loop (docs/benchmarks.md, the xds benchmark's intake).
+ * again). At 10,000 endpoints and two records each a second, evaluating back to back with a store
+ * scan each time kept the policy loop at half a core (docs/routing-policy.md, "When it runs").
  */
 public final class KafkaHealthTable implements AutoCloseable {
   static final String ENDPOINT_STORE = "endpoint-health";
