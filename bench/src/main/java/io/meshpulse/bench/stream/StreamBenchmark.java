@@ -79,11 +79,12 @@ public final class StreamBenchmark implements Benchmark {
             + " sustains per core it uses; the machine's cores are shared with the broker, so the"
             + " total rate ÷ parallelism is lower. **Delay**:"
             + " %,d records/s round-robin over %,d endpoints (every endpoint's window is scored"
-            + " every slide, so the fleet size is a load of its own), each record's delay = when its first"
-            + " window's score for its endpoint is read from mesh.endpoint-health.v1 − when it was"
-            + " handed to the producer (its event time). **State**: the largest completed"
-            + " checkpoint's full state size ÷ endpoints (checkpoints every 10 s, the job's"
-            + " default, while the preloaded input is processed; every 5 s under live load).",
+            + " every slide, so the fleet size is a load of its own), each record's delay = when"
+            + " its first window's score for its endpoint is read from mesh.endpoint-health.v1 −"
+            + " when it was handed to the producer (its event time). **State**: the largest"
+            + " completed checkpoint's full state size ÷ endpoints (checkpoints every 10 s, the"
+            + " job's default, while the preloaded input is processed; every 5 s under live"
+            + " load).",
         Settings.describe(settings),
         Durations.format(job.get(HealthJobOptions.WINDOW_SIZE)),
         Durations.format(job.get(HealthJobOptions.WINDOW_SLIDE)),

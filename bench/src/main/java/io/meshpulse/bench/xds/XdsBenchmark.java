@@ -85,8 +85,8 @@ public final class XdsBenchmark implements Benchmark {
             + " Streams topology made, *caught up* = from the last record sent until all were"
             + " applied, CPU in cores = CPU-seconds ÷ the phase's wall seconds (the producer"
             + " excluded), for the control plane (the embedded broker, which takes the records,"
-            + " included), its policy loop thread and its Streams threads. 2 shared cores; other benchmarks and builds may run beside it: load"
-            + " average %s before the run.",
+            + " included), its policy loop thread and its Streams threads. 2 shared cores; other"
+            + " benchmarks and builds may run beside it: load average %s before the run.",
         topology.services(),
         topology.endpoints(),
         topology.targetEndpoints(),

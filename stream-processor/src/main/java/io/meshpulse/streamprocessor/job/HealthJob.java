@@ -291,8 +291,7 @@ public final class HealthJob {
           HealthJobOptions.LINGER.key() + " must not be negative, was " + linger);
     }
     producer.setProperty("linger.ms", String.valueOf(linger.toMillis()));
-    // Each slide's scores leave in one burst; larger batches mean fewer compressed frames to set
-    // up.
+    // Each slide's scores leave in one burst: larger batches, fewer compressed frames to set up.
     producer.setProperty("batch.size", "65536");
     producer.setProperty(
         "compression.type", conf.get(HealthJobOptions.COMPRESSION).producerValue());

@@ -5,6 +5,7 @@ import io.meshpulse.streamprocessor.score.ScoringThresholds;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,7 +38,7 @@ public final class HealthJobOptions {
 
     /** The value of the producer's {@code compression.type}. */
     public String producerValue() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -119,8 +120,8 @@ public final class HealthJobOptions {
           .withDescription(
               "compression.type of the health records' producers. Compressing costs the job CPU"
                   + " (docs/stream-processor.md: LZ4 reads 5-15 % fewer records per CPU-second than"
-                  + " NONE at 500 ms slides) and saves the brokers' network and disk; NONE for the most"
-                  + " records per core, ZSTD for the smallest topics.");
+                  + " NONE at 500 ms slides) and saves the brokers' network and disk; NONE for the"
+                  + " most records per core, ZSTD for the smallest topics.");
 
   public static final ConfigOption<Duration> LINGER =
       ConfigOptions.key(PREFIX + "kafka.linger")

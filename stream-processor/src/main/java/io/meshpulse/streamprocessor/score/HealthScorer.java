@@ -118,7 +118,6 @@ public final class HealthScorer {
     }
 
     double latencyPenalty = 0;
-    double median = peers.medianP99Millis().orElse(0.0);
     if (n >= t.minLatencyRequests() && s.hasLatency()) {
       latencyPenalty = windowLatencyPenalty(s, peers.medianP99Millis(), reasons);
     }
@@ -131,7 +130,11 @@ public final class HealthScorer {
           peers.peers() == 0
               ? fmt("error rate %.1f %% (n=%d), no peers to compare with", 100 * c.errorRate(), n)
               : healthyReason(
-                  100 * c.errorRate(), 100 * peers.errorRate(), n, s.p99Millis(), median));
+                  100 * c.errorRate(),
+                  100 * peers.errorRate(),
+                  n,
+                  s.p99Millis(),
+                  peers.medianP99Millis().orElse(0.0)));
     }
     return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
   }
