@@ -20,6 +20,7 @@ import io.meshpulse.xds.server.XdsPublisher;
 import io.meshpulse.xds.shift.AlertShifts;
 import io.meshpulse.xds.shift.SubsetShifts;
 import io.meshpulse.xds.topology.FileTopologySource;
+import io.meshpulse.xds.topology.Topology;
 import io.meshpulse.xds.topology.TopologyException;
 import io.meshpulse.xds.topology.TopologySource;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -115,8 +116,8 @@ public final class XdsControlRuntime implements AutoCloseable {
           }
 
           @Override
-          public HealthTable table() {
-            return health.table();
+          public HealthTable table(Topology current) {
+            return health.table(current);
           }
         };
     this.loop =
@@ -184,7 +185,8 @@ public final class XdsControlRuntime implements AutoCloseable {
     List<RouteShift> shifts = new ArrayList<>();
     if (!rollouts.isEmpty()) {
       // Read the health stores only when a rollout needs them.
-      shifts.addAll(rollouts.advance(now, topology.current(), health.table(), health.services()));
+      Topology current = topology.current();
+      shifts.addAll(rollouts.advance(now, current, health.table(current), health.services()));
     }
     shifts.addAll(alertShifts.advance(now));
     if (subsetShifts != null) {

@@ -12,6 +12,7 @@ import io.meshpulse.xds.policy.ServiceDecision;
 import io.meshpulse.xds.routing.RouteComposer;
 import io.meshpulse.xds.routing.RoutingConfig;
 import io.meshpulse.xds.server.XdsPublisher;
+import io.meshpulse.xds.topology.Topology;
 import io.meshpulse.xds.topology.TopologySource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -175,12 +176,12 @@ public final class PolicyLoop implements AutoCloseable {
       }
       Instant now = clock.instant();
       LoopView before = view;
-      HealthTable table = health.table();
+      Topology current = topology.current();
+      HealthTable table = health.table(current);
       List<RouteShift> inForce = shifts.apply(now);
       PolicyResult result =
           policy.evaluate(
-              new PolicyInput(
-                  topology.current(), table, overrides.snapshot(), inForce, now, before.state()));
+              new PolicyInput(current, table, overrides.snapshot(), inForce, now, before.state()));
       RouteComposer.Composition routes =
           composer.compose(routing.get(), inForce, policy.config().dryRun());
       String version = publisher.publish(result.served(), routes.served(), policy.config());

@@ -5,15 +5,12 @@ import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
+import io.meshpulse.xds.topology.Topology;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -49,28 +46,26 @@ import org.slf4j.LoggerFactory;
  * application has consumed the health topics up to where they ended at start: until then the
  * control plane must neither reset weights nor eject anyone.
  *
- * <p>The policy reads the endpoint table on every evaluation, and a stream of updates asks for one
- * evaluation after another. So {@link #table()} does not scan and parse the store each time: every
- * update the topology processes also lands, already parsed, in an in-memory map, which the first
- * read after a restore seeds from the store (records restored from the topic are not processed
- * again). At 10,000 endpoints and two records each a second, evaluating back to back with a store
- * scan each time kept the policy loop at half a core (docs/routing-policy.md, "When it runs").
+ * <p>The policy reads the tables on every evaluation, and a stream of updates asks for one
+ * evaluation after another. So a read does not scan and parse a store: every update the topology
+ * processes also lands, already parsed, in memory ({@link LatestByKey}), which the first read after
+ * a restore seeds from the stores. And {@link #table(Topology)} looks up only the endpoints the
+ * topology routes. At 10,000 endpoints and two records each a second, evaluating back to back with
+ * a store scan each time kept the policy loop at half a core (docs/routing-policy.md, "When it
+ * runs").
  */
 public final class KafkaHealthTable implements AutoCloseable {
   static final String ENDPOINT_STORE = "endpoint-health";
   static final String SERVICE_STORE = "service-health";
-  private static final HealthObservation DELETED =
-      new HealthObservation(EndpointHealth.getDefaultInstance(), Instant.EPOCH);
   private static final Logger logger = LoggerFactory.getLogger(KafkaHealthTable.class);
 
   private final HealthStreamsConfig config;
   private final KafkaStreams streams;
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong updates = new AtomicLong();
-  // The latest observation per endpoint key, DELETED for a tombstone, seeded once from the store.
-  private final Map<String, HealthObservation> latest = new ConcurrentHashMap<>();
-  private volatile boolean seeded;
-  // The newest observation time put into `latest`, for the table's lastRecordAt.
+  private final LatestByKey<HealthObservation> endpoints = new LatestByKey<>();
+  private final LatestByKey<ServiceHealth> services = new LatestByKey<>();
+  // The newest observation time put into `endpoints`, for the table's lastRecordAt.
   private final AtomicLong newestMillis = new AtomicLong(Long.MIN_VALUE);
   private final Admin admin;
   private volatile @Nullable Map<TopicPartition, Long> endOffsetsAtStart;
@@ -90,19 +85,29 @@ public final class KafkaHealthTable implements AutoCloseable {
                 (FixedKeyProcessor<String, EndpointHealth, Void>)
                     record -> {
                       if (record.key() != null) {
-                        latest.put(
+                        endpoints.put(
                             record.key(),
                             record.value() == null
-                                ? DELETED
+                                ? null
                                 : observed(record.value(), record.timestamp()));
                       }
                       updates.incrementAndGet();
                       onUpdate.run();
                     });
-    builder.table(
-        config.serviceHealthTopic(),
-        Consumed.with(Serdes.String(), MeshSerdes.serviceHealth()),
-        Materialized.<String, ServiceHealth, KeyValueStore<Bytes, byte[]>>as(SERVICE_STORE));
+    builder
+        .table(
+            config.serviceHealthTopic(),
+            Consumed.with(Serdes.String(), MeshSerdes.serviceHealth()),
+            Materialized.<String, ServiceHealth, KeyValueStore<Bytes, byte[]>>as(SERVICE_STORE))
+        .toStream()
+        .processValues(
+            () ->
+                (FixedKeyProcessor<String, ServiceHealth, Void>)
+                    record -> {
+                      if (record.key() != null) {
+                        services.put(record.key(), record.value());
+                      }
+                    });
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -187,48 +192,73 @@ public final class KafkaHealthTable implements AutoCloseable {
 
   /** The latest endpoint health per key; each observed at its emission time. */
   public HealthTable table() {
-    if (!seeded) {
-      seed();
-    }
-    List<Map.Entry<String, HealthObservation>> entries = new ArrayList<>(latest.size());
-    latest.forEach(
-        (key, observation) -> {
-          if (observation != DELETED) {
-            entries.add(Map.entry(key, observation));
-          }
-        });
-    if (entries.isEmpty()) {
-      return HealthTable.EMPTY;
-    }
-    // An immutable map, which the table keeps as it is instead of copying it again.
-    @SuppressWarnings("unchecked")
-    Map.Entry<String, HealthObservation>[] array = entries.toArray(Map.Entry[]::new);
-    return new HealthTable(Map.ofEntries(array), Instant.ofEpochMilli(newestMillis.get()));
+    seedOnce();
+    Map<String, HealthObservation> all = endpoints.all();
+    return all.isEmpty() ? HealthTable.EMPTY : new HealthTable(all, lastRecordAt());
   }
 
   /**
-   * Adds what the store holds and no update has brought since (records restored from the topic),
+   * The latest health of the topology's endpoints: the cost of a read grows with the topology, not
+   * with the table. Its {@code lastRecordAt} is the newest record about any endpoint.
+   */
+  public HealthTable table(Topology topology) {
+    seedOnce();
+    return HealthTable.of(topology, endpoints::get, lastRecordAt());
+  }
+
+  /** The latest service health per key ({@code <cluster>} or {@code <cluster>/<subset>}). */
+  public Map<String, ServiceHealth> services() {
+    seedOnce();
+    return services.all();
+  }
+
+  private @Nullable Instant lastRecordAt() {
+    long newest = newestMillis.get();
+    return newest == Long.MIN_VALUE ? null : Instant.ofEpochMilli(newest);
+  }
+
+  private void seedOnce() {
+    if (!endpoints.seeded() || !services.seeded()) {
+      seed();
+    }
+  }
+
+  /**
+   * Adds what the stores hold and no update has brought since (records restored from the topics),
    * once; fails like a store query while Streams is not RUNNING, and is tried again on the next
    * read.
    */
   private synchronized void seed() {
-    if (seeded) {
-      return;
-    }
-    ReadOnlyKeyValueStore<String, ValueAndTimestamp<EndpointHealth>> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                ENDPOINT_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
-    try (KeyValueIterator<String, ValueAndTimestamp<EndpointHealth>> it = store.all()) {
-      while (it.hasNext()) {
-        KeyValue<String, ValueAndTimestamp<EndpointHealth>> kv = it.next();
-        if (kv.value == null || kv.value.value() == null) {
-          continue;
+    if (!endpoints.seeded()) {
+      ReadOnlyKeyValueStore<String, ValueAndTimestamp<EndpointHealth>> store =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  ENDPOINT_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
+      try (KeyValueIterator<String, ValueAndTimestamp<EndpointHealth>> it = store.all()) {
+        while (it.hasNext()) {
+          KeyValue<String, ValueAndTimestamp<EndpointHealth>> kv = it.next();
+          if (kv.value != null && kv.value.value() != null) {
+            endpoints.seed(kv.key, observed(kv.value.value(), kv.value.timestamp()));
+          }
         }
-        latest.putIfAbsent(kv.key, observed(kv.value.value(), kv.value.timestamp()));
       }
+      endpoints.markSeeded();
     }
-    seeded = true;
+    if (!services.seeded()) {
+      ReadOnlyKeyValueStore<String, ServiceHealth> store =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  SERVICE_STORE, QueryableStoreTypes.keyValueStore()));
+      try (KeyValueIterator<String, ServiceHealth> it = store.all()) {
+        it.forEachRemaining(
+            kv -> {
+              if (kv.value != null) {
+                services.seed(kv.key, kv.value);
+              }
+            });
+      }
+      services.markSeeded();
+    }
   }
 
   /** The record observed at its emission time (else its Kafka timestamp), counted as newest. */
@@ -236,19 +266,6 @@ public final class KafkaHealthTable implements AutoCloseable {
     long at = h.getEmittedUnixMillis() > 0 ? h.getEmittedUnixMillis() : recordTimestamp;
     newestMillis.accumulateAndGet(at, Math::max);
     return new HealthObservation(h, Instant.ofEpochMilli(at));
-  }
-
-  /** The latest service health per key ({@code <cluster>} or {@code <cluster>/<subset>}). */
-  public Map<String, ServiceHealth> services() {
-    Map<String, ServiceHealth> map = new LinkedHashMap<>();
-    ReadOnlyKeyValueStore<String, ServiceHealth> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                SERVICE_STORE, QueryableStoreTypes.keyValueStore()));
-    try (KeyValueIterator<String, ServiceHealth> it = store.all()) {
-      it.forEachRemaining(kv -> map.put(kv.key, kv.value));
-    }
-    return map;
   }
 
   private long size() {

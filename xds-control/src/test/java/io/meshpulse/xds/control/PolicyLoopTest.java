@@ -61,7 +61,7 @@ class PolicyLoopTest {
     }
 
     @Override
-    public HealthTable table() {
+    public HealthTable table(Topology topology) {
       reads.incrementAndGet();
       return table;
     }

@@ -1,0 +1,77 @@
+package io.meshpulse.xds.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.xds.topology.EndpointSpec;
+import io.meshpulse.xds.topology.LocalitySpec;
+import io.meshpulse.xds.topology.ServiceProtocol;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.SubsetSpec;
+import io.meshpulse.xds.topology.Topology;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HealthTableTest {
+  @Test
+  void ofTopology_looksUpOnlyTheTopologysEndpoints_andKeepsTheFleetsNewestRecordTime() {
+    var topology = Fixtures.topology(2, "v1", "v2");
+    List<EndpointId> ids = Fixtures.ids(topology);
+    Map<String, HealthObservation> store = new HashMap<>();
+    // Three of the four endpoints have a record; one endpoint outside the topology has one too.
+    for (EndpointId id : ids.subList(0, 3)) {
+      store.put(id.key(), Fixtures.healthy(id, Fixtures.T0));
+    }
+    EndpointId elsewhere = new EndpointId("ratings", "10.9.9.9", 9080);
+    store.put(elsewhere.key(), Fixtures.healthy(elsewhere, Fixtures.T0.plusSeconds(5)));
+    List<String> asked = new ArrayList<>();
+
+    HealthTable table =
+        HealthTable.of(
+            topology,
+            key -> {
+              asked.add(key);
+              return store.get(key);
+            },
+            Fixtures.T0.plusSeconds(5));
+
+    assertThat(asked)
+        .as("one lookup per endpoint of the topology, none for the rest of the table")
+        .containsExactlyInAnyOrderElementsOf(ids.stream().map(EndpointId::key).toList());
+    assertThat(table.byKey().keySet())
+        .containsExactlyInAnyOrder(ids.get(0).key(), ids.get(1).key(), ids.get(2).key());
+    assertThat(table.get(ids.get(3))).isEmpty();
+    assertThat(table.get(ids.get(0))).contains(store.get(ids.get(0).key()));
+    assertThat(table.lastRecordAt())
+        .as("the pipeline's newest record, even about an endpoint outside the topology")
+        .isEqualTo(Fixtures.T0.plusSeconds(5));
+  }
+
+  @Test
+  void ofTopology_keysIpv6EndpointsLikeTheHealthRecords() {
+    var topology =
+        new Topology(
+            List.of(
+                new ServiceSpec(
+                    "reviews",
+                    9080,
+                    ServiceProtocol.HTTP,
+                    List.of(
+                        new SubsetSpec(
+                            "v1",
+                            Map.of(),
+                            1,
+                            List.of(new EndpointSpec("fd00::1", 9080, LocalitySpec.NONE)))))));
+    EndpointId id = new EndpointId("reviews", "fd00::1", 9080);
+    HealthObservation observation = Fixtures.healthy(id, Fixtures.T0);
+
+    HealthTable table =
+        HealthTable.of(
+            topology, key -> key.equals("reviews/[fd00::1]:9080") ? observation : null, null);
+
+    assertThat(table.get(id)).contains(observation);
+    assertThat(table.lastRecordAt()).isNull();
+  }
+}
