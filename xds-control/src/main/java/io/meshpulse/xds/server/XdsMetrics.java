@@ -27,6 +27,7 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
   private final MeterRegistry registry;
   private final AtomicInteger connected = new AtomicInteger();
   private final Timer pushTimer;
+  private final Counter snapshotBuilds;
 
   public XdsMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -34,6 +35,12 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
     this.pushTimer =
         Timer.builder("meshpulse.xds.push")
             .description("time to hand a new snapshot to every open watch")
+            .register(registry);
+    this.snapshotBuilds =
+        Counter.builder("meshpulse.xds.snapshot.builds")
+            .description(
+                "routing tables built into xDS resources; an evaluation that changes nothing"
+                    + " a proxy is served builds none")
             .register(registry);
     // Registered at zero for every type served, so a NACK rate exists before the first NACK.
     for (String type : TYPES) {
@@ -43,6 +50,10 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
 
   public Timer pushTimer() {
     return pushTimer;
+  }
+
+  public Counter snapshotBuilds() {
+    return snapshotBuilds;
   }
 
   public int connectedProxies() {

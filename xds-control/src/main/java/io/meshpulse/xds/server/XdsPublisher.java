@@ -2,13 +2,20 @@ package io.meshpulse.xds.server;
 
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.meshpulse.xds.policy.EndpointId;
+import io.meshpulse.xds.policy.EndpointRouting;
+import io.meshpulse.xds.policy.EndpointStatus;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.RoutingTable;
+import io.meshpulse.xds.policy.ServiceRouting;
 import io.meshpulse.xds.routing.ServedRoutes;
 import io.meshpulse.xds.snapshot.AccessLogOptions;
 import io.meshpulse.xds.snapshot.ProxyKind;
 import io.meshpulse.xds.snapshot.VersionedSnapshot;
 import io.meshpulse.xds.snapshot.XdsSnapshots;
+import io.meshpulse.xds.topology.LocalitySpec;
+import io.meshpulse.xds.topology.ServiceSpec;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +32,8 @@ public final class XdsPublisher {
   private final AccessLogOptions accessLog;
   private final Map<ProxyKind, String> lastVersions = new EnumMap<>(ProxyKind.class);
   private @Nullable String version;
+  // What the last publication was built from: an evaluation that changes none of it builds nothing.
+  private @Nullable Inputs published;
 
   public XdsPublisher(XdsMetrics metrics) {
     this(metrics, AccessLogOptions.NONE);
@@ -57,6 +66,11 @@ public final class XdsPublisher {
    * @return the xDS version now served to Envoy sidecars
    */
   public String publish(RoutingTable table, ServedRoutes routes, PolicyConfig config) {
+    Inputs inputs = Inputs.of(table, routes, config);
+    if (version != null && inputs.equals(published)) {
+      return version;
+    }
+    metrics.snapshotBuilds().increment();
     for (ProxyKind kind : ProxyKind.values()) {
       VersionedSnapshot snapshot =
           XdsSnapshots.snapshot(XdsSnapshots.resources(table, routes, config, kind, accessLog));
@@ -67,6 +81,7 @@ public final class XdsPublisher {
       }
     }
     version = lastVersions.get(ProxyKind.ENVOY);
+    published = inputs;
     return version;
   }
 
@@ -90,4 +105,35 @@ public final class XdsPublisher {
         .toString()
         .substring(0, 16);
   }
+
+  /**
+   * What the served resources are built from: the routing table without its scores and reasons,
+   * which no resource carries, the configured routes and the policy's settings. Most evaluations of
+   * a healthy fleet change only scores, and comparing these costs far less than building and
+   * hashing every resource for every proxy kind.
+   */
+  private record Inputs(List<ServiceInput> services, ServedRoutes routes, PolicyConfig config) {
+    static Inputs of(RoutingTable table, ServedRoutes routes, PolicyConfig config) {
+      List<ServiceInput> services = new ArrayList<>(table.services().size());
+      for (ServiceRouting s : table.services().values()) {
+        List<EndpointInput> endpoints = new ArrayList<>(s.endpoints().size());
+        for (EndpointRouting e : s.endpoints()) {
+          endpoints.add(
+              new EndpointInput(e.id(), e.subset(), e.locality(), e.weight(), e.status()));
+        }
+        services.add(
+            new ServiceInput(s.service(), List.copyOf(s.subsetWeights().entrySet()), endpoints));
+      }
+      return new Inputs(services, routes, config);
+    }
+  }
+
+  /** The subset weights as a list, so their order counts too. */
+  private record ServiceInput(
+      ServiceSpec service,
+      List<Map.Entry<String, Integer>> subsetWeights,
+      List<EndpointInput> endpoints) {}
+
+  private record EndpointInput(
+      EndpointId id, String subset, LocalitySpec locality, int weight, EndpointStatus status) {}
 }
