@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +27,12 @@ final class ControlPlane implements AutoCloseable {
   private final EmbeddedKafka kafka;
   private final ConfigurableApplicationContext context;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final Path topologyFile;
 
   ControlPlane(Path dir, BenchTopology topology) throws IOException {
     kafka = EmbeddedKafka.builder().port(0).dataDir(dir.resolve("kafka")).build().start();
     kafka.createTopics(MeshTopics.all(1));
-    Path topologyFile = dir.resolve("topology.yml");
+    topologyFile = dir.resolve("topology.yml");
     Files.writeString(topologyFile, topology.yaml());
     List<String> props = new ArrayList<>();
     for (String p : XdsControlApplication.DEFAULT_PROPERTIES) {
@@ -74,6 +76,24 @@ final class ControlPlane implements AutoCloseable {
         throw new IllegalStateException("xds-control not ready within " + timeout);
       }
       Thread.sleep(20);
+    }
+  }
+
+  /**
+   * Serves a new topology (written over the file xds-control polls) and waits until the policy loop
+   * has published it with {@code services} services.
+   */
+  void serve(String yaml, int services, Duration timeout) throws Exception {
+    Path next = topologyFile.resolveSibling("topology.yml.next");
+    Files.writeString(next, yaml);
+    Files.move(next, topologyFile, StandardCopyOption.REPLACE_EXISTING);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (runtime().loop().view().served().services().size() != services) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the new topology (" + services + " services) not served within " + timeout);
+      }
+      Thread.sleep(50);
     }
   }
 

@@ -23,11 +23,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The health table's intake: endpoint-health records for a fleet the topology does not serve,
- * produced at a steady rate (one per endpoint per slide, as the health job writes them), while the
- * control plane keeps its topology and streams. Measures whether Kafka Streams applies them as fast
- * as they come and what that costs the control plane's threads, the policy loop's share included
- * (every update asks for an evaluation, and evaluations coalesce).
+ * The health table's intake: endpoint-health records for a fleet of healthy endpoints, produced at
+ * a steady rate (one per endpoint per slide, as the health job writes them). Measures whether Kafka
+ * Streams applies them as fast as they come and what that costs the control plane's threads, the
+ * policy loop's share included (every update asks for an evaluation, and evaluations coalesce). Run
+ * once while the topology does not serve the fleet (the health topic is shared with other control
+ * planes) and once while it does ({@link #servicesYaml}), where every evaluation judges every one
+ * of them.
  */
 final class IngestRun {
   /**
@@ -38,6 +40,7 @@ final class IngestRun {
 
   /** One run's figures. */
   record Result(
+      boolean served,
       int endpoints,
       int rate,
       Duration duration,
@@ -51,8 +54,9 @@ final class IngestRun {
       double seconds = wallNanos / 1e9;
       return String.format(
           Locale.ROOT,
-          "| %,d | %,d | %d s | %,d / %,d | %s | %.2f | %.2f | %.2f |",
+          "| %,d | %s | %,d | %d s | %,d / %,d | %s | %.2f | %.2f | %.2f |",
           endpoints,
+          served ? "yes" : "no",
           rate,
           duration.toSeconds(),
           applied,
@@ -79,7 +83,37 @@ final class IngestRun {
     this.table = table;
   }
 
-  Result run(int endpoints, int rate, Duration duration, PrintStream progress) throws Exception {
+  /**
+   * The fleet's services as topology YAML (appended to the served topology's {@code services:}
+   * list): 100 endpoints a service, subsets v1 and v2, keyed as {@link #record} keys them.
+   */
+  static String servicesYaml(int endpoints, int firstServicePort) {
+    StringBuilder b = new StringBuilder();
+    for (int service = 0; service * 100 < endpoints; service++) {
+      b.append("  - name: ").append(cluster(service * 100)).append('\n');
+      b.append("    port: ").append(firstServicePort + service).append('\n');
+      b.append("    protocol: http\n    subsets:\n");
+      for (String subset : new String[] {"v1", "v2"}) {
+        b.append("      - name: ").append(subset).append('\n');
+        b.append("        labels: {version: ").append(subset).append("}\n");
+        b.append("        endpoints:\n");
+        for (int i = service * 100; i < Math.min(endpoints, service * 100 + 100); i++) {
+          if (subset(i).equals(subset)) {
+            b.append("          - {address: ").append(address(i)).append(", port: 8080}\n");
+          }
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  /** The number of services {@link #servicesYaml} writes for {@code endpoints}. */
+  static int services(int endpoints) {
+    return (endpoints + 99) / 100;
+  }
+
+  Result run(boolean served, int endpoints, int rate, Duration duration, PrintStream progress)
+      throws Exception {
     if (endpoints <= 0 || rate <= 0 || duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException(
           "ingest needs endpoints, rate and duration above 0: "
@@ -129,6 +163,7 @@ final class IngestRun {
     CpuReading cpuAfter = CpuReading.now();
     Result result =
         new Result(
+            served,
             endpoints,
             rate,
             duration,
@@ -139,9 +174,10 @@ final class IngestRun {
             wall,
             cpuAfter.groupsSince(cpuBefore));
     progress.printf(
-        "ingest %d endpoints at %d records/s for %s: applied %d of %d, caught up %s; CPU by"
-            + " thread group: %s%n",
+        "ingest %d endpoints (%s) at %d records/s for %s: applied %d of %d, caught up %s; CPU"
+            + " by thread group: %s%n",
         endpoints,
+        served ? "served" : "not served",
         rate,
         duration,
         result.applied(),
@@ -191,12 +227,9 @@ final class IngestRun {
   /** A healthy endpoint's record as the health job writes it (reasons included). */
   private static EndpointHealth record(int i) {
     return EndpointHealth.newBuilder()
-        .setCluster(String.format(Locale.ROOT, "ingest-%03d", i / 100))
-        .setSubset(i % 2 == 0 ? "v1" : "v2")
-        .setEndpoint(
-            Endpoint.newBuilder()
-                .setAddress("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255))
-                .setPort(8080))
+        .setCluster(cluster(i))
+        .setSubset(subset(i))
+        .setEndpoint(Endpoint.newBuilder().setAddress(address(i)).setPort(8080))
         .setWindow(Window.newBuilder().setStartUnixMillis(0).setEndUnixMillis(10_000))
         .setRequests(100)
         .setErrors(1)
@@ -214,5 +247,17 @@ final class IngestRun {
         .setConfidence(0.9)
         .addReasons("error rate 1.0 % vs peers 1.0 % (n=100), p99 48 ms vs peers' median 47 ms")
         .build();
+  }
+
+  private static String cluster(int i) {
+    return String.format(Locale.ROOT, "ingest-%03d", i / 100);
+  }
+
+  private static String subset(int i) {
+    return i % 2 == 0 ? "v1" : "v2";
+  }
+
+  private static String address(int i) {
+    return "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255);
   }
 }
