@@ -85,23 +85,76 @@ class EndpointMetersTest {
             "meshpulse_endpoint_p99_milliseconds{cluster=\"reviews\",endpoint=\"10.0.0.2:80\"");
   }
 
-  private static RoutingTable routing(double score1, double score2) {
-    return new RoutingTable(
-        Map.of(
-            "reviews",
-            new ServiceRouting(
-                REVIEWS,
-                Map.of("v1", 1000),
-                List.of(endpoint("10.0.0.1", score1), endpoint("10.0.0.2", score2)))));
+  @Test
+  void gauges_followEachEvaluation_andGoWithTheirEndpointOrItsFreshScore() {
+    HealthTable health =
+        HealthTable.of(
+            Map.of(
+                "reviews/10.0.0.1:80", observation("10.0.0.1", 42.5, NOW),
+                "reviews/10.0.0.2:80", observation("10.0.0.2", 30, NOW)));
+    meters.update(routing(0.9, 0.8), health);
+    meters.update(
+        table(
+            endpoint("10.0.0.1", 0.2, 50, EndpointStatus.EJECTED),
+            endpoint("10.0.0.2", Double.NaN, 100, EndpointStatus.ACTIVE)),
+        health);
+
+    String text = registry.scrape();
+    assertThat(text)
+        .as("the second evaluation's values")
+        .contains(series("weight", "10.0.0.1:80") + " 50.0")
+        .contains(series("ejected", "10.0.0.1:80") + " 1.0")
+        .contains(series("health_score", "10.0.0.1:80") + " 0.2")
+        .contains(series("weight", "10.0.0.2:80") + " 100.0")
+        .contains(series("ejected", "10.0.0.2:80") + " 0.0");
+    assertThat(text)
+        .as("no score nor p99 once the endpoint's record is not fresh")
+        .doesNotContain(series("health_score", "10.0.0.2:80"))
+        .doesNotContain(
+            "meshpulse_endpoint_p99_milliseconds{cluster=\"reviews\","
+                + "endpoint=\"10.0.0.2:80\"");
+
+    meters.update(table(endpoint("10.0.0.2", 0.95, 100, EndpointStatus.ACTIVE)), health);
+
+    text = registry.scrape();
+    assertThat(text)
+        .as("the fresh score is back")
+        .contains(series("health_score", "10.0.0.2:80") + " 0.95")
+        .contains(
+            "meshpulse_endpoint_p99_milliseconds{cluster=\"reviews\",endpoint=\"10.0.0.2:80\","
+                + "subset=\"v1\"} 30.0");
+    assertThat(text)
+        .as("nothing left of the endpoint no longer served")
+        .doesNotContain("endpoint=\"10.0.0.1:80\"");
   }
 
-  private static EndpointRouting endpoint(String address, double score) {
+  private static String series(String gauge, String endpoint) {
+    return "meshpulse_endpoint_"
+        + gauge
+        + "{cluster=\"reviews\",endpoint=\""
+        + endpoint
+        + "\",subset=\"v1\"}";
+  }
+
+  private static RoutingTable routing(double score1, double score2) {
+    return table(
+        endpoint("10.0.0.1", score1, 100, EndpointStatus.ACTIVE),
+        endpoint("10.0.0.2", score2, 100, EndpointStatus.ACTIVE));
+  }
+
+  private static RoutingTable table(EndpointRouting... endpoints) {
+    return new RoutingTable(
+        Map.of("reviews", new ServiceRouting(REVIEWS, Map.of("v1", 1000), List.of(endpoints))));
+  }
+
+  private static EndpointRouting endpoint(
+      String address, double score, int weight, EndpointStatus status) {
     return new EndpointRouting(
         new EndpointId("reviews", address, 80),
         "v1",
         LocalitySpec.NONE,
-        100,
-        EndpointStatus.ACTIVE,
+        weight,
+        status,
         score,
         List.of());
   }
