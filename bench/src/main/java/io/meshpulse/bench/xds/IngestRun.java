@@ -7,6 +7,7 @@ import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.Window;
 import io.meshpulse.xds.health.KafkaHealthTable;
+import io.micrometer.core.instrument.Timer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,13 +49,15 @@ final class IngestRun {
       long applied,
       long caughtUpMillis,
       long controlPlaneCpuNanos,
+      long evaluations,
+      double evaluationMillis,
       long wallNanos,
       Map<String, Long> cpuByGroup) {
     String row() {
       double seconds = wallNanos / 1e9;
       return String.format(
           Locale.ROOT,
-          "| %,d | %s | %,d | %d s | %,d / %,d | %s | %.2f | %.2f | %.2f |",
+          "| %,d | %s | %,d | %d s | %,d / %,d | %s | %.2f | %.2f | %.1f / %.1f ms | %.2f |",
           endpoints,
           served ? "yes" : "no",
           rate,
@@ -64,6 +67,8 @@ final class IngestRun {
           caughtUpMillis < 0 ? "not within 60 s" : caughtUpMillis + " ms",
           controlPlaneCpuNanos / 1e9 / seconds,
           cpuByGroup.getOrDefault("meshpulse-xds-loop", 0L) / 1e9 / seconds,
+          evaluations / seconds,
+          evaluationMillis,
           streamThreads() / 1e9 / seconds);
     }
 
@@ -77,10 +82,15 @@ final class IngestRun {
 
   private final String bootstrapServers;
   private final KafkaHealthTable table;
+  private final Timer evaluations;
 
-  IngestRun(String bootstrapServers, KafkaHealthTable table) {
+  /**
+   * @param evaluations the policy loop's evaluation timer
+   */
+  IngestRun(String bootstrapServers, KafkaHealthTable table, Timer evaluations) {
     this.bootstrapServers = bootstrapServers;
     this.table = table;
+    this.evaluations = evaluations;
   }
 
   /**
@@ -130,6 +140,8 @@ final class IngestRun {
       keys[i] = RecordKeys.of(records[i]).getBytes(StandardCharsets.UTF_8);
     }
     long appliedBefore = table.updates();
+    long evaluationsBefore = evaluations.count();
+    double evaluationNanosBefore = evaluations.totalTime(TimeUnit.NANOSECONDS);
     AtomicLong produced = new AtomicLong();
     AtomicReference<Exception> failure = new AtomicReference<>();
     CpuReading cpuBefore = CpuReading.now();
@@ -161,6 +173,8 @@ final class IngestRun {
     }
     long wall = System.nanoTime() - start;
     CpuReading cpuAfter = CpuReading.now();
+    long evaluated = evaluations.count() - evaluationsBefore;
+    double evaluationNanos = evaluations.totalTime(TimeUnit.NANOSECONDS) - evaluationNanosBefore;
     Result result =
         new Result(
             served,
@@ -171,11 +185,13 @@ final class IngestRun {
             table.updates() - appliedBefore,
             caughtUp,
             cpuAfter.controlPlaneSince(cpuBefore),
+            evaluated,
+            evaluated == 0 ? 0 : evaluationNanos / evaluated / 1e6,
             wall,
             cpuAfter.groupsSince(cpuBefore));
     progress.printf(
-        "ingest %d endpoints (%s) at %d records/s for %s: applied %d of %d, caught up %s; CPU"
-            + " by thread group: %s%n",
+        "ingest %d endpoints (%s) at %d records/s for %s: applied %d of %d, caught up %s;"
+            + " %d evaluations, %.1f ms each; CPU by thread group: %s%n",
         endpoints,
         served ? "served" : "not served",
         rate,
@@ -183,6 +199,8 @@ final class IngestRun {
         result.applied(),
         result.produced(),
         caughtUp < 0 ? "not within 60 s" : caughtUp + " ms after the last record",
+        evaluated,
+        result.evaluationMillis(),
         result.cpuByGroup().entrySet().stream()
             .filter(e -> e.getValue() > 0)
             .sorted(Map.Entry.<String, Long>comparingByValue().reversed())

@@ -87,7 +87,9 @@ public final class XdsBenchmark implements Benchmark {
             + " health table's Streams topology made, *caught up* = from the last record sent"
             + " until all were applied, CPU in cores = CPU-seconds ÷ the phase's wall seconds"
             + " (the producer excluded), for the control plane (the embedded broker, which takes"
-            + " the records, included), its policy loop thread and its Streams threads. 2 shared cores; other"
+            + " the records, included), its policy loop thread and its Streams threads; evaluations"
+            + " a second and their mean time from the loop's meshpulse_xds_policy_evaluation"
+            + " timer. 2 shared cores; other"
             + " benchmarks and builds may run beside it: load average %s before the run.",
         topology.services(),
         topology.endpoints(),
@@ -123,7 +125,11 @@ public final class XdsBenchmark implements Benchmark {
           String.format(
               Locale.ROOT, "| 0 (idle control plane) | | | | | | | | %d MB | |", idleHeap >> 20));
       if (ingestEndpoints > 0) {
-        IngestRun ingest = new IngestRun(plane.bootstrapServers(), plane.runtime().health());
+        IngestRun ingest =
+            new IngestRun(
+                plane.bootstrapServers(),
+                plane.runtime().health(),
+                plane.runtime().loop().evaluations());
         Duration seconds = Duration.ofSeconds(ingestSeconds);
         ingests.add(ingest.run(false, ingestEndpoints, ingestRate, seconds, progress));
         plane.serve(
@@ -146,8 +152,8 @@ public final class XdsBenchmark implements Benchmark {
       lines.add(
           "| intake: endpoints | served by the topology | records/s | for | applied / sent |"
               + " caught up after the last | control plane CPU (cores) | of which the policy loop"
-              + " | the Streams threads |");
-      lines.add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+              + " | evaluations a second / mean time | the Streams threads |");
+      lines.add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       ingests.forEach(r -> lines.add(r.row()));
       lines.add("");
     }

@@ -1,5 +1,6 @@
 package io.meshpulse.xds.control;
 
+import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.EndpointRouting;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
@@ -34,7 +35,8 @@ final class EndpointMeters {
   private long generation;
   private volatile @Nullable Instant lastRecordAt;
 
-  private record Key(String cluster, String subset, String endpoint) {}
+  // An endpoint id hashes the topology's strings, whose hashes are cached: no string is built.
+  private record Key(EndpointId id, String subset) {}
 
   EndpointMeters(MeterRegistry registry, Clock clock) {
     this.registry = registry;
@@ -50,9 +52,8 @@ final class EndpointMeters {
     long current = ++generation;
     int served = 0;
     for (ServiceRouting service : intended.services().values()) {
-      String cluster = service.service().name();
       for (EndpointRouting r : service.endpoints()) {
-        Key key = new Key(cluster, r.subset(), r.id().hostPort());
+        Key key = new Key(r.id(), r.subset());
         Gauges gauges = byEndpoint.computeIfAbsent(key, Gauges::new);
         // The score is NaN unless the policy judged the record fresh; p99 follows it.
         double p99 = Double.NaN;
@@ -95,7 +96,14 @@ final class EndpointMeters {
     long generation;
 
     Gauges(Key key) {
-      tags = Tags.of("cluster", key.cluster(), "subset", key.subset(), "endpoint", key.endpoint());
+      tags =
+          Tags.of(
+              "cluster",
+              key.id().service(),
+              "subset",
+              key.subset(),
+              "endpoint",
+              key.id().hostPort());
       weightGauge =
           Gauge.builder("meshpulse.endpoint.weight", this, g -> g.weight)
               .description("load-balancing weight served")

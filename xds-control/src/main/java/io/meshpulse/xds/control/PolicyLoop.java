@@ -15,6 +15,7 @@ import io.meshpulse.xds.server.XdsPublisher;
 import io.meshpulse.xds.topology.Topology;
 import io.meshpulse.xds.topology.TopologySource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,7 @@ public final class PolicyLoop implements AutoCloseable {
   private final Duration tick;
   private final MeterRegistry registry;
   private final EndpointMeters meters;
+  private final Timer evaluations;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean pending = new AtomicBoolean();
   private final long minIntervalNanos;
@@ -120,6 +122,12 @@ public final class PolicyLoop implements AutoCloseable {
     this.tick = tick;
     this.registry = registry;
     this.meters = new EndpointMeters(registry, clock);
+    this.evaluations =
+        Timer.builder("meshpulse.xds.policy.evaluation")
+            .description(
+                "time to evaluate the policy and publish its routing, per evaluation once the"
+                    + " health table is ready")
+            .register(registry);
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -174,34 +182,43 @@ public final class PolicyLoop implements AutoCloseable {
       if (!health.ready()) {
         return;
       }
-      Instant now = clock.instant();
-      LoopView before = view;
-      Topology current = topology.current();
-      HealthTable table = health.table(current);
-      List<RouteShift> inForce = shifts.apply(now);
-      PolicyResult result =
-          policy.evaluate(
-              new PolicyInput(current, table, overrides.snapshot(), inForce, now, before.state()));
-      RouteComposer.Composition routes =
-          composer.compose(routing.get(), inForce, policy.config().dryRun());
-      String version = publisher.publish(result.served(), routes.served(), policy.config());
-      view = new LoopView(result.intended(), result.served(), result.state(), version, now, true);
-      if (!before.ready()) {
-        logger.info(
-            "first routing published xdsVersion={} services={}",
-            version,
-            result.served().services().size());
-      }
-      for (ServiceDecision d : result.decisions()) {
-        emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
-      }
-      for (ServiceDecision d : routes.decisions()) {
-        emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
-      }
-      meters.update(result.intended(), table);
+      evaluations.record(this::evaluateReady);
     } catch (RuntimeException e) {
       logger.warn("policy evaluation failed, keeping the last routing", e);
     }
+  }
+
+  private void evaluateReady() {
+    Instant now = clock.instant();
+    LoopView before = view;
+    Topology current = topology.current();
+    HealthTable table = health.table(current);
+    List<RouteShift> inForce = shifts.apply(now);
+    PolicyResult result =
+        policy.evaluate(
+            new PolicyInput(current, table, overrides.snapshot(), inForce, now, before.state()));
+    RouteComposer.Composition routes =
+        composer.compose(routing.get(), inForce, policy.config().dryRun());
+    String version = publisher.publish(result.served(), routes.served(), policy.config());
+    view = new LoopView(result.intended(), result.served(), result.state(), version, now, true);
+    if (!before.ready()) {
+      logger.info(
+          "first routing published xdsVersion={} services={}",
+          version,
+          result.served().services().size());
+    }
+    for (ServiceDecision d : result.decisions()) {
+      emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
+    }
+    for (ServiceDecision d : routes.decisions()) {
+      emit(DecisionMapper.toRecord(d, now, version, policy.config().dryRun()));
+    }
+    meters.update(result.intended(), table);
+  }
+
+  /** How many evaluations ran once the health table was ready, and how long they took. */
+  public Timer evaluations() {
+    return evaluations;
   }
 
   /** Sends a decision to every sink and counts it by action. Call on the loop thread. */
