@@ -141,7 +141,8 @@ public final class XdsControlRuntime implements AutoCloseable {
         .register(registry);
     FunctionCounter.builder(
             "meshpulse.health.records.malformed", health, KafkaHealthTable::malformedRecords)
-        .description("health records skipped because they do not decode")
+        .description(
+            "health records skipped because they do not decode or their key names no endpoint")
         .register(registry);
     FunctionCounter.builder(
             "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)

@@ -3,6 +3,7 @@ package io.meshpulse.xds.health;
 import io.meshpulse.model.MeshSerdes;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.topology.Topology;
@@ -63,8 +64,8 @@ public final class KafkaHealthTable implements AutoCloseable {
   private final KafkaStreams streams;
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong updates = new AtomicLong();
-  private final LatestByKey<HealthObservation> endpoints = new LatestByKey<>();
-  private final LatestByKey<ServiceHealth> services = new LatestByKey<>();
+  private final LatestByKey<EndpointId, HealthObservation> endpoints = new LatestByKey<>();
+  private final LatestByKey<String, ServiceHealth> services = new LatestByKey<>();
   // The newest observation time put into `endpoints`, for the table's lastRecordAt.
   private final AtomicLong newestMillis = new AtomicLong(Long.MIN_VALUE);
   private final Admin admin;
@@ -84,12 +85,15 @@ public final class KafkaHealthTable implements AutoCloseable {
             () ->
                 (FixedKeyProcessor<String, EndpointHealth, Void>)
                     record -> {
-                      if (record.key() != null) {
+                      EndpointId id = record.key() == null ? null : EndpointId.parse(record.key());
+                      if (id != null) {
                         endpoints.put(
-                            record.key(),
+                            id,
                             record.value() == null
                                 ? null
                                 : observed(record.value(), record.timestamp()));
+                      } else {
+                        malformed.incrementAndGet();
                       }
                       updates.incrementAndGet();
                       onUpdate.run();
@@ -193,7 +197,7 @@ public final class KafkaHealthTable implements AutoCloseable {
   /** The latest endpoint health per key; each observed at its emission time. */
   public HealthTable table() {
     seedOnce();
-    Map<String, HealthObservation> all = endpoints.all();
+    Map<EndpointId, HealthObservation> all = endpoints.all();
     return all.isEmpty() ? HealthTable.EMPTY : new HealthTable(all, lastRecordAt());
   }
 
@@ -237,8 +241,9 @@ public final class KafkaHealthTable implements AutoCloseable {
       try (KeyValueIterator<String, ValueAndTimestamp<EndpointHealth>> it = store.all()) {
         while (it.hasNext()) {
           KeyValue<String, ValueAndTimestamp<EndpointHealth>> kv = it.next();
-          if (kv.value != null && kv.value.value() != null) {
-            endpoints.seed(kv.key, observed(kv.value.value(), kv.value.timestamp()));
+          EndpointId id = EndpointId.parse(kv.key);
+          if (id != null && kv.value != null && kv.value.value() != null) {
+            endpoints.seed(id, observed(kv.value.value(), kv.value.timestamp()));
           }
         }
       }
@@ -270,7 +275,7 @@ public final class KafkaHealthTable implements AutoCloseable {
 
   private long size() {
     try {
-      return table().byKey().size();
+      return table().byId().size();
     } catch (RuntimeException e) {
       return -1;
     }

@@ -13,17 +13,17 @@ import org.jspecify.annotations.Nullable;
  * first read after a restore {@linkplain #seed seeds} what the store holds and no update has
  * brought since (the marker keeps a seed from bringing a deleted key back).
  */
-final class LatestByKey<V> {
-  private final Map<String, Optional<V>> latest = new ConcurrentHashMap<>();
+final class LatestByKey<K, V> {
+  private final Map<K, Optional<V>> latest = new ConcurrentHashMap<>();
   private volatile boolean seeded;
 
   /** An update, or a tombstone when {@code value} is null. */
-  void put(String key, @Nullable V value) {
+  void put(K key, @Nullable V value) {
     latest.put(key, Optional.ofNullable(value));
   }
 
   /** A value read from the store, kept unless an update (or tombstone) for its key came first. */
-  void seed(String key, V value) {
+  void seed(K key, V value) {
     latest.putIfAbsent(key, Optional.of(value));
   }
 
@@ -36,14 +36,14 @@ final class LatestByKey<V> {
   }
 
   /** The latest value, or null when there is none or the key was deleted. */
-  @Nullable V get(String key) {
+  @Nullable V get(K key) {
     Optional<V> value = latest.get(key);
     return value == null ? null : value.orElse(null);
   }
 
   /** Every key's latest value, deleted keys left out; a copy. */
-  Map<String, V> all() {
-    Map<String, V> copy = new LinkedHashMap<>();
+  Map<K, V> all() {
+    Map<K, V> copy = new LinkedHashMap<>();
     latest.forEach((key, value) -> value.ifPresent(v -> copy.put(key, v)));
     return copy;
   }

@@ -5,31 +5,47 @@ import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.SubsetSpec;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The health table the policy reads: the latest observation per endpoint key ({@code
- * <service>/<address>:<port>}) and when the pipeline last said anything at all.
+ * The health table the policy reads: the latest observation per endpoint and when the pipeline last
+ * said anything at all.
  */
-public record HealthTable(Map<String, HealthObservation> byKey, @Nullable Instant lastRecordAt) {
+public record HealthTable(Map<EndpointId, HealthObservation> byId, @Nullable Instant lastRecordAt) {
   public static final HealthTable EMPTY = new HealthTable(Map.of(), null);
 
   public HealthTable {
-    byKey = Map.copyOf(byKey);
+    byId = Map.copyOf(byId);
   }
 
-  /** A table whose {@code lastRecordAt} is the newest observation in it. */
+  /**
+   * A table of observations by record key ({@code <service>/<address>:<port>}) whose {@code
+   * lastRecordAt} is the newest observation in it.
+   *
+   * @throws IllegalArgumentException for a key that names no endpoint
+   */
   public static HealthTable of(Map<String, HealthObservation> byKey) {
+    Map<EndpointId, HealthObservation> byId = new HashMap<>();
+    byKey.forEach(
+        (key, observation) -> {
+          EndpointId id = EndpointId.parse(key);
+          if (id == null) {
+            throw new IllegalArgumentException("not an endpoint key: " + key);
+          }
+          byId.put(id, observation);
+        });
     Instant last =
         byKey.values().stream()
             .map(HealthObservation::observedAt)
             .max(Instant::compareTo)
             .orElse(null);
-    return new HealthTable(byKey, last);
+    return new HealthTable(byId, last);
   }
 
   /**
@@ -37,29 +53,32 @@ public record HealthTable(Map<String, HealthObservation> byKey, @Nullable Instan
    * then costs in proportion to the topology it routes, not to every endpoint the health topic has
    * ever named.
    *
-   * @param lookup the latest observation of a key, null for none
+   * @param lookup the latest observation of an endpoint, null for none
    * @param lastRecordAt when the pipeline last said anything, about any endpoint
    */
   public static HealthTable of(
       Topology topology,
-      Function<String, @Nullable HealthObservation> lookup,
+      Function<EndpointId, @Nullable HealthObservation> lookup,
       @Nullable Instant lastRecordAt) {
-    Map<String, HealthObservation> found = new HashMap<>();
+    List<Map.Entry<EndpointId, HealthObservation>> found = new ArrayList<>();
     for (ServiceSpec service : topology.services()) {
       for (SubsetSpec subset : service.subsets()) {
         for (EndpointSpec endpoint : subset.endpoints()) {
-          String key = EndpointId.of(service.name(), endpoint).key();
-          HealthObservation observation = lookup.apply(key);
+          EndpointId id = EndpointId.of(service.name(), endpoint);
+          HealthObservation observation = lookup.apply(id);
           if (observation != null) {
-            found.put(key, observation);
+            found.add(Map.entry(id, observation));
           }
         }
       }
     }
-    return new HealthTable(found, lastRecordAt);
+    // Immutable already, so the constructor keeps it instead of copying it again.
+    @SuppressWarnings("unchecked")
+    Map.Entry<EndpointId, HealthObservation>[] entries = found.toArray(Map.Entry[]::new);
+    return new HealthTable(Map.ofEntries(entries), lastRecordAt);
   }
 
   public Optional<HealthObservation> get(EndpointId id) {
-    return Optional.ofNullable(byKey.get(id.key()));
+    return Optional.ofNullable(byId.get(id));
   }
 }

@@ -81,10 +81,10 @@ class KafkaHealthTableIT {
       try (KafkaHealthTable first = start(kafka, "state-a")) {
         await(() -> first.updates() >= 3, "the first instance's updates");
         HealthTable table = first.table(TOPOLOGY);
-        assertThat(table.byKey().keySet())
+        assertThat(table.byId().keySet())
             .as("the topology's endpoints that have a record, and no other")
-            .containsExactlyInAnyOrder(E1.key(), E2.key());
-        assertThat(first.table().byKey()).containsKey(OTHER.key()).hasSize(3);
+            .containsExactlyInAnyOrder(E1, E2);
+        assertThat(first.table().byId()).containsKey(OTHER).hasSize(3);
         assertThat(table.lastRecordAt())
             .as("the newest record about any endpoint")
             .isEqualTo(T0.plusSeconds(5));
@@ -100,9 +100,9 @@ class KafkaHealthTableIT {
       try (KafkaHealthTable second = start(kafka, "state-b")) {
         assertThat(second.updates()).as("restored, not processed").isZero();
         HealthTable table = second.table(TOPOLOGY);
-        assertThat(table.byKey().keySet())
+        assertThat(table.byId().keySet())
             .as("restored: the deleted endpoint stays deleted")
-            .containsExactly(E1.key());
+            .containsExactly(E1);
         assertThat(table.get(E1).orElseThrow().observedAt()).isEqualTo(T0);
         assertThat(table.lastRecordAt()).isEqualTo(T0.plusSeconds(5));
         assertThat(second.services()).containsOnlyKeys("reviews");

@@ -103,7 +103,7 @@ class RestartIT {
                     .count())
             .as("nobody else ejected")
             .isEqualTo(1);
-        assertThat(second.runtime().health().table().byKey())
+        assertThat(second.runtime().health().table().byId())
             .as("health restored from Kafka")
             .hasSize(5);
         List<RoutingDecision> decisions = second.runtime().decisions().recent("reviews", 100);

@@ -1,6 +1,7 @@
 package io.meshpulse.xds.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.meshpulse.xds.topology.EndpointSpec;
 import io.meshpulse.xds.topology.LocalitySpec;
@@ -26,27 +27,62 @@ class HealthTableTest {
     }
     EndpointId elsewhere = new EndpointId("ratings", "10.9.9.9", 9080);
     store.put(elsewhere.key(), Fixtures.healthy(elsewhere, Fixtures.T0.plusSeconds(5)));
-    List<String> asked = new ArrayList<>();
+    List<EndpointId> asked = new ArrayList<>();
 
     HealthTable table =
         HealthTable.of(
             topology,
-            key -> {
-              asked.add(key);
-              return store.get(key);
+            id -> {
+              asked.add(id);
+              return store.get(id.key());
             },
             Fixtures.T0.plusSeconds(5));
 
     assertThat(asked)
         .as("one lookup per endpoint of the topology, none for the rest of the table")
-        .containsExactlyInAnyOrderElementsOf(ids.stream().map(EndpointId::key).toList());
-    assertThat(table.byKey().keySet())
-        .containsExactlyInAnyOrder(ids.get(0).key(), ids.get(1).key(), ids.get(2).key());
+        .containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(table.byId().keySet()).containsExactlyInAnyOrder(ids.get(0), ids.get(1), ids.get(2));
     assertThat(table.get(ids.get(3))).isEmpty();
     assertThat(table.get(ids.get(0))).contains(store.get(ids.get(0).key()));
     assertThat(table.lastRecordAt())
         .as("the pipeline's newest record, even about an endpoint outside the topology")
         .isEqualTo(Fixtures.T0.plusSeconds(5));
+  }
+
+  @Test
+  void endpointKeys_parseBackToTheirIds_andKeysOfNoEndpointParseToNothing() {
+    for (EndpointId id :
+        List.of(
+            new EndpointId("reviews", "10.0.0.1", 9080),
+            new EndpointId("reviews.default.svc", "fd00::1", 0),
+            new EndpointId("a", "host-1.example", 65_535))) {
+      assertThat(EndpointId.parse(id.key())).as(id.key()).isEqualTo(id);
+    }
+    assertThat(EndpointId.parse("reviews/[fd00::1]:9080"))
+        .isEqualTo(new EndpointId("reviews", "fd00::1", 9080));
+    for (String key :
+        List.of(
+            "reviews",
+            "/10.0.0.1:80",
+            "reviews/10.0.0.1",
+            "reviews/10.0.0.1:",
+            "reviews/:80",
+            "reviews/10.0.0.1:8x",
+            "reviews/10.0.0.1:65536",
+            "reviews/10.0.0.1:1234567",
+            "reviews/[fd00::1]",
+            "reviews/[fd00::1:80",
+            "reviews/[]:80")) {
+      assertThat(EndpointId.parse(key)).as(key).isNull();
+    }
+  }
+
+  @Test
+  void ofKeys_rejectsAKeyThatNamesNoEndpoint() {
+    var observation = Fixtures.healthy(new EndpointId("reviews", "10.0.0.1", 80), Fixtures.T0);
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> HealthTable.of(Map.of("reviews", observation)))
+        .withMessageContaining("reviews");
   }
 
   @Test
@@ -69,7 +105,7 @@ class HealthTableTest {
 
     HealthTable table =
         HealthTable.of(
-            topology, key -> key.equals("reviews/[fd00::1]:9080") ? observation : null, null);
+            topology, key -> key.key().equals("reviews/[fd00::1]:9080") ? observation : null, null);
 
     assertThat(table.get(id)).contains(observation);
     assertThat(table.lastRecordAt()).isNull();
