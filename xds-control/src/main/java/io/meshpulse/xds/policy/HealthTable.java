@@ -72,10 +72,20 @@ public record HealthTable(Map<EndpointId, HealthObservation> byId, @Nullable Ins
         }
       }
     }
-    // Immutable already, so the constructor keeps it instead of copying it again.
     @SuppressWarnings("unchecked")
     Map.Entry<EndpointId, HealthObservation>[] entries = found.toArray(Map.Entry[]::new);
-    return new HealthTable(Map.ofEntries(entries), lastRecordAt);
+    Map<EndpointId, HealthObservation> byId;
+    try {
+      // Immutable already, so the constructor keeps it instead of copying it again.
+      byId = Map.ofEntries(entries);
+    } catch (IllegalArgumentException duplicate) {
+      // A topology built in code may name an endpoint twice (a parsed one may not).
+      byId = new HashMap<>();
+      for (Map.Entry<EndpointId, HealthObservation> e : entries) {
+        byId.put(e.getKey(), e.getValue());
+      }
+    }
+    return new HealthTable(byId, lastRecordAt);
   }
 
   public Optional<HealthObservation> get(EndpointId id) {

@@ -78,6 +78,27 @@ class HealthTableTest {
   }
 
   @Test
+  void ofTopology_takesAnEndpointNamedTwiceOnce() {
+    EndpointSpec spec = new EndpointSpec("10.0.0.1", 9080, LocalitySpec.NONE);
+    var topology =
+        new Topology(
+            List.of(
+                new ServiceSpec(
+                    "reviews",
+                    9080,
+                    ServiceProtocol.HTTP,
+                    List.of(
+                        new SubsetSpec("v1", Map.of(), 1, List.of(spec)),
+                        new SubsetSpec("v2", Map.of(), 1, List.of(spec))))));
+    EndpointId id = EndpointId.of("reviews", spec);
+    HealthObservation observation = Fixtures.healthy(id, Fixtures.T0);
+
+    HealthTable table = HealthTable.of(topology, key -> observation, Fixtures.T0);
+
+    assertThat(table.byId()).containsOnlyKeys(id);
+  }
+
+  @Test
   void ofKeys_rejectsAKeyThatNamesNoEndpoint() {
     var observation = Fixtures.healthy(new EndpointId("reviews", "10.0.0.1", 80), Fixtures.T0);
     assertThatIllegalArgumentException()
