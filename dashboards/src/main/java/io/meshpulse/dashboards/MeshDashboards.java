@@ -204,6 +204,22 @@ final class MeshDashboards {
                 "s",
                 new Query(Queries.XDS_SLOWEST_PUSH, "slowest push")),
             Panel.timeseries(
+                "Policy evaluations",
+                "Policy evaluations per second (each health update asks for one, at most one per"
+                    + " loop.min-interval) and how many of them changed what the proxies are"
+                    + " served, so that new xDS resources were built.",
+                "ops",
+                new Query(Queries.XDS_EVALUATIONS, "evaluations"),
+                new Query(Queries.XDS_SNAPSHOT_BUILDS, "snapshots built")),
+            Panel.timeseries(
+                "Policy evaluation time",
+                "Mean and longest (last two minutes) time of one policy evaluation, publication"
+                    + " included; it grows with the endpoints the topology serves. Raise"
+                    + " loop.min-interval when the mean nears it.",
+                "s",
+                new Query(Queries.XDS_EVALUATION_MEAN, "mean"),
+                new Query(Queries.XDS_EVALUATION_SLOWEST, "slowest")),
+            Panel.timeseries(
                 "xDS rejects (NACKs)",
                 "Configuration a proxy refused, per second by resource type; anything above zero"
                     + " needs a look.",

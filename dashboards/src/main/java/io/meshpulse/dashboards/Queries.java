@@ -90,6 +90,13 @@ final class Queries {
   static final String XDS_PUSHES = rate("meshpulse_xds_pushes_total", "type");
   static final String XDS_SLOWEST_PUSH = "max(meshpulse_xds_push_seconds_max)";
   static final String XDS_NACKS = rate("meshpulse_xds_nacks_total", "type");
+  static final String XDS_EVALUATIONS = rate("meshpulse_xds_policy_evaluation_seconds_count");
+  static final String XDS_SNAPSHOT_BUILDS = rate("meshpulse_xds_snapshot_builds_total");
+  static final String XDS_EVALUATION_MEAN =
+      rate("meshpulse_xds_policy_evaluation_seconds_sum")
+          + " / "
+          + rate("meshpulse_xds_policy_evaluation_seconds_count");
+  static final String XDS_EVALUATION_SLOWEST = "max(meshpulse_xds_policy_evaluation_seconds_max)";
   static final String XDS_CONNECTED = "sum(meshpulse_xds_connected_proxies)";
   static final String HEALTH_DATA_AGE = "max(meshpulse_health_last_record_age_seconds)";
 }
