@@ -9,7 +9,10 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class XdsControlPropertiesTest {
 
@@ -46,6 +49,22 @@ class XdsControlPropertiesTest {
     assertThatThrownBy(() -> props.policy().toConfig())
         .as("invalid max ejection")
         .hasMessageContaining("meshpulse.xds.policy.max-ejection-percent");
+  }
+
+  @Test
+  void theLoopsMinInterval_bindsFromTheEnvironmentVariableTheChartDocumentationShows() {
+    Map<String, Object> env =
+        Map.of(
+            "MESHPULSE_XDS_TOPOLOGYFILE", "topology.yml",
+            "MESHPULSE_XDS_LOOP_MININTERVAL", "200ms");
+    XdsControlProperties props =
+        new Binder(
+                ConfigurationPropertySources.from(
+                    new SystemEnvironmentPropertySource(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env)))
+            .bind("meshpulse.xds", XdsControlProperties.class)
+            .get();
+    assertThat(props.loop().minInterval()).isEqualTo(Duration.ofMillis(200));
   }
 
   @Test
