@@ -43,15 +43,16 @@ public final class RoutingPolicy {
       silentSince = previous.silentSince() != null ? previous.silentSince() : now;
       mode = now.isBefore(silentSince.plus(config.holdFor())) ? PolicyMode.HOLD : PolicyMode.REVERT;
     }
-    Map<EndpointId, EndpointState> states = new HashMap<>();
+    // Every service's evaluation adds its endpoints' states here; sized for last time's.
+    Map<EndpointId, EndpointState> states =
+        new HashMap<>(Math.max(16, previous.endpoints().size() * 4 / 3 + 1));
     Map<String, Map<String, Integer>> routeWeights = new HashMap<>();
     Map<String, ServiceRouting> intended = new LinkedHashMap<>();
     Map<String, ServiceRouting> served = new LinkedHashMap<>();
     List<ServiceDecision> decisions = new ArrayList<>();
     for (ServiceSpec service : input.topology().services()) {
-      ServiceEvaluation evaluation = new ServiceEvaluation(service, input, mode);
+      ServiceEvaluation evaluation = new ServiceEvaluation(service, input, mode, states);
       evaluation.run();
-      states.putAll(evaluation.states);
       ServiceRouting routing = evaluation.routing();
       intended.put(service.name(), routing);
       routeWeights.put(service.name(), routing.subsetWeights());
@@ -94,19 +95,27 @@ public final class RoutingPolicy {
     return new ServiceRouting(service, RouteWeights.compute(service, endpoints, config), endpoints);
   }
 
-  /** The evaluation of one service; all mutable state is local to one call. */
+  /**
+   * The evaluation of one service; all mutable state is local to one call of {@link #evaluate},
+   * which collects the endpoints' states of every service in one map.
+   */
   private final class ServiceEvaluation {
     private final ServiceSpec service;
     private final PolicyInput input;
     private final Instant now;
     private final Signal modeSignal;
     private final List<Slot> slots = new ArrayList<>();
-    private final Map<EndpointId, EndpointState> states = new HashMap<>();
+    private final Map<EndpointId, EndpointState> states;
     private final List<EndpointChange> changes = new ArrayList<>();
     private final List<EndpointRouting> routings = new ArrayList<>();
 
-    ServiceEvaluation(ServiceSpec service, PolicyInput input, PolicyMode mode) {
+    ServiceEvaluation(
+        ServiceSpec service,
+        PolicyInput input,
+        PolicyMode mode,
+        Map<EndpointId, EndpointState> states) {
       this.service = service;
+      this.states = states;
       this.input = input;
       this.now = input.now();
       this.modeSignal =

@@ -80,11 +80,21 @@ record Signal(Kind kind, double score, List<String> reasons) {
     if (!Double.isFinite(value) || Math.abs(value) >= 1e15) {
       return b.append(String.format(java.util.Locale.ROOT, "%.2f", value));
     }
-    long hundredths =
-        new java.math.BigDecimal(Double.toString(Math.abs(value)))
-            .setScale(2, java.math.RoundingMode.HALF_UP)
-            .unscaledValue()
-            .longValueExact();
+    double scaled = Math.abs(value) * 100;
+    double below = Math.floor(scaled);
+    double fraction = scaled - below;
+    long hundredths;
+    if (scaled < 1e8 && Math.abs(fraction - 0.5) > 1e-6) {
+      // Far from a tie: the product's rounding error (below 1e-8 here) cannot change the digit.
+      hundredths = (long) below + (fraction > 0.5 ? 1 : 0);
+    } else {
+      // Near a tie (or past that bound): the shortest decimal form half up, as Formatter does.
+      hundredths =
+          new java.math.BigDecimal(Double.toString(Math.abs(value)))
+              .setScale(2, java.math.RoundingMode.HALF_UP)
+              .unscaledValue()
+              .longValueExact();
+    }
     if (Math.copySign(1.0, value) < 0) {
       b.append('-');
     }

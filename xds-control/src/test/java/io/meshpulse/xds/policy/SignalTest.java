@@ -38,6 +38,8 @@ class SignalTest {
       assertTwoDecimals(random.nextDouble());
       assertTwoDecimals(random.nextInt(100_000) / 1000.0);
       assertTwoDecimals((random.nextDouble() - 0.5) * 1000);
+      assertTwoDecimals(random.nextInt(100_000_000) / 1000.0 + 0.005);
+      assertTwoDecimals(random.nextDouble() * 1e12);
     }
   }
 
