@@ -181,18 +181,20 @@ public final class XdsControlRuntime implements AutoCloseable {
     return rollouts;
   }
 
-  /** The route shifts in force: rollouts first, then alerts (which may take a canary's share). */
-  private List<RouteShift> shifts(Instant now) {
+  /**
+   * The route shifts in force: rollouts first, then alerts (which may take a canary's share); on
+   * the evaluation's topology and endpoint health.
+   */
+  private List<RouteShift> shifts(Instant now, Topology current, HealthTable endpoints) {
     List<RouteShift> shifts = new ArrayList<>();
     if (!rollouts.isEmpty()) {
-      // Read the health stores only when a rollout needs them.
-      Topology current = topology.current();
-      shifts.addAll(rollouts.advance(now, current, health.table(current), health.services()));
+      // Read the service store only when a rollout needs it.
+      shifts.addAll(rollouts.advance(now, current, endpoints, health.services()));
     }
     shifts.addAll(alertShifts.advance(now));
     if (subsetShifts != null) {
       // After rollouts and alerts: a failing canary loses whatever share they gave it.
-      shifts.addAll(subsetShifts.advance(now, topology.current(), health.services()));
+      shifts.addAll(subsetShifts.advance(now, current, health.services()));
     }
     return shifts;
   }

@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,7 @@ public final class PolicyLoop implements AutoCloseable {
   private final TopologySource topology;
   private final HealthSource health;
   private final OverrideStore overrides;
-  private final Function<Instant, List<RouteShift>> shifts;
+  private final ShiftSource shifts;
   private final Supplier<RoutingConfig> routing;
   private final RouteComposer composer = new RouteComposer();
   private final XdsPublisher publisher;
@@ -74,7 +73,7 @@ public final class PolicyLoop implements AutoCloseable {
         topology,
         health,
         overrides,
-        now -> List.of(),
+        ShiftSource.NONE,
         () -> RoutingConfig.EMPTY,
         publisher,
         sinks,
@@ -85,8 +84,7 @@ public final class PolicyLoop implements AutoCloseable {
   }
 
   /**
-   * @param shifts the route shifts in force at an instant (advanced once per evaluation, on the
-   *     loop thread)
+   * @param shifts the route shifts in force, given the evaluation's topology and health table
    * @param routing the routing configuration in force (gateways, virtual services); the shifts
    *     apply to its routes too
    * @param minInterval the least time from one evaluation's start to the next: a stream of health
@@ -98,7 +96,7 @@ public final class PolicyLoop implements AutoCloseable {
       TopologySource topology,
       HealthSource health,
       OverrideStore overrides,
-      Function<Instant, List<RouteShift>> shifts,
+      ShiftSource shifts,
       Supplier<RoutingConfig> routing,
       XdsPublisher publisher,
       List<DecisionSink> sinks,
@@ -193,7 +191,7 @@ public final class PolicyLoop implements AutoCloseable {
     LoopView before = view;
     Topology current = topology.current();
     HealthTable table = health.table(current);
-    List<RouteShift> inForce = shifts.apply(now);
+    List<RouteShift> inForce = shifts.advance(now, current, table);
     PolicyResult result =
         policy.evaluate(
             new PolicyInput(current, table, overrides.snapshot(), inForce, now, before.state()));

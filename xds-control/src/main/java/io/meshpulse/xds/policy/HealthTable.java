@@ -5,9 +5,7 @@ import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.SubsetSpec;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -60,32 +58,20 @@ public record HealthTable(Map<EndpointId, HealthObservation> byId, @Nullable Ins
       Topology topology,
       Function<EndpointId, @Nullable HealthObservation> lookup,
       @Nullable Instant lastRecordAt) {
-    List<Map.Entry<EndpointId, HealthObservation>> found = new ArrayList<>();
+    // A HashMap keeps one entry for an endpoint a topology built in code names twice.
+    Map<EndpointId, HealthObservation> found = new HashMap<>();
     for (ServiceSpec service : topology.services()) {
       for (SubsetSpec subset : service.subsets()) {
         for (EndpointSpec endpoint : subset.endpoints()) {
           EndpointId id = EndpointId.of(service.name(), endpoint);
           HealthObservation observation = lookup.apply(id);
           if (observation != null) {
-            found.add(Map.entry(id, observation));
+            found.put(id, observation);
           }
         }
       }
     }
-    @SuppressWarnings("unchecked")
-    Map.Entry<EndpointId, HealthObservation>[] entries = found.toArray(Map.Entry[]::new);
-    Map<EndpointId, HealthObservation> byId;
-    try {
-      // Immutable already, so the constructor keeps it instead of copying it again.
-      byId = Map.ofEntries(entries);
-    } catch (IllegalArgumentException duplicate) {
-      // A topology built in code may name an endpoint twice (a parsed one may not).
-      byId = new HashMap<>();
-      for (Map.Entry<EndpointId, HealthObservation> e : entries) {
-        byId.put(e.getKey(), e.getValue());
-      }
-    }
-    return new HealthTable(byId, lastRecordAt);
+    return new HealthTable(found, lastRecordAt);
   }
 
   public Optional<HealthObservation> get(EndpointId id) {

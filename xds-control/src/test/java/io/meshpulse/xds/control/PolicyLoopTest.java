@@ -158,7 +158,7 @@ class PolicyLoopTest {
             new FixedTopology(),
             health,
             new OverrideStore(),
-            now -> List.of(),
+            ShiftSource.NONE,
             () -> io.meshpulse.xds.routing.RoutingConfig.EMPTY,
             new XdsPublisher(new XdsMetrics(registry)),
             List.of(),

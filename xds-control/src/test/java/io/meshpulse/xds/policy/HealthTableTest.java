@@ -80,16 +80,7 @@ class HealthTableTest {
   @Test
   void ofTopology_takesAnEndpointNamedTwiceOnce() {
     EndpointSpec spec = new EndpointSpec("10.0.0.1", 9080, LocalitySpec.NONE);
-    var topology =
-        new Topology(
-            List.of(
-                new ServiceSpec(
-                    "reviews",
-                    9080,
-                    ServiceProtocol.HTTP,
-                    List.of(
-                        new SubsetSpec("v1", Map.of(), 1, List.of(spec)),
-                        new SubsetSpec("v2", Map.of(), 1, List.of(spec))))));
+    var topology = reviews(List.of(spec), List.of(spec));
     EndpointId id = EndpointId.of("reviews", spec);
     HealthObservation observation = Fixtures.healthy(id, Fixtures.T0);
 
@@ -108,19 +99,7 @@ class HealthTableTest {
 
   @Test
   void ofTopology_keysIpv6EndpointsLikeTheHealthRecords() {
-    var topology =
-        new Topology(
-            List.of(
-                new ServiceSpec(
-                    "reviews",
-                    9080,
-                    ServiceProtocol.HTTP,
-                    List.of(
-                        new SubsetSpec(
-                            "v1",
-                            Map.of(),
-                            1,
-                            List.of(new EndpointSpec("fd00::1", 9080, LocalitySpec.NONE)))))));
+    var topology = reviews(List.of(new EndpointSpec("fd00::1", 9080, LocalitySpec.NONE)));
     EndpointId id = new EndpointId("reviews", "fd00::1", 9080);
     HealthObservation observation = Fixtures.healthy(id, Fixtures.T0);
 
@@ -130,5 +109,15 @@ class HealthTableTest {
 
     assertThat(table.get(id)).contains(observation);
     assertThat(table.lastRecordAt()).isNull();
+  }
+
+  /** Service reviews with one subset (v1, v2, ...) per list of endpoints. */
+  @SafeVarargs
+  private static Topology reviews(List<EndpointSpec>... subsets) {
+    List<SubsetSpec> specs = new ArrayList<>();
+    for (int i = 0; i < subsets.length; i++) {
+      specs.add(new SubsetSpec("v" + (i + 1), Map.of(), 1, subsets[i]));
+    }
+    return new Topology(List.of(new ServiceSpec("reviews", 9080, ServiceProtocol.HTTP, specs)));
   }
 }

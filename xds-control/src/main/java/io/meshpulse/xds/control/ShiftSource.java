@@ -1,0 +1,19 @@
+package io.meshpulse.xds.control;
+
+import io.meshpulse.xds.policy.HealthTable;
+import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.topology.Topology;
+import java.time.Instant;
+import java.util.List;
+
+/** The route shifts in force; advanced once per evaluation, on the loop thread. */
+@FunctionalInterface
+public interface ShiftSource {
+  ShiftSource NONE = (now, topology, health) -> List.of();
+
+  /**
+   * @param topology the topology this evaluation routes
+   * @param health the health of its endpoints this evaluation reads
+   */
+  List<RouteShift> advance(Instant now, Topology topology, HealthTable health);
+}
