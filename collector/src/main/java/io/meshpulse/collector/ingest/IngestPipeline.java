@@ -70,4 +70,9 @@ public final class IngestPipeline {
       metrics.backpressurePaused();
     }
   }
+
+  /** Forgets a request parked by {@link #requestNext} whose stream has closed. */
+  void cancelRequest(Runnable request) {
+    buffer.cancel(request);
+  }
 }

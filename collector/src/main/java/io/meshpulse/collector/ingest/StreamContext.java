@@ -17,6 +17,8 @@ final class StreamContext {
   private final CollectorMetrics metrics;
   private final Logger logger;
   private volatile boolean closed;
+  // One callback per stream, so that the buffer can forget it when the stream closes.
+  private final Runnable request = this::requestNow;
 
   StreamContext(
       ServerCallStreamObserver<?> call,
@@ -46,16 +48,17 @@ final class StreamContext {
 
   /** Asks for the next message once the buffer has room. */
   void requestNext() {
-    pipeline.requestNext(
-        () -> {
-          if (!closed) {
-            try {
-              call.request(1);
-            } catch (RuntimeException e) {
-              logger.debug("stream={} request after close ignored: {}", id, e.toString());
-            }
-          }
-        });
+    pipeline.requestNext(request);
+  }
+
+  private void requestNow() {
+    if (!closed) {
+      try {
+        call.request(1);
+      } catch (RuntimeException e) {
+        logger.debug("stream={} request after close ignored: {}", id, e.toString());
+      }
+    }
   }
 
   /** Closes this stream alone with {@code status}, counting the rejected message. */
@@ -83,6 +86,7 @@ final class StreamContext {
       return false;
     }
     closed = true;
+    pipeline.cancelRequest(request);
     metrics.streamClosed(service);
     return true;
   }

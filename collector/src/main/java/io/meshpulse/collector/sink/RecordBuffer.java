@@ -3,6 +3,7 @@ package io.meshpulse.collector.sink;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,8 +32,8 @@ public final class RecordBuffer {
 
   // @GuardedBy("lock")
   private final ArrayDeque<OutgoingRecord> queue = new ArrayDeque<>();
-  // @GuardedBy("lock")
-  private List<Runnable> waiters = new ArrayList<>();
+  // @GuardedBy("lock"); a set, so that a closing stream's callback is removed without a scan.
+  private LinkedHashSet<Runnable> waiters = new LinkedHashSet<>();
   // Written under the lock; read without it by release().
   private volatile boolean paused;
   // Increased under the lock (offer checks the hard limits), decreased without it (release).
@@ -144,21 +145,36 @@ public final class RecordBuffer {
     }
   }
 
+  /**
+   * Forgets a callback parked by {@link #whenRoom} whose stream has closed, so that a closed stream
+   * neither counts as waiting nor is kept until the buffer has room.
+   */
+  public void cancel(Runnable resume) {
+    lock.lock();
+    try {
+      if (waiters.remove(resume) && waiters.isEmpty()) {
+        paused = false;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   private void resumeWaiters() {
-    List<Runnable> resumed;
+    LinkedHashSet<Runnable> resumed;
     lock.lock();
     try {
       if (waiters.isEmpty()) {
         return;
       }
       resumed = waiters;
-      waiters = new ArrayList<>();
+      waiters = new LinkedHashSet<>();
       paused = false;
     } finally {
       lock.unlock();
     }
-    for (int i = 0; i < resumed.size(); i++) {
-      resumed.get(i).run();
+    for (Runnable resume : resumed) {
+      resume.run();
     }
   }
 

@@ -40,6 +40,11 @@ class AccessLogIngestTest {
       new RecordBuffer(new BufferLimits(10, 1_000_000, 100, 10_000_000));
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final CollectorMetrics metrics = new CollectorMetrics(registry);
+
+  {
+    metrics.bufferGauges(buffer::records, buffer::bytes, buffer::waiting, 10, 1_000_000);
+  }
+
   private final Server server;
   private final ManagedChannel channel;
 
@@ -162,5 +167,42 @@ class AccessLogIngestTest {
         .as("closed after cancel")
         .isZero();
     assertThat(buffer.records()).as("the batch before the cancel was kept").isEqualTo(1);
+  }
+
+  @Test
+  void aStreamCancelledWhileParked_noLongerWaitsForRoom() throws Exception {
+    var call =
+        channel.newCall(
+            io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc
+                .getStreamAccessLogsMethod(),
+            CallOptions.DEFAULT);
+    var requests = ClientCalls.asyncClientStreamingCall(call, new IgnoringObserver());
+    List<HTTPAccessLogEntry> ten = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ten.add(http("plain-http-entry"));
+    }
+    requests.onNext(EnvoyClient.first(node("plain-envoy-node"), ten));
+    int parked = buffer.waiting();
+    double pausedGauge = registry.get("meshpulse.collector.streams.paused").gauge().value();
+
+    call.cancel("proxy shutting down", null);
+
+    assertThat(parked).as("the stream parked on the full buffer").isEqualTo(1);
+    assertThat(pausedGauge).as("paused gauge while parked").isEqualTo(1.0);
+    assertThat(buffer.waiting()).as("no longer waiting after the cancel").isZero();
+    assertThat(registry.get("meshpulse.collector.streams.paused").gauge().value())
+        .as("paused gauge after the cancel")
+        .isZero();
+  }
+
+  private static final class IgnoringObserver implements StreamObserver<StreamAccessLogsResponse> {
+    @Override
+    public void onNext(StreamAccessLogsResponse value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
   }
 }

@@ -81,6 +81,23 @@ class RecordBufferTest {
   }
 
   @Test
+  void aCancelledWaiter_isForgottenAndNeverRun() throws Exception {
+    buffer.offer(records(3));
+    AtomicInteger resumed = new AtomicInteger();
+    Runnable resume = resumed::incrementAndGet;
+    buffer.whenRoom(resume);
+
+    buffer.cancel(resume);
+    for (OutgoingRecord record : buffer.take(10, Duration.ZERO)) {
+      buffer.release(record);
+    }
+
+    assertThat(buffer.waiting()).as("waiting").isZero();
+    assertThat(resumed.get()).as("the cancelled callback never ran").isZero();
+    assertThat(buffer.whenRoom(resumed::incrementAndGet)).as("a new stream runs now").isTrue();
+  }
+
+  @Test
   void aBatchPastTheHardLimit_isRejectedWhole() {
     buffer.offer(records(4));
 
