@@ -9,6 +9,10 @@ package io.meshpulse.xds.policy;
  * panicThreshold}, so at most {@code n - ceil(n * panicThreshold / 100)} endpoints may be ejected.
  * The overprovisioning factor (1.4) only scales the health of a priority level for spill-over
  * between priorities; every endpoint here is in priority 0, so the raw host ratio decides panic.
+ *
+ * <p>Every subset is a cluster of its own with the same threshold, so the same bound applies within
+ * each subset ({@link #beforePanic}); see RoutingPolicy for the one exception, a subset taken out
+ * whole.
  */
 record EjectionLimits(int automatic, int total) {
 
@@ -17,8 +21,16 @@ record EjectionLimits(int automatic, int total) {
     if (endpoints >= 3 && config.maxEjectionPercent() > 0) {
       byPercent = Math.max(byPercent, 1);
     }
-    int mustStayHealthy = (endpoints * config.panicThresholdPercent() + 99) / 100;
-    int byPanic = Math.max(0, endpoints - mustStayHealthy);
+    int byPanic = beforePanic(endpoints, config);
     return new EjectionLimits(Math.min(byPercent, byPanic), byPanic);
+  }
+
+  /**
+   * How many of a cluster's {@code endpoints} may be UNHEALTHY before Envoy panics. Applies to the
+   * whole-service cluster and to every subset's cluster alike, since each has the threshold.
+   */
+  static int beforePanic(int endpoints, PolicyConfig config) {
+    int mustStayHealthy = (endpoints * config.panicThresholdPercent() + 99) / 100;
+    return Math.max(0, endpoints - mustStayHealthy);
   }
 }

@@ -10,9 +10,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -194,9 +196,26 @@ public final class RoutingPolicy {
       return wanted;
     }
 
-    /** Caps ejections at maxEjectionPercent and the panic threshold; refused ones degrade. */
+    /**
+     * Caps ejections at maxEjectionPercent and the panic threshold, of the service and of each
+     * subset; refused ones degrade.
+     *
+     * <p>Each subset is an Envoy cluster with its own panic threshold, and routes send traffic to
+     * those clusters: with 2 of a subset's 3 endpoints ejected it would panic and spread its share
+     * over all 3. A subset may only be emptied as a whole (every endpoint of it wants out, and all
+     * of them fit in the service's limit): its route weight then drops to 0 and its cluster gets no
+     * traffic, which is how a one-endpoint subset leaves the route.
+     */
     private void applyEjectionLimits() {
       EjectionLimits limits = EjectionLimits.of(slots.size(), config);
+      Map<String, Integer> sizes = new HashMap<>();
+      Map<String, Integer> wantingBySubset = new HashMap<>();
+      for (Slot s : slots) {
+        sizes.merge(s.subset, 1, Integer::sum);
+        if (s.desired == EndpointStatus.EJECTED) {
+          wantingBySubset.merge(s.subset, 1, Integer::sum);
+        }
+      }
       List<Slot> wanting =
           slots.stream()
               .filter(s -> s.desired == EndpointStatus.EJECTED)
@@ -207,26 +226,31 @@ public final class RoutingPolicy {
                       .thenComparing(s -> s.id))
               .toList();
       int ejected = 0;
+      Map<String, Integer> ejectedBySubset = new HashMap<>();
+      Set<String> emptied = new HashSet<>();
       for (Slot s : wanting) {
+        if (emptied.contains(s.subset)) {
+          continue; // counted when its subset was admitted whole
+        }
         boolean manual = s.override != null;
         int cap = manual ? limits.total() : limits.automatic();
-        if (ejected < cap) {
+        int size = sizes.get(s.subset);
+        int inSubset = ejectedBySubset.getOrDefault(s.subset, 0);
+        int subsetCap = EjectionLimits.beforePanic(size, config);
+        if (ejected < cap && inSubset < subsetCap) {
           ejected++;
+          ejectedBySubset.put(s.subset, inSubset + 1);
           continue;
         }
-        s.refusal =
-            String.format(
-                "guardrail: ejection refused, %d of %d endpoints already ejected (limit %d: %s)",
-                ejected,
-                slots.size(),
-                cap,
-                manual
-                    ? "panic threshold " + config.panicThresholdPercent() + " %"
-                    : "max ejection "
-                        + config.maxEjectionPercent()
-                        + " %, panic threshold "
-                        + config.panicThresholdPercent()
-                        + " %");
+        int rest = size - inSubset;
+        if (ejected < cap
+            && wantingBySubset.get(s.subset) == size
+            && ejected + rest <= limits.automatic()) {
+          ejected += rest;
+          emptied.add(s.subset);
+          continue;
+        }
+        s.refusal = ejected >= cap ? serviceRefusal(ejected, cap, manual) : subsetRefusal(s, size);
         if (s.prev.status() == EndpointStatus.EJECTED) {
           s.desired = EndpointStatus.ACTIVE;
         } else {
@@ -236,6 +260,29 @@ public final class RoutingPolicy {
                   : s.prev.status();
         }
       }
+    }
+
+    private String serviceRefusal(int ejected, int cap, boolean manual) {
+      return String.format(
+          "guardrail: ejection refused, %d of %d endpoints already ejected (limit %d: %s)",
+          ejected,
+          slots.size(),
+          cap,
+          manual
+              ? "panic threshold " + config.panicThresholdPercent() + " %"
+              : "max ejection "
+                  + config.maxEjectionPercent()
+                  + " %, panic threshold "
+                  + config.panicThresholdPercent()
+                  + " %");
+    }
+
+    private String subsetRefusal(Slot s, int size) {
+      int cap = EjectionLimits.beforePanic(size, config);
+      return String.format(
+          "guardrail: ejection refused, %d of subset %s's %d endpoints already ejected"
+              + " (limit %d: panic threshold %d %% of the subset's cluster)",
+          cap, s.subset, size, cap, config.panicThresholdPercent());
     }
 
     private void settle(Slot s) {

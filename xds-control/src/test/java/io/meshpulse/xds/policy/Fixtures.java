@@ -24,13 +24,28 @@ final class Fixtures {
 
   /** One service with the given subsets, each with {@code perSubset} endpoints on 10.0.s.i. */
   static Topology topology(int perSubset, String... subsets) {
+    int[] sizes = new int[subsets.length];
+    java.util.Arrays.fill(sizes, perSubset);
+    return topology(sizes, subsets);
+  }
+
+  /** One service with subsets v1, v2, ... of the given sizes, endpoints on 10.0.s.i. */
+  static Topology sized(int... sizes) {
+    String[] names = new String[sizes.length];
+    for (int s = 0; s < sizes.length; s++) {
+      names[s] = "v" + (s + 1);
+    }
+    return topology(sizes, names);
+  }
+
+  private static Topology topology(int[] sizes, String[] subsets) {
     List<SubsetSpec> specs = new ArrayList<>();
     for (int s = 0; s < subsets.length; s++) {
       List<EndpointSpec> endpoints = new ArrayList<>();
-      for (int i = 0; i < perSubset; i++) {
+      for (int i = 0; i < sizes[s]; i++) {
         endpoints.add(new EndpointSpec("10.0." + s + "." + i, 9080, LocalitySpec.NONE));
       }
-      specs.add(new SubsetSpec(subsets[s], Map.of("version", subsets[s]), perSubset, endpoints));
+      specs.add(new SubsetSpec(subsets[s], Map.of("version", subsets[s]), sizes[s], endpoints));
     }
     return new Topology(List.of(new ServiceSpec(SERVICE, 9080, ServiceProtocol.HTTP, specs)));
   }

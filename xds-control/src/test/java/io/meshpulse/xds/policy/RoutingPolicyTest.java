@@ -291,6 +291,70 @@ class RoutingPolicyTest {
     assertThat(two.last.decisions().get(0).routeChanges()).as("route changes").hasSize(2);
   }
 
+  @Test
+  void ejections_stopAtTheSubsetsPanicThreshold_notOnlyTheServices() {
+    // v1 has 7 endpoints, v2 3: the service may lose 2, but v2's own cluster panics below 2 of 3.
+    Fixtures.Runner split = new Fixtures.Runner(config, Fixtures.sized(7, 3));
+    List<EndpointId> all = ids(split.topology);
+    EndpointId v2a = all.get(7);
+    EndpointId v2b = all.get(8);
+    EndpointId v1 = all.get(0);
+    split.step(
+        table(
+            all,
+            T0,
+            health(v2a, HealthState.HEALTH_STATE_UNHEALTHY, 0.1, 0.9, T0),
+            health(v2b, HealthState.HEALTH_STATE_UNHEALTHY, 0.2, 0.9, T0),
+            health(v1, HealthState.HEALTH_STATE_UNHEALTHY, 0.3, 0.9, T0)),
+        T0);
+
+    assertThat(split.routing(v2a).status()).as("v2's worst").isEqualTo(EndpointStatus.EJECTED);
+    assertThat(split.routing(v2b).status())
+        .as("v2's second would leave 1 of 3 healthy")
+        .isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(split.routing(v2b).reasons())
+        .as("refusal names the subset")
+        .anyMatch(r -> r.contains("guardrail") && r.contains("subset v2"));
+    assertThat(split.routing(v1).status())
+        .as("the service's second ejection goes to v1")
+        .isEqualTo(EndpointStatus.EJECTED);
+    for (String subset : List.of("v1", "v2")) {
+      List<EndpointRouting> members =
+          split.last.intended().services().get(SERVICE).endpoints(subset);
+      long healthy = members.stream().filter(e -> !e.ejected()).count();
+      assertThat(100.0 * healthy / members.size())
+          .as("healthy percent of subset %s", subset)
+          .isGreaterThanOrEqualTo(config.panicThresholdPercent());
+    }
+  }
+
+  @Test
+  void aSubsetFailingWhole_leavesTheRoute_whenItFitsTheServicesLimit() {
+    Fixtures.Runner lone = new Fixtures.Runner(config, Fixtures.sized(8, 2));
+    List<EndpointId> all = ids(lone.topology);
+    lone.step(table(all, T0, unhealthy(all.get(8), T0), unhealthy(all.get(9), T0)), T0);
+
+    assertThat(lone.ejected()).as("both of v2, 2 of 10 endpoints").isEqualTo(2);
+    assertThat(lone.last.intended().services().get(SERVICE).subsetWeights())
+        .as("v2 gets no traffic")
+        .containsEntry("v1", 1000)
+        .containsEntry("v2", 0);
+
+    Fixtures.Runner big = new Fixtures.Runner(config, Fixtures.sized(7, 3));
+    List<EndpointId> more = ids(big.topology);
+    big.step(
+        table(
+            more,
+            T0,
+            unhealthy(more.get(7), T0),
+            unhealthy(more.get(8), T0),
+            unhealthy(more.get(9), T0)),
+        T0);
+    assertThat(big.ejected())
+        .as("all 3 of v2 exceed the service's 2; v2's cluster allows 1")
+        .isEqualTo(1);
+  }
+
   private static io.meshpulse.xds.policy.HealthObservation unhealthyAt(EndpointId id, long millis) {
     return health(id, HealthState.HEALTH_STATE_UNHEALTHY, 0.1, 0.9, T0.plusMillis(millis));
   }
