@@ -87,7 +87,27 @@ public record CollectorProperties(
           deliveryTimeout.compareTo(linger.plus(requestTimeout)) >= 0,
           "kafka.delivery-timeout",
           "must be at least kafka.linger + kafka.request-timeout");
-      require(batchSize.toBytes() > 0, "kafka.batch-size", "must be positive");
+      requireMillis(linger, "kafka.linger");
+      requireMillis(requestTimeout, "kafka.request-timeout");
+      requireMillis(deliveryTimeout, "kafka.delivery-timeout");
+      requireMillis(maxBlock, "kafka.max-block");
+      require(maxBlock.toMillis() > 0, "kafka.max-block", "must be at least 1ms");
+      require(!shutdownTimeout.isNegative(), "kafka.shutdown-timeout", "must be >= 0");
+      require(
+          batchSize.toBytes() > 0 && batchSize.toBytes() <= Integer.MAX_VALUE,
+          "kafka.batch-size",
+          "must be between 1B and 2GB");
+      require(
+          producerBufferMemory.toBytes() > 0, "kafka.producer-buffer-memory", "must be positive");
+    }
+
+    /** A producer setting in milliseconds: at least zero, at most Integer.MAX_VALUE ms. */
+    private static void requireMillis(Duration value, String property) {
+      require(!value.isNegative(), property, "must be >= 0");
+      require(
+          value.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) <= 0,
+          property,
+          "must be at most " + Integer.MAX_VALUE + "ms (about 24 days)");
     }
   }
 

@@ -52,6 +52,61 @@ class CollectorPropertiesTest {
         .contains("meshpulse.collector.kafka.delivery-timeout");
   }
 
+  @Test
+  void producerDurations_outOfRange_failNamingTheProperty() {
+    Map<String, String> cases =
+        Map.of(
+            "meshpulse.collector.kafka.shutdown-timeout", "-1s",
+            "meshpulse.collector.kafka.max-block", "0ms",
+            "meshpulse.collector.kafka.linger", "-5ms",
+            "meshpulse.collector.kafka.request-timeout", "-1s");
+    cases.forEach(
+        (property, value) ->
+            assertThat(failure(Map.of(property, value)))
+                .as("%s=%s", property, value)
+                .contains(property));
+    assertThat(failure(Map.of("meshpulse.collector.kafka.max-block", "-1s")))
+        .as("negative max-block")
+        .contains("meshpulse.collector.kafka.max-block");
+  }
+
+  @Test
+  void millisecondsPastAnInt_failRatherThanWrapping() {
+    assertThat(failure(Map.of("meshpulse.collector.kafka.delivery-timeout", "50d")))
+        .as("delivery timeout of 50 days")
+        .contains("meshpulse.collector.kafka.delivery-timeout");
+    assertThat(
+            failure(
+                Map.of(
+                    "meshpulse.collector.kafka.request-timeout", "30d",
+                    "meshpulse.collector.kafka.delivery-timeout", "60d")))
+        .as("request timeout of 30 days")
+        .contains("meshpulse.collector.kafka.request-timeout");
+    assertThat(
+            failure(
+                Map.of(
+                    "meshpulse.collector.kafka.linger", "25d",
+                    "meshpulse.collector.kafka.delivery-timeout", "26d")))
+        .as("linger of 25 days")
+        .contains("meshpulse.collector.kafka.linger");
+    assertThat(failure(Map.of("meshpulse.collector.kafka.max-block", "25d")))
+        .as("max block of 25 days")
+        .contains("meshpulse.collector.kafka.max-block");
+    assertThat(failure(Map.of("meshpulse.collector.kafka.batch-size", "3GB")))
+        .as("batch size of 3GB")
+        .contains("meshpulse.collector.kafka.batch-size");
+  }
+
+  @Test
+  void largestAcceptedMilliseconds_reachTheProducerUnwrapped() {
+    CollectorProperties properties =
+        bind(Map.of("meshpulse.collector.kafka.delivery-timeout", Integer.MAX_VALUE + "ms"));
+
+    assertThat(CollectorConfiguration.producerConfig(properties.kafka()))
+        .as("producer config")
+        .containsEntry("delivery.timeout.ms", Integer.MAX_VALUE);
+  }
+
   private static CollectorProperties bind(Map<String, String> values) {
     return new Binder(new MapConfigurationPropertySource(values))
         .bindOrCreate("meshpulse.collector", CollectorProperties.class);
