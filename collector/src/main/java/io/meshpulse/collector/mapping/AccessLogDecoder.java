@@ -34,7 +34,7 @@ public final class AccessLogDecoder {
   private final MappingOptions options;
   private final EntryReader reader;
   private final WireWriter out = new WireWriter();
-  private final ByteRangeCache<EntryContext> contexts = new ByteRangeCache<>(4096);
+  private final ByteRangeCache<EntryContext> contexts = new ByteRangeCache<>(16, 4096);
   private byte[] contextKey = new byte[256];
   // Most entries of a stream go to one port: its text is kept.
   private int lastPort;

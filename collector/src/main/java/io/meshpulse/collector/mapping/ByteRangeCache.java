@@ -9,25 +9,43 @@ import org.jspecify.annotations.Nullable;
 /**
  * Values keyed by the bytes of a range of a message, so that a repeating string (a cluster name, a
  * SPIFFE id) is decoded and worked on once per stream rather than once per entry. Open addressing
- * with linear probing; when half full it starts again empty. Not thread-safe: one per stream.
+ * with linear probing. It starts small (a stream of one proxy sees few distinct ranges, and a
+ * collector holds thousands of streams) and doubles when half full, up to its maximum capacity;
+ * there, when half full, it starts again empty. Not thread-safe: one per stream.
  */
 final class ByteRangeCache<V> {
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private final byte[][] keys;
-  private final Object[] values;
-  private final int mask;
+  private final int maxCapacity;
+  private byte[][] keys;
+  private Object[] values;
+  private int mask;
   private int size;
 
-  /** {@code capacity}: a power of two. */
+  /** A cache of a fixed {@code capacity}, a power of two. */
   ByteRangeCache(int capacity) {
-    if (Integer.bitCount(capacity) != 1) {
-      throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
+    this(capacity, capacity);
+  }
+
+  /** A cache that starts at {@code initialCapacity} and grows to {@code maxCapacity}. */
+  ByteRangeCache(int initialCapacity, int maxCapacity) {
+    if (Integer.bitCount(initialCapacity) != 1 || Integer.bitCount(maxCapacity) != 1) {
+      throw new IllegalArgumentException(
+          "capacities must be powers of two: " + initialCapacity + ", " + maxCapacity);
     }
-    this.keys = new byte[capacity][];
-    this.values = new Object[capacity];
-    this.mask = capacity - 1;
+    if (initialCapacity > maxCapacity) {
+      throw new IllegalArgumentException("initial capacity above the maximum: " + initialCapacity);
+    }
+    this.maxCapacity = maxCapacity;
+    this.keys = new byte[initialCapacity][];
+    this.values = new Object[initialCapacity];
+    this.mask = initialCapacity - 1;
+  }
+
+  /** Slots allocated now. */
+  int capacity() {
+    return keys.length;
   }
 
   @SuppressWarnings("unchecked") // values only ever holds Vs
@@ -43,15 +61,36 @@ final class ByteRangeCache<V> {
 
   void put(byte[] buf, int off, int len, V value) {
     if (size * 2 >= keys.length) {
-      clear();
+      if (keys.length < maxCapacity) {
+        grow();
+      } else {
+        clear();
+      }
     }
-    int i = hash(buf, off, len) & mask;
+    insert(Arrays.copyOfRange(buf, off, off + len), value);
+    size++;
+  }
+
+  private void insert(byte[] key, Object value) {
+    int i = hash(key, 0, key.length) & mask;
     while (keys[i] != null) {
       i = (i + 1) & mask;
     }
-    keys[i] = Arrays.copyOfRange(buf, off, off + len);
+    keys[i] = key;
     values[i] = value;
-    size++;
+  }
+
+  private void grow() {
+    byte[][] oldKeys = keys;
+    Object[] oldValues = values;
+    keys = new byte[oldKeys.length * 2][];
+    values = new Object[oldKeys.length * 2];
+    mask = keys.length - 1;
+    for (int i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] != null) {
+        insert(oldKeys[i], oldValues[i]);
+      }
+    }
   }
 
   void clear() {
