@@ -1,5 +1,6 @@
 package io.meshpulse.xds;
 
+import io.meshpulse.xds.api.RequestSizeLimit;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -8,6 +9,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -38,6 +40,16 @@ public class XdsControlApplication {
   @Bean(destroyMethod = "close")
   XdsControlRuntime xdsControlRuntime(XdsControlProperties props, MeterRegistry registry) {
     return new XdsControlRuntime(props, registry, Clock.systemUTC());
+  }
+
+  /** The API's request size limit, before any controller reads a body. */
+  @Bean
+  FilterRegistrationBean<RequestSizeLimit> requestSizeLimit(
+      XdsControlProperties props, MeterRegistry registry) {
+    FilterRegistrationBean<RequestSizeLimit> bean =
+        new FilterRegistrationBean<>(new RequestSizeLimit(props.api().maxRequestSize(), registry));
+    bean.addUrlPatterns("/api/*");
+    return bean;
   }
 
   /** Readiness: UP once the health table is restored and the first routing is published. */

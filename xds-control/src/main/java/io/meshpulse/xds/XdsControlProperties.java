@@ -15,6 +15,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -40,7 +41,28 @@ public record XdsControlProperties(
     @DefaultValue List<RolloutProperties> rollouts,
     @DefaultValue List<Path> routingFiles,
     @Valid @DefaultValue SubsetShift subsetShift,
-    @Valid @DefaultValue AccessLog accessLog) {
+    @Valid @DefaultValue AccessLog accessLog,
+    @Valid @DefaultValue Api api) {
+
+  public XdsControlProperties {
+    if (topologyPollInterval.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException(
+          "meshpulse.xds.topology-poll-interval must be at least 1ms: " + topologyPollInterval);
+    }
+  }
+
+  /**
+   * The HTTP API, {@code meshpulse.xds.api.*}: a request body larger than {@code max-request-size}
+   * is refused with 413 before it is read into memory (the webhook, overrides and rollouts).
+   */
+  public record Api(@DefaultValue("4MB") DataSize maxRequestSize) {
+    public Api {
+      if (maxRequestSize.toBytes() < 1024 || maxRequestSize.toBytes() > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.api.max-request-size must be between 1KB and 2GB: " + maxRequestSize);
+      }
+    }
+  }
 
   /**
    * The access log served to Envoys, {@code meshpulse.xds.access-log.*}: Envoy's gRPC access logger
@@ -149,7 +171,17 @@ public record XdsControlProperties(
       @DefaultValue(Topics.ENDPOINT_HEALTH) @NotBlank String endpointHealthTopic,
       @DefaultValue(Topics.SERVICE_HEALTH) @NotBlank String serviceHealthTopic,
       @DefaultValue(Topics.ROUTING_DECISIONS) @NotBlank String routingDecisionsTopic,
-      @DefaultValue("100ms") Duration commitInterval) {}
+      @DefaultValue("100ms") Duration commitInterval) {
+    public Kafka {
+      if (commitInterval.isNegative() || commitInterval.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.kafka.commit-interval must be between 0 and "
+                + Integer.MAX_VALUE
+                + " ms: "
+                + commitInterval);
+      }
+    }
+  }
 
   /**
    * The evaluation tick, for staleness and ramps, and the least time between two evaluations'

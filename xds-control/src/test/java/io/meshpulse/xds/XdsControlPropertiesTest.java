@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -76,5 +78,27 @@ class XdsControlPropertiesTest {
         .as("min interval above the 500 ms tick")
         .rootCause()
         .hasMessageContaining("meshpulse.xds.loop.min-interval");
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({
+    "meshpulse.xds.topology-poll-interval, 0ms",
+    "meshpulse.xds.topology-poll-interval, -1s",
+    "meshpulse.xds.kafka.commit-interval, -1ms",
+    "meshpulse.xds.kafka.commit-interval, 50d",
+    "meshpulse.xds.api.max-request-size, 100B",
+    "meshpulse.xds.api.max-request-size, 3GB"
+  })
+  void aBadIntervalOrSize_failsNamingTheProperty(String property, String value) {
+    assertThatThrownBy(() -> bind(Map.of(property, value)))
+        .as("%s=%s", property, value)
+        .rootCause()
+        .hasMessageContaining(property);
+  }
+
+  @Test
+  void theApisRequestSizeLimit_defaultsTo4MB() {
+    assertThat(bind(Map.of()).api().maxRequestSize())
+        .isEqualTo(org.springframework.util.unit.DataSize.ofMegabytes(4));
   }
 }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -64,7 +67,12 @@ public class ApiController {
   }
 
   @PostMapping("/overrides")
-  public ResponseEntity<Map<String, Object>> setOverride(@RequestBody OverrideRequest request) {
+  public ResponseEntity<Map<String, Object>> setOverride(
+      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
+      @RequestBody OverrideRequest request) {
+    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+      return BearerAuth.unauthorized();
+    }
     String problem = validate(request);
     if (problem != null) {
       return error(HttpStatus.BAD_REQUEST, problem);
@@ -97,8 +105,12 @@ public class ApiController {
 
   @DeleteMapping("/overrides")
   public ResponseEntity<Map<String, Object>> deleteOverride(
+      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @RequestParam(required = false) String cluster,
       @RequestParam(required = false) String endpoint) {
+    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+      return BearerAuth.unauthorized();
+    }
     if (cluster == null || endpoint == null || cluster.isBlank() || endpoint.isBlank()) {
       return error(HttpStatus.BAD_REQUEST, "cluster and endpoint are required");
     }

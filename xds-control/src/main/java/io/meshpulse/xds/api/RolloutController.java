@@ -59,8 +59,8 @@ public class RolloutController {
   public ResponseEntity<?> start(
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @RequestBody(required = false) @Nullable String body) {
-    if (!authorized(auth)) {
-      return unauthorized();
+    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+      return BearerAuth.unauthorized();
     }
     RolloutSpec spec;
     try {
@@ -102,8 +102,8 @@ public class RolloutController {
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @PathVariable String service,
       @PathVariable String subset) {
-    if (!authorized(auth)) {
-      return unauthorized();
+    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+      return BearerAuth.unauthorized();
     }
     Optional<Rollout> before = runtime.rollouts().get(service, subset);
     Rollouts.Abort outcome =
@@ -127,17 +127,6 @@ public class RolloutController {
     return ResponseEntity.ok(
         Map.of(
             "outcome", outcome.name().toLowerCase(Locale.ROOT), "rollout", RolloutView.of(shown)));
-  }
-
-  private boolean authorized(@Nullable String auth) {
-    String token = runtime.alerts().token();
-    return token == null || token.isBlank() || BearerAuth.authorized(auth, token);
-  }
-
-  private static ResponseEntity<?> unauthorized() {
-    return error(
-        HttpStatus.UNAUTHORIZED,
-        "a valid bearer token is required (the alert webhook's, meshpulse.xds.alerts.token)");
   }
 
   private void audit(Rollout rollout, String reason) {

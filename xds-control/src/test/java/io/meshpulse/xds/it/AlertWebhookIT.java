@@ -55,6 +55,7 @@ class AlertWebhookIT {
             dir.resolve("state"),
             "alerts-it",
             "meshpulse.xds.alerts.token=" + TOKEN,
+            "meshpulse.xds.api.max-request-size=64KB",
             "meshpulse.xds.alerts.actions[0].match.alertname=MeshCanaryErrorRateHigh",
             "meshpulse.xds.alerts.actions[0].shift-to=v1",
             "meshpulse.xds.alerts.actions[0].step=50",
@@ -164,6 +165,70 @@ class AlertWebhookIT {
     assertThat(after.split("\"triggerRef\":\"fp-canary\"", -1).length - 1)
         .as("alert decisions after the restore (two down, two up)")
         .isEqualTo(4);
+  }
+
+  @Test
+  void aBodyOverTheLimit_isRefusedWith413_declaredOrChunked_andTheWebhookKeepsServing()
+      throws Exception {
+    String auth = "Bearer " + TOKEN;
+    String padding = " ".repeat(100 * 1024);
+    String big = payload("firing", "fp-big").replace("\"alerts\"", padding + "\"alerts\"");
+    HttpResponse<String> declared = post(auth, big);
+    assertThat(declared.statusCode()).as("declared length over 64KB").isEqualTo(413);
+    assertThat(declared.body()).as("message").contains("meshpulse.xds.api.max-request-size");
+    assertThat(chunked(auth, big).statusCode()).as("chunked, over 64KB").isEqualTo(413);
+    HttpResponse<String> small = chunked(auth, payload("resolved", "fp-small"));
+    assertThat(small.statusCode()).as("chunked, small: read from memory").isEqualTo(200);
+    assertThat(small.body()).as("its alert was parsed").contains("\"alerts\":1");
+    assertThat(app.get("/actuator/prometheus").body())
+        .as("refusals counted")
+        .containsPattern("meshpulse_alerts_rejected_total\\{[^}]*reason=\"too_large\"[^}]*} 2.0");
+  }
+
+  @Test
+  void overrides_needTheToken_whenTheWebhookHasOne() throws Exception {
+    String body = "{\"cluster\":\"reviews\",\"endpoint\":\"127.0.0.1:9101\",\"weight\":0}";
+    assertThat(override("POST", null, body).statusCode()).as("POST, no token").isEqualTo(401);
+    assertThat(override("POST", "Bearer wrong", body).statusCode())
+        .as("POST, wrong token")
+        .isEqualTo(401);
+    assertThat(override("DELETE", null, null).statusCode()).as("DELETE, no token").isEqualTo(401);
+    assertThat(override("POST", "Bearer " + TOKEN, body).statusCode())
+        .as("with the token it reaches validation (weight 0 is invalid)")
+        .isEqualTo(400);
+    assertThat(override("DELETE", "Bearer " + TOKEN, null).statusCode())
+        .as("with the token: no override to delete")
+        .isEqualTo(404);
+  }
+
+  HttpResponse<String> chunked(String auth, String body) throws Exception {
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/api/v1/alerts"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", auth)
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(bytes)))
+            .build();
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> override(String method, String auth, String body) throws Exception {
+    String query = method.equals("DELETE") ? "?cluster=reviews&endpoint=127.0.0.1:9101" : "";
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.httpPort() + "/api/v1/overrides" + query))
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (auth != null) {
+      b.header("Authorization", auth);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
