@@ -6,7 +6,6 @@ import io.meshpulse.streamprocessor.io.Inbound;
 import io.meshpulse.streamprocessor.io.OutRecord;
 import io.meshpulse.streamprocessor.io.OutRecordSchema;
 import io.meshpulse.streamprocessor.io.Sample;
-import io.meshpulse.streamprocessor.score.EndpointPanes;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import io.meshpulse.streamprocessor.score.ScoringThresholds;
 import java.time.Clock;
@@ -58,27 +57,10 @@ public final class HealthJob {
   }
 
   static void define(StreamExecutionEnvironment env, ReadableConfig conf, Clock clock) {
+    OptionChecks.validate(conf);
     ScoringThresholds thresholds = HealthJobOptions.thresholds(conf);
-    Duration size = positive(conf, HealthJobOptions.WINDOW_SIZE);
-    Duration slide = positive(conf, HealthJobOptions.WINDOW_SLIDE);
-    if (size.toMillis() % slide.toMillis() != 0) {
-      throw new IllegalArgumentException(
-          HealthJobOptions.WINDOW_SIZE.key()
-              + " must be a multiple of "
-              + HealthJobOptions.WINDOW_SLIDE.key());
-    }
-    if (size.toMillis() / slide.toMillis() > EndpointPanes.MAX_SLIDES_PER_WINDOW) {
-      throw new IllegalArgumentException(
-          HealthJobOptions.WINDOW_SIZE.key()
-              + " must be at most "
-              + EndpointPanes.MAX_SLIDES_PER_WINDOW
-              + " × "
-              + HealthJobOptions.WINDOW_SLIDE.key()
-              + ", was "
-              + size
-              + " / "
-              + slide);
-    }
+    Duration size = conf.get(HealthJobOptions.WINDOW_SIZE);
+    Duration slide = conf.get(HealthJobOptions.WINDOW_SLIDE);
     configureEnvironment(env, conf);
 
     WatermarkStrategy<Inbound> watermarks = watermarks(conf, clock);
@@ -129,9 +111,8 @@ public final class HealthJob {
   static WatermarkStrategy<Inbound> watermarks(ReadableConfig conf, Clock clock) {
     return WatermarkStrategy.<Inbound>forBoundedOutOfOrderness(
             conf.get(HealthJobOptions.OUT_OF_ORDERNESS))
-        .withTimestampAssigner(
-            new EventTimeAssigner(clock, conf.get(HealthJobOptions.MAX_FUTURE_SKEW).toMillis()))
-        .withIdleness(positive(conf, HealthJobOptions.IDLENESS));
+        .withTimestampAssigner(new EventTimeAssigner(clock, OptionChecks.maxFutureSkewMillis(conf)))
+        .withIdleness(OptionChecks.positive(conf, HealthJobOptions.IDLENESS));
   }
 
   /**
@@ -237,11 +218,12 @@ public final class HealthJob {
         Duration.ofSeconds(1));
     job.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
-        positive(conf, HealthJobOptions.RESTART_MAX_BACKOFF));
+        OptionChecks.positive(conf, HealthJobOptions.RESTART_MAX_BACKOFF));
     env.configure(job);
-    env.enableCheckpointing(positive(conf, HealthJobOptions.CHECKPOINT_INTERVAL).toMillis());
+    env.enableCheckpointing(conf.get(HealthJobOptions.CHECKPOINT_INTERVAL).toMillis());
     env.getConfig()
-        .setAutoWatermarkInterval(positive(conf, HealthJobOptions.WATERMARK_INTERVAL).toMillis());
+        .setAutoWatermarkInterval(
+            OptionChecks.atLeastOneMilli(conf, HealthJobOptions.WATERMARK_INTERVAL).toMillis());
     // No function keeps a reference to an input record after handling it (the Kafka deserializer
     // makes fresh ones, the window stage copies values into its panes, the cluster stage stores
     // immutable EndpointStats), so chained operators may pass records without a defensive copy.
@@ -285,11 +267,7 @@ public final class HealthJob {
   /** The health records' producer settings; fails naming the option with a bad value. */
   static Properties producerConfig(ReadableConfig conf) {
     Properties producer = new Properties();
-    Duration linger = conf.get(HealthJobOptions.LINGER);
-    if (linger.isNegative()) {
-      throw new IllegalArgumentException(
-          HealthJobOptions.LINGER.key() + " must not be negative, was " + linger);
-    }
+    Duration linger = OptionChecks.notNegative(conf, HealthJobOptions.LINGER);
     producer.setProperty("linger.ms", String.valueOf(linger.toMillis()));
     // Each slide's scores leave in one burst: larger batches, fewer compressed frames to set up.
     producer.setProperty("batch.size", "65536");
@@ -299,14 +277,5 @@ public final class HealthJob {
         "transaction.timeout.ms",
         String.valueOf(conf.get(HealthJobOptions.TRANSACTION_TIMEOUT).toMillis()));
     return producer;
-  }
-
-  private static Duration positive(
-      ReadableConfig conf, org.apache.flink.configuration.ConfigOption<Duration> option) {
-    Duration value = conf.get(option);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(option.key() + " must be positive, was " + value);
-    }
-    return value;
   }
 }

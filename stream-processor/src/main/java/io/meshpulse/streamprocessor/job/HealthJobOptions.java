@@ -9,10 +9,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.jspecify.annotations.Nullable;
 
 /** Every setting of the health job, with its default and what it does. */
 public final class HealthJobOptions {
@@ -110,8 +113,10 @@ public final class HealthJobOptions {
           .durationType()
           .defaultValue(Duration.ofMinutes(5))
           .withDescription(
-              "transaction.timeout.ms of the EXACTLY_ONCE producers; must not exceed the broker's"
-                  + " transaction.max.timeout.ms (900000 by default).");
+              "transaction.timeout.ms of the EXACTLY_ONCE producers; must exceed"
+                  + " checkpoint.interval (a transaction stays open from one checkpoint to the"
+                  + " next) and must not exceed the broker's transaction.max.timeout.ms (900000 by"
+                  + " default).");
 
   public static final ConfigOption<Compression> COMPRESSION =
       ConfigOptions.key(PREFIX + "kafka.compression")
@@ -163,7 +168,8 @@ public final class HealthJobOptions {
           .defaultValue(Duration.ofMillis(500))
           .withDescription(
               "How late (in event time) a record may arrive and still count; later records are"
-                  + " counted as late and dropped. Adds directly to the detection delay.");
+                  + " counted as late and dropped. Adds directly to the detection delay. Not"
+                  + " negative.");
 
   public static final ConfigOption<Duration> IDLENESS =
       ConfigOptions.key(PREFIX + "watermark.idleness")
@@ -184,15 +190,22 @@ public final class HealthJobOptions {
           .defaultValue(Duration.ofMinutes(5))
           .withDescription(
               "Records whose event time is older than this (against the wall clock) are counted"
-                  + " and dropped.");
+                  + " and dropped. At least 1 ms.");
 
   public static final ConfigOption<Duration> MAX_FUTURE_SKEW =
       ConfigOptions.key(PREFIX + "input.max-future-skew")
           .durationType()
-          .defaultValue(Duration.ofMinutes(1))
+          .defaultValue(Duration.ofSeconds(5))
           .withDescription(
               "Records whose event time is further ahead of the wall clock than this are counted"
-                  + " and dropped, before they can push the watermark forward.");
+                  + " and dropped, before they can push the watermark forward. A proxy whose clock"
+                  + " runs ahead by less still moves its partition's watermark, and so every"
+                  + " partition's, that far: correctly timed records then miss the windows that"
+                  + " close in that span (late_records_dropped). Synchronised clocks differ by"
+                  + " milliseconds, so 5 s tolerates a poorly synchronised host while a fast"
+                  + " clock can cost at most half of a default window. At most window.size -"
+                  + " window.slide (a larger value is rejected at start); unset, the default is"
+                  + " capped at that.");
 
   // Scoring thresholds (docs/health-score.md)
 
@@ -351,7 +364,8 @@ public final class HealthJobOptions {
       ConfigOptions.key(PREFIX + "parallelism")
           .intType()
           .noDefaultValue()
-          .withDescription("Parallelism of the job; unset keeps the environment's default.");
+          .withDescription(
+              "Parallelism of the job (at least 1); unset keeps the environment's default.");
 
   public static final ConfigOption<Integer> PROMETHEUS_PORT =
       ConfigOptions.key(PREFIX + "metrics.prometheus-port")
@@ -413,8 +427,45 @@ public final class HealthJobOptions {
       return scoringThresholds(conf);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "invalid " + PREFIX + "score.* settings: " + e.getMessage(), e);
+          "invalid " + PREFIX + "score.* settings: " + withOptionKeys(e.getMessage()), e);
     }
+  }
+
+  /** {@link ScoringThresholds}' field names, as its messages use them, and their options. */
+  private static final Map<String, ConfigOption<?>> THRESHOLD_FIELDS =
+      Map.ofEntries(
+          Map.entry("minRequests", MIN_REQUESTS),
+          Map.entry("minLatencyRequests", MIN_LATENCY_REQUESTS),
+          Map.entry("minRecentLatencyRequests", MIN_RECENT_LATENCY_REQUESTS),
+          Map.entry("z", WILSON_Z),
+          Map.entry("errorEvidence", ERROR_EVIDENCE),
+          Map.entry("latencyEvidence", LATENCY_EVIDENCE),
+          Map.entry("recentSpanMillis", RECENT_SPAN),
+          Map.entry("errorEstimateZ", ERROR_ESTIMATE_Z),
+          Map.entry("errorRateFloor", ERROR_RATE_FLOOR),
+          Map.entry("errorExcessAtZero", ERROR_EXCESS_AT_ZERO),
+          Map.entry("latencyRatioTolerance", LATENCY_RATIO_TOLERANCE),
+          Map.entry("latencyRatioAtZero", LATENCY_RATIO_AT_ZERO),
+          Map.entry("minLatencyExcessMillis", MIN_LATENCY_EXCESS),
+          Map.entry("degradedBelow", DEGRADED_BELOW),
+          Map.entry("unhealthyBelow", UNHEALTHY_BELOW),
+          Map.entry("serviceErrorRateTolerance", SERVICE_ERROR_RATE_TOLERANCE),
+          Map.entry("serviceP99ThresholdMillis", SERVICE_P99_THRESHOLD));
+
+  private static final Pattern IDENTIFIER = Pattern.compile("\\b[a-zA-Z][a-zA-Z0-9]*\\b");
+
+  /** The message with each threshold field name replaced by its option's key. */
+  static String withOptionKeys(@Nullable String message) {
+    if (message == null) {
+      return "";
+    }
+    return IDENTIFIER
+        .matcher(message)
+        .replaceAll(
+            m -> {
+              ConfigOption<?> option = THRESHOLD_FIELDS.get(m.group());
+              return Matcher.quoteReplacement(option != null ? option.key() : m.group());
+            });
   }
 
   /** {@link #RECENT_SPAN} rounded up to whole slides, at most the window (0 when not positive). */

@@ -105,8 +105,8 @@ class HealthJobTest {
             () ->
                 HealthJob.define(StreamExecutionEnvironment.getExecutionEnvironment(), thresholds))
         .as("unhealthy threshold above the degraded one")
-        .hasMessageContaining("meshpulse.health.score.")
-        .hasMessageContaining("unhealthyBelow");
+        .hasMessageContaining("meshpulse.health.score.unhealthy-below")
+        .hasMessageNotContaining("unhealthyBelow");
   }
 
   @Test
