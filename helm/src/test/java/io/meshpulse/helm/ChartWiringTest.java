@@ -86,7 +86,7 @@ class ChartWiringTest {
         .as("job settings")
         .containsEntry("meshpulse.health.kafka.bootstrap-servers", "kafka:9092")
         .containsEntry("meshpulse.health.topics.access-records", "mesh.access-records.v1")
-        .containsEntry("meshpulse.health.checkpoint.directory", "file:///flink-data/checkpoints")
+        .containsEntry("meshpulse.health.checkpoint.directory", "s3://meshpulse-ci/checkpoints")
         .containsEntry("meshpulse.health.window.size", "20s")
         .containsEntry("meshpulse.health.state.backend", "rocksdb");
   }
@@ -166,7 +166,7 @@ class ChartWiringTest {
   void routingEnabled_withoutFiles_failsTheInstall(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("bad-values.yaml");
     Files.writeString(bad, "xdsControl:\n  routing:\n    enabled: true\n");
-    assertThatThrownBy(() -> RenderedChart.render(bad))
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(bad))
         .as("routing enabled with no files")
         .hasMessageContaining("xdsControl.routing.files");
   }

@@ -1,6 +1,7 @@
 package io.meshpulse.helm;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -21,15 +22,28 @@ final class RenderedChart {
   }
 
   static RenderedChart render(Path valuesFile) {
-    String yaml =
+    return render(List.of(valuesFile));
+  }
+
+  /**
+   * Renders {@code valuesFile} over ci/default-values.yaml (which holds the values the chart
+   * requires), as {@code helm template -f default-values.yaml -f valuesFile}.
+   */
+  static RenderedChart renderOverDefaults(Path valuesFile) {
+    return render(List.of(CHART.resolve("ci/default-values.yaml"), valuesFile));
+  }
+
+  private static RenderedChart render(List<Path> valuesFiles) {
+    TemplateCommand template =
         new Helm(CHART)
             .template()
             .withName(RELEASE)
             .withNamespace("mesh")
-            .withKubeVersion("1.31.0")
-            .withValuesFile(valuesFile)
-            .call();
-    return new RenderedChart(parse(yaml));
+            .withKubeVersion("1.31.0");
+    for (Path valuesFile : valuesFiles) {
+      template = template.withValuesFile(valuesFile);
+    }
+    return new RenderedChart(parse(template.call()));
   }
 
   static List<HasMetadata> parse(String yaml) {

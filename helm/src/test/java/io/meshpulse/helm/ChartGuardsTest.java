@@ -1,0 +1,72 @@
+package io.meshpulse.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Values the chart refuses, with a message naming them, instead of installing something broken. */
+class ChartGuardsTest {
+  static final Path CI = RenderedChart.CHART.resolve("ci");
+
+  @Test
+  void flinkJob_withoutStoragePaths_failsNamingTheValue(@TempDir Path dir) throws IOException {
+    Path values = write(dir, "streamProcessor:\n  haStorageDir: s3://bucket/ha\n");
+    assertThatThrownBy(() -> RenderedChart.render(values))
+        .as("stream processor without checkpointDir")
+        .hasMessageContaining("streamProcessor.checkpointDir is required")
+        .hasMessageContaining("s3://");
+    Path noHa = write(dir, "streamProcessor:\n  checkpointDir: s3://bucket/checkpoints\n");
+    assertThatThrownBy(() -> RenderedChart.render(noHa))
+        .as("stream processor without haStorageDir")
+        .hasMessageContaining("streamProcessor.haStorageDir is required");
+  }
+
+  @Test
+  void flinkStoragePaths_areNotRequired_withoutTheFlinkJob(@TempDir Path dir) throws IOException {
+    Path values = write(dir, "streamProcessor:\n  enabled: false\n");
+    assertThat(RenderedChart.render(values).custom("FlinkDeployment"))
+        .as("FlinkDeployments with the job off")
+        .isEmpty();
+  }
+
+  @Test
+  void twoXdsControlReplicas_areRefused(@TempDir Path dir) throws IOException {
+    Path values = write(dir, "xdsControl:\n  replicaCount: 2\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
+        .as("xds-control with 2 replicas")
+        .hasMessageContaining("replicaCount");
+  }
+
+  @Test
+  void collectorAutoscaling_withoutACpuRequest_fails(@TempDir Path dir) throws IOException {
+    Path values =
+        write(
+            dir,
+            "collector:\n  autoscaling:\n    enabled: true\n  resources:\n"
+                + "    requests: {memory: 1Gi}\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
+        .as("HPA without a CPU request")
+        .hasMessageContaining("collector.resources.requests.cpu");
+  }
+
+  @Test
+  void collectorAutoscaling_withACpuRequest_rendersTheHpa() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("autoscaling-values.yaml"));
+    assertThat(chart.all(HorizontalPodAutoscaler.class))
+        .as("HPAs")
+        .extracting(h -> h.getSpec().getScaleTargetRef().getName())
+        .containsExactly("mp-meshpulse-collector");
+  }
+
+  private static Path write(Path dir, String yaml) throws IOException {
+    Path values = Files.createTempFile(dir, "guard-", "-values.yaml");
+    Files.writeString(values, yaml);
+    return values;
+  }
+}

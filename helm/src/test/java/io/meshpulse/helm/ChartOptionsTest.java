@@ -1,0 +1,134 @@
+package io.meshpulse.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Optional features rendered the way the apps and the Prometheus Operator read them. */
+class ChartOptionsTest {
+  static final Path CI = RenderedChart.CHART.resolve("ci");
+  static final String XDS_PROPERTIES =
+      "xds-control/src/main/java/io/meshpulse/xds/XdsControlProperties.java";
+
+  @Test
+  void everyMeshpulseScrapeTarget_honoursTheTargetsOwnLabels() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("monitoring-values.yaml"));
+    List<Map<String, Object>> endpoints = new ArrayList<>();
+    for (GenericKubernetesResource monitor : chart.custom("ServiceMonitor")) {
+      endpoints.addAll(monitor.<List<Map<String, Object>>>get("spec", "endpoints"));
+    }
+    for (GenericKubernetesResource monitor : chart.custom("PodMonitor")) {
+      endpoints.addAll(monitor.<List<Map<String, Object>>>get("spec", "podMetricsEndpoints"));
+    }
+    assertThat(chart.custom("ServiceMonitor"))
+        .as("ServiceMonitors")
+        .extracting(m -> m.getMetadata().getName())
+        .contains("mp-meshpulse-xds-control", "mp-meshpulse-collector");
+    assertThat(endpoints)
+        .as("scrape endpoints of the ServiceMonitors and the PodMonitor")
+        .hasSize(3)
+        .allSatisfy(e -> assertThat(e).containsEntry("honorLabels", true));
+  }
+
+  @Test
+  void collectorTls_withoutClientCA_servesTlsWithoutRequiringClientCertificates() {
+    RenderedChart chart =
+        RenderedChart.renderOverDefaults(
+            valuesFile("collector:\n  tls:\n    enabled: true\n    secretName: s\n"));
+    assertThat(KafkaTopicsTest.env(chart, "mp-meshpulse-collector"))
+        .as("collector env with server-side TLS")
+        .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_ENABLED", "true")
+        .containsKey("MESHPULSE_COLLECTOR_GRPC_TLS_CERTCHAIN")
+        .doesNotContainKey("MESHPULSE_COLLECTOR_GRPC_TLS_TRUSTCA");
+    assertThat(
+            KafkaTopicsTest.env(
+                RenderedChart.render(CI.resolve("tls-values.yaml")), "mp-meshpulse-collector"))
+        .as("collector env with clientCA")
+        .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_TRUSTCA", "/etc/meshpulse/tls/ca.crt");
+  }
+
+  @Test
+  void alertActions_reachXdsControl_withLabelNamesIntact() throws Exception {
+    RenderedChart chart = RenderedChart.render(CI.resolve("alert-webhook-values.yaml"));
+    String json =
+        KafkaTopicsTest.env(chart, "mp-meshpulse-xds-control").get("SPRING_APPLICATION_JSON");
+    assertThat(json).as("SPRING_APPLICATION_JSON").isNotNull();
+    JsonNode actions = new ObjectMapper().readTree(json).at("/meshpulse/xds/alerts/actions");
+    assertThat(actions.size()).as("actions").isEqualTo(1);
+    JsonNode action = actions.get(0);
+    assertThat(action.at("/match/meshpulse_action").asText())
+        .as("match label with an underscore")
+        .isEqualTo("shift");
+    assertThat(action.at("/match/alertname").asText())
+        .as("match alertname")
+        .isEqualTo("MeshCanaryErrorRateHigh");
+    assertThat(action.at("/shiftTo").asText()).as("shiftTo").isEqualTo("v1");
+    assertThat(action.at("/stepInterval").asText()).as("stepInterval").isEqualTo("1s");
+    List<String> components = actionComponents();
+    action
+        .fieldNames()
+        .forEachRemaining(
+            name ->
+                assertThat(components).as("XdsControlProperties.Action components").contains(name));
+  }
+
+  @Test
+  void alertActions_areAbsentByDefault() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
+    assertThat(KafkaTopicsTest.env(chart, "mp-meshpulse-xds-control"))
+        .as("xds-control env by default")
+        .doesNotContainKey("SPRING_APPLICATION_JSON");
+  }
+
+  @Test
+  void exampleBootstrap_namesTheServicesFullyQualified() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("examples-values.yaml"));
+    String bootstrap =
+        chart.one(ConfigMap.class, "mp-meshpulse-envoy-example").getData().get("envoy.yaml");
+    assertThat(bootstrap)
+        .as("example Envoy bootstrap")
+        .contains(
+            "address: mp-meshpulse-xds-control.mesh.svc.cluster.local, port_value: "
+                + AppDefaults.XDS_ADS)
+        .contains(
+            "address: mp-meshpulse-collector.mesh.svc.cluster.local, port_value: "
+                + AppDefaults.COLLECTOR_GRPC);
+  }
+
+  /** The record components of XdsControlProperties.Action, the shape of one action. */
+  static List<String> actionComponents() {
+    String source = AppDefaults.source(XDS_PROPERTIES);
+    Matcher record =
+        Pattern.compile("record Action\\((.*?)\\)\\s*\\{", Pattern.DOTALL).matcher(source);
+    assertThat(record.find()).as("record Action in XdsControlProperties").isTrue();
+    List<String> out = new ArrayList<>();
+    // Every component is annotated (@DefaultValue ...): split before each annotation.
+    for (String part : record.group(1).split(",\\s*(?=@)")) {
+      String[] words = part.strip().split("\\s+");
+      out.add(words[words.length - 1]);
+    }
+    assertThat(out).as("Action components").contains("match", "shiftTo", "stepInterval");
+    return out;
+  }
+
+  private static Path valuesFile(String yaml) {
+    try {
+      Path file = java.nio.file.Files.createTempFile("options-", "-values.yaml");
+      java.nio.file.Files.writeString(file, yaml);
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
