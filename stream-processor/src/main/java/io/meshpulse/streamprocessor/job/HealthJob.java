@@ -106,13 +106,17 @@ public final class HealthJob {
 
   /**
    * Event time from the request's completion (start + duration), bounded out-of-orderness, idle
-   * partitions skipped.
+   * partitions skipped; records without a timestamp are no partition's activity.
    */
   static WatermarkStrategy<Inbound> watermarks(ReadableConfig conf, Clock clock) {
-    return WatermarkStrategy.<Inbound>forBoundedOutOfOrderness(
-            conf.get(HealthJobOptions.OUT_OF_ORDERNESS))
-        .withTimestampAssigner(new EventTimeAssigner(clock, OptionChecks.maxFutureSkewMillis(conf)))
-        .withIdleness(OptionChecks.positive(conf, HealthJobOptions.IDLENESS));
+    WatermarkStrategy<Inbound> timed =
+        WatermarkStrategy.<Inbound>forBoundedOutOfOrderness(
+                OptionChecks.notNegative(conf, HealthJobOptions.OUT_OF_ORDERNESS))
+            .withIdleness(OptionChecks.positive(conf, HealthJobOptions.IDLENESS));
+    return WatermarkStrategy.<Inbound>forGenerator(
+            context -> new TimedActivityWatermarks<>(timed.createWatermarkGenerator(context)))
+        .withTimestampAssigner(
+            new EventTimeAssigner(clock, OptionChecks.maxFutureSkewMillis(conf)));
   }
 
   /**

@@ -136,4 +136,24 @@ class WatermarkStrategyTest {
     assertThat(idle).as("idle after a new record").isFalse();
     assertThat(watermarks).as("watermarks").last().isEqualTo(NOW - 500 - 500 - 1);
   }
+
+  @Test
+  void partitionReceivingOnlyRecordsWithoutATimestamp_isMarkedIdle_likeASilentOne() {
+    event(NOW - 1_000);
+    generator.onPeriodicEmit(output);
+    assertThat(idle).as("idle after a timed record").isFalse();
+    long elapsedMillis = 0;
+    while (!idle && elapsedMillis < 10_000) {
+      activityClock.advanceTime(Duration.ofMillis(100));
+      elapsedMillis += 100;
+      event(NOW + Duration.ofHours(1).toMillis()); // too new: no timestamp
+      Inbound deadLetter = Inbound.rejected(new OutRecord());
+      generator.onEvent(deadLetter, assigner.extractTimestamp(deadLetter, -1), output);
+      generator.onPeriodicEmit(output);
+    }
+    assertThat(elapsedMillis)
+        .as("time until marked idle while only untimed records arrive (timeout 2 s)")
+        .isBetween(2_000L, 2_200L);
+    assertThat(watermarks).as("watermarks").containsOnly(NOW - 1_000 - 500 - 1);
+  }
 }
