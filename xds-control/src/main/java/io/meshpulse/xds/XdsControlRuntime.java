@@ -9,6 +9,7 @@ import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.PolicyMode;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.rollout.Rollouts;
@@ -183,9 +184,11 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   /**
    * The route shifts in force: rollouts first, then alerts (which may take a canary's share); on
-   * the evaluation's topology and endpoint health.
+   * the evaluation's topology and endpoint health. While the policy holds, subset shifts stay where
+   * they are.
    */
-  private List<RouteShift> shifts(Instant now, Topology current, HealthTable endpoints) {
+  private List<RouteShift> shifts(
+      Instant now, Topology current, HealthTable endpoints, PolicyMode mode) {
     List<RouteShift> shifts = new ArrayList<>();
     if (!rollouts.isEmpty()) {
       // Read the service store only when a rollout needs it.
@@ -194,7 +197,11 @@ public final class XdsControlRuntime implements AutoCloseable {
     shifts.addAll(alertShifts.advance(now));
     if (subsetShifts != null) {
       // After rollouts and alerts: a failing canary loses whatever share they gave it.
-      shifts.addAll(subsetShifts.advance(now, current, health.services()));
+      // They follow the subsets' health records, which fall silent with the endpoints' ones.
+      shifts.addAll(
+          mode == PolicyMode.HOLD
+              ? subsetShifts.inForce()
+              : subsetShifts.advance(now, current, health.services()));
     }
     return shifts;
   }

@@ -191,7 +191,8 @@ public final class PolicyLoop implements AutoCloseable {
     LoopView before = view;
     Topology current = topology.current();
     HealthTable table = health.table(current);
-    List<RouteShift> inForce = shifts.advance(now, current, table);
+    List<RouteShift> inForce =
+        shifts.advance(now, current, table, policy.mode(table, now, before.state()));
     PolicyResult result =
         policy.evaluate(
             new PolicyInput(current, table, overrides.snapshot(), inForce, now, before.state()));

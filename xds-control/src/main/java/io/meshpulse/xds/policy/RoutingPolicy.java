@@ -36,15 +36,8 @@ public final class RoutingPolicy {
   public PolicyResult evaluate(PolicyInput input) {
     Instant now = input.now();
     PolicyState previous = input.previous();
-    Instant last = input.health().lastRecordAt();
-    boolean silent =
-        last == null || Duration.between(last, now).compareTo(config.silentAfter()) > 0;
-    Instant silentSince = null;
-    PolicyMode mode = PolicyMode.NORMAL;
-    if (silent) {
-      silentSince = previous.silentSince() != null ? previous.silentSince() : now;
-      mode = now.isBefore(silentSince.plus(config.holdFor())) ? PolicyMode.HOLD : PolicyMode.REVERT;
-    }
+    Instant silentSince = silentSince(input.health(), now, previous);
+    PolicyMode mode = mode(silentSince, now);
     // Every service's evaluation adds its endpoints' states here; sized for last time's.
     Map<EndpointId, EndpointState> states =
         new HashMap<>(Math.max(16, previous.endpoints().size() * 4 / 3 + 1));
@@ -68,6 +61,29 @@ public final class RoutingPolicy {
         new RoutingTable(intended),
         new RoutingTable(served),
         decisions);
+  }
+
+  /** The mode an evaluation at {@code now} of this health, after {@code previous}, runs in. */
+  public PolicyMode mode(HealthTable health, Instant now, PolicyState previous) {
+    return mode(silentSince(health, now, previous), now);
+  }
+
+  private PolicyMode mode(@Nullable Instant silentSince, Instant now) {
+    if (silentSince == null) {
+      return PolicyMode.NORMAL;
+    }
+    return now.isBefore(silentSince.plus(config.holdFor())) ? PolicyMode.HOLD : PolicyMode.REVERT;
+  }
+
+  /** Since when no endpoint has had a record for silent-after; null while records arrive. */
+  private @Nullable Instant silentSince(HealthTable health, Instant now, PolicyState previous) {
+    Instant last = health.lastRecordAt();
+    boolean silent =
+        last == null || Duration.between(last, now).compareTo(config.silentAfter()) > 0;
+    if (!silent) {
+      return null;
+    }
+    return previous.silentSince() != null ? previous.silentSince() : now;
   }
 
   private static Map<String, Integer> shiftPercents(List<RouteShift> shifts) {

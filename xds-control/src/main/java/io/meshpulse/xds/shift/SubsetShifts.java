@@ -173,6 +173,14 @@ public final class SubsetShifts {
     }
     held.clear();
     held.putAll(next);
+    return inForce();
+  }
+
+  /**
+   * The shifts in force, as the last {@link #advance} left them: while the health pipeline is
+   * silent the policy holds, and a drained subset is not restored on the strength of its silence.
+   */
+  public List<RouteShift> inForce() {
     List<RouteShift> shifts = new ArrayList<>();
     for (Held h : held.values()) {
       shifts.add(

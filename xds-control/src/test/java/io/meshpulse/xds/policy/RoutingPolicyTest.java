@@ -246,8 +246,14 @@ class RoutingPolicyTest {
   void silentPipeline_holdsTheRouting_thenRevertsToNeutral() {
     run.step(table(ids, T0, unhealthy(bad, T0)), T0);
     HealthTable frozen = table(ids, T0, unhealthy(bad, T0));
+    assertThat(run.policy.mode(frozen, T0.plusSeconds(40), run.state))
+        .as("the mode the loop tells the shifts before evaluating")
+        .isEqualTo(PolicyMode.HOLD);
     run.step(frozen, T0.plusSeconds(40));
     assertThat(run.state.mode()).as("mode after 40 s of silence").isEqualTo(PolicyMode.HOLD);
+    assertThat(run.policy.mode(frozen, T0.plusSeconds(40 + 61), run.state))
+        .as("told before the evaluation that reverts")
+        .isEqualTo(PolicyMode.REVERT);
     assertThat(run.routing(bad).status())
         .as("held past the ejection time")
         .isEqualTo(EndpointStatus.EJECTED);

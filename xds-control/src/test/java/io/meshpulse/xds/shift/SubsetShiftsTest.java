@@ -83,6 +83,23 @@ class SubsetShiftsTest {
   }
 
   @Test
+  void whileThePolicyHolds_aDrainedSubsetStaysDrained_andRestoresOnceRecordsReturn()
+      throws Exception {
+    Topology t = topology();
+    SubsetShifts shifts = new SubsetShifts(CONFIG);
+    shifts.advance(T0, t, health(T0, BAD, OK));
+    // The pipeline falls silent: the loop only asks for the shifts in force, past the hold.
+    assertThat(shifts.inForce())
+        .as("in force during the silence")
+        .singleElement()
+        .satisfies(r -> assertThat(r.remainingPercent()).isZero());
+    assertThat(shifts.advance(T0.plusSeconds(121), t, health(T0.plusSeconds(121), OK, OK)))
+        .as("records are back and the hold is over: the first restore step")
+        .singleElement()
+        .satisfies(r -> assertThat(r.remainingPercent()).isEqualTo(25));
+  }
+
+  @Test
   void theWeightComesBackStepByStep_afterTheHold_andAFailureWhileRestoringShiftsItAgain()
       throws Exception {
     Topology t = topology();
