@@ -34,7 +34,6 @@ public final class CollectorMetrics {
   private final ConcurrentMap<String, Produced> producedByTopic = new ConcurrentHashMap<>();
   private final Timer produceLatency;
   private final Counter backpressurePauses;
-  private final Counter produceRetries;
 
   public CollectorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -47,10 +46,6 @@ public final class CollectorMetrics {
     this.backpressurePauses =
         Counter.builder("meshpulse.collector.backpressure.pauses")
             .description("Times a gRPC stream stopped being read because the buffer was full")
-            .register(registry);
-    this.produceRetries =
-        Counter.builder("meshpulse.collector.produce.retries")
-            .description("Records put back into the buffer after a failed Kafka delivery")
             .register(registry);
     for (String service : new String[] {ACCESS_LOG, METRICS}) {
       AtomicInteger open = new AtomicInteger();
@@ -137,18 +132,25 @@ public final class CollectorMetrics {
                           "Records acknowledged by Kafka",
                           "topic",
                           t),
+                      counter(
+                          "meshpulse.collector.produce.retries",
+                          "Records the producer could not take or deliver, to be sent again",
+                          "topic",
+                          t),
                       produceLatency));
     }
     return produced;
   }
 
-  /** Counts a record acknowledged on one topic and times its produce latency. */
+  /** Counts the records of one topic acknowledged (timing them) or to be sent again. */
   public static final class Produced {
     private final Counter counter;
+    private final Counter retries;
     private final Timer latency;
 
-    private Produced(Counter counter, Timer latency) {
+    private Produced(Counter counter, Counter retries, Timer latency) {
       this.counter = counter;
+      this.retries = retries;
       this.latency = latency;
     }
 
@@ -156,10 +158,27 @@ public final class CollectorMetrics {
       counter.increment();
       latency.record(latencyNanos, TimeUnit.NANOSECONDS);
     }
+
+    public void retried() {
+      retries.increment();
+    }
   }
 
-  public void produceRetried() {
-    produceRetries.increment();
+  /** An unexpected exception in the Kafka sink, by its class's simple name. */
+  public void sinkError(String exception) {
+    counter(
+            "meshpulse.collector.sink.errors",
+            "Unexpected exceptions in the Kafka sink; it keeps running",
+            "exception",
+            exception)
+        .increment();
+  }
+
+  /** Registers the gauge of the sink thread: 1 while it runs. */
+  public void sinkGauge(Supplier<Number> running) {
+    Gauge.builder("meshpulse.collector.sink.running", running)
+        .description("1 while the Kafka sink thread runs, 0 before its start or after it ended")
+        .register(registry);
   }
 
   public void backpressurePaused() {

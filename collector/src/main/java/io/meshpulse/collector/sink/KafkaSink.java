@@ -2,12 +2,18 @@ package io.meshpulse.collector.sink;
 
 import io.meshpulse.collector.metrics.CollectorMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -15,24 +21,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drains the {@link RecordBuffer} into Kafka on one thread. A record leaves the buffer only when
- * Kafka acknowledges it; a retriable failure (broker unreachable, delivery timeout) puts it back at
- * the head of the buffer; a non-retriable one (for example a record over the broker's size limit)
- * drops it, counted with reason {@code kafka_rejected}.
+ * Kafka acknowledges it or rejects it for good (for example a record over the broker's size limit:
+ * dropped, counted with reason {@code kafka_rejected}).
+ *
+ * <p>When the producer cannot take a record of a topic now (its metadata is missing, its buffer is
+ * full: the producer then calls the callback at once, on this thread, and throws nothing), that
+ * record and the later ones of its topic are set aside in their order ({@link TopicLane}) and the
+ * topic is tried again after a backoff that doubles up to 5 s; the other topic keeps flowing. A
+ * record whose delivery failed later (delivery timeout) is set aside the same way. An unexpected
+ * exception from the producer is counted ({@code meshpulse_collector_sink_errors_total}), logged,
+ * and treated like a record the producer could not take: the sink keeps running.
  */
 public final class KafkaSink implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(KafkaSink.class);
   private static final int TAKE_BATCH = 1024;
+  private static final long IDLE_WAIT_NANOS = 100_000_000L;
+  private static final Duration JOIN_GRACE = Duration.ofSeconds(5);
 
   private final RecordBuffer buffer;
   private final Producer<byte[], byte[]> producer;
   private final CollectorMetrics metrics;
   private final Duration shutdownTimeout;
   private final Thread thread;
-  // Only the sink thread uses it.
-  private final Map<String, CollectorMetrics.Produced> producedMeters = new HashMap<>();
-  private String lastTopic = "";
-  private CollectorMetrics.@Nullable Produced lastProduced;
+  private final LogLimiter logLimiter = new LogLimiter(Duration.ofSeconds(10), System::nanoTime);
+  // Deliveries that failed on the producer's thread, for the sink thread to set aside in order.
+  private final ConcurrentLinkedQueue<OutgoingRecord> failed = new ConcurrentLinkedQueue<>();
+  // Only the sink thread uses these.
+  private final Map<String, TopicLane> lanes = new LinkedHashMap<>();
+  private @Nullable TopicLane lastLane;
+  private boolean sendFailedHere;
   private volatile boolean running = true;
+  // Set once close() stops the sink: failures after it are the producer closing, not rejections.
+  private volatile boolean closing;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   public KafkaSink(
       RecordBuffer buffer,
@@ -45,6 +66,7 @@ public final class KafkaSink implements AutoCloseable {
     this.shutdownTimeout = shutdownTimeout;
     this.thread = new Thread(this::run, "meshpulse-kafka-sink");
     this.thread.setDaemon(true);
+    metrics.sinkGauge(() -> thread.isAlive() ? 1 : 0);
   }
 
   public void start() {
@@ -53,99 +75,217 @@ public final class KafkaSink implements AutoCloseable {
 
   private void run() {
     while (running) {
-      List<OutgoingRecord> batch;
       try {
-        batch = buffer.take(TAKE_BATCH, Duration.ofMillis(100));
+        cycle();
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
         return;
-      }
-      for (int i = 0; i < batch.size(); i++) {
-        if (!send(batch.get(i))) {
-          // The producer's own buffer is full (broker unreachable): give the rest back, in order.
-          for (int j = batch.size() - 1; j >= i; j--) {
-            buffer.requeue(batch.get(j));
-          }
-          pause();
-          break;
-        }
+      } catch (RuntimeException e) {
+        // A defect here must not end the thread: the buffer would fill for good.
+        unexpected("-", e);
+        idle(IDLE_WAIT_NANOS);
       }
     }
+  }
+
+  /** Retries the topics that are due, then sends what the buffer holds. */
+  private void cycle() throws InterruptedException {
+    drainFailed();
+    long wait = IDLE_WAIT_NANOS;
+    for (TopicLane lane : lanes.values()) {
+      if (lane.holding() && lane.due(System.nanoTime())) {
+        sendHeld(lane);
+      }
+      if (lane.holding()) {
+        wait = Math.min(wait, lane.untilDue(System.nanoTime()));
+      }
+    }
+    if (!running) {
+      return;
+    }
+    List<OutgoingRecord> batch = buffer.take(TAKE_BATCH, Duration.ofNanos(Math.max(wait, 1)));
+    for (int i = 0; i < batch.size(); i++) {
+      OutgoingRecord record = batch.get(i);
+      TopicLane lane = lane(record.topic());
+      if (lane.holding() || !running) {
+        lane.hold(record);
+      } else if (send(record, lane)) {
+        lane.recovered();
+      } else {
+        lane.hold(record);
+        lane.backOff(System.nanoTime());
+      }
+    }
+  }
+
+  /** Sends a topic's records set aside, in order, until one cannot be sent. */
+  private void sendHeld(TopicLane lane) {
+    for (OutgoingRecord record = lane.next(); record != null; record = lane.next()) {
+      if (!running || !send(record, lane)) {
+        lane.backOff(System.nanoTime());
+        return;
+      }
+      lane.sent();
+    }
+    lane.recovered();
   }
 
   /** Hands one record to the producer; false when it could not take it now. */
-  private boolean send(OutgoingRecord record) {
+  private boolean send(OutgoingRecord record, TopicLane lane) {
     long sentAt = System.nanoTime();
-    // Resolved here, on the sink thread, so the acknowledgement only counts and times.
-    CollectorMetrics.Produced produced = producedMeter(record.topic());
+    CollectorMetrics.Produced meters = lane.meters;
+    sendFailedHere = false;
     try {
       producer.send(
           new ProducerRecord<>(record.topic(), record.key(), record.value()),
-          (metadata, exception) -> {
-            if (exception == null) {
-              produced.record(System.nanoTime() - sentAt);
-              buffer.release(record);
-            } else if (exception instanceof RetriableException) {
-              metrics.produceRetried();
-              buffer.requeue(record);
-            } else {
-              logger.warn("record rejected by kafka topic={}", record.topic(), exception);
-              metrics.dropped(CollectorMetrics.DROP_KAFKA_REJECTED, 1);
-              buffer.release(record);
-            }
-          });
-      return true;
+          (metadata, exception) -> completed(record, meters, sentAt, exception));
+    } catch (InterruptException e) {
+      // close() interrupts a sink stuck in send: the record stays held, counted at shutdown.
+      running = false;
+      return false;
     } catch (RetriableException e) {
-      logger.debug("kafka producer cannot take records now: {}", e.toString());
+      retried(record.topic(), meters, e);
       return false;
     } catch (KafkaException e) {
-      logger.warn("record rejected by kafka producer topic={}", record.topic(), e);
-      metrics.dropped(CollectorMetrics.DROP_KAFKA_REJECTED, 1);
-      buffer.release(record);
+      rejected(record, e);
       return true;
+    } catch (RuntimeException e) {
+      unexpected(record.topic(), e);
+      return false;
+    }
+    return !sendFailedHere;
+  }
+
+  /** The producer's callback: on its I/O thread, or on this thread when send failed at once. */
+  private void completed(
+      OutgoingRecord record,
+      CollectorMetrics.Produced meters,
+      long sentAt,
+      @Nullable Exception exception) {
+    if (exception == null) {
+      meters.record(System.nanoTime() - sentAt);
+      buffer.release(record);
+    } else if (exception instanceof RetriableException && Thread.currentThread() == thread) {
+      // The producer could not take the record (no metadata, buffer full): send() sets it aside.
+      sendFailedHere = true;
+      retried(record.topic(), meters, exception);
+    } else if (closing) {
+      // Aborted by the producer's close: the record stays held and is counted as a shutdown drop.
+      logger.debug("record not delivered before shutdown topic={}", record.topic());
+    } else if (exception instanceof RetriableException) {
+      retried(record.topic(), meters, exception);
+      failed.add(record);
+    } else {
+      rejected(record, exception);
     }
   }
 
-  /** The meters of {@code topic}; the last topic's without a map lookup (runs of one topic). */
-  private CollectorMetrics.Produced producedMeter(String topic) {
-    if (topic.equals(lastTopic) && lastProduced != null) {
-      return lastProduced;
+  private void retried(String topic, CollectorMetrics.Produced meters, Exception e) {
+    meters.retried();
+    long suppressed = logLimiter.admit(List.of(topic, e.getClass()));
+    if (suppressed >= 0) {
+      logger.warn(
+          "kafka cannot take records now, retrying with backoff topic={} error={} suppressed={}",
+          topic,
+          e.toString(),
+          suppressed);
     }
-    CollectorMetrics.Produced produced =
-        producedMeters.computeIfAbsent(topic, metrics::producedMeter);
-    lastTopic = topic;
-    lastProduced = produced;
-    return produced;
   }
 
-  private void pause() {
+  private void rejected(OutgoingRecord record, Exception e) {
+    metrics.dropped(CollectorMetrics.DROP_KAFKA_REJECTED, 1);
+    buffer.release(record);
+    long suppressed = logLimiter.admit(List.of(record.topic(), e.getClass()));
+    if (suppressed >= 0) {
+      logger.warn("record rejected by kafka topic={} suppressed={}", record.topic(), suppressed, e);
+    }
+  }
+
+  private void unexpected(String topic, RuntimeException e) {
+    metrics.sinkError(e.getClass().getSimpleName());
+    long suppressed = logLimiter.admit(List.of(topic, e.getClass()));
+    if (suppressed >= 0) {
+      logger.warn(
+          "kafka sink failed, retrying with backoff topic={} suppressed={}", topic, suppressed, e);
+    }
+  }
+
+  /** Sets aside, in their order and ahead of the records not yet sent, failed deliveries. */
+  private void drainFailed() {
+    if (failed.isEmpty()) {
+      return;
+    }
+    Map<TopicLane, List<OutgoingRecord>> byLane = new HashMap<>();
+    for (OutgoingRecord record = failed.poll(); record != null; record = failed.poll()) {
+      byLane.computeIfAbsent(lane(record.topic()), l -> new ArrayList<>()).add(record);
+    }
+    long now = System.nanoTime();
+    byLane.forEach(
+        (lane, records) -> {
+          lane.holdFirst(records);
+          lane.backOff(now);
+        });
+  }
+
+  private TopicLane lane(String topic) {
+    TopicLane lane = lastLane;
+    if (lane != null && lane.topic.equals(topic)) {
+      return lane;
+    }
+    lane = lanes.computeIfAbsent(topic, t -> new TopicLane(t, metrics.producedMeter(t)));
+    lastLane = lane;
+    return lane;
+  }
+
+  private void idle(long nanos) {
     try {
-      Thread.sleep(50);
+      TimeUnit.NANOSECONDS.sleep(nanos);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       running = false;
     }
   }
 
-  /** Waits for the buffer to drain (up to the shutdown timeout), then closes the producer. */
+  /**
+   * Waits for the buffer to drain while the sink runs (up to the shutdown timeout), stops and joins
+   * the sink, closes the producer with the time left (records it still delivers are counted as
+   * produced), and then counts every record still held as dropped with reason {@code shutdown}.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     try {
-      if (!buffer.awaitEmpty(shutdownTimeout)) {
-        long left = buffer.records();
-        logger.warn("shutting down with records not acknowledged by kafka records={}", left);
-        metrics.dropped(CollectorMetrics.DROP_SHUTDOWN, (int) left);
-      }
+      buffer.awaitEmpty(shutdownTimeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     running = false;
-    thread.interrupt();
+    join(left(deadline).plus(JOIN_GRACE));
+    if (thread.isAlive()) {
+      logger.warn("kafka sink did not stop in time, interrupting it");
+      thread.interrupt();
+      join(JOIN_GRACE);
+    }
+    closing = true;
+    producer.close(left(deadline));
+    // The producer calls every callback before its close returns: what is held now is lost.
+    long held = buffer.records();
+    if (held > 0) {
+      logger.warn("shutting down with records not acknowledged by kafka records={}", held);
+      metrics.dropped(CollectorMetrics.DROP_SHUTDOWN, (int) Math.min(held, Integer.MAX_VALUE));
+    }
+  }
+
+  private void join(Duration timeout) {
     try {
-      thread.join(Duration.ofSeconds(5).toMillis());
+      thread.join(Math.max(1, timeout.toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    producer.close(Duration.ofSeconds(5));
+  }
+
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
   }
 }

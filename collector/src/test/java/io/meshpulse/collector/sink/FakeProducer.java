@@ -1,0 +1,132 @@
+package io.meshpulse.collector.sink;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A producer that fails the way KafkaProducer 4.x does: when it cannot take a record (a topic
+ * without metadata, a full buffer) send throws nothing, calls the callback at once on the caller's
+ * thread and returns a failed future. Records of other topics are delivered at once, or held in
+ * flight until close (which delivers them, or aborts them as a forced close does) or until {@link
+ * #failInFlight} fails them as a delivery timeout would, on another thread.
+ */
+final class FakeProducer extends MockProducer<byte[], byte[]> {
+  final Set<String> unavailable = ConcurrentHashMap.newKeySet();
+  final Set<String> tooLarge = ConcurrentHashMap.newKeySet();
+  final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+  final List<ProducerRecord<byte[], byte[]>> delivered =
+      Collections.synchronizedList(new ArrayList<>());
+  volatile boolean holdAcknowledgements;
+  volatile boolean abortOnClose;
+  volatile @Nullable RuntimeException throwOnce;
+  // Guarded by this.
+  private final List<InFlight> inFlight = new ArrayList<>();
+
+  private record InFlight(ProducerRecord<byte[], byte[]> record, Callback callback) {}
+
+  FakeProducer() {
+    super(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  int attempts(String topic) {
+    AtomicInteger n = attempts.get(topic);
+    return n == null ? 0 : n.get();
+  }
+
+  List<String> deliveredValues(String topic) {
+    synchronized (delivered) {
+      return delivered.stream()
+          .filter(r -> r.topic().equals(topic))
+          .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8))
+          .toList();
+    }
+  }
+
+  @Override
+  public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+    attempts.computeIfAbsent(record.topic(), t -> new AtomicInteger()).incrementAndGet();
+    RuntimeException toThrow = throwOnce;
+    if (toThrow != null) {
+      throwOnce = null;
+      throw toThrow;
+    }
+    if (closed()) {
+      throw new IllegalStateException("Cannot perform operation after producer has been closed");
+    }
+    if (unavailable.contains(record.topic()) || tooLarge.contains(record.topic())) {
+      KafkaException e =
+          unavailable.contains(record.topic())
+              ? new TimeoutException(
+                  "Topic " + record.topic() + " not present in metadata after 1000 ms.")
+              : new RecordTooLargeException("The message is too large");
+      callback.onCompletion(metadata(record), e);
+      return CompletableFuture.failedFuture(e);
+    }
+    if (holdAcknowledgements) {
+      synchronized (this) {
+        inFlight.add(new InFlight(record, callback));
+      }
+      return new CompletableFuture<>();
+    }
+    delivered.add(record);
+    callback.onCompletion(metadata(record), null);
+    return CompletableFuture.completedFuture(metadata(record));
+  }
+
+  /** Fails every record in flight with a delivery timeout, on another thread, in order. */
+  void failInFlight() throws InterruptedException {
+    List<InFlight> failing = takeInFlight();
+    Thread io =
+        new Thread(
+            () -> {
+              for (InFlight f : failing) {
+                f.callback().onCompletion(metadata(f.record()), new TimeoutException("expired"));
+              }
+            });
+    io.start();
+    io.join();
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    for (InFlight f : takeInFlight()) {
+      if (abortOnClose) {
+        f.callback()
+            .onCompletion(
+                metadata(f.record()), new KafkaException("Producer is closed forcefully."));
+      } else {
+        delivered.add(f.record());
+        f.callback().onCompletion(metadata(f.record()), null);
+      }
+    }
+    super.close(timeout);
+  }
+
+  private synchronized List<InFlight> takeInFlight() {
+    List<InFlight> taken = new ArrayList<>(inFlight);
+    inFlight.clear();
+    return taken;
+  }
+
+  private static RecordMetadata metadata(ProducerRecord<byte[], byte[]> record) {
+    return new RecordMetadata(new TopicPartition(record.topic(), 0), -1, -1, -1, -1, -1);
+  }
+}

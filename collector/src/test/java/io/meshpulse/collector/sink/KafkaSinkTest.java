@@ -1,0 +1,230 @@
+package io.meshpulse.collector.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KafkaSinkTest {
+  private static final String RECORDS = "records";
+  private static final String STATS = "stats";
+
+  private final RecordBuffer buffer =
+      new RecordBuffer(new BufferLimits(10_000, 10_000_000, 20_000, 20_000_000));
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final CollectorMetrics metrics = new CollectorMetrics(registry);
+  private final FakeProducer producer = new FakeProducer();
+  private final KafkaSink sink = new KafkaSink(buffer, producer, metrics, Duration.ofMillis(300));
+
+  @AfterEach
+  void stop() {
+    sink.close();
+  }
+
+  @Test
+  void aTopicWithoutMetadata_doesNotHoldUpTheOtherTopic() throws Exception {
+    producer.unavailable.add(STATS);
+    List<OutgoingRecord> interleaved = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      interleaved.add(record(STATS, i));
+      interleaved.add(record(RECORDS, i));
+    }
+    buffer.offer(interleaved);
+
+    sink.start();
+    await(() -> producer.deliveredValues(RECORDS).size() == 200, "the healthy topic delivered");
+
+    assertThat(producer.deliveredValues(RECORDS))
+        .as("healthy topic, in order")
+        .isEqualTo(values(200));
+    assertThat(producer.deliveredValues(STATS)).as("failing topic").isEmpty();
+    assertThat(buffer.records()).as("the failing topic's records still held").isEqualTo(200);
+    assertThat(dropped()).as("nothing dropped").isZero();
+  }
+
+  @Test
+  void recordsSetAside_arriveInTheirOrderOnce_onceTheTopicRecovers() throws Exception {
+    producer.unavailable.add(RECORDS);
+    sink.start();
+    for (int batch = 0; batch < 10; batch++) {
+      List<OutgoingRecord> records = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        records.add(record(RECORDS, batch * 10 + i));
+      }
+      buffer.offer(records);
+    }
+    await(() -> producer.attempts(RECORDS) >= 3, "three failed attempts");
+
+    producer.unavailable.remove(RECORDS);
+    await(() -> buffer.records() == 0, "every record acknowledged");
+
+    assertThat(producer.deliveredValues(RECORDS)).as("order, no duplicates").isEqualTo(values(100));
+    assertThat(produced(RECORDS)).as("produced, counted once each").isEqualTo(100);
+    assertThat(retries(RECORDS))
+        .as("every failed attempt counted as a retry of its topic")
+        .isEqualTo(producer.attempts(RECORDS) - 100);
+    assertThat(dropped()).as("nothing dropped").isZero();
+  }
+
+  @Test
+  void aTopicThatKeepsFailing_isRetriedWithAGrowingBackoff() throws Exception {
+    producer.unavailable.add(RECORDS);
+    buffer.offer(IntStream.range(0, 1000).mapToObj(i -> record(RECORDS, i)).toList());
+
+    long start = System.nanoTime();
+    sink.start();
+    await(() -> producer.attempts(RECORDS) >= 1, "a first attempt");
+    Thread.sleep(2_000); // the span over which attempts are counted
+    int attempts = producer.attempts(RECORDS);
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    // Backoff 50, 100, 200, 400, 800, 1600 ms: 6 or 7 attempts in about 2 s, not thousands.
+    assertThat(attempts).as("attempts in %.2f s", seconds).isBetween(4, 9);
+    assertThat(retries(RECORDS)).as("retries counted").isEqualTo(attempts);
+    assertThat(buffer.records()).as("nothing lost").isEqualTo(1000);
+  }
+
+  @Test
+  void deliveriesThatFailLater_areSentAgainInTheirOrder() throws Exception {
+    producer.holdAcknowledgements = true;
+    buffer.offer(IntStream.range(0, 50).mapToObj(i -> record(RECORDS, i)).toList());
+    sink.start();
+    await(() -> producer.attempts(RECORDS) == 50, "all 50 in flight");
+
+    producer.holdAcknowledgements = false;
+    producer.failInFlight();
+    await(() -> buffer.records() == 0, "every record acknowledged");
+
+    assertThat(producer.deliveredValues(RECORDS)).as("order after the retry").isEqualTo(values(50));
+    assertThat(retries(RECORDS)).as("retries").isEqualTo(50);
+    assertThat(produced(RECORDS)).as("produced").isEqualTo(50);
+  }
+
+  @Test
+  void anUnexpectedExceptionFromTheProducer_isCountedAndTheSinkKeepsRunning() throws Exception {
+    producer.throwOnce = new IllegalStateException("a defect");
+    buffer.offer(IntStream.range(0, 10).mapToObj(i -> record(RECORDS, i)).toList());
+
+    sink.start();
+    await(() -> buffer.records() == 0, "every record acknowledged");
+
+    assertThat(producer.deliveredValues(RECORDS))
+        .as("every record, in order")
+        .isEqualTo(values(10));
+    assertThat(
+            registry
+                .get("meshpulse.collector.sink.errors")
+                .tag("exception", "IllegalStateException")
+                .counter()
+                .count())
+        .as("the error counted")
+        .isEqualTo(1);
+    assertThat(registry.get("meshpulse.collector.sink.running").gauge().value())
+        .as("the sink still runs")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aRecordKafkaRejects_isDroppedAndCountedOnce() throws Exception {
+    producer.tooLarge.add(STATS);
+    buffer.offer(List.of(record(STATS, 0), record(RECORDS, 0), record(STATS, 1)));
+
+    sink.start();
+    await(() -> buffer.records() == 0, "every record released");
+
+    assertThat(dropped(CollectorMetrics.DROP_KAFKA_REJECTED)).as("rejected").isEqualTo(2);
+    assertThat(produced(RECORDS)).as("the other record").isEqualTo(1);
+    assertThat(producer.attempts(STATS)).as("a rejected record is not retried").isEqualTo(2);
+  }
+
+  @Test
+  void shutdown_countsEveryAdmittedRecordOnce_asProducedOrDropped() throws Exception {
+    producer.holdAcknowledgements = true; // in flight until the producer closes, then delivered
+    producer.unavailable.add(STATS);
+    List<OutgoingRecord> admitted = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      admitted.add(record(RECORDS, i));
+      admitted.add(record(STATS, i));
+    }
+    buffer.offer(admitted);
+    sink.start();
+    await(() -> producer.attempts(RECORDS) == 50, "the healthy topic in flight");
+
+    sink.close();
+    sink.close();
+
+    assertThat(produced(RECORDS)).as("delivered while the producer closed").isEqualTo(50);
+    assertThat(dropped(CollectorMetrics.DROP_SHUTDOWN)).as("held at shutdown").isEqualTo(50);
+    assertThat(dropped(CollectorMetrics.DROP_KAFKA_REJECTED)).as("rejected").isZero();
+    assertThat(produced(RECORDS) + produced(STATS) + dropped())
+        .as("produced + dropped == admitted")
+        .isEqualTo(admitted.size());
+  }
+
+  @Test
+  void recordsAbortedByTheProducersClose_countAsShutdownDropsOnly() throws Exception {
+    producer.holdAcknowledgements = true;
+    producer.abortOnClose = true;
+    buffer.offer(IntStream.range(0, 20).mapToObj(i -> record(RECORDS, i)).toList());
+    sink.start();
+    await(() -> producer.attempts(RECORDS) == 20, "in flight");
+
+    sink.close();
+
+    assertThat(dropped(CollectorMetrics.DROP_SHUTDOWN)).as("shutdown").isEqualTo(20);
+    assertThat(dropped(CollectorMetrics.DROP_KAFKA_REJECTED)).as("rejected").isZero();
+    assertThat(produced(RECORDS)).as("produced").isZero();
+  }
+
+  private static OutgoingRecord record(String topic, int i) {
+    return new OutgoingRecord(
+        topic, new byte[] {1}, String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static List<String> values(int n) {
+    return IntStream.range(0, n).mapToObj(String::valueOf).toList();
+  }
+
+  private long produced(String topic) {
+    Counter counter =
+        registry.find("meshpulse.collector.records.produced").tag("topic", topic).counter();
+    return counter == null ? 0 : (long) counter.count();
+  }
+
+  private long retries(String topic) {
+    Counter counter =
+        registry.find("meshpulse.collector.produce.retries").tag("topic", topic).counter();
+    return counter == null ? 0 : (long) counter.count();
+  }
+
+  private long dropped(String reason) {
+    return (long)
+        registry.get("meshpulse.collector.records.dropped").tag("reason", reason).counter().count();
+  }
+
+  private long dropped() {
+    return (long)
+        registry.find("meshpulse.collector.records.dropped").counters().stream()
+            .mapToDouble(Counter::count)
+            .sum();
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      Thread.sleep(5);
+    }
+  }
+}
