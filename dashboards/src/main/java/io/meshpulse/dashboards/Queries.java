@@ -3,7 +3,9 @@ package io.meshpulse.dashboards;
 /**
  * Every PromQL query the dashboards use, defined once. Istio-standard metrics come from the
  * collector, {@code meshpulse_*} from the collector, xds-control and the Flink job. Requests are
- * counted from the client side ({@code reporter="source"}), which also sees connection failures.
+ * counted from the client side ({@code reporter="source"}), which also sees connection failures. A
+ * request fails when its response code is 5xx or 0 (no response), whatever its response flags: the
+ * definition of meshpulse-rules.yml (docs/operations.md, "What counts as a failed request").
  */
 final class Queries {
   private Queries() {}
@@ -20,7 +22,7 @@ final class Queries {
         + by
         + ") (rate(istio_requests_total{"
         + selector
-        + ",response_code!~\"5..\",response_flags=~\"-|\"}[$__rate_interval])) / "
+        + ",response_code!~\"5..|0\"}[$__rate_interval])) / "
         + requestRate(selector, by);
   }
 
