@@ -7,9 +7,13 @@ import io.meshpulse.streamprocessor.score.EndpointStats;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sliding event-time windows per endpoint, built from panes of one slide: each request updates one
@@ -21,9 +25,14 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Timers: one at the end of the first open window of a new pane, and from each firing one at the
  * next window end while panes remain, so an endpoint holds one or two timers, not one a window.
+ *
+ * <p>State restored from a job with another window size or slide is dropped (counted, logged once
+ * per subtask) when its endpoint is next seen: its panes and proxy masks are laid out for the old
+ * slide, and the endpoint's windows refill within one window of the new size.
  */
 final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, EndpointStats> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(EndpointPanesFunction.class);
 
   private final long sizeMillis;
   private final long slideMillis;
@@ -31,6 +40,8 @@ final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, End
   private final OutputTag<Sample> late;
 
   private transient ValueState<EndpointPanes> panes;
+  private transient Counter statesReset;
+  private transient boolean resetLogged;
 
   EndpointPanesFunction(
       long sizeMillis, long slideMillis, long spanMillis, OutputTag<Sample> late) {
@@ -45,6 +56,34 @@ final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, End
     panes =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("endpoint-panes", BinaryTypeInfo.ENDPOINT_PANES));
+    statesReset =
+        getRuntimeContext()
+            .getMetricGroup()
+            .addGroup(JobMetrics.GROUP)
+            .counter(JobMetrics.WINDOW_STATES_RESET);
+  }
+
+  /** The endpoint's panes, or null when it has none or had them for other window settings. */
+  private @Nullable EndpointPanes currentPanes() throws Exception {
+    EndpointPanes current = panes.value();
+    if (current == null || current.hasLayout(sizeMillis, slideMillis)) {
+      return current;
+    }
+    statesReset.inc();
+    if (!resetLogged) {
+      resetLogged = true;
+      LOG.info(
+          "window settings changed: dropping endpoint window state saved with size_ms={}"
+              + " slide_ms={} (configured size_ms={} slide_ms={}); each endpoint refills within"
+              + " one window, counted in {}",
+          current.sizeMillis(),
+          current.slideMillis(),
+          sizeMillis,
+          slideMillis,
+          JobMetrics.WINDOW_STATES_RESET);
+    }
+    panes.clear();
+    return null;
   }
 
   @Override
@@ -59,7 +98,7 @@ final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, End
       ctx.output(late, sample);
       return;
     }
-    EndpointPanes current = panes.value();
+    EndpointPanes current = currentPanes();
     if (current == null) {
       current = new EndpointPanes(sizeMillis, slideMillis).identify(sample.endpointId());
     }
@@ -81,11 +120,13 @@ final class EndpointPanesFunction extends KeyedProcessFunction<Long, Sample, End
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<EndpointStats> out)
       throws Exception {
-    EndpointPanes current = panes.value();
-    if (current == null) {
+    EndpointPanes current = currentPanes();
+    long end = timestamp + 1;
+    if (current == null || Math.floorMod(end, slideMillis) != 0) {
+      // No panes, or a timer restored from a job with another slide, off this slide's grid: the
+      // panes set their own timers when they were opened.
       return;
     }
-    long end = timestamp + 1;
     EndpointStats stats = current.window(end, spanMillis);
     if (stats != null) {
       out.collect(stats);

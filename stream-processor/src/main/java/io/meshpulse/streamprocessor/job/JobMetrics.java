@@ -28,6 +28,12 @@ final class JobMetrics {
   /** Window results that reached the cluster stage after their window was scored. */
   static final String LATE_RESULTS_DROPPED = "late_window_results_dropped";
 
+  /**
+   * Endpoints whose saved window state had another window.size or window.slide than the job's (a
+   * restore after the settings changed): their state is dropped and refills within one window.
+   */
+  static final String WINDOW_STATES_RESET = "window_states_reset";
+
   /** Endpoints scored in the latest window of each cluster of this subtask. */
   static final String ENDPOINTS_TRACKED = "endpoints_tracked";
 

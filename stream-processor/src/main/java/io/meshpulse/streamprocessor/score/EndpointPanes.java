@@ -63,6 +63,22 @@ public final class EndpointPanes {
         : 4;
   }
 
+  /**
+   * Whether this state was built for windows of {@code sizeMillis} sliding by {@code slideMillis}
+   * (state restored from a job with other window settings was not).
+   */
+  public boolean hasLayout(long sizeMillis, long slideMillis) {
+    return this.sizeMillis == sizeMillis && this.slideMillis == slideMillis;
+  }
+
+  public long sizeMillis() {
+    return sizeMillis;
+  }
+
+  public long slideMillis() {
+    return slideMillis;
+  }
+
   public @Nullable EndpointId id() {
     return id;
   }

@@ -7,6 +7,7 @@ import io.meshpulse.streamprocessor.io.Sample;
 import io.meshpulse.streamprocessor.score.EndpointStats;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,21 +26,95 @@ class EndpointWindowsHarnessTest {
   private KeyedOneInputStreamOperatorTestHarness<Long, Sample, EndpointStats> harness;
 
   @BeforeEach
-  @SuppressWarnings("unchecked") // the transformation's key type is Long by construction
   void setUp() throws Exception {
+    harness = harness(Duration.ofSeconds(10), Duration.ofSeconds(1));
+    harness.open();
+  }
+
+  @SuppressWarnings("unchecked") // the transformation's key type is Long by construction
+  private static KeyedOneInputStreamOperatorTestHarness<Long, Sample, EndpointStats> harness(
+      Duration size, Duration slide) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DataStream<Sample> input = env.fromData(new Sample());
     SingleOutputStreamOperator<EndpointStats> windows =
-        HealthJob.endpointWindows(
-            input, Duration.ofSeconds(10), Duration.ofSeconds(1), 3_000, LATE);
+        HealthJob.endpointWindows(input, size, slide, 3_000, LATE);
     OneInputTransformation<Sample, EndpointStats> transformation =
         (OneInputTransformation<Sample, EndpointStats>) windows.getTransformation();
-    harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            transformation.getOperatorFactory(),
-            s -> s.key,
-            org.apache.flink.api.common.typeinfo.Types.LONG);
-    harness.open();
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        transformation.getOperatorFactory(),
+        s -> s.key,
+        org.apache.flink.api.common.typeinfo.Types.LONG);
+  }
+
+  /**
+   * Runs a busy endpoint (a request every 10 ms from 0 to 10 s) under {@code before}, snapshots at
+   * watermark 4999, restores into {@code after}, feeds 10 s to 12 s and returns what {@code after}
+   * emits up to watermark 11999.
+   */
+  private static List<EndpointStats> restoredWindows(Duration[] before, Duration[] after)
+      throws Exception {
+    OperatorSubtaskState snapshot;
+    try (var first = harness(before[0], before[1])) {
+      first.open();
+      for (long ts = 0; ts < 10_000; ts += 10) {
+        first.processElement(sample("reviews", 1, ts, 200, 20), ts);
+      }
+      first.processWatermark(4_999);
+      snapshot = first.snapshot(1L, 1L);
+    }
+    try (var restored = harness(after[0], after[1])) {
+      restored.initializeState(snapshot);
+      restored.open();
+      for (long ts = 10_000; ts < 12_000; ts += 10) {
+        restored.processElement(sample("reviews", 1, ts, 200, 20), ts);
+      }
+      restored.processWatermark(11_999);
+      return restored.extractOutputValues();
+    }
+  }
+
+  @Test
+  void restoreWithALargerWindow_dropsTheSavedState_andEmitsWindowsOfTheNewSize() throws Exception {
+    List<EndpointStats> out =
+        restoredWindows(
+            new Duration[] {Duration.ofSeconds(10), Duration.ofMillis(500)},
+            new Duration[] {Duration.ofSeconds(20), Duration.ofMillis(500)});
+    assertThat(out).as("windows after the restore").isNotEmpty();
+    assertThat(out)
+        .as("every window spans the configured 20 s")
+        .allSatisfy(
+            s ->
+                assertThat(s.windowStartMillis())
+                    .as("start of the window ending %d", s.windowEndMillis())
+                    .isEqualTo(s.windowEndMillis() - 20_000));
+    assertThat(out)
+        .filteredOn(s -> s.windowEndMillis() == 12_000)
+        .singleElement()
+        .satisfies(
+            s ->
+                assertThat(s.requests())
+                    .as("only the requests since the restore (the old state was dropped)")
+                    .isEqualTo(200));
+  }
+
+  @Test
+  void restoreWithAShorterSlide_judgesTheLastSlideOfTheNewSlide() throws Exception {
+    List<EndpointStats> out =
+        restoredWindows(
+            new Duration[] {Duration.ofSeconds(10), Duration.ofSeconds(1)},
+            new Duration[] {Duration.ofSeconds(10), Duration.ofMillis(500)});
+    assertThat(out)
+        .as("windows ending on the 500 ms grid")
+        .extracting(EndpointStats::windowEndMillis)
+        .contains(11_500L, 12_000L);
+    assertThat(out)
+        .filteredOn(s -> s.windowEndMillis() == 11_500)
+        .singleElement()
+        .satisfies(
+            s ->
+                assertThat(s.recentRequests())
+                    .as("requests in the last slide [11000, 11500)")
+                    .isEqualTo(50));
   }
 
   @AfterEach
