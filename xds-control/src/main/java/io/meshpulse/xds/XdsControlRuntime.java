@@ -146,6 +146,11 @@ public final class XdsControlRuntime implements AutoCloseable {
             "health records skipped because they do not decode or their key names no endpoint")
         .register(registry);
     FunctionCounter.builder(
+            "meshpulse.health.records.future.dated", health, KafkaHealthTable::futureDatedRecords)
+        .description(
+            "health records emitted more than 1 s ahead of this clock; observed as of arrival")
+        .register(registry);
+    FunctionCounter.builder(
             "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)
         .description("topology file updates refused; the last good topology stays")
         .register(registry);

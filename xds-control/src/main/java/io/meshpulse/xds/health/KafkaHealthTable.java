@@ -59,11 +59,13 @@ public final class KafkaHealthTable implements AutoCloseable {
   static final String ENDPOINT_STORE = "endpoint-health";
   static final String SERVICE_STORE = "service-health";
   private static final Logger logger = LoggerFactory.getLogger(KafkaHealthTable.class);
+  static final long FUTURE_TOLERANCE_MILLIS = 1_000;
 
   private final HealthStreamsConfig config;
   private final KafkaStreams streams;
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong updates = new AtomicLong();
+  private final AtomicLong futureDated = new AtomicLong();
   private final LatestByKey<EndpointId, HealthObservation> endpoints = new LatestByKey<>();
   private final LatestByKey<String, ServiceHealth> services = new LatestByKey<>();
   // The newest observation time put into `endpoints`, for the table's lastRecordAt.
@@ -266,9 +268,22 @@ public final class KafkaHealthTable implements AutoCloseable {
     }
   }
 
-  /** The record observed at its emission time (else its Kafka timestamp), counted as newest. */
+  /**
+   * The record observed at its emission time (else its Kafka timestamp), counted as newest. A time
+   * ahead of this clock (the health job's clock runs fast) counts as now: otherwise one record
+   * dated in the future would keep the table from ever looking silent until that time came, and
+   * keep its endpoint's verdict fresh as long. Those more than {@link #FUTURE_TOLERANCE_MILLIS}
+   * ahead are counted.
+   */
   private HealthObservation observed(EndpointHealth h, long recordTimestamp) {
     long at = h.getEmittedUnixMillis() > 0 ? h.getEmittedUnixMillis() : recordTimestamp;
+    long now = System.currentTimeMillis();
+    if (at > now) {
+      if (at - now > FUTURE_TOLERANCE_MILLIS) {
+        futureDated.incrementAndGet();
+      }
+      at = now;
+    }
     newestMillis.accumulateAndGet(at, Math::max);
     return new HealthObservation(h, Instant.ofEpochMilli(at));
   }
@@ -283,6 +298,11 @@ public final class KafkaHealthTable implements AutoCloseable {
 
   public long malformedRecords() {
     return malformed.get();
+  }
+
+  /** Records dated more than a second ahead of this clock, observed as of their arrival. */
+  public long futureDatedRecords() {
+    return futureDated.get();
   }
 
   public long updates() {

@@ -114,6 +114,19 @@ class KafkaHealthTableIT {
                     == HealthState.HEALTH_STATE_UNHEALTHY,
             "an update after the restore");
         assertThat(second.table(TOPOLOGY).lastRecordAt()).isEqualTo(T0.plusSeconds(10));
+
+        // A record dated an hour ahead (the health job's clock runs fast) counts as of its arrival.
+        Instant sent = Instant.now();
+        send(producer, E2, HealthState.HEALTH_STATE_UNHEALTHY, sent.plusSeconds(3600));
+        await(() -> second.table(TOPOLOGY).get(E2).isPresent(), "the future-dated record");
+        Instant read = Instant.now();
+        assertThat(second.table(TOPOLOGY).get(E2).orElseThrow().observedAt())
+            .as("observed at its arrival, not an hour ahead")
+            .isBetween(sent, read);
+        assertThat(second.table(TOPOLOGY).lastRecordAt())
+            .as("so silence can still be detected")
+            .isBetween(sent, read);
+        assertThat(second.futureDatedRecords()).as("counted").isEqualTo(1);
       }
     }
   }
