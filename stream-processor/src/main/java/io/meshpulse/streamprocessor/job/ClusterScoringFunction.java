@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -35,6 +35,10 @@ import org.apache.flink.util.OutputTag;
  * watermark passes the window's end (the moment the window stage has emitted all of them), compares
  * every endpoint with its peers and emits EndpointHealth (main output) and ServiceHealth (side
  * output), already serialized.
+ *
+ * <p>The {@code endpoints_tracked} gauge sums the endpoints of each cluster's latest scored window;
+ * a cluster that has produced no window for a window's length is forgotten (a timer one window
+ * after each scored window makes sure of that even when no other cluster fires).
  */
 final class ClusterScoringFunction extends KeyedProcessFunction<String, EndpointStats, OutRecord> {
   private static final long serialVersionUID = 1L;
@@ -43,17 +47,27 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
 
   private final ScoringThresholds thresholds;
   private final Clock clock;
+  private final long sizeMillis;
 
   private transient MapState<Long, List<EndpointStats>> pending;
   private transient ClusterScorer scorer;
   private transient Map<HealthState, Counter> endpointScores;
   private transient Map<HealthState, Counter> serviceScores;
   private transient Counter lateResults;
-  private transient Map<String, Integer> endpointsPerCluster;
+  // Written by the task thread, read by the metrics reporter's.
+  private transient ConcurrentHashMap<String, Tracked> tracked;
 
-  ClusterScoringFunction(ScoringThresholds thresholds, Clock clock) {
+  /** A cluster's endpoints in its latest scored window, and that window's end. */
+  private record Tracked(int endpoints, long windowEndMillis) {}
+
+  /**
+   * @param sizeMillis the window size: a cluster without a scored window for this long is no longer
+   *     counted in {@code endpoints_tracked}
+   */
+  ClusterScoringFunction(ScoringThresholds thresholds, Clock clock, long sizeMillis) {
     this.thresholds = thresholds;
     this.clock = clock;
+    this.sizeMillis = sizeMillis;
   }
 
   @Override
@@ -79,10 +93,17 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
       serviceScores.put(state, byState.counter(JobMetrics.SERVICE_SCORES));
     }
     lateResults = group.counter(JobMetrics.LATE_RESULTS_DROPPED);
-    endpointsPerCluster = new HashMap<>();
-    group.gauge(
-        JobMetrics.ENDPOINTS_TRACKED,
-        (Gauge<Integer>) () -> endpointsPerCluster.values().stream().mapToInt(i -> i).sum());
+    tracked = new ConcurrentHashMap<>();
+    group.gauge(JobMetrics.ENDPOINTS_TRACKED, (Gauge<Integer>) this::endpointsTracked);
+  }
+
+  /** The value of the {@code endpoints_tracked} gauge. */
+  int endpointsTracked() {
+    int sum = 0;
+    for (Tracked t : tracked.values()) {
+      sum += t.endpoints();
+    }
+    return sum;
   }
 
   @Override
@@ -106,6 +127,8 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out)
       throws Exception {
     long end = timestamp + 1;
+    long forgetThrough = end - sizeMillis;
+    tracked.values().removeIf(t -> t.windowEndMillis() <= forgetThrough);
     List<EndpointStats> window = pending.get(end);
     pending.remove(end);
     if (window == null || window.isEmpty()) {
@@ -113,7 +136,8 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     }
     String cluster = ctx.getCurrentKey();
     ClusterHealth health = scorer.score(cluster, window, clock.millis());
-    endpointsPerCluster.put(cluster, health.endpoints().size());
+    tracked.put(cluster, new Tracked(health.endpoints().size(), end));
+    ctx.timerService().registerEventTimeTimer(end + sizeMillis - 1);
     List<EndpointHealth> endpoints = health.endpoints();
     for (int i = 0; i < endpoints.size(); i++) {
       EndpointHealth endpoint = endpoints.get(i);

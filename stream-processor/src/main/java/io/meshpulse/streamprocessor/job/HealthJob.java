@@ -91,7 +91,7 @@ public final class HealthJob {
         .name("late records");
 
     SingleOutputStreamOperator<OutRecord> endpointHealth =
-        clusterScoring(endpointWindows, thresholds, clock);
+        clusterScoring(endpointWindows, thresholds, clock, size);
 
     endpointHealth
         .sinkTo(sink(conf, conf.get(HealthJobOptions.ENDPOINT_HEALTH_TOPIC)))
@@ -139,10 +139,13 @@ public final class HealthJob {
 
   /** Per cluster: peer comparison of each window's endpoints, fired by the watermark. */
   static SingleOutputStreamOperator<OutRecord> clusterScoring(
-      DataStream<EndpointStats> endpointWindows, ScoringThresholds thresholds, Clock clock) {
+      DataStream<EndpointStats> endpointWindows,
+      ScoringThresholds thresholds,
+      Clock clock,
+      Duration size) {
     return endpointWindows
         .keyBy(s -> s.id().cluster(), Types.STRING)
-        .process(new ClusterScoringFunction(thresholds, clock))
+        .process(new ClusterScoringFunction(thresholds, clock, size.toMillis()))
         .returns(OutRecord.class)
         .uid("cluster-scoring-v3")
         .name("peer comparison and scoring");

@@ -34,7 +34,10 @@ final class JobMetrics {
    */
   static final String WINDOW_STATES_RESET = "window_states_reset";
 
-  /** Endpoints scored in the latest window of each cluster of this subtask. */
+  /**
+   * Endpoints scored in the latest window of each cluster of this subtask; a cluster without a
+   * scored window for a window's length no longer counts.
+   */
   static final String ENDPOINTS_TRACKED = "endpoints_tracked";
 
   /** Health records written, endpoint scores labelled by state. */

@@ -25,21 +25,28 @@ class ClusterScoringHarnessTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> harness()
       throws Exception {
+    return harness(
+        new ClusterScoringFunction(ScoringThresholds.defaults(), Clock.systemUTC(), 10_000));
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> harness(
+      ClusterScoringFunction function) throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(
-            new ClusterScoringFunction(ScoringThresholds.defaults(), Clock.systemUTC())),
-        s -> s.id().cluster(),
-        Types.STRING);
+        new KeyedProcessOperator<>(function), s -> s.id().cluster(), Types.STRING);
   }
 
   /**
    * One endpoint's stats for the window ending at {@code end}: 200 requests, {@code errors} 5xx.
    */
   private static EndpointStats stats(int host, long end, int errors) {
+    return stats("reviews", host, end, errors);
+  }
+
+  private static EndpointStats stats(String cluster, int host, long end, int errors) {
     EndpointAggregate a = new EndpointAggregate(1_000);
     for (int i = 0; i < 200; i++) {
       Sample s =
-          TestSamples.sample("reviews", host, end - 10_000 + i * 50L, i < errors ? 503 : 200, 20);
+          TestSamples.sample(cluster, host, end - 10_000 + i * 50L, i < errors ? 503 : 200, 20);
       a.identify(s.endpointId())
           .add(s.timestampMillis, s.outcome, s.latencyMillis, Integer.toString(s.proxyHash));
     }
@@ -120,6 +127,33 @@ class ClusterScoringHarnessTest {
       h.open();
       h.processWatermark(9_999);
       assertThat(h.extractOutputValues()).as("endpoint records after the restore").hasSize(5);
+    }
+  }
+
+  @Test
+  void endpointsTracked_countsEachClustersLatestWindow_andForgetsClustersGoneForAWindow()
+      throws Exception {
+    ClusterScoringFunction function =
+        new ClusterScoringFunction(ScoringThresholds.defaults(), Clock.systemUTC(), 10_000);
+    try (var h = harness(function)) {
+      h.open();
+      for (int host = 1; host <= 5; host++) {
+        h.processElement(new StreamRecord<>(stats("reviews", host, 10_000, 0), 9_999));
+      }
+      for (int host = 1; host <= 3; host++) {
+        h.processElement(new StreamRecord<>(stats("ratings", host, 10_000, 0), 9_999));
+        h.processElement(new StreamRecord<>(stats("ratings", host, 15_000, 0), 14_999));
+      }
+      h.processWatermark(9_999);
+      assertThat(function.endpointsTracked()).as("5 reviews + 3 ratings").isEqualTo(8);
+      h.processWatermark(14_999);
+      assertThat(function.endpointsTracked())
+          .as("reviews last seen 5 s ago, within a window")
+          .isEqualTo(8);
+      h.processWatermark(20_000);
+      assertThat(function.endpointsTracked()).as("reviews without a window for 10 s").isEqualTo(3);
+      h.processWatermark(25_000);
+      assertThat(function.endpointsTracked()).as("both clusters gone").isZero();
     }
   }
 
