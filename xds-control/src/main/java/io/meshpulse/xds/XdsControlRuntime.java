@@ -3,13 +3,18 @@ package io.meshpulse.xds;
 import io.meshpulse.xds.control.HealthSource;
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.control.PolicyLoop;
+import io.meshpulse.xds.control.StateRecovery;
 import io.meshpulse.xds.decision.DecisionLog;
+import io.meshpulse.xds.decision.DecisionLogReader;
 import io.meshpulse.xds.decision.KafkaDecisionPublisher;
 import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
+import io.meshpulse.xds.policy.EndpointStatus;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.PolicyMode;
+import io.meshpulse.xds.policy.PolicyRecovery;
+import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.rollout.Rollouts;
@@ -28,16 +33,22 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every moving part of xds-control, wired in order: topology, health table, policy loop, ADS
  * server, decision sinks. Created by Spring, usable without it.
  */
 public final class XdsControlRuntime implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(XdsControlRuntime.class);
+  private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
+
   private final TopologySource topology;
   private final KafkaHealthTable health;
   private final KafkaDecisionPublisher decisionPublisher;
@@ -128,6 +139,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             source,
             overrides,
             this::shifts,
+            recovery(k, policyConfig),
             routing::current,
             publisher,
             List.of(decisionLog, decisionPublisher),
@@ -209,6 +221,41 @@ public final class XdsControlRuntime implements AutoCloseable {
               : subsetShifts.advance(now, current, health.services()));
     }
     return shifts;
+  }
+
+  /**
+   * A restart's policy memory: the endpoints' states rebuilt from the decision log's last {@link
+   * PolicyRecovery#lookback}. If the log cannot be read, the loop starts without them, as a first
+   * start does.
+   */
+  private static StateRecovery recovery(XdsControlProperties.Kafka k, PolicyConfig config) {
+    DecisionLogReader reader =
+        new DecisionLogReader(k.bootstrapServers(), k.routingDecisionsTopic());
+    return (topology, now) -> {
+      Instant since = now.minus(PolicyRecovery.lookback(config));
+      try {
+        DecisionLogReader.Read read = reader.read(since, RECOVERY_TIMEOUT);
+        PolicyState state = PolicyRecovery.rebuild(read.decisions(), topology, config);
+        long ejected =
+            state.endpoints().values().stream()
+                .filter(e -> e.status() == EndpointStatus.EJECTED)
+                .count();
+        logger.info(
+            "policy state recovered from the decision log since={} decisions={} endpoints={}"
+                + " ejected={}",
+            since,
+            read.decisions().size(),
+            state.endpoints().size(),
+            ejected);
+        return state;
+      } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+        logger.warn(
+            "decision log not read; the policy starts without its memory of ejections topic={}",
+            k.routingDecisionsTopic(),
+            e);
+        return PolicyState.INITIAL;
+      }
+    };
   }
 
   /** The alert webhook's configuration (token, actions). */

@@ -6,6 +6,7 @@ import io.meshpulse.xds.decision.DecisionSink;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyInput;
 import io.meshpulse.xds.policy.PolicyResult;
+import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.policy.ServiceDecision;
@@ -42,6 +43,9 @@ public final class PolicyLoop implements AutoCloseable {
   private final HealthSource health;
   private final OverrideStore overrides;
   private final ShiftSource shifts;
+  private final StateRecovery recovery;
+  // Loop thread only: whether the first evaluation has asked the recovery.
+  private boolean recovered;
   private final Supplier<RoutingConfig> routing;
   private final RouteComposer composer = new RouteComposer();
   private final XdsPublisher publisher;
@@ -74,6 +78,7 @@ public final class PolicyLoop implements AutoCloseable {
         health,
         overrides,
         ShiftSource.NONE,
+        StateRecovery.NONE,
         () -> RoutingConfig.EMPTY,
         publisher,
         sinks,
@@ -85,6 +90,8 @@ public final class PolicyLoop implements AutoCloseable {
 
   /**
    * @param shifts the route shifts in force, given the evaluation's topology and health table
+   * @param recovery the policy's memory to start from (a restart's), read before the first
+   *     evaluation, once the health table is ready
    * @param routing the routing configuration in force (gateways, virtual services); the shifts
    *     apply to its routes too
    * @param minInterval the least time from one evaluation's start to the next: a stream of health
@@ -97,6 +104,7 @@ public final class PolicyLoop implements AutoCloseable {
       HealthSource health,
       OverrideStore overrides,
       ShiftSource shifts,
+      StateRecovery recovery,
       Supplier<RoutingConfig> routing,
       XdsPublisher publisher,
       List<DecisionSink> sinks,
@@ -111,6 +119,7 @@ public final class PolicyLoop implements AutoCloseable {
     this.routing = routing;
     this.policy = policy;
     this.shifts = shifts;
+    this.recovery = recovery;
     this.topology = topology;
     this.health = health;
     this.overrides = overrides;
@@ -191,11 +200,16 @@ public final class PolicyLoop implements AutoCloseable {
     LoopView before = view;
     Topology current = topology.current();
     HealthTable table = health.table(current);
+    PolicyState previous = before.state();
+    if (!recovered) {
+      recovered = true;
+      previous = recovery.recover(current, now);
+    }
     List<RouteShift> inForce =
-        shifts.advance(now, current, table, policy.mode(table, now, before.state()));
+        shifts.advance(now, current, table, policy.mode(table, now, previous));
     PolicyResult result =
         policy.evaluate(
-            new PolicyInput(current, table, overrides.snapshot(), inForce, now, before.state()));
+            new PolicyInput(current, table, overrides.snapshot(), inForce, now, previous));
     RouteComposer.Composition routes =
         composer.compose(routing.get(), inForce, policy.config().dryRun());
     String version = publisher.publish(result.served(), routes.served(), policy.config());

@@ -37,7 +37,11 @@ public final class DecisionMapper {
               .setNewWeight(c.newWeight())
               .setOldStatus(c.oldStatus().envoyHealthStatus())
               .setNewStatus(c.newStatus().envoyHealthStatus())
-              .addAllReasons(c.reasons()));
+              .addAllReasons(c.reasons())
+              .setNewPolicyStatus(c.newStatus().name())
+              .setEjectedUntilUnixMillis(
+                  c.ejectedUntil() == null ? 0 : c.ejectedUntil().toEpochMilli())
+              .setOffences(c.offences()));
     }
     for (RouteWeightChange r : d.routeChanges()) {
       b.addRouteChanges(

@@ -319,7 +319,12 @@ public final class RoutingPolicy {
       if (status == EndpointStatus.EJECTED) {
         if (s.override != null) {
           reasons.add(0, "override " + s.override.id() + ": " + s.override.reason());
-        } else if (changed || (prev.ejectedUntil() != null && !now.isBefore(prev.ejectedUntil()))) {
+        } else if (changed
+            || (s.signal.kind() != Signal.Kind.HOLD
+                && prev.ejectedUntil() != null
+                && !now.isBefore(prev.ejectedUntil()))) {
+          // While the policy holds, an ejection that ran out stays as it is: the first evaluation
+          // with records again extends it or re-admits the endpoint.
           if (changed) {
             offences++;
           }
@@ -410,7 +415,27 @@ public final class RoutingPolicy {
                 prev.status(),
                 status,
                 trigger,
-                reasons));
+                reasons,
+                ejectedUntil,
+                offences));
+      } else if (status == EndpointStatus.EJECTED
+          && ejectedUntil != null
+          && !ejectedUntil.equals(prev.ejectedUntil())) {
+        // Still unhealthy when its time ran out: ejected for another period. Recorded, so the
+        // decision log holds every deadline a restart must honour.
+        changes.add(
+            new EndpointChange(
+                s.id,
+                s.subset,
+                EndpointAction.ENDPOINT_ACTION_EJECT,
+                prev.weight(),
+                weight,
+                prev.status(),
+                status,
+                trigger,
+                reasons,
+                ejectedUntil,
+                offences));
       } else if (suppressed && !prev.suppressed()) {
         changes.add(
             new EndpointChange(
@@ -422,7 +447,9 @@ public final class RoutingPolicy {
                 prev.status(),
                 status,
                 trigger,
-                reasons));
+                reasons,
+                ejectedUntil,
+                offences));
       }
     }
 

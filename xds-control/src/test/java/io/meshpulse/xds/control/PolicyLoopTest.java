@@ -159,6 +159,7 @@ class PolicyLoopTest {
             health,
             new OverrideStore(),
             ShiftSource.NONE,
+            StateRecovery.NONE,
             () -> io.meshpulse.xds.routing.RoutingConfig.EMPTY,
             new XdsPublisher(new XdsMetrics(registry)),
             List.of(),

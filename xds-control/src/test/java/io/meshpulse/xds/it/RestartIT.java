@@ -13,11 +13,13 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.v1.EndpointAction;
+import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.xds.policy.EndpointRouting;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +115,94 @@ class RestartIT {
                 c ->
                     c.getAction() == EndpointAction.ENDPOINT_ACTION_READMIT
                         || c.getAction() == EndpointAction.ENDPOINT_ACTION_NEUTRAL);
+      }
+    }
+  }
+
+  @Test
+  void anEjectionWhoseRecordWentStale_outlivesARestart_andEndsThroughTheRamp() throws Exception {
+    String[] policy = {
+      "meshpulse.xds.policy.stale-after=2s",
+      "meshpulse.xds.policy.silent-after=60s",
+      "meshpulse.xds.policy.base-ejection-time=20s"
+    };
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
+      kafka.createTopics(MeshTopics.all(1));
+      Path topology =
+          Topologies.write(
+              dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103, 9104, 9105));
+      // The healthy endpoints keep reporting; the ejected one gets no traffic, so no records.
+      java.util.concurrent.ScheduledExecutorService pipeline =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      pipeline.scheduleAtFixedRate(
+          () -> {
+            try {
+              for (int port : new int[] {9101, 9102, 9104, 9105}) {
+                producer.send("reviews", "127.0.0.1", port, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+              }
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          },
+          0,
+          500,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        Instant ejectedAt;
+        try (XdsControlHarness first =
+            new XdsControlHarness(kafka, topology, dir.resolve("a"), "restart-ramp", policy)) {
+          first.awaitReady(Duration.ofSeconds(60));
+          producer.send("reviews", "127.0.0.1", 9103, HealthState.HEALTH_STATE_UNHEALTHY, 0.05);
+          XdsControlHarness.await(
+              () -> ejected(first).equals(List.of(9103)),
+              Duration.ofSeconds(10),
+              "the first instance's ejection");
+          ejectedAt = Instant.now();
+          XdsControlHarness.await(
+              () ->
+                  first
+                      .runtime()
+                      .loop()
+                      .view()
+                      .intended()
+                      .services()
+                      .get("reviews")
+                      .endpoints()
+                      .stream()
+                      .anyMatch(e -> e.id().port() == 9103 && Double.isNaN(e.score())),
+              Duration.ofSeconds(10),
+              "the ejected endpoint's record gone stale");
+        }
+        try (XdsControlHarness second =
+            new XdsControlHarness(kafka, topology, dir.resolve("b"), "restart-ramp", policy)) {
+          second.awaitReady(Duration.ofSeconds(60));
+          assertThat(ejected(second))
+              .as("ejected in the restarted instance's first routing, its record stale")
+              .containsExactly(9103);
+          assertThat(Instant.now())
+              .as("checked before the ejection's deadline")
+              .isBefore(ejectedAt.plusSeconds(20));
+          XdsControlHarness.await(
+              () -> ejected(second).isEmpty(), Duration.ofSeconds(30), "the re-admission");
+          List<EndpointChange> changes =
+              second.runtime().decisions().recent("reviews", 100).stream()
+                  .flatMap(d -> d.getEndpointChangesList().stream())
+                  .filter(c -> c.getEndpoint().getPort() == 9103)
+                  .toList();
+          assertThat(changes)
+              .as("9103's changes after the restart, newest first")
+              .last()
+              .satisfies(
+                  c -> {
+                    assertThat(c.getAction())
+                        .as("action")
+                        .isEqualTo(EndpointAction.ENDPOINT_ACTION_READMIT);
+                    assertThat(c.getNewWeight()).as("the ramp's first weight").isEqualTo(10);
+                  });
+        }
+      } finally {
+        pipeline.shutdownNow();
       }
     }
   }

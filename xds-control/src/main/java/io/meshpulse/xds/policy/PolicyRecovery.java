@@ -1,0 +1,102 @@
+package io.meshpulse.xds.policy;
+
+import io.meshpulse.model.v1.EndpointAction;
+import io.meshpulse.model.v1.EndpointChange;
+import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.topology.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Rebuilds the policy's memory of its endpoints from the decision log, so that a restarted
+ * xds-control goes on where the last one stopped: an ejected endpoint stays ejected until its
+ * deadline (it gets no traffic, so its health record goes stale, and stale alone would re-admit it
+ * at full weight), a ramp goes on from its weight, and offences keep doubling the ejection time.
+ * Each endpoint takes its last change in the log; the route shifts (subset, alert and rollout) are
+ * not rebuilt.
+ */
+public final class PolicyRecovery {
+  private PolicyRecovery() {}
+
+  /** How far back a restart reads the decision log: an ejection and the memory of it after. */
+  public static Duration lookback(PolicyConfig config) {
+    return config.maxEjectionTime().plus(config.offenceMemory());
+  }
+
+  /**
+   * @param decisions the log's decisions, in any order
+   * @param topology endpoints it does not serve are left out
+   */
+  public static PolicyState rebuild(
+      List<RoutingDecision> decisions, Topology topology, PolicyConfig config) {
+    Set<EndpointId> served = new HashSet<>();
+    topology
+        .services()
+        .forEach(s -> s.endpoints().forEach(e -> served.add(EndpointId.of(s.name(), e))));
+    Map<EndpointId, EndpointState> states = new HashMap<>();
+    List<RoutingDecision> ordered =
+        decisions.stream()
+            .sorted(Comparator.comparingLong(RoutingDecision::getDecidedUnixMillis))
+            .toList();
+    for (RoutingDecision d : ordered) {
+      Instant at = Instant.ofEpochMilli(d.getDecidedUnixMillis());
+      for (EndpointChange c : d.getEndpointChangesList()) {
+        EndpointStatus status = policyStatus(c);
+        if (status == null || c.getAction() == EndpointAction.ENDPOINT_ACTION_SUPPRESSED) {
+          continue;
+        }
+        EndpointId id =
+            new EndpointId(d.getCluster(), c.getEndpoint().getAddress(), c.getEndpoint().getPort());
+        if (!served.contains(id)) {
+          continue;
+        }
+        EndpointState prev = states.get(id);
+        EndpointStatus old =
+            prev != null
+                ? prev.status()
+                : "UNHEALTHY".equals(c.getOldStatus())
+                    ? EndpointStatus.EJECTED
+                    : EndpointStatus.ACTIVE;
+        boolean changed = status != old;
+        boolean worse = status.compareTo(old) > 0 || c.getNewWeight() < c.getOldWeight();
+        Instant until =
+            status == EndpointStatus.EJECTED && c.getEjectedUntilUnixMillis() > 0
+                ? Instant.ofEpochMilli(c.getEjectedUntilUnixMillis())
+                : null;
+        states.put(
+            id,
+            new EndpointState(
+                status,
+                c.getNewWeight(),
+                changed || prev == null ? at : prev.since(),
+                c.getOffences(),
+                until,
+                c.getNewWeight() != c.getOldWeight()
+                    ? at
+                    : prev == null ? Instant.EPOCH : prev.lastStepAt(),
+                false,
+                changed ? status.compareTo(old) > 0 : prev == null || prev.escalated(),
+                worse ? at : prev == null ? null : prev.lastBadAt()));
+      }
+    }
+    return new PolicyState(states, Map.of(), PolicyMode.NORMAL, null, Map.of());
+  }
+
+  /** The change's policy status; {@code null} for a record written before it was logged. */
+  private static @Nullable EndpointStatus policyStatus(EndpointChange c) {
+    try {
+      return c.getNewPolicyStatus().isEmpty()
+          ? null
+          : EndpointStatus.valueOf(c.getNewPolicyStatus());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}
