@@ -109,6 +109,7 @@ public final class XdsControlRuntime implements AutoCloseable {
                 k.endpointHealthTopic(),
                 k.serviceHealthTopic(),
                 k.commitInterval()),
+            clock,
             () -> {
               PolicyLoop l = loopRef[0];
               if (l != null) {
@@ -215,10 +216,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     if (subsetShifts != null) {
       // After rollouts and alerts: a failing canary loses whatever share they gave it.
       // They follow the subsets' health records, which fall silent with the endpoints' ones.
-      shifts.addAll(
-          mode == PolicyMode.HOLD
-              ? subsetShifts.inForce()
-              : subsetShifts.advance(now, current, health.services()));
+      shifts.addAll(subsetShifts.advance(now, current, health.services(), mode));
     }
     return shifts;
   }

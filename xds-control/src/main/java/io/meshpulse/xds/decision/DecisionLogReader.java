@@ -96,7 +96,7 @@ public final class DecisionLogReader {
             malformed++;
           }
         }
-        open.removeIf(tp -> consumer.position(tp) >= ends.get(tp));
+        open.removeIf(tp -> consumer.position(tp, remaining(deadline)) >= ends.get(tp));
       }
     }
     if (malformed > 0) {
@@ -106,6 +106,6 @@ public final class DecisionLogReader {
   }
 
   private static Duration remaining(long deadline) {
-    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
   }
 }

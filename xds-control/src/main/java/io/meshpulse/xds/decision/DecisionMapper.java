@@ -38,6 +38,7 @@ public final class DecisionMapper {
               .setOldStatus(c.oldStatus().envoyHealthStatus())
               .setNewStatus(c.newStatus().envoyHealthStatus())
               .addAllReasons(c.reasons())
+              .setOldPolicyStatus(c.oldStatus().name())
               .setNewPolicyStatus(c.newStatus().name())
               .setEjectedUntilUnixMillis(
                   c.ejectedUntil() == null ? 0 : c.ejectedUntil().toEpochMilli())

@@ -7,6 +7,7 @@ import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.topology.Topology;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,6 +63,7 @@ public final class KafkaHealthTable implements AutoCloseable {
   static final long FUTURE_TOLERANCE_MILLIS = 1_000;
 
   private final HealthStreamsConfig config;
+  private final Clock clock;
   private final KafkaStreams streams;
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong updates = new AtomicLong();
@@ -74,8 +76,13 @@ public final class KafkaHealthTable implements AutoCloseable {
   private volatile @Nullable Map<TopicPartition, Long> endOffsetsAtStart;
   private volatile boolean ready;
 
-  public KafkaHealthTable(HealthStreamsConfig config, Runnable onUpdate) {
+  /**
+   * @param clock what "now" is for a record dated in the future
+   * @param onUpdate called on a Streams thread after each update
+   */
+  public KafkaHealthTable(HealthStreamsConfig config, Clock clock, Runnable onUpdate) {
     this.config = config;
+    this.clock = clock;
     StreamsBuilder builder = new StreamsBuilder();
     builder
         .table(
@@ -277,7 +284,7 @@ public final class KafkaHealthTable implements AutoCloseable {
    */
   private HealthObservation observed(EndpointHealth h, long recordTimestamp) {
     long at = h.getEmittedUnixMillis() > 0 ? h.getEmittedUnixMillis() : recordTimestamp;
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     if (at > now) {
       if (at - now > FUTURE_TOLERANCE_MILLIS) {
         futureDated.incrementAndGet();

@@ -48,7 +48,7 @@ public final class PolicyRecovery {
     for (RoutingDecision d : ordered) {
       Instant at = Instant.ofEpochMilli(d.getDecidedUnixMillis());
       for (EndpointChange c : d.getEndpointChangesList()) {
-        EndpointStatus status = policyStatus(c);
+        EndpointStatus status = policyStatus(c.getNewPolicyStatus());
         if (status == null || c.getAction() == EndpointAction.ENDPOINT_ACTION_SUPPRESSED) {
           continue;
         }
@@ -58,12 +58,9 @@ public final class PolicyRecovery {
           continue;
         }
         EndpointState prev = states.get(id);
+        EndpointStatus logged = policyStatus(c.getOldPolicyStatus());
         EndpointStatus old =
-            prev != null
-                ? prev.status()
-                : "UNHEALTHY".equals(c.getOldStatus())
-                    ? EndpointStatus.EJECTED
-                    : EndpointStatus.ACTIVE;
+            prev != null ? prev.status() : logged != null ? logged : EndpointStatus.ACTIVE;
         boolean changed = status != old;
         boolean worse = status.compareTo(old) > 0 || c.getNewWeight() < c.getOldWeight();
         Instant until =
@@ -82,19 +79,17 @@ public final class PolicyRecovery {
                     ? at
                     : prev == null ? Instant.EPOCH : prev.lastStepAt(),
                 false,
-                changed ? status.compareTo(old) > 0 : prev == null || prev.escalated(),
+                changed ? status.compareTo(old) > 0 : prev != null && prev.escalated(),
                 worse ? at : prev == null ? null : prev.lastBadAt()));
       }
     }
     return new PolicyState(states, Map.of(), PolicyMode.NORMAL, null, Map.of());
   }
 
-  /** The change's policy status; {@code null} for a record written before it was logged. */
-  private static @Nullable EndpointStatus policyStatus(EndpointChange c) {
+  /** A logged policy status; {@code null} for a record written before it was logged. */
+  private static @Nullable EndpointStatus policyStatus(String name) {
     try {
-      return c.getNewPolicyStatus().isEmpty()
-          ? null
-          : EndpointStatus.valueOf(c.getNewPolicyStatus());
+      return name.isEmpty() ? null : EndpointStatus.valueOf(name);
     } catch (IllegalArgumentException e) {
       return null;
     }

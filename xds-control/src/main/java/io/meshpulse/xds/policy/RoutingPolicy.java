@@ -219,17 +219,22 @@ public final class RoutingPolicy {
      * <p>Each subset is an Envoy cluster with its own panic threshold, and routes send traffic to
      * those clusters: with 2 of a subset's 3 endpoints ejected it would panic and spread its share
      * over all 3. A subset may only be emptied as a whole (every endpoint of it wants out, and all
-     * of them fit in the service's limit): its route weight then drops to 0 and its cluster gets no
+     * of them fit in the service's limit: max-ejection-percent, or the panic limit when operator
+     * overrides eject every one of them): its route weight then drops to 0 and its cluster gets no
      * traffic, which is how a one-endpoint subset leaves the route.
      */
     private void applyEjectionLimits() {
       EjectionLimits limits = EjectionLimits.of(slots.size(), config);
       Map<String, Integer> sizes = new HashMap<>();
       Map<String, Integer> wantingBySubset = new HashMap<>();
+      Map<String, Integer> manualBySubset = new HashMap<>();
       for (Slot s : slots) {
         sizes.merge(s.subset, 1, Integer::sum);
         if (s.desired == EndpointStatus.EJECTED) {
           wantingBySubset.merge(s.subset, 1, Integer::sum);
+          if (s.override != null) {
+            manualBySubset.merge(s.subset, 1, Integer::sum);
+          }
         }
       }
       List<Slot> wanting =
@@ -259,9 +264,11 @@ public final class RoutingPolicy {
           continue;
         }
         int rest = size - inSubset;
-        if (ejected < cap
-            && wantingBySubset.get(s.subset) == size
-            && ejected + rest <= limits.automatic()) {
+        // Emptied by overrides alone, the subset may go up to the panic limit, like any override;
+        // otherwise the whole of it must fit in max-ejection-percent.
+        int groupCap =
+            manualBySubset.getOrDefault(s.subset, 0) == size ? limits.total() : limits.automatic();
+        if (ejected < cap && wantingBySubset.get(s.subset) == size && ejected + rest <= groupCap) {
           ejected += rest;
           emptied.add(s.subset);
           continue;
@@ -405,52 +412,36 @@ public final class RoutingPolicy {
                     : s.signal.kind() == Signal.Kind.STALE
                         ? EndpointAction.ENDPOINT_ACTION_NEUTRAL
                         : EndpointAction.ENDPOINT_ACTION_REWEIGHT;
-        changes.add(
-            new EndpointChange(
-                s.id,
-                s.subset,
-                action,
-                prev.weight(),
-                weight,
-                prev.status(),
-                status,
-                trigger,
-                reasons,
-                ejectedUntil,
-                offences));
+        changes.add(change(s, action, next, trigger, reasons));
       } else if (status == EndpointStatus.EJECTED
           && ejectedUntil != null
           && !ejectedUntil.equals(prev.ejectedUntil())) {
         // Still unhealthy when its time ran out: ejected for another period. Recorded, so the
         // decision log holds every deadline a restart must honour.
-        changes.add(
-            new EndpointChange(
-                s.id,
-                s.subset,
-                EndpointAction.ENDPOINT_ACTION_EJECT,
-                prev.weight(),
-                weight,
-                prev.status(),
-                status,
-                trigger,
-                reasons,
-                ejectedUntil,
-                offences));
+        changes.add(change(s, EndpointAction.ENDPOINT_ACTION_EXTEND, next, trigger, reasons));
       } else if (suppressed && !prev.suppressed()) {
-        changes.add(
-            new EndpointChange(
-                s.id,
-                s.subset,
-                EndpointAction.ENDPOINT_ACTION_SUPPRESSED,
-                prev.weight(),
-                weight,
-                prev.status(),
-                status,
-                trigger,
-                reasons,
-                ejectedUntil,
-                offences));
+        changes.add(change(s, EndpointAction.ENDPOINT_ACTION_SUPPRESSED, next, trigger, reasons));
       }
+    }
+
+    private EndpointChange change(
+        Slot s,
+        EndpointAction action,
+        EndpointState next,
+        DecisionTrigger trigger,
+        List<String> reasons) {
+      return new EndpointChange(
+          s.id,
+          s.subset,
+          action,
+          s.prev.weight(),
+          next.weight(),
+          s.prev.status(),
+          next.status(),
+          trigger,
+          reasons,
+          next.ejectedUntil(),
+          next.offences());
     }
 
     private Integer pinned(Slot s) {

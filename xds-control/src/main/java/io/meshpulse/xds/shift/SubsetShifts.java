@@ -2,6 +2,7 @@ package io.meshpulse.xds.shift;
 
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.policy.PolicyMode;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.SubsetSpec;
@@ -79,6 +80,16 @@ public final class SubsetShifts {
 
   public SubsetShifts(Config config) {
     this.config = config;
+  }
+
+  /**
+   * The shifts in force at {@code now} for an evaluation in {@code mode}: while the policy holds
+   * (the health pipeline is silent), those of the last evaluation, since the silence says nothing
+   * about a drained subset; otherwise {@link #advance(Instant, Topology, Map)}.
+   */
+  public List<RouteShift> advance(
+      Instant now, Topology topology, Map<String, ServiceHealth> subsetHealth, PolicyMode mode) {
+    return mode == PolicyMode.HOLD ? inForce() : advance(now, topology, subsetHealth);
   }
 
   /** The shifts in force at {@code now}; a shift fully restored is returned once more at 100 %. */
@@ -176,11 +187,8 @@ public final class SubsetShifts {
     return inForce();
   }
 
-  /**
-   * The shifts in force, as the last {@link #advance} left them: while the health pipeline is
-   * silent the policy holds, and a drained subset is not restored on the strength of its silence.
-   */
-  public List<RouteShift> inForce() {
+  /** The shifts in force, as the last advance left them. */
+  private List<RouteShift> inForce() {
     List<RouteShift> shifts = new ArrayList<>();
     for (Held h : held.values()) {
       shifts.add(

@@ -6,9 +6,14 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.policy.EndpointId;
+import io.meshpulse.xds.policy.EndpointState;
+import io.meshpulse.xds.policy.EndpointStatus;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.PolicyMode;
+import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.server.XdsMetrics;
 import io.meshpulse.xds.server.XdsPublisher;
@@ -186,5 +191,76 @@ class PolicyLoopTest {
       int evaluations = health.reads.get() - before;
       assertThat(evaluations).as("evaluations during a 550 ms stream of requests").isBetween(4, 7);
     }
+  }
+
+  @Test
+  void theShiftsAreToldTheModeOfTheirEvaluation_andTheRecoveryIsAskedOnceBeforeTheFirst()
+      throws Exception {
+    FakeHealth health = new FakeHealth();
+    health.ready = true; // and an empty table: nothing has ever been heard, the policy holds
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<PolicyMode> modes = new CopyOnWriteArrayList<>();
+    AtomicInteger recoveries = new AtomicInteger();
+    EndpointId bad = new EndpointId("reviews", "10.0.0.1", 80);
+    StateRecovery recovery =
+        (topology, now) -> {
+          recoveries.incrementAndGet();
+          EndpointState ejected =
+              new EndpointState(
+                  EndpointStatus.EJECTED, 100, now, 1, now.plusSeconds(30), now, false, true, now);
+          return new PolicyState(Map.of(bad, ejected), Map.of(), PolicyMode.NORMAL, null, Map.of());
+        };
+    try (PolicyLoop loop =
+        new PolicyLoop(
+            new RoutingPolicy(PolicyConfig.DEFAULTS),
+            new FixedTopology(),
+            health,
+            new OverrideStore(),
+            (now, topology, table, mode) -> {
+              modes.add(mode);
+              return List.of();
+            },
+            recovery,
+            () -> io.meshpulse.xds.routing.RoutingConfig.EMPTY,
+            new XdsPublisher(new XdsMetrics(registry)),
+            List.of(),
+            Clock.systemUTC(),
+            Duration.ofSeconds(10),
+            Duration.ZERO,
+            registry)) {
+      loop.requestEvaluation();
+      await(() -> loop.view().ready());
+      assertThat(modes.get(0)).as("mode told while silent").isEqualTo(PolicyMode.HOLD);
+      assertThat(loop.view().intended().services().get("reviews").endpoints().get(0).ejected())
+          .as("the recovered ejection is in the first routing")
+          .isTrue();
+
+      health.table = HealthTable.of(Map.of("reviews/10.0.0.2:80", healthy("10.0.0.2")));
+      loop.requestEvaluation();
+      await(() -> modes.size() >= 2);
+      assertThat(modes.get(1)).as("mode told once records arrive").isEqualTo(PolicyMode.NORMAL);
+      assertThat(recoveries.get()).as("recovery asked").isEqualTo(1);
+    }
+  }
+
+  private static HealthObservation healthy(String address) {
+    return new HealthObservation(
+        EndpointHealth.newBuilder()
+            .setCluster("reviews")
+            .setEndpoint(Endpoint.newBuilder().setAddress(address).setPort(80))
+            .setState(HealthState.HEALTH_STATE_HEALTHY)
+            .setScore(0.97)
+            .setConfidence(0.9)
+            .build(),
+        Instant.now());
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    while (!condition.getAsBoolean() && System.nanoTime() - start < 5_000_000_000L) {
+      Thread.sleep(5);
+    }
+    assertThat(condition.getAsBoolean()).as("evaluated within 5 s").isTrue();
   }
 }

@@ -141,6 +141,7 @@ class KafkaHealthTableIT {
                 Topics.ENDPOINT_HEALTH,
                 Topics.SERVICE_HEALTH,
                 Duration.ofMillis(100)),
+            java.time.Clock.systemUTC(),
             () -> {});
     table.start();
     await(table::ready, "the health table ready");

@@ -124,7 +124,7 @@ class RestartIT {
     String[] policy = {
       "meshpulse.xds.policy.stale-after=2s",
       "meshpulse.xds.policy.silent-after=60s",
-      "meshpulse.xds.policy.base-ejection-time=20s"
+      "meshpulse.xds.policy.base-ejection-time=30s"
     };
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
         XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
@@ -182,9 +182,9 @@ class RestartIT {
               .containsExactly(9103);
           assertThat(Instant.now())
               .as("checked before the ejection's deadline")
-              .isBefore(ejectedAt.plusSeconds(20));
+              .isBefore(ejectedAt.plusSeconds(30));
           XdsControlHarness.await(
-              () -> ejected(second).isEmpty(), Duration.ofSeconds(30), "the re-admission");
+              () -> ejected(second).isEmpty(), Duration.ofSeconds(45), "the re-admission");
           List<EndpointChange> changes =
               second.runtime().decisions().recent("reviews", 100).stream()
                   .flatMap(d -> d.getEndpointChangesList().stream())

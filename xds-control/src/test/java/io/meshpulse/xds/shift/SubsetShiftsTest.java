@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.policy.PolicyMode;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.topology.Topology;
 import io.meshpulse.xds.topology.TopologyException;
@@ -88,12 +89,16 @@ class SubsetShiftsTest {
     Topology t = topology();
     SubsetShifts shifts = new SubsetShifts(CONFIG);
     shifts.advance(T0, t, health(T0, BAD, OK));
-    // The pipeline falls silent: the loop only asks for the shifts in force, past the hold.
-    assertThat(shifts.inForce())
-        .as("in force during the silence")
-        .singleElement()
-        .satisfies(r -> assertThat(r.remainingPercent()).isZero());
-    assertThat(shifts.advance(T0.plusSeconds(121), t, health(T0.plusSeconds(121), OK, OK)))
+    // The pipeline falls silent, and the policy holds, long past the shift's hold.
+    for (int s = 10; s <= 120; s += 10) {
+      assertThat(shifts.advance(T0.plusSeconds(s), t, Map.of(), PolicyMode.HOLD))
+          .as("in force %d s into the silence", s)
+          .singleElement()
+          .satisfies(r -> assertThat(r.remainingPercent()).isZero());
+    }
+    assertThat(
+            shifts.advance(
+                T0.plusSeconds(121), t, health(T0.plusSeconds(121), OK, OK), PolicyMode.NORMAL))
         .as("records are back and the hold is over: the first restore step")
         .singleElement()
         .satisfies(r -> assertThat(r.remainingPercent()).isEqualTo(25));
