@@ -151,7 +151,8 @@ final class MeshDashboards {
             Panel.timeseries(
                 "Dropped records by reason",
                 "Records the collector dropped per second: buffer_hard_limit (a batch past the"
-                    + " hard limit), kafka_rejected (a non-retriable Kafka error), shutdown.",
+                    + " hard limit), kafka_rejected (a non-retriable Kafka error), sink_error (a"
+                    + " record whose send failed unexpectedly 3 times), shutdown.",
                 "ops",
                 new Query(Queries.COLLECTOR_DROPS, "{{reason}}")),
             Panel.timeseries(

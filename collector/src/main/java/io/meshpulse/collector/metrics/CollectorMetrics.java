@@ -26,6 +26,7 @@ public final class CollectorMetrics {
 
   public static final String DROP_KAFKA_REJECTED = "kafka_rejected";
   public static final String DROP_SHUTDOWN = "shutdown";
+  public static final String DROP_SINK_ERROR = "sink_error";
 
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -57,7 +58,9 @@ public final class CollectorMetrics {
     }
     // A drop is rare: without its zero the "drops by reason" series would not exist until one.
     for (String reason :
-        new String[] {DROP_BUFFER_HARD_LIMIT, DROP_KAFKA_REJECTED, DROP_SHUTDOWN}) {
+        new String[] {
+          DROP_BUFFER_HARD_LIMIT, DROP_KAFKA_REJECTED, DROP_SHUTDOWN, DROP_SINK_ERROR
+        }) {
       dropped(reason, 0);
     }
   }

@@ -37,6 +37,8 @@ public final class KafkaSink implements AutoCloseable {
   private static final int TAKE_BATCH = 1024;
   private static final long IDLE_WAIT_NANOS = 100_000_000L;
   private static final Duration JOIN_GRACE = Duration.ofSeconds(5);
+  // A record whose send throws something Kafka does not is tried this often, then dropped.
+  static final int UNEXPECTED_ATTEMPTS = 3;
 
   private final RecordBuffer buffer;
   private final Producer<byte[], byte[]> producer;
@@ -150,7 +152,13 @@ public final class KafkaSink implements AutoCloseable {
       return true;
     } catch (RuntimeException e) {
       unexpected(record.topic(), e);
-      return false;
+      if (lane.unexpected() < UNEXPECTED_ATTEMPTS) {
+        return false;
+      }
+      // The same record failed every time: drop it, so it cannot hold its topic for good.
+      metrics.dropped(CollectorMetrics.DROP_SINK_ERROR, 1);
+      buffer.release(record);
+      return true;
     }
     return !sendFailedHere;
   }

@@ -105,7 +105,7 @@ public final class RecordBuffer {
 
   /**
    * Takes up to {@code max} queued records, waiting up to {@code wait} for the first. They stay
-   * counted until {@link #release} (acknowledged or dropped) or {@link #requeue}.
+   * counted until {@link #release} (acknowledged or dropped).
    */
   public List<OutgoingRecord> take(int max, Duration wait) throws InterruptedException {
     lock.lock();
@@ -120,17 +120,6 @@ public final class RecordBuffer {
         taken.add(queue.poll());
       }
       return taken;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Puts a record whose delivery failed back at the head of the queue; it stays counted. */
-  public void requeue(OutgoingRecord record) {
-    lock.lock();
-    try {
-      queue.addFirst(record);
-      notEmpty.signal();
     } finally {
       lock.unlock();
     }

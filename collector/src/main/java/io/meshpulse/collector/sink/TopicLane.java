@@ -20,6 +20,7 @@ final class TopicLane {
   private final ArrayDeque<OutgoingRecord> held = new ArrayDeque<>();
   private long backoffNanos;
   private long retryAt;
+  private int unexpectedInARow;
 
   TopicLane(String topic, CollectorMetrics.Produced meters) {
     this.topic = topic;
@@ -57,6 +58,12 @@ final class TopicLane {
 
   void sent() {
     held.pollFirst();
+    unexpectedInARow = 0;
+  }
+
+  /** Counts an unexpected failure of the record at hand; returns how many in a row. */
+  int unexpected() {
+    return ++unexpectedInARow;
   }
 
   /** An attempt failed: the next one waits twice as long as the last, up to the maximum. */
@@ -69,5 +76,6 @@ final class TopicLane {
   /** An attempt succeeded: the next failure starts the backoff again from its first step. */
   void recovered() {
     backoffNanos = 0;
+    unexpectedInARow = 0;
   }
 }

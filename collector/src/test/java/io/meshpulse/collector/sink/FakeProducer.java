@@ -37,6 +37,8 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
   volatile boolean holdAcknowledgements;
   volatile boolean abortOnClose;
   volatile @Nullable RuntimeException throwOnce;
+  // A record with this value makes send throw, every time.
+  volatile byte @Nullable [] poison;
   // Guarded by this.
   private final List<InFlight> inFlight = new ArrayList<>();
 
@@ -67,6 +69,10 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
     if (toThrow != null) {
       throwOnce = null;
       throw toThrow;
+    }
+    byte[] bad = poison;
+    if (bad != null && java.util.Arrays.equals(bad, record.value())) {
+      throw new IllegalStateException("a record the producer cannot take");
     }
     if (closed()) {
       throw new IllegalStateException("Cannot perform operation after producer has been closed");

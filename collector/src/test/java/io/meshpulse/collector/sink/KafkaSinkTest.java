@@ -134,6 +134,26 @@ class KafkaSinkTest {
   }
 
   @Test
+  void aRecordThatAlwaysFailsUnexpectedly_isDroppedAfterItsAttempts_andTheRestFlows()
+      throws Exception {
+    List<OutgoingRecord> records =
+        IntStream.range(0, 10).mapToObj(i -> record(RECORDS, i)).toList();
+    producer.poison = records.get(3).value();
+    buffer.offer(records);
+
+    sink.start();
+    await(() -> buffer.records() == 0, "every record released");
+
+    List<String> expected = new java.util.ArrayList<>(values(10));
+    expected.remove("3");
+    assertThat(producer.deliveredValues(RECORDS)).as("the others, in order").isEqualTo(expected);
+    assertThat(dropped(CollectorMetrics.DROP_SINK_ERROR)).as("dropped").isEqualTo(1);
+    assertThat(producer.attempts(RECORDS))
+        .as("attempts: 9 records once, the failing one " + KafkaSink.UNEXPECTED_ATTEMPTS + " times")
+        .isEqualTo(9 + KafkaSink.UNEXPECTED_ATTEMPTS);
+  }
+
+  @Test
   void aRecordKafkaRejects_isDroppedAndCountedOnce() throws Exception {
     producer.tooLarge.add(STATS);
     buffer.offer(List.of(record(STATS, 0), record(RECORDS, 0), record(STATS, 1)));

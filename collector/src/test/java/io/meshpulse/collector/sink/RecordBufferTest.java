@@ -106,17 +106,6 @@ class RecordBufferTest {
   }
 
   @Test
-  void requeuedRecords_comeBackFirst() throws Exception {
-    buffer.offer(records(2));
-    List<OutgoingRecord> taken = buffer.take(1, Duration.ZERO);
-
-    buffer.requeue(taken.get(0));
-
-    assertThat(buffer.take(10, Duration.ZERO)).as("order").startsWith(taken.get(0)).hasSize(2);
-    assertThat(buffer.records()).as("still counted once").isEqualTo(2);
-  }
-
-  @Test
   void bytesCount_againstTheSoftLimitToo() {
     RecordBuffer small = new RecordBuffer(new BufferLimits(1_000, 200, 2_000, 100_000));
     small.offer(List.of(new OutgoingRecord("t", new byte[10], new byte[200])));
