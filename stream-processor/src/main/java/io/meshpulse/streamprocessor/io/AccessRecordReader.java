@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class AccessRecordReader {
   // AccessRecord tags: field number << 3 | wire type.
+  private static final int REPORTER = tag(1, WireFormat.WIRETYPE_VARINT);
   private static final int NODE_ID = tag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
   private static final int SOURCE = tag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
   private static final int DESTINATION = tag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
@@ -40,6 +41,7 @@ final class AccessRecordReader {
   private static final int DURATION = tag(15, WireFormat.WIRETYPE_VARINT);
   private static final int REQUEST_HEADERS = tag(27, WireFormat.WIRETYPE_LENGTH_DELIMITED);
   private static final int PROTOCOL_GRPC = 2;
+  private static final int REPORTER_DESTINATION = 2;
 
   // Endpoint and Locality tags.
   private static final int ADDRESS = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
@@ -63,6 +65,7 @@ final class AccessRecordReader {
   private final Range flagsText = new Range();
   private final int[] ranges = new int[12];
   private int port;
+  private int reporter;
   private int protocol;
   private int responseCode;
   private boolean hasGrpcStatus;
@@ -79,6 +82,11 @@ final class AccessRecordReader {
       start = 0;
       length = 0;
     }
+  }
+
+  /** Whether the last record read was reported by the destination's (server-side) proxy. */
+  boolean destinationReported() {
+    return reporter == REPORTER_DESTINATION;
   }
 
   /** Whether the last record read has an empty cluster. */
@@ -106,7 +114,9 @@ final class AccessRecordReader {
       if (tag == 0) {
         break;
       }
-      if (tag == NODE_ID) {
+      if (tag == REPORTER) {
+        reporter = in.readEnum();
+      } else if (tag == NODE_ID) {
         string(in, nodeId);
       } else if (tag == CLUSTER) {
         string(in, cluster);
@@ -151,6 +161,7 @@ final class AccessRecordReader {
     subZone.clear();
     flagsText.clear();
     port = 0;
+    reporter = 0;
     protocol = 0;
     responseCode = 0;
     hasGrpcStatus = false;

@@ -37,7 +37,8 @@ public final class AccessRecordSchema implements KafkaRecordDeserializationSchem
     try {
       Sample sample = current.read(value);
       if (!current.clusterEmpty()) {
-        out.collect(Inbound.of(sample));
+        out.collect(
+            current.destinationReported() ? Inbound.fromDestination(sample) : Inbound.of(sample));
         return;
       }
       reason =

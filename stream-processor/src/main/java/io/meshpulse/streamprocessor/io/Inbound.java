@@ -7,11 +7,21 @@ public final class Inbound {
   public @Nullable Sample sample;
   public @Nullable OutRecord deadLetter;
 
+  /** The sample was reported by the destination's proxy (Istio's reporter=destination). */
+  public boolean destinationReported;
+
   public Inbound() {}
 
   public static Inbound of(Sample sample) {
     Inbound in = new Inbound();
     in.sample = sample;
+    return in;
+  }
+
+  /** A sample the destination's (server-side) proxy reported. */
+  public static Inbound fromDestination(Sample sample) {
+    Inbound in = of(sample);
+    in.destinationReported = true;
     return in;
   }
 

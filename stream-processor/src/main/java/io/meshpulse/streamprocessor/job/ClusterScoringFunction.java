@@ -56,6 +56,8 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   private transient Counter lateResults;
   // Written by the task thread, read by the metrics reporter's.
   private transient ConcurrentHashMap<String, Tracked> tracked;
+  // Task thread only: the window end through which tracked clusters were last forgotten.
+  private transient long forgottenThrough = Long.MIN_VALUE;
 
   /** A cluster's endpoints in its latest scored window, and that window's end. */
   private record Tracked(int endpoints, long windowEndMillis) {}
@@ -128,7 +130,11 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
       throws Exception {
     long end = timestamp + 1;
     long forgetThrough = end - sizeMillis;
-    tracked.values().removeIf(t -> t.windowEndMillis() <= forgetThrough);
+    if (forgetThrough > forgottenThrough) {
+      // Every cluster's timer for this window end fires at the same watermark: scan once.
+      forgottenThrough = forgetThrough;
+      tracked.values().removeIf(t -> t.windowEndMillis() <= forgetThrough);
+    }
     List<EndpointStats> window = pending.get(end);
     pending.remove(end);
     if (window == null || window.isEmpty()) {

@@ -204,7 +204,8 @@ public final class HealthJobOptions {
                   + " close in that span (late_records_dropped). Synchronised clocks differ by"
                   + " milliseconds, so 5 s tolerates a poorly synchronised host while a fast"
                   + " clock can cost at most half of a default window. At most window.size -"
-                  + " window.slide (a larger value is rejected at start); unset, the default is"
+                  + " window.slide, or watermark.out-of-orderness when that is larger (tumbling"
+                  + " windows); a larger value is rejected at start, and unset, the default is"
                   + " capped at that.");
 
   // Scoring thresholds (docs/health-score.md)

@@ -22,6 +22,12 @@ final class JobMetrics {
   /** Records without an upstream host (e.g. UH, no healthy upstream): not attributable. */
   static final String RECORDS_WITHOUT_ENDPOINT = "records_without_endpoint";
 
+  /**
+   * Records the destination's (server-side) proxy reported: the calling proxies report the same
+   * requests, with the endpoint as the caller saw it, and only their view is scored.
+   */
+  static final String RECORDS_DESTINATION_REPORTED = "records_destination_reported";
+
   /** Records that reached their windows after the watermark had closed them. */
   static final String LATE_RECORDS_DROPPED = "late_records_dropped";
 

@@ -83,14 +83,18 @@ final class OptionChecks {
   }
 
   /**
-   * {@link HealthJobOptions#MAX_FUTURE_SKEW}: at least 0 and at most window.size − window.slide,
-   * beyond which a proxy whose clock runs that far ahead moves the watermark past every window of
-   * the correctly timed records. Unset, its default capped at that bound.
+   * {@link HealthJobOptions#MAX_FUTURE_SKEW}: at least 0 and at most window.size − window.slide (or
+   * the out-of-orderness, when larger), beyond which a proxy whose clock runs that far ahead moves
+   * the watermark past every window of the correctly timed records. Unset, its default capped at
+   * that bound.
    */
   static long maxFutureSkewMillis(ReadableConfig conf) {
+    // Tumbling windows (size = slide) still tolerate the out-of-orderness every record gets.
     long bound =
-        conf.get(HealthJobOptions.WINDOW_SIZE).toMillis()
-            - conf.get(HealthJobOptions.WINDOW_SLIDE).toMillis();
+        Math.max(
+            conf.get(HealthJobOptions.WINDOW_SIZE).toMillis()
+                - conf.get(HealthJobOptions.WINDOW_SLIDE).toMillis(),
+            conf.get(HealthJobOptions.OUT_OF_ORDERNESS).toMillis());
     if (conf.getOptional(HealthJobOptions.MAX_FUTURE_SKEW).isEmpty()) {
       return Math.max(
           0, Math.min(HealthJobOptions.MAX_FUTURE_SKEW.defaultValue().toMillis(), bound));
@@ -103,7 +107,7 @@ final class OptionChecks {
               + HealthJobOptions.WINDOW_SIZE.key()
               + " − "
               + HealthJobOptions.WINDOW_SLIDE.key()
-              + " ("
+              + " or the out-of-orderness ("
               + bound
               + " ms), was "
               + skew

@@ -29,6 +29,7 @@ final class RecordGate extends ProcessFunction<Inbound, Sample> {
   private transient Counter tooOld;
   private transient Counter tooNew;
   private transient Counter withoutEndpoint;
+  private transient Counter destinationReported;
 
   RecordGate(Clock clock, long maxAgeMillis) {
     this.clock = clock;
@@ -43,6 +44,7 @@ final class RecordGate extends ProcessFunction<Inbound, Sample> {
     tooOld = group.counter(JobMetrics.RECORDS_TOO_OLD);
     tooNew = group.counter(JobMetrics.RECORDS_TOO_NEW);
     withoutEndpoint = group.counter(JobMetrics.RECORDS_WITHOUT_ENDPOINT);
+    destinationReported = group.counter(JobMetrics.RECORDS_DESTINATION_REPORTED);
   }
 
   @Override
@@ -54,6 +56,10 @@ final class RecordGate extends ProcessFunction<Inbound, Sample> {
       if (in.deadLetter != null) {
         ctx.output(DEAD_LETTERS, in.deadLetter);
       }
+      return;
+    }
+    if (in.destinationReported) {
+      destinationReported.inc();
       return;
     }
     Long timestamp = ctx.timestamp();

@@ -103,6 +103,12 @@ class OptionChecksTest {
     assertThatCode(() -> OptionChecks.validate(small))
         .as("a small window with the skew unset")
         .doesNotThrowAnyException();
+    Configuration tumbling =
+        Configuration.fromMap(
+            Map.of("meshpulse.health.window.size", "1s", "meshpulse.health.window.slide", "1s"));
+    assertThat(OptionChecks.maxFutureSkewMillis(tumbling))
+        .as("tumbling windows: the out-of-orderness, not 0")
+        .isEqualTo(500);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.meshpulse.streamprocessor.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshpulse.model.v1.Reporter;
 import io.meshpulse.streamprocessor.io.AccessRecordSchema;
 import io.meshpulse.streamprocessor.io.EndpointKey;
 import io.meshpulse.streamprocessor.io.Inbound;
@@ -108,5 +109,27 @@ class RecordGateTest {
         .as("only the fresh, attributable record")
         .singleElement()
         .satisfies(s -> assertThat(s.timestampMillis).isEqualTo(NOW - 10));
+  }
+
+  @Test
+  void recordsTheDestinationsProxyReported_areCountedAndLeftOut_theCallersPass() throws Exception {
+    for (Reporter reporter :
+        new Reporter[] {
+          Reporter.REPORTER_DESTINATION, Reporter.REPORTER_SOURCE, Reporter.REPORTER_UNSPECIFIED
+        }) {
+      byte[] bytes =
+          TestSamples.record("reviews", 1, NOW - 1_000, 200, 12).toBuilder()
+              .setReporter(reporter)
+              .build()
+              .toByteArray();
+      Inbound in = decode(bytes).get(0);
+      assertThat(in.destinationReported)
+          .as("%s read as the destination's", reporter)
+          .isEqualTo(reporter == Reporter.REPORTER_DESTINATION);
+      harness.processElement(in, NOW - 1_000);
+    }
+    assertThat(harness.extractOutputValues())
+        .as("the source's and the unspecified record")
+        .hasSize(2);
   }
 }
