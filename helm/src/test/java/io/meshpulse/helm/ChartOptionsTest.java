@@ -44,7 +44,8 @@ class ChartOptionsTest {
   void collectorTls_withoutClientCA_servesTlsWithoutRequiringClientCertificates() {
     RenderedChart chart =
         RenderedChart.renderOverDefaults(
-            valuesFile("collector:\n  tls:\n    enabled: true\n    secretName: s\n"));
+            valuesFile(
+                "collector:\n  tls:\n    enabled: true\n    secretName: s\n    clientCA: false\n"));
     assertThat(KafkaTopicsTest.env(chart, "mp-meshpulse-collector"))
         .as("collector env with server-side TLS")
         .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_ENABLED", "true")
@@ -54,6 +55,13 @@ class ChartOptionsTest {
             KafkaTopicsTest.env(
                 RenderedChart.render(CI.resolve("tls-values.yaml")), "mp-meshpulse-collector"))
         .as("collector env with clientCA")
+        .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_TRUSTCA", "/etc/meshpulse/tls/ca.crt");
+    assertThat(
+            KafkaTopicsTest.env(
+                RenderedChart.renderOverDefaults(
+                    valuesFile("collector:\n  tls:\n    enabled: true\n    secretName: s\n")),
+                "mp-meshpulse-collector"))
+        .as("TLS on without naming clientCA: mTLS, as before the option existed")
         .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_TRUSTCA", "/etc/meshpulse/tls/ca.crt");
   }
 
