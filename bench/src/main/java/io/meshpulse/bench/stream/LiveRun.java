@@ -189,6 +189,9 @@ final class LiveRun {
       while (reading.get()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
           long now = System.currentTimeMillis();
+          if (r.value() == null) {
+            continue; // a tombstone: an endpoint without traffic for a window
+          }
           EndpointHealth h = EndpointHealth.parseFrom(r.value());
           int e = Fleet.indexOf(h.getEndpoint().getAddress());
           int second = (int) (h.getWindow().getEndUnixMillis() / 1000 - baseSecond);

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,9 @@ import org.apache.flink.util.OutputTag;
  * every endpoint with its peers and emits EndpointHealth (main output) and ServiceHealth (side
  * output), already serialized.
  *
+ * <p>An endpoint without a scored window for a window's length gets a tombstone (see {@link
+ * #forgetQuiet}).
+ *
  * <p>The {@code endpoints_tracked} gauge sums the endpoints of each cluster's latest scored window;
  * a cluster that has produced no window for a window's length is forgotten (a timer one window
  * after each scored window makes sure of that even when no other cluster fires).
@@ -50,6 +54,9 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   private final long sizeMillis;
 
   private transient MapState<Long, List<EndpointStats>> pending;
+  // Per endpoint record key: the end of its last scored window.
+  private transient MapState<String, Long> lastScored;
+  private transient Counter endpointsForgotten;
   private transient ClusterScorer scorer;
   private transient Map<HealthState, Counter> endpointScores;
   private transient Map<HealthState, Counter> serviceScores;
@@ -81,6 +88,10 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
                     "pending-windows",
                     Types.LONG,
                     new ListTypeInfo<>(BinaryTypeInfo.ENDPOINT_STATS)));
+    lastScored =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>("endpoint-last-scored", Types.STRING, Types.LONG));
     scorer = new ClusterScorer(new HealthScorer(thresholds));
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(JobMetrics.GROUP);
     endpointScores = new EnumMap<>(HealthState.class);
@@ -95,6 +106,7 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
       serviceScores.put(state, byState.counter(JobMetrics.SERVICE_SCORES));
     }
     lateResults = group.counter(JobMetrics.LATE_RESULTS_DROPPED);
+    endpointsForgotten = group.counter(JobMetrics.ENDPOINTS_FORGOTTEN);
     tracked = new ConcurrentHashMap<>();
     group.gauge(JobMetrics.ENDPOINTS_TRACKED, (Gauge<Integer>) this::endpointsTracked);
   }
@@ -137,22 +149,56 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     }
     List<EndpointStats> window = pending.get(end);
     pending.remove(end);
-    if (window == null || window.isEmpty()) {
-      return;
+    boolean scored = window != null && !window.isEmpty();
+    if (scored) {
+      score(ctx.getCurrentKey(), window, end, ctx, out);
     }
-    String cluster = ctx.getCurrentKey();
+    // Once a window's length while the cluster is scored (so the scan costs a fraction of the
+    // scoring), and whenever it fires without a window to score (the cluster went quiet).
+    if (!scored || end % sizeMillis == 0) {
+      forgetQuiet(forgetThrough, out);
+    }
+  }
+
+  private void score(
+      String cluster,
+      List<EndpointStats> window,
+      long end,
+      OnTimerContext ctx,
+      Collector<OutRecord> out)
+      throws Exception {
     ClusterHealth health = scorer.score(cluster, window, clock.millis());
     tracked.put(cluster, new Tracked(health.endpoints().size(), end));
     ctx.timerService().registerEventTimeTimer(end + sizeMillis - 1);
     List<EndpointHealth> endpoints = health.endpoints();
     for (int i = 0; i < endpoints.size(); i++) {
       EndpointHealth endpoint = endpoints.get(i);
-      out.collect(OutRecord.of(utf8(health.endpointKeys().get(i)), endpoint.toByteArray()));
+      String key = health.endpointKeys().get(i);
+      out.collect(OutRecord.of(utf8(key), endpoint.toByteArray()));
+      lastScored.put(key, end);
       count(endpointScores, endpoint.getState());
     }
     for (ServiceHealth service : health.services()) {
       ctx.output(SERVICE_HEALTH, OutRecord.of(utf8(RecordKeys.of(service)), service.toByteArray()));
       count(serviceScores, service.getState());
+    }
+  }
+
+  /**
+   * Writes a tombstone for each of the cluster's endpoints whose last scored window ended at or
+   * before {@code through} (a window's length ago, so up to two before the scan finds it): with no
+   * traffic for a whole window it has left, or gets none, and the compacted topic and xds-control's
+   * table can forget it. Its last record was stale by then, so nothing that routes changes.
+   */
+  private void forgetQuiet(long through, Collector<OutRecord> out) throws Exception {
+    Iterator<Map.Entry<String, Long>> it = lastScored.iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Long> e = it.next();
+      if (e.getValue() <= through) {
+        out.collect(OutRecord.of(utf8(e.getKey()), null));
+        it.remove();
+        endpointsForgotten.inc();
+      }
     }
   }
 

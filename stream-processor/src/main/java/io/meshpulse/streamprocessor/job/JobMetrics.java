@@ -28,6 +28,9 @@ final class JobMetrics {
    */
   static final String RECORDS_DESTINATION_REPORTED = "records_destination_reported";
 
+  /** Endpoints given a tombstone after a window's length without a scored window. */
+  static final String ENDPOINTS_FORGOTTEN = "endpoints_forgotten";
+
   /** Records that reached their windows after the watermark had closed them. */
   static final String LATE_RECORDS_DROPPED = "late_records_dropped";
 

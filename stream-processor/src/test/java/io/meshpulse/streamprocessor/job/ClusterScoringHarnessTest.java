@@ -157,6 +157,49 @@ class ClusterScoringHarnessTest {
     }
   }
 
+  @Test
+  void anEndpointWithoutAScoredWindowForAWindowsLength_getsATombstone_once() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      for (int host = 1; host <= 5; host++) {
+        h.processElement(new StreamRecord<>(stats(host, 10_000, 0), 9_999));
+      }
+      for (int host = 1; host <= 4; host++) {
+        h.processElement(new StreamRecord<>(stats(host, 15_000, 0), 14_999));
+      }
+      h.processWatermark(14_999);
+      assertThat(h.extractOutputValues())
+          .as("records of both windows, no tombstone within a window of the last")
+          .hasSize(9)
+          .allMatch(r -> r.value != null);
+
+      h.processWatermark(19_999);
+      assertThat(tombstones(h))
+          .as("10.0.0.5, last scored in the window ending at 10 s, 10 s later")
+          .containsExactly("reviews/10.0.0.5:8080");
+
+      h.processWatermark(24_999);
+      assertThat(tombstones(h))
+          .as("the others, last scored at 15 s, by the timer of a cluster with no window left")
+          .containsExactlyInAnyOrder(
+              "reviews/10.0.0.5:8080",
+              "reviews/10.0.0.1:8080",
+              "reviews/10.0.0.2:8080",
+              "reviews/10.0.0.3:8080",
+              "reviews/10.0.0.4:8080");
+      h.processWatermark(40_000);
+      assertThat(tombstones(h)).as("each endpoint forgotten once").hasSize(5);
+    }
+  }
+
+  private static List<String> tombstones(
+      KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> h) {
+    return h.extractOutputValues().stream()
+        .filter(r -> r.value == null)
+        .map(r -> new String(r.key, StandardCharsets.UTF_8))
+        .toList();
+  }
+
   private static EndpointHealth parse(byte[] bytes) {
     try {
       return EndpointHealth.parseFrom(bytes);

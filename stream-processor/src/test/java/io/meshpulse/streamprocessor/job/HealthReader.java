@@ -54,6 +54,9 @@ final class HealthReader<T extends MessageLite> implements AutoCloseable {
     var records = consumer.poll(Duration.ofMillis(50));
     long now = System.currentTimeMillis();
     for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (r.value() == null) {
+        continue; // a tombstone: an endpoint forgotten after a window without traffic
+      }
       try {
         seen.add(new Seen<>(parser.parseFrom(r.value()), now, r));
       } catch (Exception e) {
