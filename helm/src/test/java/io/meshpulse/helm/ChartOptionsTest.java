@@ -46,21 +46,18 @@ class ChartOptionsTest {
         RenderedChart.renderOverDefaults(
             valuesFile(
                 "collector:\n  tls:\n    enabled: true\n    secretName: s\n    clientCA: false\n"));
-    assertThat(KafkaTopicsTest.env(chart, "mp-meshpulse-collector"))
+    assertThat(chart.env("mp-meshpulse-collector"))
         .as("collector env with server-side TLS")
         .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_ENABLED", "true")
         .containsKey("MESHPULSE_COLLECTOR_GRPC_TLS_CERTCHAIN")
         .doesNotContainKey("MESHPULSE_COLLECTOR_GRPC_TLS_TRUSTCA");
-    assertThat(
-            KafkaTopicsTest.env(
-                RenderedChart.render(CI.resolve("tls-values.yaml")), "mp-meshpulse-collector"))
+    assertThat(RenderedChart.render(CI.resolve("tls-values.yaml")).env("mp-meshpulse-collector"))
         .as("collector env with clientCA")
         .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_TRUSTCA", "/etc/meshpulse/tls/ca.crt");
     assertThat(
-            KafkaTopicsTest.env(
-                RenderedChart.renderOverDefaults(
-                    valuesFile("collector:\n  tls:\n    enabled: true\n    secretName: s\n")),
-                "mp-meshpulse-collector"))
+            RenderedChart.renderOverDefaults(
+                    valuesFile("collector:\n  tls:\n    enabled: true\n    secretName: s\n"))
+                .env("mp-meshpulse-collector"))
         .as("TLS on without naming clientCA: mTLS, as before the option existed")
         .containsEntry("MESHPULSE_COLLECTOR_GRPC_TLS_TRUSTCA", "/etc/meshpulse/tls/ca.crt");
   }
@@ -68,8 +65,7 @@ class ChartOptionsTest {
   @Test
   void alertActions_reachXdsControl_withLabelNamesIntact() throws Exception {
     RenderedChart chart = RenderedChart.render(CI.resolve("alert-webhook-values.yaml"));
-    String json =
-        KafkaTopicsTest.env(chart, "mp-meshpulse-xds-control").get("SPRING_APPLICATION_JSON");
+    String json = chart.env("mp-meshpulse-xds-control").get("SPRING_APPLICATION_JSON");
     assertThat(json).as("SPRING_APPLICATION_JSON").isNotNull();
     JsonNode actions = new ObjectMapper().readTree(json).at("/meshpulse/xds/alerts/actions");
     assertThat(actions.size()).as("actions").isEqualTo(1);
@@ -93,7 +89,7 @@ class ChartOptionsTest {
   @Test
   void alertActions_areAbsentByDefault() {
     RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
-    assertThat(KafkaTopicsTest.env(chart, "mp-meshpulse-xds-control"))
+    assertThat(chart.env("mp-meshpulse-xds-control"))
         .as("xds-control env by default")
         .doesNotContainKey("SPRING_APPLICATION_JSON");
   }

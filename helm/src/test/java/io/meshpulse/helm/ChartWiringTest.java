@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -33,10 +32,10 @@ class ChartWiringTest {
   @Test
   void images_areTheOnesJibBuildsForThisVersion() {
     RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
-    assertThat(container(chart, "mp-meshpulse-collector").getImage())
+    assertThat(chart.container("mp-meshpulse-collector").getImage())
         .as("collector image")
         .isEqualTo("ghcr.io/meshpulse/collector:" + VERSION);
-    assertThat(container(chart, "mp-meshpulse-xds-control").getImage())
+    assertThat(chart.container("mp-meshpulse-xds-control").getImage())
         .as("xds-control image")
         .isEqualTo("ghcr.io/meshpulse/xds-control:" + VERSION);
     GenericKubernetesResource flink = chart.firstCustom("FlinkDeployment").orElseThrow();
@@ -98,7 +97,7 @@ class ChartWiringTest {
         .as("ConfigMaps by default")
         .extracting(c -> c.getMetadata().getName())
         .doesNotContain("mp-meshpulse-xds-control-routing");
-    assertThat(container(chart, "mp-meshpulse-xds-control").getEnv())
+    assertThat(chart.container("mp-meshpulse-xds-control").getEnv())
         .as("xds-control env by default")
         .extracting(EnvVar::getName)
         .noneMatch(n -> n.startsWith("MESHPULSE_XDS_ROUTINGFILES"));
@@ -132,7 +131,7 @@ class ChartWiringTest {
     Deployment deployment = chart.one(Deployment.class, "mp-meshpulse-xds-control");
     PodSpec pod = deployment.getSpec().getTemplate().getSpec();
     VolumeMount mount =
-        container(chart, "mp-meshpulse-xds-control").getVolumeMounts().stream()
+        chart.container("mp-meshpulse-xds-control").getVolumeMounts().stream()
             .filter(m -> m.getMountPath().equals(ROUTING_DIR))
             .findFirst()
             .orElseThrow();
@@ -146,7 +145,7 @@ class ChartWiringTest {
             });
 
     Map<String, String> env =
-        container(chart, "mp-meshpulse-xds-control").getEnv().stream()
+        chart.container("mp-meshpulse-xds-control").getEnv().stream()
             .filter(e -> e.getValue() != null)
             .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     List<String> sorted = files.keySet().stream().sorted().toList();
@@ -205,15 +204,5 @@ class ChartWiringTest {
     }
     assertThat(out).as("HealthJobOptions keys").hasSizeGreaterThan(10);
     return out;
-  }
-
-  private static Container container(RenderedChart chart, String deployment) {
-    return chart
-        .one(Deployment.class, deployment)
-        .getSpec()
-        .getTemplate()
-        .getSpec()
-        .getContainers()
-        .get(0);
   }
 }

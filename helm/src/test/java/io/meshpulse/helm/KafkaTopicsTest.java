@@ -2,10 +2,7 @@ package io.meshpulse.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,12 +113,12 @@ class KafkaTopicsTest {
         .contains("String endpointHealthTopic")
         .contains("String serviceHealthTopic")
         .contains("String routingDecisionsTopic");
-    assertThat(env(chart, "mp-meshpulse-xds-control"))
+    assertThat(chart.env("mp-meshpulse-xds-control"))
         .as("xds-control env")
         .containsEntry("MESHPULSE_XDS_KAFKA_ENDPOINTHEALTHTOPIC", "prod.endpoint-health")
         .containsEntry("MESHPULSE_XDS_KAFKA_SERVICEHEALTHTOPIC", "prod.service-health")
         .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGDECISIONSTOPIC", "prod.decisions");
-    assertThat(env(chart, "mp-meshpulse-collector"))
+    assertThat(chart.env("mp-meshpulse-collector"))
         .as("collector env")
         .containsEntry("MESHPULSE_COLLECTOR_KAFKA_ACCESSRECORDSTOPIC", "prod.access")
         .containsEntry("MESHPULSE_COLLECTOR_KAFKA_PROXYSTATSTOPIC", "prod.stats");
@@ -173,19 +170,5 @@ class KafkaTopicsTest {
     return new TreeMap<>(
         config.entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()))));
-  }
-
-  static Map<String, String> env(RenderedChart chart, String deployment) {
-    Container container =
-        chart
-            .one(Deployment.class, deployment)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0);
-    return container.getEnv().stream()
-        .filter(e -> e.getValue() != null)
-        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
   }
 }

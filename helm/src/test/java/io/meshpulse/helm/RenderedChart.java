@@ -2,13 +2,18 @@ package io.meshpulse.helm;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The manifests `helm template` renders for one values file, parsed into fabric8 models. */
 final class RenderedChart {
@@ -67,6 +72,23 @@ final class RenderedChart {
         .filter(r -> r.getMetadata().getName().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named " + name));
+  }
+
+  /** The first container of a Deployment. */
+  Container container(String deployment) {
+    return one(Deployment.class, deployment)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
+  }
+
+  /** The plain-valued environment variables of a Deployment's first container. */
+  Map<String, String> env(String deployment) {
+    return container(deployment).getEnv().stream()
+        .filter(e -> e.getValue() != null)
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
   }
 
   List<GenericKubernetesResource> custom(String kind) {

@@ -129,24 +129,8 @@ class AccessLogIngestTest {
 
   @Test
   void cancelledStream_isANormalCloseAndCountsTheStreamClosed() throws Exception {
-    var call =
-        channel.newCall(
-            io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc
-                .getStreamAccessLogsMethod(),
-            CallOptions.DEFAULT);
-    var requests =
-        ClientCalls.asyncClientStreamingCall(
-            call,
-            new StreamObserver<>() {
-              @Override
-              public void onNext(StreamAccessLogsResponse value) {}
-
-              @Override
-              public void onError(Throwable t) {}
-
-              @Override
-              public void onCompleted() {}
-            });
+    var call = newCall();
+    var requests = ClientCalls.asyncClientStreamingCall(call, new IgnoringObserver());
     requests.onNext(EnvoyClient.first(node("plain-envoy-node"), List.of(http("plain-http-entry"))));
     double open =
         registry
@@ -171,11 +155,7 @@ class AccessLogIngestTest {
 
   @Test
   void aStreamCancelledWhileParked_noLongerWaitsForRoom() throws Exception {
-    var call =
-        channel.newCall(
-            io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc
-                .getStreamAccessLogsMethod(),
-            CallOptions.DEFAULT);
+    var call = newCall();
     var requests = ClientCalls.asyncClientStreamingCall(call, new IgnoringObserver());
     List<HTTPAccessLogEntry> ten = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -193,6 +173,16 @@ class AccessLogIngestTest {
     assertThat(registry.get("meshpulse.collector.streams.paused").gauge().value())
         .as("paused gauge after the cancel")
         .isZero();
+  }
+
+  /** A raw ALS call, so a test can cancel it as a proxy going away does. */
+  private io.grpc.ClientCall<
+          io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage,
+          StreamAccessLogsResponse>
+      newCall() {
+    return channel.newCall(
+        io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc.getStreamAccessLogsMethod(),
+        CallOptions.DEFAULT);
   }
 
   private static final class IgnoringObserver implements StreamObserver<StreamAccessLogsResponse> {

@@ -75,11 +75,7 @@ final class OptionChecks {
               throw new IllegalArgumentException(
                   HealthJobOptions.PARALLELISM.key() + " must be at least 1, was " + p);
             });
-    Duration linger = conf.get(HealthJobOptions.LINGER);
-    if (linger.isNegative()) {
-      throw new IllegalArgumentException(
-          HealthJobOptions.LINGER.key() + " must not be negative, was " + linger);
-    }
+    notNegative(conf, HealthJobOptions.LINGER);
   }
 
   /**

@@ -126,7 +126,15 @@ public final class RequestSizeLimit extends OncePerRequestFilter {
 
         @Override
         public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("the body is already in memory");
+          // The whole body is in memory: it is ready at once, and then all read.
+          try {
+            if (!isFinished()) {
+              listener.onDataAvailable();
+            }
+            listener.onAllDataRead();
+          } catch (IOException e) {
+            listener.onError(e);
+          }
         }
       };
     }

@@ -107,15 +107,7 @@ class PolicyLoopTest {
         HealthTable.of(
             Map.of(
                 "reviews/10.0.0.2:80",
-                new HealthObservation(
-                    EndpointHealth.newBuilder()
-                        .setCluster("reviews")
-                        .setEndpoint(Endpoint.newBuilder().setAddress("10.0.0.2").setPort(80))
-                        .setState(HealthState.HEALTH_STATE_UNHEALTHY)
-                        .setScore(0.1)
-                        .setConfidence(0.9)
-                        .build(),
-                    now)));
+                observation("10.0.0.2", HealthState.HEALTH_STATE_UNHEALTHY, 0.1, now)));
     try (PolicyLoop loop =
         new PolicyLoop(
             new RoutingPolicy(PolicyConfig.DEFAULTS),
@@ -235,7 +227,11 @@ class PolicyLoopTest {
           .as("the recovered ejection is in the first routing")
           .isTrue();
 
-      health.table = HealthTable.of(Map.of("reviews/10.0.0.2:80", healthy("10.0.0.2")));
+      health.table =
+          HealthTable.of(
+              Map.of(
+                  "reviews/10.0.0.2:80",
+                  observation("10.0.0.2", HealthState.HEALTH_STATE_HEALTHY, 0.97, Instant.now())));
       loop.requestEvaluation();
       await(() -> modes.size() >= 2);
       assertThat(modes.get(1)).as("mode told once records arrive").isEqualTo(PolicyMode.NORMAL);
@@ -243,16 +239,17 @@ class PolicyLoopTest {
     }
   }
 
-  private static HealthObservation healthy(String address) {
+  private static HealthObservation observation(
+      String address, HealthState state, double score, Instant at) {
     return new HealthObservation(
         EndpointHealth.newBuilder()
             .setCluster("reviews")
             .setEndpoint(Endpoint.newBuilder().setAddress(address).setPort(80))
-            .setState(HealthState.HEALTH_STATE_HEALTHY)
-            .setScore(0.97)
+            .setState(state)
+            .setScore(score)
             .setConfidence(0.9)
             .build(),
-        Instant.now());
+        at);
   }
 
   private static void await(java.util.function.BooleanSupplier condition)
