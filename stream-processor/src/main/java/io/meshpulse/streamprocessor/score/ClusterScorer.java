@@ -120,7 +120,8 @@ public final class ClusterScorer {
               medianWithout(recentP50s, selfInRecent ? self.recent().p50Millis() : Double.NaN),
               medianWithout(recentP90s, selfInRecent ? self.recent().p90Millis() : Double.NaN),
               slow.referenceMillis,
-              slow.peerShare(i));
+              slow.peerShare(i),
+              new PeerLatencies(members, i, minLatencyRequests));
       out.add(scorer.scoreEndpoint(self, baseline, emittedMillis));
     }
     return out;

@@ -119,7 +119,7 @@ public final class HealthScorer {
 
     double latencyPenalty = 0;
     if (n >= t.minLatencyRequests() && s.hasLatency()) {
-      latencyPenalty = windowLatencyPenalty(s, peers.medianP99Millis(), reasons);
+      latencyPenalty = windowLatencyPenalty(s, peers, reasons);
     }
     latencyPenalty = Math.max(latencyPenalty, recentLatencyPenalty(s.recent(), peers, reasons));
     double latencyScore = 1 - latencyPenalty;
@@ -288,13 +288,18 @@ public final class HealthScorer {
   /**
    * The latency penalty of the window's p99 against the peers' median p99: 0 unless the evidence
    * that more of its requests are slower than that median than the {@link #P99_SHARE} a peer shows
-   * reaches {@code latencyEvidence} nats. With a hundred requests a window's p99 is about its
-   * slowest request, which alone would make a healthy endpoint of ten DEGRADED in a few percent of
-   * such windows (a new endpoint's, and every endpoint's after a restart); a regression that has
-   * slowed a tenth of a window of 1,200 requests by ×3 has 40 nats.
+   * reaches {@code latencyEvidence} nats, and so does the evidence that they are more than the
+   * peers' own requests slower than it ({@link Evidence#twoSampleNats}). With a hundred requests a
+   * window's p99 is about its slowest request, which alone would make a healthy endpoint of ten
+   * DEGRADED in a few percent of such windows (a new endpoint's, and every endpoint's after a
+   * restart); and a peer's p99 from a hundred-odd requests is as noisy, which the first test alone
+   * would take for the truth when one peer is all there is (3 of 8,000 healthy endpoints of
+   * two-endpoint subsets were judged not HEALTHY by it, at 140 requests a window). A regression
+   * that has slowed a tenth of a window of 1,200 requests by ×3 (43 requests above the peers' p99)
+   * has 24 nats against the 1 % and 21 against nine peers' 108 of 10,800.
    */
-  private double windowLatencyPenalty(
-      EndpointStats s, OptionalDouble peersMedian, List<String> reasons) {
+  private double windowLatencyPenalty(EndpointStats s, PeerBaseline peers, List<String> reasons) {
+    OptionalDouble peersMedian = peers.medianP99Millis();
     double penalty = ratioPenalty(s.p99Millis(), peersMedian);
     if (penalty == 0) {
       return 0.0;
@@ -305,11 +310,18 @@ public final class HealthScorer {
     if (Evidence.nats(slow, timed, P99_SHARE) < t.latencyEvidence()) {
       return 0.0;
     }
+    PeerLatencies.Tail tail = peers.p99Peers().above(median);
+    if (Evidence.twoSampleNats(slow, timed, tail.slow(), tail.timed()) < t.latencyEvidence()) {
+      return 0.0;
+    }
     reasons.add(
         fmt(
             "p99 %.0f ms = %.1f× peers' median (%.0f ms)",
             s.p99Millis(), s.p99Millis() / median, median));
-    reasons.add(fmt("%d of %d requests slower than the peers' median p99", slow, timed));
+    reasons.add(
+        fmt(
+            "%d of %d requests slower than the peers' median p99 (peers %d of %d)",
+            slow, timed, tail.slow(), tail.timed()));
     return penalty;
   }
 

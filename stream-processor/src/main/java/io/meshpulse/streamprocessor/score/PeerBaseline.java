@@ -22,6 +22,7 @@ import java.util.OptionalDouble;
  *     subset's endpoints with enough requests to judge latency (0: none)
  * @param slowShare the share of the peers' requests slower than {@code slowMillis}: the larger of
  *     their window's and their last slide's (about 10 % when the peers are alike)
+ * @param p99Peers the latencies of the peers {@code medianP99Millis} is taken over
  */
 public record PeerBaseline(
     int peers,
@@ -34,7 +35,8 @@ public record PeerBaseline(
     OptionalDouble medianRecentP50Millis,
     OptionalDouble medianRecentP90Millis,
     double slowMillis,
-    double slowShare) {
+    double slowShare,
+    PeerLatencies p99Peers) {
 
   public static PeerBaseline none() {
     return new PeerBaseline(
@@ -48,7 +50,8 @@ public record PeerBaseline(
         OptionalDouble.empty(),
         OptionalDouble.empty(),
         0,
-        0);
+        0,
+        PeerLatencies.NONE);
   }
 
   /**

@@ -38,6 +38,23 @@ class ScoringPrimitivesTest {
   }
 
   @Test
+  void twoSampleEvidence_weighsThePeersCount_andApproachesTheOneSampleWithManyPeers() {
+    assertThat(Evidence.twoSampleNats(1, 140, 2, 140)).as("below the peers").isEqualTo(0.0);
+    assertThat(Evidence.twoSampleNats(5, 0, 2, 140)).as("no requests").isEqualTo(0.0);
+    // 17 of 142 above one peer's p99, which 1 of that peer's 142 requests exceeds.
+    assertThat(Evidence.nats(17, 142, 0.01)).as("against 1 %%").isGreaterThan(16);
+    assertThat(Evidence.twoSampleNats(17, 142, 1, 142)).as("against one peer's 142").isLessThan(16);
+    // A ×3 regression over a tenth of 1,200 requests, against nine peers of 1,200.
+    assertThat(Evidence.nats(43, 1200, 0.01)).as("against 1 %%").isCloseTo(24.0, within(0.5));
+    assertThat(Evidence.twoSampleNats(43, 1200, 108, 10_800))
+        .as("against nine peers' counts")
+        .isCloseTo(20.8, within(0.5));
+    assertThat(Evidence.twoSampleNats(43, 1200, 10_000, 1_000_000))
+        .as("against a million peer requests")
+        .isCloseTo(Evidence.nats(43, 1200, 0.01), within(0.1));
+  }
+
+  @Test
   void evidenceOfSixteenNats_isReachedByAHealthyEndpointWithAChanceBelowEToTheMinusSixteen() {
     // Exact binomial tails: the chance that an endpoint failing at its peers' rate shows 16 nats.
     for (double baseline : new double[] {0.001, 0.002, 0.01, 0.05}) {
