@@ -8,6 +8,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -107,9 +108,43 @@ public record XdsControlProperties(
   /**
    * The Alertmanager webhook, {@code POST /api/v1/alerts}: {@code meshpulse.xds.alerts.token} is
    * the bearer token Alertmanager must send (env {@code MESHPULSE_XDS_ALERTS_TOKEN}); without one
-   * the webhook is disabled. {@code actions} map alert labels to route shifts.
+   * the webhook is disabled. {@code actions} map alert labels to route shifts. With {@code
+   * alertmanager-url} (members of one Alertmanager cluster, comma separated) the shifts are
+   * reconciled with its active alerts at start and every {@code reconcile-interval}. An alert that
+   * fires again within {@code cycle-memory} of its resolution waits longer before its next restore.
    */
-  public record Alerts(@Nullable String token, @DefaultValue List<@Valid Action> actions) {
+  public record Alerts(
+      @Nullable String token,
+      @DefaultValue List<@Valid Action> actions,
+      @DefaultValue List<URI> alertmanagerUrl,
+      @DefaultValue("1m") Duration reconcileInterval,
+      @DefaultValue("30m") Duration cycleMemory) {
+    public Alerts {
+      alertmanagerUrl = List.copyOf(alertmanagerUrl);
+      for (URI url : alertmanagerUrl) {
+        boolean http = "http".equals(url.getScheme()) || "https".equals(url.getScheme());
+        if (!http || url.getHost() == null || url.getQuery() != null) {
+          throw new IllegalArgumentException(
+              "meshpulse.xds.alerts.alertmanager-url must list http(s)://host[:port][/prefix]"
+                  + " base URLs: "
+                  + url);
+        }
+      }
+      if (reconcileInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.alerts.reconcile-interval must be at least 1s: " + reconcileInterval);
+      }
+      if (cycleMemory.isNegative()) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.alerts.cycle-memory must not be negative: " + cycleMemory);
+      }
+    }
+
+    /** Whether the shifts are reconciled with Alertmanager's API. */
+    public boolean reconciles() {
+      return !alertmanagerUrl.isEmpty();
+    }
+
     /** Whether the webhook accepts alerts. */
     public boolean enabled() {
       return token != null && !token.isBlank();

@@ -1,5 +1,8 @@
 package io.meshpulse.xds;
 
+import io.meshpulse.xds.alertmanager.AlertReconciler;
+import io.meshpulse.xds.alertmanager.AlertmanagerApi;
+import io.meshpulse.xds.alertmanager.HttpAlertmanagerApi;
 import io.meshpulse.xds.control.HealthSource;
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.control.PolicyLoop;
@@ -31,6 +34,8 @@ import io.meshpulse.xds.topology.TopologyException;
 import io.meshpulse.xds.topology.TopologySource;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class XdsControlRuntime implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(XdsControlRuntime.class);
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration RECONCILE_WARN_EVERY = Duration.ofMinutes(5);
 
   private final TopologySource topology;
   private final KafkaHealthTable health;
@@ -62,11 +68,12 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final PolicyLoop loop;
   private final XdsMetrics xdsMetrics;
   private final AdsServer ads;
+  private final @Nullable AlertReconciler reconciler;
 
   public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
     PolicyConfig policyConfig = props.policy().toConfig();
     this.alerts = props.alerts();
-    this.alertShifts = new AlertShifts(alerts.toActions());
+    this.alertShifts = new AlertShifts(alerts.toActions(), alerts.cycleMemory());
     SubsetShifts.Config subsetConfig = props.subsetShift().toConfig(policyConfig.staleAfter());
     this.subsetShifts = subsetConfig.enabled() ? new SubsetShifts(subsetConfig) : null;
     try {
@@ -170,6 +177,25 @@ public final class XdsControlRuntime implements AutoCloseable {
     this.ads = new AdsServer(props.ads().bindAddress(), props.ads().port(), publisher, xdsMetrics);
     health.start();
     loop.start();
+    this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
+  }
+
+  /** Reconciliation with Alertmanager's active alerts, started at once. */
+  private AlertReconciler reconciler(MeterRegistry registry, Clock clock) {
+    HttpClient http = HttpAlertmanagerApi.client();
+    List<AlertmanagerApi> members = new ArrayList<>();
+    for (URI url : alerts.alertmanagerUrl()) {
+      members.add(new HttpAlertmanagerApi(url, http));
+    }
+    AlertReconciler r =
+        new AlertReconciler(
+            members, alertShifts, loop::requestEvaluation, clock, registry, RECONCILE_WARN_EVERY);
+    logger.info(
+        "alert shifts reconciled with alertmanager url={} interval={}",
+        alerts.alertmanagerUrl(),
+        alerts.reconcileInterval());
+    r.start(alerts.reconcileInterval());
+    return r;
   }
 
   public int adsPort() {
@@ -256,7 +282,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     };
   }
 
-  /** The alert webhook's configuration (token, actions). */
+  /** The alert webhook's configuration (token, actions, reconciliation). */
   public XdsControlProperties.Alerts alerts() {
     return alerts;
   }
@@ -279,6 +305,9 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    if (reconciler != null) {
+      reconciler.close();
+    }
     ads.close();
     loop.close();
     health.close();

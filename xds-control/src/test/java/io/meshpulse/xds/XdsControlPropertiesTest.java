@@ -101,4 +101,52 @@ class XdsControlPropertiesTest {
     assertThat(bind(Map.of()).api().maxRequestSize())
         .isEqualTo(org.springframework.util.unit.DataSize.ofMegabytes(4));
   }
+
+  @Test
+  void alertReconciliation_isOffByDefault_withItsDocumentedDefaults() {
+    XdsControlProperties.Alerts alerts = bind(Map.of()).alerts();
+    assertThat(alerts.reconciles()).as("reconciles").isFalse();
+    assertThat(alerts.reconcileInterval()).as("interval").isEqualTo(Duration.ofMinutes(1));
+    assertThat(alerts.cycleMemory()).as("cycle memory").isEqualTo(Duration.ofMinutes(30));
+  }
+
+  @Test
+  void alertmanagerUrl_bindsTheMembersOfACluster_commaSeparated_fromTheEnvironmentToo() {
+    Map<String, Object> env =
+        Map.of(
+            "MESHPULSE_XDS_TOPOLOGYFILE", "topology.yml",
+            "MESHPULSE_XDS_ALERTS_ALERTMANAGERURL", "http://am-0:9093,http://am-1:9093/prefix",
+            "MESHPULSE_XDS_ALERTS_RECONCILEINTERVAL", "30s");
+    XdsControlProperties props =
+        new Binder(
+                ConfigurationPropertySources.from(
+                    new SystemEnvironmentPropertySource(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env)))
+            .bind("meshpulse.xds", XdsControlProperties.class)
+            .get();
+    assertThat(props.alerts().alertmanagerUrl())
+        .as("members")
+        .containsExactly(
+            java.net.URI.create("http://am-0:9093"),
+            java.net.URI.create("http://am-1:9093/prefix"));
+    assertThat(props.alerts().reconcileInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(bind(Map.of("meshpulse.xds.alerts.alertmanager-url", "")).alerts().reconciles())
+        .as("empty: no reconciliation")
+        .isFalse();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({
+    "meshpulse.xds.alerts.alertmanager-url, am-0:9093",
+    "meshpulse.xds.alerts.alertmanager-url, ftp://am-0",
+    "meshpulse.xds.alerts.alertmanager-url, http://am-0:9093/api/v2/alerts?active=true",
+    "meshpulse.xds.alerts.reconcile-interval, 500ms",
+    "meshpulse.xds.alerts.cycle-memory, -1m"
+  })
+  void aBadReconciliationSetting_failsNamingTheProperty(String property, String value) {
+    assertThatThrownBy(() -> bind(Map.of(property, value)))
+        .as("%s=%s", property, value)
+        .rootCause()
+        .hasMessageContaining(property);
+  }
 }

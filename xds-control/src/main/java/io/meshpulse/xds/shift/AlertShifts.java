@@ -1,27 +1,54 @@
 package io.meshpulse.xds.shift;
 
 import io.meshpulse.xds.policy.RouteShift;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The shifts alerts hold, by fingerprint. Alerts arrive on web threads ({@link #receive}); the
- * control loop advances them once per evaluation ({@link #advance}). Receiving is idempotent: a
- * repeated firing (or resolved) notification of the same fingerprint changes nothing.
+ * The shifts alerts hold, by fingerprint. Alerts arrive on web threads ({@link #receive}) and from
+ * Alertmanager's list of active alerts ({@link #reconcile}); the control loop advances them once
+ * per evaluation ({@link #advance}). Receiving is idempotent: a repeated firing (or resolved)
+ * notification of the same fingerprint changes nothing.
+ *
+ * <p>An alert that fires again within {@code cycleMemory} of its last resolution counts a cycle;
+ * each cycle doubles the wait before its next restore starts (up to 16 × the restore interval).
  */
 public final class AlertShifts {
+  /** Successive answers of Alertmanager a firing shift's alert must be missing from to resolve. */
+  public static final int ABSENCES_TO_RESOLVE = 2;
+
   private final List<ShiftAction> actions;
+  private final Duration cycleMemory;
   private final Object lock = new Object();
 
   // @GuardedBy("lock")
   private final Map<String, AlertShift> shifts = new LinkedHashMap<>();
 
-  public AlertShifts(List<ShiftAction> actions) {
+  // @GuardedBy("lock"): successive answers a firing shift's alert was missing from
+  private final Map<String, Integer> absences = new HashMap<>();
+
+  // @GuardedBy("lock"): each fingerprint's last resolution, for the cycle memory
+  private final Map<String, Resolution> resolutions = new HashMap<>();
+
+  private record Resolution(Instant at, int cycles) {}
+
+  /**
+   * @param cycleMemory how long after a resolution a new firing counts as a cycle (zero: never)
+   */
+  public AlertShifts(List<ShiftAction> actions, Duration cycleMemory) {
+    if (cycleMemory.isNegative()) {
+      throw new IllegalArgumentException("cycle-memory must not be negative: " + cycleMemory);
+    }
     this.actions = List.copyOf(actions);
+    this.cycleMemory = cycleMemory;
   }
 
   /** What receiving one alert did. */
@@ -36,6 +63,17 @@ public final class AlertShifts {
     IGNORED
   }
 
+  /**
+   * What one answer of Alertmanager changed: the fingerprints whose shift it started and those it
+   * resolved.
+   */
+  public record Reconciled(List<String> started, List<String> resolved) {
+    public Reconciled {
+      started = List.copyOf(started);
+      resolved = List.copyOf(resolved);
+    }
+  }
+
   public Outcome receive(Alert alert, Instant now) {
     synchronized (lock) {
       AlertShift known = shifts.get(alert.fingerprint());
@@ -43,35 +81,96 @@ public final class AlertShifts {
         if (known.firing() == alert.firing()) {
           return Outcome.UNCHANGED;
         }
-        shifts.put(alert.fingerprint(), known.withFiring(alert.firing(), now));
-        return alert.firing() ? Outcome.STARTED : Outcome.RESTORING;
+        if (alert.firing()) {
+          absences.remove(alert.fingerprint());
+          shifts.put(alert.fingerprint(), known.refire(cyclesOnFiring(alert.fingerprint(), now)));
+          return Outcome.STARTED;
+        }
+        resolve(known, now);
+        return Outcome.RESTORING;
       }
       if (!alert.firing()) {
         return Outcome.UNCHANGED;
       }
-      Optional<ShiftAction> action =
-          actions.stream().filter(a -> a.matches(alert.labels())).findFirst();
-      if (action.isEmpty()) {
-        return Outcome.IGNORED;
-      }
-      String service = alert.labels().get(action.get().serviceLabel());
-      String subset = alert.labels().get(action.get().subsetLabel());
-      if (service == null
-          || subset == null
-          || service.isBlank()
-          || subset.equals(action.get().shiftTo())) {
-        return Outcome.IGNORED;
-      }
-      shifts.put(
-          alert.fingerprint(),
-          AlertShift.firing(
-              alert.fingerprint(),
-              alert.labels().getOrDefault("alertname", "?"),
-              service,
-              subset,
-              action.get()));
-      return Outcome.STARTED;
+      return start(alert, now, now);
     }
+  }
+
+  /**
+   * Brings the shifts in line with one successful answer of Alertmanager listing the {@code active}
+   * alerts. An active alert that holds no shift starts one as far down as it would be had its
+   * firing been received at its {@code startsAt}. A firing shift whose alert is missing from {@link
+   * #ABSENCES_TO_RESOLVE} successive answers resolves, as a resolved notification would resolve it.
+   */
+  public Reconciled reconcile(List<ActiveAlert> active, Instant now) {
+    List<String> started = new ArrayList<>();
+    List<String> resolved = new ArrayList<>();
+    synchronized (lock) {
+      Set<String> listed = new HashSet<>();
+      for (ActiveAlert a : active) {
+        listed.add(a.fingerprint());
+        AlertShift known = shifts.get(a.fingerprint());
+        if (known != null) {
+          absences.remove(a.fingerprint());
+        } else if (start(a.toAlert(), a.startsAt(), now) == Outcome.STARTED) {
+          started.add(a.fingerprint());
+        }
+      }
+      for (AlertShift shift : List.copyOf(shifts.values())) {
+        if (!shift.firing() || listed.contains(shift.fingerprint())) {
+          continue;
+        }
+        if (absences.merge(shift.fingerprint(), 1, Integer::sum) >= ABSENCES_TO_RESOLVE) {
+          resolve(shift, now);
+          resolved.add(shift.fingerprint());
+        }
+      }
+    }
+    return new Reconciled(started, resolved);
+  }
+
+  // @GuardedBy("lock")
+  private Outcome start(Alert alert, Instant startsAt, Instant now) {
+    Optional<ShiftAction> action =
+        actions.stream().filter(a -> a.matches(alert.labels())).findFirst();
+    if (action.isEmpty()) {
+      return Outcome.IGNORED;
+    }
+    String service = alert.labels().get(action.get().serviceLabel());
+    String subset = alert.labels().get(action.get().subsetLabel());
+    if (service == null
+        || subset == null
+        || service.isBlank()
+        || subset.equals(action.get().shiftTo())) {
+      return Outcome.IGNORED;
+    }
+    AlertShift shift =
+        AlertShift.firing(
+                alert.fingerprint(),
+                alert.labels().getOrDefault("alertname", "?"),
+                service,
+                subset,
+                action.get(),
+                cyclesOnFiring(alert.fingerprint(), now))
+            .caughtUp(startsAt, now);
+    shifts.put(alert.fingerprint(), shift);
+    return Outcome.STARTED;
+  }
+
+  // @GuardedBy("lock")
+  private void resolve(AlertShift shift, Instant now) {
+    shifts.put(shift.fingerprint(), shift.resolve(now));
+    absences.remove(shift.fingerprint());
+    resolutions.put(shift.fingerprint(), new Resolution(now, shift.cycles()));
+  }
+
+  /**
+   * The cycles of an alert firing at {@code now}: one more than at its last resolution, if recent.
+   */
+  // @GuardedBy("lock")
+  private int cyclesOnFiring(String fingerprint, Instant now) {
+    Resolution last = resolutions.get(fingerprint);
+    return last != null && now.isBefore(last.at().plus(cycleMemory)) ? last.cycles() + 1 : 0;
   }
 
   /**
@@ -81,11 +180,13 @@ public final class AlertShifts {
   public List<RouteShift> advance(Instant now) {
     List<RouteShift> result = new ArrayList<>();
     synchronized (lock) {
+      resolutions.values().removeIf(r -> !now.isBefore(r.at().plus(cycleMemory)));
       var it = shifts.entrySet().iterator();
       while (it.hasNext()) {
         var entry = it.next();
         if (entry.getValue().done()) {
           it.remove();
+          absences.remove(entry.getKey());
           continue;
         }
         AlertShift next = entry.getValue().advance(now);

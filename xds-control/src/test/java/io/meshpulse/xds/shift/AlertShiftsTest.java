@@ -22,7 +22,7 @@ class AlertShiftsTest {
           Duration.ofSeconds(1),
           25,
           Duration.ofSeconds(5));
-  private final AlertShifts shifts = new AlertShifts(List.of(action));
+  private final AlertShifts shifts = new AlertShifts(List.of(action), Duration.ofMinutes(30));
   private final Map<String, String> labels =
       Map.of(
           "alertname",
@@ -98,5 +98,197 @@ class AlertShiftsTest {
         .as("a resolved alert never seen firing")
         .isEqualTo(AlertShifts.Outcome.UNCHANGED);
     assertThat(shifts.advance(T0)).as("shifts").isEmpty();
+  }
+
+  // A slower action for the reconciliation tests: 25 % every 10 s, back 25 % every 5 s.
+  private final ShiftAction slow =
+      new ShiftAction(
+          Map.of("alertname", "CanarySlow"),
+          "destination_service_name",
+          "destination_version",
+          "v1",
+          25,
+          0,
+          Duration.ofSeconds(10),
+          25,
+          Duration.ofSeconds(5));
+  private final Map<String, String> slowLabels =
+      Map.of(
+          "alertname",
+          "CanarySlow",
+          "destination_service_name",
+          "reviews",
+          "destination_version",
+          "v2");
+
+  @Test
+  void reconcile_startsAnActiveAlertWithoutAShift_whereItWouldBeHadItBeenReceivedAtItsStart() {
+    AlertShifts restarted = new AlertShifts(List.of(slow), Duration.ofMinutes(30));
+    Instant now = T0.plusSeconds(25);
+    AlertShifts.Reconciled r =
+        restarted.reconcile(List.of(new ActiveAlert("fp", slowLabels, T0)), now);
+    assertThat(r.started()).as("started").containsExactly("fp");
+    assertThat(restarted.advance(now))
+        .as("steps at 0 s, 10 s and 20 s since startsAt: 100 - 3 x 25")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(25);
+    assertThat(restarted.advance(T0.plusSeconds(29)))
+        .as("the next step stays on the alert's schedule (due at 30 s)")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(25);
+    assertThat(restarted.advance(T0.plusSeconds(30)))
+        .as("at 30 s")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(0);
+    assertThat(restarted.reconcile(List.of(new ActiveAlert("fp", slowLabels, T0)), now).started())
+        .as("a shift already held is not started again")
+        .isEmpty();
+  }
+
+  @Test
+  void reconcile_ofAnAlertFiringLongSinceItsStart_startsAtTheFloor() {
+    AlertShifts restarted = new AlertShifts(List.of(slow), Duration.ofMinutes(30));
+    Instant now = T0.plus(Duration.ofHours(4));
+    restarted.reconcile(List.of(new ActiveAlert("fp", slowLabels, T0)), now);
+    assertThat(restarted.advance(now))
+        .as("four hours after startsAt")
+        .extracting(RouteShift::remainingPercent, RouteShift::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "alert CanarySlow firing"));
+  }
+
+  @Test
+  void reconcile_ofAnAlertStartingNowOrAheadOfThisClock_takesTheFirstStepOnly() {
+    AlertShifts restarted = new AlertShifts(List.of(slow), Duration.ofMinutes(30));
+    restarted.reconcile(List.of(new ActiveAlert("fp", slowLabels, T0.plusSeconds(60))), T0);
+    assertThat(restarted.advance(T0))
+        .as("first step, as a received firing notification")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(75);
+  }
+
+  @Test
+  void reconcile_ignoresActiveAlertsNoActionMatches() {
+    AlertShifts.Reconciled r =
+        shifts.reconcile(
+            List.of(new ActiveAlert("other", Map.of("alertname", "Other"), T0)), T0.plusSeconds(1));
+    assertThat(r.started()).as("started").isEmpty();
+    assertThat(shifts.active()).as("active").isZero();
+  }
+
+  @Test
+  void aFiringShiftMissingFromOneAnswer_keepsFiring() {
+    shifts.receive(new Alert("fp", true, labels), T0);
+    shifts.advance(T0);
+    shifts.advance(T0.plusSeconds(1));
+    assertThat(shifts.reconcile(List.of(), T0.plusSeconds(60)).resolved())
+        .as("resolved after one answer without it")
+        .isEmpty();
+    assertThat(shifts.advance(T0.plusSeconds(600)))
+        .as("still firing at the floor long after")
+        .extracting(RouteShift::remainingPercent, RouteShift::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "alert CanaryBad firing"));
+  }
+
+  @Test
+  void aFiringShiftMissingFromTwoSuccessiveAnswers_resolves_andRestoresStepByStep() {
+    shifts.receive(new Alert("fp", true, labels), T0);
+    shifts.advance(T0);
+    shifts.advance(T0.plusSeconds(1));
+    shifts.reconcile(List.of(), T0.plusSeconds(60));
+    AlertShifts.Reconciled second = shifts.reconcile(List.of(), T0.plusSeconds(120));
+    assertThat(second.resolved()).as("resolved by the second answer").containsExactly("fp");
+    assertThat(remaining(T0.plusSeconds(121))).as("waits a restore interval").containsExactly(0);
+    assertThat(remaining(T0.plusSeconds(125))).as("first step back").containsExactly(25);
+    assertThat(shifts.advance(T0.plusSeconds(126)).get(0).reason())
+        .as("reason")
+        .isEqualTo("alert CanaryBad resolved");
+    assertThat(shifts.receive(new Alert("fp", false, labels), T0.plusSeconds(127)))
+        .as("the late resolved notification")
+        .isEqualTo(AlertShifts.Outcome.UNCHANGED);
+    assertThat(shifts.reconcile(List.of(), T0.plusSeconds(180)).resolved())
+        .as("a restoring shift is not resolved again")
+        .isEmpty();
+  }
+
+  @Test
+  void anAnswerListingTheAlertAgain_startsTheCountOfMissingAnswersAnew() {
+    ActiveAlert listed = new ActiveAlert("fp", labels, T0);
+    shifts.receive(new Alert("fp", true, labels), T0);
+    shifts.reconcile(List.of(), T0.plusSeconds(60));
+    shifts.reconcile(List.of(listed), T0.plusSeconds(120));
+    assertThat(shifts.reconcile(List.of(), T0.plusSeconds(180)).resolved())
+        .as("missing, listed, missing")
+        .isEmpty();
+    assertThat(shifts.reconcile(List.of(), T0.plusSeconds(240)).resolved())
+        .as("missing twice in a row")
+        .containsExactly("fp");
+  }
+
+  /** Fires at {@code firing}, resolves at {@code resolving}: when is the first step back? */
+  private Instant firstStepBack(Instant firing, Instant resolving) {
+    shifts.receive(new Alert("fp", true, labels), firing);
+    shifts.advance(firing);
+    shifts.advance(firing.plusSeconds(1));
+    shifts.receive(new Alert("fp", false, labels), resolving);
+    for (int s = 0; s < 600; s++) {
+      Instant at = resolving.plusSeconds(s);
+      if (remaining(at).equals(List.of(25))) {
+        // Finish the restore, so the next cycle starts from a forgotten shift.
+        for (int k = 1; k <= 200 && shifts.active() > 0; k++) {
+          shifts.advance(at.plusSeconds(k));
+        }
+        return at;
+      }
+    }
+    throw new AssertionError("never stepped back");
+  }
+
+  @Test
+  void anAlertCyclingWithinTheMemory_waitsTwiceAsLongPerCycleBeforeRestoring_upTo16Times() {
+    List<Long> waits = new java.util.ArrayList<>();
+    Instant t = T0;
+    for (int cycle = 0; cycle < 7; cycle++) {
+      Instant resolving = t.plusSeconds(2);
+      waits.add(Duration.between(resolving, firstStepBack(t, resolving)).toSeconds());
+      t = resolving.plus(Duration.ofMinutes(5));
+    }
+    assertThat(waits)
+        .as("seconds from each resolution to its first step back (restore interval 5 s)")
+        .containsExactly(5L, 10L, 20L, 40L, 80L, 80L, 80L);
+  }
+
+  @Test
+  void theRestoreWait_isInTheShiftsReason() {
+    firstStepBack(T0, T0.plusSeconds(2));
+    shifts.receive(new Alert("fp", true, labels), T0.plusSeconds(100));
+    shifts.advance(T0.plusSeconds(100));
+    shifts.receive(new Alert("fp", false, labels), T0.plusSeconds(102));
+    assertThat(shifts.advance(T0.plusSeconds(103)).get(0).reason())
+        .as("reason while the restore is held")
+        .isEqualTo("alert CanaryBad resolved, restore held 10s after 1 cycle");
+  }
+
+  @Test
+  void anAlertFiringAgainWhileRestoring_countsACycleToo() {
+    shifts.receive(new Alert("fp", true, labels), T0);
+    shifts.advance(T0);
+    shifts.receive(new Alert("fp", false, labels), T0.plusSeconds(2));
+    assertThat(remaining(T0.plusSeconds(7))).as("first step back").containsExactly(75);
+    shifts.receive(new Alert("fp", true, labels), T0.plusSeconds(8));
+    assertThat(remaining(T0.plusSeconds(8))).as("down again at once").containsExactly(25);
+    shifts.receive(new Alert("fp", false, labels), T0.plusSeconds(9));
+    assertThat(remaining(T0.plusSeconds(14))).as("5 s after: still held").containsExactly(25);
+    assertThat(remaining(T0.plusSeconds(19))).as("10 s after").containsExactly(50);
+  }
+
+  @Test
+  void anAlertFiringAgainAfterTheMemory_waitsOneRestoreIntervalAgain() {
+    Instant resolving = T0.plusSeconds(2);
+    firstStepBack(T0, resolving);
+    Instant later = resolving.plus(Duration.ofMinutes(31));
+    Instant resolvingAgain = later.plusSeconds(2);
+    assertThat(Duration.between(resolvingAgain, firstStepBack(later, resolvingAgain)))
+        .as("wait after a firing 31 minutes after the last resolution (memory 30 min)")
+        .isEqualTo(Duration.ofSeconds(5));
   }
 }

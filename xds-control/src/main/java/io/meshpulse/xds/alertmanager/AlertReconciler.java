@@ -1,0 +1,188 @@
+package io.meshpulse.xds.alertmanager;
+
+import io.meshpulse.xds.shift.ActiveAlert;
+import io.meshpulse.xds.shift.AlertShifts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks Alertmanager for its active alerts at start and every interval, and brings the alert shifts
+ * in line with the answer ({@link AlertShifts#reconcile}). The members of an HA cluster share their
+ * alerts, so the first member that answers is used. When none answers nothing changes: the failure
+ * is counted ({@code meshpulse.alerts.reconcile{outcome=failure}}) and logged at most once per
+ * {@code warnEvery}.
+ */
+public final class AlertReconciler implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(AlertReconciler.class);
+
+  private final List<AlertmanagerApi> members;
+  private final AlertShifts shifts;
+  private final Runnable onChange;
+  private final Clock clock;
+  private final Duration warnEvery;
+  private final Counter successes;
+  private final Counter failures;
+  private final Counter started;
+  private final Counter resolved;
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "alertmanager-reconcile");
+            t.setDaemon(true);
+            return t;
+          });
+
+  // Touched by the scheduler's one thread (or a test's).
+  private @Nullable Instant lastWarnAt;
+  private int pending;
+  private int skipped;
+  private boolean failing;
+
+  /**
+   * @param members the Alertmanagers to ask, in order
+   * @param onChange called after a reconciliation that started or resolved a shift
+   * @param warnEvery the least time between two warnings about failing members
+   */
+  public AlertReconciler(
+      List<AlertmanagerApi> members,
+      AlertShifts shifts,
+      Runnable onChange,
+      Clock clock,
+      MeterRegistry registry,
+      Duration warnEvery) {
+    if (members.isEmpty()) {
+      throw new IllegalArgumentException("at least one Alertmanager is needed");
+    }
+    this.members = List.copyOf(members);
+    this.shifts = shifts;
+    this.onChange = onChange;
+    this.clock = clock;
+    this.warnEvery = warnEvery;
+    this.successes = outcome(registry, "success");
+    this.failures = outcome(registry, "failure");
+    this.started = change(registry, "started");
+    this.resolved = change(registry, "resolved");
+  }
+
+  private static Counter outcome(MeterRegistry registry, String outcome) {
+    return Counter.builder("meshpulse.alerts.reconcile")
+        .description("reconciliations with Alertmanager's active alerts, by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
+  }
+
+  private static Counter change(MeterRegistry registry, String change) {
+    return Counter.builder("meshpulse.alerts.reconciled")
+        .description("alert shifts started or resolved by a reconciliation with Alertmanager")
+        .tag("change", change)
+        .register(registry);
+  }
+
+  /** Reconciles now, then every {@code interval} after the previous one ends. */
+  public void start(Duration interval) {
+    scheduler.scheduleWithFixedDelay(
+        this::reconcileQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void reconcileQuietly() {
+    try {
+      reconcileOnce();
+    } catch (RuntimeException e) {
+      // Never let one bad run end the schedule.
+      logger.error("alert reconciliation failed unexpectedly", e);
+    }
+  }
+
+  /**
+   * Asks the members in order until one answers and reconciles with its answer.
+   *
+   * @return what the answer changed; empty when no member answered, and then nothing changed
+   */
+  public Optional<AlertShifts.Reconciled> reconcileOnce() {
+    StringBuilder errors = new StringBuilder();
+    for (AlertmanagerApi member : members) {
+      List<ActiveAlert> active;
+      try {
+        active = member.activeAlerts();
+      } catch (IOException e) {
+        errors.append(errors.isEmpty() ? "" : "; ").append(member.name()).append(": ");
+        errors.append(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+      if (!errors.isEmpty() && warnDue()) {
+        logger.warn(
+            "alertmanager members did not answer; asked the next one url={} errors=[{}]"
+                + " warnings.skipped={}",
+            member.name(),
+            errors,
+            skipped);
+      } else if (failing) {
+        logger.info("alertmanager answers again url={}", member.name());
+      }
+      failing = false;
+      successes.increment();
+      AlertShifts.Reconciled result = shifts.reconcile(active, clock.instant());
+      record(result, member);
+      return Optional.of(result);
+    }
+    failing = true;
+    failures.increment();
+    if (warnDue()) {
+      logger.warn(
+          "alertmanager not reached; alert shifts stay as they are errors=[{}] warnings.skipped={}",
+          errors,
+          skipped);
+    }
+    return Optional.empty();
+  }
+
+  private void record(AlertShifts.Reconciled result, AlertmanagerApi member) {
+    if (result.started().isEmpty() && result.resolved().isEmpty()) {
+      return;
+    }
+    started.increment(result.started().size());
+    resolved.increment(result.resolved().size());
+    logger.info(
+        "alert shifts reconciled with alertmanager url={} started={} resolved={}",
+        member.name(),
+        result.started(),
+        result.resolved());
+    onChange.run();
+  }
+
+  /**
+   * Whether a warning is due: at most one per {@code warnEvery}. {@link #skipped} says how many
+   * were left out before this one.
+   */
+  private boolean warnDue() {
+    Instant now = clock.instant();
+    if (lastWarnAt != null && now.isBefore(lastWarnAt.plus(warnEvery))) {
+      pending++;
+      return false;
+    }
+    skipped = pending;
+    pending = 0;
+    lastWarnAt = now;
+    return true;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}

@@ -1,0 +1,170 @@
+package io.meshpulse.xds.alertmanager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.shift.ActiveAlert;
+import io.meshpulse.xds.shift.Alert;
+import io.meshpulse.xds.shift.AlertShifts;
+import io.meshpulse.xds.shift.ShiftAction;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AlertReconcilerTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Map<String, String> LABELS =
+      Map.of(
+          "alertname",
+          "CanaryBad",
+          "destination_service_name",
+          "reviews",
+          "destination_version",
+          "v2");
+
+  /** An Alertmanager that answers from a script: a list of alerts, or a failure. */
+  private static final class FakeAlertmanager implements AlertmanagerApi {
+    private final String name;
+    private List<ActiveAlert> alerts = List.of();
+    private IOException failure;
+    int calls;
+
+    FakeAlertmanager(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public List<ActiveAlert> activeAlerts() throws IOException {
+      calls++;
+      if (failure != null) {
+        throw failure;
+      }
+      return alerts;
+    }
+  }
+
+  private final AlertShifts shifts =
+      new AlertShifts(
+          List.of(
+              new ShiftAction(
+                  Map.of("alertname", "CanaryBad"),
+                  "destination_service_name",
+                  "destination_version",
+                  "v1",
+                  50,
+                  0,
+                  Duration.ofSeconds(1),
+                  25,
+                  Duration.ofSeconds(5))),
+          Duration.ofMinutes(30));
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final FakeAlertmanager first = new FakeAlertmanager("http://am-0:9093");
+  private final FakeAlertmanager second = new FakeAlertmanager("http://am-1:9093");
+  private final List<String> evaluations = new ArrayList<>();
+  private Instant now = T0.plusSeconds(60);
+  private final AlertReconciler reconciler =
+      new AlertReconciler(
+          List.of(first, second),
+          shifts,
+          () -> evaluations.add("evaluate"),
+          new Clock() {
+            @Override
+            public Instant instant() {
+              return now;
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+              return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+              return this;
+            }
+          },
+          registry,
+          Duration.ofMinutes(5));
+
+  private double count(String name, String tag, String value) {
+    return registry.counter(name, tag, value).count();
+  }
+
+  private List<RouteShift> inForce() {
+    return shifts.advance(now);
+  }
+
+  @Test
+  void anActiveAlert_startsItsShift_andAsksForAnEvaluation() {
+    first.alerts = List.of(new ActiveAlert("fp", LABELS, T0));
+    assertThat(reconciler.reconcileOnce()).as("answered").isPresent();
+    assertThat(inForce())
+        .as("60 s after startsAt the 50 %% steps reached the floor")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(0);
+    assertThat(evaluations).as("evaluations requested").hasSize(1);
+    assertThat(count("meshpulse.alerts.reconcile", "outcome", "success")).isEqualTo(1);
+    assertThat(count("meshpulse.alerts.reconciled", "change", "started")).isEqualTo(1);
+    assertThat(second.calls).as("the second member is not asked").isZero();
+  }
+
+  @Test
+  void anUnreachableAlertmanager_changesNothing_andIsCounted() {
+    shifts.receive(new Alert("fp", true, LABELS), T0);
+    first.failure = new IOException("Connection refused");
+    second.failure = new IOException("HTTP 503: not ready");
+    for (int i = 0; i < 3; i++) {
+      now = now.plusSeconds(60);
+      assertThat(reconciler.reconcileOnce()).as("no answer %d", i).isEmpty();
+    }
+    assertThat(inForce())
+        .as("the firing shift, though no answer listed its alert")
+        .extracting(RouteShift::remainingPercent, RouteShift::reason)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(50, "alert CanaryBad firing"));
+    assertThat(count("meshpulse.alerts.reconcile", "outcome", "failure")).isEqualTo(3);
+    assertThat(count("meshpulse.alerts.reconcile", "outcome", "success")).isZero();
+    assertThat(evaluations).as("evaluations requested").isEmpty();
+  }
+
+  @Test
+  void failedAnswers_neitherCountAsMissingNorBreakTheSuccession() {
+    shifts.receive(new Alert("fp", true, LABELS), T0);
+    reconciler.reconcileOnce(); // missing once
+    first.failure = new IOException("timeout");
+    second.failure = new IOException("timeout");
+    reconciler.reconcileOnce();
+    reconciler.reconcileOnce();
+    assertThat(shifts.reconcile(List.of(new ActiveAlert("fp", LABELS, T0)), now).resolved())
+        .as("still firing after one missing and two failures")
+        .isEmpty();
+    first.failure = null;
+    reconciler.reconcileOnce();
+    assertThat(reconciler.reconcileOnce().orElseThrow().resolved())
+        .as("two successive answers without it")
+        .containsExactly("fp");
+    assertThat(count("meshpulse.alerts.reconciled", "change", "resolved")).isEqualTo(1);
+  }
+
+  @Test
+  void aMemberThatFails_isSkippedForTheNextOne() {
+    first.failure = new IOException("Connection refused");
+    second.alerts = List.of(new ActiveAlert("fp", LABELS, T0));
+    assertThat(reconciler.reconcileOnce().orElseThrow().started())
+        .as("started from the second member's answer")
+        .containsExactly("fp");
+    assertThat(count("meshpulse.alerts.reconcile", "outcome", "success")).isEqualTo(1);
+    assertThat(count("meshpulse.alerts.reconcile", "outcome", "failure")).isZero();
+  }
+}
