@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -38,7 +39,7 @@ import org.apache.flink.util.OutputTag;
  * output), already serialized.
  *
  * <p>An endpoint without a scored window for a window's length gets a tombstone (see {@link
- * #forgetQuiet}).
+ * #forgetQuiet}), and so does a service record (a subset, or the whole cluster) without one.
  *
  * <p>The {@code endpoints_tracked} gauge sums the endpoints of each cluster's latest scored window;
  * a cluster that has produced no window for a window's length is forgotten (a timer one window
@@ -57,6 +58,9 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   // Per endpoint record key: the end of its last scored window.
   private transient MapState<String, Long> lastScored;
   private transient Counter endpointsForgotten;
+  // Per service record key (cluster, or cluster/subset): the end of its last scored window.
+  private transient MapState<String, Long> serviceLastScored;
+  private transient Counter servicesForgotten;
   private transient ClusterScorer scorer;
   private transient Map<HealthState, Counter> endpointScores;
   private transient Map<HealthState, Counter> serviceScores;
@@ -92,6 +96,9 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
         getRuntimeContext()
             .getMapState(
                 new MapStateDescriptor<>("endpoint-last-scored", Types.STRING, Types.LONG));
+    serviceLastScored =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>("service-last-scored", Types.STRING, Types.LONG));
     scorer = new ClusterScorer(new HealthScorer(thresholds));
     MetricGroup group = getRuntimeContext().getMetricGroup().addGroup(JobMetrics.GROUP);
     endpointScores = new EnumMap<>(HealthState.class);
@@ -107,6 +114,7 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     }
     lateResults = group.counter(JobMetrics.LATE_RESULTS_DROPPED);
     endpointsForgotten = group.counter(JobMetrics.ENDPOINTS_FORGOTTEN);
+    servicesForgotten = group.counter(JobMetrics.SERVICES_FORGOTTEN);
     tracked = new ConcurrentHashMap<>();
     group.gauge(JobMetrics.ENDPOINTS_TRACKED, (Gauge<Integer>) this::endpointsTracked);
   }
@@ -156,7 +164,7 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     // Once a window's length while the cluster is scored (so the scan costs a fraction of the
     // scoring), and whenever it fires without a window to score (the cluster went quiet).
     if (!scored || end % sizeMillis == 0) {
-      forgetQuiet(forgetThrough, out);
+      forgetQuiet(forgetThrough, ctx, out);
     }
   }
 
@@ -179,7 +187,9 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
       count(endpointScores, endpoint.getState());
     }
     for (ServiceHealth service : health.services()) {
-      ctx.output(SERVICE_HEALTH, OutRecord.of(utf8(RecordKeys.of(service)), service.toByteArray()));
+      String key = RecordKeys.of(service);
+      ctx.output(SERVICE_HEALTH, OutRecord.of(utf8(key), service.toByteArray()));
+      serviceLastScored.put(key, end);
       count(serviceScores, service.getState());
     }
   }
@@ -188,16 +198,26 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
    * Writes a tombstone for each of the cluster's endpoints whose last scored window ended at or
    * before {@code through} (a window's length ago, so up to two before the scan finds it): with no
    * traffic for a whole window it has left, or gets none, and the compacted topic and xds-control's
-   * table can forget it. Its last record was stale by then, so nothing that routes changes.
+   * table can forget it. Its last record was stale by then, so nothing that routes changes. The
+   * same for the cluster's service records: a subset whose endpoints all went away (a finished
+   * canary), or the whole cluster.
    */
-  private void forgetQuiet(long through, Collector<OutRecord> out) throws Exception {
+  private void forgetQuiet(long through, OnTimerContext ctx, Collector<OutRecord> out)
+      throws Exception {
+    forget(lastScored, through, out::collect, endpointsForgotten);
+    forget(serviceLastScored, through, r -> ctx.output(SERVICE_HEALTH, r), servicesForgotten);
+  }
+
+  private static void forget(
+      MapState<String, Long> lastScored, long through, Consumer<OutRecord> out, Counter forgotten)
+      throws Exception {
     Iterator<Map.Entry<String, Long>> it = lastScored.iterator();
     while (it.hasNext()) {
       Map.Entry<String, Long> e = it.next();
       if (e.getValue() <= through) {
-        out.collect(OutRecord.of(utf8(e.getKey()), null));
+        out.accept(OutRecord.of(utf8(e.getKey()), null));
         it.remove();
-        endpointsForgotten.inc();
+        forgotten.inc();
       }
     }
   }

@@ -31,6 +31,9 @@ final class JobMetrics {
   /** Endpoints given a tombstone after a window's length without a scored window. */
   static final String ENDPOINTS_FORGOTTEN = "endpoints_forgotten";
 
+  /** Service records (cluster or subset) given a tombstone after a window's length without one. */
+  static final String SERVICES_FORGOTTEN = "services_forgotten";
+
   /** Records that reached their windows after the watermark had closed them. */
   static final String LATE_RECORDS_DROPPED = "late_records_dropped";
 

@@ -2,13 +2,16 @@ package io.meshpulse.streamprocessor.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.streamprocessor.io.OutRecord;
 import io.meshpulse.streamprocessor.io.Sample;
 import io.meshpulse.streamprocessor.score.EndpointAggregate;
+import io.meshpulse.streamprocessor.score.EndpointId;
 import io.meshpulse.streamprocessor.score.EndpointStats;
+import io.meshpulse.streamprocessor.score.ErrorClass;
 import io.meshpulse.streamprocessor.score.ScoringThresholds;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -190,6 +193,59 @@ class ClusterScoringHarnessTest {
       h.processWatermark(40_000);
       assertThat(tombstones(h)).as("each endpoint forgotten once").hasSize(5);
     }
+  }
+
+  /** 200 healthy requests of {@code host} in subset {@code subset} of reviews. */
+  private static EndpointStats subsetStats(String subset, int host, long end) {
+    EndpointAggregate a = new EndpointAggregate(1_000);
+    a.identify(
+        new EndpointId(
+            "reviews",
+            subset,
+            Endpoint.newBuilder().setAddress("10.0.0." + host).setPort(8080).build()));
+    for (int i = 0; i < 200; i++) {
+      a.add(end - 10_000 + i * 50L, ErrorClass.NONE, 20, "proxy-" + (i % 4));
+    }
+    return a.snapshot(end - 10_000, end);
+  }
+
+  @Test
+  void aSubsetWithoutAScoredWindowForAWindowsLength_getsAServiceTombstone_once() throws Exception {
+    try (var h = harness()) {
+      h.open();
+      h.processElement(new StreamRecord<>(subsetStats("v1", 1, 10_000), 9_999));
+      h.processElement(new StreamRecord<>(subsetStats("v2", 2, 10_000), 9_999));
+      h.processWatermark(9_999);
+      assertThat(serviceKeys(h, false))
+          .as("a record for the cluster and each subset")
+          .containsExactlyInAnyOrder("reviews", "reviews/v1", "reviews/v2");
+
+      // The canary v2 is gone; v1 goes on.
+      for (long end = 15_000; end <= 25_000; end += 5_000) {
+        h.processElement(new StreamRecord<>(subsetStats("v1", 1, end), end - 1));
+        h.processWatermark(end - 1);
+      }
+      assertThat(serviceKeys(h, true))
+          .as("v2, last scored at 10 s, forgotten while the cluster is scored")
+          .containsExactly("reviews/v2");
+
+      h.processWatermark(45_000);
+      assertThat(serviceKeys(h, true))
+          .as("the rest once the cluster went quiet, each once")
+          .containsExactlyInAnyOrder("reviews/v2", "reviews/v1", "reviews");
+      assertThat(tombstones(h)).as("the endpoints too").hasSize(2);
+    }
+  }
+
+  private static List<String> serviceKeys(
+      KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> h,
+      boolean tombstones) {
+    return h.getSideOutput(ClusterScoringFunction.SERVICE_HEALTH).stream()
+        .map(StreamRecord::getValue)
+        .filter(r -> (r.value == null) == tombstones)
+        .map(r -> new String(r.key, StandardCharsets.UTF_8))
+        .distinct()
+        .toList();
   }
 
   private static List<String> tombstones(
