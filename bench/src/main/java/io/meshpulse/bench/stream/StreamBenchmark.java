@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -25,7 +26,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
 /**
  * {@code ./meshpulse bench stream}: the health job on an in-process MiniCluster (one task manager,
- * {@code parallelism} slots, hashmap state backend, file checkpoints) against the embedded broker.
+ * {@code parallelism} slots, the hashmap state backend unless {@code
+ * meshpulse.health.state.backend=ROCKSDB}, file checkpoints) against the embedded broker.
  * Settings, as system properties {@code meshpulse.bench.stream.<name>} (default):
  *
  * <ul>
@@ -62,7 +64,7 @@ public final class StreamBenchmark implements Benchmark {
     Configuration job = Configuration.fromMap(settings);
     return String.format(
         "The Flink health job (`HealthJob.define`, %s: %s windows sliding by %s, %s"
-            + " out-of-orderness, at-least-once sinks, hashmap state, file checkpoints) on an"
+            + " out-of-orderness, at-least-once sinks, %s state, file checkpoints) on an"
             + " in-process MiniCluster (1 task manager, parallelism %d) with the embedded Kafka"
             + " broker in the same JVM, %,d endpoints in clusters of %d (two subsets each), %d"
             + " proxies per cluster, 1 %% HTTP 503, ~300-byte records. **Throughput**: %,d"
@@ -89,6 +91,7 @@ public final class StreamBenchmark implements Benchmark {
         Durations.format(job.get(HealthJobOptions.WINDOW_SIZE)),
         Durations.format(job.get(HealthJobOptions.WINDOW_SLIDE)),
         Durations.format(job.get(HealthJobOptions.OUT_OF_ORDERNESS)),
+        job.get(HealthJobOptions.STATE_BACKEND).name().toLowerCase(Locale.ROOT),
         parallelism,
         endpoints,
         Fleet.PER_CLUSTER,
