@@ -118,7 +118,7 @@ public final class AlertReconciler implements AutoCloseable {
         active = member.activeAlerts();
       } catch (IOException e) {
         errors.append(errors.isEmpty() ? "" : "; ").append(member.name()).append(": ");
-        errors.append(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        errors.append(describe(e));
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -149,6 +149,17 @@ public final class AlertReconciler implements AutoCloseable {
           skipped);
     }
     return Optional.empty();
+  }
+
+  /** The error as a log names it: its message, or its type and its cause's message. */
+  static String describe(Throwable e) {
+    if (e.getMessage() != null) {
+      return e.getMessage();
+    }
+    Throwable cause = e.getCause();
+    return cause != null && cause.getMessage() != null
+        ? e.getClass().getSimpleName() + ": " + cause.getMessage()
+        : e.getClass().getSimpleName();
   }
 
   private void record(AlertShifts.Reconciled result, AlertmanagerApi member) {

@@ -197,6 +197,13 @@ public final class AlertShifts {
     return result;
   }
 
+  /** The shifts as the last {@link #advance} left them, without advancing them. */
+  public List<RouteShift> current() {
+    synchronized (lock) {
+      return shifts.values().stream().map(AlertShift::toRouteShift).toList();
+    }
+  }
+
   /** How many alerts hold a shift (firing or restoring). */
   public int active() {
     synchronized (lock) {
