@@ -187,6 +187,26 @@ class HelmChartTest {
   }
 
   @Test
+  void alertmanagerUrls_reachXdsControlAsOneCommaSeparatedProperty_onlyWhenSet() {
+    Map<String, String> env =
+        RenderedChart.render(CI.resolve("alert-webhook-values.yaml"))
+            .env("mp-meshpulse-xds-control");
+    assertThat(env)
+        .as("xds-control env")
+        .containsEntry(
+            "MESHPULSE_XDS_ALERTS_ALERTMANAGERURL",
+            "http://alertmanager-0.monitoring:9093,http://alertmanager-1.monitoring:9093")
+        .containsEntry("MESHPULSE_XDS_ALERTS_RECONCILEINTERVAL", "30s")
+        .containsEntry("MESHPULSE_XDS_ALERTS_CYCLEMEMORY", "30m");
+    assertThat(
+            RenderedChart.render(CI.resolve("default-values.yaml")).env("mp-meshpulse-xds-control"))
+        .as("xds-control env without alertmanagerUrls")
+        .doesNotContainKeys(
+            "MESHPULSE_XDS_ALERTS_ALERTMANAGERURL", "MESHPULSE_XDS_ALERTS_RECONCILEINTERVAL")
+        .containsEntry("MESHPULSE_XDS_ALERTS_CYCLEMEMORY", "30m");
+  }
+
+  @Test
   void collectorEnvironment_namesOnlyPropertiesTheCollectorBinds() {
     // The collector's properties (CollectorProperties), in Spring's canonical environment form:
     // dots become underscores, dashes are dropped, upper case.
