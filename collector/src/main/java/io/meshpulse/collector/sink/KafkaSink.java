@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,20 +29,28 @@ import org.slf4j.LoggerFactory;
  * full: the producer then calls the callback at once, on this thread, and throws nothing), that
  * record and the later ones of its topic are set aside in their order ({@link TopicLane}) and the
  * topic is tried again after a backoff that doubles up to 5 s; the other topic keeps flowing. A
- * record whose delivery failed later (delivery timeout) is set aside the same way. An unexpected
- * exception from the producer is counted ({@code meshpulse_collector_sink_errors_total}), logged,
- * and treated like a record the producer could not take: the sink keeps running.
+ * send waits up to {@code max.block.ms} for a topic whose metadata the producer lacks, which would
+ * stop every topic on this thread: records of a topic are sent only once a {@link MetadataProbe}
+ * look-up, on a thread of its own, found its metadata, first for a topic not sent to yet, then
+ * again as the retry of a topic whose send the producer could not take. A failed look-up is a
+ * failed attempt, with the same backoff. A record whose delivery failed later (delivery timeout) is
+ * set aside the same way. An unexpected exception from the producer is counted ({@code
+ * meshpulse_collector_sink_errors_total}), logged, and treated like a record the producer could not
+ * take: the sink keeps running.
  */
 public final class KafkaSink implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(KafkaSink.class);
   private static final int TAKE_BATCH = 1024;
   private static final long IDLE_WAIT_NANOS = 100_000_000L;
+  // How often the sink looks whether a look-up of a topic's metadata has finished.
+  private static final long LOOK_UP_POLL_NANOS = 10_000_000L;
   private static final Duration JOIN_GRACE = Duration.ofSeconds(5);
   // A record whose send throws something Kafka does not is tried this often, then dropped.
   static final int UNEXPECTED_ATTEMPTS = 3;
 
   private final RecordBuffer buffer;
   private final Producer<byte[], byte[]> producer;
+  private final MetadataProbe probe;
   private final CollectorMetrics metrics;
   private final Duration shutdownTimeout;
   private final Thread thread;
@@ -64,6 +73,7 @@ public final class KafkaSink implements AutoCloseable {
       Duration shutdownTimeout) {
     this.buffer = buffer;
     this.producer = producer;
+    this.probe = new MetadataProbe(producer);
     this.metrics = metrics;
     this.shutdownTimeout = shutdownTimeout;
     this.thread = new Thread(this::run, "meshpulse-kafka-sink");
@@ -94,10 +104,20 @@ public final class KafkaSink implements AutoCloseable {
     drainFailed();
     long wait = IDLE_WAIT_NANOS;
     for (TopicLane lane : lanes.values()) {
-      if (lane.holding() && lane.due(System.nanoTime())) {
-        sendHeld(lane);
+      if (lane.lookingUp()) {
+        if (lookedUp(lane)) {
+          sendHeld(lane);
+        }
+      } else if (lane.holding() && lane.due(System.nanoTime())) {
+        if (lane.metadataKnown()) {
+          sendHeld(lane);
+        } else {
+          lookUp(lane);
+        }
       }
-      if (lane.holding()) {
+      if (lane.lookingUp()) {
+        wait = Math.min(wait, LOOK_UP_POLL_NANOS);
+      } else if (lane.holding()) {
         wait = Math.min(wait, lane.untilDue(System.nanoTime()));
       }
     }
@@ -110,6 +130,10 @@ public final class KafkaSink implements AutoCloseable {
       TopicLane lane = lane(record.topic());
       if (lane.holding() || !running) {
         lane.hold(record);
+      } else if (!lane.metadataKnown()) {
+        // A topic not sent to yet: its records wait for the look-up of its metadata.
+        lane.hold(record);
+        lookUp(lane);
       } else if (send(record, lane)) {
         lane.recovered();
       } else {
@@ -131,6 +155,32 @@ public final class KafkaSink implements AutoCloseable {
     lane.recovered();
   }
 
+  private void lookUp(TopicLane lane) {
+    if (!lane.lookingUp()) {
+      lane.lookingUp(probe.lookUp(lane.topic));
+    }
+  }
+
+  /**
+   * Whether the look-up of a lane's metadata is done and its records may be sent. Only a retriable
+   * failure (the metadata did not come within {@code max.block.ms}) holds them back, as a failed
+   * attempt; anything else is left to {@code send}, which handles it as it would without the
+   * look-up (an authorization failure rejects the records, for example).
+   */
+  private boolean lookedUp(TopicLane lane) {
+    Optional<RuntimeException> outcome = lane.lookedUp();
+    if (outcome == null) {
+      return false;
+    }
+    if (outcome.isPresent() && outcome.get() instanceof RetriableException) {
+      retried(lane.topic, lane.meters, outcome.get());
+      lane.backOff(System.nanoTime());
+      return false;
+    }
+    lane.metadataFound();
+    return true;
+  }
+
   /** Hands one record to the producer; false when it could not take it now. */
   private boolean send(OutgoingRecord record, TopicLane lane) {
     long sentAt = System.nanoTime();
@@ -145,6 +195,7 @@ public final class KafkaSink implements AutoCloseable {
       running = false;
       return false;
     } catch (RetriableException e) {
+      lane.forgetMetadata();
       retried(record.topic(), meters, e);
       return false;
     } catch (KafkaException e) {
@@ -160,7 +211,11 @@ public final class KafkaSink implements AutoCloseable {
       buffer.release(record);
       return true;
     }
-    return !sendFailedHere;
+    if (sendFailedHere) {
+      lane.forgetMetadata();
+      return false;
+    }
+    return true;
   }
 
   /** The producer's callback: on its I/O thread, or on this thread when send failed at once. */
@@ -275,6 +330,7 @@ public final class KafkaSink implements AutoCloseable {
       thread.interrupt();
       join(JOIN_GRACE);
     }
+    probe.close();
     closing = true;
     producer.close(left(deadline));
     // The producer calls every callback before its close returns: what is held now is lost.

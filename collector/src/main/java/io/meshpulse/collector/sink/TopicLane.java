@@ -3,12 +3,15 @@ package io.meshpulse.collector.sink;
 import io.meshpulse.collector.metrics.CollectorMetrics;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One topic as the sink thread sees it: its meters, and the records set aside while the producer
  * cannot take records of this topic (missing metadata, a full producer buffer), in their original
- * order, with the time of the next attempt. Backing off one topic leaves the others flowing. Used
+ * order, with the time of the next attempt; whether the producer is known to have the topic's
+ * metadata, and the look-up of it under way. Backing off one topic leaves the others flowing. Used
  * by the sink thread only.
  */
 final class TopicLane {
@@ -21,6 +24,8 @@ final class TopicLane {
   private long backoffNanos;
   private long retryAt;
   private int unexpectedInARow;
+  private boolean metadataKnown;
+  private @Nullable CompletableFuture<Optional<RuntimeException>> lookUp;
 
   TopicLane(String topic, CollectorMetrics.Produced meters) {
     this.topic = topic;
@@ -71,6 +76,43 @@ final class TopicLane {
     backoffNanos =
         backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
     retryAt = now + backoffNanos;
+  }
+
+  /**
+   * Whether a look-up found the topic's metadata since the last send the producer could not take.
+   */
+  boolean metadataKnown() {
+    return metadataKnown;
+  }
+
+  /** The producer could not take a record: look the metadata up before the next send. */
+  void forgetMetadata() {
+    metadataKnown = false;
+  }
+
+  void metadataFound() {
+    metadataKnown = true;
+  }
+
+  boolean lookingUp() {
+    return lookUp != null;
+  }
+
+  void lookingUp(CompletableFuture<Optional<RuntimeException>> lookUp) {
+    this.lookUp = lookUp;
+  }
+
+  /**
+   * The outcome of the look-up under way once it is done (empty: the metadata was found; else the
+   * failure), which ends it; null while it runs or when none does.
+   */
+  @Nullable Optional<RuntimeException> lookedUp() {
+    CompletableFuture<Optional<RuntimeException>> running = lookUp;
+    if (running == null || !running.isDone()) {
+      return null;
+    }
+    lookUp = null;
+    return running.join();
   }
 
   /** An attempt succeeded: the next failure starts the backoff again from its first step. */

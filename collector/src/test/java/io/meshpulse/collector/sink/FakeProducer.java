@@ -15,7 +15,9 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -24,14 +26,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * A producer that fails the way KafkaProducer 4.x does: when it cannot take a record (a topic
  * without metadata, a full buffer) send throws nothing, calls the callback at once on the caller's
- * thread and returns a failed future. Records of other topics are delivered at once, or held in
- * flight until close (which delivers them, or aborts them as a forced close does) or until {@link
- * #failInFlight} fails them as a delivery timeout would, on another thread.
+ * thread and returns a failed future. For a topic without metadata, send and partitionsFor first
+ * wait {@link #metadataWait} (max.block.ms), and partitionsFor then throws a timeout. Records of
+ * other topics are delivered at once, or held in flight until close (which delivers them, or aborts
+ * them as a forced close does) or until {@link #failInFlight} fails them as a delivery timeout
+ * would, on another thread.
  */
 final class FakeProducer extends MockProducer<byte[], byte[]> {
   final Set<String> unavailable = ConcurrentHashMap.newKeySet();
   final Set<String> tooLarge = ConcurrentHashMap.newKeySet();
   final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+  final Map<String, AtomicInteger> lookUps = new ConcurrentHashMap<>();
+  volatile Duration metadataWait = Duration.ZERO;
   final List<ProducerRecord<byte[], byte[]>> delivered =
       Collections.synchronizedList(new ArrayList<>());
   volatile boolean holdAcknowledgements;
@@ -48,9 +54,35 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
     super(false, null, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
+  /** Calls of send for the topic. */
   int attempts(String topic) {
     AtomicInteger n = attempts.get(topic);
     return n == null ? 0 : n.get();
+  }
+
+  /** Calls of partitionsFor for the topic. */
+  int lookUps(String topic) {
+    AtomicInteger n = lookUps.get(topic);
+    return n == null ? 0 : n.get();
+  }
+
+  @Override
+  public List<PartitionInfo> partitionsFor(String topic) {
+    lookUps.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
+    if (unavailable.contains(topic)) {
+      waitForMetadata();
+      throw new TimeoutException("Topic " + topic + " not present in metadata after 1000 ms.");
+    }
+    return List.of(new PartitionInfo(topic, 0, null, null, null));
+  }
+
+  private void waitForMetadata() {
+    try {
+      Thread.sleep(metadataWait.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
   }
 
   List<String> deliveredValues(String topic) {
@@ -78,6 +110,9 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
       throw new IllegalStateException("Cannot perform operation after producer has been closed");
     }
     if (unavailable.contains(record.topic()) || tooLarge.contains(record.topic())) {
+      if (unavailable.contains(record.topic())) {
+        waitForMetadata();
+      }
       KafkaException e =
           unavailable.contains(record.topic())
               ? new TimeoutException(

@@ -47,7 +47,57 @@ class KafkaSinkTest {
         .as("healthy topic, in order")
         .isEqualTo(values(200));
     assertThat(producer.deliveredValues(STATS)).as("failing topic").isEmpty();
+    assertThat(producer.attempts(STATS))
+        .as("records of a topic whose metadata was never found, handed to the producer")
+        .isZero();
     assertThat(buffer.records()).as("the failing topic's records still held").isEqualTo(200);
+    assertThat(dropped()).as("nothing dropped").isZero();
+  }
+
+  @Test
+  void aTopicWithoutMetadata_neverHoldsTheSinkThread() throws Exception {
+    // As KafkaProducer with max.block.ms=400: send and partitionsFor wait that long for metadata.
+    producer.metadataWait = Duration.ofMillis(400);
+    producer.unavailable.add(STATS);
+    sink.start();
+
+    long slowest = 0;
+    for (int i = 0; i < 60; i++) {
+      long offered = System.nanoTime();
+      buffer.offer(List.of(record(STATS, i), record(RECORDS, i)));
+      int delivered = i + 1;
+      await(() -> producer.deliveredValues(RECORDS).size() == delivered, "record " + i);
+      slowest = Math.max(slowest, System.nanoTime() - offered);
+      Thread.sleep(20);
+    }
+
+    assertThat(Duration.ofNanos(slowest).toMillis())
+        .as("the longest a record of the other topic waited, in ms (metadata wait 400 ms)")
+        .isLessThan(100);
+    assertThat(producer.lookUps(STATS)).as("look-ups of the missing topic").isGreaterThan(1);
+    assertThat(producer.deliveredValues(RECORDS)).as("in order").isEqualTo(values(60));
+  }
+
+  @Test
+  void aTopicThatLosesItsMetadata_isLookedUpBeforeItsRecordsAreSentAgain() throws Exception {
+    buffer.offer(IntStream.range(0, 10).mapToObj(i -> record(RECORDS, i)).toList());
+    sink.start();
+    await(() -> producer.deliveredValues(RECORDS).size() == 10, "the first ten delivered");
+
+    producer.unavailable.add(RECORDS);
+    buffer.offer(IntStream.range(10, 20).mapToObj(i -> record(RECORDS, i)).toList());
+    await(() -> producer.lookUps(RECORDS) >= 4, "three look-ups after the failed send");
+    int attemptsWhileMissing = producer.attempts(RECORDS);
+    producer.unavailable.remove(RECORDS);
+    await(() -> buffer.records() == 0, "every record acknowledged");
+
+    assertThat(attemptsWhileMissing)
+        .as("sends while the topic was missing: the ten delivered, then the one that failed")
+        .isEqualTo(11);
+    assertThat(producer.deliveredValues(RECORDS)).as("order, no duplicates").isEqualTo(values(20));
+    assertThat(retries(RECORDS))
+        .as("retries: the failed send and the failed look-ups")
+        .isEqualTo(1 + producer.lookUps(RECORDS) - 2);
     assertThat(dropped()).as("nothing dropped").isZero();
   }
 
@@ -62,16 +112,17 @@ class KafkaSinkTest {
       }
       buffer.offer(records);
     }
-    await(() -> producer.attempts(RECORDS) >= 3, "three failed attempts");
+    await(() -> producer.lookUps(RECORDS) >= 3, "three failed look-ups");
 
     producer.unavailable.remove(RECORDS);
     await(() -> buffer.records() == 0, "every record acknowledged");
 
     assertThat(producer.deliveredValues(RECORDS)).as("order, no duplicates").isEqualTo(values(100));
+    assertThat(producer.attempts(RECORDS)).as("each record handed over once").isEqualTo(100);
     assertThat(produced(RECORDS)).as("produced, counted once each").isEqualTo(100);
     assertThat(retries(RECORDS))
-        .as("every failed attempt counted as a retry of its topic")
-        .isEqualTo(producer.attempts(RECORDS) - 100);
+        .as("every failed look-up counted as a retry of its topic")
+        .isEqualTo(producer.lookUps(RECORDS) - 1);
     assertThat(dropped()).as("nothing dropped").isZero();
   }
 
@@ -82,14 +133,15 @@ class KafkaSinkTest {
 
     long start = System.nanoTime();
     sink.start();
-    await(() -> producer.attempts(RECORDS) >= 1, "a first attempt");
+    await(() -> producer.lookUps(RECORDS) >= 1, "a first attempt");
     Thread.sleep(2_000); // the span over which attempts are counted
-    int attempts = producer.attempts(RECORDS);
+    int attempts = producer.lookUps(RECORDS);
     double seconds = (System.nanoTime() - start) / 1e9;
 
     // Backoff 50, 100, 200, 400, 800, 1600 ms: 6 or 7 attempts in about 2 s, not thousands.
-    assertThat(attempts).as("attempts in %.2f s", seconds).isBetween(4, 9);
+    assertThat(attempts).as("look-ups in %.2f s", seconds).isBetween(4, 9);
     assertThat(retries(RECORDS)).as("retries counted").isEqualTo(attempts);
+    assertThat(producer.attempts(RECORDS)).as("sends without metadata").isZero();
     assertThat(buffer.records()).as("nothing lost").isEqualTo(1000);
   }
 
