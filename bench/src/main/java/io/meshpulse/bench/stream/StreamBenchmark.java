@@ -27,8 +27,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 /**
  * {@code ./meshpulse bench stream}: the health job on an in-process MiniCluster (one task manager,
  * {@code parallelism} slots, the hashmap state backend unless {@code
- * meshpulse.health.state.backend=ROCKSDB}, file checkpoints) against the embedded broker.
- * Settings, as system properties {@code meshpulse.bench.stream.<name>} (default):
+ * meshpulse.health.state.backend=ROCKSDB}, file checkpoints) against the embedded broker. Settings,
+ * as system properties {@code meshpulse.bench.stream.<name>} (default):
  *
  * <ul>
  *   <li>{@code parallelism} (2): the job's parallelism and the task manager's slots;

@@ -24,6 +24,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -54,7 +55,14 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   private final Clock clock;
   private final long sizeMillis;
 
-  private transient MapState<Long, List<EndpointStats>> pending;
+  // Per (window end, subset, endpoint record key): an endpoint's aggregate until its window is
+  // scored. One
+  // entry per endpoint, so that with RocksDB each arrival writes only its own aggregate; a list per
+  // window was read and written whole on each arrival, quadratic in the cluster's endpoints.
+  private transient MapState<Tuple3<Long, String, String>, EndpointStats> pendingStats;
+  // The whole-window lists of earlier releases: read once at each window's timer, so a job
+  // restored from their savepoints scores the windows they had pending.
+  private transient MapState<Long, List<EndpointStats>> pendingWindows;
   // Per endpoint record key: the end of its last scored window.
   private transient MapState<String, Long> lastScored;
   private transient Counter endpointsForgotten;
@@ -85,7 +93,14 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
 
   @Override
   public void open(OpenContext openContext) {
-    pending =
+    pendingStats =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "pending-endpoint-stats",
+                    Types.TUPLE(Types.LONG, Types.STRING, Types.STRING),
+                    BinaryTypeInfo.ENDPOINT_STATS));
+    pendingWindows =
         getRuntimeContext()
             .getMapState(
                 new MapStateDescriptor<>(
@@ -136,13 +151,9 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
       lateResults.inc();
       return;
     }
-    List<EndpointStats> window = pending.get(end);
-    if (window == null) {
-      window = new ArrayList<>();
-      ctx.timerService().registerEventTimeTimer(end - 1);
-    }
-    window.add(stats);
-    pending.put(end, window);
+    // Registering a timer again for the same time is a no-op.
+    ctx.timerService().registerEventTimeTimer(end - 1);
+    pendingStats.put(Tuple3.of(end, stats.id().subset(), stats.id().key()), stats);
   }
 
   @Override
@@ -155,9 +166,8 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
       forgottenThrough = forgetThrough;
       tracked.values().removeIf(t -> t.windowEndMillis() <= forgetThrough);
     }
-    List<EndpointStats> window = pending.get(end);
-    pending.remove(end);
-    boolean scored = window != null && !window.isEmpty();
+    List<EndpointStats> window = takePending(end);
+    boolean scored = !window.isEmpty();
     if (scored) {
       score(ctx.getCurrentKey(), window, end, ctx, out);
     }
@@ -166,6 +176,25 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     if (!scored || end % sizeMillis == 0) {
       forgetQuiet(forgetThrough, ctx, out);
     }
+  }
+
+  /** Removes and returns the aggregates of the window ending at {@code end}. */
+  private List<EndpointStats> takePending(long end) throws Exception {
+    List<EndpointStats> window = new ArrayList<>();
+    Iterator<Map.Entry<Tuple3<Long, String, String>, EndpointStats>> it = pendingStats.iterator();
+    while (it.hasNext()) {
+      Map.Entry<Tuple3<Long, String, String>, EndpointStats> e = it.next();
+      if (e.getKey().f0 == end) {
+        window.add(e.getValue());
+        it.remove();
+      }
+    }
+    List<EndpointStats> restored = pendingWindows.get(end);
+    if (restored != null) {
+      window.addAll(restored);
+      pendingWindows.remove(end);
+    }
+    return window;
   }
 
   private void score(

@@ -21,6 +21,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 
 /** The per-cluster stage: it waits for the watermark, then scores a window's endpoints together. */
@@ -192,6 +193,31 @@ class ClusterScoringHarnessTest {
               "reviews/10.0.0.4:8080");
       h.processWatermark(40_000);
       assertThat(tombstones(h)).as("each endpoint forgotten once").hasSize(5);
+    }
+  }
+
+  @Test
+  void windowsPendingAsWholeWindowLists_inASnapshotOfAnEarlierRelease_areScoredAfterTheRestore()
+      throws Exception {
+    // Written by the cluster stage as of 02b9b17, which kept each pending window
+    // as one list: five endpoints of the window ending at 10 s, the fifth failing 100 of its 200
+    // requests, the watermark at 5 s.
+    OperatorSubtaskState earlier =
+        OperatorSnapshotUtil.readStateHandle(
+            OperatorSnapshotUtil.getResourceFilename("cluster-scoring-pending-windows.snapshot"));
+    try (var h = harness()) {
+      h.initializeState(earlier);
+      h.open();
+      h.processWatermark(9_999);
+      List<EndpointHealth> health =
+          h.extractOutputValues().stream().map(r -> parse(r.value)).toList();
+      assertThat(health).as("the restored window's endpoints, scored").hasSize(5);
+      assertThat(health)
+          .filteredOn(e -> e.getEndpoint().getAddress().equals("10.0.0.5"))
+          .singleElement()
+          .satisfies(e -> assertThat(e.getState()).isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY));
+      h.processWatermark(30_000);
+      assertThat(tombstones(h)).as("and forgotten later, each once").hasSize(5);
     }
   }
 
