@@ -197,12 +197,15 @@ class HelmChartTest {
             "MESHPULSE_XDS_ALERTS_ALERTMANAGERURL",
             "http://alertmanager-0.monitoring:9093,http://alertmanager-1.monitoring:9093")
         .containsEntry("MESHPULSE_XDS_ALERTS_RECONCILEINTERVAL", "30s")
+        .containsEntry("MESHPULSE_XDS_ALERTS_ALERTMANAGERSTARTUPGRACE", "5m")
         .containsEntry("MESHPULSE_XDS_ALERTS_CYCLEMEMORY", "30m");
     assertThat(
             RenderedChart.render(CI.resolve("default-values.yaml")).env("mp-meshpulse-xds-control"))
         .as("xds-control env without alertmanagerUrls")
         .doesNotContainKeys(
-            "MESHPULSE_XDS_ALERTS_ALERTMANAGERURL", "MESHPULSE_XDS_ALERTS_RECONCILEINTERVAL")
+            "MESHPULSE_XDS_ALERTS_ALERTMANAGERURL",
+            "MESHPULSE_XDS_ALERTS_RECONCILEINTERVAL",
+            "MESHPULSE_XDS_ALERTS_ALERTMANAGERSTARTUPGRACE")
         .containsEntry("MESHPULSE_XDS_ALERTS_CYCLEMEMORY", "30m");
   }
 

@@ -110,14 +110,17 @@ public record XdsControlProperties(
    * the bearer token Alertmanager must send (env {@code MESHPULSE_XDS_ALERTS_TOKEN}); without one
    * the webhook is disabled. {@code actions} map alert labels to route shifts. With {@code
    * alertmanager-url} (members of one Alertmanager cluster, comma separated) the shifts are
-   * reconciled with its active alerts at start and every {@code reconcile-interval}. An alert that
-   * fires again within {@code cycle-memory} of its resolution waits longer before its next restore.
+   * reconciled with its active alerts at start and every {@code reconcile-interval}; the answers of
+   * an Alertmanager up for less than {@code alertmanager-startup-grace} resolve no shift. An alert
+   * that fires again within {@code cycle-memory} of its resolution waits longer before its next
+   * restore.
    */
   public record Alerts(
       @Nullable String token,
       @DefaultValue List<@Valid Action> actions,
       @DefaultValue List<URI> alertmanagerUrl,
       @DefaultValue("1m") Duration reconcileInterval,
+      @DefaultValue("5m") Duration alertmanagerStartupGrace,
       @DefaultValue("30m") Duration cycleMemory) {
     public Alerts {
       alertmanagerUrl = List.copyOf(alertmanagerUrl);
@@ -133,6 +136,11 @@ public record XdsControlProperties(
       if (reconcileInterval.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException(
             "meshpulse.xds.alerts.reconcile-interval must be at least 1s: " + reconcileInterval);
+      }
+      if (alertmanagerStartupGrace.isNegative()) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.alerts.alertmanager-startup-grace must not be negative: "
+                + alertmanagerStartupGrace);
       }
       if (cycleMemory.isNegative()) {
         throw new IllegalArgumentException(

@@ -189,7 +189,13 @@ public final class XdsControlRuntime implements AutoCloseable {
     }
     AlertReconciler r =
         new AlertReconciler(
-            members, alertShifts, loop::requestEvaluation, clock, registry, RECONCILE_WARN_EVERY);
+            members,
+            alertShifts,
+            loop::requestEvaluation,
+            clock,
+            registry,
+            RECONCILE_WARN_EVERY,
+            alerts.alertmanagerStartupGrace());
     logger.info(
         "alert shifts reconciled with alertmanager url={} interval={}",
         alerts.alertmanagerUrl(),

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * in line with the answer ({@link AlertShifts#reconcile}). The members of an HA cluster share their
  * alerts, so the first member that answers is used. When none answers nothing changes: the failure
  * is counted ({@code meshpulse.alerts.reconcile{outcome=failure}}) and logged at most once per
- * {@code warnEvery}.
+ * {@code warnEvery}. An Alertmanager keeps its alerts in memory only: for {@code startupGrace}
+ * after it starts it lists none until Prometheus sends them again, so its answers may start shifts
+ * but resolve none ({@code meshpulse.alerts.reconcile{outcome=success_fresh}}).
  */
 public final class AlertReconciler implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(AlertReconciler.class);
@@ -32,7 +34,9 @@ public final class AlertReconciler implements AutoCloseable {
   private final Runnable onChange;
   private final Clock clock;
   private final Duration warnEvery;
+  private final Duration startupGrace;
   private final Counter successes;
+  private final Counter fresh;
   private final Counter failures;
   private final Counter started;
   private final Counter resolved;
@@ -54,6 +58,7 @@ public final class AlertReconciler implements AutoCloseable {
    * @param members the Alertmanagers to ask, in order
    * @param onChange called after a reconciliation that started or resolved a shift
    * @param warnEvery the least time between two warnings about failing members
+   * @param startupGrace how long after an Alertmanager's start its answers resolve no shift
    */
   public AlertReconciler(
       List<AlertmanagerApi> members,
@@ -61,7 +66,8 @@ public final class AlertReconciler implements AutoCloseable {
       Runnable onChange,
       Clock clock,
       MeterRegistry registry,
-      Duration warnEvery) {
+      Duration warnEvery,
+      Duration startupGrace) {
     if (members.isEmpty()) {
       throw new IllegalArgumentException("at least one Alertmanager is needed");
     }
@@ -70,7 +76,9 @@ public final class AlertReconciler implements AutoCloseable {
     this.onChange = onChange;
     this.clock = clock;
     this.warnEvery = warnEvery;
+    this.startupGrace = startupGrace;
     this.successes = outcome(registry, "success");
+    this.fresh = outcome(registry, "success_fresh");
     this.failures = outcome(registry, "failure");
     this.started = change(registry, "started");
     this.resolved = change(registry, "resolved");
@@ -114,8 +122,10 @@ public final class AlertReconciler implements AutoCloseable {
     StringBuilder errors = new StringBuilder();
     for (AlertmanagerApi member : members) {
       List<ActiveAlert> active;
+      Optional<Instant> startedAt;
       try {
         active = member.activeAlerts();
+        startedAt = member.startedAt();
       } catch (IOException e) {
         errors.append(errors.isEmpty() ? "" : "; ").append(member.name()).append(": ");
         errors.append(describe(e));
@@ -135,8 +145,10 @@ public final class AlertReconciler implements AutoCloseable {
         logger.info("alertmanager answers again url={}", member.name());
       }
       failing = false;
-      successes.increment();
-      AlertShifts.Reconciled result = shifts.reconcile(active, clock.instant());
+      Instant now = clock.instant();
+      boolean mayResolve = startedAt.map(t -> !now.isBefore(t.plus(startupGrace))).orElse(true);
+      (mayResolve ? successes : fresh).increment();
+      AlertShifts.Reconciled result = shifts.reconcile(active, now, mayResolve);
       record(result, member);
       return Optional.of(result);
     }

@@ -7,20 +7,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Alertmanager's API v2 over HTTP: {@code GET <base>/api/v2/alerts?active=true&silenced=false&
- * inhibited=false}, each alert's {@code fingerprint}, {@code labels}, {@code startsAt} and {@code
- * status.state}.
+ * Alertmanager's API v2 over HTTP: {@code GET <base>/api/v2/alerts?active=true&silenced=true&
+ * inhibited=true}, each alert's {@code fingerprint}, {@code labels}, {@code startsAt} and {@code
+ * status.state}; and {@code GET <base>/api/v2/status} for its {@code uptime}.
  */
 public final class HttpAlertmanagerApi implements AlertmanagerApi {
   /** How long to wait for a connection. */
@@ -29,11 +31,12 @@ public final class HttpAlertmanagerApi implements AlertmanagerApi {
   /** How long to wait for the whole answer. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
-  private static final String PATH = "/api/v2/alerts?active=true&silenced=false&inhibited=false";
+  private static final String PATH = "/api/v2/alerts?active=true&silenced=true&inhibited=true";
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final String name;
   private final URI alerts;
+  private final URI status;
   private final HttpClient http;
 
   /**
@@ -47,6 +50,7 @@ public final class HttpAlertmanagerApi implements AlertmanagerApi {
     }
     this.name = text;
     this.alerts = URI.create(text + PATH);
+    this.status = URI.create(text + "/api/v2/status");
     this.http = http;
   }
 
@@ -65,9 +69,18 @@ public final class HttpAlertmanagerApi implements AlertmanagerApi {
 
   @Override
   public List<ActiveAlert> activeAlerts() throws IOException, InterruptedException {
+    return parse(get(alerts));
+  }
+
+  @Override
+  public Optional<Instant> startedAt() throws IOException, InterruptedException {
+    return Optional.of(parseUptime(get(status)));
+  }
+
+  private String get(URI uri) throws IOException, InterruptedException {
     HttpResponse<String> response =
         http.send(
-            HttpRequest.newBuilder(alerts)
+            HttpRequest.newBuilder(uri)
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json")
                 .GET()
@@ -78,14 +91,36 @@ public final class HttpAlertmanagerApi implements AlertmanagerApi {
       throw new IOException(
           "HTTP "
               + response.statusCode()
+              + " from "
+              + uri.getPath()
               + ": "
               + (body.length() > 200 ? body.substring(0, 200) + "..." : body).strip());
     }
-    return parse(response.body());
+    return response.body();
   }
 
   /**
-   * The alerts of an answer, leaving out any whose state is not active (or unprocessed).
+   * The {@code uptime} of a status answer: when the Alertmanager started.
+   *
+   * @throws IOException naming what is malformed
+   */
+  static Instant parseUptime(String body) throws IOException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (JacksonException e) {
+      throw new IOException("the status answer is not JSON: " + e.getOriginalMessage(), e);
+    }
+    String uptime = root == null ? "" : root.path("uptime").asString("");
+    try {
+      return OffsetDateTime.parse(uptime).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IOException("the status answer's uptime is not a timestamp: " + uptime, e);
+    }
+  }
+
+  /**
+   * The alerts of an answer; those in state {@code suppressed} (silenced or inhibited) flagged.
    *
    * @throws IOException naming what is malformed
    */
@@ -106,10 +141,7 @@ public final class HttpAlertmanagerApi implements AlertmanagerApi {
       if (a == null || !a.isObject()) {
         throw new IOException(where + " is not an object");
       }
-      String state = a.path("status").path("state").asString("");
-      if (state.equals("suppressed")) {
-        continue;
-      }
+      boolean suppressed = a.path("status").path("state").asString("").equals("suppressed");
       String fingerprint = a.path("fingerprint").asString("");
       if (fingerprint.isBlank()) {
         throw new IOException(where + ".fingerprint is missing");
@@ -127,7 +159,8 @@ public final class HttpAlertmanagerApi implements AlertmanagerApi {
             new ActiveAlert(
                 fingerprint,
                 map,
-                OffsetDateTime.parse(a.path("startsAt").asString("")).toInstant()));
+                OffsetDateTime.parse(a.path("startsAt").asString("")).toInstant(),
+                suppressed));
       } catch (DateTimeParseException e) {
         throw new IOException(where + ".startsAt is not a timestamp: " + e.getParsedString(), e);
       }

@@ -96,13 +96,22 @@ public final class AlertShifts {
     }
   }
 
+  /** {@link #reconcile(List, Instant, boolean)} with an answer trusted to resolve shifts. */
+  public Reconciled reconcile(List<ActiveAlert> active, Instant now) {
+    return reconcile(active, now, true);
+  }
+
   /**
    * Brings the shifts in line with one successful answer of Alertmanager listing the {@code active}
-   * alerts. An active alert that holds no shift starts one as far down as it would be had its
-   * firing been received at its {@code startsAt}. A firing shift whose alert is missing from {@link
-   * #ABSENCES_TO_RESOLVE} successive answers resolves, as a resolved notification would resolve it.
+   * alerts. An active alert that holds no shift and is not suppressed (Alertmanager would notify of
+   * it) starts one as far down as it would be had its firing been received at its {@code startsAt}.
+   * A firing shift whose alert is missing from {@link #ABSENCES_TO_RESOLVE} successive answers
+   * resolves, as a resolved notification would resolve it; a silenced or inhibited alert still
+   * counts as listed, since a silence mutes notifications, not the fault. An answer that may not
+   * resolve ({@code mayResolve} false: an Alertmanager that has just started, and lists no alert
+   * until Prometheus sends them again) neither counts nor breaks absences.
    */
-  public Reconciled reconcile(List<ActiveAlert> active, Instant now) {
+  public Reconciled reconcile(List<ActiveAlert> active, Instant now, boolean mayResolve) {
     List<String> started = new ArrayList<>();
     List<String> resolved = new ArrayList<>();
     synchronized (lock) {
@@ -112,12 +121,12 @@ public final class AlertShifts {
         AlertShift known = shifts.get(a.fingerprint());
         if (known != null) {
           absences.remove(a.fingerprint());
-        } else if (start(a.toAlert(), a.startsAt(), now) == Outcome.STARTED) {
+        } else if (!a.suppressed() && start(a.toAlert(), a.startsAt(), now) == Outcome.STARTED) {
           started.add(a.fingerprint());
         }
       }
       for (AlertShift shift : List.copyOf(shifts.values())) {
-        if (!shift.firing() || listed.contains(shift.fingerprint())) {
+        if (!mayResolve || !shift.firing() || listed.contains(shift.fingerprint())) {
           continue;
         }
         if (absences.merge(shift.fingerprint(), 1, Integer::sum) >= ABSENCES_TO_RESOLVE) {

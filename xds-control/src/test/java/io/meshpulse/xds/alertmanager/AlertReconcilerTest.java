@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AlertReconcilerTest {
@@ -34,6 +35,7 @@ class AlertReconcilerTest {
     private final String name;
     private List<ActiveAlert> alerts = List.of();
     private IOException failure;
+    private Optional<Instant> startedAt = Optional.empty();
     int calls;
 
     FakeAlertmanager(String name) {
@@ -52,6 +54,11 @@ class AlertReconcilerTest {
         throw failure;
       }
       return alerts;
+    }
+
+    @Override
+    public Optional<Instant> startedAt() {
+      return startedAt;
     }
   }
 
@@ -96,6 +103,7 @@ class AlertReconcilerTest {
             }
           },
           registry,
+          Duration.ofMinutes(5),
           Duration.ofMinutes(5));
 
   private double count(String name, String tag, String value) {
@@ -166,5 +174,67 @@ class AlertReconcilerTest {
         .containsExactly("fp");
     assertThat(count("meshpulse.alerts.reconcile", "outcome", "success")).isEqualTo(1);
     assertThat(count("meshpulse.alerts.reconcile", "outcome", "failure")).isZero();
+  }
+
+  @Test
+  void aFreshlyStartedAlertmanager_startsShifts_butResolvesNone() {
+    first.alerts = List.of(new ActiveAlert("fp", LABELS, T0));
+    reconciler.reconcileOnce();
+    // Alertmanager restarts: it lists nothing until Prometheus sends its alerts again.
+    first.alerts = List.of();
+    first.startedAt = Optional.of(now.minusSeconds(30));
+    for (int i = 0; i < 3; i++) {
+      now = now.plusSeconds(60);
+      assertThat(reconciler.reconcileOnce())
+          .as(
+              "answer %d of an Alertmanager up for %s",
+              i, Duration.between(first.startedAt.get(), now))
+          .hasValueSatisfying(r -> assertThat(r.resolved()).isEmpty());
+    }
+    assertThat(inForce())
+        .as("the shift holds")
+        .singleElement()
+        .satisfies(r -> assertThat(r.reason()).contains("firing"));
+    assertThat(count("meshpulse.alerts.reconcile", "outcome", "success_fresh")).isEqualTo(3);
+
+    now = now.plusSeconds(120);
+    assertThat(reconciler.reconcileOnce())
+        .as("up for 5.5 min: the first answer that counts")
+        .hasValueSatisfying(r -> assertThat(r.resolved()).isEmpty());
+    now = now.plusSeconds(60);
+    assertThat(reconciler.reconcileOnce())
+        .as("the second answer without the alert")
+        .hasValueSatisfying(r -> assertThat(r.resolved()).containsExactly("fp"));
+  }
+
+  @Test
+  void aSilencedAlert_keepsItsShift_butStartsNone() {
+    first.alerts = List.of(new ActiveAlert("fp", LABELS, T0));
+    reconciler.reconcileOnce();
+    first.alerts =
+        List.of(
+            new ActiveAlert("fp", LABELS, T0, true),
+            new ActiveAlert(
+                "fp2",
+                Map.of(
+                    "alertname",
+                    "CanaryBad",
+                    "destination_service_name",
+                    "ratings",
+                    "destination_version",
+                    "v2"),
+                T0,
+                true));
+    for (int i = 0; i < 3; i++) {
+      now = now.plusSeconds(60);
+      assertThat(reconciler.reconcileOnce())
+          .as("answer %d listing both alerts silenced", i)
+          .hasValueSatisfying(
+              r -> {
+                assertThat(r.resolved()).as("resolved").isEmpty();
+                assertThat(r.started()).as("started").isEmpty();
+              });
+    }
+    assertThat(inForce()).as("only the shift from before the silence").hasSize(1);
   }
 }

@@ -39,8 +39,28 @@ class HttpAlertmanagerApiTest {
   }
 
   @Test
-  void suppressedAlerts_areLeftOut() throws IOException {
-    assertThat(HttpAlertmanagerApi.parse(ANSWER.replace("\"active\"", "\"suppressed\""))).isEmpty();
+  void suppressedAlerts_areFlagged() throws IOException {
+    assertThat(HttpAlertmanagerApi.parse(ANSWER.replace("\"active\"", "\"suppressed\"")))
+        .singleElement()
+        .satisfies(a -> assertThat(a.suppressed()).as("suppressed").isTrue());
+    assertThat(HttpAlertmanagerApi.parse(ANSWER))
+        .singleElement()
+        .satisfies(a -> assertThat(a.suppressed()).as("suppressed").isFalse());
+  }
+
+  @Test
+  void aStatusAnswer_yieldsWhenAlertmanagerStarted() throws IOException {
+    // What Alertmanager 0.25 answers to GET /api/v2/status, shortened.
+    String status =
+        """
+        {"cluster":{"status":"disabled"},"config":{"original":"route: {}"},
+         "uptime":"2026-11-27T13:00:05.123Z","versionInfo":{"version":"0.25.0"}}
+        """;
+    assertThat(HttpAlertmanagerApi.parseUptime(status))
+        .isEqualTo(Instant.parse("2026-11-27T13:00:05.123Z"));
+    assertThatThrownBy(() -> HttpAlertmanagerApi.parseUptime("{\"cluster\":{}}"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("uptime");
   }
 
   @Test

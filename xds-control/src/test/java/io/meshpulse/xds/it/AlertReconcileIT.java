@@ -109,6 +109,9 @@ class AlertReconcileIT {
                 + ","
                 + alertmanagerUrl,
             "meshpulse.xds.alerts.reconcile-interval=1s",
+            // Alertmanager has only just started: its uptime, read from /api/v2/status, must
+            // be past this before an answer may resolve.
+            "meshpulse.xds.alerts.alertmanager-startup-grace=2s",
             "meshpulse.xds.alerts.actions[0].match.alertname=MeshCanaryErrorRateHigh",
             "meshpulse.xds.alerts.actions[0].shift-to=v1",
             "meshpulse.xds.alerts.actions[0].step=25",
