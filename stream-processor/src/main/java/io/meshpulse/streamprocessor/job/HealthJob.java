@@ -204,6 +204,10 @@ public final class HealthJob {
   }
 
   private static void configureEnvironment(StreamExecutionEnvironment env, ReadableConfig conf) {
+    if (conf.get(HealthJobOptions.STATE_BACKEND) == HealthJobOptions.StateBackend.ROCKSDB) {
+      RocksDbClasspath.requireFlinkRocksDb(
+          HealthJob.class.getClassLoader(), HealthJobOptions.STATE_BACKEND.key());
+    }
     Configuration job = new Configuration();
     job.set(
         StateBackendOptions.STATE_BACKEND,
