@@ -26,9 +26,10 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
 /**
  * {@code ./meshpulse bench stream}: the health job on an in-process MiniCluster (one task manager,
- * {@code parallelism} slots, the hashmap state backend unless {@code
- * meshpulse.health.state.backend=ROCKSDB}, file checkpoints) against the embedded broker. Settings,
- * as system properties {@code meshpulse.bench.stream.<name>} (default):
+ * {@code parallelism} slots, the hashmap state backend, file checkpoints) against the embedded
+ * broker. ROCKSDB is refused here: this JVM also holds Kafka Streams' RocksDB, which shadows
+ * Flink's (docs/stream-processor.md). Settings, as system properties {@code
+ * meshpulse.bench.stream.<name>} (default):
  *
  * <ul>
  *   <li>{@code parallelism} (2): the job's parallelism and the task manager's slots;
