@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The platform's topics with their configs: the two health topics keep only the latest record per
- * key (compaction), the access records and stats are short-lived, the decision log is kept for a
- * week as an audit trail.
+ * The platform's topics with their configs: the two health topics and the operator overrides keep
+ * only the latest record per key (compaction), the access records and stats are short-lived, the
+ * decision log is kept for a week as an audit trail.
  */
 public final class MeshTopics {
-  /** Compaction settings of the health topics; tests check them on the broker. */
+  /** Compaction settings of the health and override topics; tests check them on the broker. */
   public static final Map<String, String> COMPACTED_CONFIGS =
       Map.of(
           "cleanup.policy", "compact",
@@ -31,6 +31,7 @@ public final class MeshTopics {
         new TopicSpec(Topics.ENDPOINT_HEALTH, partitions, COMPACTED_CONFIGS),
         new TopicSpec(Topics.SERVICE_HEALTH, partitions, COMPACTED_CONFIGS),
         new TopicSpec(Topics.ROUTING_DECISIONS, partitions, Map.of("retention.ms", hours(24 * 7))),
+        new TopicSpec(Topics.ROUTING_OVERRIDES, partitions, COMPACTED_CONFIGS),
         new TopicSpec(Topics.DEAD_LETTERS, 1, Map.of("retention.ms", hours(24 * 7))));
   }
 

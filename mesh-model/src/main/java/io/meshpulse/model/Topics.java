@@ -19,6 +19,12 @@ public final class Topics {
   /** Append-only audit trail of {@link io.meshpulse.model.v1.RoutingDecision}s. */
   public static final String ROUTING_DECISIONS = "mesh.routing-decisions.v1";
 
+  /**
+   * Operator overrides in force, {@link io.meshpulse.model.v1.RoutingOverride} per endpoint;
+   * compacted, a tombstone when an override is removed.
+   */
+  public static final String ROUTING_OVERRIDES = "mesh.routing-overrides.v1";
+
   /** Records the stream processor could not decode, with the reason in a header. */
   public static final String DEAD_LETTERS = "mesh.dead-letters.v1";
 
@@ -30,10 +36,12 @@ public final class Topics {
           ENDPOINT_HEALTH,
           SERVICE_HEALTH,
           ROUTING_DECISIONS,
+          ROUTING_OVERRIDES,
           DEAD_LETTERS);
 
   /** Topics that keep only the latest record per key. */
-  public static final List<String> COMPACTED = List.of(ENDPOINT_HEALTH, SERVICE_HEALTH);
+  public static final List<String> COMPACTED =
+      List.of(ENDPOINT_HEALTH, SERVICE_HEALTH, ROUTING_OVERRIDES);
 
   private Topics() {}
 }
