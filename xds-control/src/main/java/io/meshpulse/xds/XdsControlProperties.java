@@ -214,6 +214,7 @@ public record XdsControlProperties(
       @DefaultValue(Topics.ENDPOINT_HEALTH) @NotBlank String endpointHealthTopic,
       @DefaultValue(Topics.SERVICE_HEALTH) @NotBlank String serviceHealthTopic,
       @DefaultValue(Topics.ROUTING_DECISIONS) @NotBlank String routingDecisionsTopic,
+      @DefaultValue(Topics.ROUTING_OVERRIDES) @NotBlank String routingOverridesTopic,
       @DefaultValue("100ms") Duration commitInterval) {
     public Kafka {
       if (commitInterval.isNegative() || commitInterval.toMillis() > Integer.MAX_VALUE) {

@@ -12,6 +12,8 @@ import io.meshpulse.xds.decision.DecisionLogReader;
 import io.meshpulse.xds.decision.KafkaDecisionPublisher;
 import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
+import io.meshpulse.xds.override.OverrideLogReader;
+import io.meshpulse.xds.override.OverrideWriter;
 import io.meshpulse.xds.policy.EndpointStatus;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
@@ -54,12 +56,15 @@ public final class XdsControlRuntime implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(XdsControlRuntime.class);
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration RECONCILE_WARN_EVERY = Duration.ofMinutes(5);
+  private static final Duration OVERRIDE_WRITE_WAIT = Duration.ofSeconds(3);
+  private static final Duration OVERRIDE_RETRY_INTERVAL = Duration.ofSeconds(5);
 
   private final TopologySource topology;
   private final KafkaHealthTable health;
   private final KafkaDecisionPublisher decisionPublisher;
   private final DecisionLog decisionLog;
   private final OverrideStore overrides = new OverrideStore();
+  private final OverrideWriter overrideWriter;
   private final AlertShifts alertShifts;
   private final RoutingSource routing;
   private final @Nullable SubsetShifts subsetShifts;
@@ -126,6 +131,21 @@ public final class XdsControlRuntime implements AutoCloseable {
     this.decisionPublisher =
         new KafkaDecisionPublisher(k.bootstrapServers(), k.routingDecisionsTopic());
     this.decisionLog = new DecisionLog(props.decisions().capacity());
+    this.overrideWriter =
+        new OverrideWriter(
+            overrides,
+            () -> {
+              PolicyLoop l = loopRef[0];
+              if (l != null) {
+                l.requestEvaluation();
+              }
+            },
+            k.bootstrapServers(),
+            k.routingOverridesTopic(),
+            OVERRIDE_WRITE_WAIT,
+            OVERRIDE_RETRY_INTERVAL,
+            clock,
+            registry);
     this.xdsMetrics = new XdsMetrics(registry);
     XdsPublisher publisher = new XdsPublisher(xdsMetrics, props.accessLog().toOptions());
     HealthSource source =
@@ -147,7 +167,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             source,
             overrides,
             this::shifts,
-            recovery(k, policyConfig),
+            recovery(k, policyConfig, overrides),
             routing::current,
             publisher,
             List.of(decisionLog, decisionPublisher),
@@ -224,6 +244,11 @@ public final class XdsControlRuntime implements AutoCloseable {
     return overrides;
   }
 
+  /** Sets and removes overrides: in memory at once, and on the overrides topic. */
+  public OverrideWriter overrideWriter() {
+    return overrideWriter;
+  }
+
   public AlertShifts alertShifts() {
     return alertShifts;
   }
@@ -254,14 +279,18 @@ public final class XdsControlRuntime implements AutoCloseable {
   }
 
   /**
-   * A restart's policy memory: the endpoints' states rebuilt from the decision log's last {@link
-   * PolicyRecovery#lookback}. If the log cannot be read, the loop starts without them, as a first
-   * start does.
+   * A restart's memory: first the operator overrides in force, read from the overrides topic; then
+   * the endpoints' states rebuilt from the decision log's last {@link PolicyRecovery#lookback}. If
+   * either topic cannot be read, the loop starts without what it holds, as a first start does.
    */
-  private static StateRecovery recovery(XdsControlProperties.Kafka k, PolicyConfig config) {
+  private static StateRecovery recovery(
+      XdsControlProperties.Kafka k, PolicyConfig config, OverrideStore overrides) {
     DecisionLogReader reader =
         new DecisionLogReader(k.bootstrapServers(), k.routingDecisionsTopic());
+    OverrideLogReader overrideReader =
+        new OverrideLogReader(k.bootstrapServers(), k.routingOverridesTopic());
     return (topology, now) -> {
+      overrideReader.restoreInto(overrides, RECOVERY_TIMEOUT);
       Instant since = now.minus(PolicyRecovery.lookback(config));
       try {
         DecisionLogReader.Read read = reader.read(since, RECOVERY_TIMEOUT);
@@ -318,6 +347,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     loop.close();
     health.close();
     decisionPublisher.close();
+    overrideWriter.close();
     routing.close();
     topology.close();
   }

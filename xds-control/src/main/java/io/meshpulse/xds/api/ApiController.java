@@ -5,6 +5,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.xds.XdsControlRuntime;
+import io.meshpulse.xds.override.OverrideWriter;
 import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.EndpointOverride;
 import io.meshpulse.xds.topology.ServiceSpec;
@@ -27,7 +28,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The REST API: clusters, decisions, operator overrides (audited as decisions). */
+/**
+ * The REST API: clusters, decisions, operator overrides (audited as decisions, kept on the
+ * overrides topic; an answer's {@code stored} says whether the change reached it in time).
+ */
 @RestController
 @RequestMapping("/api/v1")
 public class ApiController {
@@ -91,7 +95,7 @@ public class ApiController {
         Boolean.TRUE.equals(request.eject())
             ? EndpointOverride.eject(overrideId, id.get(), reason)
             : EndpointOverride.pin(overrideId, id.get(), request.weight(), reason);
-    runtime.overrides().put(o);
+    boolean stored = runtime.overrideWriter().set(o);
     audit(
         id.get(),
         overrideId,
@@ -100,7 +104,7 @@ public class ApiController {
             + ": "
             + reason);
     return ResponseEntity.status(HttpStatus.CREATED)
-        .body(Map.of("id", overrideId, "endpoint", id.get().key()));
+        .body(Map.of("id", overrideId, "endpoint", id.get().key(), "stored", stored));
   }
 
   @DeleteMapping("/overrides")
@@ -118,12 +122,14 @@ public class ApiController {
     if (id.isEmpty()) {
       return error(HttpStatus.NOT_FOUND, "unknown endpoint " + cluster + "/" + endpoint);
     }
-    Optional<EndpointOverride> removed = runtime.overrides().remove(id.get());
-    if (removed.isEmpty()) {
+    Optional<OverrideWriter.Removal> removal = runtime.overrideWriter().remove(id.get());
+    if (removal.isEmpty()) {
       return error(HttpStatus.NOT_FOUND, "no override for " + id.get());
     }
-    audit(id.get(), removed.get().id(), "override removed for " + id.get());
-    return ResponseEntity.ok(Map.of("id", removed.get().id(), "endpoint", id.get().key()));
+    EndpointOverride removed = removal.get().removed();
+    audit(id.get(), removed.id(), "override removed for " + id.get());
+    return ResponseEntity.ok(
+        Map.of("id", removed.id(), "endpoint", id.get().key(), "stored", removal.get().stored()));
   }
 
   private static String validate(OverrideRequest r) {

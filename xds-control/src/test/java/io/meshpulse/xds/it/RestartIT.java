@@ -17,6 +17,8 @@ import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.xds.policy.EndpointRouting;
+import io.meshpulse.xds.policy.RoutingTable;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * xds-control restarts with empty local state: its health table comes back from Kafka, and it
  * publishes nothing (no reset to neutral, no new ejection) until the table is restored and caught
- * up, so the first routing a proxy sees is already the consistent one.
+ * up, so the first routing a proxy sees is already the consistent one. Operator overrides come back
+ * from their compacted topic.
  */
 class RestartIT {
   static final String[] POLICY = {
@@ -207,8 +210,79 @@ class RestartIT {
     }
   }
 
+  @Test
+  void anOperatorsEjection_outlivesARestart_andItsRemovalDoesToo() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
+      kafka.createTopics(MeshTopics.all(1));
+      Path topology =
+          Topologies.write(
+              dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103, 9104, 9105));
+      for (int port = 9101; port <= 9105; port++) {
+        producer.send("reviews", "127.0.0.1", port, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+      }
+      try (XdsControlHarness first =
+          new XdsControlHarness(kafka, topology, dir.resolve("o-a"), "restart-override", POLICY)) {
+        first.awaitReady(Duration.ofSeconds(60));
+        HttpResponse<String> set =
+            first.send(
+                "POST",
+                "/api/v1/overrides",
+                "{\"cluster\":\"reviews\",\"endpoint\":\"127.0.0.1:9103\",\"eject\":true,"
+                    + "\"reason\":\"node maintenance\"}");
+        assertThat(set.statusCode()).as("override set").isEqualTo(201);
+        assertThat(set.body()).as("override answer").contains("\"stored\":true");
+        XdsControlHarness.await(
+            () -> ejected(first).equals(List.of(9103)),
+            Duration.ofSeconds(10),
+            "the operator's ejection");
+      }
+
+      try (XdsControlHarness second =
+          new XdsControlHarness(kafka, topology, dir.resolve("o-b"), "restart-override", POLICY)) {
+        second.awaitReady(Duration.ofSeconds(60));
+        assertThat(ejected(second))
+            .as("ejected by the override in the restarted instance's first routing")
+            .containsExactly(9103);
+        assertThat(servedEjected(second)).as("served to proxies as ejected").containsExactly(9103);
+        assertThat(second.runtime().overrides().snapshot().values())
+            .as("the override restored")
+            .singleElement()
+            .satisfies(
+                o -> {
+                  assertThat(o.ejects()).as("ejects").isTrue();
+                  assertThat(o.reason()).as("reason").isEqualTo("node maintenance");
+                });
+        HttpResponse<String> removed =
+            second.send("DELETE", "/api/v1/overrides?cluster=reviews&endpoint=127.0.0.1:9103", "");
+        assertThat(removed.statusCode()).as("override removed").isEqualTo(200);
+        assertThat(removed.body()).as("removal answer").contains("\"stored\":true");
+        XdsControlHarness.await(
+            () -> ejected(second).isEmpty(), Duration.ofSeconds(10), "the end of the ejection");
+      }
+
+      try (XdsControlHarness third =
+          new XdsControlHarness(kafka, topology, dir.resolve("o-c"), "restart-override", POLICY)) {
+        third.awaitReady(Duration.ofSeconds(60));
+        assertThat(third.runtime().overrides().snapshot())
+            .as("no override after its removal and a restart")
+            .isEmpty();
+        assertThat(ejected(third)).as("ejected after the second restart").isEmpty();
+        assertThat(servedEjected(third)).as("served as ejected after the second restart").isEmpty();
+      }
+    }
+  }
+
   private static List<Integer> ejected(XdsControlHarness app) {
-    var service = app.runtime().loop().view().intended().services().get("reviews");
+    return ejected(app.runtime().loop().view().intended());
+  }
+
+  private static List<Integer> servedEjected(XdsControlHarness app) {
+    return ejected(app.runtime().loop().view().served());
+  }
+
+  private static List<Integer> ejected(RoutingTable table) {
+    var service = table.services().get("reviews");
     if (service == null) {
       return List.of();
     }

@@ -1,0 +1,119 @@
+package io.meshpulse.xds.kafka;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads a topic back, from a point in time or from its beginning, to its end as it is when the read
+ * starts: what a restarting xds-control rebuilds its memory from. No consumer group, nothing
+ * committed; every partition is read in offset order, tombstones included.
+ */
+public final class TopicReplay {
+  private final String bootstrapServers;
+  private final String topic;
+  private final String clientId;
+
+  public TopicReplay(String bootstrapServers, String topic, String clientId) {
+    this.bootstrapServers = bootstrapServers;
+    this.topic = topic;
+    this.clientId = clientId;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /**
+   * @param since the oldest record time to read; {@code null} reads from the beginning
+   * @param timeout for the whole read
+   * @param each called with every record below the end offsets, in offset order per partition
+   * @throws TimeoutException when the topic's end was not reached in time
+   */
+  public void read(
+      @Nullable Instant since, Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each)
+      throws TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining(deadline));
+      if (infos == null || infos.isEmpty()) {
+        return;
+      }
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo info : infos) {
+        partitions.add(new TopicPartition(topic, info.partition()));
+      }
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, remaining(deadline));
+      Map<TopicPartition, Long> starts = starts(consumer, partitions, since, deadline);
+      Set<TopicPartition> open = new HashSet<>();
+      for (TopicPartition tp : partitions) {
+        Long start = starts.get(tp);
+        if (start != null && start < ends.get(tp)) {
+          consumer.seek(tp, start);
+          open.add(tp);
+        }
+      }
+      while (!open.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new TimeoutException("topic " + topic + " was not read to its end in " + timeout);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+            each.accept(r);
+          }
+        }
+        open.removeIf(tp -> consumer.position(tp, remaining(deadline)) >= ends.get(tp));
+      }
+    }
+  }
+
+  /** Each partition's first offset to read; absent when nothing is as recent as {@code since}. */
+  private static Map<TopicPartition, Long> starts(
+      KafkaConsumer<byte[], byte[]> consumer,
+      List<TopicPartition> partitions,
+      @Nullable Instant since,
+      long deadline) {
+    if (since == null) {
+      return consumer.beginningOffsets(partitions, remaining(deadline));
+    }
+    Map<TopicPartition, Long> from = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      from.put(tp, since.toEpochMilli());
+    }
+    Map<TopicPartition, Long> starts = new HashMap<>();
+    for (Map.Entry<TopicPartition, OffsetAndTimestamp> e :
+        consumer.offsetsForTimes(from, remaining(deadline)).entrySet()) {
+      if (e.getValue() != null) {
+        starts.put(e.getKey(), e.getValue().offset());
+      }
+    }
+    return starts;
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+  }
+}
