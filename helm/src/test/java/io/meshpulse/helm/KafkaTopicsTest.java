@@ -36,11 +36,14 @@ class KafkaTopicsTest {
   }
 
   @Test
-  void strimziTopics_haveMeshTopicsSettings_healthTopicsCompacted() {
+  void strimziTopics_haveMeshTopicsSettings_healthAndOverrideTopicsCompacted() {
     Map<String, String> compacted = compactedConfigs();
     Map<String, GenericKubernetesResource> topics =
         topicsByName(RenderedChart.render(CI.resolve("strimzi-values.yaml")));
-    for (String health : new String[] {"mesh.endpoint-health.v1", "mesh.service-health.v1"}) {
+    for (String health :
+        new String[] {
+          "mesh.endpoint-health.v1", "mesh.service-health.v1", "mesh.routing-overrides.v1"
+        }) {
       assertThat(config(topics.get(health))).as("config of %s", health).isEqualTo(compacted);
     }
     assertThat(config(topics.get("mesh.access-records.v1")))
@@ -103,6 +106,7 @@ class KafkaTopicsTest {
             endpointHealth: prod.endpoint-health
             serviceHealth: prod.service-health
             routingDecisions: prod.decisions
+            routingOverrides: prod.overrides
             deadLetters: prod.dead
         """);
     RenderedChart chart = RenderedChart.renderOverDefaults(values);
@@ -112,12 +116,14 @@ class KafkaTopicsTest {
         .as("xds-control's topic properties")
         .contains("String endpointHealthTopic")
         .contains("String serviceHealthTopic")
-        .contains("String routingDecisionsTopic");
+        .contains("String routingDecisionsTopic")
+        .contains("String routingOverridesTopic");
     assertThat(chart.env("mp-meshpulse-xds-control"))
         .as("xds-control env")
         .containsEntry("MESHPULSE_XDS_KAFKA_ENDPOINTHEALTHTOPIC", "prod.endpoint-health")
         .containsEntry("MESHPULSE_XDS_KAFKA_SERVICEHEALTHTOPIC", "prod.service-health")
-        .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGDECISIONSTOPIC", "prod.decisions");
+        .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGDECISIONSTOPIC", "prod.decisions")
+        .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGOVERRIDESTOPIC", "prod.overrides");
     assertThat(chart.env("mp-meshpulse-collector"))
         .as("collector env")
         .containsEntry("MESHPULSE_COLLECTOR_KAFKA_ACCESSRECORDSTOPIC", "prod.access")
