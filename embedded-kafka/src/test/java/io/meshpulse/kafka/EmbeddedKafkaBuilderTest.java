@@ -25,7 +25,7 @@ class EmbeddedKafkaBuilderTest {
   }
 
   @Test
-  void meshTopics_coverEveryTopic_withCompactionOnlyOnHealth() {
+  void meshTopics_coverEveryTopic_withCompactionOnlyOnLatestStateTopics() {
     assertThat(MeshTopics.all(3))
         .extracting(TopicSpec::name)
         .as("topic names")
