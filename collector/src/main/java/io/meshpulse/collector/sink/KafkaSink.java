@@ -1,6 +1,7 @@
 package io.meshpulse.collector.sink;
 
 import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.logging.LogLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

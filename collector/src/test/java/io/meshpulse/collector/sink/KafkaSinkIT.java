@@ -7,6 +7,7 @@ import io.meshpulse.collector.metrics.CollectorMetrics;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.TopicSpec;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -91,14 +92,7 @@ class KafkaSinkIT {
                 "the longest a present record waited for the sink, in ms (max.block is %d ms)",
                 MAX_BLOCK_MS)
             .isLessThan(200);
-        assertThat(
-                registry
-                    .get("meshpulse.collector.produce.retries")
-                    .tag("topic", MISSING)
-                    .counter()
-                    .count())
-            .as("retries of the missing topic")
-            .isPositive();
+        assertThat(missingTopicRetries(registry)).as("retries of the missing topic").isPositive();
       } finally {
         sink.close();
       }
@@ -159,14 +153,7 @@ class KafkaSinkIT {
         assertThat(missing)
             .as("the late topic: every record, in order, once")
             .isEqualTo(expected());
-        assertThat(
-                registry
-                    .get("meshpulse.collector.produce.retries")
-                    .tag("topic", MISSING)
-                    .counter()
-                    .count())
-            .as("retries of the missing topic")
-            .isPositive();
+        assertThat(missingTopicRetries(registry)).as("retries of the missing topic").isPositive();
       } finally {
         sink.close();
       }
@@ -178,6 +165,14 @@ class KafkaSinkIT {
           .as("dropped")
           .isZero();
     }
+  }
+
+  private static double missingTopicRetries(MeterRegistry registry) {
+    return registry
+        .get("meshpulse.collector.produce.retries")
+        .tag("topic", MISSING)
+        .counter()
+        .count();
   }
 
   /** Prints and returns the sorted latencies, in ms, of the records that have both times. */

@@ -1,6 +1,7 @@
 package io.meshpulse.streamprocessor.job;
 
 import io.meshpulse.model.RecordKeys;
+import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
@@ -24,7 +25,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -55,11 +56,11 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   private final Clock clock;
   private final long sizeMillis;
 
-  // Per (window end, subset, endpoint record key): an endpoint's aggregate until its window is
-  // scored. One
-  // entry per endpoint, so that with RocksDB each arrival writes only its own aggregate; a list per
-  // window was read and written whole on each arrival, quadratic in the cluster's endpoints.
-  private transient MapState<Tuple3<Long, String, String>, EndpointStats> pendingStats;
+  // Per (window end, subset, address, port) of the keyed cluster: an endpoint's aggregate until its
+  // window is scored. One entry per endpoint, so that with RocksDB each arrival writes only its own
+  // aggregate; a list per window was read and written whole on each arrival, quadratic in the
+  // cluster's endpoints. No record key is built here: the scorer builds each once.
+  private transient MapState<Tuple4<Long, String, String, Integer>, EndpointStats> pendingStats;
   // The whole-window lists of earlier releases: read once at each window's timer, so a job
   // restored from their savepoints scores the windows they had pending.
   private transient MapState<Long, List<EndpointStats>> pendingWindows;
@@ -98,7 +99,7 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
             .getMapState(
                 new MapStateDescriptor<>(
                     "pending-endpoint-stats",
-                    Types.TUPLE(Types.LONG, Types.STRING, Types.STRING),
+                    Types.TUPLE(Types.LONG, Types.STRING, Types.STRING, Types.INT),
                     BinaryTypeInfo.ENDPOINT_STATS));
     pendingWindows =
         getRuntimeContext()
@@ -153,7 +154,9 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     }
     // Registering a timer again for the same time is a no-op.
     ctx.timerService().registerEventTimeTimer(end - 1);
-    pendingStats.put(Tuple3.of(end, stats.id().subset(), stats.id().key()), stats);
+    Endpoint endpoint = stats.id().endpoint();
+    pendingStats.put(
+        Tuple4.of(end, stats.id().subset(), endpoint.getAddress(), endpoint.getPort()), stats);
   }
 
   @Override
@@ -181,9 +184,10 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   /** Removes and returns the aggregates of the window ending at {@code end}. */
   private List<EndpointStats> takePending(long end) throws Exception {
     List<EndpointStats> window = new ArrayList<>();
-    Iterator<Map.Entry<Tuple3<Long, String, String>, EndpointStats>> it = pendingStats.iterator();
+    Iterator<Map.Entry<Tuple4<Long, String, String, Integer>, EndpointStats>> it =
+        pendingStats.iterator();
     while (it.hasNext()) {
-      Map.Entry<Tuple3<Long, String, String>, EndpointStats> e = it.next();
+      Map.Entry<Tuple4<Long, String, String, Integer>, EndpointStats> e = it.next();
       if (e.getKey().f0 == end) {
         window.add(e.getValue());
         it.remove();

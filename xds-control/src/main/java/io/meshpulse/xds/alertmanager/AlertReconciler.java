@@ -1,5 +1,6 @@
 package io.meshpulse.xds.alertmanager;
 
+import io.meshpulse.logging.LogLimiter;
 import io.meshpulse.xds.shift.ActiveAlert;
 import io.meshpulse.xds.shift.AlertShifts;
 import io.micrometer.core.instrument.Counter;
@@ -13,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class AlertReconciler implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(AlertReconciler.class);
+  private static final String WARNING = "members failing";
 
   private final List<AlertmanagerApi> members;
   private final AlertShifts shifts;
   private final Runnable onChange;
   private final Clock clock;
-  private final Duration warnEvery;
   private final Duration startupGrace;
   private final Counter successes;
   private final Counter fresh;
@@ -48,10 +48,9 @@ public final class AlertReconciler implements AutoCloseable {
             return t;
           });
 
+  // At most one warning about failing members per warnEvery, counting those held back.
+  private final LogLimiter warnings;
   // Touched by the scheduler's one thread (or a test's).
-  private @Nullable Instant lastWarnAt;
-  private int pending;
-  private int skipped;
   private boolean failing;
 
   /**
@@ -75,7 +74,7 @@ public final class AlertReconciler implements AutoCloseable {
     this.shifts = shifts;
     this.onChange = onChange;
     this.clock = clock;
-    this.warnEvery = warnEvery;
+    this.warnings = new LogLimiter(warnEvery, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
     this.startupGrace = startupGrace;
     this.successes = outcome(registry, "success");
     this.fresh = outcome(registry, "success_fresh");
@@ -134,7 +133,8 @@ public final class AlertReconciler implements AutoCloseable {
         Thread.currentThread().interrupt();
         return Optional.empty();
       }
-      if (!errors.isEmpty() && warnDue()) {
+      long skipped = errors.isEmpty() ? -1 : warnings.admit(WARNING);
+      if (skipped >= 0) {
         logger.warn(
             "alertmanager members did not answer; asked the next one url={} errors=[{}]"
                 + " warnings.skipped={}",
@@ -154,7 +154,8 @@ public final class AlertReconciler implements AutoCloseable {
     }
     failing = true;
     failures.increment();
-    if (warnDue()) {
+    long skipped = warnings.admit(WARNING);
+    if (skipped >= 0) {
       logger.warn(
           "alertmanager not reached; alert shifts stay as they are errors=[{}] warnings.skipped={}",
           errors,
@@ -186,22 +187,6 @@ public final class AlertReconciler implements AutoCloseable {
         result.started(),
         result.resolved());
     onChange.run();
-  }
-
-  /**
-   * Whether a warning is due: at most one per {@code warnEvery}. {@link #skipped} says how many
-   * were left out before this one.
-   */
-  private boolean warnDue() {
-    Instant now = clock.instant();
-    if (lastWarnAt != null && now.isBefore(lastWarnAt.plus(warnEvery))) {
-      pending++;
-      return false;
-    }
-    skipped = pending;
-    pending = 0;
-    lastWarnAt = now;
-    return true;
   }
 
   @Override

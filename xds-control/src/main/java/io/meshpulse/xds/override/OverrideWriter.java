@@ -1,5 +1,6 @@
 package io.meshpulse.xds.override;
 
+import io.meshpulse.logging.LogLimiter;
 import io.meshpulse.model.v1.RoutingOverride;
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.policy.EndpointId;
@@ -67,7 +68,7 @@ public final class OverrideWriter implements AutoCloseable {
   // Held while a change is handed to the producer, so sends of one key keep their order.
   private final ReentrantLock sendLock = new ReentrantLock();
   private final ScheduledExecutorService retry;
-  private volatile long lastRetryWarn;
+  private final LogLimiter warnings = new LogLimiter(WARN_EVERY, System::nanoTime);
 
   /**
    * @param applied called after each change is applied in memory, before it is stored (the control
@@ -87,7 +88,6 @@ public final class OverrideWriter implements AutoCloseable {
     this.topic = topic;
     this.wait = wait;
     this.clock = clock;
-    this.lastRetryWarn = System.nanoTime() - WARN_EVERY.toNanos();
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -226,12 +226,17 @@ public final class OverrideWriter implements AutoCloseable {
       }
     }
     int left = unstored();
-    long now = System.nanoTime();
     if (left == 0 && stored > 0) {
       logger.info("pending override changes stored topic={} count={}", topic, stored);
-    } else if (left > 0 && now - lastRetryWarn >= WARN_EVERY.toNanos()) {
-      lastRetryWarn = now;
-      logger.warn("override changes still not stored topic={} unstored={}", topic, left);
+    } else if (left > 0) {
+      long skipped = warnings.admit(topic);
+      if (skipped >= 0) {
+        logger.warn(
+            "override changes still not stored topic={} unstored={} warnings.skipped={}",
+            topic,
+            left,
+            skipped);
+      }
     }
   }
 

@@ -80,24 +80,7 @@ class AlertReconcileIT {
 
     kafka = EmbeddedKafka.builder().port(0).build().start();
     kafka.createTopics(MeshTopics.all(1));
-    Path topology = dir.resolve("topology.yml");
-    Files.writeString(
-        topology,
-        """
-        services:
-          - name: reviews
-            port: 9080
-            protocol: http
-            subsets:
-              - name: v1
-                labels: {version: v1}
-                endpoints:
-                  - {address: 127.0.0.1, port: 9101, locality: {region: local, zone: a}}
-              - name: v2
-                labels: {version: v2}
-                endpoints:
-                  - {address: 127.0.0.1, port: 9102, locality: {region: local, zone: a}}
-        """);
+    Path topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
     app =
         new XdsControlHarness(
             kafka,

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -30,24 +29,7 @@ class AlertWebhookIT {
   static void start() throws Exception {
     kafka = EmbeddedKafka.builder().port(0).build().start();
     kafka.createTopics(MeshTopics.all(1));
-    topology = dir.resolve("topology.yml");
-    Files.writeString(
-        topology,
-        """
-        services:
-          - name: reviews
-            port: 9080
-            protocol: http
-            subsets:
-              - name: v1
-                labels: {version: v1}
-                endpoints:
-                  - {address: 127.0.0.1, port: 9101, locality: {region: local, zone: a}}
-              - name: v2
-                labels: {version: v2}
-                endpoints:
-                  - {address: 127.0.0.1, port: 9102, locality: {region: local, zone: a}}
-        """);
+    topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
     app =
         new XdsControlHarness(
             kafka,

@@ -10,11 +10,28 @@ final class Topologies {
 
   /** One service with one subset v1 over the given ports on 127.0.0.1. */
   static String service(String name, int servicePort, String protocol, int... ports) {
+    return header(name, servicePort, protocol) + subset("v1", ports);
+  }
+
+  /** One HTTP service with a stable subset v1 and a canary subset v2, one port each. */
+  static String canary(String name, int servicePort, int stablePort, int canaryPort) {
+    return header(name, servicePort, "http") + subset("v1", stablePort) + subset("v2", canaryPort);
+  }
+
+  private static String header(String name, int servicePort, String protocol) {
+    return "  - name: "
+        + name
+        + "\n    port: "
+        + servicePort
+        + "\n    protocol: "
+        + protocol
+        + "\n    subsets:\n";
+  }
+
+  private static String subset(String name, int... ports) {
     StringBuilder b = new StringBuilder();
-    b.append("  - name: ").append(name).append('\n');
-    b.append("    port: ").append(servicePort).append('\n');
-    b.append("    protocol: ").append(protocol).append('\n');
-    b.append("    subsets:\n      - name: v1\n        labels: {version: v1}\n        endpoints:\n");
+    b.append("      - name: ").append(name).append('\n');
+    b.append("        labels: {version: ").append(name).append("}\n        endpoints:\n");
     for (int p : ports) {
       b.append("          - {address: 127.0.0.1, port: ")
           .append(p)

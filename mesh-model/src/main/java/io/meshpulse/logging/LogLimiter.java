@@ -1,4 +1,4 @@
-package io.meshpulse.collector.sink;
+package io.meshpulse.logging;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,14 +8,14 @@ import java.util.function.LongSupplier;
 /**
  * Lets a log line through once per key (for example a topic and an exception class) and interval,
  * counting the lines it held back, so that a failure of every record logs once per interval rather
- * than once per record. Thread-safe: the sink thread and the producer's thread both log.
+ * than once per record. Thread-safe: callers on several threads may share one.
  */
-final class LogLimiter {
+public final class LogLimiter {
   private final long intervalNanos;
   private final LongSupplier nanoTime;
   private final ConcurrentMap<Object, Window> windows = new ConcurrentHashMap<>();
 
-  LogLimiter(Duration interval, LongSupplier nanoTime) {
+  public LogLimiter(Duration interval, LongSupplier nanoTime) {
     this.intervalNanos = interval.toNanos();
     this.nanoTime = nanoTime;
   }
@@ -24,7 +24,7 @@ final class LogLimiter {
    * Whether a line of {@code key} may be logged now: -1 when it is held back, else how many lines
    * of {@code key} were held back since the last one logged.
    */
-  long admit(Object key) {
+  public long admit(Object key) {
     Window window = windows.computeIfAbsent(key, k -> new Window());
     long now = nanoTime.getAsLong();
     synchronized (window) {

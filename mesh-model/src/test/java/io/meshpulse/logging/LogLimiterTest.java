@@ -1,4 +1,4 @@
-package io.meshpulse.collector.sink;
+package io.meshpulse.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,5 @@
+/** Logging helpers shared by meshpulse's services. */
+@NullMarked
+package io.meshpulse.logging;
+
+import org.jspecify.annotations.NullMarked;
