@@ -4,6 +4,7 @@ import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.RouteChange;
 import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.model.v1.ShiftChange;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -58,6 +59,19 @@ final class DecisionLine {
               r.getSubset(),
               r.getOldWeight(),
               r.getNewWeight()));
+    }
+    if (d.getRouteChangesCount() == 0) {
+      // A shift that moved no weight (its subset had none left): say which.
+      for (ShiftChange c : d.getShiftChangesList()) {
+        parts.add(
+            String.format(
+                Locale.ROOT,
+                "shift %s %s->%s keeps %d %%",
+                c.getRef(),
+                c.getFromSubset(),
+                c.getToSubset(),
+                c.getRemainingPercent()));
+      }
     }
     if (parts.isEmpty() && d.getReasonsCount() > 0) {
       parts.add(d.getReasons(0));

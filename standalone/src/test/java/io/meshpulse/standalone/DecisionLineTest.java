@@ -6,6 +6,7 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointAction;
 import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.model.v1.ShiftChange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,25 @@ class DecisionLineTest {
             "01:02:03.456 details reweight 10.0.0.2:9302 weight 100->75 (DEGRADED score=0.78"
                 + " confidence=0.68: p99 61 ms = 2.1× peers' median (29 ms); 40 of 194 requests"
                 + " slower than the peers' median p99)");
+  }
+
+  @Test
+  void aShiftThatMovedNoWeight_isNamed() {
+    RoutingDecision decision =
+        RoutingDecision.newBuilder()
+            .setCluster("reviews")
+            .setDecidedUnixMillis(3_723_456L)
+            .addReasons("mode NORMAL")
+            .addShiftChanges(
+                ShiftChange.newBuilder()
+                    .setRef("health:reviews/v3")
+                    .setFromSubset("v3")
+                    .setToSubset("v1")
+                    .setRemainingPercent(0))
+            .build();
+    assertThat(DecisionLine.of(decision))
+        .as("line")
+        .isEqualTo("01:02:03.456 reviews shift health:reviews/v3 v3->v1 keeps 0 %");
   }
 
   @Test

@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,7 +168,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             source,
             overrides,
             this::shifts,
-            recovery(k, policyConfig, overrides),
+            recovery(k, policyConfig, overrides, subsetShifts),
             routing::current,
             publisher,
             List.of(decisionLog, decisionPublisher),
@@ -280,36 +281,52 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   /**
    * A restart's memory: first the operator overrides in force, read from the overrides topic; then
-   * the endpoints' states rebuilt from the decision log's last {@link PolicyRecovery#lookback}. If
-   * either topic cannot be read, the loop starts without what it holds, as a first start does.
+   * the endpoints' states and the subset shifts rebuilt from the decision log, read back over
+   * {@link PolicyRecovery#lookback} or the subset shifts' {@link SubsetShifts#memory}, whichever is
+   * longer. If either topic cannot be read, the loop starts without what it holds, as a first start
+   * does.
    */
   private static StateRecovery recovery(
-      XdsControlProperties.Kafka k, PolicyConfig config, OverrideStore overrides) {
+      XdsControlProperties.Kafka k,
+      PolicyConfig config,
+      OverrideStore overrides,
+      @Nullable SubsetShifts subsetShifts) {
     DecisionLogReader reader =
         new DecisionLogReader(k.bootstrapServers(), k.routingDecisionsTopic());
     OverrideLogReader overrideReader =
         new OverrideLogReader(k.bootstrapServers(), k.routingOverridesTopic());
+    Duration lookback = PolicyRecovery.lookback(config);
+    if (subsetShifts != null && subsetShifts.memory().compareTo(lookback) > 0) {
+      lookback = subsetShifts.memory();
+    }
+    Duration readBack = lookback;
     return (topology, now) -> {
       overrideReader.restoreInto(overrides, RECOVERY_TIMEOUT);
-      Instant since = now.minus(PolicyRecovery.lookback(config));
+      Instant since = now.minus(readBack);
       try {
         DecisionLogReader.Read read = reader.read(since, RECOVERY_TIMEOUT);
         PolicyState state = PolicyRecovery.rebuild(read.decisions(), topology, config);
+        Map<String, PolicyRecovery.LoggedShift> shifts = PolicyRecovery.shifts(read.decisions());
+        if (subsetShifts != null) {
+          subsetShifts.restore(shifts.values());
+        }
         long ejected =
             state.endpoints().values().stream()
                 .filter(e -> e.status() == EndpointStatus.EJECTED)
                 .count();
         logger.info(
             "policy state recovered from the decision log since={} decisions={} endpoints={}"
-                + " ejected={}",
+                + " ejected={} shifts={}",
             since,
             read.decisions().size(),
             state.endpoints().size(),
-            ejected);
+            ejected,
+            shifts.keySet());
         return state;
       } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
         logger.warn(
-            "decision log not read; the policy starts without its memory of ejections topic={}",
+            "decision log not read; the policy starts without its memory of ejections and subset"
+                + " shifts topic={}",
             k.routingDecisionsTopic(),
             e);
         return PolicyState.INITIAL;

@@ -4,6 +4,8 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.RouteChange;
 import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.model.v1.ShiftChange;
+import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RouteWeightChange;
 import io.meshpulse.xds.policy.ServiceDecision;
 import java.time.Instant;
@@ -51,6 +53,16 @@ public final class DecisionMapper {
               .setSubset(r.subset())
               .setOldWeight(r.oldWeight())
               .setNewWeight(r.newWeight()));
+    }
+    for (RouteShift s : d.shiftChanges()) {
+      b.addShiftChanges(
+          ShiftChange.newBuilder()
+              .setRef(s.ref())
+              .setFromSubset(s.from())
+              .setToSubset(s.to())
+              .setRemainingPercent(s.remainingPercent())
+              .setRoute(s.route())
+              .setReason(s.reason()));
     }
     return b.build();
   }

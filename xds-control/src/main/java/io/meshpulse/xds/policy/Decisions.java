@@ -37,7 +37,7 @@ final class Decisions {
                 }
               });
     }
-    if (changes.isEmpty() && routeChanges.isEmpty()) {
+    if (changes.isEmpty() && routeChanges.isEmpty() && changedShifts.isEmpty()) {
       return Optional.empty();
     }
     DecisionTrigger trigger = DecisionTrigger.DECISION_TRIGGER_HEALTH;
@@ -51,7 +51,7 @@ final class Decisions {
       }
     }
     String triggerRef = "";
-    if (!changedShifts.isEmpty() && !routeChanges.isEmpty()) {
+    if (!changedShifts.isEmpty() && (!routeChanges.isEmpty() || changes.isEmpty())) {
       boolean operator =
           changes.stream().anyMatch(c -> c.trigger() == DecisionTrigger.DECISION_TRIGGER_OVERRIDE);
       if (!operator) {
@@ -69,20 +69,10 @@ final class Decisions {
       reasons.add("dry-run: computed, not served");
     }
     for (RouteShift shift : changedShifts) {
-      reasons.add(
-          "shift "
-              + shift.from()
-              + " -> "
-              + shift.to()
-              + ": "
-              + shift.from()
-              + " keeps "
-              + shift.remainingPercent()
-              + " % ("
-              + shift.reason()
-              + ")");
+      reasons.add(shift.describe());
     }
     return Optional.of(
-        new ServiceDecision(service, trigger, triggerRef, changes, routeChanges, inputs, reasons));
+        new ServiceDecision(
+            service, trigger, triggerRef, changes, routeChanges, inputs, reasons, changedShifts));
   }
 }

@@ -3,6 +3,7 @@ package io.meshpulse.xds.policy;
 import io.meshpulse.model.v1.EndpointAction;
 import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.model.v1.ShiftChange;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * xds-control goes on where the last one stopped: an ejected endpoint stays ejected until its
  * deadline (it gets no traffic, so its health record goes stale, and stale alone would re-admit it
  * at full weight), a ramp goes on from its weight, and offences keep doubling the ejection time.
- * Each endpoint takes its last change in the log; the route shifts (subset, alert and rollout) are
- * not rebuilt.
+ * Each endpoint takes its last change in the log. Route shifts are read back too ({@link #shifts}):
+ * each shift's last percent, with when it last went down and how often since it was last ended;
+ * what holds a shift (subset health, an alert, a rollout) decides what to take from them.
  */
 public final class PolicyRecovery {
   private PolicyRecovery() {}
@@ -83,7 +85,61 @@ public final class PolicyRecovery {
                 worse ? at : prev == null ? null : prev.lastBadAt()));
       }
     }
-    return new PolicyState(states, Map.of(), PolicyMode.NORMAL, null, Map.of());
+    Map<String, Integer> shiftPercents = new HashMap<>();
+    shifts(decisions).forEach((ref, s) -> shiftPercents.put(ref, s.shift().remainingPercent()));
+    return new PolicyState(states, Map.of(), PolicyMode.NORMAL, null, shiftPercents);
+  }
+
+  /**
+   * A route shift as the decision log last recorded it.
+   *
+   * @param loweredAt when its percent last went down (the shift started or took more weight)
+   * @param changedAt when its percent last changed
+   * @param offences how often its percent went down since the shift last ended (at 100)
+   */
+  public record LoggedShift(RouteShift shift, Instant loweredAt, Instant changedAt, int offences) {}
+
+  /**
+   * The shifts in force when the log ends, by ref: those whose last recorded percent is below 100.
+   *
+   * @param decisions the log's decisions, in any order
+   */
+  public static Map<String, LoggedShift> shifts(List<RoutingDecision> decisions) {
+    Map<String, LoggedShift> shifts = new HashMap<>();
+    List<RoutingDecision> ordered =
+        decisions.stream()
+            .filter(d -> d.getShiftChangesCount() > 0)
+            .sorted(Comparator.comparingLong(RoutingDecision::getDecidedUnixMillis))
+            .toList();
+    for (RoutingDecision d : ordered) {
+      Instant at = Instant.ofEpochMilli(d.getDecidedUnixMillis());
+      for (ShiftChange c : d.getShiftChangesList()) {
+        int percent = c.getRemainingPercent();
+        LoggedShift prev = shifts.get(c.getRef());
+        if (percent >= 100 || c.getFromSubset().equals(c.getToSubset())) {
+          shifts.remove(c.getRef());
+          continue;
+        }
+        boolean lowered = prev == null || percent < prev.shift().remainingPercent();
+        RouteShift shift =
+            new RouteShift(
+                c.getRef(),
+                d.getCluster(),
+                c.getFromSubset(),
+                c.getToSubset(),
+                percent,
+                c.getReason(),
+                c.getRoute());
+        shifts.put(
+            c.getRef(),
+            new LoggedShift(
+                shift,
+                lowered ? at : prev.loweredAt(),
+                at,
+                prev == null ? 1 : lowered ? prev.offences() + 1 : prev.offences()));
+      }
+    }
+    return shifts;
   }
 
   /** A logged policy status; {@code null} for a record written before it was logged. */

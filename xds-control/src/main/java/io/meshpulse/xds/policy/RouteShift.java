@@ -41,6 +41,21 @@ public record RouteShift(
     }
   }
 
+  /** In a decision's reasons: {@code shift canary -> stable: canary keeps 40 % (reason)}. */
+  public String describe() {
+    return "shift "
+        + from
+        + " -> "
+        + to
+        + ": "
+        + from
+        + " keeps "
+        + remainingPercent
+        + " % ("
+        + reason
+        + ")";
+  }
+
   /** The ref prefix of the shifts progressive rollouts hold: {@code rollout:<service>/<subset>}. */
   public static final String ROLLOUT_REF_PREFIX = "rollout:";
 

@@ -140,18 +140,7 @@ public final class RouteComposer {
             reasons.add("dry-run: computed, not served");
           }
           for (RouteShift s : applied) {
-            reasons.add(
-                "shift "
-                    + s.from()
-                    + " -> "
-                    + s.to()
-                    + ": "
-                    + s.from()
-                    + " keeps "
-                    + s.remainingPercent()
-                    + " % ("
-                    + s.reason()
-                    + ")");
+            reasons.add(s.describe());
           }
           result.add(
               new ServiceDecision(

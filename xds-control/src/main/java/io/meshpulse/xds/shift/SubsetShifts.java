@@ -3,6 +3,7 @@ package io.meshpulse.xds.shift;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.policy.PolicyMode;
+import io.meshpulse.xds.policy.PolicyRecovery;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.SubsetSpec;
@@ -10,6 +11,7 @@ import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -185,6 +187,43 @@ public final class SubsetShifts {
     held.clear();
     held.putAll(next);
     return inForce();
+  }
+
+  /**
+   * Takes back the subset shifts a previous process held, as its decision log recorded them (a
+   * restart's memory; call before the first advance). A drained canary gets no traffic, so no
+   * record says it is still failing: without this, a restart would hand its weight back at once.
+   * The hold runs from when the shift last went down, so a restart neither shortens nor extends it
+   * by more than the records' spacing. Subsets no longer in the topology are dropped at the next
+   * advance. Shifts held by anything else are ignored.
+   */
+  public void restore(Collection<PolicyRecovery.LoggedShift> logged) {
+    for (PolicyRecovery.LoggedShift l : logged) {
+      RouteShift s = l.shift();
+      if (!config.enabled() || !s.ref().startsWith(REF_PREFIX)) {
+        continue;
+      }
+      held.putIfAbsent(
+          s.service() + '/' + s.from(),
+          new Held(
+              s.service(),
+              s.from(),
+              s.to(),
+              s.remainingPercent(),
+              l.loweredAt(),
+              l.changedAt(),
+              Math.max(1, l.offences()),
+              s.reason()));
+    }
+  }
+
+  /**
+   * How far back a restart must read the decision log to find a shift still in force: the longest
+   * hold, then the steps back to 100 %.
+   */
+  public Duration memory() {
+    long steps = (100 + config.restoreStep() - 1) / config.restoreStep();
+    return config.hold().multipliedBy(8).plus(config.restoreInterval().multipliedBy(steps));
   }
 
   /** The shifts in force, as the last advance left them. */

@@ -273,6 +273,72 @@ class RestartIT {
     }
   }
 
+  @Test
+  void aSubsetDrainedForItsHealth_staysDrainedAcrossARestart_untilItsHoldEnds() throws Exception {
+    String[] settings = {
+      "meshpulse.xds.policy.stale-after=60s",
+      "meshpulse.xds.policy.silent-after=90s",
+      "meshpulse.xds.subset-shift.hold=20s",
+      "meshpulse.xds.subset-shift.restore-step=50",
+      "meshpulse.xds.subset-shift.restore-interval=1s"
+    };
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
+      kafka.createTopics(MeshTopics.all(1));
+      Path topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
+      producer.send("reviews", "127.0.0.1", 9101, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+      producer.send("reviews", "127.0.0.1", 9102, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+      producer.sendSubset("reviews", "v1", HealthState.HEALTH_STATE_HEALTHY, 800);
+      Instant shiftedAt;
+      try (XdsControlHarness first =
+          new XdsControlHarness(kafka, topology, dir.resolve("s-a"), "restart-subset", settings)) {
+        first.awaitReady(Duration.ofSeconds(60));
+        assertThat(canaryWeight(first)).as("the canary's weight before its failure").isPositive();
+        producer.sendSubset("reviews", "v2", HealthState.HEALTH_STATE_UNHEALTHY, 400);
+        XdsControlHarness.await(
+            () -> canaryWeight(first) == 0, Duration.ofSeconds(10), "the canary drained");
+        shiftedAt = Instant.now();
+        // Drained, the canary gets no traffic: the health job forgets its subset record.
+        producer.sendRaw(io.meshpulse.model.Topics.SERVICE_HEALTH, "reviews/v2", null);
+      }
+
+      try (XdsControlHarness second =
+          new XdsControlHarness(kafka, topology, dir.resolve("s-b"), "restart-subset", settings)) {
+        second.awaitReady(Duration.ofSeconds(60));
+        assertThat(second.runtime().health().services())
+            .as("no record of the canary left to drain it again")
+            .doesNotContainKey("reviews/v2");
+        assertThat(canaryWeight(second))
+            .as("still drained in the restarted instance's first routing")
+            .isZero();
+        assertThat(Instant.now())
+            .as("checked before the hold ends")
+            .isBefore(shiftedAt.plusSeconds(20));
+        XdsControlHarness.await(
+            () -> canaryWeight(second) > 0, Duration.ofSeconds(30), "the canary's weight back");
+        assertThat(Instant.now())
+            .as("given back after the hold that began before the restart, not a new one")
+            .isAfter(shiftedAt.plusSeconds(19));
+        assertThat(second.runtime().decisions().recent("reviews", 100))
+            .as("the decision giving the canary weight back")
+            .anySatisfy(
+                d ->
+                    assertThat(d.getShiftChangesList())
+                        .as("its shift changes")
+                        .anySatisfy(
+                            c -> {
+                              assertThat(c.getRef()).as("ref").isEqualTo("health:reviews/v2");
+                              assertThat(c.getRemainingPercent()).as("percent").isEqualTo(50);
+                            }));
+      }
+    }
+  }
+
+  private static int canaryWeight(XdsControlHarness app) {
+    var service = app.runtime().loop().view().intended().services().get("reviews");
+    return service == null ? -1 : service.subsetWeights().getOrDefault("v2", -1);
+  }
+
   private static List<Integer> ejected(XdsControlHarness app) {
     return ejected(app.runtime().loop().view().intended());
   }

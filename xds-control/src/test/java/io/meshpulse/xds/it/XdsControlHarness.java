@@ -6,6 +6,7 @@ import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.XdsControlApplication;
 import io.meshpulse.xds.XdsControlRuntime;
 import java.net.URI;
@@ -199,6 +200,22 @@ final class XdsControlHarness implements AutoCloseable {
                   new ProtoSerializer<EndpointHealth>().serialize("", h)))
           .get();
       return Instant.now();
+    }
+
+    /** A subset's record ({@code mesh.service-health.v1}, key {@code <cluster>/<subset>}). */
+    void sendSubset(String cluster, String subset, HealthState state, long requests)
+        throws Exception {
+      ServiceHealth h =
+          ServiceHealth.newBuilder()
+              .setCluster(cluster)
+              .setSubset(subset)
+              .setState(state)
+              .setScore(state == HealthState.HEALTH_STATE_UNHEALTHY ? 0.2 : 0.98)
+              .setRequests(requests)
+              .setEmittedUnixMillis(System.currentTimeMillis())
+              .addReasons("test: " + state)
+              .build();
+      sendRaw(io.meshpulse.model.Topics.SERVICE_HEALTH, RecordKeys.of(h), h.toByteArray());
     }
 
     void sendRaw(String topic, String key, byte[] value) throws Exception {

@@ -67,6 +67,46 @@ class RouteShiftPolicyTest {
   }
 
   @Test
+  void everyShiftThatChanges_isInTheDecision_evenWhenNoWeightMoves_andComesBackOnRestart() {
+    run.shifts.add(shift(0));
+    run.step(table(ids, T0), T0);
+    RouteShift health = new RouteShift("health:reviews/v2", SERVICE, "v2", "v1", 0, "failing");
+    run.shifts.add(health);
+    run.step(table(ids, T0), T0.plusSeconds(1));
+    assertThat(weights(run)).as("v2 already empty").containsEntry("v2", 0);
+    assertThat(run.last.decisions())
+        .as("a decision for the new shift alone")
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.routeChanges()).as("route changes").isEmpty();
+              assertThat(d.trigger())
+                  .as("trigger")
+                  .isEqualTo(DecisionTrigger.DECISION_TRIGGER_HEALTH);
+              assertThat(d.triggerRef()).as("trigger ref").isEqualTo("health:reviews/v2");
+              assertThat(d.shiftChanges()).as("shift changes").containsExactly(health);
+            });
+    io.meshpulse.model.v1.RoutingDecision logged =
+        io.meshpulse.xds.decision.DecisionMapper.toRecord(
+            run.last.decisions().get(0), T0.plusSeconds(1), "v", false);
+    assertThat(logged.getShiftChangesList())
+        .as("in the decision log")
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getRef()).as("ref").isEqualTo("health:reviews/v2");
+              assertThat(c.getFromSubset()).as("from").isEqualTo("v2");
+              assertThat(c.getToSubset()).as("to").isEqualTo("v1");
+              assertThat(c.getRemainingPercent()).as("percent").isZero();
+              assertThat(c.getReason()).as("reason").isEqualTo("failing");
+            });
+    assertThat(
+            PolicyRecovery.rebuild(List.of(logged), run.topology, PolicyConfig.DEFAULTS).shifts())
+        .as("a restart's memory of the shift")
+        .containsExactly(Map.entry("health:reviews/v2", 0));
+  }
+
+  @Test
   void aShiftToAnUnknownSubset_orOfAnotherService_changesNothing() {
     run.shifts.add(new RouteShift("fp2", SERVICE, "v2", "v9", 0, "x"));
     run.shifts.add(new RouteShift("fp3", "ratings", "v2", "v1", 0, "x"));

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.policy.PolicyMode;
+import io.meshpulse.xds.policy.PolicyRecovery;
 import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.policy.ServiceDecision;
 import io.meshpulse.xds.topology.Topology;
 import io.meshpulse.xds.topology.TopologyException;
 import io.meshpulse.xds.topology.TopologyParser;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,5 +187,81 @@ class SubsetShiftsTest {
             Duration.ofSeconds(5),
             50);
     assertThat(new SubsetShifts(off).advance(T0, t, health(T0, BAD, OK))).as("disabled").isEmpty();
+  }
+
+  @Test
+  void aRestartedInstance_restoredFromTheDecisionLog_shiftsAsTheOneThatRanOn() throws Exception {
+    Topology t = topology();
+    SubsetShifts ranOn = new SubsetShifts(CONFIG);
+    List<RoutingDecision> log = new ArrayList<>();
+    Map<String, Integer> logged = new HashMap<>();
+    // Drained at T0, restoring from T0 + 30 s, failing again at T0 + 35 s: a second offence.
+    for (int s = 0; s <= 50; s += 5) {
+      Instant now = T0.plusSeconds(s);
+      Map<String, ServiceHealth> records = s == 0 || s == 35 ? health(now, BAD, OK) : Map.of();
+      record(ranOn.advance(now, t, records), now, logged, log);
+    }
+    SubsetShifts restarted = new SubsetShifts(CONFIG);
+    restarted.restore(PolicyRecovery.shifts(log).values());
+    restarted.restore(
+        List.of(
+            new PolicyRecovery.LoggedShift(
+                new RouteShift("fp-alert", "reviews", "v2", "v1", 0, "alert"), T0, T0, 1)));
+    int lastPercent = -1;
+    for (int s = 55; s <= 140; s += 5) {
+      Instant now = T0.plusSeconds(s);
+      List<RouteShift> want = ranOn.advance(now, t, Map.of());
+      List<RouteShift> got = restarted.advance(now, t, Map.of());
+      assertThat(got.stream().map(RouteShift::remainingPercent).toList())
+          .as("percents %d s after the first failure", s)
+          .isEqualTo(want.stream().map(RouteShift::remainingPercent).toList());
+      assertThat(got.stream().map(RouteShift::ref).toList())
+          .as("refs %d s after the first failure (no alert shift taken over)", s)
+          .isEqualTo(want.stream().map(RouteShift::ref).toList());
+      if (!got.isEmpty()) {
+        lastPercent = got.get(0).remainingPercent();
+      }
+    }
+    assertThat(lastPercent).as("restored in the end").isEqualTo(100);
+    assertThat(PolicyRecovery.shifts(log).get("health:reviews/v3"))
+        .as("the logged shift")
+        .satisfies(
+            l -> {
+              assertThat(l.offences()).as("offences").isEqualTo(2);
+              assertThat(l.loweredAt()).as("lowered at").isEqualTo(T0.plusSeconds(35));
+            });
+  }
+
+  @Test
+  void memory_coversTheLongestHoldAndTheStepsBack() {
+    assertThat(new SubsetShifts(CONFIG).memory())
+        .as("8 × 30 s of hold, then 4 steps of 5 s")
+        .isEqualTo(Duration.ofSeconds(260));
+  }
+
+  /** Logs the shifts whose percent changed, as the policy's decisions do. */
+  private static void record(
+      List<RouteShift> shifts, Instant at, Map<String, Integer> logged, List<RoutingDecision> log) {
+    List<RouteShift> changed =
+        shifts.stream()
+            .filter(r -> logged.getOrDefault(r.ref(), 100) != r.remainingPercent())
+            .toList();
+    changed.forEach(r -> logged.put(r.ref(), r.remainingPercent()));
+    if (!changed.isEmpty()) {
+      log.add(
+          DecisionMapper.toRecord(
+              new ServiceDecision(
+                  "reviews",
+                  DecisionTrigger.DECISION_TRIGGER_HEALTH,
+                  changed.get(0).ref(),
+                  List.of(),
+                  List.of(),
+                  List.of(),
+                  List.of(),
+                  changed),
+              at,
+              "v",
+              false));
+    }
   }
 }
