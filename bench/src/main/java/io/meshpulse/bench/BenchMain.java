@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * {@code ./meshpulse bench collector|stream|xds|loop|all}: runs benchmarks one after the other,
- * prints their figures and appends them to {@code docs/benchmarks.md}.
+ * prints their figures and appends them to {@code docs/benchmarks.md}. The launcher ({@code
+ * bench/run}) runs {@code all} as one JVM per benchmark, each with its own class path (the stream
+ * benchmark's leaves out Kafka Streams' RocksDB); {@code all} here runs them in this JVM.
  */
 public final class BenchMain {
   private BenchMain() {}

@@ -2,6 +2,9 @@ package io.meshpulse.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +18,13 @@ class BenchMainTest {
     System.clearProperty(ENDPOINTS);
     System.clearProperty(RESULTS);
     System.clearProperty(SLIDE);
+  }
+
+  @Test
+  void theLauncher_runsEveryBenchmark_forAll_inTheRegistrysOrder() throws IOException {
+    assertThat(Files.readString(Path.of("run")))
+        .as("bench/run's list for `all`, each benchmark in a JVM of its own")
+        .contains("for benchmark in " + String.join(" ", BenchMain.registry().keySet()) + "; do");
   }
 
   @Test
