@@ -14,9 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
@@ -26,10 +30,12 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
 /**
  * {@code ./meshpulse bench stream}: the health job on an in-process MiniCluster (one task manager,
- * {@code parallelism} slots, the hashmap state backend, file checkpoints) against the embedded
- * broker. ROCKSDB is refused here: this JVM also holds Kafka Streams' RocksDB, which shadows
- * Flink's (docs/stream-processor.md). Settings, as system properties {@code
- * meshpulse.bench.stream.<name>} (default):
+ * {@code parallelism} slots, file checkpoints) against the embedded broker, with the job's state
+ * backend: HASHMAP by default, ROCKSDB with {@code -Dmeshpulse.health.state.backend=ROCKSDB}
+ * (RocksDB's files and the checkpoints go to a temporary directory, deleted at the end). {@code
+ * bench/run} leaves Kafka Streams' RocksDB ({@code rocksdbjni}) off this benchmark's class path: it
+ * would shadow Flink's own and the job would refuse ROCKSDB (docs/stream-processor.md). Settings,
+ * as system properties {@code meshpulse.bench.stream.<name>} (default):
  *
  * <ul>
  *   <li>{@code parallelism} (2): the job's parallelism and the task manager's slots;
@@ -43,6 +49,16 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
  */
 public final class StreamBenchmark implements Benchmark {
   private static final int PARTITIONS = 4;
+
+  /** The task manager's managed memory: RocksDB's block cache and write buffers, both slots. */
+  private static final MemorySize MANAGED_MEMORY = MemorySize.ofMebiBytes(64);
+
+  /**
+   * Flink's {@code RocksDBOptions.LOCAL_DIRECTORIES}, by key: this module does not compile against
+   * the RocksDB backend.
+   */
+  private static final ConfigOption<String> ROCKSDB_LOCAL_DIRECTORIES =
+      ConfigOptions.key("state.backend.rocksdb.localdir").stringType().noDefaultValue();
 
   private final int parallelism = Integer.getInteger("meshpulse.bench.stream.parallelism", 2);
   private final int endpoints = Integer.getInteger("meshpulse.bench.stream.endpoints", 10_000);
@@ -65,7 +81,7 @@ public final class StreamBenchmark implements Benchmark {
     Configuration job = Configuration.fromMap(settings);
     return String.format(
         "The Flink health job (`HealthJob.define`, %s: %s windows sliding by %s, %s"
-            + " out-of-orderness, at-least-once sinks, %s state, file checkpoints) on an"
+            + " out-of-orderness, at-least-once sinks, %s, file checkpoints) on an"
             + " in-process MiniCluster (1 task manager, parallelism %d) with the embedded Kafka"
             + " broker in the same JVM, %,d endpoints in clusters of %d (two subsets each), %d"
             + " proxies per cluster, 1 %% HTTP 503, ~300-byte records. **Throughput**: %,d"
@@ -92,7 +108,7 @@ public final class StreamBenchmark implements Benchmark {
         Durations.format(job.get(HealthJobOptions.WINDOW_SIZE)),
         Durations.format(job.get(HealthJobOptions.WINDOW_SLIDE)),
         Durations.format(job.get(HealthJobOptions.OUT_OF_ORDERNESS)),
-        job.get(HealthJobOptions.STATE_BACKEND).name().toLowerCase(Locale.ROOT),
+        stateBackend(job),
         parallelism,
         endpoints,
         Fleet.PER_CLUSTER,
@@ -107,16 +123,43 @@ public final class StreamBenchmark implements Benchmark {
         liveEndpoints);
   }
 
+  /**
+   * {@code hashmap state}, or {@code rocksdb state (...)} with the managed memory its block cache
+   * and write buffers share.
+   */
+  private static String stateBackend(Configuration job) {
+    HealthJobOptions.StateBackend backend = job.get(HealthJobOptions.STATE_BACKEND);
+    String state = backend.name().toLowerCase(Locale.ROOT) + " state";
+    return backend == HealthJobOptions.StateBackend.ROCKSDB
+        ? state + " (cache and write buffers in " + MANAGED_MEMORY.getMebiBytes() + " MB)"
+        : state;
+  }
+
   @Override
   public List<String> run(PrintStream progress) throws Exception {
     String loadBefore = loadAverage();
-    Path checkpoints = Files.createTempDirectory("meshpulse-bench-stream");
+    Path work = Files.createTempDirectory("meshpulse-bench-stream");
+    try {
+      return run(progress, loadBefore, work);
+    } finally {
+      try {
+        deleteRecursively(work);
+      } catch (IOException e) {
+        progress.printf("could not delete %s: %s%n", work, e);
+      }
+    }
+  }
+
+  private List<String> run(PrintStream progress, String loadBefore, Path work) throws Exception {
+    Path checkpoints = work.resolve("checkpoints");
     int prometheusPort = freePort();
     Configuration reporter = new Configuration();
     reporter.set(HealthJobOptions.PROMETHEUS_PORT, prometheusPort);
     Configuration clusterConf = HealthJob.clusterConfiguration(reporter);
     clusterConf.set(RestOptions.BIND_PORT, "0");
-    clusterConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
+    // Where ROCKSDB keeps its working files (the default would be under java.io.tmpdir, kept).
+    clusterConf.set(ROCKSDB_LOCAL_DIRECTORIES, work.resolve("rocksdb").toString());
+    clusterConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY);
     MiniClusterConfiguration miniConf =
         new MiniClusterConfiguration.Builder()
             .setConfiguration(clusterConf)
@@ -291,6 +334,17 @@ public final class StreamBenchmark implements Benchmark {
     conf.set(HealthJobOptions.PARALLELISM, parallelism);
     conf.set(HealthJobOptions.JOB_NAME, "bench-" + name);
     return conf;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private static int freePort() throws IOException {
