@@ -157,7 +157,8 @@ public final class StreamBenchmark implements Benchmark {
     reporter.set(HealthJobOptions.PROMETHEUS_PORT, prometheusPort);
     Configuration clusterConf = HealthJob.clusterConfiguration(reporter);
     clusterConf.set(RestOptions.BIND_PORT, "0");
-    // Where ROCKSDB keeps its working files (the default would be under java.io.tmpdir, kept).
+    // Where ROCKSDB keeps its working files, beside the checkpoints (by default they would go to
+    // the task manager's working directory under java.io.tmpdir).
     clusterConf.set(ROCKSDB_LOCAL_DIRECTORIES, work.resolve("rocksdb").toString());
     clusterConf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MANAGED_MEMORY);
     MiniClusterConfiguration miniConf =
