@@ -32,6 +32,7 @@ public final class MeshTopics {
         new TopicSpec(Topics.SERVICE_HEALTH, partitions, COMPACTED_CONFIGS),
         new TopicSpec(Topics.ROUTING_DECISIONS, partitions, Map.of("retention.ms", hours(24 * 7))),
         new TopicSpec(Topics.ROUTING_OVERRIDES, partitions, COMPACTED_CONFIGS),
+        new TopicSpec(Topics.ROLLOUTS, partitions, COMPACTED_CONFIGS),
         new TopicSpec(Topics.DEAD_LETTERS, 1, Map.of("retention.ms", hours(24 * 7))));
   }
 

@@ -42,7 +42,10 @@ class KafkaTopicsTest {
         topicsByName(RenderedChart.render(CI.resolve("strimzi-values.yaml")));
     for (String health :
         new String[] {
-          "mesh.endpoint-health.v1", "mesh.service-health.v1", "mesh.routing-overrides.v1"
+          "mesh.endpoint-health.v1",
+          "mesh.service-health.v1",
+          "mesh.routing-overrides.v1",
+          "mesh.rollouts.v1"
         }) {
       assertThat(config(topics.get(health))).as("config of %s", health).isEqualTo(compacted);
     }
@@ -107,6 +110,7 @@ class KafkaTopicsTest {
             serviceHealth: prod.service-health
             routingDecisions: prod.decisions
             routingOverrides: prod.overrides
+            rollouts: prod.rollouts
             deadLetters: prod.dead
         """);
     RenderedChart chart = RenderedChart.renderOverDefaults(values);
@@ -117,13 +121,15 @@ class KafkaTopicsTest {
         .contains("String endpointHealthTopic")
         .contains("String serviceHealthTopic")
         .contains("String routingDecisionsTopic")
-        .contains("String routingOverridesTopic");
+        .contains("String routingOverridesTopic")
+        .contains("String rolloutsTopic");
     assertThat(chart.env("mp-meshpulse-xds-control"))
         .as("xds-control env")
         .containsEntry("MESHPULSE_XDS_KAFKA_ENDPOINTHEALTHTOPIC", "prod.endpoint-health")
         .containsEntry("MESHPULSE_XDS_KAFKA_SERVICEHEALTHTOPIC", "prod.service-health")
         .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGDECISIONSTOPIC", "prod.decisions")
-        .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGOVERRIDESTOPIC", "prod.overrides");
+        .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGOVERRIDESTOPIC", "prod.overrides")
+        .containsEntry("MESHPULSE_XDS_KAFKA_ROLLOUTSTOPIC", "prod.rollouts");
     assertThat(chart.env("mp-meshpulse-collector"))
         .as("collector env")
         .containsEntry("MESHPULSE_COLLECTOR_KAFKA_ACCESSRECORDSTOPIC", "prod.access")

@@ -25,6 +25,12 @@ public final class Topics {
    */
   public static final String ROUTING_OVERRIDES = "mesh.routing-overrides.v1";
 
+  /**
+   * Progressive rollouts and where each one is, {@link io.meshpulse.model.v1.RolloutRecord} per
+   * canary subset; compacted, a tombstone when a rollout is removed.
+   */
+  public static final String ROLLOUTS = "mesh.rollouts.v1";
+
   /** Records the stream processor could not decode, with the reason in a header. */
   public static final String DEAD_LETTERS = "mesh.dead-letters.v1";
 
@@ -37,11 +43,12 @@ public final class Topics {
           SERVICE_HEALTH,
           ROUTING_DECISIONS,
           ROUTING_OVERRIDES,
+          ROLLOUTS,
           DEAD_LETTERS);
 
   /** Topics that keep only the latest record per key. */
   public static final List<String> COMPACTED =
-      List.of(ENDPOINT_HEALTH, SERVICE_HEALTH, ROUTING_OVERRIDES);
+      List.of(ENDPOINT_HEALTH, SERVICE_HEALTH, ROUTING_OVERRIDES, ROLLOUTS);
 
   private Topics() {}
 }

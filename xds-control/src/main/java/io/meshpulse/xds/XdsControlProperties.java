@@ -215,6 +215,7 @@ public record XdsControlProperties(
       @DefaultValue(Topics.SERVICE_HEALTH) @NotBlank String serviceHealthTopic,
       @DefaultValue(Topics.ROUTING_DECISIONS) @NotBlank String routingDecisionsTopic,
       @DefaultValue(Topics.ROUTING_OVERRIDES) @NotBlank String routingOverridesTopic,
+      @DefaultValue(Topics.ROLLOUTS) @NotBlank String rolloutsTopic,
       @DefaultValue("100ms") Duration commitInterval) {
     public Kafka {
       if (commitInterval.isNegative() || commitInterval.toMillis() > Integer.MAX_VALUE) {

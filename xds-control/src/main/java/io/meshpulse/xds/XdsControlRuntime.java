@@ -22,7 +22,9 @@ import io.meshpulse.xds.policy.PolicyRecovery;
 import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
+import io.meshpulse.xds.rollout.RolloutSpec;
 import io.meshpulse.xds.rollout.Rollouts;
+import io.meshpulse.xds.rolloutstore.RolloutTopic;
 import io.meshpulse.xds.routing.RoutingException;
 import io.meshpulse.xds.routing.RoutingSource;
 import io.meshpulse.xds.server.AdsServer;
@@ -57,8 +59,8 @@ public final class XdsControlRuntime implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(XdsControlRuntime.class);
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration RECONCILE_WARN_EVERY = Duration.ofMinutes(5);
-  private static final Duration OVERRIDE_WRITE_WAIT = Duration.ofSeconds(3);
-  private static final Duration OVERRIDE_RETRY_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration STORE_WRITE_WAIT = Duration.ofSeconds(3);
+  private static final Duration STORE_RETRY_INTERVAL = Duration.ofSeconds(5);
 
   private final TopologySource topology;
   private final KafkaHealthTable health;
@@ -70,6 +72,7 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final RoutingSource routing;
   private final @Nullable SubsetShifts subsetShifts;
   private final Rollouts rollouts;
+  private final RolloutTopic rolloutTopic;
   private final XdsControlProperties.Alerts alerts;
   private final PolicyLoop loop;
   private final XdsMetrics xdsMetrics;
@@ -87,14 +90,25 @@ public final class XdsControlRuntime implements AutoCloseable {
     } catch (TopologyException e) {
       throw new IllegalStateException("meshpulse.xds.topology-file: " + e.getMessage(), e);
     }
+    XdsControlProperties.Kafka k = props.kafka();
+    this.rolloutTopic =
+        new RolloutTopic(
+            k.bootstrapServers(),
+            k.rolloutsTopic(),
+            STORE_WRITE_WAIT,
+            STORE_RETRY_INTERVAL,
+            registry);
     try {
+      List<RolloutSpec> declared = RolloutProperties.toSpecs(props.rollouts(), topology.current());
       this.rollouts =
           new Rollouts(
               policyConfig.staleAfter(),
               policyConfig.degradedMinConfidence(),
-              RolloutProperties.toSpecs(props.rollouts(), topology.current()),
-              clock.instant());
+              declared,
+              clock.instant(),
+              rolloutTopic);
     } catch (IllegalArgumentException e) {
+      rolloutTopic.close();
       topology.close();
       throw e;
     }
@@ -107,7 +121,6 @@ public final class XdsControlRuntime implements AutoCloseable {
       topology.close();
       throw new IllegalStateException("meshpulse.xds.routing-files: " + e.getMessage(), e);
     }
-    XdsControlProperties.Kafka k = props.kafka();
     Path stateDir =
         k.stateDir() != null
             ? k.stateDir()
@@ -143,8 +156,8 @@ public final class XdsControlRuntime implements AutoCloseable {
             },
             k.bootstrapServers(),
             k.routingOverridesTopic(),
-            OVERRIDE_WRITE_WAIT,
-            OVERRIDE_RETRY_INTERVAL,
+            STORE_WRITE_WAIT,
+            STORE_RETRY_INTERVAL,
             clock,
             registry);
     this.xdsMetrics = new XdsMetrics(registry);
@@ -168,7 +181,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             source,
             overrides,
             this::shifts,
-            recovery(k, policyConfig, overrides, subsetShifts),
+            recovery(k, policyConfig, overrides, subsetShifts, rollouts, rolloutTopic),
             routing::current,
             publisher,
             List.of(decisionLog, decisionPublisher),
@@ -258,6 +271,11 @@ public final class XdsControlRuntime implements AutoCloseable {
     return rollouts;
   }
 
+  /** Where every rollout change is stored, and read back from at start. */
+  public RolloutTopic rolloutTopic() {
+    return rolloutTopic;
+  }
+
   /**
    * The route shifts in force: rollouts first, then alerts (which may take a canary's share); on
    * the evaluation's topology and endpoint health. While the policy holds, subset shifts stay where
@@ -280,17 +298,19 @@ public final class XdsControlRuntime implements AutoCloseable {
   }
 
   /**
-   * A restart's memory: first the operator overrides in force, read from the overrides topic; then
-   * the endpoints' states and the subset shifts rebuilt from the decision log, read back over
-   * {@link PolicyRecovery#lookback} or the subset shifts' {@link SubsetShifts#memory}, whichever is
-   * longer. If either topic cannot be read, the loop starts without what it holds, as a first start
-   * does.
+   * A restart's memory: first the operator overrides in force, read from the overrides topic, and
+   * the rollouts, read from the rollouts topic; then the endpoints' states and the subset shifts
+   * rebuilt from the decision log, read back over {@link PolicyRecovery#lookback} or the subset
+   * shifts' {@link SubsetShifts#memory}, whichever is longer. If either topic cannot be read, the
+   * loop starts without what it holds, as a first start does.
    */
   private static StateRecovery recovery(
       XdsControlProperties.Kafka k,
       PolicyConfig config,
       OverrideStore overrides,
-      @Nullable SubsetShifts subsetShifts) {
+      @Nullable SubsetShifts subsetShifts,
+      Rollouts rollouts,
+      RolloutTopic rolloutTopic) {
     DecisionLogReader reader =
         new DecisionLogReader(k.bootstrapServers(), k.routingDecisionsTopic());
     OverrideLogReader overrideReader =
@@ -302,6 +322,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     Duration readBack = lookback;
     return (topology, now) -> {
       overrideReader.restoreInto(overrides, RECOVERY_TIMEOUT);
+      restoreRollouts(rollouts, rolloutTopic, topology);
       Instant since = now.minus(readBack);
       try {
         DecisionLogReader.Read read = reader.read(since, RECOVERY_TIMEOUT);
@@ -332,6 +353,22 @@ public final class XdsControlRuntime implements AutoCloseable {
         return PolicyState.INITIAL;
       }
     };
+  }
+
+  private static void restoreRollouts(Rollouts rollouts, RolloutTopic topic, Topology topology) {
+    try {
+      RolloutTopic.Read read = topic.read(RECOVERY_TIMEOUT);
+      List<String> restored = rollouts.restore(read.rollouts(), topology);
+      logger.info(
+          "rollouts restored from the rollouts topic records={} stored={} restored={}",
+          read.records(),
+          read.rollouts().size(),
+          restored);
+    } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+      logger.warn(
+          "rollouts topic not read; API rollouts are gone and declared ones start again from 0 %",
+          e);
+    }
   }
 
   /** The alert webhook's configuration (token, actions, reconciliation). */
@@ -365,6 +402,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     health.close();
     decisionPublisher.close();
     overrideWriter.close();
+    rolloutTopic.close();
     routing.close();
     topology.close();
   }

@@ -1,12 +1,16 @@
 package io.meshpulse.xds.kafka;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -88,6 +92,65 @@ public final class TopicReplay {
         open.removeIf(tp -> consumer.position(tp, remaining(deadline)) >= ends.get(tp));
       }
     }
+  }
+
+  /** A compacted topic's state: the latest value of each key, and how many records were read. */
+  public record Latest(Map<String, byte[]> values, int records) {
+    /** Decodes every value; one that does not decode, or decodes to nothing, is counted. */
+    public <T> Decoded<T> decode(Decoder<T> decoder) {
+      List<T> decoded = new ArrayList<>();
+      int malformed = 0;
+      for (byte[] value : values.values()) {
+        Optional<T> v;
+        try {
+          v = decoder.decode(value);
+        } catch (InvalidProtocolBufferException e) {
+          v = Optional.empty();
+        }
+        if (v.isPresent()) {
+          decoded.add(v.get());
+        } else {
+          malformed++;
+        }
+      }
+      return new Decoded<>(decoded, malformed);
+    }
+  }
+
+  /** A record value's decoding: empty when it holds nothing valid. */
+  @FunctionalInterface
+  public interface Decoder<T> {
+    Optional<T> decode(byte[] value) throws InvalidProtocolBufferException;
+  }
+
+  /** The values that decoded, and how many did not. */
+  public record Decoded<T>(List<T> values, int malformed) {}
+
+  /**
+   * Reads a compacted topic from its beginning: the latest record of each key is its value, a
+   * tombstone removes it; records without a key are read and skipped.
+   *
+   * @throws TimeoutException when the topic's end was not reached in time
+   */
+  public Latest latestByKey(Duration timeout) throws TimeoutException {
+    Map<String, byte[]> latest = new LinkedHashMap<>();
+    int[] records = {0};
+    read(
+        null,
+        timeout,
+        r -> {
+          records[0]++;
+          if (r.key() == null) {
+            return;
+          }
+          String key = new String(r.key(), StandardCharsets.UTF_8);
+          if (r.value() == null) {
+            latest.remove(key);
+          } else {
+            latest.put(key, r.value());
+          }
+        });
+    return new Latest(latest, records[0]);
   }
 
   /** Each partition's first offset to read; absent when nothing is as recent as {@code since}. */

@@ -1,17 +1,11 @@
 package io.meshpulse.xds.override;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.meshpulse.model.v1.RoutingOverride;
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.kafka.TopicReplay;
 import io.meshpulse.xds.policy.EndpointOverride;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,41 +57,13 @@ public final class OverrideLogReader {
    * @throws TimeoutException when the topic's end was not reached in time
    */
   public Read read(Duration timeout) throws TimeoutException {
-    Map<String, byte[]> latest = new HashMap<>();
-    int[] records = {0};
-    replay.read(
-        null,
-        timeout,
-        r -> {
-          records[0]++;
-          if (r.key() == null) {
-            return;
-          }
-          String key = new String(r.key(), StandardCharsets.UTF_8);
-          if (r.value() == null) {
-            latest.remove(key);
-          } else {
-            latest.put(key, r.value());
-          }
-        });
-    List<EndpointOverride> overrides = new ArrayList<>();
-    int malformed = 0;
-    for (byte[] value : latest.values()) {
-      Optional<EndpointOverride> o;
-      try {
-        o = OverrideRecords.fromRecord(RoutingOverride.parseFrom(value));
-      } catch (InvalidProtocolBufferException e) {
-        o = Optional.empty();
-      }
-      if (o.isPresent()) {
-        overrides.add(o.get());
-      } else {
-        malformed++;
-      }
+    TopicReplay.Latest latest = replay.latestByKey(timeout);
+    TopicReplay.Decoded<EndpointOverride> decoded =
+        latest.decode(v -> OverrideRecords.fromRecord(RoutingOverride.parseFrom(v)));
+    if (decoded.malformed() > 0) {
+      logger.warn(
+          "skipped undecodable overrides topic={} count={}", replay.topic(), decoded.malformed());
     }
-    if (malformed > 0) {
-      logger.warn("skipped undecodable overrides topic={} count={}", replay.topic(), malformed);
-    }
-    return new Read(overrides, records[0], malformed);
+    return new Read(decoded.values(), latest.records(), decoded.malformed());
   }
 }

@@ -17,10 +17,12 @@ import java.util.Optional;
  * The rollouts in force, by {@code <service>/<canary>}. Operators start and abort them and alerts
  * roll them back on web threads; the control loop advances them once per evaluation ({@link
  * #advance}) and applies their route shifts through the routing policy, so every step is a routing
- * decision (trigger ROLLOUT, trigger_ref {@code rollout:<service>/<canary>}).
+ * decision (trigger ROLLOUT, trigger_ref {@code rollout:<service>/<canary>}). Every change is told
+ * to a {@link RolloutStore}, and a restart takes the stored rollouts back ({@link #restore}).
  */
 public final class Rollouts {
   private final CanaryHealth health;
+  private final RolloutStore store;
   private final Object lock = new Object();
 
   // @GuardedBy("lock")
@@ -33,7 +35,21 @@ public final class Rollouts {
    */
   public Rollouts(
       Duration staleAfter, double minConfidence, List<RolloutSpec> declared, Instant now) {
+    this(staleAfter, minConfidence, declared, now, RolloutStore.NONE);
+  }
+
+  /**
+   * @param store told of every change; a declared rollout is stored at its first change, so that a
+   *     restart's {@link #restore} finds it where it was
+   */
+  public Rollouts(
+      Duration staleAfter,
+      double minConfidence,
+      List<RolloutSpec> declared,
+      Instant now,
+      RolloutStore store) {
     this.health = new CanaryHealth(staleAfter, minConfidence);
+    this.store = store;
     for (RolloutSpec spec : declared) {
       if (rollouts.putIfAbsent(spec.key(), Rollout.declared(spec, now)) != null) {
         throw new IllegalArgumentException("two rollouts of " + spec.key());
@@ -54,6 +70,7 @@ public final class Rollouts {
       }
       Rollout started = Rollout.declared(spec, now);
       rollouts.put(spec.key(), started);
+      store.changed(started);
       return Optional.of(started);
     }
   }
@@ -80,10 +97,13 @@ public final class Rollouts {
         return Abort.UNKNOWN;
       }
       if (known.active()) {
-        rollouts.put(key, known.rollBack(why, now));
+        Rollout rolledBack = known.rollBack(why, now);
+        rollouts.put(key, rolledBack);
+        store.changed(rolledBack);
         return Abort.ROLLED_BACK;
       }
       rollouts.remove(key);
+      store.removed(key);
       return Abort.REMOVED;
     }
   }
@@ -106,7 +126,9 @@ public final class Rollouts {
             && spec.service().equals(alert.labels().get(spec.serviceLabel()))
             && spec.canary().equals(alert.labels().get(spec.subsetLabel()))) {
           String name = alert.labels().getOrDefault("alertname", alert.fingerprint());
-          entry.setValue(r.rollBack("alert " + name + " firing", now));
+          Rollout back = r.rollBack("alert " + name + " firing", now);
+          entry.setValue(back);
+          store.changed(back);
           rolledBack.add(entry.getKey());
         }
       }
@@ -127,13 +149,50 @@ public final class Rollouts {
       for (var entry : rollouts.entrySet()) {
         Rollout r = entry.getValue();
         if (r.active()) {
-          r = r.advance(now, health.judge(r.spec(), topology, endpoints, subsets, now));
-          entry.setValue(r);
+          Rollout next = r.advance(now, health.judge(r.spec(), topology, endpoints, subsets, now));
+          if (!next.equals(r)) {
+            entry.setValue(next);
+            store.changed(next);
+          }
+          r = next;
         }
         result.add(r.toRouteShift());
       }
     }
     return result;
+  }
+
+  /**
+   * Takes back the rollouts a previous process stored (a restart's memory; call before the first
+   * advance). A stored rollout takes the place of a declared one of the same canary only when their
+   * settings are the same and the declared one has not moved yet: changed settings start it again.
+   * One that cannot run on {@code topology} any more (its subsets gone, or the canary given route
+   * weight in the topology, as after a promotion is made permanent) is dropped and removed from the
+   * store.
+   *
+   * @return the keys of the rollouts taken back
+   */
+  public List<String> restore(List<Rollout> stored, Topology topology) {
+    List<String> restored = new ArrayList<>();
+    synchronized (lock) {
+      for (Rollout r : stored) {
+        String key = r.spec().key();
+        Rollout known = rollouts.get(key);
+        if (r.spec().problemIn(topology).isPresent()) {
+          if (known == null) {
+            store.removed(key);
+          }
+          continue;
+        }
+        boolean untouched =
+            known != null && known.active() && known.percent() == 0 && known.lastStepAt() == null;
+        if (known == null || (untouched && known.spec().equals(r.spec()))) {
+          rollouts.put(key, r);
+          restored.add(key);
+        }
+      }
+    }
+    return restored;
   }
 
   /** Whether there is no rollout at all (so no health needs reading). */

@@ -18,6 +18,8 @@ import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.xds.policy.EndpointRouting;
 import io.meshpulse.xds.policy.RoutingTable;
+import io.meshpulse.xds.rollout.Rollout;
+import io.meshpulse.xds.rollout.RolloutState;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -332,6 +334,66 @@ class RestartIT {
                             }));
       }
     }
+  }
+
+  @Test
+  void aRolloutStartedThroughTheApi_goesOnFromItsPercentAfterARestart() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka);
+        XdsControlHarness.HealthPipeline pipeline =
+            new XdsControlHarness.HealthPipeline(producer, Duration.ofMillis(250))) {
+      kafka.createTopics(MeshTopics.all(1));
+      Path topology = dir.resolve("topology.yml");
+      java.nio.file.Files.writeString(
+          topology, "services:\n" + RolloutIT.service("reviews", 9080, 91));
+      for (int port : new int[] {9101, 9102, 9103}) {
+        pipeline.put("reviews", port, HealthState.HEALTH_STATE_HEALTHY);
+      }
+      pipeline.start();
+      XdsControlHarness first =
+          new XdsControlHarness(kafka, topology, dir.resolve("r-a"), "restart-rollout", POLICY);
+      io.meshpulse.xds.rollout.Rollouts firstRollouts = first.runtime().rollouts();
+      try {
+        first.awaitReady(Duration.ofSeconds(60));
+        HttpResponse<String> started =
+            first.send(
+                "POST",
+                "/api/v1/rollouts",
+                "{\"service\":\"reviews\",\"subset\":\"v2\",\"stable\":\"v1\","
+                    + "\"stepPercent\":10,\"interval\":\"2s\"}");
+        assertThat(started.statusCode()).as("rollout started: %s", started.body()).isEqualTo(201);
+        XdsControlHarness.await(
+            () -> rolloutPercent(first) >= 20, Duration.ofSeconds(30), "the canary at 20 %");
+      } finally {
+        first.close();
+      }
+      // Closed, the first instance's rollout is where it stopped.
+      int percentAtStop = firstRollouts.get("reviews", "v2").orElseThrow().percent();
+      try (XdsControlHarness second =
+          new XdsControlHarness(kafka, topology, dir.resolve("r-b"), "restart-rollout", POLICY)) {
+        second.awaitReady(Duration.ofSeconds(60));
+        assertThat(second.runtime().rollouts().get("reviews", "v2"))
+            .as("the rollout in the restarted instance")
+            .hasValueSatisfying(
+                r -> {
+                  assertThat(r.state()).as("state").isEqualTo(RolloutState.PROGRESSING);
+                  assertThat(r.percent())
+                      .as("percent, from %d %% at the stop", percentAtStop)
+                      .isBetween(percentAtStop, percentAtStop + 10);
+                });
+        assertThat(canaryWeight(second))
+            .as("the canary's route weight in the first routing")
+            .isPositive();
+        XdsControlHarness.await(
+            () -> rolloutPercent(second) >= percentAtStop + 20,
+            Duration.ofSeconds(30),
+            "the rollout stepping on");
+      }
+    }
+  }
+
+  private static int rolloutPercent(XdsControlHarness app) {
+    return app.runtime().rollouts().get("reviews", "v2").map(Rollout::percent).orElse(-1);
   }
 
   private static int canaryWeight(XdsControlHarness app) {

@@ -1,0 +1,249 @@
+package io.meshpulse.xds.kafka;
+
+import io.meshpulse.logging.LogLimiter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a compacted topic in step with state held in memory: the latest value of each key, a
+ * tombstone for a removal. A change is queued ({@link #enqueue}), then sent and waited for at most
+ * {@code wait} ({@link #flush}), or sent in the background ({@link #flushLater}). A change not
+ * stored stays queued and is sent again every {@code retryInterval} until it is, so the topic
+ * catches up with memory once Kafka is back; a later change of the same key replaces a queued one.
+ * Counted as {@code meshpulse.<what>.store.failures} and {@code meshpulse.<what>.unstored}.
+ */
+public final class CompactedWriter implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(CompactedWriter.class);
+  private static final Duration WARN_EVERY = Duration.ofMinutes(1);
+
+  /** A change to store; compared by identity, so only the exact change sent is cleared. */
+  private static final class Pending {
+    final byte @Nullable [] value;
+    volatile @Nullable Future<RecordMetadata> inFlight;
+
+    Pending(byte @Nullable [] value) {
+      this.value = value;
+    }
+  }
+
+  private final String what;
+  private final String topic;
+  private final Duration wait;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Counter failures;
+  private final Object lock = new Object();
+  // @GuardedBy("lock"): the latest change of each key not yet stored
+  private final Map<String, Pending> pending = new HashMap<>();
+  // Held while a change is handed to the producer, so sends of one key keep their order.
+  private final ReentrantLock sendLock = new ReentrantLock();
+  private final ScheduledExecutorService background;
+  private final LogLimiter warnings = new LogLimiter(WARN_EVERY, System::nanoTime);
+
+  /**
+   * @param what what the topic holds, plural ({@code overrides}): names the metrics, the client and
+   *     the log lines
+   */
+  public CompactedWriter(
+      String what,
+      String bootstrapServers,
+      String topic,
+      Duration wait,
+      Duration retryInterval,
+      MeterRegistry registry) {
+    this.what = what;
+    this.topic = topic;
+    this.wait = wait;
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, wait.toMillis());
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "meshpulse-xds-" + what);
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.failures =
+        Counter.builder("meshpulse." + what + ".store.failures")
+            .description(what + " changes not stored on their topic in time; retried")
+            .register(registry);
+    Gauge.builder("meshpulse." + what + ".unstored", this, CompactedWriter::unstored)
+        .description(what + " changes applied in memory but not yet stored on their topic")
+        .register(registry);
+    this.background =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "meshpulse-" + what + "-writer");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = retryInterval.toMillis();
+    background.scheduleWithFixedDelay(this::retryPending, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /**
+   * Queues the key's latest value ({@code null}: a tombstone), replacing one still queued. Never
+   * blocks on Kafka: callers may hold their own lock, so memory and queue change together.
+   */
+  public void enqueue(String key, byte @Nullable [] value) {
+    synchronized (lock) {
+      pending.put(key, new Pending(value));
+    }
+  }
+
+  /**
+   * Sends the key's queued change and waits at most {@code wait} for it.
+   *
+   * @return whether nothing of the key is left unstored
+   */
+  public boolean flush(String key) {
+    return flush(key, true);
+  }
+
+  /** Sends the key's queued change in the background, without waiting. */
+  public void flushLater(String key) {
+    try {
+      background.execute(() -> flush(key, false));
+    } catch (RejectedExecutionException e) {
+      logger.debug("{} writer closed; change left unstored key={}", what, key);
+    }
+  }
+
+  /** Changes queued but not yet stored on the topic. */
+  public int unstored() {
+    synchronized (lock) {
+      return pending.size();
+    }
+  }
+
+  private boolean flush(String key, boolean waited) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    Pending p;
+    Future<RecordMetadata> sent;
+    try {
+      if (!sendLock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+        return failed(key, waited, new TimeoutException("another " + what + " write is running"));
+      }
+      try {
+        synchronized (lock) {
+          p = pending.get(key);
+        }
+        if (p == null) {
+          return true;
+        }
+        sent = producer.send(new ProducerRecord<>(topic, key, p.value));
+        p.inFlight = sent;
+      } finally {
+        sendLock.unlock();
+      }
+      sent.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(key, waited, e);
+    } catch (ExecutionException e) {
+      return failed(key, waited, e.getCause() == null ? e : e.getCause());
+    } catch (TimeoutException | RuntimeException e) {
+      return failed(key, waited, e);
+    }
+    synchronized (lock) {
+      pending.remove(key, p);
+    }
+    return true;
+  }
+
+  private boolean failed(String key, boolean first, Throwable cause) {
+    failures.increment();
+    if (first) {
+      logger.warn(
+          "{} change not stored; applied in memory, retried until stored topic={} key={}"
+              + " unstored={}",
+          what,
+          topic,
+          key,
+          unstored(),
+          cause);
+    } else {
+      logger.debug("{} change still not stored topic={} key={}", what, topic, key, cause);
+    }
+    return false;
+  }
+
+  private void retryPending() {
+    List<String> keys;
+    synchronized (lock) {
+      keys =
+          pending.entrySet().stream()
+              .filter(e -> e.getValue().inFlight == null || e.getValue().inFlight.isDone())
+              .map(Map.Entry::getKey)
+              .toList();
+    }
+    if (keys.isEmpty()) {
+      return;
+    }
+    int stored = 0;
+    for (String key : keys) {
+      if (flush(key, false)) {
+        stored++;
+      }
+    }
+    int left = unstored();
+    if (left == 0 && stored > 0) {
+      logger.info("pending {} changes stored topic={} count={}", what, topic, stored);
+    } else if (left > 0) {
+      long skipped = warnings.admit(topic);
+      if (skipped >= 0) {
+        logger.warn(
+            "{} changes still not stored topic={} unstored={} warnings.skipped={}",
+            what,
+            topic,
+            left,
+            skipped);
+      }
+    }
+  }
+
+  /** Sends what is still queued, then closes the producer, which waits up to 5 s for it. */
+  @Override
+  public void close() {
+    background.shutdownNow();
+    List<Map.Entry<String, Pending>> left;
+    synchronized (lock) {
+      left = List.copyOf(pending.entrySet());
+    }
+    for (Map.Entry<String, Pending> e : left) {
+      try {
+        producer.send(new ProducerRecord<>(topic, e.getKey(), e.getValue().value));
+      } catch (RuntimeException ex) {
+        logger.warn("{} change not stored at close topic={} key={}", what, topic, e.getKey(), ex);
+      }
+    }
+    producer.close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,79 @@
+package io.meshpulse.xds.rolloutstore;
+
+import io.meshpulse.model.v1.RolloutRecord;
+import io.meshpulse.xds.kafka.CompactedWriter;
+import io.meshpulse.xds.kafka.TopicReplay;
+import io.meshpulse.xds.rollout.Rollout;
+import io.meshpulse.xds.rollout.RolloutRecords;
+import io.meshpulse.xds.rollout.RolloutStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rollouts topic: every change of a rollout is written in the background (the control loop
+ * steps rollouts and must not wait for Kafka), and retried until stored; a removal writes a
+ * tombstone. At start the topic is read from its beginning to its end: the latest record of each
+ * key is the rollout as it was last stored.
+ */
+public final class RolloutTopic implements RolloutStore, AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(RolloutTopic.class);
+
+  private final CompactedWriter writer;
+  private final TopicReplay replay;
+
+  public RolloutTopic(
+      String bootstrapServers,
+      String topic,
+      Duration wait,
+      Duration retryInterval,
+      MeterRegistry registry) {
+    this.writer =
+        new CompactedWriter("rollouts", bootstrapServers, topic, wait, retryInterval, registry);
+    this.replay = new TopicReplay(bootstrapServers, topic, "meshpulse-xds-rollout-log");
+  }
+
+  @Override
+  public void changed(Rollout rollout) {
+    String key = rollout.spec().key();
+    writer.enqueue(key, RolloutRecords.toRecord(rollout).toByteArray());
+    writer.flushLater(key);
+  }
+
+  @Override
+  public void removed(String key) {
+    writer.enqueue(key, null);
+    writer.flushLater(key);
+  }
+
+  /** Changes not yet stored on the topic. */
+  public int unstored() {
+    return writer.unstored();
+  }
+
+  /** What a read returned: the rollouts stored, records read, records skipped. */
+  public record Read(List<Rollout> rollouts, int records, int malformed) {}
+
+  /**
+   * @param timeout for the whole read
+   * @throws TimeoutException when the topic's end was not reached in time
+   */
+  public Read read(Duration timeout) throws TimeoutException {
+    TopicReplay.Latest latest = replay.latestByKey(timeout);
+    TopicReplay.Decoded<Rollout> decoded =
+        latest.decode(v -> RolloutRecords.fromRecord(RolloutRecord.parseFrom(v)));
+    if (decoded.malformed() > 0) {
+      logger.warn(
+          "skipped undecodable rollouts topic={} count={}", replay.topic(), decoded.malformed());
+    }
+    return new Read(decoded.values(), latest.records(), decoded.malformed());
+  }
+
+  @Override
+  public void close() {
+    writer.close();
+  }
+}
