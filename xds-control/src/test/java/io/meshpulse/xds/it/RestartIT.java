@@ -321,17 +321,17 @@ class RestartIT {
         assertThat(Instant.now())
             .as("given back after the hold that began before the restart, not a new one")
             .isAfter(shiftedAt.plusSeconds(19));
-        assertThat(second.runtime().decisions().recent("reviews", 100))
-            .as("the decision giving the canary weight back")
-            .anySatisfy(
-                d ->
-                    assertThat(d.getShiftChangesList())
-                        .as("its shift changes")
-                        .anySatisfy(
-                            c -> {
-                              assertThat(c.getRef()).as("ref").isEqualTo("health:reviews/v2");
-                              assertThat(c.getRemainingPercent()).as("percent").isEqualTo(50);
-                            }));
+        // The loop publishes its routing, then logs the decision.
+        XdsControlHarness.await(
+            () ->
+                second.runtime().decisions().recent("reviews", 100).stream()
+                    .flatMap(d -> d.getShiftChangesList().stream())
+                    .anyMatch(
+                        c ->
+                            c.getRef().equals("health:reviews/v2")
+                                && c.getRemainingPercent() == 50),
+            Duration.ofSeconds(5),
+            "the decision giving the canary half its weight back, naming the health shift");
       }
     }
   }
