@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -58,8 +59,11 @@ class HealthJobRestoreIT {
         JobClient before = first.executeAsync(name + "-1");
         reader.awaitFirst(
             h -> h.getWindow().getEndUnixMillis() > trafficStart + 6_000, Duration.ofSeconds(40));
-        Path checkpoint = awaitCompletedCheckpoint(before.getJobID().toHexString());
+        awaitCompletedCheckpoint(before.getJobID().toHexString());
         before.cancel().get();
+        // Chosen once the job is down: one chosen while it ran could be subsumed (deleted) by the
+        // next checkpoint before the cancel took effect, and the restore would then fail.
+        Path checkpoint = awaitCompletedCheckpoint(before.getJobID().toHexString());
         long cancelledAt = System.currentTimeMillis();
         Thread.sleep(2_000); // traffic keeps arriving while the job is down
 
@@ -81,7 +85,7 @@ class HealthJobRestoreIT {
               .isNotNull();
           reader.drain(Duration.ofSeconds(1));
         } finally {
-          after.cancel().get();
+          cancelOrExplain(after);
         }
         System.out.printf(
             "[restore] restored from %s; traffic %d records%n", checkpoint, traffic.produced());
@@ -115,6 +119,18 @@ class HealthJobRestoreIT {
             });
       }
     }
+  }
+
+  /** Cancels a running job; one that failed instead is reported with the cause of its failure. */
+  private static void cancelOrExplain(JobClient job) throws Exception {
+    if (job.getJobStatus().get() == JobStatus.FAILED) {
+      try {
+        job.getJobExecutionResult().get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new AssertionError("the restored job failed", e.getCause());
+      }
+    }
+    job.cancel().get();
   }
 
   private Path awaitCompletedCheckpoint(String jobId) throws Exception {
