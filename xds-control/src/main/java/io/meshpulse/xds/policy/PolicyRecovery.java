@@ -116,7 +116,10 @@ public final class PolicyRecovery {
       for (ShiftChange c : d.getShiftChangesList()) {
         int percent = c.getRemainingPercent();
         LoggedShift prev = shifts.get(c.getRef());
-        if (percent >= 100 || c.getFromSubset().equals(c.getToSubset())) {
+        if (percent < 0 || c.getFromSubset().equals(c.getToSubset())) {
+          continue; // not a shift any version writes (a uint32 past int's range, one subset)
+        }
+        if (percent >= 100) {
           shifts.remove(c.getRef());
           continue;
         }

@@ -118,4 +118,33 @@ class PolicyRecoveryTest {
         .as("logged deadline")
         .isEqualTo(T0.plusSeconds(30).toEpochMilli());
   }
+
+  @Test
+  void aShiftChangeNoVersionWrites_isSkipped_andTheRestIsStillRead() {
+    io.meshpulse.model.v1.ShiftChange.Builder change =
+        io.meshpulse.model.v1.ShiftChange.newBuilder()
+            .setRef("health:reviews/v2")
+            .setFromSubset("v2")
+            .setToSubset("v1");
+    RoutingDecision good =
+        RoutingDecision.newBuilder()
+            .setCluster("reviews")
+            .setDecidedUnixMillis(T0.toEpochMilli())
+            .addShiftChanges(change.setRemainingPercent(0))
+            .build();
+    RoutingDecision past =
+        good.toBuilder()
+            .setDecidedUnixMillis(T0.plusSeconds(1).toEpochMilli())
+            .setShiftChanges(0, change.setRemainingPercent(-1)) // 4,294,967,295 on the wire
+            .build();
+    RoutingDecision oneSubset =
+        good.toBuilder()
+            .setDecidedUnixMillis(T0.plusSeconds(2).toEpochMilli())
+            .setShiftChanges(0, change.setRemainingPercent(25).setToSubset("v2"))
+            .build();
+    assertThat(PolicyRecovery.shifts(List.of(good, past, oneSubset)))
+        .as("shifts read back")
+        .hasEntrySatisfying(
+            "health:reviews/v2", l -> assertThat(l.shift().remainingPercent()).isZero());
+  }
 }
