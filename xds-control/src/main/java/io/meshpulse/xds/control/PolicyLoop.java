@@ -234,9 +234,16 @@ public final class PolicyLoop implements AutoCloseable {
     return evaluations;
   }
 
-  /** Sends a decision to every sink and counts it by action. Call on the loop thread. */
+  /**
+   * Sends a decision to every sink and counts it by action. A decision that only records a route
+   * shift's new percent, with no weight moved, is logged but not counted. Call on the loop thread.
+   */
   public void emit(RoutingDecision decision) {
-    if (decision.getEndpointChangesCount() == 0) {
+    boolean shiftOnly =
+        decision.getShiftChangesCount() > 0
+            && decision.getEndpointChangesCount() == 0
+            && decision.getRouteChangesCount() == 0;
+    if (decision.getEndpointChangesCount() == 0 && !shiftOnly) {
       registry
           .counter(
               "meshpulse.decisions",

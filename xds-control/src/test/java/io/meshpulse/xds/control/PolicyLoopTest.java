@@ -145,6 +145,47 @@ class PolicyLoopTest {
   }
 
   @Test
+  void aDecisionThatOnlyRecordsAShift_isLoggedButNotCounted_anAuditIsCounted() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<RoutingDecision> decisions = new CopyOnWriteArrayList<>();
+    try (PolicyLoop loop =
+        new PolicyLoop(
+            new RoutingPolicy(PolicyConfig.DEFAULTS),
+            new FixedTopology(),
+            new FakeHealth(),
+            new OverrideStore(),
+            new XdsPublisher(new XdsMetrics(registry)),
+            List.of(decisions::add),
+            Clock.systemUTC(),
+            Duration.ofMillis(50),
+            registry)) {
+      loop.emit(
+          RoutingDecision.newBuilder()
+              .setCluster("reviews")
+              .setTrigger(io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_HEALTH)
+              .addShiftChanges(
+                  io.meshpulse.model.v1.ShiftChange.newBuilder()
+                      .setRef("health:reviews/v2")
+                      .setFromSubset("v2")
+                      .setToSubset("v1"))
+              .build());
+      loop.emit(
+          RoutingDecision.newBuilder()
+              .setCluster("reviews")
+              .setTrigger(io.meshpulse.model.v1.DecisionTrigger.DECISION_TRIGGER_ROLLOUT)
+              .addReasons("rollout reviews/v2 started")
+              .build());
+      assertThat(decisions).as("decisions logged").hasSize(2);
+      assertThat(registry.find("meshpulse.decisions").tag("action", "health").counter())
+          .as("a shift-only decision counted")
+          .isNull();
+      assertThat(registry.get("meshpulse.decisions").tag("action", "rollout").counter().count())
+          .as("an audit decision counted")
+          .isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void aStreamOfUpdates_isEvaluatedAtMostOncePerMinInterval_andTheFirstAtOnce() throws Exception {
     FakeHealth health = new FakeHealth();
     health.ready = true;
