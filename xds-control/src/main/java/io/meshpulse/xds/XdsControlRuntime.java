@@ -12,6 +12,7 @@ import io.meshpulse.xds.decision.DecisionLogReader;
 import io.meshpulse.xds.decision.KafkaDecisionPublisher;
 import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
+import io.meshpulse.xds.kafka.TopicReplay;
 import io.meshpulse.xds.override.OverrideLogReader;
 import io.meshpulse.xds.override.OverrideWriter;
 import io.meshpulse.xds.policy.EndpointStatus;
@@ -22,6 +23,7 @@ import io.meshpulse.xds.policy.PolicyRecovery;
 import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
+import io.meshpulse.xds.rollout.Rollout;
 import io.meshpulse.xds.rollout.RolloutSpec;
 import io.meshpulse.xds.rollout.Rollouts;
 import io.meshpulse.xds.rolloutstore.RolloutTopic;
@@ -326,8 +328,8 @@ public final class XdsControlRuntime implements AutoCloseable {
       Instant since = now.minus(readBack);
       try {
         DecisionLogReader.Read read = reader.read(since, RECOVERY_TIMEOUT);
-        PolicyState state = PolicyRecovery.rebuild(read.decisions(), topology, config);
         Map<String, PolicyRecovery.LoggedShift> shifts = PolicyRecovery.shifts(read.decisions());
+        PolicyState state = PolicyRecovery.rebuild(read.decisions(), shifts, topology, config);
         if (subsetShifts != null) {
           subsetShifts.restore(shifts.values());
         }
@@ -357,12 +359,12 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   private static void restoreRollouts(Rollouts rollouts, RolloutTopic topic, Topology topology) {
     try {
-      RolloutTopic.Read read = topic.read(RECOVERY_TIMEOUT);
-      List<String> restored = rollouts.restore(read.rollouts(), topology);
+      TopicReplay.Compacted<Rollout> read = topic.read(RECOVERY_TIMEOUT);
+      List<String> restored = rollouts.restore(read.values(), topology);
       logger.info(
           "rollouts restored from the rollouts topic records={} stored={} restored={}",
           read.records(),
-          read.rollouts().size(),
+          read.values().size(),
           restored);
     } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
       logger.warn(

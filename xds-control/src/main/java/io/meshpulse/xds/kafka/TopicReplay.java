@@ -23,6 +23,8 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a topic back, from a point in time or from its beginning, to its end as it is when the read
@@ -30,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * committed; every partition is read in offset order, tombstones included.
  */
 public final class TopicReplay {
+  private static final Logger logger = LoggerFactory.getLogger(TopicReplay.class);
+
   private final String bootstrapServers;
   private final String topic;
   private final String clientId;
@@ -94,45 +98,30 @@ public final class TopicReplay {
     }
   }
 
-  /** A compacted topic's state: the latest value of each key, and how many records were read. */
-  public record Latest(Map<String, byte[]> values, int records) {
-    /** Decodes every value; one that does not decode, or decodes to nothing, is counted. */
-    public <T> Decoded<T> decode(Decoder<T> decoder) {
-      List<T> decoded = new ArrayList<>();
-      int malformed = 0;
-      for (byte[] value : values.values()) {
-        Optional<T> v;
-        try {
-          v = decoder.decode(value);
-        } catch (InvalidProtocolBufferException e) {
-          v = Optional.empty();
-        }
-        if (v.isPresent()) {
-          decoded.add(v.get());
-        } else {
-          malformed++;
-        }
-      }
-      return new Decoded<>(decoded, malformed);
-    }
-  }
-
   /** A record value's decoding: empty when it holds nothing valid. */
   @FunctionalInterface
   public interface Decoder<T> {
     Optional<T> decode(byte[] value) throws InvalidProtocolBufferException;
   }
 
-  /** The values that decoded, and how many did not. */
-  public record Decoded<T>(List<T> values, int malformed) {}
+  /**
+   * A compacted topic's state.
+   *
+   * @param values the latest value of each key, decoded
+   * @param records the records read, tombstones included
+   * @param malformed the latest values that did not decode, or decoded to nothing valid; skipped
+   */
+  public record Compacted<T>(List<T> values, int records, int malformed) {}
 
   /**
    * Reads a compacted topic from its beginning: the latest record of each key is its value, a
-   * tombstone removes it; records without a key are read and skipped.
+   * tombstone removes it; records without a key are read and skipped. Values that do not decode are
+   * skipped, counted and logged.
    *
    * @throws TimeoutException when the topic's end was not reached in time
    */
-  public Latest latestByKey(Duration timeout) throws TimeoutException {
+  public <T> Compacted<T> readCompacted(Duration timeout, Decoder<T> decoder)
+      throws TimeoutException {
     Map<String, byte[]> latest = new LinkedHashMap<>();
     int[] records = {0};
     read(
@@ -150,7 +139,25 @@ public final class TopicReplay {
             latest.put(key, r.value());
           }
         });
-    return new Latest(latest, records[0]);
+    List<T> decoded = new ArrayList<>();
+    int malformed = 0;
+    for (byte[] value : latest.values()) {
+      Optional<T> v;
+      try {
+        v = decoder.decode(value);
+      } catch (InvalidProtocolBufferException e) {
+        v = Optional.empty();
+      }
+      if (v.isPresent()) {
+        decoded.add(v.get());
+      } else {
+        malformed++;
+      }
+    }
+    if (malformed > 0) {
+      logger.warn("skipped undecodable records topic={} count={}", topic, malformed);
+    }
+    return new Compacted<>(decoded, records[0], malformed);
   }
 
   /** Each partition's first offset to read; absent when nothing is as recent as {@code since}. */

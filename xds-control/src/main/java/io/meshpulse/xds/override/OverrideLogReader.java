@@ -5,7 +5,6 @@ import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.kafka.TopicReplay;
 import io.meshpulse.xds.policy.EndpointOverride;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +23,6 @@ public final class OverrideLogReader {
     this.replay = new TopicReplay(bootstrapServers, topic, "meshpulse-xds-override-log");
   }
 
-  /** What a read returned: the overrides in force, records read, records skipped. */
-  public record Read(List<EndpointOverride> overrides, int records, int malformed) {}
-
   /**
    * Restores the overrides in force into {@code store}; when the topic cannot be read within {@code
    * timeout}, logs a warning and restores none. Never throws.
@@ -35,8 +31,8 @@ public final class OverrideLogReader {
    */
   public int restoreInto(OverrideStore store, Duration timeout) {
     try {
-      Read read = read(timeout);
-      int restored = store.restore(read.overrides());
+      TopicReplay.Compacted<EndpointOverride> read = read(timeout);
+      int restored = store.restore(read.values());
       logger.info(
           "overrides restored from the overrides topic topic={} records={} count={}",
           replay.topic(),
@@ -53,17 +49,13 @@ public final class OverrideLogReader {
   }
 
   /**
+   * The overrides in force: the latest record of each key.
+   *
    * @param timeout for the whole read
    * @throws TimeoutException when the topic's end was not reached in time
    */
-  public Read read(Duration timeout) throws TimeoutException {
-    TopicReplay.Latest latest = replay.latestByKey(timeout);
-    TopicReplay.Decoded<EndpointOverride> decoded =
-        latest.decode(v -> OverrideRecords.fromRecord(RoutingOverride.parseFrom(v)));
-    if (decoded.malformed() > 0) {
-      logger.warn(
-          "skipped undecodable overrides topic={} count={}", replay.topic(), decoded.malformed());
-    }
-    return new Read(decoded.values(), latest.records(), decoded.malformed());
+  public TopicReplay.Compacted<EndpointOverride> read(Duration timeout) throws TimeoutException {
+    return replay.readCompacted(
+        timeout, v -> OverrideRecords.fromRecord(RoutingOverride.parseFrom(v)));
   }
 }

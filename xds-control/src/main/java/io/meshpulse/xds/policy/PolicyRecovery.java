@@ -38,6 +38,19 @@ public final class PolicyRecovery {
    */
   public static PolicyState rebuild(
       List<RoutingDecision> decisions, Topology topology, PolicyConfig config) {
+    return rebuild(decisions, shifts(decisions), topology, config);
+  }
+
+  /**
+   * @param decisions the log's decisions, in any order
+   * @param shifts {@link #shifts} of the same decisions, when the caller needs them too
+   * @param topology endpoints it does not serve are left out
+   */
+  public static PolicyState rebuild(
+      List<RoutingDecision> decisions,
+      Map<String, LoggedShift> shifts,
+      Topology topology,
+      PolicyConfig config) {
     Set<EndpointId> served = new HashSet<>();
     topology
         .services()
@@ -86,7 +99,7 @@ public final class PolicyRecovery {
       }
     }
     Map<String, Integer> shiftPercents = new HashMap<>();
-    shifts(decisions).forEach((ref, s) -> shiftPercents.put(ref, s.shift().remainingPercent()));
+    shifts.forEach((ref, s) -> shiftPercents.put(ref, s.shift().remainingPercent()));
     return new PolicyState(states, Map.of(), PolicyMode.NORMAL, null, shiftPercents);
   }
 

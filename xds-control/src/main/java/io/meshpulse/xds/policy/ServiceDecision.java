@@ -19,18 +19,6 @@ public record ServiceDecision(
     List<EndpointHealth> inputs,
     List<String> reasons,
     List<RouteShift> shiftChanges) {
-  /** A decision that changed no route shift. */
-  public ServiceDecision(
-      String service,
-      DecisionTrigger trigger,
-      String triggerRef,
-      List<EndpointChange> endpointChanges,
-      List<RouteWeightChange> routeChanges,
-      List<EndpointHealth> inputs,
-      List<String> reasons) {
-    this(service, trigger, triggerRef, endpointChanges, routeChanges, inputs, reasons, List.of());
-  }
-
   public ServiceDecision {
     endpointChanges = List.copyOf(endpointChanges);
     routeChanges = List.copyOf(routeChanges);

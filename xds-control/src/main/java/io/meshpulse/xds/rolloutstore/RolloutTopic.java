@@ -8,10 +8,7 @@ import io.meshpulse.xds.rollout.RolloutRecords;
 import io.meshpulse.xds.rollout.RolloutStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The rollouts topic: every change of a rollout is written in the background (the control loop
@@ -20,8 +17,6 @@ import org.slf4j.LoggerFactory;
  * key is the rollout as it was last stored.
  */
 public final class RolloutTopic implements RolloutStore, AutoCloseable {
-  private static final Logger logger = LoggerFactory.getLogger(RolloutTopic.class);
-
   private final CompactedWriter writer;
   private final TopicReplay replay;
 
@@ -54,22 +49,15 @@ public final class RolloutTopic implements RolloutStore, AutoCloseable {
     return writer.unstored();
   }
 
-  /** What a read returned: the rollouts stored, records read, records skipped. */
-  public record Read(List<Rollout> rollouts, int records, int malformed) {}
-
   /**
+   * The rollouts stored: the latest record of each key.
+   *
    * @param timeout for the whole read
    * @throws TimeoutException when the topic's end was not reached in time
    */
-  public Read read(Duration timeout) throws TimeoutException {
-    TopicReplay.Latest latest = replay.latestByKey(timeout);
-    TopicReplay.Decoded<Rollout> decoded =
-        latest.decode(v -> RolloutRecords.fromRecord(RolloutRecord.parseFrom(v)));
-    if (decoded.malformed() > 0) {
-      logger.warn(
-          "skipped undecodable rollouts topic={} count={}", replay.topic(), decoded.malformed());
-    }
-    return new Read(decoded.values(), latest.records(), decoded.malformed());
+  public TopicReplay.Compacted<Rollout> read(Duration timeout) throws TimeoutException {
+    return replay.readCompacted(
+        timeout, v -> RolloutRecords.fromRecord(RolloutRecord.parseFrom(v)));
   }
 
   @Override

@@ -152,7 +152,8 @@ public final class RouteComposer {
                   List.of(),
                   changes,
                   List.of(),
-                  reasons));
+                  reasons,
+                  List.of()));
         });
     return result;
   }

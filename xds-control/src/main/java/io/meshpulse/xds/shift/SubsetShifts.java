@@ -39,6 +39,9 @@ public final class SubsetShifts {
   /** The ref prefix of these shifts: {@code health:<service>/<subset>}. */
   public static final String REF_PREFIX = RouteShift.HEALTH_REF_PREFIX;
 
+  /** The hold doubles with each offence, at most this many times (8 ×). */
+  private static final int MAX_HOLD_DOUBLINGS = 3;
+
   /** Settings; see {@code meshpulse.xds.subset-shift.*} in docs/routing-policy.md. */
   public record Config(
       boolean enabled,
@@ -159,7 +162,8 @@ public final class SubsetShifts {
         if (before.remaining() >= 100) {
           continue; // returned once at 100 % last time: forgotten now
         }
-        Duration hold = config.hold().multipliedBy(1L << Math.min(3, before.offences() - 1));
+        Duration hold =
+            config.hold().multipliedBy(1L << Math.min(MAX_HOLD_DOUBLINGS, before.offences() - 1));
         boolean held = now.isBefore(before.lastBadAt().plus(hold));
         boolean stepDue = !now.isBefore(before.lastStepAt().plus(config.restoreInterval()));
         if (!held && (before.remaining() == 0 || stepDue)) {
@@ -223,7 +227,10 @@ public final class SubsetShifts {
    */
   public Duration memory() {
     long steps = (100 + config.restoreStep() - 1) / config.restoreStep();
-    return config.hold().multipliedBy(8).plus(config.restoreInterval().multipliedBy(steps));
+    return config
+        .hold()
+        .multipliedBy(1L << MAX_HOLD_DOUBLINGS)
+        .plus(config.restoreInterval().multipliedBy(steps));
   }
 
   /** The shifts in force, as the last advance left them. */

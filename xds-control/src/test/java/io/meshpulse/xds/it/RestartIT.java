@@ -343,9 +343,7 @@ class RestartIT {
         XdsControlHarness.HealthPipeline pipeline =
             new XdsControlHarness.HealthPipeline(producer, Duration.ofMillis(250))) {
       kafka.createTopics(MeshTopics.all(1));
-      Path topology = dir.resolve("topology.yml");
-      java.nio.file.Files.writeString(
-          topology, "services:\n" + RolloutIT.service("reviews", 9080, 91));
+      Path topology = Topologies.write(dir, RolloutIT.service("reviews", 9080, 91));
       for (int port : new int[] {9101, 9102, 9103}) {
         pipeline.put("reviews", port, HealthState.HEALTH_STATE_HEALTHY);
       }

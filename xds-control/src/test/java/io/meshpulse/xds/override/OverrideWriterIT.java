@@ -66,7 +66,7 @@ class OverrideWriterIT {
         List<EndpointOverride> onTopic =
             new OverrideLogReader(kafka.bootstrapServers(), Topics.ROUTING_OVERRIDES)
                 .read(Duration.ofSeconds(30))
-                .overrides();
+                .values();
         assertThat(onTopic).as("overrides on the topic").containsExactly(eject);
       }
     }
