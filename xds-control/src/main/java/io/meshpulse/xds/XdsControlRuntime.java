@@ -6,24 +6,16 @@ import io.meshpulse.xds.alertmanager.HttpAlertmanagerApi;
 import io.meshpulse.xds.control.HealthSource;
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.control.PolicyLoop;
-import io.meshpulse.xds.control.StateRecovery;
 import io.meshpulse.xds.decision.DecisionLog;
-import io.meshpulse.xds.decision.DecisionLogReader;
 import io.meshpulse.xds.decision.KafkaDecisionPublisher;
 import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
-import io.meshpulse.xds.kafka.TopicReplay;
-import io.meshpulse.xds.override.OverrideLogReader;
 import io.meshpulse.xds.override.OverrideWriter;
-import io.meshpulse.xds.policy.EndpointStatus;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.PolicyMode;
-import io.meshpulse.xds.policy.PolicyRecovery;
-import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
-import io.meshpulse.xds.rollout.Rollout;
 import io.meshpulse.xds.rollout.RolloutSpec;
 import io.meshpulse.xds.rollout.Rollouts;
 import io.meshpulse.xds.rolloutstore.RolloutTopic;
@@ -48,7 +40,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -183,7 +174,8 @@ public final class XdsControlRuntime implements AutoCloseable {
             source,
             overrides,
             this::shifts,
-            recovery(k, policyConfig, overrides, subsetShifts, rollouts, rolloutTopic),
+            new KafkaStateRecovery(
+                k, policyConfig, overrides, subsetShifts, rollouts, rolloutTopic, RECOVERY_TIMEOUT),
             routing::current,
             publisher,
             List.of(decisionLog, decisionPublisher),
@@ -297,80 +289,6 @@ public final class XdsControlRuntime implements AutoCloseable {
       shifts.addAll(subsetShifts.advance(now, current, health.services(), mode));
     }
     return shifts;
-  }
-
-  /**
-   * A restart's memory: first the operator overrides in force, read from the overrides topic, and
-   * the rollouts, read from the rollouts topic; then the endpoints' states and the subset shifts
-   * rebuilt from the decision log, read back over {@link PolicyRecovery#lookback} or the subset
-   * shifts' {@link SubsetShifts#memory}, whichever is longer. If either topic cannot be read, the
-   * loop starts without what it holds, as a first start does.
-   */
-  private static StateRecovery recovery(
-      XdsControlProperties.Kafka k,
-      PolicyConfig config,
-      OverrideStore overrides,
-      @Nullable SubsetShifts subsetShifts,
-      Rollouts rollouts,
-      RolloutTopic rolloutTopic) {
-    DecisionLogReader reader =
-        new DecisionLogReader(k.bootstrapServers(), k.routingDecisionsTopic());
-    OverrideLogReader overrideReader =
-        new OverrideLogReader(k.bootstrapServers(), k.routingOverridesTopic());
-    Duration lookback = PolicyRecovery.lookback(config);
-    if (subsetShifts != null && subsetShifts.memory().compareTo(lookback) > 0) {
-      lookback = subsetShifts.memory();
-    }
-    Duration readBack = lookback;
-    return (topology, now) -> {
-      overrideReader.restoreInto(overrides, RECOVERY_TIMEOUT);
-      restoreRollouts(rollouts, rolloutTopic, topology);
-      Instant since = now.minus(readBack);
-      try {
-        DecisionLogReader.Read read = reader.read(since, RECOVERY_TIMEOUT);
-        Map<String, PolicyRecovery.LoggedShift> shifts = PolicyRecovery.shifts(read.decisions());
-        PolicyState state = PolicyRecovery.rebuild(read.decisions(), shifts, topology, config);
-        if (subsetShifts != null) {
-          subsetShifts.restore(shifts.values());
-        }
-        long ejected =
-            state.endpoints().values().stream()
-                .filter(e -> e.status() == EndpointStatus.EJECTED)
-                .count();
-        logger.info(
-            "policy state recovered from the decision log since={} decisions={} endpoints={}"
-                + " ejected={} shifts={}",
-            since,
-            read.decisions().size(),
-            state.endpoints().size(),
-            ejected,
-            shifts.keySet());
-        return state;
-      } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
-        logger.warn(
-            "decision log not read; the policy starts without its memory of ejections and subset"
-                + " shifts topic={}",
-            k.routingDecisionsTopic(),
-            e);
-        return PolicyState.INITIAL;
-      }
-    };
-  }
-
-  private static void restoreRollouts(Rollouts rollouts, RolloutTopic topic, Topology topology) {
-    try {
-      TopicReplay.Compacted<Rollout> read = topic.read(RECOVERY_TIMEOUT);
-      List<String> restored = rollouts.restore(read.values(), topology);
-      logger.info(
-          "rollouts restored from the rollouts topic records={} stored={} restored={}",
-          read.records(),
-          read.values().size(),
-          restored);
-    } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
-      logger.warn(
-          "rollouts topic not read; API rollouts are gone and declared ones start again from 0 %",
-          e);
-    }
   }
 
   /** The alert webhook's configuration (token, actions, reconciliation). */

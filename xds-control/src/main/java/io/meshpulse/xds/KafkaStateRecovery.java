@@ -1,0 +1,153 @@
+package io.meshpulse.xds;
+
+import io.meshpulse.xds.control.OverrideStore;
+import io.meshpulse.xds.control.StateRecovery;
+import io.meshpulse.xds.decision.DecisionLogReader;
+import io.meshpulse.xds.kafka.TopicReplay;
+import io.meshpulse.xds.override.OverrideLogReader;
+import io.meshpulse.xds.policy.EndpointStatus;
+import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.PolicyRecovery;
+import io.meshpulse.xds.policy.PolicyState;
+import io.meshpulse.xds.rollout.Rollout;
+import io.meshpulse.xds.rollout.Rollouts;
+import io.meshpulse.xds.rolloutstore.RolloutTopic;
+import io.meshpulse.xds.shift.SubsetShifts;
+import io.meshpulse.xds.topology.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A restart's memory, read from Kafka before the first evaluation: the operator overrides in force
+ * (the overrides topic), the rollouts (the rollouts topic), and the endpoints' states and subset
+ * shifts rebuilt from the decision log, read back over {@link PolicyRecovery#lookback} or the
+ * subset shifts' {@link SubsetShifts#memory}, whichever is longer.
+ *
+ * <p>The three topics are read at the same time, each within {@code timeout}, so a Kafka that
+ * cannot be reached holds the start for one timeout, not three. A topic that cannot be read is
+ * logged and the loop starts without what it holds, as a first start does.
+ */
+final class KafkaStateRecovery implements StateRecovery {
+  private static final Logger logger = LoggerFactory.getLogger(KafkaStateRecovery.class);
+
+  private final String decisionsTopic;
+  private final DecisionLogReader decisionReader;
+  private final OverrideLogReader overrideReader;
+  private final RolloutTopic rolloutTopic;
+  private final PolicyConfig config;
+  private final OverrideStore overrides;
+  private final @Nullable SubsetShifts subsetShifts;
+  private final Rollouts rollouts;
+  private final Duration readBack;
+  private final Duration timeout;
+
+  KafkaStateRecovery(
+      XdsControlProperties.Kafka kafka,
+      PolicyConfig config,
+      OverrideStore overrides,
+      @Nullable SubsetShifts subsetShifts,
+      Rollouts rollouts,
+      RolloutTopic rolloutTopic,
+      Duration timeout) {
+    this.decisionsTopic = kafka.routingDecisionsTopic();
+    this.decisionReader = new DecisionLogReader(kafka.bootstrapServers(), decisionsTopic);
+    this.overrideReader =
+        new OverrideLogReader(kafka.bootstrapServers(), kafka.routingOverridesTopic());
+    this.rolloutTopic = rolloutTopic;
+    this.config = config;
+    this.overrides = overrides;
+    this.subsetShifts = subsetShifts;
+    this.rollouts = rollouts;
+    Duration lookback = PolicyRecovery.lookback(config);
+    if (subsetShifts != null && subsetShifts.memory().compareTo(lookback) > 0) {
+      lookback = subsetShifts.memory();
+    }
+    this.readBack = lookback;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public PolicyState recover(Topology topology, Instant now) {
+    CompletableFuture<Void> overridesRead =
+        inBackground("overrides", () -> overrideReader.restoreInto(overrides, timeout));
+    CompletableFuture<Void> rolloutsRead =
+        inBackground("rollouts", () -> restoreRollouts(topology));
+    PolicyState state = policyState(topology, now);
+    // Each read ends within its own timeout: these joins wait no longer than the slowest.
+    overridesRead.join();
+    rolloutsRead.join();
+    return state;
+  }
+
+  private static CompletableFuture<Void> inBackground(String what, Runnable read) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                read.run();
+              } finally {
+                done.complete(null);
+              }
+            },
+            "meshpulse-recover-" + what);
+    t.setDaemon(true);
+    t.start();
+    return done;
+  }
+
+  private void restoreRollouts(Topology topology) {
+    try {
+      TopicReplay.Compacted<Rollout> read = rolloutTopic.read(timeout);
+      List<String> restored = rollouts.restore(read.values(), topology);
+      logger.info(
+          "rollouts restored from the rollouts topic records={} stored={} restored={}",
+          read.records(),
+          read.values().size(),
+          restored);
+    } catch (TimeoutException | RuntimeException e) {
+      logger.warn(
+          "rollouts topic not read; API rollouts are gone and declared ones start again from 0 %",
+          e);
+    }
+  }
+
+  private PolicyState policyState(Topology topology, Instant now) {
+    Instant since = now.minus(readBack);
+    try {
+      DecisionLogReader.Read read = decisionReader.read(since, timeout);
+      Map<String, PolicyRecovery.LoggedShift> shifts = PolicyRecovery.shifts(read.decisions());
+      PolicyState state = PolicyRecovery.rebuild(read.decisions(), shifts, topology, config);
+      if (subsetShifts != null) {
+        subsetShifts.restore(shifts.values());
+      }
+      long ejected =
+          state.endpoints().values().stream()
+              .filter(e -> e.status() == EndpointStatus.EJECTED)
+              .count();
+      logger.info(
+          "policy state recovered from the decision log since={} decisions={} endpoints={}"
+              + " ejected={} shifts={}",
+          since,
+          read.decisions().size(),
+          state.endpoints().size(),
+          ejected,
+          shifts.keySet());
+      return state;
+    } catch (TimeoutException | RuntimeException e) {
+      logger.warn(
+          "decision log not read; the policy starts without its memory of ejections and subset"
+              + " shifts topic={}",
+          decisionsTopic,
+          e);
+      return PolicyState.INITIAL;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.meshpulse.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.Topics;
+import io.meshpulse.xds.control.OverrideStore;
+import io.meshpulse.xds.policy.PolicyConfig;
+import io.meshpulse.xds.policy.PolicyState;
+import io.meshpulse.xds.rollout.Rollouts;
+import io.meshpulse.xds.rolloutstore.RolloutTopic;
+import io.meshpulse.xds.shift.SubsetShifts;
+import io.meshpulse.xds.topology.EndpointSpec;
+import io.meshpulse.xds.topology.LocalitySpec;
+import io.meshpulse.xds.topology.ServiceProtocol;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.SubsetSpec;
+import io.meshpulse.xds.topology.Topology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A restart whose Kafka cannot be reached waits one read's timeout, not one per topic. */
+class KafkaStateRecoveryIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(4);
+
+  @Test
+  void kafkaUnreachable_theThreeTopicsTimeOutTogether_andTheLoopStartsWithoutMemory()
+      throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    String bootstrap = "127.0.0.1:" + port;
+    XdsControlProperties.Kafka kafka =
+        new XdsControlProperties.Kafka(
+            bootstrap,
+            "meshpulse-xds-control",
+            null,
+            Topics.ENDPOINT_HEALTH,
+            Topics.SERVICE_HEALTH,
+            Topics.ROUTING_DECISIONS,
+            Topics.ROUTING_OVERRIDES,
+            Topics.ROLLOUTS,
+            Duration.ofMillis(100));
+    PolicyConfig config = PolicyConfig.builder().build();
+    OverrideStore overrides = new OverrideStore();
+    Instant now = Instant.now();
+    Rollouts rollouts = new Rollouts(config.staleAfter(), 0.5, List.of(), now);
+    SubsetShifts shifts =
+        new SubsetShifts(
+            new SubsetShifts.Config(
+                true,
+                100,
+                config.staleAfter(),
+                Duration.ofSeconds(30),
+                25,
+                Duration.ofSeconds(5),
+                50));
+    try (RolloutTopic rolloutTopic =
+        new RolloutTopic(
+            bootstrap,
+            Topics.ROLLOUTS,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(5),
+            new SimpleMeterRegistry())) {
+      KafkaStateRecovery recovery =
+          new KafkaStateRecovery(kafka, config, overrides, shifts, rollouts, rolloutTopic, TIMEOUT);
+
+      long start = System.nanoTime();
+      PolicyState state = recovery.recover(topology(), now);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(state).as("the policy starts as on a first start").isEqualTo(PolicyState.INITIAL);
+      assertThat(overrides.snapshot()).as("no override restored").isEmpty();
+      assertThat(rollouts.list()).as("no rollout restored").isEmpty();
+      assertThat(took)
+          .as("start-up held for about one timeout (%s), not one per topic", TIMEOUT)
+          .isGreaterThanOrEqualTo(TIMEOUT.minusMillis(500))
+          .isLessThan(TIMEOUT.multipliedBy(2));
+    }
+  }
+
+  private static Topology topology() {
+    return new Topology(
+        List.of(
+            new ServiceSpec(
+                "reviews",
+                9080,
+                ServiceProtocol.HTTP,
+                List.of(
+                    new SubsetSpec(
+                        "v1",
+                        Map.of("version", "v1"),
+                        1,
+                        List.of(new EndpointSpec("10.0.0.1", 9080, LocalitySpec.NONE)))))));
+  }
+}
