@@ -31,7 +31,8 @@ import org.springframework.web.bind.annotation.RestController;
  * DELETE /api/v1/rollouts/{service}/{subset}} aborts a progressing one (rolled back at once) or
  * forgets a finished one. When the alert webhook has a token, POST and DELETE need it too. Starts
  * and aborts are audited as decisions (trigger ROLLOUT); the steps themselves are decided by the
- * routing policy.
+ * routing policy. A start or abort answers once its change is on the rollouts topic, or after the
+ * write's wait with {@code "stored": false} (the change is in force and retried until stored).
  */
 @RestController
 @RequestMapping("/api/v1/rollouts")
@@ -45,13 +46,13 @@ public class RolloutController {
 
   @GetMapping
   public List<RolloutView> list() {
-    return runtime.rollouts().list().stream().map(RolloutView::of).toList();
+    return runtime.rollouts().list().stream().map(this::view).toList();
   }
 
   @GetMapping("/{service}/{subset}")
   public ResponseEntity<?> get(@PathVariable String service, @PathVariable String subset) {
     Optional<Rollout> r = runtime.rollouts().get(service, subset);
-    return r.<ResponseEntity<?>>map(x -> ResponseEntity.ok(RolloutView.of(x)))
+    return r.<ResponseEntity<?>>map(x -> ResponseEntity.ok(view(x)))
         .orElseGet(() -> error(HttpStatus.NOT_FOUND, "no rollout of " + service + "/" + subset));
   }
 
@@ -94,7 +95,8 @@ public class RolloutController {
             spec.stable(),
             spec.interval().toMillis(),
             spec.maxPercent()));
-    return ResponseEntity.status(HttpStatus.CREATED).body(RolloutView.of(started.get()));
+    boolean stored = runtime.rolloutTopic().awaitStored(spec.key());
+    return ResponseEntity.status(HttpStatus.CREATED).body(RolloutView.of(started.get(), stored));
   }
 
   @DeleteMapping("/{service}/{subset}")
@@ -124,9 +126,17 @@ public class RolloutController {
                 + " removed ("
                 + shown.state()
                 + "): the route weights return to the topology's");
+    boolean stored = runtime.rolloutTopic().awaitStored(shown.spec().key());
     return ResponseEntity.ok(
         Map.of(
-            "outcome", outcome.name().toLowerCase(Locale.ROOT), "rollout", RolloutView.of(shown)));
+            "outcome",
+            outcome.name().toLowerCase(Locale.ROOT),
+            "rollout",
+            RolloutView.of(shown, stored)));
+  }
+
+  private RolloutView view(Rollout r) {
+    return RolloutView.of(r, runtime.rolloutTopic().stored(r.spec().key()));
   }
 
   private void audit(Rollout rollout, String reason) {

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param percent the share of the stable subset's traffic the canary gets now
  * @param reason why it is where it is (the last step's health, the rollback's cause)
+ * @param stored whether its latest change is on the rollouts topic, so that a restart keeps it
  */
 public record RolloutView(
     String service,
@@ -24,9 +25,10 @@ public record RolloutView(
     String reason,
     String triggerRef,
     @Nullable String lastStepAt,
-    String updatedAt) {
+    String updatedAt,
+    boolean stored) {
 
-  static RolloutView of(Rollout r) {
+  static RolloutView of(Rollout r, boolean stored) {
     RolloutSpec s = r.spec();
     return new RolloutView(
         s.service(),
@@ -42,6 +44,7 @@ public record RolloutView(
         r.reason(),
         r.ref(),
         r.lastStepAt() == null ? null : r.lastStepAt().toString(),
-        r.updatedAt().toString());
+        r.updatedAt().toString(),
+        stored);
   }
 }

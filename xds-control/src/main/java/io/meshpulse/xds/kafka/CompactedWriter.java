@@ -136,6 +136,13 @@ public final class CompactedWriter implements AutoCloseable {
     }
   }
 
+  /** Whether the key's latest change is stored (nothing of it is queued). */
+  public boolean stored(String key) {
+    synchronized (lock) {
+      return !pending.containsKey(key);
+    }
+  }
+
   /** Changes queued but not yet stored on the topic. */
   public int unstored() {
     synchronized (lock) {
@@ -158,8 +165,14 @@ public final class CompactedWriter implements AutoCloseable {
         if (p == null) {
           return true;
         }
-        sent = producer.send(new ProducerRecord<>(topic, key, p.value));
-        p.inFlight = sent;
+        Future<RecordMetadata> inFlight = p.inFlight;
+        if (inFlight != null && !inFlight.isDone()) {
+          // Sent in the background and not answered yet: wait for that send, not a second one.
+          sent = inFlight;
+        } else {
+          sent = producer.send(new ProducerRecord<>(topic, key, p.value));
+          p.inFlight = sent;
+        }
       } finally {
         sendLock.unlock();
       }

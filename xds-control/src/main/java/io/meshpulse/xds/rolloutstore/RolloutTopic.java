@@ -44,6 +44,21 @@ public final class RolloutTopic implements RolloutStore, AutoCloseable {
     writer.flushLater(key);
   }
 
+  /** Whether the latest change of the rollout with this key is stored on the topic. */
+  public boolean stored(String key) {
+    return writer.stored(key);
+  }
+
+  /**
+   * Sends the latest change of the rollout with this key, if it is not stored yet, and waits for it
+   * as long as an override change is waited for.
+   *
+   * @return whether it is stored
+   */
+  public boolean awaitStored(String key) {
+    return writer.flush(key);
+  }
+
   /** Changes not yet stored on the topic. */
   public int unstored() {
     return writer.unstored();

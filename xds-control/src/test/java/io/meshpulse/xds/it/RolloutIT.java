@@ -231,6 +231,7 @@ class RolloutIT {
       HttpResponse<String> started =
           call("POST", "/api/v1/rollouts", "Bearer " + TOKEN, REVIEWS_ROLLOUT);
       assertThat(started.statusCode()).as("started: " + started.body()).isEqualTo(201);
+      assertThat(started.body()).as("stored on the rollouts topic").contains("\"stored\":true");
       long postedAt = System.nanoTime();
       assertThat(call("POST", "/api/v1/rollouts", "Bearer " + TOKEN, REVIEWS_ROLLOUT).statusCode())
           .as("a second rollout of the same canary")
@@ -328,7 +329,7 @@ class RolloutIT {
           call("DELETE", "/api/v1/rollouts/ratings/v2", "Bearer " + TOKEN, "");
       assertThat(removed.body())
           .as("a finished rollout is removed")
-          .contains("\"outcome\":\"removed\"");
+          .contains("\"outcome\":\"removed\"", "\"stored\":true");
       assertThat(call("DELETE", "/api/v1/rollouts/ratings/v2", "Bearer " + TOKEN, "").statusCode())
           .as("then unknown")
           .isEqualTo(404);
