@@ -12,6 +12,8 @@ import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.rollout.Rollout;
 import io.meshpulse.xds.rollout.Rollouts;
 import io.meshpulse.xds.rolloutstore.RolloutTopic;
+import io.meshpulse.xds.shift.AlertShiftLog;
+import io.meshpulse.xds.shift.AlertShifts;
 import io.meshpulse.xds.shift.SubsetShifts;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
@@ -26,9 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A restart's memory, read from Kafka before the first evaluation: the operator overrides in force
- * (the overrides topic), the rollouts (the rollouts topic), and the endpoints' states and subset
- * shifts rebuilt from the decision log, read back over {@link PolicyRecovery#lookback} or the
- * subset shifts' {@link SubsetShifts#memory}, whichever is longer.
+ * (the overrides topic), the rollouts (the rollouts topic), and the endpoints' states, subset
+ * shifts and alert shifts rebuilt from the decision log, read back over {@link
+ * PolicyRecovery#lookback} or the subset shifts' {@link SubsetShifts#memory}, whichever is longer.
  *
  * <p>The three topics are read at the same time, each within {@code timeout}, so a Kafka that
  * cannot be reached holds the start for one timeout, not three. A topic that cannot be read is
@@ -44,6 +46,7 @@ final class KafkaStateRecovery implements StateRecovery {
   private final PolicyConfig config;
   private final OverrideStore overrides;
   private final @Nullable SubsetShifts subsetShifts;
+  private final AlertShifts alertShifts;
   private final Rollouts rollouts;
   private final Duration readBack;
   private final Duration timeout;
@@ -53,6 +56,7 @@ final class KafkaStateRecovery implements StateRecovery {
       PolicyConfig config,
       OverrideStore overrides,
       @Nullable SubsetShifts subsetShifts,
+      AlertShifts alertShifts,
       Rollouts rollouts,
       RolloutTopic rolloutTopic,
       Duration timeout) {
@@ -64,6 +68,7 @@ final class KafkaStateRecovery implements StateRecovery {
     this.config = config;
     this.overrides = overrides;
     this.subsetShifts = subsetShifts;
+    this.alertShifts = alertShifts;
     this.rollouts = rollouts;
     Duration lookback = PolicyRecovery.lookback(config);
     if (subsetShifts != null && subsetShifts.memory().compareTo(lookback) > 0) {
@@ -128,18 +133,20 @@ final class KafkaStateRecovery implements StateRecovery {
       if (subsetShifts != null) {
         subsetShifts.restore(shifts.values());
       }
+      List<String> alerts = alertShifts.restore(AlertShiftLog.read(read.decisions()).values(), now);
       long ejected =
           state.endpoints().values().stream()
               .filter(e -> e.status() == EndpointStatus.EJECTED)
               .count();
       logger.info(
           "policy state recovered from the decision log since={} decisions={} endpoints={}"
-              + " ejected={} shifts={}",
+              + " ejected={} shifts={} alert_shifts={}",
           since,
           read.decisions().size(),
           state.endpoints().size(),
           ejected,
-          shifts.keySet());
+          shifts.keySet(),
+          alerts);
       return state;
     } catch (TimeoutException | RuntimeException e) {
       logger.warn(

@@ -24,6 +24,7 @@ import io.meshpulse.xds.routing.RoutingSource;
 import io.meshpulse.xds.server.AdsServer;
 import io.meshpulse.xds.server.XdsMetrics;
 import io.meshpulse.xds.server.XdsPublisher;
+import io.meshpulse.xds.shift.AlertShiftLog;
 import io.meshpulse.xds.shift.AlertShifts;
 import io.meshpulse.xds.shift.SubsetShifts;
 import io.meshpulse.xds.topology.FileTopologySource;
@@ -175,7 +176,14 @@ public final class XdsControlRuntime implements AutoCloseable {
             overrides,
             this::shifts,
             new KafkaStateRecovery(
-                k, policyConfig, overrides, subsetShifts, rollouts, rolloutTopic, RECOVERY_TIMEOUT),
+                k,
+                policyConfig,
+                overrides,
+                subsetShifts,
+                alertShifts,
+                rollouts,
+                rolloutTopic,
+                RECOVERY_TIMEOUT),
             routing::current,
             publisher,
             List.of(decisionLog, decisionPublisher),
@@ -184,6 +192,8 @@ public final class XdsControlRuntime implements AutoCloseable {
             props.loop().minInterval(),
             registry);
     loopRef[0] = loop;
+    boolean dryRun = policyConfig.dryRun();
+    alertShifts.onTransition(t -> loop.execute(() -> loop.emit(AlertShiftLog.decision(t, dryRun))));
     routing.onChange(c -> loop.requestEvaluation());
     FunctionCounter.builder("meshpulse.routing.rejected", routing, RoutingSource::rejectedUpdates)
         .description("routing file updates refused; the last good configuration stays")

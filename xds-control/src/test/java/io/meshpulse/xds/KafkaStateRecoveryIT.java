@@ -68,7 +68,15 @@ class KafkaStateRecoveryIT {
             Duration.ofSeconds(5),
             new SimpleMeterRegistry())) {
       KafkaStateRecovery recovery =
-          new KafkaStateRecovery(kafka, config, overrides, shifts, rollouts, rolloutTopic, TIMEOUT);
+          new KafkaStateRecovery(
+              kafka,
+              config,
+              overrides,
+              shifts,
+              new io.meshpulse.xds.shift.AlertShifts(List.of(), Duration.ZERO),
+              rollouts,
+              rolloutTopic,
+              TIMEOUT);
 
       long start = System.nanoTime();
       PolicyState state = recovery.recover(topology(), now);

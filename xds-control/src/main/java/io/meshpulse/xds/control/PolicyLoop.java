@@ -239,8 +239,9 @@ public final class PolicyLoop implements AutoCloseable {
    * shift's new percent, with no weight moved, is logged but not counted. Call on the loop thread.
    */
   public void emit(RoutingDecision decision) {
+    // A shift that moved no weight, or an alert shift's transition: logged, not counted.
     boolean shiftOnly =
-        decision.getShiftChangesCount() > 0
+        (decision.getShiftChangesCount() > 0 || decision.getAlertShiftsCount() > 0)
             && decision.getEndpointChangesCount() == 0
             && decision.getRouteChangesCount() == 0;
     if (decision.getEndpointChangesCount() == 0 && !shiftOnly) {

@@ -4,6 +4,7 @@ import io.meshpulse.xds.policy.RouteShift;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shifts alerts hold, by fingerprint. Alerts arrive on web threads ({@link #receive}) and from
@@ -39,6 +41,46 @@ public final class AlertShifts {
   private final Map<String, Resolution> resolutions = new HashMap<>();
 
   private record Resolution(Instant at, int cycles) {}
+
+  /**
+   * An alert shift that started, fired again or resolved.
+   *
+   * @param resolved false while the alert fires, true once it resolved
+   * @param remainingPercent the percent its subset keeps now
+   * @param reason as the shift's route changes give it
+   */
+  public record Transition(
+      String fingerprint,
+      String alertName,
+      String service,
+      String from,
+      String to,
+      String route,
+      boolean resolved,
+      int cycles,
+      int remainingPercent,
+      String reason,
+      Instant at) {}
+
+  /** Told of every transition, under the shifts' lock: must not block. */
+  @FunctionalInterface
+  public interface TransitionListener {
+    TransitionListener NONE = t -> {};
+
+    void changed(Transition transition);
+  }
+
+  /**
+   * An alert shift as the decision log last recorded it: its latest transition, and the latest step
+   * of its percent.
+   *
+   * @param transition the latest start, new firing or resolution
+   * @param remainingPercent the percent its subset kept at the log's end
+   * @param lastStepAt when its percent last changed after the transition; null when it did not
+   */
+  public record Logged(Transition transition, int remainingPercent, @Nullable Instant lastStepAt) {}
+
+  private volatile TransitionListener listener = TransitionListener.NONE;
 
   /**
    * @param cycleMemory how long after a resolution a new firing counts as a cycle (zero: never)
@@ -83,7 +125,9 @@ public final class AlertShifts {
         }
         if (alert.firing()) {
           absences.remove(alert.fingerprint());
-          shifts.put(alert.fingerprint(), known.refire(cyclesOnFiring(alert.fingerprint(), now)));
+          AlertShift refired = known.refire(cyclesOnFiring(alert.fingerprint(), now));
+          shifts.put(alert.fingerprint(), refired);
+          notify(refired, now);
           return Outcome.STARTED;
         }
         resolve(known, now);
@@ -163,14 +207,97 @@ public final class AlertShifts {
                 cyclesOnFiring(alert.fingerprint(), now))
             .caughtUp(startsAt, now);
     shifts.put(alert.fingerprint(), shift);
+    notify(shift, now);
     return Outcome.STARTED;
   }
 
   // @GuardedBy("lock")
   private void resolve(AlertShift shift, Instant now) {
-    shifts.put(shift.fingerprint(), shift.resolve(now));
+    AlertShift resolved = shift.resolve(now);
+    shifts.put(shift.fingerprint(), resolved);
     absences.remove(shift.fingerprint());
     resolutions.put(shift.fingerprint(), new Resolution(now, shift.cycles()));
+    notify(resolved, now);
+  }
+
+  // @GuardedBy("lock")
+  private void notify(AlertShift shift, Instant at) {
+    RouteShift r = shift.toRouteShift();
+    listener.changed(
+        new Transition(
+            shift.fingerprint(),
+            shift.alertName(),
+            shift.service(),
+            shift.from(),
+            r.to(),
+            r.route(),
+            !shift.firing(),
+            shift.cycles(),
+            shift.remainingPercent(),
+            r.reason(),
+            at));
+  }
+
+  /** Sets who is told of each transition (the decision log); replaces the previous one. */
+  public void onTransition(TransitionListener listener) {
+    this.listener = listener;
+  }
+
+  /**
+   * Takes back the shifts a previous run logged, as far as it had moved them: a firing one goes on
+   * stepping down from its percent, a resolved one waits out what is left of its hold, or of its
+   * restore interval after its last step back, and its resolution still counts for the cycle
+   * memory. A shift fully restored is not taken back, but its resolution is remembered. A logged
+   * shift no configured action shifts to its subset on its route is not taken back (the actions
+   * changed), nor is one this instance already holds (Alertmanager listed its alert first).
+   *
+   * @return the fingerprints taken back
+   */
+  public List<String> restore(Collection<Logged> logged, Instant now) {
+    List<String> restored = new ArrayList<>();
+    synchronized (lock) {
+      for (Logged l : logged) {
+        Transition t = l.transition();
+        if (t.resolved() && now.isBefore(t.at().plus(cycleMemory))) {
+          resolutions.putIfAbsent(t.fingerprint(), new Resolution(t.at(), t.cycles()));
+        }
+        if (shifts.containsKey(t.fingerprint()) || (t.resolved() && l.remainingPercent() >= 100)) {
+          continue;
+        }
+        Optional<ShiftAction> action =
+            actions.stream()
+                .filter(a -> a.shiftTo().equals(t.to()) && a.route().equals(t.route()))
+                .findFirst();
+        if (action.isEmpty()) {
+          continue;
+        }
+        Instant lastStep = l.lastStepAt();
+        // A start or a new firing steps at once, a resolution after its hold; each step after
+        // them waits its interval.
+        Instant next =
+            lastStep == null
+                ? null
+                : lastStep.plus(
+                    t.resolved() ? action.get().restoreInterval() : action.get().stepInterval());
+        AlertShift shift =
+            new AlertShift(
+                t.fingerprint(),
+                t.alertName(),
+                t.service(),
+                t.from(),
+                action.get(),
+                !t.resolved(),
+                Math.max(0, Math.min(100, l.remainingPercent())),
+                next,
+                t.cycles());
+        if (t.resolved() && lastStep == null) {
+          shift = shift.resolve(t.at());
+        }
+        shifts.put(t.fingerprint(), shift);
+        restored.add(t.fingerprint());
+      }
+    }
+    return restored;
   }
 
   /**

@@ -134,8 +134,9 @@ class AlertWebhookIT {
         () -> call(() -> v2Weight()).equals("0"), Duration.ofSeconds(10), "v2 shifted to 0");
     String decisions = app.get("/api/v1/decisions?cluster=reviews").body();
     assertThat(decisions.split("\"triggerRef\":\"fp-canary\"", -1).length - 1)
-        .as("alert decisions: 1000→500→0 for v2, two steps, whatever the repeats")
-        .isEqualTo(2);
+        .as("alert decisions: the firing's record, then 1000→500→0 for v2, whatever the repeats")
+        .isEqualTo(3);
+    assertThat(decisions).as("the firing recorded").contains("\"alertShifts\"");
     assertThat(decisions).as("decision trigger").contains("DECISION_TRIGGER_ALERT");
 
     assertThat(post(auth, payload("resolved", "fp-canary")).body())
@@ -145,8 +146,9 @@ class AlertWebhookIT {
         () -> call(() -> v2Weight()).equals("500"), Duration.ofSeconds(10), "v2 restored");
     String after = app.get("/api/v1/decisions?cluster=reviews").body();
     assertThat(after.split("\"triggerRef\":\"fp-canary\"", -1).length - 1)
-        .as("alert decisions after the restore (two down, two up)")
-        .isEqualTo(4);
+        .as("alert decisions after the restore (firing, two down, resolution, two up)")
+        .isEqualTo(6);
+    assertThat(after).as("the resolution recorded").contains("\"resolved\":true");
   }
 
   @Test

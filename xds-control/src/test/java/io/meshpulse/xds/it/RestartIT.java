@@ -337,6 +337,78 @@ class RestartIT {
   }
 
   @Test
+  void anAlertShiftRestoring_waitsOutItsHoldAcrossARestart() throws Exception {
+    String[] settings = {
+      "meshpulse.xds.policy.stale-after=60s",
+      "meshpulse.xds.policy.silent-after=90s",
+      "meshpulse.xds.alerts.token=" + ALERT_TOKEN,
+      "meshpulse.xds.alerts.actions[0].match.alertname=MeshCanaryErrorRateHigh",
+      "meshpulse.xds.alerts.actions[0].shift-to=v1",
+      "meshpulse.xds.alerts.actions[0].step=50",
+      "meshpulse.xds.alerts.actions[0].step-interval=200ms",
+      "meshpulse.xds.alerts.actions[0].restore-step=50",
+      "meshpulse.xds.alerts.actions[0].restore-interval=20s"
+    };
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
+      kafka.createTopics(MeshTopics.all(1));
+      Path topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
+      producer.send("reviews", "127.0.0.1", 9101, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+      producer.send("reviews", "127.0.0.1", 9102, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+      Instant resolvedAt;
+      try (XdsControlHarness first =
+          new XdsControlHarness(kafka, topology, dir.resolve("a-a"), "restart-alert", settings)) {
+        first.awaitReady(Duration.ofSeconds(60));
+        assertThat(canaryWeight(first)).as("the canary's weight before the alert").isPositive();
+        assertThat(alert(first, "firing").statusCode()).as("firing accepted").isEqualTo(200);
+        XdsControlHarness.await(
+            () -> canaryWeight(first) == 0, Duration.ofSeconds(10), "the canary drained");
+        assertThat(alert(first, "resolved").body()).as("resolved").contains("\"restoring\":1");
+        resolvedAt = Instant.now();
+        XdsControlHarness.await(
+            () ->
+                first.runtime().decisions().recent("reviews", 100).stream()
+                    .flatMap(d -> d.getAlertShiftsList().stream())
+                    .anyMatch(a -> a.getResolved() && a.getFingerprint().equals("fp-restart")),
+            Duration.ofSeconds(5),
+            "the resolution logged");
+      }
+
+      try (XdsControlHarness second =
+          new XdsControlHarness(kafka, topology, dir.resolve("a-b"), "restart-alert", settings)) {
+        second.awaitReady(Duration.ofSeconds(60));
+        assertThat(canaryWeight(second))
+            .as("still drained in the restarted instance's first routing")
+            .isZero();
+        assertThat(Instant.now())
+            .as("checked before the hold ends")
+            .isBefore(resolvedAt.plusSeconds(20));
+        XdsControlHarness.await(
+            () -> canaryWeight(second) > 0, Duration.ofSeconds(30), "the canary's weight back");
+        assertThat(Instant.now())
+            .as("given back after the hold that began before the restart, not a new one")
+            .isAfter(resolvedAt.plusSeconds(19));
+      }
+    }
+  }
+
+  private static final String ALERT_TOKEN = "restart-token";
+
+  private static HttpResponse<String> alert(XdsControlHarness app, String status) throws Exception {
+    String body =
+        """
+        {"version":"4","status":"%s","receiver":"xds","groupLabels":{},"commonLabels":{},
+         "commonAnnotations":{},"externalURL":"http://am","groupKey":"{}","truncatedAlerts":0,
+         "alerts":[{"status":"%s","labels":{"alertname":"MeshCanaryErrorRateHigh",
+           "destination_service_name":"reviews","destination_version":"v2"},
+           "annotations":{},"startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+           "generatorURL":"http://prom","fingerprint":"fp-restart"}]}
+        """
+            .formatted(status, status);
+    return app.send("POST", "/api/v1/alerts", body, "Bearer " + ALERT_TOKEN);
+  }
+
+  @Test
   void aRolloutStartedThroughTheApi_goesOnFromItsPercentAfterARestart() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
         XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka);

@@ -1,0 +1,199 @@
+package io.meshpulse.xds.shift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshpulse.model.v1.DecisionTrigger;
+import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.model.v1.ShiftChange;
+import io.meshpulse.xds.policy.RouteShift;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An xds-control restarted at any moment takes its alert shifts back from the decision log and
+ * moves them exactly as the instance that ran on would have.
+ */
+class AlertShiftLogTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Duration TICK = Duration.ofMillis(250);
+  private static final Duration RUN = Duration.ofSeconds(100);
+  private static final Duration MEMORY = Duration.ofMinutes(30);
+
+  private final List<ShiftAction> actions =
+      List.of(
+          new ShiftAction(
+              Map.of("alertname", "CanaryBad"),
+              "destination_service_name",
+              "destination_version",
+              "v1",
+              25,
+              0,
+              Duration.ofSeconds(1),
+              25,
+              Duration.ofSeconds(5)),
+          new ShiftAction(
+              Map.of("alertname", "RouteBad"),
+              "destination_service_name",
+              "destination_version",
+              "v1",
+              50,
+              50,
+              Duration.ofSeconds(2),
+              50,
+              Duration.ofSeconds(3),
+              "reviews-vs/api"));
+
+  private static Map<String, String> labels(String alert, String subset) {
+    return Map.of(
+        "alertname", alert, "destination_service_name", "reviews", "destination_version", subset);
+  }
+
+  /**
+   * fp1 fires, resolves, fires again while restoring (a cycle), resolves, fires again after it was
+   * restored (another cycle) and resolves; fp2, on one route, fires and never resolves.
+   */
+  private final TreeMap<Long, List<Alert>> events = new TreeMap<>();
+
+  {
+    at(0, new Alert("fp1", true, labels("CanaryBad", "v2")));
+    at(3_000, new Alert("fp2", true, labels("RouteBad", "v3")));
+    at(6_000, new Alert("fp1", false, labels("CanaryBad", "v2")));
+    at(14_000, new Alert("fp1", true, labels("CanaryBad", "v2")));
+    at(20_000, new Alert("fp1", false, labels("CanaryBad", "v2")));
+    at(50_000, new Alert("fp1", true, labels("CanaryBad", "v2")));
+    at(55_000, new Alert("fp1", false, labels("CanaryBad", "v2")));
+  }
+
+  private void at(long millis, Alert alert) {
+    events.computeIfAbsent(millis, k -> new ArrayList<>()).add(alert);
+  }
+
+  /** What the instance that runs on does: its shifts per tick, and the log it writes. */
+  private record Run(Map<Long, List<RouteShift>> shifts, List<RoutingDecision> log) {}
+
+  private Run runOn() {
+    List<RoutingDecision> log = new ArrayList<>();
+    AlertShifts shifts = new AlertShifts(actions, MEMORY);
+    shifts.onTransition(t -> log.add(AlertShiftLog.decision(t, false)));
+    Map<Long, List<RouteShift>> out = new HashMap<>();
+    Map<String, Integer> logged = new HashMap<>();
+    for (long ms = 0; ms <= RUN.toMillis(); ms += TICK.toMillis()) {
+      Instant now = T0.plusMillis(ms);
+      for (Alert a : events.getOrDefault(ms, List.of())) {
+        shifts.receive(a, now);
+      }
+      List<RouteShift> advanced = shifts.advance(now);
+      out.put(ms, advanced);
+      // As the policy logs them: every shift whose percent changed since the last evaluation.
+      Map<String, Integer> percents = new HashMap<>();
+      for (RouteShift s : advanced) {
+        percents.put(s.ref(), s.remainingPercent());
+        if (logged.getOrDefault(s.ref(), 100) != s.remainingPercent()) {
+          log.add(shiftChange(s, now));
+        }
+      }
+      logged = percents;
+    }
+    return new Run(out, log);
+  }
+
+  private static RoutingDecision shiftChange(RouteShift s, Instant at) {
+    return RoutingDecision.newBuilder()
+        .setCluster(s.service())
+        .setDecidedUnixMillis(at.toEpochMilli())
+        .setTrigger(DecisionTrigger.DECISION_TRIGGER_ALERT)
+        .addShiftChanges(
+            ShiftChange.newBuilder()
+                .setRef(s.ref())
+                .setFromSubset(s.from())
+                .setToSubset(s.to())
+                .setRemainingPercent(s.remainingPercent())
+                .setRoute(s.route())
+                .setReason(s.reason()))
+        .build();
+  }
+
+  @Test
+  void aRestartAtAnyMoment_movesTheAlertShiftsAsTheInstanceThatRanOn() {
+    Run on = runOn();
+    assertThat(on.log())
+        .as("transitions logged: 4 firings and 3 resolutions")
+        .filteredOn(d -> d.getAlertShiftsCount() > 0)
+        .hasSize(7);
+    int restoredSomething = 0;
+    for (long restartMs = 100; restartMs < RUN.toMillis(); restartMs += 500) {
+      Instant restart = T0.plusMillis(restartMs);
+      List<RoutingDecision> before =
+          on.log().stream().filter(d -> d.getDecidedUnixMillis() < restart.toEpochMilli()).toList();
+      AlertShifts restarted = new AlertShifts(actions, MEMORY);
+      List<String> taken = restarted.restore(AlertShiftLog.read(before).values(), restart);
+      if (!taken.isEmpty()) {
+        restoredSomething++;
+      }
+      long firstTick = (restartMs / TICK.toMillis() + 1) * TICK.toMillis();
+      for (long ms = firstTick; ms <= RUN.toMillis(); ms += TICK.toMillis()) {
+        Instant now = T0.plusMillis(ms);
+        for (Alert a : events.getOrDefault(ms, List.of())) {
+          restarted.receive(a, now);
+        }
+        assertThat(restarted.advance(now))
+            .as("restarted at %d ms, shifts at %d ms", restartMs, ms)
+            .isEqualTo(on.shifts().get(ms));
+      }
+    }
+    assertThat(restoredSomething).as("restarts that took shifts back").isGreaterThan(150);
+  }
+
+  @Test
+  void aRestartWhileRestoring_keepsTheCycles_soTheNextFiringHoldsLonger() {
+    Run on = runOn();
+    // At 22 s fp1 has resolved a second time (one cycle: its restore is held 10 s, to 30 s).
+    Instant restart = T0.plusSeconds(22);
+    AlertShifts restarted = new AlertShifts(actions, MEMORY);
+    restarted.restore(
+        AlertShiftLog.read(
+                on.log().stream()
+                    .filter(d -> d.getDecidedUnixMillis() < restart.toEpochMilli())
+                    .toList())
+            .values(),
+        restart);
+    RouteShift fp1 =
+        restarted.advance(restart).stream().filter(s -> s.ref().equals("fp1")).findFirst().get();
+    assertThat(fp1.remainingPercent()).as("still drained during the hold").isZero();
+    assertThat(fp1.reason())
+        .as("reason")
+        .isEqualTo("alert CanaryBad resolved, restore held 10s" + " after 1 cycle");
+    assertThat(restarted.advance(T0.plusSeconds(29)))
+        .as("held until 30 s")
+        .filteredOn(s -> s.ref().equals("fp1"))
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(0);
+    assertThat(restarted.advance(T0.plusSeconds(30)))
+        .as("first step back at 30 s")
+        .filteredOn(s -> s.ref().equals("fp1"))
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(25);
+  }
+
+  @Test
+  void aShiftNoActionMatchesAnyMore_orWithoutItsTransition_isNotTakenBack() {
+    Run on = runOn();
+    List<RoutingDecision> before =
+        on.log().stream()
+            .filter(d -> d.getDecidedUnixMillis() < T0.plusSeconds(5).toEpochMilli())
+            .toList();
+    AlertShifts withoutRouteAction = new AlertShifts(List.of(actions.get(0)), MEMORY);
+    assertThat(withoutRouteAction.restore(AlertShiftLog.read(before).values(), T0.plusSeconds(5)))
+        .as("fp2's action (on reviews-vs/api) is gone")
+        .containsExactly("fp1");
+    List<RoutingDecision> changesOnly =
+        before.stream().filter(d -> d.getAlertShiftsCount() == 0).toList();
+    assertThat(AlertShiftLog.read(changesOnly)).as("shift changes without a transition").isEmpty();
+  }
+}
