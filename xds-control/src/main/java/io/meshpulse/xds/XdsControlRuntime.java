@@ -193,7 +193,15 @@ public final class XdsControlRuntime implements AutoCloseable {
             registry);
     loopRef[0] = loop;
     boolean dryRun = policyConfig.dryRun();
-    alertShifts.onTransition(t -> loop.execute(() -> loop.emit(AlertShiftLog.decision(t, dryRun))));
+    alertShifts.onTransition(
+        t -> {
+          try {
+            loop.execute(() -> loop.emit(AlertShiftLog.decision(t, dryRun)));
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Stopping: the shift changed in memory, which goes away with the process.
+            logger.debug("alert shift transition not logged, stopping ref={}", t.fingerprint());
+          }
+        });
     routing.onChange(c -> loop.requestEvaluation());
     FunctionCounter.builder("meshpulse.routing.rejected", routing, RoutingSource::rejectedUpdates)
         .description("routing file updates refused; the last good configuration stays")
