@@ -370,7 +370,9 @@ public final class RoutingPolicy {
         reasons.add(s.refusal);
       }
       if (s.dwellBlocked) {
+        // First: it is why the endpoint keeps its state whatever its newest record says.
         reasons.add(
+            0,
             "dwell: "
                 + prev.status()
                 + " since "

@@ -84,6 +84,27 @@ class RoutingPolicyTest {
   }
 
   @Test
+  void aHealthyRecordWithinTheDwell_keepsTheDegradedRamp_andTheReasonSaysTheDwellFirst() {
+    Instant t = T0;
+    run.step(table(ids, t, degraded(bad, t)), t);
+    t = t.plusMillis(1100);
+    run.step(table(ids, t, healthy(bad, t)), t);
+    assertThat(run.routing(bad).status()).as("within the dwell").isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(run.changes())
+        .as("the change made on the HEALTHY record")
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.newWeight()).as("the degraded ramp's second step").isEqualTo(50);
+              assertThat(c.reasons().get(0))
+                  .as("first reason")
+                  .startsWith("dwell: DEGRADED since " + T0)
+                  .endsWith("min dwell " + config.minDwell().toMillis() + " ms");
+              assertThat(c.reasons()).as("the record's own reason follows").hasSizeGreaterThan(1);
+            });
+  }
+
+  @Test
   void relapseRightAfterRecovery_waitsForTheDwellTime() {
     Instant t = T0;
     run.step(table(ids, t, degraded(bad, t)), t);
