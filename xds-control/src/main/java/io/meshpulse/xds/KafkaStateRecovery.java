@@ -92,20 +92,13 @@ final class KafkaStateRecovery implements StateRecovery {
   }
 
   private static CompletableFuture<Void> inBackground(String what, Runnable read) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                read.run();
-              } finally {
-                done.complete(null);
-              }
-            },
-            "meshpulse-recover-" + what);
-    t.setDaemon(true);
-    t.start();
-    return done;
+    return CompletableFuture.runAsync(
+        read,
+        task -> {
+          Thread t = new Thread(task, "meshpulse-recover-" + what);
+          t.setDaemon(true);
+          t.start();
+        });
   }
 
   private void restoreRollouts(Topology topology) {

@@ -287,7 +287,7 @@ public final class AlertShifts {
                 t.from(),
                 action.get(),
                 !t.resolved(),
-                Math.max(0, Math.min(100, l.remainingPercent())),
+                l.remainingPercent(),
                 next,
                 t.cycles());
         if (t.resolved() && lastStep == null) {

@@ -395,17 +395,11 @@ class RestartIT {
   private static final String ALERT_TOKEN = "restart-token";
 
   private static HttpResponse<String> alert(XdsControlHarness app, String status) throws Exception {
-    String body =
-        """
-        {"version":"4","status":"%s","receiver":"xds","groupLabels":{},"commonLabels":{},
-         "commonAnnotations":{},"externalURL":"http://am","groupKey":"{}","truncatedAlerts":0,
-         "alerts":[{"status":"%s","labels":{"alertname":"MeshCanaryErrorRateHigh",
-           "destination_service_name":"reviews","destination_version":"v2"},
-           "annotations":{},"startsAt":"2026-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z",
-           "generatorURL":"http://prom","fingerprint":"fp-restart"}]}
-        """
-            .formatted(status, status);
-    return app.send("POST", "/api/v1/alerts", body, "Bearer " + ALERT_TOKEN);
+    return app.send(
+        "POST",
+        "/api/v1/alerts",
+        AlertWebhookIT.payload(status, "fp-restart"),
+        "Bearer " + ALERT_TOKEN);
   }
 
   @Test
