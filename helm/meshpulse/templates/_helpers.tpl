@@ -63,3 +63,24 @@ app.kubernetes.io/part-of: meshpulse
 {{- define "meshpulse.alertWebhookSecret" -}}
 {{- default (include "meshpulse.componentName" (dict "root" . "component" "alert-webhook")) .Values.alertWebhook.existingSecret }}
 {{- end }}
+
+{{/*
+A rules or dashboard file with monitoring.istioMetricsSelector added to every istio_* series
+selector, so the packaged queries count one source of Istio's standard metrics. .json: the text
+is a dashboard, where the matchers sit inside JSON strings.
+*/}}
+{{- define "meshpulse.istioSelected" -}}
+{{- $text := .text -}}
+{{- with .root.Values.monitoring.istioMetricsSelector -}}
+{{- $matchers := trimSuffix "," (trimPrefix "," (trim .)) -}}
+{{- if or (hasPrefix "{" $matchers) (hasSuffix "}" $matchers) -}}
+{{- fail (printf "monitoring.istioMetricsSelector: give the label matchers without braces, e.g. job=\"meshpulse-collector\" (got %s)" .) -}}
+{{- end -}}
+{{- if $.json -}}
+{{- $matchers = $matchers | toJson | trimPrefix "\"" | trimSuffix "\"" -}}
+{{- end -}}
+{{- /* $ in the matchers (a regex's end) must not read as a group of the replacement */ -}}
+{{- $text = regexReplaceAll "(istio_[a-z_]+)\\{" $text (printf "${1}{%s," (replace "$" "$$" $matchers)) -}}
+{{- end -}}
+{{- $text -}}
+{{- end -}}

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,17 @@ class ChartGuardsTest {
     assertThat(RenderedChart.render(values).custom("FlinkDeployment"))
         .as("FlinkDeployments with the job off")
         .isEmpty();
+  }
+
+  @Test
+  void istioMetricsSelector_withBraces_failsNamingTheValue(@TempDir Path dir) throws IOException {
+    Path values =
+        write(dir, "monitoring:\n  istioMetricsSelector: '{job=\"meshpulse-collector\"}'\n");
+    assertThatThrownBy(
+            () -> RenderedChart.render(List.of(CI.resolve("monitoring-values.yaml"), values)))
+        .as("matchers given with their braces")
+        .hasMessageContaining("monitoring.istioMetricsSelector")
+        .hasMessageContaining("without braces");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.meshpulse.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -20,8 +21,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -134,21 +138,74 @@ class HelmChartTest {
   @Test
   void dashboardConfigMaps_holdExactlyTheCommittedJson() throws IOException {
     RenderedChart chart = RenderedChart.render(CI.resolve("monitoring-values.yaml"));
-    Map<String, String> rendered =
-        chart.all(ConfigMap.class).stream()
-            .filter(cm -> "1".equals(cm.getMetadata().getLabels().get("grafana_dashboard")))
-            .flatMap(cm -> cm.getData().entrySet().stream())
-            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-    Map<String, String> committed;
-    try (Stream<Path> files = Files.list(DASHBOARDS.resolve("grafana"))) {
-      committed =
-          files
-              .filter(p -> p.getFileName().toString().startsWith("meshpulse-"))
-              .collect(
-                  Collectors.toMap(p -> p.getFileName().toString(), p -> read(p).stripTrailing()));
-    }
+    Map<String, String> committed = committedDashboards();
     assertThat(committed).as("committed dashboards").isNotEmpty();
-    assertThat(rendered).as("dashboard ConfigMaps").isEqualTo(committed);
+    assertThat(dashboards(chart)).as("dashboard ConfigMaps").isEqualTo(committed);
+  }
+
+  @Test
+  void istioMetricsSelector_narrowsEveryIstioSeriesOfTheRulesAndDashboards(@TempDir Path dir)
+      throws IOException {
+    // A second matcher, a regex and a `$` (which Helm's regexReplaceAll would otherwise expand).
+    String matchers = "job=\"mp-meshpulse-collector\",namespace=~\"mesh.*$1\"";
+    Path values = dir.resolve("selector-values.yaml");
+    Files.writeString(values, "monitoring:\n  istioMetricsSelector: ' " + matchers + " '\n");
+    RenderedChart chart =
+        RenderedChart.render(List.of(CI.resolve("monitoring-values.yaml"), values));
+
+    String committedRules = read(DASHBOARDS.resolve("prometheus/meshpulse-rules.yml"));
+    assertThat(ISTIO_SELECTOR.matcher(committedRules).results().count())
+        .as("istio_* selectors in the committed rules")
+        .isGreaterThan(5);
+    Map<String, Object> expected =
+        Serialization.unmarshal(narrowed(committedRules, matchers), Map.class);
+    GenericKubernetesResource rule = chart.firstCustom("PrometheusRule").orElseThrow();
+    assertThat(rule.<Object>get("spec", "groups"))
+        .as("PrometheusRule groups, each istio_* selector narrowed")
+        .isEqualTo(expected.get("groups"));
+
+    String escaped = matchers.replace("\"", "\\\"");
+    Map<String, String> expectedDashboards =
+        committedDashboards().entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> narrowed(e.getValue(), escaped)));
+    Map<String, String> rendered = dashboards(chart);
+    assertThat(rendered).as("dashboard ConfigMaps, narrowed").isEqualTo(expectedDashboards);
+    ObjectMapper json = new ObjectMapper();
+    List<String> expressions = new ArrayList<>();
+    for (String text : rendered.values()) {
+      for (String expr : json.readTree(text).findValuesAsText("expr")) {
+        if (expr.contains("istio_")) {
+          expressions.add(expr);
+        }
+      }
+    }
+    assertThat(expressions)
+        .as("dashboard queries on istio_* series")
+        .isNotEmpty()
+        .allSatisfy(expr -> assertThat(expr).contains("{" + matchers + ","));
+  }
+
+  private static final Pattern ISTIO_SELECTOR = Pattern.compile("(istio_[a-z_]+)\\{");
+
+  private static String narrowed(String text, String matchers) {
+    return ISTIO_SELECTOR
+        .matcher(text)
+        .replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "{" + matchers + ","));
+  }
+
+  private static Map<String, String> dashboards(RenderedChart chart) {
+    return chart.all(ConfigMap.class).stream()
+        .filter(cm -> "1".equals(cm.getMetadata().getLabels().get("grafana_dashboard")))
+        .flatMap(cm -> cm.getData().entrySet().stream())
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+  }
+
+  private static Map<String, String> committedDashboards() throws IOException {
+    try (Stream<Path> files = Files.list(DASHBOARDS.resolve("grafana"))) {
+      return files
+          .filter(p -> p.getFileName().toString().startsWith("meshpulse-"))
+          .collect(Collectors.toMap(p -> p.getFileName().toString(), p -> read(p).stripTrailing()));
+    }
   }
 
   @Test

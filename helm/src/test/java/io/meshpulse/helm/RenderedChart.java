@@ -38,7 +38,8 @@ final class RenderedChart {
     return render(List.of(CHART.resolve("ci/default-values.yaml"), valuesFile));
   }
 
-  private static RenderedChart render(List<Path> valuesFiles) {
+  /** Renders the values files in order, as {@code helm template -f a -f b ...}. */
+  static RenderedChart render(List<Path> valuesFiles) {
     TemplateCommand template =
         new Helm(CHART)
             .template()
