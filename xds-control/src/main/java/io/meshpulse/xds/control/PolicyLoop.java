@@ -1,5 +1,7 @@
 package io.meshpulse.xds.control;
 
+import io.meshpulse.model.v1.DecisionTrigger;
+import io.meshpulse.model.v1.EndpointAction;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.decision.DecisionSink;
@@ -15,12 +17,14 @@ import io.meshpulse.xds.routing.RoutingConfig;
 import io.meshpulse.xds.server.XdsPublisher;
 import io.meshpulse.xds.topology.Topology;
 import io.meshpulse.xds.topology.TopologySource;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -129,6 +133,7 @@ public final class PolicyLoop implements AutoCloseable {
     this.tick = tick;
     this.registry = registry;
     this.meters = new EndpointMeters(registry, clock);
+    registerDecisionCounters();
     this.evaluations =
         Timer.builder("meshpulse.xds.policy.evaluation")
             .description(
@@ -229,6 +234,41 @@ public final class PolicyLoop implements AutoCloseable {
     meters.update(result.intended(), table);
   }
 
+  /**
+   * Registers {@code meshpulse_decisions_total} at zero for every action it can count, so the first
+   * decision of each is an increase a query sees, not a series that appears at 1.
+   */
+  private void registerDecisionCounters() {
+    for (EndpointAction action : EndpointAction.values()) {
+      if (action != EndpointAction.ENDPOINT_ACTION_UNSPECIFIED
+          && action != EndpointAction.UNRECOGNIZED) {
+        decisionCounter(actionLabel(action));
+      }
+    }
+    for (DecisionTrigger trigger : DecisionTrigger.values()) {
+      if (trigger != DecisionTrigger.DECISION_TRIGGER_UNSPECIFIED
+          && trigger != DecisionTrigger.UNRECOGNIZED) {
+        decisionCounter(actionLabel(trigger));
+      }
+    }
+  }
+
+  private Counter decisionCounter(String action) {
+    return Counter.builder("meshpulse.decisions")
+        .description(
+            "Routing decisions, by endpoint action or, without an endpoint change, trigger")
+        .tag("action", action)
+        .register(registry);
+  }
+
+  private static String actionLabel(EndpointAction action) {
+    return action.name().replace("ENDPOINT_ACTION_", "").toLowerCase(Locale.ROOT);
+  }
+
+  private static String actionLabel(DecisionTrigger trigger) {
+    return trigger.name().replace("DECISION_TRIGGER_", "").toLowerCase(Locale.ROOT);
+  }
+
   /** How many evaluations ran once the health table was ready, and how long they took. */
   public Timer evaluations() {
     return evaluations;
@@ -245,30 +285,11 @@ public final class PolicyLoop implements AutoCloseable {
             && decision.getEndpointChangesCount() == 0
             && decision.getRouteChangesCount() == 0;
     if (decision.getEndpointChangesCount() == 0 && !shiftOnly) {
-      registry
-          .counter(
-              "meshpulse.decisions",
-              "action",
-              decision
-                  .getTrigger()
-                  .name()
-                  .replace("DECISION_TRIGGER_", "")
-                  .toLowerCase(java.util.Locale.ROOT))
-          .increment();
+      decisionCounter(actionLabel(decision.getTrigger())).increment();
     }
     decision
         .getEndpointChangesList()
-        .forEach(
-            c ->
-                registry
-                    .counter(
-                        "meshpulse.decisions",
-                        "action",
-                        c.getAction()
-                            .name()
-                            .replace("ENDPOINT_ACTION_", "")
-                            .toLowerCase(java.util.Locale.ROOT))
-                    .increment());
+        .forEach(c -> decisionCounter(actionLabel(c.getAction())).increment());
     for (DecisionSink sink : sinks) {
       try {
         sink.accept(decision);

@@ -124,6 +124,23 @@ class PolicyLoopTest {
       assertThat(publisher.version()).as("xDS version before ready").isNull();
       assertThat(decisions).as("decisions before ready").isEmpty();
       assertThat(loop.view().ready()).as("view ready").isFalse();
+      assertThat(registry.find("meshpulse.decisions").counters())
+          .as("every action's decision counter, at zero before the first decision")
+          .allSatisfy(c -> assertThat(c.count()).isZero())
+          .extracting(c -> c.getId().getTag("action"))
+          .containsExactlyInAnyOrder(
+              "reweight",
+              "eject",
+              "readmit",
+              "neutral",
+              "suppressed",
+              "extend",
+              "health",
+              "staleness",
+              "alert",
+              "rollout",
+              "override",
+              "config");
 
       health.ready = true;
       long start = System.nanoTime();
@@ -176,9 +193,9 @@ class PolicyLoopTest {
               .addReasons("rollout reviews/v2 started")
               .build());
       assertThat(decisions).as("decisions logged").hasSize(2);
-      assertThat(registry.find("meshpulse.decisions").tag("action", "health").counter())
+      assertThat(registry.get("meshpulse.decisions").tag("action", "health").counter().count())
           .as("a shift-only decision counted")
-          .isNull();
+          .isZero();
       assertThat(registry.get("meshpulse.decisions").tag("action", "rollout").counter().count())
           .as("an audit decision counted")
           .isEqualTo(1.0);
