@@ -54,6 +54,32 @@ class RulesToolTest {
   }
 
   @Test
+  void shiftAlerts_reachXdsControlAndPeople_otherAlertsPeopleOnly() {
+    assertThat(receivers("alertname=MeshCanaryErrorRateHigh", "meshpulse_action=shift"))
+        .as("receivers of a shift alert")
+        .isEqualTo("meshpulse-xds-control,default");
+    assertThat(receivers("alertname=MeshHealthDataStale", "severity=page"))
+        .as("receivers of any other alert")
+        .isEqualTo("default");
+  }
+
+  private static String receivers(String... labels) {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("amtool", "config", "routes", "test", "--config.file=alertmanager.yml"));
+    command.addAll(List.of(labels));
+    Tools.Result result = Tools.run(TIMEOUT, ALERTMANAGER, command);
+    assertThat(result.exitCode()).as("amtool config routes test:%n%s", result.output()).isZero();
+    // amtool prints the receivers on a line of their own, and may warn on others.
+    List<String> lines =
+        result.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    assertThat(lines.stream().filter(l -> !l.startsWith("Warning")))
+        .as("amtool output:%n%s", result.output())
+        .hasSize(1);
+    return lines.stream().filter(l -> !l.startsWith("Warning")).findFirst().orElseThrow();
+  }
+
+  @Test
   void aWrongExpectation_makesPromtoolFail(@TempDir Path dir) throws Exception {
     Files.copy(PROMETHEUS.resolve("meshpulse-rules.yml"), dir.resolve("meshpulse-rules.yml"));
     Files.writeString(
