@@ -4,12 +4,7 @@ import java.util.List;
 
 /** A dashboard: stable uid, title, description, variables (datasource first) and panels. */
 public record Dashboard(
-    String uid,
-    String title,
-    String description,
-    List<Variable> variables,
-    List<Panel> panels,
-    boolean decisionAnnotations) {
+    String uid, String title, String description, List<Variable> variables, List<Panel> panels) {
   public Dashboard {
     if (!uid.matches("[a-z0-9-]{1,40}")) {
       throw new IllegalArgumentException("uid '" + uid + "' must be 1-40 of [a-z0-9-]");

@@ -9,17 +9,30 @@ import java.util.List;
 final class MeshDashboards {
   private MeshDashboards() {}
 
+  /**
+   * One service: the service-detail panels sum over the selected service's series by version, so
+   * several services at once would add their versions together.
+   */
   static final Variable SERVICE_VAR =
-      new Variable("service", "Service", "istio_requests_total", "destination_service_name");
+      new Variable("service", "Service", "istio_requests_total", "destination_service_name", false);
+
+  /**
+   * Read from the weight gauge, which xds-control exports for every endpoint it serves (the score
+   * only while the endpoint's health record is fresh).
+   */
   static final Variable CLUSTER_VAR =
-      new Variable("cluster", "Cluster", "meshpulse_endpoint_health_score", "cluster");
+      new Variable("cluster", "Cluster", "meshpulse_endpoint_weight", "cluster", true);
+
+  /** The legend of a series per service: a service is its name in its namespace. */
+  private static final String SERVICE_LEGEND =
+      "{{destination_service_name}}.{{destination_service_namespace}}";
 
   static List<Dashboard> all() {
     return List.of(meshOverview(), serviceDetail(), endpointHealth(), pipeline());
   }
 
   static Dashboard meshOverview() {
-    String by = "destination_service_name";
+    String by = "destination_service_name, destination_service_namespace";
     return new Dashboard(
         "meshpulse-mesh-overview",
         "meshpulse / Mesh overview",
@@ -30,34 +43,33 @@ final class MeshDashboards {
                 "Request rate by service",
                 "Requests per second to each destination service, as the calling proxies saw them.",
                 "reqps",
-                new Query(Queries.requestRate(SOURCE, by), "{{destination_service_name}}")),
+                new Query(Queries.requestRate(SOURCE, by), SERVICE_LEGEND)),
             Panel.timeseries(
                 "Success rate by service",
-                "Share of requests that got neither a 5xx nor an Envoy response flag"
-                    + " (connection failure, timeout, overflow).",
+                "Share of requests that did not fail; a request fails on a 5xx or on no response"
+                    + " at all (code 0). Envoy response flags alone do not count: a connection"
+                    + " failure, timeout or overflow already answers 503/504.",
                 "percentunit",
-                new Query(Queries.successRatio(SOURCE, by), "{{destination_service_name}}")),
+                new Query(Queries.successRatio(SOURCE, by), SERVICE_LEGEND)),
             Panel.timeseries(
                 "Latency by service (p50, p90, p99)",
                 "Request duration quantiles per service from istio_request_duration_milliseconds.",
                 "ms",
-                new Query(
-                    Queries.latencyQuantile(0.5, SOURCE, by), "p50 {{destination_service_name}}"),
-                new Query(
-                    Queries.latencyQuantile(0.9, SOURCE, by), "p90 {{destination_service_name}}"),
-                new Query(
-                    Queries.latencyQuantile(0.99, SOURCE, by), "p99 {{destination_service_name}}")),
+                new Query(Queries.latencyQuantile(0.5, SOURCE, by), "p50 " + SERVICE_LEGEND),
+                new Query(Queries.latencyQuantile(0.9, SOURCE, by), "p90 " + SERVICE_LEGEND),
+                new Query(Queries.latencyQuantile(0.99, SOURCE, by), "p99 " + SERVICE_LEGEND)),
             Panel.table(
                 "Top failing endpoints",
                 "The ten endpoints with the lowest health score right now (1 = healthy, 0 ="
                     + " broken), computed by the Flink job from every proxy's view.",
                 "none",
-                new Query(Queries.WORST_ENDPOINTS, "{{cluster}} {{endpoint}}"))),
-        false);
+                new Query(Queries.WORST_ENDPOINTS, "{{cluster}} {{endpoint}}"))));
   }
 
   static Dashboard serviceDetail() {
-    String by = "destination_version";
+    // The same service name may exist in several namespaces: kept apart, not added up.
+    String by = "destination_service_namespace, destination_version";
+    String versionLegend = "{{destination_version}} ({{destination_service_namespace}})";
     return new Dashboard(
         "meshpulse-service-detail",
         "meshpulse / Service detail",
@@ -69,24 +81,26 @@ final class MeshDashboards {
                 "Requests per second to each version of the selected service: shows how traffic"
                     + " is split between stable and canary.",
                 "reqps",
-                new Query(Queries.requestRate(SERVICE, by), "{{destination_version}}")),
+                new Query(Queries.requestRate(SERVICE, by), versionLegend)),
             Panel.timeseries(
                 "Error ratio by version",
-                "Share of failed requests per version (5xx or an Envoy response flag). A canary"
-                    + " far above stable is what the canary alert fires on.",
+                "Share of failed requests per version: a 5xx or no response at all (code 0);"
+                    + " Envoy response flags alone do not count. A canary far above stable is what"
+                    + " the canary alert fires on.",
                 "percentunit",
-                new Query(Queries.errorRatio(SERVICE, by), "{{destination_version}}")),
+                new Query(Queries.errorRatio(SERVICE, by), versionLegend)),
             Panel.timeseries(
                 "p99 latency by version",
                 "99th percentile request duration per version of the selected service.",
                 "ms",
-                new Query(Queries.latencyQuantile(0.99, SERVICE, by), "{{destination_version}}")),
+                new Query(Queries.latencyQuantile(0.99, SERVICE, by), versionLegend)),
             Panel.timeseries(
                 "Responses by code",
                 "Requests per second by HTTP response code for the selected service.",
                 "reqps",
-                new Query(Queries.requestRate(SERVICE, "response_code"), "{{response_code}}"))),
-        false);
+                new Query(
+                    Queries.requestRate(SERVICE, "destination_service_namespace, response_code"),
+                    "{{response_code}} ({{destination_service_namespace}})"))));
   }
 
   static Dashboard endpointHealth() {
@@ -120,11 +134,12 @@ final class MeshDashboards {
                 new Query(Queries.ENDPOINT_EJECTED, "{{endpoint}}")),
             Panel.timeseries(
                 "Routing decisions",
-                "Decisions xds-control made per interval, by action; each one is also on the"
-                    + " mesh.routing-decisions.v1 topic and at /api/v1/decisions.",
-                "none",
-                new Query(Queries.DECISIONS, "{{action}}"))),
-        true);
+                "Decisions xds-control made per minute by action, averaged over the rate window"
+                    + " (at least four scrapes): one decision shows as a low step as wide as that"
+                    + " window. Each one is also on the mesh.routing-decisions.v1 topic and at"
+                    + " /api/v1/decisions.",
+                "opm",
+                new Query(Queries.DECISIONS, "{{action}}"))));
   }
 
   static Dashboard pipeline() {
@@ -183,8 +198,9 @@ final class MeshDashboards {
                 new Query(Queries.FLINK_TOO_OLD, "too old")),
             Panel.timeseries(
                 "Flink checkpoints",
-                "Checkpoints of the health job completed and failed per interval.",
-                "none",
+                "Checkpoints of the health job completed and failed per minute, averaged over the"
+                    + " rate window (at least four scrapes).",
+                "opm",
                 new Query(Queries.FLINK_CHECKPOINTS_COMPLETED, "completed"),
                 new Query(Queries.FLINK_CHECKPOINTS_FAILED, "failed")),
             Panel.timeseries(
@@ -236,7 +252,6 @@ final class MeshDashboards {
                 "Seconds since xds-control received the newest health record; past the staleness"
                     + " timeout routing holds, then returns to neutral.",
                 "s",
-                new Query(Queries.HEALTH_DATA_AGE, "age"))),
-        false);
+                new Query(Queries.HEALTH_DATA_AGE, "age"))));
   }
 }

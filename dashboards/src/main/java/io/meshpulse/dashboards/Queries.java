@@ -11,23 +11,31 @@ final class Queries {
   private Queries() {}
 
   static final String SOURCE = "reporter=\"source\"";
-  static final String SERVICE = SOURCE + ",destination_service_name=~\"$service\"";
+  static final String SERVICE = SOURCE + ",destination_service_name=\"$service\"";
+
+  /** The failed requests: the errors of the rules' {@code *:istio_request_errors:*}. */
+  static final String FAILED = "response_code=~\"5..|0\"";
 
   static String requestRate(String selector, String by) {
     return "sum by (" + by + ") (rate(istio_requests_total{" + selector + "}[$__rate_interval]))";
   }
 
-  static String successRatio(String selector, String by) {
-    return "sum by ("
-        + by
-        + ") (rate(istio_requests_total{"
-        + selector
-        + ",response_code!~\"5..|0\"}[$__rate_interval])) / "
+  /**
+   * Failed over all requests. A group without a failed request has no error series, so the error
+   * rate falls back to {@code 0 *} the request rate there: every group with traffic gets a ratio,
+   * and a group that has only ever failed (no success series at all) still gets its 1.
+   */
+  static String errorRatio(String selector, String by) {
+    return "("
+        + requestRate(selector + "," + FAILED, by)
+        + " or 0 * "
+        + requestRate(selector, by)
+        + ") / "
         + requestRate(selector, by);
   }
 
-  static String errorRatio(String selector, String by) {
-    return "1 - (" + successRatio(selector, by) + ")";
+  static String successRatio(String selector, String by) {
+    return "1 - (" + errorRatio(selector, by) + ")";
   }
 
   static String latencyQuantile(double q, String selector, String by) {
@@ -45,8 +53,7 @@ final class Queries {
   static final String ENDPOINT_EJECTED = "meshpulse_endpoint_ejected{cluster=~\"$cluster\"}";
   static final String WORST_ENDPOINTS = "bottomk(10, meshpulse_endpoint_health_score)";
   static final String ENDPOINT_P99 = "meshpulse_endpoint_p99_milliseconds{cluster=~\"$cluster\"}";
-  static final String DECISIONS =
-      "sum by (action) (increase(meshpulse_decisions_total[$__rate_interval]))";
+  static final String DECISIONS = perMinute("meshpulse_decisions_total", "action");
 
   static String rate(String metric, String by) {
     return "sum by (" + by + ") (rate(" + metric + "[$__rate_interval]))";
@@ -54,6 +61,19 @@ final class Queries {
 
   static String rate(String metric) {
     return "sum(rate(" + metric + "[$__rate_interval]))";
+  }
+
+  /**
+   * Events per minute, averaged over the rate window ({@code $__rate_interval}, at least four
+   * scrapes). An {@code increase} over that window read as "per interval" would count one event in
+   * every point whose window covers it, about four in a row.
+   */
+  static String perMinute(String metric, String by) {
+    return "60 * " + rate(metric, by);
+  }
+
+  static String perMinute(String metric) {
+    return "60 * " + rate(metric);
   }
 
   // Pipeline: the collector (Micrometer), the Flink job (Flink's Prometheus reporter; counters
@@ -83,9 +103,9 @@ final class Queries {
       rate(FLINK_OPERATOR + "meshpulse_late_window_results_dropped");
   static final String FLINK_TOO_OLD = rate(FLINK_OPERATOR + "meshpulse_records_too_old");
   static final String FLINK_CHECKPOINTS_COMPLETED =
-      "sum(increase(flink_jobmanager_job_numberOfCompletedCheckpoints[$__rate_interval]))";
+      perMinute("flink_jobmanager_job_numberOfCompletedCheckpoints");
   static final String FLINK_CHECKPOINTS_FAILED =
-      "sum(increase(flink_jobmanager_job_numberOfFailedCheckpoints[$__rate_interval]))";
+      perMinute("flink_jobmanager_job_numberOfFailedCheckpoints");
   static final String FLINK_CHECKPOINT_DURATION =
       "max(flink_jobmanager_job_lastCheckpointDuration)";
 
