@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * architecture (ADS 18000, xds-control HTTP 18080, collector gRPC 19000 and HTTP 19080, Flink's
  * Prometheus reporter 19249, Kafka 19092); 0 picks a free port, which the tests use. Settings of
  * the health job ({@code meshpulse.health.*}) and of xds-control ({@code meshpulse.xds.*}) pass
- * through to them, except those the platform sets itself (Kafka, ports, data directories).
+ * through to them, except those the platform sets itself (Kafka, ports, data directories, the
+ * topology file, the job's parallelism).
  */
 record PlatformOptions(
     int kafkaPort,
@@ -37,6 +38,18 @@ record PlatformOptions(
           HealthJobOptions.PROMETHEUS_PORT.key(),
           HealthJobOptions.CHECKPOINT_DIRECTORY.key(),
           HealthJobOptions.PARALLELISM.key());
+
+  /**
+   * xds-control settings the platform sets itself: its topology file (given with --topology), the
+   * ADS listener, the broker and the state directory; lower case, without dashes or underscores.
+   */
+  static final Set<String> PLATFORM_XDS_SETTINGS =
+      Set.of(
+          "meshpulse.xds.topologyfile",
+          "meshpulse.xds.ads.port",
+          "meshpulse.xds.ads.bindaddress",
+          "meshpulse.xds.kafka.bootstrapservers",
+          "meshpulse.xds.kafka.statedir");
 
   PlatformOptions {
     xdsProperties = List.copyOf(xdsProperties);
@@ -91,6 +104,11 @@ record PlatformOptions(
       String name = setting.substring(0, eq).trim();
       String value = setting.substring(eq + 1).trim();
       if (name.startsWith(XDS_PREFIX)) {
+        // Given twice on xds-control's command line, Spring would join the two values with a
+        // comma: a second broker, or a path with a comma in it.
+        if (PLATFORM_XDS_SETTINGS.contains(canonical(name))) {
+          throw new IllegalArgumentException("setting " + name + " is set by the platform itself");
+        }
         return xdsProperty(name + "=" + value);
       }
       if (!name.startsWith(HEALTH_PREFIX)) {
@@ -106,6 +124,11 @@ record PlatformOptions(
       HealthJobOptions.requireKnown(Map.of(name, value));
       healthSettings.put(name, value);
       return this;
+    }
+
+    /** A property name as Spring's relaxed binding compares it: no dashes or underscores. */
+    private static String canonical(String name) {
+      return name.replace("-", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     Builder kafkaPort(int port) {

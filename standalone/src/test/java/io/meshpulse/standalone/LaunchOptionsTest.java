@@ -58,7 +58,9 @@ class LaunchOptionsTest {
                 "--set",
                 "meshpulse.health.window.slide=500ms",
                 "--set",
-                "meshpulse.xds.policy.step-interval=2s"));
+                "meshpulse.xds.policy.step-interval=2s",
+                "--set",
+                "meshpulse.xds.kafka.routing-decisions-topic=d"));
     PlatformOptions platform =
         options.applyTo(PlatformOptions.builder(Path.of("data"))).topology(Path.of("t")).build();
     assertThat(platform.healthSettings())
@@ -66,7 +68,9 @@ class LaunchOptionsTest {
         .containsExactly(java.util.Map.entry("meshpulse.health.window.slide", "500ms"));
     assertThat(platform.xdsProperties())
         .as("xds-control properties")
-        .containsExactly("meshpulse.xds.policy.step-interval=2s");
+        .containsExactly(
+            "meshpulse.xds.policy.step-interval=2s",
+            "meshpulse.xds.kafka.routing-decisions-topic=d");
     assertThat(platform.kafkaPort()).as("kafka port").isEqualTo(19092);
 
     assertThatThrownBy(
@@ -79,6 +83,17 @@ class LaunchOptionsTest {
                     List.of("demo", "--set", "meshpulse.health.kafka.bootstrap-servers=x:1")))
         .as("a setting the platform owns")
         .hasMessageContaining("meshpulse.health.kafka.bootstrap-servers is set by the platform");
+    for (String owned :
+        List.of(
+            "meshpulse.xds.kafka.bootstrap-servers",
+            "meshpulse.xds.kafka.bootstrapServers",
+            "meshpulse.xds.ads.port",
+            "meshpulse.xds.kafka.state-dir",
+            "meshpulse.xds.topology_file")) {
+      assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--set", owned + "=x")))
+          .as("an xds-control setting the platform owns: %s", owned)
+          .hasMessageContaining(owned + " is set by the platform");
+    }
     assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--set", "server.port=1")))
         .as("a setting of neither")
         .hasMessageContaining("setting server.port: only");

@@ -57,6 +57,7 @@ public final class HealthJob {
   }
 
   static void define(StreamExecutionEnvironment env, ReadableConfig conf, Clock clock) {
+    HealthJobOptions.requireKnown(conf.toMap());
     OptionChecks.validate(conf);
     ScoringThresholds thresholds = HealthJobOptions.thresholds(conf);
     Duration size = conf.get(HealthJobOptions.WINDOW_SIZE);

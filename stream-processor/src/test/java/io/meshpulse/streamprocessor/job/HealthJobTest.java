@@ -86,6 +86,15 @@ class HealthJobTest {
   }
 
   @Test
+  void define_refusesAMistypedSetting_asTheJobsMainDoes() {
+    Configuration conf = Configuration.fromMap(Map.of("meshpulse.health.window.slid", "500ms"));
+    assertThatThrownBy(
+            () -> HealthJob.define(StreamExecutionEnvironment.getExecutionEnvironment(), conf))
+        .as("a typo in the configuration an embedding passes")
+        .hasMessageContaining("unknown setting meshpulse.health.window.slid:");
+  }
+
+  @Test
   void define_failsFast_namingTheOffendingOption() {
     Configuration conf = new Configuration();
     conf.set(HealthJobOptions.WINDOW_SIZE, Duration.ofMillis(2_750));
