@@ -48,6 +48,42 @@ class ChartGuardsTest {
   }
 
   @Test
+  void collectorAutoscaling_withMoreMinimumThanMaximumReplicas_fails(@TempDir Path dir)
+      throws IOException {
+    Path values =
+        write(
+            dir,
+            "collector:\n  autoscaling:\n    enabled: true\n    minReplicas: 5\n    maxReplicas: 3\n"
+                + "  resources:\n    limits: {cpu: 500m}\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
+        .as("HPA with min above max")
+        .hasMessageContaining("collector.autoscaling.minReplicas (5) must not exceed");
+  }
+
+  @Test
+  void collectorAutoscaling_withACpuLimitOnly_rendersTheHpa(@TempDir Path dir) throws IOException {
+    Path values =
+        write(
+            dir,
+            "collector:\n  autoscaling:\n    enabled: true\n  resources:\n    limits: {cpu: 1}\n");
+    assertThat(RenderedChart.renderOverDefaults(values).all(HorizontalPodAutoscaler.class))
+        .as("HPA with a CPU limit, which the request defaults to")
+        .hasSize(1);
+  }
+
+  @Test
+  void flinkConfiguration_ofAKeyTheChartSets_failsNamingIt(@TempDir Path dir) throws IOException {
+    Path values =
+        write(
+            dir,
+            "streamProcessor:\n  flinkConfiguration:\n    high-availability.type: zookeeper\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
+        .as("a Flink key the chart owns")
+        .hasMessageContaining(
+            "streamProcessor.flinkConfiguration.high-availability.type is set by the chart");
+  }
+
+  @Test
   void twoXdsControlReplicas_areRefused(@TempDir Path dir) throws IOException {
     Path values = write(dir, "xdsControl:\n  replicaCount: 2\n");
     assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))

@@ -63,6 +63,13 @@ class ChartWiringTest {
         .containsEntry("runAsUser", AppDefaults.FLINK_UID)
         .containsEntry("runAsGroup", AppDefaults.FLINK_UID)
         .containsEntry("runAsNonRoot", true);
+    List<Map<String, Object>> containers = flink.get("spec", "podTemplate", "spec", "containers");
+    assertThat(containers.get(0))
+        .as("Flink's main container, as the restricted Pod Security level asks")
+        .containsEntry(
+            "securityContext",
+            Map.of(
+                "allowPrivilegeEscalation", false, "capabilities", Map.of("drop", List.of("ALL"))));
   }
 
   @Test
@@ -87,7 +94,12 @@ class ChartWiringTest {
         .containsEntry("meshpulse.health.topics.access-records", "mesh.access-records.v1")
         .containsEntry("meshpulse.health.checkpoint.directory", "s3://meshpulse-ci/checkpoints")
         .containsEntry("meshpulse.health.window.size", "20s")
-        .containsEntry("meshpulse.health.state.backend", "rocksdb");
+        .containsEntry("meshpulse.health.state.backend", "rocksdb")
+        .containsEntry("meshpulse.health.score.min-requests", "1000000")
+        .as("Kafka ids named after the release")
+        .containsEntry("meshpulse.health.kafka.group-id", "mp-meshpulse-stream-processor")
+        .containsEntry(
+            "meshpulse.health.kafka.transactional-id-prefix", "mp-meshpulse-stream-processor");
   }
 
   @Test

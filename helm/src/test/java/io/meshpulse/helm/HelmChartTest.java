@@ -93,7 +93,10 @@ class HelmChartTest {
   void defaults_leaveOptionalFeaturesOff_andResourcesUnset() {
     RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
     assertThat(chart.all(HorizontalPodAutoscaler.class)).as("HPAs by default").isEmpty();
-    assertThat(chart.all(PodDisruptionBudget.class)).as("PDBs by default").isEmpty();
+    assertThat(chart.all(PodDisruptionBudget.class))
+        .as("PDBs by default: the collectors' only")
+        .extracting(p -> p.getMetadata().getName())
+        .containsExactly("mp-meshpulse-collector");
     assertThat(chart.all(Secret.class)).as("secrets by default").isEmpty();
     for (String kind :
         List.of("ServiceMonitor", "PodMonitor", "PrometheusRule", "Kafka", "EnvoyFilter")) {
@@ -111,6 +114,63 @@ class HelmChartTest {
       assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
           .as("non-root pod %s", d.getMetadata().getName())
           .isTrue();
+    }
+  }
+
+  @Test
+  void defaults_drainAndStopGracefully_andSpreadTheCollectors() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
+    PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class, "mp-meshpulse-collector");
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).as("collectors down at once").isOne();
+    assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy())
+        .as("a collector that never got ready does not block a drain")
+        .isEqualTo("AlwaysAllow");
+    Deployment collector = chart.one(Deployment.class, "mp-meshpulse-collector");
+    var pod = collector.getSpec().getTemplate().getSpec();
+    assertThat(pod.getTerminationGracePeriodSeconds())
+        .as("collector grace: preStop 5 s + streams 5 s + Kafka flush 10 s")
+        .isEqualTo(45L);
+    assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getExec().getCommand())
+        .as("collector preStop")
+        .containsExactly("sleep", "5");
+    assertThat(pod.getTopologySpreadConstraints())
+        .as("collectors spread over nodes")
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+              assertThat(c.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+              assertThat(c.getLabelSelector().getMatchLabels())
+                  .isEqualTo(collector.getSpec().getSelector().getMatchLabels());
+            });
+    assertThat(
+            chart
+                .one(Deployment.class, "mp-meshpulse-xds-control")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getTerminationGracePeriodSeconds())
+        .as("xds-control grace: ADS, loop, Streams and three producer flushes")
+        .isEqualTo(60L);
+    for (Deployment d : chart.all(Deployment.class)) {
+      var spec = d.getSpec().getTemplate().getSpec();
+      String name = d.getMetadata().getName();
+      assertThat(spec.getAutomountServiceAccountToken())
+          .as("%s: API token mounted", name)
+          .isFalse();
+      assertThat(spec.getSecurityContext().getRunAsGroup())
+          .as("%s: group of the process", name)
+          .isEqualTo((long) AppDefaults.APP_UID);
+      Container c = spec.getContainers().get(0);
+      assertThat(c.getLivenessProbe().getTimeoutSeconds())
+          .as("%s: liveness timeout", name)
+          .isEqualTo(5);
+      assertThat(c.getLivenessProbe().getFailureThreshold())
+          .as("%s: liveness tries", name)
+          .isEqualTo(6);
+      assertThat(c.getReadinessProbe().getTimeoutSeconds())
+          .as("%s: readiness timeout", name)
+          .isEqualTo(3);
     }
   }
 

@@ -129,7 +129,9 @@ class KafkaTopicsTest {
         .containsEntry("MESHPULSE_XDS_KAFKA_SERVICEHEALTHTOPIC", "prod.service-health")
         .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGDECISIONSTOPIC", "prod.decisions")
         .containsEntry("MESHPULSE_XDS_KAFKA_ROUTINGOVERRIDESTOPIC", "prod.overrides")
-        .containsEntry("MESHPULSE_XDS_KAFKA_ROLLOUTSTOPIC", "prod.rollouts");
+        .containsEntry("MESHPULSE_XDS_KAFKA_ROLLOUTSTOPIC", "prod.rollouts")
+        .as("xds-control's Kafka Streams application, one per release")
+        .containsEntry("MESHPULSE_XDS_KAFKA_APPLICATIONID", "mp-meshpulse-xds-control");
     assertThat(chart.env("mp-meshpulse-collector"))
         .as("collector env")
         .containsEntry("MESHPULSE_COLLECTOR_KAFKA_ACCESSRECORDSTOPIC", "prod.access")

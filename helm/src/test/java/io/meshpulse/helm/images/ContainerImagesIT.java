@@ -96,7 +96,10 @@ class ContainerImagesIT {
         .as("inherited entrypoint")
         .isEqualTo(BaseImages.FLINK_ENTRYPOINT);
     assertThat(job.strings("Cmd")).as("inherited CMD").isEqualTo(BaseImages.FLINK_CMD);
-    assertThat(job.strings("Env")).as("inherited environment").contains("FLINK_HOME=/opt/flink");
+    assertThat(job.strings("Env"))
+        .as("inherited environment, without the apps' JVM defaults")
+        .contains("FLINK_HOME=/opt/flink")
+        .noneMatch(e -> e.startsWith("JAVA_TOOL_OPTIONS="));
     assertThat(job.config.path("config").path("WorkingDir").asText())
         .as("inherited working directory")
         .isEqualTo("/opt/flink");
@@ -141,14 +144,18 @@ class ContainerImagesIT {
         .as("%s: first layer is the base image's", name)
         .isEqualTo(jreBase.diffIds().get(0));
     assertThat(image.strings("Env"))
-        .as("%s: base environment kept", name)
-        .contains("JAVA_HOME=/opt/java/openjdk");
+        .as(
+            "%s: base environment kept, JVM defaults in the variable the chart's javaOpts sets",
+            name)
+        .contains(
+            "JAVA_HOME=/opt/java/openjdk",
+            "JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=70 -Djava.io.tmpdir=/tmp");
     List<String> entrypoint = image.strings("Entrypoint");
     assertThat(entrypoint).as("%s: entrypoint", name).startsWith("java").endsWith(mainClass);
     assertThat(entrypoint)
-        .as("%s: entrypoint", name)
+        .as("%s: entrypoint (no JVM flag that would win over JAVA_TOOL_OPTIONS)", name)
         .containsSubsequence("-cp", "@/app/jib-classpath-file")
-        .contains("-XX:MaxRAMPercentage=70");
+        .noneMatch(arg -> arg.startsWith("-XX:") || arg.startsWith("-D"));
     assertThat(image.strings("Cmd"))
         .as("%s: the base image's CMD (jshell) dropped", name)
         .isEmpty();
