@@ -120,7 +120,8 @@ class CollectorIT {
         .as("istio_requests_total of the inbound istio request, labels sorted by name")
         .contains(
             "istio_requests_total{connection_security_policy=\"mutual_tls\","
-                + "destination_app=\"reviews\",destination_cluster=\"Kubernetes\","
+                + "destination_app=\"reviews\",destination_canonical_revision=\"v2\","
+                + "destination_canonical_service=\"reviews\",destination_cluster=\"Kubernetes\","
                 + "destination_principal=\"spiffe://cluster.local/ns/default/sa/bookinfo-reviews\","
                 + "destination_service=\"reviews.default.svc.cluster.local\","
                 + "destination_service_name=\"reviews\","
@@ -128,10 +129,11 @@ class CollectorIT {
                 + "destination_workload=\"reviews-v2\",destination_workload_namespace=\"default\","
                 + "grpc_response_status=\"\",reporter=\"destination\",request_protocol=\"http\","
                 + "response_code=\"503\",response_flags=\"-\","
-                + "source_app=\"unknown\",source_cluster=\"unknown\","
+                + "source_app=\"unknown\",source_canonical_revision=\"latest\","
+                + "source_canonical_service=\"unknown\",source_cluster=\"unknown\","
                 + "source_principal=\"spiffe://cluster.local/ns/default/sa/bookinfo-productpage\","
                 + "source_version=\"unknown\",source_workload=\"unknown\","
-                + "source_workload_namespace=\"unknown\"} 1")
+                + "source_workload_namespace=\"default\"} 1")
         .contains("response_flags=\"UH\"")
         .contains("source_workload=\"frontend\"");
   }
@@ -185,26 +187,42 @@ class CollectorIT {
     }
     for (String le :
         List.of(
+            "0.5",
             "1.0",
+            "5.0",
             "10.0",
+            "25.0",
+            "50.0",
             "100.0",
+            "250.0",
+            "500.0",
             "1000.0",
+            "2500.0",
+            "5000.0",
             "10000.0",
-            "100000.0",
-            "1000000.0",
-            "1.0E7",
+            "30000.0",
+            "60000.0",
+            "300000.0",
+            "600000.0",
+            "1800000.0",
+            "3600000.0",
             "+Inf")) {
-      assertThat(exposition)
-          .as("size bucket le=%s", le)
-          .containsPattern(
-              "istio_request_bytes_bucket\\{[^}]*le=\"" + java.util.regex.Pattern.quote(le) + "\"");
+      for (String histogram : List.of("istio_request_bytes", "istio_response_bytes")) {
+        assertThat(exposition)
+            .as("%s bucket le=%s (Envoy's default buckets, as the durations)", histogram, le)
+            .containsPattern(
+                histogram + "_bucket\\{[^}]*le=\"" + java.util.regex.Pattern.quote(le) + "\"");
+      }
     }
+    assertThat(exposition).as("no Mixer-era size bucket").doesNotContain("le=\"1.0E7\"");
     assertThat(exposition)
         .as("the 13 ms request lands in the 25 ms bucket, not the 10 ms one")
         .containsPattern(
-            "istio_request_duration_milliseconds_bucket\\{[^}]*destination_service=\"reviews.default.svc.cluster.local\"[^}]*le=\"10.0\"[^}]*\\} 0")
+            "istio_request_duration_milliseconds_bucket\\{[^}]*destination_service=\"reviews.default.svc.cluster.local\"[^}]*le=\"10.0\"[^}]*\\}"
+                + " 0")
         .containsPattern(
-            "istio_request_duration_milliseconds_bucket\\{[^}]*destination_service=\"reviews.default.svc.cluster.local\"[^}]*le=\"25.0\"[^}]*\\} [1-9]");
+            "istio_request_duration_milliseconds_bucket\\{[^}]*destination_service=\"reviews.default.svc.cluster.local\"[^}]*le=\"25.0\"[^}]*\\}"
+                + " [1-9]");
     assertThat(exposition)
         .as("self metrics")
         .contains("meshpulse_collector_entries_received_total{kind=\"http\"}")
@@ -225,12 +243,15 @@ class CollectorIT {
     String exposition = collector.scrape();
     String labels =
         "{connection_security_policy=\"unknown\",destination_app=\"unknown\","
+            + "destination_canonical_revision=\"latest\","
+            + "destination_canonical_service=\"unknown\","
             + "destination_cluster=\"unknown\",destination_principal=\"unknown\","
             + "destination_service=\"mongodb.storage.svc.cluster.local\","
             + "destination_service_name=\"mongodb\",destination_service_namespace=\"storage\","
             + "destination_version=\"unknown\",destination_workload=\"unknown\","
             + "destination_workload_namespace=\"unknown\",reporter=\"source\","
             + "request_protocol=\"tcp\",response_flags=\"-\",source_app=\"productpage\","
+            + "source_canonical_revision=\"v1\",source_canonical_service=\"productpage\","
             + "source_cluster=\"Kubernetes\",source_principal=\"unknown\",source_version=\"v1\","
             + "source_workload=\"productpage-v1\",source_workload_namespace=\"default\"}";
     assertThat(CollectorRunner.sample(exposition, "istio_tcp_sent_bytes_total" + labels))

@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 public final class AccessLogDecoder {
   private static final byte[][] METHOD_NAMES = methodNames();
   private static final String GRPC_CONTENT_TYPE = "application/grpc";
+  private static final String INBOUND_PASSTHROUGH = AccessRecordMapper.INBOUND_PASSTHROUGH;
 
   private final AccessRecordMapper mapper;
   private final MappingOptions options;
@@ -137,6 +138,8 @@ public final class AccessLogDecoder {
         context.destination,
         context.subset,
         context.securityPolicy,
+        node.canonicalService(),
+        node.canonicalRevision(),
         protocol,
         responseCode,
         hasGrpcStatus,
@@ -185,6 +188,8 @@ public final class AccessLogDecoder {
         context.destination,
         context.subset,
         context.securityPolicy,
+        node.canonicalService(),
+        node.canonicalRevision(),
         Protocol.PROTOCOL_TCP,
         0,
         false,
@@ -360,8 +365,9 @@ public final class AccessLogDecoder {
 
   /**
    * The shared part of the entry just read, built on first use in this stream. Looked up by the raw
-   * bytes it depends on (cluster name, both SPIFFE ids, whether there was a peer certificate), laid
-   * end to end with their lengths, so a hit costs one hash and one compare.
+   * bytes it depends on (cluster name, both SPIFFE ids, whether there was a peer certificate, and
+   * for inbound passthrough clusters the authority), laid end to end with their lengths, so a hit
+   * costs one hash and one compare.
    */
   private EntryContext context(NodeIdentity node) throws InvalidProtocolBufferException {
     if (node != this.node) {
@@ -370,13 +376,16 @@ public final class AccessLogDecoder {
     }
     EntryReader r = reader;
     byte[] buf = r.buf;
-    int size = 13 + r.clusterLen + r.peerSanLen + r.localSanLen;
+    boolean passthrough = r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH);
+    int authorityLen = passthrough ? r.authorityLen : 0;
+    int size = 17 + r.clusterLen + r.peerSanLen + r.localSanLen + authorityLen;
     if (contextKey.length < size) {
       contextKey = new byte[Math.max(size, contextKey.length * 2)];
     }
     int n = range(contextKey, 0, buf, r.clusterOff, r.clusterLen);
     n = range(contextKey, n, buf, r.peerSanOff, r.peerSanLen);
     n = range(contextKey, n, buf, r.localSanOff, r.localSanLen);
+    n = range(contextKey, n, buf, r.authorityOff, authorityLen);
     contextKey[n++] = (byte) (r.hasTls && r.hasPeerCertificate ? 1 : 0);
     EntryContext context = contexts.get(contextKey, 0, n);
     if (context == null) {
@@ -386,7 +395,8 @@ public final class AccessLogDecoder {
               string(buf, r.clusterOff, r.clusterLen),
               principal(buf, r.peerSanOff, r.peerSanLen),
               principal(buf, r.localSanOff, r.localSanLen),
-              r.hasTls && r.hasPeerCertificate);
+              r.hasTls && r.hasPeerCertificate,
+              passthrough ? string(buf, r.authorityOff, authorityLen) : "");
       contexts.put(contextKey, 0, n, context);
     }
     return context;
@@ -411,7 +421,12 @@ public final class AccessLogDecoder {
       String upstreamCluster,
       String peerPrincipal,
       String localPrincipal,
-      boolean peerCertificate) {
+      boolean peerCertificate,
+      String authority) {
+    if (AccessRecordMapper.isInboundPassthrough(upstreamCluster)) {
+      return passthroughContext(
+          node, upstreamCluster, peerPrincipal, localPrincipal, peerCertificate, authority);
+    }
     IstioClusterName istio = IstioClusterName.parse(upstreamCluster).orElse(null);
     Reporter reporter =
         istio == null
@@ -446,6 +461,31 @@ public final class AccessLogDecoder {
         istio == null ? "" : istio.subset(),
         upstreamCluster,
         securityPolicy);
+  }
+
+  /**
+   * An entry of Istio's inbound passthrough cluster (traffic to a port of the pod that no service
+   * declares), logged by the destination's proxy: reporter DESTINATION, the destination service
+   * named as Istio names it (the request's authority, else the workload's canonical service; the
+   * cluster name as the service name; the proxy's namespace). The record keeps the cluster name as
+   * its cluster.
+   */
+  private EntryContext passthroughContext(
+      NodeIdentity node,
+      String upstreamCluster,
+      String peerPrincipal,
+      String localPrincipal,
+      boolean peerCertificate,
+      String authority) {
+    return new EntryContext(
+        node,
+        Reporter.REPORTER_DESTINATION,
+        mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal),
+        AccessRecordMapper.passthroughDestination(node, upstreamCluster, authority, localPrincipal),
+        upstreamCluster,
+        "",
+        upstreamCluster,
+        peerCertificate && !peerPrincipal.isEmpty() ? "mutual_tls" : "none");
   }
 
   private static String principal(byte[] buf, int off, int len)

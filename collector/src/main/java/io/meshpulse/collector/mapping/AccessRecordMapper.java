@@ -19,6 +19,9 @@ public final class AccessRecordMapper {
   /** At most this many peers are kept for reuse; when full, the cache starts again empty. */
   static final int MAX_CACHED_PEERS = 10_000;
 
+  /** The start of the names of Istio's inbound passthrough clusters. */
+  static final String INBOUND_PASSTHROUGH = "InboundPassthroughCluster";
+
   private final MappingOptions options;
 
   /**
@@ -95,6 +98,34 @@ public final class AccessRecordMapper {
               .setPrincipal(principal)
               .build();
     };
+  }
+
+  /**
+   * Whether {@code cluster} is one of Istio's inbound passthrough clusters ({@code
+   * InboundPassthroughCluster}, {@code InboundPassthroughClusterIpv4}, {@code
+   * InboundPassthroughClusterIpv6}): inbound traffic, logged by the destination's proxy, to a port
+   * no service declares.
+   */
+  static boolean isInboundPassthrough(String cluster) {
+    return cluster.equals(INBOUND_PASSTHROUGH)
+        || cluster.equals(INBOUND_PASSTHROUGH + "Ipv4")
+        || cluster.equals(INBOUND_PASSTHROUGH + "Ipv6");
+  }
+
+  /**
+   * The destination of an inbound passthrough entry, the reporting proxy's own workload, with the
+   * service labels Istio gives it: the service is the request's authority, else the workload's
+   * canonical service; the service name is the cluster name; the service namespace is the proxy's
+   * namespace.
+   */
+  static Peer passthroughDestination(
+      NodeIdentity node, String cluster, String authority, String principal) {
+    return node.peer().toBuilder()
+        .setService(authority.isEmpty() ? node.canonicalService() : authority)
+        .setServiceName(cluster)
+        .setServiceNamespace(node.peer().getNamespace())
+        .setPrincipal(principal)
+        .build();
   }
 
   private static Peer.Builder serviceSide(String service) {

@@ -21,6 +21,8 @@ public final class MappedAccess {
   private final Peer destination;
   private final String subset;
   private final String connectionSecurityPolicy;
+  private final String canonicalService;
+  private final String canonicalRevision;
   private final Protocol protocol;
   private final int responseCode;
   private final boolean hasGrpcStatus;
@@ -40,6 +42,8 @@ public final class MappedAccess {
       Peer destination,
       String subset,
       String connectionSecurityPolicy,
+      String canonicalService,
+      String canonicalRevision,
       Protocol protocol,
       int responseCode,
       boolean hasGrpcStatus,
@@ -57,6 +61,8 @@ public final class MappedAccess {
     this.destination = destination;
     this.subset = subset;
     this.connectionSecurityPolicy = connectionSecurityPolicy;
+    this.canonicalService = canonicalService;
+    this.canonicalRevision = canonicalRevision;
     this.protocol = protocol;
     this.responseCode = responseCode;
     this.hasGrpcStatus = hasGrpcStatus;
@@ -69,8 +75,17 @@ public final class MappedAccess {
     this.connectionClosed = connectionClosed;
   }
 
-  /** {@code record} with its key and serialized value, for callers that hold a record. */
+  /**
+   * {@code record} with its key and serialized value, for callers that hold a record. A record does
+   * not carry the reporting proxy's canonical service and revision: they fall back, as for a proxy
+   * without canonical labels, to the reporting side's app (else workload) and version (else {@code
+   * latest}).
+   */
   public static MappedAccess of(AccessRecord record) {
+    Peer local =
+        record.getReporter() == Reporter.REPORTER_DESTINATION
+            ? record.getDestination()
+            : record.getSource();
     return new MappedAccess(
         RecordKeys.of(record).getBytes(StandardCharsets.UTF_8),
         record.toByteArray(),
@@ -79,6 +94,8 @@ public final class MappedAccess {
         record.getDestination(),
         record.getSubset(),
         record.getConnectionSecurityPolicy(),
+        local.getApp().isEmpty() ? local.getWorkload() : local.getApp(),
+        local.getVersion().isEmpty() ? NodeIdentity.LATEST : local.getVersion(),
         record.getProtocol(),
         record.getResponseCode(),
         record.hasGrpcStatus(),
@@ -128,6 +145,19 @@ public final class MappedAccess {
 
   public String connectionSecurityPolicy() {
     return connectionSecurityPolicy;
+  }
+
+  /**
+   * The canonical service of the reporting proxy's workload (the destination's for reporter
+   * DESTINATION, the source's for reporter SOURCE); the peer's is not known.
+   */
+  public String canonicalService() {
+    return canonicalService;
+  }
+
+  /** The canonical revision of the reporting proxy's workload. */
+  public String canonicalRevision() {
+    return canonicalRevision;
   }
 
   public Protocol protocol() {

@@ -43,7 +43,42 @@ public final class NodeIdentityResolver {
               .build();
     }
     String dnsDomain = istioId.matches() ? istioId.group(5) : "";
-    return new NodeIdentity(node.getId(), node.getCluster(), peer, dnsDomain);
+    if (!istio) {
+      return new NodeIdentity(node.getId(), node.getCluster(), peer, dnsDomain);
+    }
+    Struct labels = struct(metadata, "LABELS");
+    return new NodeIdentity(
+        node.getId(),
+        node.getCluster(),
+        peer,
+        dnsDomain,
+        canonicalService(labels, peer.getWorkload()),
+        canonicalRevision(labels));
+  }
+
+  /**
+   * Istio's canonical service of a workload: its {@code service.istio.io/canonical-name} label,
+   * else (as Istio's injector derives that label) {@code app.kubernetes.io/name}, {@code app}, the
+   * workload name.
+   */
+  static String canonicalService(Struct labels, String workload) {
+    return firstNonEmpty(
+        string(labels, "service.istio.io/canonical-name"),
+        string(labels, "app.kubernetes.io/name"),
+        string(labels, "app"),
+        workload);
+  }
+
+  /**
+   * Istio's canonical revision of a workload: its {@code service.istio.io/canonical-revision}
+   * label, else {@code app.kubernetes.io/version}, {@code version}, {@code latest}.
+   */
+  static String canonicalRevision(Struct labels) {
+    return firstNonEmpty(
+        string(labels, "service.istio.io/canonical-revision"),
+        string(labels, "app.kubernetes.io/version"),
+        string(labels, "version"),
+        NodeIdentity.LATEST);
   }
 
   private static Peer istioPeer(Node node, @org.jspecify.annotations.Nullable Matcher id) {

@@ -23,10 +23,12 @@ import java.util.function.Function;
 
 /**
  * Istio's standard metrics, derived from access records, with Istio's names, types, buckets and
- * labels, so that Istio's dashboards and Flagger's queries work against the collector. Exposed as a
- * Prometheus {@link MultiCollector}: counters are named without {@code _total} here and the
- * exposition adds it, giving {@code istio_requests_total}. TCP metrics carry the HTTP labels minus
- * {@code response_code} and {@code grpc_response_status}, as in Istio.
+ * labels, so that Flagger's checks and the dashboard panels keyed on the destination service work
+ * against the collector. Exposed as a Prometheus {@link MultiCollector}: counters are named without
+ * {@code _total} here and the exposition adds it, giving {@code istio_requests_total}. TCP metrics
+ * carry the HTTP labels minus {@code response_code} and {@code grpc_response_status}, as in Istio.
+ * The labels of the peer of the reporting proxy are mostly {@code unknown}: Istio reads them from
+ * the peer's metadata, which access logs do not carry (docs/collector.md lists the differences).
  */
 public final class IstioMetrics implements MultiCollector {
   static final List<String> HTTP_LABELS =
@@ -37,6 +39,8 @@ public final class IstioMetrics implements MultiCollector {
           "source_principal",
           "source_app",
           "source_version",
+          "source_canonical_service",
+          "source_canonical_revision",
           "source_cluster",
           "destination_workload",
           "destination_workload_namespace",
@@ -46,6 +50,8 @@ public final class IstioMetrics implements MultiCollector {
           "destination_service",
           "destination_service_name",
           "destination_service_namespace",
+          "destination_canonical_service",
+          "destination_canonical_revision",
           "destination_cluster",
           "request_protocol",
           "response_code",
@@ -57,16 +63,30 @@ public final class IstioMetrics implements MultiCollector {
           .filter(l -> !l.equals("response_code") && !l.equals("grpc_response_status"))
           .toList();
 
-  /** Istio's default duration buckets, in milliseconds. */
-  static final double[] DURATION_BUCKETS = {
+  /**
+   * Envoy's default histogram buckets, which Istio's proxy records all its histograms with: the
+   * duration ones in milliseconds, the byte-size ones in bytes.
+   */
+  static final double[] ENVOY_DEFAULT_BUCKETS = {
     0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000,
     1800000, 3600000
   };
 
-  /** Istio's default size buckets, in bytes. */
-  static final double[] SIZE_BUCKETS = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+  /** The duration buckets, in milliseconds. */
+  static final double[] DURATION_BUCKETS = ENVOY_DEFAULT_BUCKETS;
+
+  /** The request and response size buckets, in bytes (not the Mixer-era powers of ten). */
+  static final double[] SIZE_BUCKETS = ENVOY_DEFAULT_BUCKETS;
+
+  /** Sizes are observed in half bytes: the first bucket's bound, 0.5, is a whole number of them. */
+  private static final int HALF_BYTES = 2;
 
   private static final String UNKNOWN = "unknown";
+
+  /** The canonical revision Istio gives a peer it does not know. */
+  private static final String LATEST = "latest";
+
+  private static final String NAMESPACE_PART = "/ns/";
 
   /** At most this many label sources are remembered per group; past it, lookups use the guard. */
   private static final int MAX_RESOLVED = 20_000;
@@ -108,13 +128,13 @@ public final class IstioMetrics implements MultiCollector {
     HttpSeries series = httpSeries(record);
     // istio_requests_total is the duration histogram's count: one observation per request.
     series.duration.observe(record.durationMicros());
-    series.requestBytes.observe(record.requestBytes());
-    series.responseBytes.observe(record.responseBytes());
+    series.requestBytes.observe(record.requestBytes() * HALF_BYTES);
+    series.responseBytes.observe(record.responseBytes() * HALF_BYTES);
   }
 
   /**
    * The series of a record: from the resolved-series cache when its label sources were seen before,
-   * else through the cardinality guard (which builds the 21 label values).
+   * else through the cardinality guard (which builds the 25 label values).
    */
   private HttpSeries httpSeries(MappedAccess record) {
     SeriesKey key = SeriesKey.of(record, true);
@@ -151,7 +171,7 @@ public final class IstioMetrics implements MultiCollector {
 
   /**
    * Everything the labels of a record are made of. Peers are shared, immutable and hash once, so
-   * this key is cheap to build and compare, unlike the 21 label values.
+   * this key is cheap to build and compare, unlike the 25 label values.
    */
   private static final class SeriesKey {
     private final Reporter reporter;
@@ -159,6 +179,8 @@ public final class IstioMetrics implements MultiCollector {
     private final Peer destination;
     private final String subset;
     private final String securityPolicy;
+    private final String canonicalService;
+    private final String canonicalRevision;
     private final Protocol protocol;
     private final int responseCode;
     private final int grpcStatus;
@@ -172,6 +194,8 @@ public final class IstioMetrics implements MultiCollector {
       destination = record.destination();
       subset = record.subset();
       securityPolicy = record.connectionSecurityPolicy();
+      canonicalService = record.canonicalService();
+      canonicalRevision = record.canonicalRevision();
       protocol = record.protocol();
       responseCode = withResponse ? record.responseCode() : 0;
       grpcStatus = withResponse ? record.grpcStatus() : 0;
@@ -182,6 +206,8 @@ public final class IstioMetrics implements MultiCollector {
       h = 31 * h + destination.hashCode();
       h = 31 * h + subset.hashCode();
       h = 31 * h + securityPolicy.hashCode();
+      h = 31 * h + canonicalService.hashCode();
+      h = 31 * h + canonicalRevision.hashCode();
       h = 31 * h + protocol.ordinal();
       h = 31 * h + responseCode;
       h = 31 * h + (hasGrpcStatus ? grpcStatus + 1 : 0);
@@ -210,6 +236,8 @@ public final class IstioMetrics implements MultiCollector {
           && responseFlags.equals(k.responseFlags)
           && subset.equals(k.subset)
           && securityPolicy.equals(k.securityPolicy)
+          && canonicalService.equals(k.canonicalService)
+          && canonicalRevision.equals(k.canonicalRevision)
           && source.equals(k.source)
           && destination.equals(k.destination);
     }
@@ -289,13 +317,26 @@ public final class IstioMetrics implements MultiCollector {
   private static String[] labels(MappedAccess record, boolean withResponse) {
     Peer source = record.source();
     Peer destination = record.destination();
+    boolean inbound = record.reporter() == Reporter.REPORTER_DESTINATION;
+    // The canonical service and revision are the reporting proxy's; the peer's are not in the
+    // access log, and Istio writes "unknown" and "latest" for a peer it does not know.
+    String localService = orUnknown(record.canonicalService());
+    String localRevision =
+        record.canonicalRevision().isEmpty() ? LATEST : record.canonicalRevision();
     List<String> values = new ArrayList<>(HTTP_LABELS.size());
-    values.add(record.reporter() == Reporter.REPORTER_DESTINATION ? "destination" : "source");
+    values.add(inbound ? "destination" : "source");
     values.add(orUnknown(source.getWorkload()));
-    values.add(orUnknown(source.getNamespace()));
+    // As Istio: without the peer's metadata, the namespace of its SPIFFE id (.../ns/<ns>/sa/...).
+    values.add(
+        orUnknown(
+            source.getNamespace().isEmpty()
+                ? principalNamespace(source.getPrincipal())
+                : source.getNamespace()));
     values.add(orUnknown(source.getPrincipal()));
     values.add(orUnknown(source.getApp()));
     values.add(orUnknown(source.getVersion()));
+    values.add(inbound ? UNKNOWN : localService);
+    values.add(inbound ? LATEST : localRevision);
     values.add(orUnknown(source.getMeshCluster()));
     values.add(orUnknown(destination.getWorkload()));
     values.add(orUnknown(destination.getNamespace()));
@@ -308,6 +349,8 @@ public final class IstioMetrics implements MultiCollector {
     values.add(orUnknown(destination.getService()));
     values.add(orUnknown(destination.getServiceName()));
     values.add(orUnknown(destination.getServiceNamespace()));
+    values.add(inbound ? localService : UNKNOWN);
+    values.add(inbound ? localRevision : LATEST);
     values.add(orUnknown(destination.getMeshCluster()));
     values.add(protocol(record.protocol()));
     if (withResponse) {
@@ -327,6 +370,20 @@ public final class IstioMetrics implements MultiCollector {
     };
   }
 
+  /**
+   * The namespace of a SPIFFE id {@code spiffe://<trust domain>/ns/<namespace>/sa/<account>}, as
+   * Istio reads it: what follows {@code /ns/} up to the next {@code /}; empty when there is none.
+   */
+  static String principalNamespace(String principal) {
+    int begin = principal.indexOf(NAMESPACE_PART);
+    if (begin < 0) {
+      return "";
+    }
+    begin += NAMESPACE_PART.length();
+    int end = principal.indexOf('/', begin);
+    return end < 0 ? principal.substring(begin) : principal.substring(begin, end);
+  }
+
   private static String orUnknown(String value) {
     return value.isEmpty() ? UNKNOWN : value;
   }
@@ -334,8 +391,9 @@ public final class IstioMetrics implements MultiCollector {
   private static final class HttpSeries {
     // Observed in microseconds, exposed in milliseconds.
     final Histogram duration = new Histogram(DURATION_BUCKETS, 1000);
-    final Histogram requestBytes = new Histogram(SIZE_BUCKETS, 1);
-    final Histogram responseBytes = new Histogram(SIZE_BUCKETS, 1);
+    // Observed in half bytes, exposed in bytes.
+    final Histogram requestBytes = new Histogram(SIZE_BUCKETS, HALF_BYTES);
+    final Histogram responseBytes = new Histogram(SIZE_BUCKETS, HALF_BYTES);
   }
 
   private static final class TcpSeries {

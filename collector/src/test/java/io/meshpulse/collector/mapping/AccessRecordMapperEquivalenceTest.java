@@ -50,7 +50,10 @@ class AccessRecordMapperEquivalenceTest {
     "catalog",
     "",
     "outbound|9080|v1|süß.default.svc.cluster.local",
-    "a|b|c|d|e"
+    "a|b|c|d|e",
+    "InboundPassthroughClusterIpv4",
+    "InboundPassthroughCluster",
+    "InboundPassthroughClusterIpv6x"
   };
 
   private final NodeIdentityResolver resolver =

@@ -5,6 +5,7 @@ import static io.meshpulse.collector.EnvoyFixtures.node;
 import static io.meshpulse.collector.EnvoyFixtures.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Protocol;
@@ -192,5 +193,109 @@ class AccessRecordMapperTest {
     assertThat(fromProductpage.getDestination().getServiceName())
         .as("earlier service side unchanged")
         .isEqualTo("reviews");
+  }
+
+  @Test
+  void inboundPassthroughEntry_isReportedByDestinationAndNamedByItsAuthorityAsIstioDoes() {
+    var entry = http("istio-inbound-http-entry").toBuilder();
+    entry.getCommonPropertiesBuilder().setUpstreamCluster("InboundPassthroughClusterIpv4");
+
+    AccessRecord record = mapper.mapHttp(reviews, entry.build());
+
+    assertThat(record.getReporter()).as("reporter").isEqualTo(Reporter.REPORTER_DESTINATION);
+    assertThat(record.getDestination().getWorkload())
+        .as("the node fills the destination side")
+        .isEqualTo("reviews-v2");
+    assertThat(record.getDestination().getService())
+        .as("destination service: the authority")
+        .isEqualTo("reviews:9080");
+    assertThat(record.getDestination().getServiceName())
+        .as("destination service name: the cluster name")
+        .isEqualTo("InboundPassthroughClusterIpv4");
+    assertThat(record.getDestination().getServiceNamespace())
+        .as("destination service namespace: the node's")
+        .isEqualTo("default");
+    assertThat(record.getDestination().getPrincipal())
+        .as("destination principal")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
+    assertThat(record.getSource().getPrincipal())
+        .as("source principal from the peer certificate")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+    assertThat(record.getConnectionSecurityPolicy()).as("security policy").isEqualTo("mutual_tls");
+    assertThat(record.getCluster())
+        .as("the record keeps the cluster name")
+        .isEqualTo("InboundPassthroughClusterIpv4");
+    assertThat(record.getSubset()).as("subset").isEmpty();
+  }
+
+  @Test
+  void inboundPassthroughEntries_ofOneStreamKeepTheirOwnAuthority()
+      throws InvalidProtocolBufferException {
+    AccessLogDecoder decoder = mapper.newDecoder();
+    MappedAccess first =
+        passthroughMapped(decoder, passthrough("InboundPassthroughCluster", "a:80"));
+    MappedAccess second = passthroughMapped(decoder, passthrough("InboundPassthroughCluster", ""));
+    MappedAccess third =
+        passthroughMapped(decoder, passthrough("InboundPassthroughCluster", "a:80"));
+
+    assertThat(first.reporter()).as("reporter").isEqualTo(Reporter.REPORTER_DESTINATION);
+    assertThat(first.destination().getService()).as("first authority").isEqualTo("a:80");
+    assertThat(second.destination().getService())
+        .as("no authority: the workload's canonical service, as Istio")
+        .isEqualTo("reviews");
+    assertThat(third.destination()).as("same authority again").isEqualTo(first.destination());
+  }
+
+  @Test
+  void inboundPassthroughTcpEntry_isReportedByDestinationNamedByTheCanonicalService() {
+    var entry = tcp("istio-outbound-tcp-entry").toBuilder();
+    entry.getCommonPropertiesBuilder().setUpstreamCluster("InboundPassthroughClusterIpv6");
+
+    AccessRecord record = mapper.mapTcp(reviews, entry.build());
+
+    assertThat(record.getReporter()).as("reporter").isEqualTo(Reporter.REPORTER_DESTINATION);
+    assertThat(record.getDestination().getWorkload()).as("workload").isEqualTo("reviews-v2");
+    assertThat(record.getDestination().getService()).as("service").isEqualTo("reviews");
+    assertThat(record.getDestination().getServiceName())
+        .as("service name")
+        .isEqualTo("InboundPassthroughClusterIpv6");
+  }
+
+  @Test
+  void otherPassthroughNames_keepTheDefaultReporter() {
+    var entry = http("istio-inbound-http-entry").toBuilder();
+    entry.getCommonPropertiesBuilder().setUpstreamCluster("PassthroughCluster");
+
+    assertThat(mapper.mapHttp(productpage, entry.build()).getReporter())
+        .as("outbound passthrough is logged by the source's proxy")
+        .isEqualTo(Reporter.REPORTER_SOURCE);
+  }
+
+  @Test
+  void mappedEntries_carryTheReportingNodesCanonicalServiceAndRevision()
+      throws InvalidProtocolBufferException {
+    AccessLogDecoder decoder = mapper.newDecoder();
+    byte[] inbound = http("istio-inbound-http-entry").toByteArray();
+    byte[] outbound = tcp("istio-outbound-tcp-entry").toByteArray();
+
+    MappedAccess atReviews = decoder.mapHttp(reviews, inbound, 0, inbound.length);
+    MappedAccess atProductpage = decoder.mapTcp(productpage, outbound, 0, outbound.length);
+
+    assertThat(atReviews.canonicalService()).as("reviews service").isEqualTo("reviews");
+    assertThat(atReviews.canonicalRevision()).as("reviews revision").isEqualTo("v2");
+    assertThat(atProductpage.canonicalService()).as("productpage").isEqualTo("productpage");
+    assertThat(atProductpage.canonicalRevision()).as("productpage revision").isEqualTo("v1");
+  }
+
+  private MappedAccess passthroughMapped(AccessLogDecoder decoder, byte[] bytes)
+      throws InvalidProtocolBufferException {
+    return decoder.mapHttp(reviews, bytes, 0, bytes.length);
+  }
+
+  private static byte[] passthrough(String cluster, String authority) {
+    var entry = http("istio-inbound-http-entry").toBuilder();
+    entry.getCommonPropertiesBuilder().setUpstreamCluster(cluster);
+    entry.getRequestBuilder().setAuthority(authority);
+    return entry.build().toByteArray();
   }
 }

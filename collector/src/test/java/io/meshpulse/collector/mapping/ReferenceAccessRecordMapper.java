@@ -58,7 +58,7 @@ final class ReferenceAccessRecordMapper {
     AccessLogCommon common = entry.getCommonProperties();
     HTTPRequestProperties request = entry.getRequest();
     HTTPResponseProperties response = entry.getResponse();
-    AccessRecord.Builder record = common(node, common);
+    AccessRecord.Builder record = common(node, common, request.getAuthority());
     Optional<Integer> grpcStatus = grpcStatus(response);
     boolean grpc =
         grpcStatus.isPresent()
@@ -96,7 +96,7 @@ final class ReferenceAccessRecordMapper {
   public AccessRecord mapTcp(NodeIdentity node, TCPAccessLogEntry entry) {
     AccessLogCommon common = entry.getCommonProperties();
     AccessLogType type = common.getAccessLogType();
-    return common(node, common)
+    return common(node, common, "")
         .setProtocol(Protocol.PROTOCOL_TCP)
         .setRequestBytes(entry.getConnectionProperties().getReceivedBytes())
         .setResponseBytes(entry.getConnectionProperties().getSentBytes())
@@ -107,17 +107,23 @@ final class ReferenceAccessRecordMapper {
         .build();
   }
 
-  private AccessRecord.Builder common(NodeIdentity node, AccessLogCommon common) {
+  private AccessRecord.Builder common(NodeIdentity node, AccessLogCommon common, String authority) {
     String upstreamCluster = common.getUpstreamCluster();
+    boolean passthrough =
+        upstreamCluster.equals("InboundPassthroughCluster")
+            || upstreamCluster.equals("InboundPassthroughClusterIpv4")
+            || upstreamCluster.equals("InboundPassthroughClusterIpv6");
     Optional<IstioClusterName> istio = IstioClusterName.parse(upstreamCluster);
     Reporter reporter =
-        istio
-            .map(
-                name ->
-                    name.direction() == IstioClusterName.Direction.OUTBOUND
-                        ? Reporter.REPORTER_SOURCE
-                        : Reporter.REPORTER_DESTINATION)
-            .orElse(options.defaultReporter());
+        passthrough
+            ? Reporter.REPORTER_DESTINATION
+            : istio
+                .map(
+                    name ->
+                        name.direction() == IstioClusterName.Direction.OUTBOUND
+                            ? Reporter.REPORTER_SOURCE
+                            : Reporter.REPORTER_DESTINATION)
+                .orElse(options.defaultReporter());
     String service = istio.map(IstioClusterName::service).orElse(upstreamCluster);
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
@@ -132,7 +138,15 @@ final class ReferenceAccessRecordMapper {
     String securityPolicy;
     if (reporter == Reporter.REPORTER_DESTINATION) {
       source = peer(node, Side.PEER_SOURCE, "", peerPrincipal);
-      destination = peer(node, Side.LOCAL_DESTINATION, service, localPrincipal);
+      destination =
+          passthrough
+              ? node.peer().toBuilder()
+                  .setService(authority.isEmpty() ? node.canonicalService() : authority)
+                  .setServiceName(upstreamCluster)
+                  .setServiceNamespace(node.peer().getNamespace())
+                  .setPrincipal(localPrincipal)
+                  .build()
+              : peer(node, Side.LOCAL_DESTINATION, service, localPrincipal);
       securityPolicy =
           tls.hasPeerCertificateProperties() && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
     } else {

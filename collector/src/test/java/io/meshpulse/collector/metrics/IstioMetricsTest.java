@@ -2,6 +2,19 @@ package io.meshpulse.collector.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
+import io.meshpulse.collector.EnvoyFixtures;
+import io.meshpulse.collector.mapping.AccessLogMessage;
+import io.meshpulse.collector.mapping.AccessRecordMapper;
+import io.meshpulse.collector.mapping.MappedAccess;
+import io.meshpulse.collector.mapping.MappingOptions;
+import io.meshpulse.collector.mapping.NodeIdentity;
+import io.meshpulse.collector.mapping.NodeIdentityResolver;
+import io.meshpulse.collector.mapping.PlainNodeMapping;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Peer;
 import io.meshpulse.model.v1.Protocol;
@@ -13,6 +26,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class IstioMetricsTest {
@@ -113,10 +128,271 @@ class IstioMetricsTest {
         .doesNotContainPattern("istio_tcp_sent_bytes_total\\{[^}]*response_code");
   }
 
+  @Test
+  void byteHistograms_useEnvoysDefaultBuckets_theDurationOnes() throws IOException {
+    assertThat(IstioMetrics.SIZE_BUCKETS)
+        .as("size buckets")
+        .containsExactly(IstioMetrics.DURATION_BUCKETS);
+    metrics.record(request("reviews", 200, 1_000));
+
+    String text = prometheusText();
+
+    for (String metric : List.of("istio_request_bytes", "istio_response_bytes")) {
+      List<String> bounds = bucketBounds(text, metric);
+      assertThat(bounds)
+          .as("%s bucket bounds", metric)
+          .isEqualTo(bucketBounds(text, "istio_request_duration_milliseconds"));
+      assertThat(bounds)
+          .as("%s bucket bounds", metric)
+          .startsWith("0.5", "1.0", "5.0")
+          .endsWith("1800000.0", "3600000.0", "+Inf")
+          .doesNotContain("1.0E7");
+    }
+    assertThat(text)
+        .as("500 request bytes land in the 500 bucket")
+        .containsPattern("istio_request_bytes_bucket\\{[^}]*le=\"250.0\"\\} 0")
+        .containsPattern("istio_request_bytes_bucket\\{[^}]*le=\"500.0\"\\} 1")
+        .containsPattern("istio_response_bytes_bucket\\{[^}]*le=\"2500.0\"\\} 0")
+        .containsPattern("istio_response_bytes_bucket\\{[^}]*le=\"5000.0\"\\} 1")
+        .containsPattern("istio_request_bytes_sum\\{[^}]*\\} 500.0")
+        .containsPattern("istio_response_bytes_sum\\{[^}]*\\} 5000.0");
+  }
+
+  @Test
+  void everyMetric_carriesIstios25Labels_tcpAllButTheResponseOnes() throws IOException {
+    metrics.record(request("reviews", 200, 1_000));
+    metrics.record(
+        AccessRecord.newBuilder()
+            .setProtocol(Protocol.PROTOCOL_TCP)
+            .setReporter(Reporter.REPORTER_SOURCE)
+            .setConnectionOpened(true)
+            .build());
+    List<String> istio =
+        List.of(
+            "reporter",
+            "source_workload",
+            "source_workload_namespace",
+            "source_principal",
+            "source_app",
+            "source_version",
+            "source_canonical_service",
+            "source_canonical_revision",
+            "source_cluster",
+            "destination_workload",
+            "destination_workload_namespace",
+            "destination_principal",
+            "destination_app",
+            "destination_version",
+            "destination_service",
+            "destination_service_name",
+            "destination_service_namespace",
+            "destination_canonical_service",
+            "destination_canonical_revision",
+            "destination_cluster",
+            "request_protocol",
+            "response_flags",
+            "connection_security_policy",
+            "response_code",
+            "grpc_response_status");
+
+    String text = prometheusText();
+
+    assertThat(istio).as("Istio's label set").hasSize(25);
+    for (String metric :
+        List.of(
+            "istio_requests_total",
+            "istio_request_duration_milliseconds_count",
+            "istio_request_bytes_count",
+            "istio_response_bytes_count")) {
+      assertThat(labelNames(text, metric)).as(metric).containsExactlyInAnyOrderElementsOf(istio);
+    }
+    List<String> tcp =
+        istio.stream()
+            .filter(l -> !l.equals("response_code") && !l.equals("grpc_response_status"))
+            .toList();
+    for (String metric :
+        List.of(
+            "istio_tcp_sent_bytes_total",
+            "istio_tcp_received_bytes_total",
+            "istio_tcp_connections_opened_total",
+            "istio_tcp_connections_closed_total")) {
+      assertThat(labelNames(text, metric)).as(metric).containsExactlyInAnyOrderElementsOf(tcp);
+    }
+  }
+
+  @Test
+  void canonicalLabels_comeFromTheReportingNodesCanonicalLabels_thePeersAreUnknownAndLatest()
+      throws IOException {
+    NodeIdentity reviews =
+        new NodeIdentityResolver(PlainNodeMapping.defaults())
+            .resolve(
+                EnvoyFixtures.node("istio-reviews-node").toBuilder()
+                    .setMetadata(
+                        metadata(
+                            "service.istio.io/canonical-name",
+                            "reviews-canonical",
+                            "service.istio.io/canonical-revision",
+                            "r7",
+                            "app",
+                            "reviews"))
+                    .build());
+    NodeIdentity productpage =
+        new NodeIdentityResolver(PlainNodeMapping.defaults())
+            .resolve(EnvoyFixtures.node("istio-sidecar-node"));
+    metrics.record(decode(reviews, EnvoyFixtures.http("istio-inbound-http-entry")));
+    metrics.record(decode(productpage, EnvoyFixtures.http("istio-outbound-grpc-entry")));
+
+    String text = prometheusText();
+
+    assertThat(text)
+        .as("inbound: the destination is the reporting node")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"destination\")"
+                + "(?=[^}]*destination_canonical_service=\"reviews-canonical\")"
+                + "(?=[^}]*destination_canonical_revision=\"r7\")"
+                + "(?=[^}]*source_canonical_service=\"unknown\")"
+                + "(?=[^}]*source_canonical_revision=\"latest\")[^}]*\\} 1")
+        .as("outbound: the source is the reporting node, its labels' fallbacks app and version")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"source\")"
+                + "(?=[^}]*source_canonical_service=\"productpage\")"
+                + "(?=[^}]*source_canonical_revision=\"v1\")"
+                + "(?=[^}]*destination_canonical_service=\"unknown\")"
+                + "(?=[^}]*destination_canonical_revision=\"latest\")[^}]*\\} 1");
+  }
+
+  @Test
+  void canonicalLabelsOfARecord_fallBackToItsAppOrWorkloadAndLatest() throws IOException {
+    metrics.record(request("reviews", 200, 1_000));
+    metrics.record(
+        AccessRecord.newBuilder()
+            .setReporter(Reporter.REPORTER_DESTINATION)
+            .setProtocol(Protocol.PROTOCOL_HTTP)
+            .setDestination(
+                Peer.newBuilder().setWorkload("ratings-v1").setApp("ratings").setVersion("v1"))
+            .build());
+
+    assertThat(prometheusText())
+        .as("source side: workload productpage-v1 without app or version")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"source\")"
+                + "(?=[^}]*source_canonical_service=\"productpage-v1\")"
+                + "(?=[^}]*source_canonical_revision=\"latest\")[^}]*\\} 1")
+        .as("destination side: app and version")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"destination\")"
+                + "(?=[^}]*destination_canonical_service=\"ratings\")"
+                + "(?=[^}]*destination_canonical_revision=\"v1\")[^}]*\\} 1");
+  }
+
+  @Test
+  void canonicalValuesBeyondThePerLabelCap_foldIntoOther() throws IOException {
+    for (String app : List.of("a", "b", "c", "d", "e")) {
+      metrics.record(
+          AccessRecord.newBuilder()
+              .setReporter(Reporter.REPORTER_SOURCE)
+              .setProtocol(Protocol.PROTOCOL_TCP)
+              .setSource(Peer.newBuilder().setApp(app))
+              .setConnectionOpened(true)
+              .build());
+    }
+
+    assertThat(prometheusText())
+        .as("folded")
+        .contains("source_canonical_service=\"other\"")
+        .doesNotContain("source_canonical_service=\"d\"");
+    assertThat(overflows).as("overflow reported").contains("source_canonical_service");
+  }
+
+  @Test
+  void inboundSourceNamespace_isTheNamespaceOfTheSourcePrincipal() throws IOException {
+    metrics.record(inbound("spiffe://cluster.local/ns/shop/sa/cart", "ok-1"));
+    metrics.record(inbound("", "ok-2"));
+
+    assertThat(prometheusText())
+        .as("from the SPIFFE id")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*destination_service=\"ok-1\")"
+                + "(?=[^}]*source_workload_namespace=\"shop\")[^}]*\\} 1")
+        .as("no principal")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*destination_service=\"ok-2\")"
+                + "(?=[^}]*source_workload_namespace=\"unknown\")[^}]*\\} 1");
+    assertThat(IstioMetrics.principalNamespace("spiffe://td/ns/default/sa/x"))
+        .as("namespace part")
+        .isEqualTo("default");
+    assertThat(IstioMetrics.principalNamespace("spiffe://td/ns/default")).isEqualTo("default");
+    assertThat(IstioMetrics.principalNamespace("spiffe://td/sa/x")).as("none").isEmpty();
+  }
+
   private String prometheusText() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create().write(out, metrics.collect());
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static AccessRecord inbound(String sourcePrincipal, String service) {
+    return AccessRecord.newBuilder()
+        .setReporter(Reporter.REPORTER_DESTINATION)
+        .setProtocol(Protocol.PROTOCOL_HTTP)
+        .setSource(Peer.newBuilder().setPrincipal(sourcePrincipal))
+        .setDestination(Peer.newBuilder().setWorkload("cart-v1").setService(service))
+        .setResponseCode(200)
+        .build();
+  }
+
+  private static MappedAccess decode(NodeIdentity node, HTTPAccessLogEntry entry) {
+    try {
+      byte[] message =
+          StreamAccessLogsMessage.newBuilder()
+              .setHttpLogs(
+                  StreamAccessLogsMessage.HTTPAccessLogEntries.newBuilder().addLogEntry(entry))
+              .build()
+              .toByteArray();
+      return new AccessRecordMapper(MappingOptions.defaults())
+          .newDecoder()
+          .map(node, AccessLogMessage.read(message), 0);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Struct metadata(String... labels) {
+    Struct.Builder struct = Struct.newBuilder();
+    for (int i = 0; i < labels.length; i += 2) {
+      struct.putFields(labels[i], Value.newBuilder().setStringValue(labels[i + 1]).build());
+    }
+    return Struct.newBuilder()
+        .putFields("ISTIO_VERSION", Value.newBuilder().setStringValue("1.24.2").build())
+        .putFields("LABELS", Value.newBuilder().setStructValue(struct).build())
+        .build();
+  }
+
+  /** The label names of the first sample of {@code sample}. */
+  private static List<String> labelNames(String text, String sample) {
+    Matcher line = Pattern.compile("(?m)^" + Pattern.quote(sample) + "\\{([^}]*)\\}").matcher(text);
+    assertThat(line.find()).as("a %s sample", sample).isTrue();
+    List<String> names = new ArrayList<>();
+    Matcher label = Pattern.compile("([a-z_]+)=\"[^\"]*\"").matcher(line.group(1));
+    while (label.find()) {
+      names.add(label.group(1));
+    }
+    return names;
+  }
+
+  /** The le values of the first series of histogram {@code metric}, in order. */
+  private static List<String> bucketBounds(String text, String metric) {
+    List<String> bounds = new ArrayList<>();
+    Matcher bucket =
+        Pattern.compile("(?m)^" + Pattern.quote(metric) + "_bucket\\{[^}]*le=\"([^\"]*)\"")
+            .matcher(text);
+    while (bucket.find()) {
+      bounds.add(bucket.group(1));
+      if (bucket.group(1).equals("+Inf")) {
+        break;
+      }
+    }
+    return bounds;
   }
 
   private static AccessRecord request(String service, int code, long durationMicros) {
