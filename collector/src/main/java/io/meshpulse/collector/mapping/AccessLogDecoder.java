@@ -42,6 +42,8 @@ public final class AccessLogDecoder {
   private byte[] lastPortText = new byte[0];
   private final Map<Long, FlagsText> flagTexts = new HashMap<>();
   private @Nullable NodeIdentity node;
+  // Whether this stream's proxy logs TCP connections as they connect as well as when they end.
+  private boolean logsTcpConnects;
 
   private record FlagsText(String text, byte[] bytes) {}
 
@@ -152,15 +154,29 @@ public final class AccessLogDecoder {
         false);
   }
 
+  /**
+   * Whether a TCP entry of {@code type} counts a connection as opened. A proxy logs a connection's
+   * open only with {@code flush_access_log_on_connected} ({@code TcpUpstreamConnected}); without
+   * it, Envoy logs a connection once, when it ends ({@code TcpConnectionEnd}, or no type from an
+   * Envoy older than {@code access_log_type}), and that entry counts its open too. Periodic entries
+   * count neither. {@code logsConnects}: this stream has carried a {@code TcpUpstreamConnected}.
+   */
+  public static boolean tcpOpened(int type, boolean logsConnects) {
+    return type == AccessLogType.TcpUpstreamConnected_VALUE
+        || type == AccessLogType.NotSet_VALUE
+        || (type == AccessLogType.TcpConnectionEnd_VALUE && !logsConnects);
+  }
+
   MappedAccess mapTcp(NodeIdentity node, byte[] buf, int off, int len)
       throws InvalidProtocolBufferException {
     EntryReader r = reader;
     r.read(buf, off, len, true);
     EntryContext context = context(node);
     int type = r.accessLogType;
-    // Envoy without access_log_type logs a TCP connection once, when it closes.
-    boolean opened =
-        type == AccessLogType.TcpUpstreamConnected_VALUE || type == AccessLogType.NotSet_VALUE;
+    if (type == AccessLogType.TcpUpstreamConnected_VALUE) {
+      logsTcpConnects = true;
+    }
+    boolean opened = tcpOpened(type, logsTcpConnects);
     boolean closed =
         type == AccessLogType.TcpConnectionEnd_VALUE || type == AccessLogType.NotSet_VALUE;
 

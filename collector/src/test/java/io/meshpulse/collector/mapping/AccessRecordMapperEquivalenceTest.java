@@ -12,6 +12,7 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Pipe;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
 import io.envoyproxy.envoy.data.accesslog.v3.ConnectionProperties;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPRequestProperties;
@@ -90,11 +91,14 @@ class AccessRecordMapperEquivalenceTest {
       boolean tcp = random.nextInt(4) == 0;
       StreamAccessLogsMessage.Builder message = StreamAccessLogsMessage.newBuilder();
       List<AccessRecord> expected = new ArrayList<>();
+      boolean logsConnects = false; // a new decoder per batch: a new stream
       for (int i = 0; i < 50; i++) {
         if (tcp) {
           TCPAccessLogEntry entry = tcpEntry(random);
           message.getTcpLogsBuilder().addLogEntry(entry);
-          expected.add(reference.mapTcp(node, entry));
+          expected.add(reference.mapTcp(node, entry, logsConnects));
+          logsConnects |=
+              entry.getCommonProperties().getAccessLogType() == AccessLogType.TcpUpstreamConnected;
         } else {
           HTTPAccessLogEntry entry = httpEntry(random);
           message.getHttpLogsBuilder().addLogEntry(entry);

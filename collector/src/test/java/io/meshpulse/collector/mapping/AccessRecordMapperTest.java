@@ -6,6 +6,7 @@ import static io.meshpulse.collector.EnvoyFixtures.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
 import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Protocol;
@@ -166,8 +167,44 @@ class AccessRecordMapperTest {
     assertThat(record.getRequestBytes()).as("received bytes").isEqualTo(4096);
     assertThat(record.getResponseBytes()).as("sent bytes").isEqualTo(65536);
     assertThat(record.getConnectionClosed()).as("closed").isTrue();
-    assertThat(record.getConnectionOpened()).as("opened").isFalse();
+    assertThat(record.getConnectionOpened())
+        .as("opened too: no entry of this stream logged a connect")
+        .isTrue();
     assertThat(record.getDurationMicros()).as("duration").isEqualTo(2_500_000);
+  }
+
+  @Test
+  void tcpConnections_countOncePerConnection_whetherOrNotTheProxyLogsConnects()
+      throws InvalidProtocolBufferException {
+    // Envoy's default: one entry per connection, at its end, with periodic entries between.
+    AccessLogDecoder endsOnly = mapper.newDecoder();
+    assertThat(tcpCounts(endsOnly, AccessLogType.TcpPeriodic))
+        .as("periodic")
+        .containsExactly(false, false);
+    assertThat(tcpCounts(endsOnly, AccessLogType.TcpConnectionEnd))
+        .as("the end of a connection no connect entry announced: opened and closed")
+        .containsExactly(true, true);
+    // flush_access_log_on_connected: the connect entry opens, the end entry only closes.
+    AccessLogDecoder connects = mapper.newDecoder();
+    assertThat(tcpCounts(connects, AccessLogType.TcpUpstreamConnected))
+        .as("connect entry")
+        .containsExactly(true, false);
+    assertThat(tcpCounts(connects, AccessLogType.TcpConnectionEnd))
+        .as("end entry of a proxy that logs connects")
+        .containsExactly(false, true);
+    assertThat(tcpCounts(mapper.newDecoder(), AccessLogType.NotSet))
+        .as("an Envoy without access_log_type logs a connection once")
+        .containsExactly(true, true);
+  }
+
+  /** Whether a TCP entry of {@code type} counts a connection as opened, and as closed. */
+  private Boolean[] tcpCounts(AccessLogDecoder decoder, AccessLogType type)
+      throws InvalidProtocolBufferException {
+    var entry = tcp("istio-outbound-tcp-entry").toBuilder();
+    entry.getCommonPropertiesBuilder().setAccessLogType(type);
+    byte[] bytes = entry.build().toByteArray();
+    AccessRecord record = decoder.mapTcp(productpage, bytes, 0, bytes.length).toRecord();
+    return new Boolean[] {record.getConnectionOpened(), record.getConnectionClosed()};
   }
 
   @Test

@@ -93,16 +93,23 @@ final class ReferenceAccessRecordMapper {
     return record.build();
   }
 
-  public AccessRecord mapTcp(NodeIdentity node, TCPAccessLogEntry entry) {
+  /**
+   * Maps a TCP entry of a stream whose entries so far {@code logsConnects} (carried a {@code
+   * TcpUpstreamConnected}); the entry itself is not counted in it.
+   */
+  public AccessRecord mapTcp(NodeIdentity node, TCPAccessLogEntry entry, boolean logsConnects) {
     AccessLogCommon common = entry.getCommonProperties();
     AccessLogType type = common.getAccessLogType();
+    boolean connects = logsConnects || type == AccessLogType.TcpUpstreamConnected;
     return common(node, common, "")
         .setProtocol(Protocol.PROTOCOL_TCP)
         .setRequestBytes(entry.getConnectionProperties().getReceivedBytes())
         .setResponseBytes(entry.getConnectionProperties().getSentBytes())
-        // Envoy without access_log_type logs a TCP connection once, when it closes.
+        // Without TcpUpstreamConnected entries, Envoy logs a connection once, when it ends.
         .setConnectionOpened(
-            type == AccessLogType.TcpUpstreamConnected || type == AccessLogType.NotSet)
+            type == AccessLogType.TcpUpstreamConnected
+                || type == AccessLogType.NotSet
+                || (type == AccessLogType.TcpConnectionEnd && !connects))
         .setConnectionClosed(type == AccessLogType.TcpConnectionEnd || type == AccessLogType.NotSet)
         .build();
   }
