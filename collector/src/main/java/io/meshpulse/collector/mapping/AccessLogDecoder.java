@@ -161,7 +161,7 @@ public final class AccessLogDecoder {
    * Envoy older than {@code access_log_type}), and that entry counts its open too. Periodic entries
    * count neither. {@code logsConnects}: this stream has carried a {@code TcpUpstreamConnected}.
    */
-  public static boolean tcpOpened(int type, boolean logsConnects) {
+  private static boolean tcpOpened(int type, boolean logsConnects) {
     return type == AccessLogType.TcpUpstreamConnected_VALUE
         || type == AccessLogType.NotSet_VALUE
         || (type == AccessLogType.TcpConnectionEnd_VALUE && !logsConnects);
@@ -432,6 +432,12 @@ public final class AccessLogDecoder {
     return at + 4;
   }
 
+  /**
+   * The shared part of an entry. Istio's inbound passthrough clusters (traffic to a port of the pod
+   * that no service declares) are logged by the destination's proxy: reporter DESTINATION, with the
+   * destination service named as Istio names it ({@link AccessRecordMapper#passthroughDestination})
+   * and the cluster name as the record's cluster.
+   */
   private EntryContext newContext(
       NodeIdentity node,
       String upstreamCluster,
@@ -439,17 +445,17 @@ public final class AccessLogDecoder {
       String localPrincipal,
       boolean peerCertificate,
       String authority) {
-    if (AccessRecordMapper.isInboundPassthrough(upstreamCluster)) {
-      return passthroughContext(
-          node, upstreamCluster, peerPrincipal, localPrincipal, peerCertificate, authority);
-    }
-    IstioClusterName istio = IstioClusterName.parse(upstreamCluster).orElse(null);
+    boolean passthrough = AccessRecordMapper.isInboundPassthrough(upstreamCluster);
+    IstioClusterName istio =
+        passthrough ? null : IstioClusterName.parse(upstreamCluster).orElse(null);
     Reporter reporter =
-        istio == null
-            ? options.defaultReporter()
-            : istio.direction() == IstioClusterName.Direction.OUTBOUND
-                ? Reporter.REPORTER_SOURCE
-                : Reporter.REPORTER_DESTINATION;
+        passthrough
+            ? Reporter.REPORTER_DESTINATION
+            : istio == null
+                ? options.defaultReporter()
+                : istio.direction() == IstioClusterName.Direction.OUTBOUND
+                    ? Reporter.REPORTER_SOURCE
+                    : Reporter.REPORTER_DESTINATION;
     String service = istio == null ? upstreamCluster : istio.service();
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
@@ -461,7 +467,11 @@ public final class AccessLogDecoder {
     if (reporter == Reporter.REPORTER_DESTINATION) {
       source = mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal);
       destination =
-          mapper.peer(node, AccessRecordMapper.Side.LOCAL_DESTINATION, service, localPrincipal);
+          passthrough
+              ? AccessRecordMapper.passthroughDestination(
+                  node, upstreamCluster, authority, localPrincipal)
+              : mapper.peer(
+                  node, AccessRecordMapper.Side.LOCAL_DESTINATION, service, localPrincipal);
       securityPolicy = peerCertificate && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
     } else {
       source = mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", localPrincipal);
@@ -477,31 +487,6 @@ public final class AccessLogDecoder {
         istio == null ? "" : istio.subset(),
         upstreamCluster,
         securityPolicy);
-  }
-
-  /**
-   * An entry of Istio's inbound passthrough cluster (traffic to a port of the pod that no service
-   * declares), logged by the destination's proxy: reporter DESTINATION, the destination service
-   * named as Istio names it (the request's authority, else the workload's canonical service; the
-   * cluster name as the service name; the proxy's namespace). The record keeps the cluster name as
-   * its cluster.
-   */
-  private EntryContext passthroughContext(
-      NodeIdentity node,
-      String upstreamCluster,
-      String peerPrincipal,
-      String localPrincipal,
-      boolean peerCertificate,
-      String authority) {
-    return new EntryContext(
-        node,
-        Reporter.REPORTER_DESTINATION,
-        mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal),
-        AccessRecordMapper.passthroughDestination(node, upstreamCluster, authority, localPrincipal),
-        upstreamCluster,
-        "",
-        upstreamCluster,
-        peerCertificate && !peerPrincipal.isEmpty() ? "mutual_tls" : "none");
   }
 
   private static String principal(byte[] buf, int off, int len)

@@ -117,13 +117,7 @@ class AccessRecordMapperTest {
         .isEqualTo("default");
     assertThat(record.getDestination().getApp()).as("destination app").isEqualTo("reviews");
     assertThat(record.getDestination().getVersion()).as("destination version").isEqualTo("v2");
-    assertThat(record.getDestination().getPrincipal())
-        .as("destination principal")
-        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
-    assertThat(record.getSource().getPrincipal())
-        .as("source principal from the peer certificate")
-        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
-    assertThat(record.getConnectionSecurityPolicy()).as("security policy").isEqualTo("mutual_tls");
+    assertMutualTlsFromProductpageToReviews(record);
     assertThat(record.getCluster())
         .as("inbound|9080|| names no service: the node's app in its DNS domain")
         .isEqualTo("reviews.default.svc.cluster.local");
@@ -197,6 +191,17 @@ class AccessRecordMapperTest {
         .containsExactly(true, true);
   }
 
+  /** An inbound entry at reviews of a request productpage sent over mutual TLS. */
+  private static void assertMutualTlsFromProductpageToReviews(AccessRecord record) {
+    assertThat(record.getDestination().getPrincipal())
+        .as("destination principal")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
+    assertThat(record.getSource().getPrincipal())
+        .as("source principal from the peer certificate")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+    assertThat(record.getConnectionSecurityPolicy()).as("security policy").isEqualTo("mutual_tls");
+  }
+
   /** Whether a TCP entry of {@code type} counts a connection as opened, and as closed. */
   private Boolean[] tcpCounts(AccessLogDecoder decoder, AccessLogType type)
       throws InvalidProtocolBufferException {
@@ -252,13 +257,7 @@ class AccessRecordMapperTest {
     assertThat(record.getDestination().getServiceNamespace())
         .as("destination service namespace: the node's")
         .isEqualTo("default");
-    assertThat(record.getDestination().getPrincipal())
-        .as("destination principal")
-        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
-    assertThat(record.getSource().getPrincipal())
-        .as("source principal from the peer certificate")
-        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
-    assertThat(record.getConnectionSecurityPolicy()).as("security policy").isEqualTo("mutual_tls");
+    assertMutualTlsFromProductpageToReviews(record);
     assertThat(record.getCluster())
         .as("the record keeps the cluster name")
         .isEqualTo("InboundPassthroughClusterIpv4");

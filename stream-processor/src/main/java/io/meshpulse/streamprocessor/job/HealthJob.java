@@ -172,7 +172,6 @@ public final class HealthJob {
    */
   public static void main(String[] args) throws Exception {
     Map<String, String> settings = parseArgs(args);
-    HealthJobOptions.requireKnown(settings);
     Configuration conf = Configuration.fromMap(settings);
     Configuration envConf = clusterConfiguration(conf);
     envConf.addAll(conf);
