@@ -202,6 +202,7 @@ class CollectorConfiguration {
     return new CollectorGrpcServer(
         properties.grpc(),
         List.of(accessLogs.service(), metricsIngest.service()),
-        new OversizedMessageTracer(metrics));
+        new OversizedMessageTracer(metrics),
+        metrics);
   }
 }

@@ -3,16 +3,16 @@ package io.meshpulse.collector;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.meshpulse.collector.metrics.CollectorMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -31,41 +31,51 @@ public final class CollectorGrpcServer implements SmartLifecycle {
   private final CollectorProperties.Grpc config;
   private final List<ServerServiceDefinition> services;
   private final ServerStreamTracer.Factory tracer;
+  private final CollectorMetrics metrics;
   private volatile @Nullable Server server;
   private volatile @Nullable ExecutorService executor;
+  private volatile @Nullable ScheduledExecutorService reloader;
 
   public CollectorGrpcServer(
       CollectorProperties.Grpc config,
       List<ServerServiceDefinition> services,
-      ServerStreamTracer.Factory tracer) {
+      ServerStreamTracer.Factory tracer,
+      CollectorMetrics metrics) {
     this.config = config;
     this.services = services;
     this.tracer = tracer;
+    this.metrics = metrics;
   }
 
   @Override
   public void start() {
+    InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
+    CollectorProperties.Tls tls = config.tls();
+    ReloadingTlsCredentials credentials =
+        tls.enabled() ? ReloadingTlsCredentials.load(tls, metrics) : null;
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.port()))
+        (credentials == null
+                ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, credentials.serverCredentials()))
             .maxInboundMessageSize((int) config.maxInboundMessageSize().toBytes())
             .addStreamTracerFactory(tracer);
     services.forEach(builder::addService);
-    CollectorProperties.Tls tls = config.tls();
-    if (tls.enabled()) {
-      builder.sslContext(sslContext(tls));
-    }
     ExecutorService handlers = handlerExecutor();
     builder.executor(handlers);
     try {
       Server started = builder.build().start();
       server = started;
       executor = handlers;
+      if (credentials != null && tls.reloads()) {
+        reloader = watch(credentials, tls.reloadInterval());
+      }
       logger.info(
-          "gRPC listening address={} port={} tls={} mtls={}",
+          "gRPC listening address={} port={} tls={} mtls={} tls-reload-interval={}",
           config.bindAddress(),
           started.getPort(),
           tls.enabled(),
-          tls.enabled() && tls.trustCa() != null);
+          tls.enabled() && tls.trustCa() != null,
+          tls.reloads() ? tls.reloadInterval() : "off");
     } catch (IOException e) {
       handlers.shutdownNow();
       throw new UncheckedIOException("cannot start the gRPC server on port " + config.port(), e);
@@ -89,26 +99,20 @@ public final class CollectorGrpcServer implements SmartLifecycle {
         });
   }
 
-  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext(
-      CollectorProperties.Tls tls) {
-    try {
-      SslContextBuilder ssl =
-          GrpcSslContexts.forServer(
-              requireFile(tls.certChain()).toFile(), requireFile(tls.privateKey()).toFile());
-      if (tls.trustCa() != null) {
-        ssl.trustManager(tls.trustCa().toFile()).clientAuth(ClientAuth.REQUIRE);
-      }
-      return ssl.build();
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalStateException("meshpulse.collector.grpc.tls: cannot load " + e, e);
-    }
-  }
-
-  private static java.nio.file.Path requireFile(java.nio.file.@Nullable Path path) {
-    if (path == null) {
-      throw new IllegalArgumentException("missing path");
-    }
-    return path;
+  /** Reads the TLS files every {@code interval}, on a daemon thread of its own. */
+  private static ScheduledExecutorService watch(
+      ReloadingTlsCredentials credentials, Duration interval) {
+    ScheduledExecutorService watcher =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "collector-tls-reload");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long millis = interval.toMillis();
+    watcher.scheduleWithFixedDelay(
+        credentials::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+    return watcher;
   }
 
   /** The port the server is bound to (the configured one, or the random one for port 0). */
@@ -125,6 +129,11 @@ public final class CollectorGrpcServer implements SmartLifecycle {
     Server current = server;
     if (current == null) {
       return;
+    }
+    ScheduledExecutorService watcher = reloader;
+    if (watcher != null) {
+      watcher.shutdownNow();
+      reloader = null;
     }
     current.shutdown();
     try {

@@ -46,18 +46,29 @@ public record CollectorProperties(
 
   /**
    * TLS on the gRPC listener. With {@code trust-ca} set, clients must present a certificate signed
-   * by it (mTLS).
+   * by it (mTLS). The files are read again every {@code reload-interval} and, when they changed,
+   * serve the connections opened from then on ({@code 0}: read once, at start).
    */
   public record Tls(
       @DefaultValue("false") boolean enabled,
       @Nullable Path certChain,
       @Nullable Path privateKey,
-      @Nullable Path trustCa) {
+      @Nullable Path trustCa,
+      @DefaultValue("1m") Duration reloadInterval) {
     public Tls {
       if (enabled) {
         require(certChain != null, "grpc.tls.cert-chain", "is required when TLS is enabled");
         require(privateKey != null, "grpc.tls.private-key", "is required when TLS is enabled");
       }
+      require(
+          reloadInterval.isZero() || reloadInterval.compareTo(Duration.ofSeconds(1)) >= 0,
+          "grpc.tls.reload-interval",
+          "must be 0 (read at start only) or at least 1s");
+    }
+
+    /** Whether the files are watched for changes. */
+    public boolean reloads() {
+      return enabled && !reloadInterval.isZero();
     }
   }
 

@@ -1,0 +1,368 @@
+package io.meshpulse.collector;
+
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
+import io.meshpulse.collector.metrics.CollectorMetrics;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC listener's TLS credentials, read from PEM files: the certificate chain it serves with
+ * its private key, and the CA bundle client certificates must chain to (mTLS). {@link
+ * #reloadIfChanged} reads the files again and, when their content changed, puts the new credentials
+ * in place for the handshakes that follow; established connections keep what they were opened with.
+ * That is all a renewal needs: cert-manager or a Kubernetes secret update rewrites the files, and
+ * the collector serves the new certificate within one reload interval, without a restart that would
+ * cut every proxy's streams.
+ *
+ * <p>New files are checked as a whole before they replace the old ones: each must parse, and the
+ * key must match the chain's first certificate. Files that fail the check leave the credentials in
+ * use as they were. A failure counts (and is logged) once the same content has failed on two reads
+ * in a row, so a read that falls between the writes of a certificate and of its key, which the next
+ * read sees complete, is not reported.
+ */
+final class ReloadingTlsCredentials {
+  private static final Logger logger = LoggerFactory.getLogger(ReloadingTlsCredentials.class);
+  private static final String PROPERTY = "meshpulse.collector.grpc.tls.";
+  private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String KEY_END = "-----END PRIVATE KEY-----";
+  private static final List<String> KEY_ALGORITHMS =
+      List.of("RSA", "EC", "EdDSA", "RSASSA-PSS", "DSA");
+
+  private final Path certChain;
+  private final Path privateKey;
+  private final @Nullable Path trustCa;
+  private final CollectorMetrics metrics;
+  private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
+  private final @Nullable AdvancedTlsX509TrustManager trustManager;
+  private volatile X509Certificate serving;
+  // Guarded by this: digests of the files in use, of files that failed their check once, and of
+  // those reported as failing.
+  private byte[] inUse;
+  private byte @Nullable [] failedOnce;
+  private byte @Nullable [] reported;
+
+  private ReloadingTlsCredentials(
+      Path certChain,
+      Path privateKey,
+      @Nullable Path trustCa,
+      CollectorMetrics metrics,
+      Material material) {
+    this.certChain = certChain;
+    this.privateKey = privateKey;
+    this.trustCa = trustCa;
+    this.metrics = metrics;
+    AdvancedTlsX509TrustManager trust = null;
+    if (material.trusted() != null) {
+      try {
+        trust =
+            AdvancedTlsX509TrustManager.newBuilder()
+                .setVerification(
+                    AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+                .build();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(PROPERTY + "trust-ca: " + e.getMessage(), e);
+      }
+    }
+    this.trustManager = trust;
+    this.serving = material.chain()[0];
+    this.inUse = material.digest();
+    install(material);
+    metrics.tls(() -> serving.getNotAfter().toInstant().getEpochSecond());
+  }
+
+  /**
+   * Reads the files the listener is configured with; a file that cannot be read or does not check
+   * out stops the start with the property named.
+   */
+  static ReloadingTlsCredentials load(CollectorProperties.Tls config, CollectorMetrics metrics) {
+    Path chain = required(config.certChain(), "cert-chain");
+    Path key = required(config.privateKey(), "private-key");
+    try {
+      Material material = parse(Contents.read(chain, key, config.trustCa()));
+      ReloadingTlsCredentials credentials =
+          new ReloadingTlsCredentials(chain, key, config.trustCa(), metrics, material);
+      logger.info("TLS certificate loaded: {}", describe(material.chain()[0]));
+      return credentials;
+    } catch (InvalidFile e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  /** The credentials to build the server with: they follow every reload. */
+  ServerCredentials serverCredentials() {
+    TlsServerCredentials.Builder builder = TlsServerCredentials.newBuilder().keyManager(keyManager);
+    if (trustManager != null) {
+      builder.trustManager(trustManager).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    }
+    return builder.build();
+  }
+
+  /** The first certificate of the chain served to new connections. */
+  X509Certificate servingCertificate() {
+    return serving;
+  }
+
+  /**
+   * Reads the files and puts them in place when their content changed and checks out.
+   *
+   * @return whether new credentials were put in place
+   */
+  synchronized boolean reloadIfChanged() {
+    Material material;
+    try {
+      Contents contents = Contents.read(certChain, privateKey, trustCa);
+      if (Arrays.equals(contents.digest(), inUse)) {
+        settled();
+        return false;
+      }
+      material = parse(contents);
+    } catch (InvalidFile e) {
+      refused(e.digest, e.getMessage());
+      return false;
+    } catch (RuntimeException e) {
+      // The task runs on a schedule: whatever goes wrong must not end it.
+      refused(Contents.sha256(e.toString().getBytes(StandardCharsets.UTF_8)), e.toString());
+      return false;
+    }
+    install(material);
+    inUse = material.digest();
+    serving = material.chain()[0];
+    settled();
+    metrics.tlsReload(true);
+    logger.info("TLS files changed, new connections get: {}", describe(serving));
+    return true;
+  }
+
+  private void settled() {
+    failedOnce = null;
+    reported = null;
+    metrics.tlsFilesRejected(false);
+  }
+
+  /** Reports files that failed their check on two reads in a row, once for as long as they do. */
+  private void refused(byte[] digest, @Nullable String reason) {
+    if (!Arrays.equals(digest, failedOnce)) {
+      failedOnce = digest;
+      return;
+    }
+    if (Arrays.equals(digest, reported)) {
+      return;
+    }
+    reported = digest;
+    metrics.tlsReload(false);
+    metrics.tlsFilesRejected(true);
+    logger.warn(
+        "TLS files changed but were not taken; the credentials in use stay ({}): {}",
+        describe(serving),
+        reason);
+  }
+
+  private void install(Material material) {
+    keyManager.updateIdentityCredentials(material.chain(), material.key());
+    if (trustManager != null && material.trusted() != null) {
+      try {
+        trustManager.updateTrustCredentials(material.trusted());
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalStateException(PROPERTY + "trust-ca: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static Material parse(Contents contents) throws InvalidFile {
+    byte[] digest = contents.digest();
+    X509Certificate[] chain =
+        certificates(contents.chain(), contents.chainFile(), "cert-chain", digest);
+    PrivateKey key = privateKey(contents.key(), contents.keyFile(), digest);
+    if (!matches(key, chain[0].getPublicKey())) {
+      throw new InvalidFile(
+          "private-key",
+          contents.keyFile()
+              + " does not belong to the first certificate of "
+              + contents.chainFile(),
+          digest);
+    }
+    Path caFile = contents.caFile();
+    byte[] ca = contents.ca();
+    X509Certificate[] trusted =
+        caFile == null || ca == null ? null : certificates(ca, caFile, "trust-ca", digest);
+    return new Material(chain, key, trusted, digest);
+  }
+
+  private static X509Certificate[] certificates(
+      byte[] pem, Path file, String property, byte[] digest) throws InvalidFile {
+    try {
+      X509Certificate[] certificates =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(pem))
+              .stream()
+              .map(X509Certificate.class::cast)
+              .toArray(X509Certificate[]::new);
+      if (certificates.length == 0) {
+        throw new InvalidFile(property, file + " holds no PEM certificate", digest);
+      }
+      return certificates;
+    } catch (GeneralSecurityException e) {
+      throw new InvalidFile(property, file + " is not a PEM certificate file: " + e, digest);
+    }
+  }
+
+  /** An unencrypted PKCS#8 key, as {@code openssl pkcs8 -topk8 -nocrypt} writes it. */
+  private static PrivateKey privateKey(byte[] pem, Path file, byte[] digest) throws InvalidFile {
+    String text = new String(pem, StandardCharsets.US_ASCII);
+    int begin = text.indexOf(KEY_BEGIN);
+    int end = text.indexOf(KEY_END);
+    if (begin < 0 || end < begin) {
+      throw new InvalidFile(
+          "private-key",
+          file
+              + " holds no unencrypted PKCS#8 key ("
+              + KEY_BEGIN
+              + "); convert it with openssl pkcs8 -topk8 -nocrypt",
+          digest);
+    }
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(text.substring(begin + KEY_BEGIN.length(), end));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidFile("private-key", file + " is not valid base64: " + e, digest);
+    }
+    for (String algorithm : KEY_ALGORITHMS) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException e) {
+        // Not a key of this algorithm: try the next.
+      }
+    }
+    throw new InvalidFile(
+        "private-key", file + " is not an RSA, EC, EdDSA or DSA PKCS#8 key", digest);
+  }
+
+  /**
+   * Whether {@code key} is the private half of {@code certified}: it signs a probe the public key
+   * verifies. A key type without a signature this knows passes (its handshakes will tell).
+   */
+  static boolean matches(PrivateKey key, PublicKey certified) {
+    String signature =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "DSA" -> "SHA256withDSA";
+          case "EdDSA", "Ed25519", "Ed448" -> key.getAlgorithm();
+          default -> null;
+        };
+    if (signature == null) {
+      return true;
+    }
+    byte[] probe = "meshpulse collector key check".getBytes(StandardCharsets.US_ASCII);
+    try {
+      Signature signer = Signature.getInstance(signature);
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signed = signer.sign();
+      Signature verifier = Signature.getInstance(signature);
+      verifier.initVerify(certified);
+      verifier.update(probe);
+      return verifier.verify(signed);
+    } catch (GeneralSecurityException e) {
+      // A public key of another type (an EC key with an RSA certificate) or a broken signature.
+      return false;
+    }
+  }
+
+  private static Path required(@Nullable Path path, String property) {
+    if (path == null) {
+      throw new IllegalStateException(PROPERTY + property + " is required when TLS is enabled");
+    }
+    return path;
+  }
+
+  private static String describe(X509Certificate certificate) {
+    return "subject="
+        + certificate.getSubjectX500Principal().getName()
+        + " serial="
+        + certificate.getSerialNumber().toString(16)
+        + " expires="
+        + certificate.getNotAfter().toInstant();
+  }
+
+  /** The bytes of the files as read at one moment, and their digest. */
+  private record Contents(
+      Path chainFile,
+      byte[] chain,
+      Path keyFile,
+      byte[] key,
+      @Nullable Path caFile,
+      byte @Nullable [] ca,
+      byte[] digest) {
+    static Contents read(Path chainFile, Path keyFile, @Nullable Path caFile) throws InvalidFile {
+      byte[] chain = readAll(chainFile, "cert-chain");
+      byte[] key = readAll(keyFile, "private-key");
+      byte[] ca = caFile == null ? null : readAll(caFile, "trust-ca");
+      byte[] digest = sha256(chain, key, ca == null ? new byte[0] : ca);
+      return new Contents(chainFile, chain, keyFile, key, caFile, ca, digest);
+    }
+
+    private static byte[] readAll(Path file, String property) throws InvalidFile {
+      try {
+        return Files.readAllBytes(file);
+      } catch (IOException e) {
+        String message = "cannot read " + file + ": " + e;
+        throw new InvalidFile(property, message, sha256(message.getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+
+    /** SHA-256 over the parts, each prefixed with its length. */
+    static byte[] sha256(byte[]... parts) {
+      try {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        for (byte[] part : parts) {
+          sha.update(Integer.toString(part.length).getBytes(StandardCharsets.US_ASCII));
+          sha.update((byte) ':');
+          sha.update(part);
+        }
+        return sha.digest();
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+      }
+    }
+  }
+
+  private record Material(
+      X509Certificate[] chain,
+      PrivateKey key,
+      X509Certificate @Nullable [] trusted,
+      byte[] digest) {}
+
+  /** A file that cannot be read or used, with the property that names it. */
+  private static final class InvalidFile extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient byte[] digest;
+
+    InvalidFile(String property, String message, byte[] digest) {
+      super(PROPERTY + property + ": " + message);
+      this.digest = digest;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.meshpulse.collector;
+
+import static io.meshpulse.collector.EnvoyFixtures.http;
+import static io.meshpulse.collector.EnvoyFixtures.node;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.MeshTopics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A renewal as cert-manager does it: the files under the collector are replaced by a certificate
+ * and a client CA from another authority, and the running collector serves them to new connections
+ * without a restart.
+ */
+class TlsReloadIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  @TempDir static Path dir;
+
+  private static EmbeddedKafka kafka;
+  private static CollectorRunner collector;
+  private static TestCertificates before;
+  private static TestCertificates after;
+  private static Path served;
+
+  @BeforeAll
+  static void start() throws IOException {
+    before = TestCertificates.generate(Files.createDirectory(dir.resolve("before")));
+    after = TestCertificates.generate(Files.createDirectory(dir.resolve("after")));
+    served = Files.createDirectory(dir.resolve("served"));
+    install(before);
+    kafka = EmbeddedKafka.builder().port(0).build().start();
+    kafka.createTopics(MeshTopics.all(1));
+    collector =
+        CollectorRunner.start(
+            kafka.bootstrapServers(),
+            "meshpulse.collector.grpc.tls.enabled=true",
+            "meshpulse.collector.grpc.tls.cert-chain=" + served.resolve("tls.crt"),
+            "meshpulse.collector.grpc.tls.private-key=" + served.resolve("tls.key"),
+            "meshpulse.collector.grpc.tls.trust-ca=" + served.resolve("ca.crt"),
+            "meshpulse.collector.grpc.tls.reload-interval=1s");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (collector != null) {
+      collector.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void renewedCertificateAndCa_serveNewConnectionsWithoutARestart() throws Exception {
+    assertThat(stream(before).getCode()).as("a client of the first CA").isEqualTo(Status.Code.OK);
+    assertThat(stream(after).getCode())
+        .as("a client of the second CA, before the renewal")
+        .isEqualTo(Status.Code.UNAVAILABLE);
+    int port = collector.grpcPort();
+
+    install(after);
+
+    Instant deadline = Instant.now().plus(TIMEOUT);
+    Status.Code renewed = stream(after).getCode();
+    while (renewed != Status.Code.OK && Instant.now().isBefore(deadline)) {
+      Thread.sleep(200);
+      renewed = stream(after).getCode();
+    }
+    assertThat(renewed)
+        .as("a client of the second CA, after the renewal")
+        .isEqualTo(Status.Code.OK);
+    assertThat(stream(before).getCode())
+        .as("a client of the first CA, after the renewal")
+        .isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(collector.grpcPort()).as("the same server").isEqualTo(port);
+    String metrics = collector.scrape();
+    assertThat(metrics.lines())
+        .as("the TLS metrics the packaged alerts read")
+        .anyMatch(line -> line.startsWith("meshpulse_collector_tls_files_rejected 0"))
+        .anyMatch(line -> line.startsWith("meshpulse_collector_tls_reloads_total{"))
+        .anyMatch(
+            line ->
+                line.startsWith("meshpulse_collector_tls_certificate_expiry_timestamp_seconds "));
+    assertThat(
+            CollectorRunner.sample(
+                metrics, "meshpulse_collector_tls_reloads_total{result=\"success\"}"))
+        .isEqualTo(1);
+    assertThat(
+            CollectorRunner.sample(
+                metrics, "meshpulse_collector_tls_reloads_total{result=\"failure\"}"))
+        .isZero();
+    assertThat(
+            CollectorRunner.sample(
+                metrics, "meshpulse_collector_tls_certificate_expiry_timestamp_seconds"))
+        .as("the renewed certificate's expiry, a day from now")
+        .isBetween(
+            (double) Instant.now().plus(Duration.ofHours(23)).getEpochSecond(),
+            (double) Instant.now().plus(Duration.ofHours(25)).getEpochSecond());
+  }
+
+  /** Writes each file as a secret volume update does: a new file moved over the old one. */
+  private static void install(TestCertificates certificates) throws IOException {
+    replace(certificates.serverCert(), served.resolve("tls.crt"));
+    replace(certificates.serverKey(), served.resolve("tls.key"));
+    replace(certificates.caCert(), served.resolve("ca.crt"));
+  }
+
+  private static void replace(Path from, Path to) throws IOException {
+    Path next = to.resolveSibling(to.getFileName() + ".next");
+    Files.copy(from, next, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(next, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Streams one access log entry over a new connection as a client of {@code authority}. */
+  private static Status stream(TestCertificates authority) throws Exception {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", collector.grpcPort())
+            .sslContext(
+                GrpcSslContexts.forClient()
+                    .trustManager(authority.caCert().toFile())
+                    .keyManager(authority.clientCert().toFile(), authority.clientKey().toFile())
+                    .build())
+            .build();
+    try {
+      return EnvoyClient.await(
+          EnvoyClient.sendAccessLogs(
+              channel,
+              List.of(
+                  EnvoyClient.first(node("plain-envoy-node"), List.of(http("plain-http-entry"))))),
+          TIMEOUT);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+}
