@@ -276,7 +276,7 @@ class HelmChartTest {
   }
 
   @Test
-  void alertWebhook_putsTheTokenIntoXdsControlsEnvironment() {
+  void alertWebhook_mountsTheTokenSecretAsADirectory_andPointsXdsControlAtTheFile() {
     RenderedChart chart = RenderedChart.render(CI.resolve("alert-webhook-values.yaml"));
     Secret secret = chart.all(Secret.class).get(0);
     assertThat(
@@ -285,21 +285,69 @@ class HelmChartTest {
                 StandardCharsets.UTF_8))
         .as("webhook token")
         .isEqualTo("test-token-0123456789");
-    Container xds =
-        chart
-            .one(Deployment.class, "mp-meshpulse-xds-control")
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0);
+    assertTokenFileWiring(chart, secret.getMetadata().getName());
+  }
+
+  @Test
+  void alertWebhook_withAnExistingSecret_mountsThatSecret_andCreatesNone(@TempDir Path dir)
+      throws IOException {
+    Path values = dir.resolve("existing-secret.yaml");
+    Files.writeString(values, "alertWebhook:\n  enabled: true\n  existingSecret: my-alert-token\n");
+    RenderedChart chart = RenderedChart.renderOverDefaults(values);
+    assertThat(chart.all(Secret.class)).as("secrets the chart creates").isEmpty();
+    assertTokenFileWiring(chart, "my-alert-token");
+  }
+
+  @Test
+  void withoutTheAlertWebhook_xdsControlGetsNoToken() {
+    RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
+    Container xds = chart.container("mp-meshpulse-xds-control");
     assertThat(xds.getEnv())
         .as("xds-control env")
+        .noneSatisfy(e -> assertThat(e.getName()).startsWith("MESHPULSE_XDS_ALERTS_TOKEN"));
+    assertThat(xds.getVolumeMounts())
+        .as("xds-control mounts")
+        .noneSatisfy(m -> assertThat(m.getMountPath()).isEqualTo(ALERT_TOKEN_DIR));
+  }
+
+  static final String ALERT_TOKEN_DIR = "/etc/meshpulse/alerts";
+
+  /**
+   * The token reaches xds-control as a file of a secret volume mounted as a directory (a subPath
+   * mount is never updated, so a rotated token would not reach it), named by {@code
+   * meshpulse.xds.alerts.token-file}; never as an environment variable, which only a restart
+   * changes.
+   */
+  private static void assertTokenFileWiring(RenderedChart chart, String secretName) {
+    Deployment deployment = chart.one(Deployment.class, "mp-meshpulse-xds-control");
+    Container xds = chart.container("mp-meshpulse-xds-control");
+    assertThat(chart.env("mp-meshpulse-xds-control"))
+        .as("xds-control env")
+        .containsEntry("MESHPULSE_XDS_ALERTS_TOKENFILE", ALERT_TOKEN_DIR + "/token")
+        .doesNotContainKey("MESHPULSE_XDS_ALERTS_TOKEN");
+    assertThat(xds.getEnv())
+        .as("no token from a secretKeyRef")
+        .noneSatisfy(e -> assertThat(e.getName()).isEqualTo("MESHPULSE_XDS_ALERTS_TOKEN"));
+    io.fabric8.kubernetes.api.model.VolumeMount mount =
+        xds.getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals(ALERT_TOKEN_DIR))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no mount at " + ALERT_TOKEN_DIR));
+    assertThat(mount.getSubPath()).as("token mount is a directory (kubelet updates it)").isNull();
+    assertThat(mount.getReadOnly()).as("token mount read-only").isTrue();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .as("volume %s", mount.getName())
         .anySatisfy(
-            e -> {
-              assertThat(e.getName()).isEqualTo("MESHPULSE_XDS_ALERTS_TOKEN");
-              assertThat(e.getValueFrom().getSecretKeyRef().getName())
-                  .isEqualTo(secret.getMetadata().getName());
+            v -> {
+              assertThat(v.getName()).isEqualTo(mount.getName());
+              assertThat(v.getSecret().getSecretName()).isEqualTo(secretName);
+              assertThat(v.getSecret().getItems())
+                  .singleElement()
+                  .satisfies(
+                      item -> {
+                        assertThat(item.getKey()).isEqualTo("token");
+                        assertThat(item.getPath()).isEqualTo("token");
+                      });
             });
   }
 

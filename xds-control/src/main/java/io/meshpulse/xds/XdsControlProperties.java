@@ -107,22 +107,30 @@ public record XdsControlProperties(
 
   /**
    * The Alertmanager webhook, {@code POST /api/v1/alerts}: {@code meshpulse.xds.alerts.token} is
-   * the bearer token Alertmanager must send (env {@code MESHPULSE_XDS_ALERTS_TOKEN}); without one
-   * the webhook is disabled. {@code actions} map alert labels to route shifts. With {@code
-   * alertmanager-url} (members of one Alertmanager cluster, comma separated) the shifts are
-   * reconciled with its active alerts at start and every {@code reconcile-interval}; the answers of
-   * an Alertmanager up for less than {@code alertmanager-startup-grace} resolve no shift. An alert
-   * that fires again within {@code cycle-memory} of its resolution waits longer before its next
-   * restore.
+   * the bearer token Alertmanager must send (env {@code MESHPULSE_XDS_ALERTS_TOKEN}), or {@code
+   * token-file} a file of accepted tokens, one a line, read again when it changes so that a token
+   * can be rotated without a restart (see {@link io.meshpulse.xds.api.TokenFile}); at most one of
+   * the two. Without either the webhook is disabled. {@code actions} map alert labels to route
+   * shifts. With {@code alertmanager-url} (members of one Alertmanager cluster, comma separated)
+   * the shifts are reconciled with its active alerts at start and every {@code reconcile-interval};
+   * the answers of an Alertmanager up for less than {@code alertmanager-startup-grace} resolve no
+   * shift. An alert that fires again within {@code cycle-memory} of its resolution waits longer
+   * before its next restore.
    */
   public record Alerts(
       @Nullable String token,
+      @Nullable Path tokenFile,
       @DefaultValue List<@Valid Action> actions,
       @DefaultValue List<URI> alertmanagerUrl,
       @DefaultValue("1m") Duration reconcileInterval,
       @DefaultValue("5m") Duration alertmanagerStartupGrace,
       @DefaultValue("30m") Duration cycleMemory) {
     public Alerts {
+      if (token != null && !token.isBlank() && tokenFile != null) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.alerts.token and meshpulse.xds.alerts.token-file are both set:"
+                + " set only one (token-file to rotate the token without a restart)");
+      }
       alertmanagerUrl = List.copyOf(alertmanagerUrl);
       for (URI url : alertmanagerUrl) {
         boolean http = "http".equals(url.getScheme()) || "https".equals(url.getScheme());
@@ -153,9 +161,9 @@ public record XdsControlProperties(
       return !alertmanagerUrl.isEmpty();
     }
 
-    /** Whether the webhook accepts alerts. */
+    /** Whether the webhook accepts alerts: with a token or a token file. */
     public boolean enabled() {
-      return token != null && !token.isBlank();
+      return (token != null && !token.isBlank()) || tokenFile != null;
     }
 
     public List<ShiftAction> toActions() {

@@ -3,6 +3,7 @@ package io.meshpulse.xds;
 import io.meshpulse.xds.alertmanager.AlertReconciler;
 import io.meshpulse.xds.alertmanager.AlertmanagerApi;
 import io.meshpulse.xds.alertmanager.HttpAlertmanagerApi;
+import io.meshpulse.xds.api.TokenFile;
 import io.meshpulse.xds.control.HealthSource;
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.control.PolicyLoop;
@@ -68,6 +69,8 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final Rollouts rollouts;
   private final RolloutTopic rolloutTopic;
   private final XdsControlProperties.Alerts alerts;
+  private final List<String> webhookToken;
+  private final @Nullable TokenFile tokenFile;
   private final PolicyLoop loop;
   private final XdsMetrics xdsMetrics;
   private final AdsServer ads;
@@ -76,6 +79,11 @@ public final class XdsControlRuntime implements AutoCloseable {
   public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
     PolicyConfig policyConfig = props.policy().toConfig();
     this.alerts = props.alerts();
+    // First: a missing token file fails the start before anything is opened.
+    this.tokenFile =
+        alerts.tokenFile() == null ? null : new TokenFile(alerts.tokenFile(), clock, registry);
+    String token = alerts.token();
+    this.webhookToken = token == null || token.isBlank() ? List.of() : List.of(token);
     this.alertShifts = new AlertShifts(alerts.toActions(), alerts.cycleMemory());
     SubsetShifts.Config subsetConfig = props.subsetShift().toConfig(policyConfig.staleAfter());
     this.subsetShifts = subsetConfig.enabled() ? new SubsetShifts(subsetConfig) : null;
@@ -312,6 +320,15 @@ public final class XdsControlRuntime implements AutoCloseable {
   /** The alert webhook's configuration (token, actions, reconciliation). */
   public XdsControlProperties.Alerts alerts() {
     return alerts;
+  }
+
+  /**
+   * The bearer tokens the webhook and the write API accept now: {@code meshpulse.xds.alerts.token},
+   * or those of {@code token-file} as it reads now; empty when neither is set (the webhook is then
+   * disabled).
+   */
+  public List<String> webhookTokens() {
+    return tokenFile != null ? tokenFile.tokens() : webhookToken;
   }
 
   public DecisionLog decisions() {

@@ -111,6 +111,44 @@ class XdsControlPropertiesTest {
   }
 
   @Test
+  void theWebhook_isEnabledByAToken_orATokenFile_fromTheEnvironmentToo() {
+    assertThat(bind(Map.of()).alerts().enabled()).as("neither").isFalse();
+    assertThat(bind(Map.of("meshpulse.xds.alerts.token", "t")).alerts().enabled())
+        .as("token")
+        .isTrue();
+    Map<String, Object> env =
+        Map.of(
+            "MESHPULSE_XDS_TOPOLOGYFILE", "topology.yml",
+            "MESHPULSE_XDS_ALERTS_TOKENFILE", "/etc/meshpulse/alerts/token");
+    XdsControlProperties.Alerts alerts =
+        new Binder(
+                ConfigurationPropertySources.from(
+                    new SystemEnvironmentPropertySource(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env)))
+            .bind("meshpulse.xds", XdsControlProperties.class)
+            .get()
+            .alerts();
+    assertThat(alerts.tokenFile())
+        .as("token file, the chart's variable")
+        .isEqualTo(java.nio.file.Path.of("/etc/meshpulse/alerts/token"));
+    assertThat(alerts.enabled()).as("token file").isTrue();
+  }
+
+  @Test
+  void aTokenAndATokenFile_failTheStart_namingBoth() {
+    assertThatThrownBy(
+            () ->
+                bind(
+                    Map.of(
+                        "meshpulse.xds.alerts.token", "t",
+                        "meshpulse.xds.alerts.token-file", "/etc/meshpulse/alerts/token")))
+        .as("both set")
+        .rootCause()
+        .hasMessageContaining("meshpulse.xds.alerts.token ")
+        .hasMessageContaining("meshpulse.xds.alerts.token-file");
+  }
+
+  @Test
   void alertmanagerUrl_bindsTheMembersOfACluster_commaSeparated_fromTheEnvironmentToo() {
     Map<String, Object> env =
         Map.of(

@@ -41,15 +41,15 @@ public class AlertController {
   public ResponseEntity<Map<String, Object>> receive(
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @RequestBody(required = false) @Nullable String body) {
-    String token = runtime.alerts().token();
-    if (token == null || token.isBlank()) {
+    List<String> tokens = runtime.webhookTokens();
+    if (tokens.isEmpty()) {
       return reject(
           HttpStatus.SERVICE_UNAVAILABLE,
           "disabled",
           "the alert webhook is disabled: set meshpulse.xds.alerts.token"
-              + " (env MESHPULSE_XDS_ALERTS_TOKEN)");
+              + " (env MESHPULSE_XDS_ALERTS_TOKEN) or meshpulse.xds.alerts.token-file");
     }
-    if (!BearerAuth.authorized(auth, token)) {
+    if (!BearerAuth.authorized(auth, tokens)) {
       return reject(HttpStatus.UNAUTHORIZED, "unauthorized", "a valid bearer token is required");
     }
     List<Alert> alerts;

@@ -74,7 +74,7 @@ public class ApiController {
   public ResponseEntity<Map<String, Object>> setOverride(
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @RequestBody OverrideRequest request) {
-    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+    if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
     }
     String problem = validate(request);
@@ -112,7 +112,7 @@ public class ApiController {
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @RequestParam(required = false) String cluster,
       @RequestParam(required = false) String endpoint) {
-    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+    if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
     }
     if (cluster == null || endpoint == null || cluster.isBlank() || endpoint.isBlank()) {

@@ -2,12 +2,17 @@ package io.meshpulse.xds.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 
-/** Checks an {@code Authorization: Bearer <token>} header in constant time. */
+/**
+ * Checks an {@code Authorization: Bearer <token>} header in constant time: against one token, or
+ * against each of several (a token file during a rotation), all of them compared whatever matches,
+ * so the time does not tell which token matched or how much of one.
+ */
 final class BearerAuth {
   private BearerAuth() {}
 
@@ -20,6 +25,14 @@ final class BearerAuth {
     return token == null || token.isBlank() || authorized(header, token);
   }
 
+  /**
+   * Like {@link #allowsWrite(String, String)} with the tokens in force: always when there are none,
+   * else only with one of them.
+   */
+  static boolean allowsWrite(@Nullable String header, List<String> tokens) {
+    return tokens.isEmpty() || authorized(header, tokens);
+  }
+
   /** The answer to a write without the token. */
   static ResponseEntity<Map<String, Object>> unauthorized() {
     return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
@@ -27,14 +40,24 @@ final class BearerAuth {
             Map.of(
                 "error",
                 "a valid bearer token is required (the alert webhook's,"
-                    + " meshpulse.xds.alerts.token)"));
+                    + " meshpulse.xds.alerts.token or token-file)"));
   }
 
   static boolean authorized(@Nullable String header, String token) {
+    return authorized(header, List.of(token));
+  }
+
+  /** Whether the header carries one of {@code tokens}; false when there are none. */
+  static boolean authorized(@Nullable String header, List<String> tokens) {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
     byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
+    boolean matched = false;
+    for (String token : tokens) {
+      // No short cut: every token is compared.
+      matched |= MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
+    }
+    return matched;
   }
 }

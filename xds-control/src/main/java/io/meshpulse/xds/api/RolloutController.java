@@ -60,7 +60,7 @@ public class RolloutController {
   public ResponseEntity<?> start(
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @RequestBody(required = false) @Nullable String body) {
-    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+    if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
     }
     RolloutSpec spec;
@@ -104,7 +104,7 @@ public class RolloutController {
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
       @PathVariable String service,
       @PathVariable String subset) {
-    if (!BearerAuth.allowsWrite(auth, runtime.alerts().token())) {
+    if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
     }
     Optional<Rollout> before = runtime.rollouts().get(service, subset);
