@@ -1,6 +1,7 @@
 package io.meshpulse.xds.api;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,9 @@ public final class TokenFile {
   /** Counts the versions of the file that could not be used (once per bad state). */
   public static final String RELOAD_FAILURES = "meshpulse.xds.alerts.token.reload.failures";
 
+  /** 1 while the file, as last read, cannot be used: what an alert holds on to. */
+  public static final String REJECTED = "meshpulse.xds.alerts.token.file.rejected";
+
   /** A larger file is not a token file (a mistaken path), and is not read into memory. */
   static final int MAX_BYTES = 64 * 1024;
 
@@ -58,7 +62,7 @@ public final class TokenFile {
   private volatile Instant nextCheck;
   // Guarded by this.
   private byte[] content;
-  private @Nullable String badState;
+  private volatile @Nullable String badState;
 
   /**
    * Reads the file once.
@@ -89,6 +93,10 @@ public final class TokenFile {
                 "Versions of the webhook's token file that could not be read or held no token;"
                     + " the tokens read before stay accepted")
             .register(registry);
+    Gauge.builder(REJECTED, this, tokenFile -> tokenFile.badState == null ? 0 : 1)
+        .description(
+            "1 while the webhook's token file, as last read, cannot be read or holds no token")
+        .register(registry);
     logger.info("{}: {} holds {} token(s)", PROPERTY, file, parsed.size());
   }
 

@@ -55,6 +55,10 @@ class TokenFileTest {
     now = now.plus(d);
   }
 
+  double rejected() {
+    return registry.get(TokenFile.REJECTED).gauge().value();
+  }
+
   double failures() {
     return registry.get(TokenFile.RELOAD_FAILURES).counter().count();
   }
@@ -79,6 +83,7 @@ class TokenFileTest {
         .isFalse();
     assertThat(BearerAuth.authorized(null, tokens.tokens())).as("no header").isFalse();
     assertThat(failures()).as("failures counter, registered at 0").isZero();
+    assertThat(rejected()).as("rejected gauge, registered at 0").isZero();
   }
 
   @Test
@@ -145,6 +150,7 @@ class TokenFileTest {
       assertThat(tokens.tokens()).as("kept, read " + i).containsExactly("token-a");
     }
     assertThat(failures()).as("failures after 5 reads of one blank file").isEqualTo(1);
+    assertThat(rejected()).as("rejected while blank").isEqualTo(1);
     assertThat(messages(Level.WARN))
         .as("warnings")
         .singleElement()
@@ -170,6 +176,7 @@ class TokenFileTest {
     write("token-b\n");
     pass(Duration.ofSeconds(1));
     assertThat(tokens.tokens()).as("good again").containsExactly("token-b");
+    assertThat(rejected()).as("rejected once good again").isZero();
     write("");
     pass(Duration.ofSeconds(1));
     assertThat(tokens.tokens()).as("kept").containsExactly("token-b");

@@ -81,10 +81,14 @@ class AlertTokenRotationIT {
   }
 
   static String failuresMetric() throws Exception {
+    return metric("meshpulse_xds_alerts_token_reload_failures_total");
+  }
+
+  static String metric(String name) throws Exception {
     return app.get("/actuator/prometheus")
         .body()
         .lines()
-        .filter(l -> l.startsWith("meshpulse_xds_alerts_token_reload_failures_total"))
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
         .findFirst()
         .orElse("absent");
   }
@@ -94,6 +98,9 @@ class AlertTokenRotationIT {
     assertThat(post(OLD)).as("old token at start").isEqualTo(200);
     assertThat(post(NEW)).as("new token before it is added").isEqualTo(401);
     assertThat(failuresMetric()).as("failures counter at start").endsWith(" 0.0");
+    assertThat(metric("meshpulse_xds_alerts_token_file_rejected"))
+        .as("rejected gauge at start")
+        .endsWith(" 0.0");
 
     replace(OLD + "\n" + NEW + "\n");
     XdsControlHarness.await(() -> post(NEW) == 200, SEEN_WITHIN, "the new token accepted");
@@ -115,6 +122,9 @@ class AlertTokenRotationIT {
     assertThat(post(NEW)).as("a blank file keeps the last token").isEqualTo(200);
     assertThat(post(OLD)).as("and only it").isEqualTo(401);
     assertThat(failuresMetric()).as("failures counter").endsWith(" 1.0");
+    assertThat(metric("meshpulse_xds_alerts_token_file_rejected"))
+        .as("rejected gauge")
+        .endsWith(" 1.0");
     replace(NEW + "\n");
   }
 
