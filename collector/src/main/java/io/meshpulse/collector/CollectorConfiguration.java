@@ -198,11 +198,12 @@ class CollectorConfiguration {
       CollectorProperties properties,
       AccessLogIngest accessLogs,
       MetricsIngest metricsIngest,
-      CollectorMetrics metrics) {
+      CollectorMetrics metrics,
+      MeterRegistry registry) {
     return new CollectorGrpcServer(
         properties.grpc(),
         List.of(accessLogs.service(), metricsIngest.service()),
         new OversizedMessageTracer(metrics),
-        metrics);
+        registry);
   }
 }

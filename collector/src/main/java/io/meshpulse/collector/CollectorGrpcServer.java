@@ -4,15 +4,14 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.tls.ReloadingTlsCredentials;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -31,20 +30,20 @@ public final class CollectorGrpcServer implements SmartLifecycle {
   private final CollectorProperties.Grpc config;
   private final List<ServerServiceDefinition> services;
   private final ServerStreamTracer.Factory tracer;
-  private final CollectorMetrics metrics;
+  private final MeterRegistry registry;
   private volatile @Nullable Server server;
   private volatile @Nullable ExecutorService executor;
-  private volatile @Nullable ScheduledExecutorService reloader;
+  private volatile @Nullable ReloadingTlsCredentials credentials;
 
   public CollectorGrpcServer(
       CollectorProperties.Grpc config,
       List<ServerServiceDefinition> services,
       ServerStreamTracer.Factory tracer,
-      CollectorMetrics metrics) {
+      MeterRegistry registry) {
     this.config = config;
     this.services = services;
     this.tracer = tracer;
-    this.metrics = metrics;
+    this.registry = registry;
   }
 
   @Override
@@ -52,7 +51,9 @@ public final class CollectorGrpcServer implements SmartLifecycle {
     InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
     CollectorProperties.Tls tls = config.tls();
     ReloadingTlsCredentials credentials =
-        tls.enabled() ? ReloadingTlsCredentials.load(tls, metrics) : null;
+        tls.enabled()
+            ? ReloadingTlsCredentials.load(tls.files(), "collector-grpc", registry)
+            : null;
     NettyServerBuilder builder =
         (credentials == null
                 ? NettyServerBuilder.forAddress(address)
@@ -67,8 +68,9 @@ public final class CollectorGrpcServer implements SmartLifecycle {
       server = started;
       executor = handlers;
       if (credentials != null && tls.reloads()) {
-        reloader = watch(credentials, tls.reloadInterval());
+        credentials.watch(tls.reloadInterval());
       }
+      this.credentials = credentials;
       logger.info(
           "gRPC listening address={} port={} tls={} mtls={} tls-reload-interval={}",
           config.bindAddress(),
@@ -99,22 +101,6 @@ public final class CollectorGrpcServer implements SmartLifecycle {
         });
   }
 
-  /** Reads the TLS files every {@code interval}, on a daemon thread of its own. */
-  private static ScheduledExecutorService watch(
-      ReloadingTlsCredentials credentials, Duration interval) {
-    ScheduledExecutorService watcher =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "collector-tls-reload");
-              thread.setDaemon(true);
-              return thread;
-            });
-    long millis = interval.toMillis();
-    watcher.scheduleWithFixedDelay(
-        credentials::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
-    return watcher;
-  }
-
   /** The port the server is bound to (the configured one, or the random one for port 0). */
   public int port() {
     Server current = server;
@@ -130,10 +116,10 @@ public final class CollectorGrpcServer implements SmartLifecycle {
     if (current == null) {
       return;
     }
-    ScheduledExecutorService watcher = reloader;
-    if (watcher != null) {
-      watcher.shutdownNow();
-      reloader = null;
+    ReloadingTlsCredentials tls = credentials;
+    if (tls != null) {
+      tls.close();
+      credentials = null;
     }
     current.shutdown();
     try {

@@ -1,6 +1,7 @@
 package io.meshpulse.collector;
 
 import io.meshpulse.model.Topics;
+import io.meshpulse.tls.TlsFiles;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,19 +57,23 @@ public record CollectorProperties(
       @Nullable Path trustCa,
       @DefaultValue("1m") Duration reloadInterval) {
     public Tls {
-      if (enabled) {
-        require(certChain != null, "grpc.tls.cert-chain", "is required when TLS is enabled");
-        require(privateKey != null, "grpc.tls.private-key", "is required when TLS is enabled");
-      }
-      require(
-          reloadInterval.isZero() || reloadInterval.compareTo(Duration.ofSeconds(1)) >= 0,
-          "grpc.tls.reload-interval",
-          "must be 0 (read at start only) or at least 1s");
+      TlsFiles.of(PREFIX, enabled, certChain, privateKey, trustCa, reloadInterval);
     }
+
+    private static final String PREFIX = "meshpulse.collector.grpc.tls";
 
     /** Whether the files are watched for changes. */
     public boolean reloads() {
       return enabled && !reloadInterval.isZero();
+    }
+
+    /** The files, with TLS enabled. */
+    public TlsFiles files() {
+      TlsFiles files = TlsFiles.of(PREFIX, enabled, certChain, privateKey, trustCa, reloadInterval);
+      if (files == null) {
+        throw new IllegalStateException(PREFIX + ".enabled is false");
+      }
+      return files;
     }
   }
 

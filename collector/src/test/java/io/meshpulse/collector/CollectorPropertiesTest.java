@@ -20,6 +20,9 @@ class CollectorPropertiesTest {
         .as("max message")
         .isEqualTo(DataSize.ofMegabytes(4));
     assertThat(properties.grpc().tls().enabled()).as("tls").isFalse();
+    assertThat(properties.grpc().tls().reloadInterval())
+        .as("tls reload interval")
+        .isEqualTo(Duration.ofMinutes(1));
     assertThat(properties.kafka().bootstrapServers()).as("bootstrap").isEqualTo("127.0.0.1:19092");
     assertThat(properties.kafka().accessRecordsTopic())
         .as("topic")
@@ -44,6 +47,9 @@ class CollectorPropertiesTest {
     assertThat(failure(Map.of("meshpulse.collector.grpc.tls.enabled", "true")))
         .as("tls without certificate")
         .contains("meshpulse.collector.grpc.tls.cert-chain");
+    assertThat(failure(Map.of("meshpulse.collector.grpc.tls.reload-interval", "500ms")))
+        .as("tls reload interval under a second")
+        .contains("meshpulse.collector.grpc.tls.reload-interval");
     assertThat(failure(Map.of("meshpulse.collector.kafka.compression-type", "brotli")))
         .as("compression")
         .contains("meshpulse.collector.kafka.compression-type");

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
+import io.meshpulse.testing.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
+import io.meshpulse.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,22 +93,28 @@ class TlsReloadIT {
     String metrics = collector.scrape();
     assertThat(metrics.lines())
         .as("the TLS metrics the packaged alerts read")
-        .anyMatch(line -> line.startsWith("meshpulse_collector_tls_files_rejected 0"))
-        .anyMatch(line -> line.startsWith("meshpulse_collector_tls_reloads_total{"))
+        .anyMatch(
+            line -> line.startsWith("meshpulse_tls_files_rejected{listener=\"collector-grpc\"} 0"))
+        .anyMatch(
+            line -> line.startsWith("meshpulse_tls_reloads_total{listener=\"collector-grpc\""))
         .anyMatch(
             line ->
-                line.startsWith("meshpulse_collector_tls_certificate_expiry_timestamp_seconds "));
+                line.startsWith(
+                    "meshpulse_tls_certificate_expiry_timestamp_seconds{listener=\"collector-grpc\"}"));
     assertThat(
             CollectorRunner.sample(
-                metrics, "meshpulse_collector_tls_reloads_total{result=\"success\"}"))
+                metrics,
+                "meshpulse_tls_reloads_total{listener=\"collector-grpc\",result=\"success\"}"))
         .isEqualTo(1);
     assertThat(
             CollectorRunner.sample(
-                metrics, "meshpulse_collector_tls_reloads_total{result=\"failure\"}"))
+                metrics,
+                "meshpulse_tls_reloads_total{listener=\"collector-grpc\",result=\"failure\"}"))
         .isZero();
     assertThat(
             CollectorRunner.sample(
-                metrics, "meshpulse_collector_tls_certificate_expiry_timestamp_seconds"))
+                metrics,
+                "meshpulse_tls_certificate_expiry_timestamp_seconds{listener=\"collector-grpc\"}"))
         .as("the renewed certificate's expiry, a day from now")
         .isBetween(
             (double) Instant.now().plus(Duration.ofHours(23)).getEpochSecond(),

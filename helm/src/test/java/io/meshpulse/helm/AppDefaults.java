@@ -30,7 +30,7 @@ public final class AppDefaults {
   public static final int XDS_ADS =
       find(
           "xds-control/src/main/java/io/meshpulse/xds/XdsControlProperties.java",
-          "record Ads\\((?:(?!record ).)*?@DefaultValue\\(\"(\\d+)\"\\)[^,]*? int port\\)");
+          "record Ads\\((?:(?!record ).)*?@DefaultValue\\(\"(\\d+)\"\\)[^,]*? int port[,)]");
 
   /** xds-control's HTTP port: the {@code server.port} its main class sets. */
   public static final int XDS_HTTP =

@@ -63,6 +63,54 @@ class ChartOptionsTest {
   }
 
   @Test
+  void adsTls_mountsTheSecretAsADirectory_andNamesItsFilesToXdsControl() {
+    RenderedChart off = RenderedChart.renderOverDefaults(valuesFile("{}\n"));
+    assertThat(off.env("mp-meshpulse-xds-control"))
+        .as("xds-control env without ADS TLS")
+        .doesNotContainKey("MESHPULSE_XDS_ADS_TLS_ENABLED");
+
+    RenderedChart chart =
+        RenderedChart.renderOverDefaults(
+            valuesFile("xdsControl:\n  adsTls:\n    enabled: true\n    secretName: ads-cert\n"));
+    assertThat(chart.env("mp-meshpulse-xds-control"))
+        .as("xds-control env with ADS TLS")
+        .containsEntry("MESHPULSE_XDS_ADS_TLS_ENABLED", "true")
+        .containsEntry("MESHPULSE_XDS_ADS_TLS_CERTCHAIN", "/etc/meshpulse/ads-tls/tls.crt")
+        .containsEntry("MESHPULSE_XDS_ADS_TLS_PRIVATEKEY", "/etc/meshpulse/ads-tls/tls.key")
+        .containsEntry("MESHPULSE_XDS_ADS_TLS_TRUSTCA", "/etc/meshpulse/ads-tls/ca.crt");
+    io.fabric8.kubernetes.api.model.VolumeMount mount =
+        chart.container("mp-meshpulse-xds-control").getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals("/etc/meshpulse/ads-tls"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no mount at /etc/meshpulse/ads-tls"));
+    assertThat(mount.getSubPath()).as("a directory mount, which the kubelet updates").isNull();
+    assertThat(
+            chart
+                .one(
+                    io.fabric8.kubernetes.api.model.apps.Deployment.class,
+                    "mp-meshpulse-xds-control")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo(mount.getName());
+              assertThat(v.getSecret().getSecretName()).isEqualTo("ads-cert");
+            });
+
+    assertThat(
+            RenderedChart.renderOverDefaults(
+                    valuesFile(
+                        "xdsControl:\n  adsTls:\n    enabled: true\n    secretName: ads-cert\n"
+                            + "    clientCA: false\n"))
+                .env("mp-meshpulse-xds-control"))
+        .as("server-side TLS only")
+        .containsEntry("MESHPULSE_XDS_ADS_TLS_ENABLED", "true")
+        .doesNotContainKey("MESHPULSE_XDS_ADS_TLS_TRUSTCA");
+  }
+
+  @Test
   void alertActions_reachXdsControl_withLabelNamesIntact() throws Exception {
     RenderedChart chart = RenderedChart.render(CI.resolve("alert-webhook-values.yaml"));
     String json = chart.env("mp-meshpulse-xds-control").get("SPRING_APPLICATION_JSON");

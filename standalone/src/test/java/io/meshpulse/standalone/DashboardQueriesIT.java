@@ -55,15 +55,14 @@ class DashboardQueriesIT {
   private static Instant end;
 
   /**
-   * Metrics of settings the platform here does not use: a collector that serves TLS (the
-   * collector's {@code TlsReloadIT} scrapes each from one that does) and xds-control's webhook
+   * Metrics of settings the platform here does not use: TLS listeners (the collector's {@code
+   * TlsReloadIT} and xds-control's {@code AdsTlsIT} scrape each from one) and xds-control's webhook
    * token file ({@code AlertTokenRotationIT}).
    */
   private static final Set<String> EXPORTED_WHEN_CONFIGURED =
       Set.of(
-          "meshpulse_collector_tls_certificate_expiry_timestamp_seconds",
-          "meshpulse_collector_tls_files_rejected",
-          "meshpulse_collector_tls_reloads_total",
+          "meshpulse_tls_certificate_expiry_timestamp_seconds",
+          "meshpulse_tls_files_rejected",
           "meshpulse_xds_alerts_token_file_rejected");
 
   @BeforeAll

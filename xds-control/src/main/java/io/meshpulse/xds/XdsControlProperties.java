@@ -1,6 +1,7 @@
 package io.meshpulse.xds;
 
 import io.meshpulse.model.Topics;
+import io.meshpulse.tls.TlsFiles;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.shift.ShiftAction;
 import jakarta.validation.Valid;
@@ -209,10 +210,40 @@ public record XdsControlProperties(
     }
   }
 
-  /** The ADS server: {@code meshpulse.xds.ads.port} (0 = random), bind address. */
+  /** The ADS server: {@code meshpulse.xds.ads.port} (0 = random), bind address, TLS. */
   public record Ads(
       @DefaultValue("0.0.0.0") @NotBlank String bindAddress,
-      @DefaultValue("18000") @Min(0) @Max(65535) int port) {}
+      @DefaultValue("18000") @Min(0) @Max(65535) int port,
+      @DefaultValue AdsTls tls) {}
+
+  /**
+   * TLS on the ADS server ({@code meshpulse.xds.ads.tls.*}). With {@code trust-ca} set, proxies
+   * must present a certificate signed by it (mTLS). The files are read again every {@code
+   * reload-interval} and, when they changed, serve the connections opened from then on ({@code 0}:
+   * read once, at start).
+   */
+  public record AdsTls(
+      @DefaultValue("false") boolean enabled,
+      @Nullable Path certChain,
+      @Nullable Path privateKey,
+      @Nullable Path trustCa,
+      @DefaultValue("1m") Duration reloadInterval) {
+    private static final String PREFIX = "meshpulse.xds.ads.tls";
+
+    public AdsTls {
+      TlsFiles.of(PREFIX, enabled, certChain, privateKey, trustCa, reloadInterval);
+    }
+
+    /** The files, or none with TLS off. */
+    public @Nullable TlsFiles files() {
+      return TlsFiles.of(PREFIX, enabled, certChain, privateKey, trustCa, reloadInterval);
+    }
+
+    /** Whether the files are watched for changes. */
+    public boolean reloads() {
+      return enabled && !reloadInterval.isZero();
+    }
+  }
 
   /** Kafka: {@code meshpulse.xds.kafka.bootstrap-servers}, Streams application id, topics. */
   public record Kafka(

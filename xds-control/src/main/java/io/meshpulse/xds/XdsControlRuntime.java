@@ -1,5 +1,7 @@
 package io.meshpulse.xds;
 
+import io.meshpulse.tls.ReloadingTlsCredentials;
+import io.meshpulse.tls.TlsFiles;
 import io.meshpulse.xds.alertmanager.AlertReconciler;
 import io.meshpulse.xds.alertmanager.AlertmanagerApi;
 import io.meshpulse.xds.alertmanager.HttpAlertmanagerApi;
@@ -228,10 +230,31 @@ public final class XdsControlRuntime implements AutoCloseable {
             "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)
         .description("topology file updates refused; the last good topology stays")
         .register(registry);
-    this.ads = new AdsServer(props.ads().bindAddress(), props.ads().port(), publisher, xdsMetrics);
+    this.ads =
+        new AdsServer(
+            props.ads().bindAddress(),
+            props.ads().port(),
+            publisher,
+            xdsMetrics,
+            adsTls(props, registry));
     health.start();
     loop.start();
     this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
+  }
+
+  /** The ADS server's TLS files, read and watched as configured; none with TLS off. */
+  private static @Nullable ReloadingTlsCredentials adsTls(
+      XdsControlProperties props, MeterRegistry registry) {
+    XdsControlProperties.AdsTls tls = props.ads().tls();
+    TlsFiles files = tls.files();
+    if (files == null) {
+      return null;
+    }
+    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(files, "xds-ads", registry);
+    if (tls.reloads()) {
+      credentials.watch(tls.reloadInterval());
+    }
+    return credentials;
   }
 
   /** Reconciliation with Alertmanager's active alerts, started at once. */

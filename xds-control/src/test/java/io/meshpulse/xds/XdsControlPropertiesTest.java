@@ -87,13 +87,33 @@ class XdsControlPropertiesTest {
     "meshpulse.xds.kafka.commit-interval, -1ms",
     "meshpulse.xds.kafka.commit-interval, 50d",
     "meshpulse.xds.api.max-request-size, 100B",
-    "meshpulse.xds.api.max-request-size, 3GB"
+    "meshpulse.xds.api.max-request-size, 3GB",
+    "meshpulse.xds.ads.tls.reload-interval, 10ms"
   })
   void aBadIntervalOrSize_failsNamingTheProperty(String property, String value) {
     assertThatThrownBy(() -> bind(Map.of(property, value)))
         .as("%s=%s", property, value)
         .rootCause()
         .hasMessageContaining(property);
+  }
+
+  @Test
+  void adsTls_isOffByDefault_andNeedsACertificateAndKeyWhenOn() {
+    XdsControlProperties.AdsTls tls = bind(Map.of()).ads().tls();
+    assertThat(tls.enabled()).as("enabled").isFalse();
+    assertThat(tls.files()).as("files").isNull();
+    assertThat(tls.reloadInterval()).as("reload interval").isEqualTo(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> bind(Map.of("meshpulse.xds.ads.tls.enabled", "true")))
+        .rootCause()
+        .hasMessageContaining("meshpulse.xds.ads.tls.cert-chain is required");
+    assertThatThrownBy(
+            () ->
+                bind(
+                    Map.of(
+                        "meshpulse.xds.ads.tls.enabled", "true",
+                        "meshpulse.xds.ads.tls.cert-chain", "/etc/tls/tls.crt")))
+        .rootCause()
+        .hasMessageContaining("meshpulse.xds.ads.tls.private-key is required");
   }
 
   @Test

@@ -31,7 +31,6 @@ public final class CollectorMetrics {
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
-  private final AtomicInteger tlsFilesRejected = new AtomicInteger();
   // Per acknowledged record: looked up by topic alone, without building a key string.
   private final ConcurrentMap<String, Produced> producedByTopic = new ConcurrentHashMap<>();
   private final Timer produceLatency;
@@ -91,40 +90,6 @@ public final class CollectorMetrics {
     Gauge.builder("meshpulse.collector.streams.paused", pausedStreams)
         .description("gRPC streams not being read until the buffer has room")
         .register(registry);
-  }
-
-  /**
-   * Registers the meters of the gRPC listener's TLS files (with TLS on): the expiry of the
-   * certificate served to new connections, whether the files on disk were refused, and reloads by
-   * result, at zero.
-   */
-  public void tls(Supplier<Number> certificateExpiryEpochSeconds) {
-    Gauge.builder("meshpulse.collector.tls.certificate.expiry", certificateExpiryEpochSeconds)
-        .description("Expiry (not after) of the TLS certificate served to new connections")
-        .baseUnit("timestamp_seconds")
-        .register(registry);
-    Gauge.builder("meshpulse.collector.tls.files.rejected", tlsFilesRejected, AtomicInteger::get)
-        .description("1 while the TLS files on disk differ from those in use and fail their check")
-        .register(registry);
-    tlsReloadCounter(true);
-    tlsReloadCounter(false);
-  }
-
-  /** Counts TLS files put in place after a change, or refused. */
-  public void tlsReload(boolean success) {
-    tlsReloadCounter(success).increment();
-  }
-
-  public void tlsFilesRejected(boolean rejected) {
-    tlsFilesRejected.set(rejected ? 1 : 0);
-  }
-
-  private Counter tlsReloadCounter(boolean success) {
-    return counter(
-        "meshpulse.collector.tls.reloads",
-        "Changed TLS files put in place (success) or refused (failure)",
-        "result",
-        success ? "success" : "failure");
   }
 
   /** Entries received, by kind: http, tcp, stats. */

@@ -3,11 +3,13 @@ package io.meshpulse.xds.server;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.meshpulse.tls.ReloadingTlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +21,31 @@ public final class AdsServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(AdsServer.class);
 
   private final Server server;
+  private final @Nullable ReloadingTlsCredentials tls;
 
+  /** A plaintext server. */
   public AdsServer(String bindAddress, int port, XdsPublisher publisher, XdsMetrics metrics) {
+    this(bindAddress, port, publisher, metrics, null);
+  }
+
+  /**
+   * A server over TLS with {@code tls} (which it closes with itself), or plaintext without.
+   *
+   * @param tls the credentials, watched by the caller or not; closed with the server
+   */
+  public AdsServer(
+      String bindAddress,
+      int port,
+      XdsPublisher publisher,
+      XdsMetrics metrics,
+      @Nullable ReloadingTlsCredentials tls) {
     V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(metrics), publisher.cache());
+    InetSocketAddress address = new InetSocketAddress(bindAddress, port);
+    this.tls = tls;
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(bindAddress, port))
+        (tls == null
+                ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, tls.serverCredentials()))
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .addService(discovery.getClusterDiscoveryServiceImpl())
             .addService(discovery.getEndpointDiscoveryServiceImpl())
@@ -38,7 +60,7 @@ public final class AdsServer implements AutoCloseable {
       throw new UncheckedIOException(
           "cannot start the ADS server on " + bindAddress + ":" + port, e);
     }
-    logger.info("ADS server listening address={} port={}", bindAddress, port());
+    logger.info("ADS server listening address={} port={} tls={}", bindAddress, port(), tls != null);
   }
 
   /** The bound port (the real one when configured with 0). */
@@ -48,6 +70,9 @@ public final class AdsServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (tls != null) {
+      tls.close();
+    }
     server.shutdownNow();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,9 +1,9 @@
-package io.meshpulse.collector;
+package io.meshpulse.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.testing.TestCertificates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -28,10 +28,9 @@ class ReloadingTlsCredentialsTest {
   private Path key;
   private Path ca;
   private MeterRegistry registry;
-  private CollectorMetrics metrics;
 
   @BeforeEach
-  void files() throws IOException {
+  void writeCertificates() throws IOException {
     first = TestCertificates.generate(Files.createDirectory(dir.resolve("first")));
     second = TestCertificates.generate(Files.createDirectory(dir.resolve("second")));
     Path served = Files.createDirectory(dir.resolve("served"));
@@ -40,16 +39,21 @@ class ReloadingTlsCredentialsTest {
     ca = served.resolve("ca.crt");
     install(first);
     registry = new SimpleMeterRegistry();
-    metrics = new CollectorMetrics(registry);
   }
 
   @Test
   void load_servesTheConfiguredCertificate_andExportsItsExpiry() throws Exception {
-    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(config(), metrics);
+    ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry);
 
     X509Certificate expected = certificate(first.serverCert());
     assertThat(credentials.servingCertificate()).isEqualTo(expected);
-    assertThat(registry.get("meshpulse.collector.tls.certificate.expiry").gauge().value())
+    assertThat(
+            registry
+                .get("meshpulse.tls.certificate.expiry")
+                .tag("listener", "test-listener")
+                .gauge()
+                .value())
         .isEqualTo(expected.getNotAfter().toInstant().getEpochSecond());
     assertThat(reloads("success")).isZero();
     assertThat(reloads("failure")).isZero();
@@ -57,7 +61,8 @@ class ReloadingTlsCredentialsTest {
 
   @Test
   void unchangedFiles_areNotReloaded() {
-    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(config(), metrics);
+    ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry);
 
     assertThat(credentials.reloadIfChanged()).isFalse();
     assertThat(reloads("success")).isZero();
@@ -65,7 +70,8 @@ class ReloadingTlsCredentialsTest {
 
   @Test
   void renewedFiles_replaceTheCertificateAndTheTrustedCa() throws Exception {
-    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(config(), metrics);
+    ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry);
 
     install(second);
 
@@ -73,15 +79,43 @@ class ReloadingTlsCredentialsTest {
     X509Certificate renewed = certificate(second.serverCert());
     assertThat(credentials.servingCertificate()).isEqualTo(renewed);
     assertThat(reloads("success")).isEqualTo(1);
-    assertThat(registry.get("meshpulse.collector.tls.certificate.expiry").gauge().value())
+    assertThat(
+            registry
+                .get("meshpulse.tls.certificate.expiry")
+                .tag("listener", "test-listener")
+                .gauge()
+                .value())
         .isEqualTo(renewed.getNotAfter().toInstant().getEpochSecond());
     assertThat(credentials.reloadIfChanged()).as("the same files again").isFalse();
     assertThat(reloads("success")).isEqualTo(1);
   }
 
   @Test
+  void watch_takesRenewedFilesOnItsOwn_untilClosed() throws Exception {
+    X509Certificate renewed = certificate(second.serverCert());
+    try (ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry)) {
+      credentials.watch(Duration.ofSeconds(1));
+      assertThatThrownBy(() -> credentials.watch(Duration.ofSeconds(1)))
+          .hasMessageContaining("already watched");
+      install(second);
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!credentials.servingCertificate().equals(renewed) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(credentials.servingCertificate()).isEqualTo(renewed);
+      credentials.close();
+      install(first);
+      Thread.sleep(2_500);
+      assertThat(credentials.servingCertificate()).as("not watched once closed").isEqualTo(renewed);
+    }
+  }
+
+  @Test
   void keyOfAnotherCertificate_isRefusedAfterTwoReads_andTheOldPairStays() throws Exception {
-    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(config(), metrics);
+    ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry);
     copy(second.serverCert(), cert);
 
     assertThat(credentials.reloadIfChanged()).isFalse();
@@ -104,7 +138,8 @@ class ReloadingTlsCredentialsTest {
 
   @Test
   void keyWrittenJustAfterItsCertificate_isTakenWithoutAFailure() throws Exception {
-    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(config(), metrics);
+    ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry);
     copy(second.serverCert(), cert);
     assertThat(credentials.reloadIfChanged()).isFalse();
 
@@ -117,7 +152,8 @@ class ReloadingTlsCredentialsTest {
 
   @Test
   void missingFile_keepsTheCredentialsInUse_andCountsOneFailure() throws Exception {
-    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(config(), metrics);
+    ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry);
     Files.delete(key);
 
     credentials.reloadIfChanged();
@@ -138,9 +174,9 @@ class ReloadingTlsCredentialsTest {
   void startWithAKeyOfAnotherCertificate_failsNamingTheProperty() throws IOException {
     copy(second.serverKey(), key);
 
-    assertThatThrownBy(() -> ReloadingTlsCredentials.load(config(), metrics))
+    assertThatThrownBy(() -> ReloadingTlsCredentials.load(files(), "test-listener", registry))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("meshpulse.collector.grpc.tls.private-key")
+        .hasMessageContaining("meshpulse.test.tls.private-key")
         .hasMessageContaining("does not belong to the first certificate of " + cert);
   }
 
@@ -148,9 +184,9 @@ class ReloadingTlsCredentialsTest {
   void startWithAMissingFile_failsNamingTheProperty() throws IOException {
     Files.delete(cert);
 
-    assertThatThrownBy(() -> ReloadingTlsCredentials.load(config(), metrics))
+    assertThatThrownBy(() -> ReloadingTlsCredentials.load(files(), "test-listener", registry))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("meshpulse.collector.grpc.tls.cert-chain: cannot read " + cert);
+        .hasMessageContaining("meshpulse.test.tls.cert-chain: cannot read " + cert);
   }
 
   @Test
@@ -158,8 +194,8 @@ class ReloadingTlsCredentialsTest {
     Files.writeString(
         key, "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----\n");
 
-    assertThatThrownBy(() -> ReloadingTlsCredentials.load(config(), metrics))
-        .hasMessageContaining("meshpulse.collector.grpc.tls.private-key")
+    assertThatThrownBy(() -> ReloadingTlsCredentials.load(files(), "test-listener", registry))
+        .hasMessageContaining("meshpulse.test.tls.private-key")
         .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
   }
 
@@ -167,8 +203,8 @@ class ReloadingTlsCredentialsTest {
   void startWithAnEmptyCaBundle_failsNamingTheProperty() throws IOException {
     Files.writeString(ca, "");
 
-    assertThatThrownBy(() -> ReloadingTlsCredentials.load(config(), metrics))
-        .hasMessageContaining("meshpulse.collector.grpc.tls.trust-ca")
+    assertThatThrownBy(() -> ReloadingTlsCredentials.load(files(), "test-listener", registry))
+        .hasMessageContaining("meshpulse.test.tls.trust-ca")
         .hasMessageContaining("holds no PEM certificate");
   }
 
@@ -184,18 +220,8 @@ class ReloadingTlsCredentialsTest {
     assertThat(ReloadingTlsCredentials.matches(rsaKeys.getPrivate(), rsaKeys.getPublic())).isTrue();
   }
 
-  @Test
-  void reloadInterval_mustBeZeroOrAtLeastASecond() {
-    assertThatThrownBy(
-            () -> new CollectorProperties.Tls(true, cert, key, ca, Duration.ofMillis(500)))
-        .hasMessageContaining("meshpulse.collector.grpc.tls.reload-interval");
-    assertThat(new CollectorProperties.Tls(true, cert, key, ca, Duration.ZERO).reloads()).isFalse();
-    assertThat(new CollectorProperties.Tls(true, cert, key, ca, Duration.ofMinutes(1)).reloads())
-        .isTrue();
-  }
-
-  private CollectorProperties.Tls config() {
-    return new CollectorProperties.Tls(true, cert, key, ca, Duration.ofMinutes(1));
+  private TlsFiles files() {
+    return new TlsFiles("meshpulse.test.tls", cert, key, ca);
   }
 
   private void install(TestCertificates certificates) throws IOException {
@@ -209,11 +235,19 @@ class ReloadingTlsCredentialsTest {
   }
 
   private double reloads(String result) {
-    return registry.get("meshpulse.collector.tls.reloads").tag("result", result).counter().count();
+    return registry
+        .get("meshpulse.tls.reloads")
+        .tags("listener", "test-listener", "result", result)
+        .counter()
+        .count();
   }
 
   private double rejected() {
-    return registry.get("meshpulse.collector.tls.files.rejected").gauge().value();
+    return registry
+        .get("meshpulse.tls.files.rejected")
+        .tag("listener", "test-listener")
+        .gauge()
+        .value();
   }
 
   private static X509Certificate certificate(Path file) throws Exception {

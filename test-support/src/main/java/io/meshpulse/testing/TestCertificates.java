@@ -1,4 +1,4 @@
-package io.meshpulse.collector;
+package io.meshpulse.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

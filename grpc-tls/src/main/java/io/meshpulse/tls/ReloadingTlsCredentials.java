@@ -1,10 +1,12 @@
-package io.meshpulse.collector;
+package io.meshpulse.tls;
 
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
-import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,40 +22,51 @@ import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC listener's TLS credentials, read from PEM files: the certificate chain it serves with
- * its private key, and the CA bundle client certificates must chain to (mTLS). {@link
- * #reloadIfChanged} reads the files again and, when their content changed, puts the new credentials
- * in place for the handshakes that follow; established connections keep what they were opened with.
- * That is all a renewal needs: cert-manager or a Kubernetes secret update rewrites the files, and
- * the collector serves the new certificate within one reload interval, without a restart that would
- * cut every proxy's streams.
+ * A gRPC listener's TLS credentials, read from PEM files: the certificate chain it serves with its
+ * private key, and the CA bundle client certificates must chain to (mTLS). {@link #reloadIfChanged}
+ * reads the files again and, when their content changed, puts the new credentials in place for the
+ * handshakes that follow; established connections keep what they were opened with. That is all a
+ * renewal needs: cert-manager or a Kubernetes secret update rewrites the files, and the listener
+ * serves the new certificate within one reload interval ({@link #watch}), without a restart that
+ * would cut every proxy's streams.
  *
  * <p>New files are checked as a whole before they replace the old ones: each must parse, and the
  * key must match the chain's first certificate. Files that fail the check leave the credentials in
  * use as they were. A failure counts (and is logged) once the same content has failed on two reads
  * in a row, so a read that falls between the writes of a certificate and of its key, which the next
  * read sees complete, is not reported.
+ *
+ * <p>Meters, tagged {@code listener}: {@code meshpulse.tls.certificate.expiry} (the served
+ * certificate's expiry, Unix seconds), {@code meshpulse.tls.reloads} by {@code result} ({@code
+ * success}, {@code failure}) and {@code meshpulse.tls.files.rejected} (1 while the files on disk
+ * differ from those in use and fail their check).
  */
-final class ReloadingTlsCredentials {
+public final class ReloadingTlsCredentials implements AutoCloseable {
+
   private static final Logger logger = LoggerFactory.getLogger(ReloadingTlsCredentials.class);
-  private static final String PROPERTY = "meshpulse.collector.grpc.tls.";
   private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final String KEY_END = "-----END PRIVATE KEY-----";
   private static final List<String> KEY_ALGORITHMS =
       List.of("RSA", "EC", "EdDSA", "RSASSA-PSS", "DSA");
 
-  private final Path certChain;
-  private final Path privateKey;
-  private final @Nullable Path trustCa;
-  private final CollectorMetrics metrics;
+  private final TlsFiles files;
+  private final String listener;
+  private final Counter reloaded;
+  private final Counter refused;
+  private final AtomicInteger rejected = new AtomicInteger();
   private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
   private final @Nullable AdvancedTlsX509TrustManager trustManager;
   private volatile X509Certificate serving;
@@ -62,17 +75,12 @@ final class ReloadingTlsCredentials {
   private byte[] inUse;
   private byte @Nullable [] failedOnce;
   private byte @Nullable [] reported;
+  private volatile @Nullable ScheduledExecutorService watcher;
 
   private ReloadingTlsCredentials(
-      Path certChain,
-      Path privateKey,
-      @Nullable Path trustCa,
-      CollectorMetrics metrics,
-      Material material) {
-    this.certChain = certChain;
-    this.privateKey = privateKey;
-    this.trustCa = trustCa;
-    this.metrics = metrics;
+      TlsFiles files, String listener, MeterRegistry registry, Material material) {
+    this.files = files;
+    this.listener = listener;
     AdvancedTlsX509TrustManager trust = null;
     if (material.trusted() != null) {
       try {
@@ -82,36 +90,89 @@ final class ReloadingTlsCredentials {
                     AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
                 .build();
       } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(PROPERTY + "trust-ca: " + e.getMessage(), e);
+        throw new IllegalStateException(files.property("trust-ca") + ": " + e.getMessage(), e);
       }
     }
     this.trustManager = trust;
     this.serving = material.chain()[0];
     this.inUse = material.digest();
     install(material);
-    metrics.tls(() -> serving.getNotAfter().toInstant().getEpochSecond());
+    Gauge.builder(
+            "meshpulse.tls.certificate.expiry",
+            this,
+            credentials -> credentials.serving.getNotAfter().toInstant().getEpochSecond())
+        .description("Expiry (not after) of the TLS certificate served to new connections")
+        .baseUnit("timestamp_seconds")
+        .tag("listener", listener)
+        .register(registry);
+    Gauge.builder("meshpulse.tls.files.rejected", rejected, AtomicInteger::get)
+        .description("1 while the TLS files on disk differ from those in use and fail their check")
+        .tag("listener", listener)
+        .register(registry);
+    this.reloaded = reloads(registry, listener, "success");
+    this.refused = reloads(registry, listener, "failure");
+  }
+
+  private static Counter reloads(MeterRegistry registry, String listener, String result) {
+    return Counter.builder("meshpulse.tls.reloads")
+        .description("Changed TLS files put in place (success) or refused (failure)")
+        .tags("listener", listener, "result", result)
+        .register(registry);
   }
 
   /**
-   * Reads the files the listener is configured with; a file that cannot be read or does not check
-   * out stops the start with the property named.
+   * Reads the files of a listener; a file that cannot be read or does not check out stops the start
+   * with the property named.
+   *
+   * @param listener names the listener in logs and in the meters' {@code listener} tag
    */
-  static ReloadingTlsCredentials load(CollectorProperties.Tls config, CollectorMetrics metrics) {
-    Path chain = required(config.certChain(), "cert-chain");
-    Path key = required(config.privateKey(), "private-key");
+  public static ReloadingTlsCredentials load(
+      TlsFiles files, String listener, MeterRegistry registry) {
     try {
-      Material material = parse(Contents.read(chain, key, config.trustCa()));
+      Material material =
+          parse(
+              Contents.read(files.certChain(), files.privateKey(), files.trustCa(), files), files);
       ReloadingTlsCredentials credentials =
-          new ReloadingTlsCredentials(chain, key, config.trustCa(), metrics, material);
-      logger.info("TLS certificate loaded: {}", describe(material.chain()[0]));
+          new ReloadingTlsCredentials(files, listener, registry, material);
+      logger.info("{}: TLS certificate loaded: {}", listener, describe(material.chain()[0]));
       return credentials;
     } catch (InvalidFile e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
   }
 
+  /**
+   * Reads the files every {@code interval} from now on, on a daemon thread of its own, until {@link
+   * #close}.
+   */
+  public synchronized void watch(Duration interval) {
+    if (watcher != null) {
+      throw new IllegalStateException(listener + ": the TLS files are already watched");
+    }
+    ScheduledExecutorService started =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, listener + "-tls-reload");
+              thread.setDaemon(true);
+              return thread;
+            });
+    long millis = interval.toMillis();
+    started.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+    watcher = started;
+  }
+
+  /** Stops watching the files; the credentials stay usable. */
+  @Override
+  public void close() {
+    ScheduledExecutorService current = watcher;
+    if (current != null) {
+      current.shutdownNow();
+      watcher = null;
+    }
+  }
+
   /** The credentials to build the server with: they follow every reload. */
-  ServerCredentials serverCredentials() {
+  public ServerCredentials serverCredentials() {
     TlsServerCredentials.Builder builder = TlsServerCredentials.newBuilder().keyManager(keyManager);
     if (trustManager != null) {
       builder.trustManager(trustManager).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
@@ -120,7 +181,7 @@ final class ReloadingTlsCredentials {
   }
 
   /** The first certificate of the chain served to new connections. */
-  X509Certificate servingCertificate() {
+  public X509Certificate servingCertificate() {
     return serving;
   }
 
@@ -129,15 +190,16 @@ final class ReloadingTlsCredentials {
    *
    * @return whether new credentials were put in place
    */
-  synchronized boolean reloadIfChanged() {
+  public synchronized boolean reloadIfChanged() {
     Material material;
     try {
-      Contents contents = Contents.read(certChain, privateKey, trustCa);
+      Contents contents =
+          Contents.read(files.certChain(), files.privateKey(), files.trustCa(), files);
       if (Arrays.equals(contents.digest(), inUse)) {
         settled();
         return false;
       }
-      material = parse(contents);
+      material = parse(contents, files);
     } catch (InvalidFile e) {
       refused(e.digest, e.getMessage());
       return false;
@@ -150,15 +212,15 @@ final class ReloadingTlsCredentials {
     inUse = material.digest();
     serving = material.chain()[0];
     settled();
-    metrics.tlsReload(true);
-    logger.info("TLS files changed, new connections get: {}", describe(serving));
+    reloaded.increment();
+    logger.info("{}: TLS files changed, new connections get: {}", listener, describe(serving));
     return true;
   }
 
   private void settled() {
     failedOnce = null;
     reported = null;
-    metrics.tlsFilesRejected(false);
+    rejected.set(0);
   }
 
   /** Reports files that failed their check on two reads in a row, once for as long as they do. */
@@ -171,10 +233,11 @@ final class ReloadingTlsCredentials {
       return;
     }
     reported = digest;
-    metrics.tlsReload(false);
-    metrics.tlsFilesRejected(true);
+    refused.increment();
+    rejected.set(1);
     logger.warn(
-        "TLS files changed but were not taken; the credentials in use stay ({}): {}",
+        "{}: TLS files changed but were not taken; the credentials in use stay ({}): {}",
+        listener,
         describe(serving),
         reason);
   }
@@ -185,19 +248,19 @@ final class ReloadingTlsCredentials {
       try {
         trustManager.updateTrustCredentials(material.trusted());
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalStateException(PROPERTY + "trust-ca: " + e.getMessage(), e);
+        throw new IllegalStateException(files.property("trust-ca") + ": " + e.getMessage(), e);
       }
     }
   }
 
-  private static Material parse(Contents contents) throws InvalidFile {
+  private static Material parse(Contents contents, TlsFiles files) throws InvalidFile {
     byte[] digest = contents.digest();
     X509Certificate[] chain =
-        certificates(contents.chain(), contents.chainFile(), "cert-chain", digest);
-    PrivateKey key = privateKey(contents.key(), contents.keyFile(), digest);
+        certificates(contents.chain(), contents.chainFile(), files.property("cert-chain"), digest);
+    PrivateKey key = privateKey(contents.key(), contents.keyFile(), files, digest);
     if (!matches(key, chain[0].getPublicKey())) {
       throw new InvalidFile(
-          "private-key",
+          files.property("private-key"),
           contents.keyFile()
               + " does not belong to the first certificate of "
               + contents.chainFile(),
@@ -206,7 +269,9 @@ final class ReloadingTlsCredentials {
     Path caFile = contents.caFile();
     byte[] ca = contents.ca();
     X509Certificate[] trusted =
-        caFile == null || ca == null ? null : certificates(ca, caFile, "trust-ca", digest);
+        caFile == null || ca == null
+            ? null
+            : certificates(ca, caFile, files.property("trust-ca"), digest);
     return new Material(chain, key, trusted, digest);
   }
 
@@ -229,13 +294,15 @@ final class ReloadingTlsCredentials {
   }
 
   /** An unencrypted PKCS#8 key, as {@code openssl pkcs8 -topk8 -nocrypt} writes it. */
-  private static PrivateKey privateKey(byte[] pem, Path file, byte[] digest) throws InvalidFile {
+  private static PrivateKey privateKey(byte[] pem, Path file, TlsFiles files, byte[] digest)
+      throws InvalidFile {
+    String property = files.property("private-key");
     String text = new String(pem, StandardCharsets.US_ASCII);
     int begin = text.indexOf(KEY_BEGIN);
     int end = text.indexOf(KEY_END);
     if (begin < 0 || end < begin) {
       throw new InvalidFile(
-          "private-key",
+          property,
           file
               + " holds no unencrypted PKCS#8 key ("
               + KEY_BEGIN
@@ -246,7 +313,7 @@ final class ReloadingTlsCredentials {
     try {
       der = Base64.getMimeDecoder().decode(text.substring(begin + KEY_BEGIN.length(), end));
     } catch (IllegalArgumentException e) {
-      throw new InvalidFile("private-key", file + " is not valid base64: " + e, digest);
+      throw new InvalidFile(property, file + " is not valid base64: " + e, digest);
     }
     for (String algorithm : KEY_ALGORITHMS) {
       try {
@@ -255,15 +322,14 @@ final class ReloadingTlsCredentials {
         // Not a key of this algorithm: try the next.
       }
     }
-    throw new InvalidFile(
-        "private-key", file + " is not an RSA, EC, EdDSA or DSA PKCS#8 key", digest);
+    throw new InvalidFile(property, file + " is not an RSA, EC, EdDSA or DSA PKCS#8 key", digest);
   }
 
   /**
    * Whether {@code key} is the private half of {@code certified}: it signs a probe the public key
    * verifies. A key type without a signature this knows passes (its handshakes will tell).
    */
-  static boolean matches(PrivateKey key, PublicKey certified) {
+  public static boolean matches(PrivateKey key, PublicKey certified) {
     String signature =
         switch (key.getAlgorithm()) {
           case "RSA" -> "SHA256withRSA";
@@ -291,13 +357,6 @@ final class ReloadingTlsCredentials {
     }
   }
 
-  private static Path required(@Nullable Path path, String property) {
-    if (path == null) {
-      throw new IllegalStateException(PROPERTY + property + " is required when TLS is enabled");
-    }
-    return path;
-  }
-
   private static String describe(X509Certificate certificate) {
     return "subject="
         + certificate.getSubjectX500Principal().getName()
@@ -316,10 +375,11 @@ final class ReloadingTlsCredentials {
       @Nullable Path caFile,
       byte @Nullable [] ca,
       byte[] digest) {
-    static Contents read(Path chainFile, Path keyFile, @Nullable Path caFile) throws InvalidFile {
-      byte[] chain = readAll(chainFile, "cert-chain");
-      byte[] key = readAll(keyFile, "private-key");
-      byte[] ca = caFile == null ? null : readAll(caFile, "trust-ca");
+    static Contents read(Path chainFile, Path keyFile, @Nullable Path caFile, TlsFiles files)
+        throws InvalidFile {
+      byte[] chain = readAll(chainFile, files.property("cert-chain"));
+      byte[] key = readAll(keyFile, files.property("private-key"));
+      byte[] ca = caFile == null ? null : readAll(caFile, files.property("trust-ca"));
       byte[] digest = sha256(chain, key, ca == null ? new byte[0] : ca);
       return new Contents(chainFile, chain, keyFile, key, caFile, ca, digest);
     }
@@ -361,7 +421,7 @@ final class ReloadingTlsCredentials {
     private final transient byte[] digest;
 
     InvalidFile(String property, String message, byte[] digest) {
-      super(PROPERTY + property + ": " + message);
+      super(property + ": " + message);
       this.digest = digest;
     }
   }
