@@ -48,8 +48,16 @@ final class EndpointStats {
       if (error) {
         errors[bin]++;
       }
-      if (second != currentSecond) {
+      if (second > currentSecond) {
         rollTo(second);
+      } else if (second < currentSecond) {
+        // A proxy thread that read its clock before another recorded a newer second: counted in
+        // its own second, never rolling the live window back.
+        if (second == lastSecond) {
+          lastRequests++;
+          lastErrors += error ? 1 : 0;
+        }
+        return;
       }
       currentRequests++;
       if (error) {
@@ -88,8 +96,11 @@ final class EndpointStats {
    * {rps, errorRate, p99Ms} of the last complete second, zeros if it was not the previous second.
    */
   double[] lastSecond(long nowEpochMs) {
-    long now = Math.floorDiv(nowEpochMs, 1000);
+    long clockSecond = Math.floorDiv(nowEpochMs, 1000);
     synchronized (lock) {
+      // A caller that read its clock before the proxies recorded a newer second: the data's
+      // second is the present.
+      long now = Math.max(clockSecond, currentSecond);
       if (currentSecond >= 0 && currentSecond < now) {
         rollTo(now);
       }
