@@ -84,3 +84,26 @@ is a dashboard, where the matchers sit inside JSON strings.
 {{- end -}}
 {{- $text -}}
 {{- end -}}
+
+{{- /*
+The TLS transport socket of an example bootstrap cluster: the server must present a certificate
+for "host", signed by the proxy's ca.crt; with "clientCert", the proxy presents its own.
+*/}}
+{{- define "meshpulse.exampleTlsSocket" -}}
+transport_socket:
+  name: envoy.transport_sockets.tls
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+    sni: {{ .host }}
+    common_tls_context:
+      {{- if .clientCert }}
+      tls_certificates:
+        - certificate_chain: {filename: /etc/envoy/tls/tls.crt}
+          private_key: {filename: /etc/envoy/tls/tls.key}
+      {{- end }}
+      validation_context:
+        trusted_ca: {filename: /etc/envoy/tls/ca.crt}
+        match_typed_subject_alt_names:
+          - san_type: DNS
+            matcher: {exact: {{ .host }}}
+{{- end }}

@@ -157,6 +157,59 @@ class ChartOptionsTest {
                 + AppDefaults.COLLECTOR_GRPC);
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void exampleBootstrap_reachesTlsListenersOverTls() throws Exception {
+    Path values =
+        valuesFile(
+            "examples:\n  envoyBootstrap:\n    enabled: true\n"
+                + "collector:\n  tls:\n    enabled: true\n    secretName: c\n    clientCA: false\n"
+                + "xdsControl:\n  adsTls:\n    enabled: true\n    secretName: x\n");
+    String bootstrap =
+        RenderedChart.renderOverDefaults(values)
+            .one(ConfigMap.class, "mp-meshpulse-envoy-example")
+            .getData()
+            .get("envoy.yaml");
+    Map<String, Object> parsed =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readValue(bootstrap, Map.class);
+    Map<String, Map<String, Object>> clusters = new java.util.HashMap<>();
+    for (Map<String, Object> cluster :
+        (List<Map<String, Object>>)
+            ((Map<String, Object>) parsed.get("static_resources")).get("clusters")) {
+      clusters.put((String) cluster.get("name"), cluster);
+    }
+    String xds = "mp-meshpulse-xds-control.mesh.svc.cluster.local";
+    String collector = "mp-meshpulse-collector.mesh.svc.cluster.local";
+    Map<String, Object> xdsTls = tlsContext(clusters.get("meshpulse_xds"));
+    assertThat(xdsTls).as("meshpulse_xds TLS").containsEntry("sni", xds);
+    assertThat(xdsTls.toString())
+        .as("meshpulse_xds TLS: mTLS by default")
+        .contains("tls_certificates", "/etc/envoy/tls/ca.crt", "exact=" + xds);
+    Map<String, Object> collectorTls = tlsContext(clusters.get("meshpulse_collector"));
+    assertThat(collectorTls).as("meshpulse_collector TLS").containsEntry("sni", collector);
+    assertThat(collectorTls.toString())
+        .as("meshpulse_collector TLS without clientCA: no client certificate")
+        .doesNotContain("tls_certificates")
+        .contains("/etc/envoy/tls/ca.crt");
+
+    String plain =
+        RenderedChart.render(CI.resolve("examples-values.yaml"))
+            .one(ConfigMap.class, "mp-meshpulse-envoy-example")
+            .getData()
+            .get("envoy.yaml");
+    assertThat(plain).as("bootstrap without TLS").doesNotContain("transport_socket");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> tlsContext(Map<String, Object> cluster) {
+    Map<String, Object> socket = (Map<String, Object>) cluster.get("transport_socket");
+    assertThat(socket).as("transport_socket of %s", cluster.get("name")).isNotNull();
+    assertThat(socket).containsEntry("name", "envoy.transport_sockets.tls");
+    return (Map<String, Object>) socket.get("typed_config");
+  }
+
   /** The record components of XdsControlProperties.Action, the shape of one action. */
   static List<String> actionComponents() {
     String source = AppDefaults.source(XDS_PROPERTIES);
