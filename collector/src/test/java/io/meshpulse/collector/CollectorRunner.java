@@ -1,14 +1,18 @@
 package io.meshpulse.collector;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** A collector started for a test on random ports, bound to 127.0.0.1, with a plaintext channel. */
@@ -50,6 +54,28 @@ public final class CollectorRunner implements AutoCloseable {
 
   public ManagedChannel plaintextChannel() {
     return NettyChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
+  }
+
+  /**
+   * Streams one access log entry over a new TLS connection made with {@code ssl}, and closes it.
+   *
+   * @return the stream's status: {@code UNAVAILABLE} when the handshake fails
+   */
+  public Status streamOverTls(SslContextBuilder ssl, Duration timeout) throws SSLException {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", grpcPort()).sslContext(ssl.build()).build();
+    try {
+      return EnvoyClient.await(
+          EnvoyClient.sendAccessLogs(
+              channel,
+              List.of(
+                  EnvoyClient.first(
+                      EnvoyFixtures.node("plain-envoy-node"),
+                      List.of(EnvoyFixtures.http("plain-http-entry"))))),
+          timeout);
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   /** The text of {@code /actuator/prometheus}. */

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
@@ -92,19 +91,6 @@ class MutualTlsIT {
   }
 
   private static Status stream(SslContextBuilder ssl) throws Exception {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", collector.grpcPort())
-            .sslContext(ssl.build())
-            .build();
-    try {
-      return EnvoyClient.await(
-          EnvoyClient.sendAccessLogs(
-              channel,
-              List.of(
-                  EnvoyClient.first(node("plain-envoy-node"), List.of(http("plain-http-entry"))))),
-          TIMEOUT);
-    } finally {
-      channel.shutdownNow();
-    }
+    return collector.streamOverTls(ssl, TIMEOUT);
   }
 }

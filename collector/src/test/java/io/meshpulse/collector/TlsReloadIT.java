@@ -1,23 +1,17 @@
 package io.meshpulse.collector;
 
-import static io.meshpulse.collector.EnvoyFixtures.http;
-import static io.meshpulse.collector.EnvoyFixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +38,7 @@ class TlsReloadIT {
     before = TestCertificates.generate(Files.createDirectory(dir.resolve("before")));
     after = TestCertificates.generate(Files.createDirectory(dir.resolve("after")));
     served = Files.createDirectory(dir.resolve("served"));
-    install(before);
+    before.install(served);
     kafka = EmbeddedKafka.builder().port(0).build().start();
     kafka.createTopics(MeshTopics.all(1));
     collector =
@@ -75,7 +69,7 @@ class TlsReloadIT {
         .isEqualTo(Status.Code.UNAVAILABLE);
     int port = collector.grpcPort();
 
-    install(after);
+    after.install(served);
 
     Instant deadline = Instant.now().plus(TIMEOUT);
     Status.Code renewed = stream(after).getCode();
@@ -121,38 +115,12 @@ class TlsReloadIT {
             (double) Instant.now().plus(Duration.ofHours(25)).getEpochSecond());
   }
 
-  /** Writes each file as a secret volume update does: a new file moved over the old one. */
-  private static void install(TestCertificates certificates) throws IOException {
-    replace(certificates.serverCert(), served.resolve("tls.crt"));
-    replace(certificates.serverKey(), served.resolve("tls.key"));
-    replace(certificates.caCert(), served.resolve("ca.crt"));
-  }
-
-  private static void replace(Path from, Path to) throws IOException {
-    Path next = to.resolveSibling(to.getFileName() + ".next");
-    Files.copy(from, next, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(next, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
   /** Streams one access log entry over a new connection as a client of {@code authority}. */
   private static Status stream(TestCertificates authority) throws Exception {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", collector.grpcPort())
-            .sslContext(
-                GrpcSslContexts.forClient()
-                    .trustManager(authority.caCert().toFile())
-                    .keyManager(authority.clientCert().toFile(), authority.clientKey().toFile())
-                    .build())
-            .build();
-    try {
-      return EnvoyClient.await(
-          EnvoyClient.sendAccessLogs(
-              channel,
-              List.of(
-                  EnvoyClient.first(node("plain-envoy-node"), List.of(http("plain-http-entry"))))),
-          TIMEOUT);
-    } finally {
-      channel.shutdownNow();
-    }
+    return collector.streamOverTls(
+        GrpcSslContexts.forClient()
+            .trustManager(authority.caCert().toFile())
+            .keyManager(authority.clientCert().toFile(), authority.clientKey().toFile()),
+        TIMEOUT);
   }
 }

@@ -224,10 +224,8 @@ class ReloadingTlsCredentialsTest {
     return new TlsFiles("meshpulse.test.tls", cert, key, ca);
   }
 
-  private void install(TestCertificates certificates) throws IOException {
-    copy(certificates.serverCert(), cert);
-    copy(certificates.serverKey(), key);
-    copy(certificates.caCert(), ca);
+  private void install(TestCertificates certificates) {
+    certificates.install(cert.getParent());
   }
 
   private static void copy(Path from, Path to) throws IOException {

@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -92,6 +93,27 @@ public record TestCertificates(
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Writes the server's certificate, its key and the CA into {@code dir} as {@code tls.crt}, {@code
+   * tls.key} and {@code ca.crt} (the keys of a Kubernetes TLS secret), each written beside its
+   * place and moved over the old file, as a secret volume update replaces them.
+   */
+  public void install(Path dir) {
+    try {
+      replace(serverCert, dir.resolve("tls.crt"));
+      replace(serverKey, dir.resolve("tls.key"));
+      replace(caCert, dir.resolve("ca.crt"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void replace(Path from, Path to) throws IOException {
+    Path next = to.resolveSibling(to.getFileName() + ".next");
+    Files.copy(from, next, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(next, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static KeyPair keyPair() throws GeneralSecurityException {

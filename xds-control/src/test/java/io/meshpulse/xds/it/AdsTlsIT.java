@@ -19,7 +19,6 @@ import io.meshpulse.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +49,7 @@ class AdsTlsIT {
     before = TestCertificates.generate(Files.createDirectory(dir.resolve("before")));
     after = TestCertificates.generate(Files.createDirectory(dir.resolve("after")));
     served = Files.createDirectory(dir.resolve("served"));
-    install(before);
+    before.install(served);
     kafka = EmbeddedKafka.builder().port(0).build().start();
     kafka.createTopics(MeshTopics.all(1));
     Path topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
@@ -94,7 +93,7 @@ class AdsTlsIT {
         .as("a proxy of another CA, before the renewal")
         .isEqualTo(Status.Code.UNAVAILABLE);
 
-    install(after);
+    after.install(served);
 
     Instant deadline = Instant.now().plus(TIMEOUT);
     Status.Code renewed = subscribe(client(after, true));
@@ -165,17 +164,5 @@ class AdsTlsIT {
     } finally {
       channel.shutdownNow();
     }
-  }
-
-  private static void install(TestCertificates certificates) throws IOException {
-    replace(certificates.serverCert(), served.resolve("tls.crt"));
-    replace(certificates.serverKey(), served.resolve("tls.key"));
-    replace(certificates.caCert(), served.resolve("ca.crt"));
-  }
-
-  private static void replace(Path from, Path to) throws IOException {
-    Path next = to.resolveSibling(to.getFileName() + ".next");
-    Files.copy(from, next, StandardCopyOption.REPLACE_EXISTING);
-    Files.move(next, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }
