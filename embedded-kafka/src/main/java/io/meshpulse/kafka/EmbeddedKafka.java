@@ -55,6 +55,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path dataDir;
   private final boolean deleteDataDirOnClose;
   private final Map<String, String> brokerOverrides;
+  private final @Nullable SaslUser saslUser;
+  private final int saslPort;
   private final Object lock = new Object();
 
   // @GuardedBy("lock")
@@ -77,6 +79,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       this.deleteDataDirOnClose = false;
     }
     this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
+    this.saslUser = builder.saslUser;
+    this.saslPort = saslUser == null ? 0 : freePort();
   }
 
   public static Builder builder() {
@@ -138,6 +142,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     return port;
   }
 
+  /**
+   * {@code 127.0.0.1:<port>} of the second client listener, SASL_PLAINTEXT with the PLAIN
+   * mechanism, which takes only the user of {@link Builder#saslPlainUser}.
+   *
+   * @throws IllegalStateException when the broker was built without one
+   */
+  public String saslBootstrapServers() {
+    if (saslUser == null) {
+      throw new IllegalStateException("built without Builder.saslPlainUser");
+    }
+    return "127.0.0.1:" + saslPort;
+  }
+
   public Path dataDir() {
     return dataDir;
   }
@@ -192,12 +209,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    String sasl = saslUser == null ? "" : ",SASL://127.0.0.1:" + saslPort;
     p.put(
-        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort + sasl);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + sasl);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+            + (saslUser == null ? "" : ",SASL:SASL_PLAINTEXT"));
+    if (saslUser != null) {
+      p.put("listener.name.sasl.sasl.enabled.mechanisms", "PLAIN");
+      p.put(
+          "listener.name.sasl.plain.sasl.jaas.config",
+          "org.apache.kafka.common.security.plain.PlainLoginModule required user_"
+              + saslUser.name()
+              + "=\""
+              + saslUser.password()
+              + "\";");
+    }
     p.put("log.dirs", dataDir.resolve("log").toString());
     p.put("offsets.topic.replication.factor", "1");
     p.put("offsets.topic.num.partitions", "5");
@@ -302,14 +334,26 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  private record SaslUser(String name, String password) {}
+
   /** Ports default to free random ones; the data directory to a temporary one deleted on close. */
   public static final class Builder {
     private int port;
     private int controllerPort;
     private @Nullable Path dataDir;
     private final Map<String, String> brokerOverrides = new HashMap<>();
+    private @Nullable SaslUser saslUser;
 
     private Builder() {}
+
+    /**
+     * Adds a second client listener, SASL_PLAINTEXT with the PLAIN mechanism, that takes this one
+     * user ({@link #saslBootstrapServers()}); the plaintext listener stays for set-up.
+     */
+    public Builder saslPlainUser(String name, String password) {
+      this.saslUser = new SaslUser(name, password);
+      return this;
+    }
 
     /** The client port; 0 (the default) picks a free one. */
     public Builder port(int port) {

@@ -61,9 +61,8 @@ final class KafkaStateRecovery implements StateRecovery {
       RolloutTopic rolloutTopic,
       Duration timeout) {
     this.decisionsTopic = kafka.routingDecisionsTopic();
-    this.decisionReader = new DecisionLogReader(kafka.bootstrapServers(), decisionsTopic);
-    this.overrideReader =
-        new OverrideLogReader(kafka.bootstrapServers(), kafka.routingOverridesTopic());
+    this.decisionReader = new DecisionLogReader(kafka.clients(), decisionsTopic);
+    this.overrideReader = new OverrideLogReader(kafka.clients(), kafka.routingOverridesTopic());
     this.rolloutTopic = rolloutTopic;
     this.config = config;
     this.overrides = overrides;

@@ -2,6 +2,7 @@ package io.meshpulse.xds;
 
 import io.meshpulse.model.Topics;
 import io.meshpulse.tls.TlsFiles;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.shift.ShiftAction;
 import jakarta.validation.Valid;
@@ -245,7 +246,10 @@ public record XdsControlProperties(
     }
   }
 
-  /** Kafka: {@code meshpulse.xds.kafka.bootstrap-servers}, Streams application id, topics. */
+  /**
+   * Kafka: {@code meshpulse.xds.kafka.bootstrap-servers}, Streams application id, topics, and
+   * {@code properties.*}, client properties every Kafka client of xds-control gets (TLS, SASL).
+   */
   public record Kafka(
       @DefaultValue("127.0.0.1:19092") @NotBlank String bootstrapServers,
       @DefaultValue("meshpulse-xds-control") @NotBlank String applicationId,
@@ -255,8 +259,11 @@ public record XdsControlProperties(
       @DefaultValue(Topics.ROUTING_DECISIONS) @NotBlank String routingDecisionsTopic,
       @DefaultValue(Topics.ROUTING_OVERRIDES) @NotBlank String routingOverridesTopic,
       @DefaultValue(Topics.ROLLOUTS) @NotBlank String rolloutsTopic,
-      @DefaultValue("100ms") Duration commitInterval) {
+      @DefaultValue("100ms") Duration commitInterval,
+      @DefaultValue Map<String, String> properties) {
     public Kafka {
+      properties = Map.copyOf(properties);
+      new KafkaClientConfig(bootstrapServers, properties);
       if (commitInterval.isNegative() || commitInterval.toMillis() > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
             "meshpulse.xds.kafka.commit-interval must be between 0 and "
@@ -264,6 +271,11 @@ public record XdsControlProperties(
                 + " ms: "
                 + commitInterval);
       }
+    }
+
+    /** Where and how every Kafka client of xds-control connects. */
+    public KafkaClientConfig clients() {
+      return new KafkaClientConfig(bootstrapServers, properties);
     }
   }
 

@@ -97,11 +97,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     XdsControlProperties.Kafka k = props.kafka();
     this.rolloutTopic =
         new RolloutTopic(
-            k.bootstrapServers(),
-            k.rolloutsTopic(),
-            STORE_WRITE_WAIT,
-            STORE_RETRY_INTERVAL,
-            registry);
+            k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
     try {
       List<RolloutSpec> declared = RolloutProperties.toSpecs(props.rollouts(), topology.current());
       this.rollouts =
@@ -133,7 +129,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     this.health =
         new KafkaHealthTable(
             new HealthStreamsConfig(
-                k.bootstrapServers(),
+                k.clients(),
                 k.applicationId(),
                 stateDir,
                 k.endpointHealthTopic(),
@@ -146,8 +142,7 @@ public final class XdsControlRuntime implements AutoCloseable {
                 l.requestEvaluation();
               }
             });
-    this.decisionPublisher =
-        new KafkaDecisionPublisher(k.bootstrapServers(), k.routingDecisionsTopic());
+    this.decisionPublisher = new KafkaDecisionPublisher(k.clients(), k.routingDecisionsTopic());
     this.decisionLog = new DecisionLog(props.decisions().capacity());
     this.overrideWriter =
         new OverrideWriter(
@@ -158,7 +153,7 @@ public final class XdsControlRuntime implements AutoCloseable {
                 l.requestEvaluation();
               }
             },
-            k.bootstrapServers(),
+            k.clients(),
             k.routingOverridesTopic(),
             STORE_WRITE_WAIT,
             STORE_RETRY_INTERVAL,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.model.Topics;
 import io.meshpulse.xds.control.OverrideStore;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.PolicyState;
 import io.meshpulse.xds.rollout.Rollouts;
@@ -40,7 +41,8 @@ class KafkaStateRecoveryIT {
             Topics.ROUTING_DECISIONS,
             Topics.ROUTING_OVERRIDES,
             Topics.ROLLOUTS,
-            Duration.ofMillis(100));
+            Duration.ofMillis(100),
+            java.util.Map.of());
     PolicyConfig config = PolicyConfig.builder().build();
     OverrideStore overrides = new OverrideStore();
     Instant now = Instant.now();
@@ -57,7 +59,7 @@ class KafkaStateRecoveryIT {
                 50));
     try (RolloutTopic rolloutTopic =
         new RolloutTopic(
-            bootstrap,
+            KafkaClientConfig.of(bootstrap),
             Topics.ROLLOUTS,
             Duration.ofMillis(500),
             Duration.ofSeconds(5),

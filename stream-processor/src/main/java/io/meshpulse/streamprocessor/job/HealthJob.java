@@ -255,6 +255,7 @@ public final class HealthJob {
           case LATEST -> OffsetsInitializer.latest();
         };
     return KafkaSource.<Inbound>builder()
+        .setProperties(HealthJobOptions.kafkaProperties(conf.toMap()))
         .setBootstrapServers(conf.get(HealthJobOptions.BOOTSTRAP_SERVERS))
         .setTopics(conf.get(HealthJobOptions.ACCESS_RECORDS_TOPIC))
         .setGroupId(conf.get(HealthJobOptions.GROUP_ID))
@@ -275,9 +276,12 @@ public final class HealthJob {
         .build();
   }
 
-  /** The health records' producer settings; fails naming the option with a bad value. */
+  /**
+   * The health records' producer settings, over the Kafka client properties of the settings; fails
+   * naming the option with a bad value.
+   */
   static Properties producerConfig(ReadableConfig conf) {
-    Properties producer = new Properties();
+    Properties producer = HealthJobOptions.kafkaProperties(conf.toMap());
     Duration linger = OptionChecks.notNegative(conf, HealthJobOptions.LINGER);
     producer.setProperty("linger.ms", String.valueOf(linger.toMillis()));
     // Each slide's scores leave in one burst: larger batches, fewer compressed frames to set up.

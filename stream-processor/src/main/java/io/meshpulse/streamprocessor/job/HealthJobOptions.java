@@ -383,6 +383,12 @@ public final class HealthJobOptions {
           .defaultValue("meshpulse-health")
           .withDescription("Name of the Flink job.");
 
+  /**
+   * Settings {@code meshpulse.health.kafka.properties.<key>}: Kafka client properties given to the
+   * source and the sinks (TLS, SASL); the job's own settings of a client win over them.
+   */
+  public static final String KAFKA_PROPERTIES_PREFIX = PREFIX + "kafka.properties.";
+
   private static final Set<String> KEYS = declaredKeys();
 
   private HealthJobOptions() {}
@@ -399,13 +405,41 @@ public final class HealthJobOptions {
    */
   public static void requireKnown(Map<String, String> settings) {
     for (String key : new TreeSet<>(settings.keySet())) {
-      if (key.startsWith(PREFIX) && !KEYS.contains(key)) {
+      if (key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
+        kafkaProperty(key);
+      } else if (key.startsWith(PREFIX) && !KEYS.contains(key)) {
         throw new IllegalArgumentException(
             "unknown setting "
                 + key
                 + ": the health job's settings are listed in docs/stream-processor.md");
       }
     }
+  }
+
+  /**
+   * The Kafka client properties among {@code settings} ({@link #KAFKA_PROPERTIES_PREFIX}), by their
+   * Kafka key.
+   */
+  public static java.util.Properties kafkaProperties(Map<String, String> settings) {
+    java.util.Properties properties = new java.util.Properties();
+    settings.forEach(
+        (key, value) -> {
+          if (key.startsWith(KAFKA_PROPERTIES_PREFIX)) {
+            properties.setProperty(kafkaProperty(key), value);
+          }
+        });
+    return properties;
+  }
+
+  private static String kafkaProperty(String key) {
+    String kafkaKey = key.substring(KAFKA_PROPERTIES_PREFIX.length());
+    if (kafkaKey.isBlank()) {
+      throw new IllegalArgumentException(key + ": a Kafka property name must follow the prefix");
+    }
+    if (kafkaKey.equals("bootstrap.servers")) {
+      throw new IllegalArgumentException(key + ": set " + BOOTSTRAP_SERVERS.key() + " instead");
+    }
+    return kafkaKey;
   }
 
   private static Set<String> declaredKeys() {

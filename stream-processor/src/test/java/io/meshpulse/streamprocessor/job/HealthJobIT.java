@@ -55,7 +55,7 @@ class HealthJobIT {
 
   @BeforeAll
   static void startKafka() {
-    kafka = EmbeddedKafka.builder().build().start();
+    kafka = EmbeddedKafka.builder().saslPlainUser("meshpulse", "s3cret").build().start();
   }
 
   @AfterAll
@@ -188,6 +188,32 @@ class HealthJobIT {
     assertThat(counter(job, JobMetrics.ENDPOINT_SCORES, "unhealthy"))
         .as("UNHEALTHY endpoint scores counted")
         .isGreaterThan(0);
+  }
+
+  @Test
+  void kafkaProperties_reachTheSourceAndTheSinks_ofABrokerThatTakesOnlySasl() throws Exception {
+    Configuration conf = jobConfiguration(kafka, "sasl");
+    conf.set(HealthJobOptions.BOOTSTRAP_SERVERS, kafka.saslBootstrapServers());
+    conf.setString(
+        HealthJobOptions.KAFKA_PROPERTIES_PREFIX + "security.protocol", "SASL_PLAINTEXT");
+    conf.setString(HealthJobOptions.KAFKA_PROPERTIES_PREFIX + "sasl.mechanism", "PLAIN");
+    conf.setString(
+        HealthJobOptions.KAFKA_PROPERTIES_PREFIX + "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            + " username=\"meshpulse\" password=\"s3cret\";");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    HealthJob.define(env, conf);
+    JobClient job = env.executeAsync("sasl");
+    try (TrafficGenerator traffic =
+            new TrafficGenerator(kafka.bootstrapServers(), "in-sasl", "sasl", 10, 50).start();
+        HealthReader<EndpointHealth> reader =
+            new HealthReader<>(kafka.bootstrapServers(), "eh-sasl", EndpointHealth.parser())) {
+      assertThat(reader.awaitFirst(h -> true, Duration.ofSeconds(30)))
+          .as("a health record, read from the SASL listener and written back through it")
+          .isNotNull();
+    } finally {
+      job.cancel().get();
+    }
   }
 
   @Test

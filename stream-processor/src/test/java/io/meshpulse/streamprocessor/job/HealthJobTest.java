@@ -119,6 +119,31 @@ class HealthJobTest {
   }
 
   @Test
+  void kafkaProperties_reachTheProducer_underTheJobsOwnSettings_andAreCheckedByName() {
+    Configuration conf =
+        Configuration.fromMap(
+            Map.of(
+                "meshpulse.health.kafka.properties.security.protocol", "SASL_SSL",
+                "meshpulse.health.kafka.properties.linger.ms", "999",
+                "meshpulse.health.kafka.linger", "20ms"));
+    HealthJobOptions.requireKnown(conf.toMap());
+    assertThat(HealthJob.producerConfig(conf))
+        .as("producer")
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("linger.ms", "20");
+    assertThatThrownBy(
+            () ->
+                HealthJobOptions.requireKnown(
+                    Map.of("meshpulse.health.kafka.properties.bootstrap.servers", "k:9092")))
+        .as("bootstrap servers as a client property")
+        .hasMessageContaining("set meshpulse.health.kafka.bootstrap-servers instead");
+    assertThatThrownBy(
+            () -> HealthJobOptions.requireKnown(Map.of("meshpulse.health.kafka.properties.", "x")))
+        .as("no property name")
+        .hasMessageContaining("a Kafka property name must follow the prefix");
+  }
+
+  @Test
   void producerConfig_takesCompressionAndLinger_andRejectsBadValuesByName() {
     assertThat(HealthJob.producerConfig(new Configuration()))
         .as("defaults")

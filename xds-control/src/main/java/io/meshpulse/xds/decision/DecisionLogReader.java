@@ -2,6 +2,7 @@ package io.meshpulse.xds.decision;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.kafka.TopicReplay;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,8 +22,8 @@ public final class DecisionLogReader {
 
   private final TopicReplay replay;
 
-  public DecisionLogReader(String bootstrapServers, String topic) {
-    this.replay = new TopicReplay(bootstrapServers, topic, "meshpulse-xds-decision-log");
+  public DecisionLogReader(KafkaClientConfig kafka, String topic) {
+    this.replay = new TopicReplay(kafka, topic, "meshpulse-xds-decision-log");
   }
 
   /** What a read returned: the decisions, and how many records did not decode. */

@@ -2,6 +2,7 @@ package io.meshpulse.xds.decision;
 
 import io.meshpulse.model.ProtoSerializer;
 import io.meshpulse.model.v1.RoutingDecision;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,10 +23,9 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
   private final KafkaProducer<String, RoutingDecision> producer;
   private final AtomicLong failed = new AtomicLong();
 
-  public KafkaDecisionPublisher(String bootstrapServers, String topic) {
+  public KafkaDecisionPublisher(KafkaClientConfig kafka, String topic) {
     this.topic = topic;
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = kafka.base();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);

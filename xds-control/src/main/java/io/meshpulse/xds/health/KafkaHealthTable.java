@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -121,9 +120,8 @@ public final class KafkaHealthTable implements AutoCloseable {
                         services.put(record.key(), record.value());
                       }
                     });
-    Properties props = new Properties();
+    Properties props = config.kafka().base();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
     props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
@@ -140,9 +138,7 @@ public final class KafkaHealthTable implements AutoCloseable {
     props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
     props.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
     this.streams = new KafkaStreams(builder.build(props), props);
-    Properties adminProps = new Properties();
-    adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    this.admin = Admin.create(adminProps);
+    this.admin = Admin.create(config.kafka().base());
   }
 
   public void start() {

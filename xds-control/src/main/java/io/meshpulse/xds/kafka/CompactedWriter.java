@@ -68,7 +68,7 @@ public final class CompactedWriter implements AutoCloseable {
    */
   public CompactedWriter(
       String what,
-      String bootstrapServers,
+      KafkaClientConfig kafka,
       String topic,
       Duration wait,
       Duration retryInterval,
@@ -76,8 +76,7 @@ public final class CompactedWriter implements AutoCloseable {
     this.what = what;
     this.topic = topic;
     this.wait = wait;
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = kafka.base();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);

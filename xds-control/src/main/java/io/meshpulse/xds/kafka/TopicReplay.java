@@ -34,12 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class TopicReplay {
   private static final Logger logger = LoggerFactory.getLogger(TopicReplay.class);
 
-  private final String bootstrapServers;
+  private final KafkaClientConfig kafka;
   private final String topic;
   private final String clientId;
 
-  public TopicReplay(String bootstrapServers, String topic, String clientId) {
-    this.bootstrapServers = bootstrapServers;
+  public TopicReplay(KafkaClientConfig kafka, String topic, String clientId) {
+    this.kafka = kafka;
     this.topic = topic;
     this.clientId = clientId;
   }
@@ -58,8 +58,7 @@ public final class TopicReplay {
       @Nullable Instant since, Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each)
       throws TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties p = kafka.base();
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);

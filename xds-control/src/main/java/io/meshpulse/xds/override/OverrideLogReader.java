@@ -2,6 +2,7 @@ package io.meshpulse.xds.override;
 
 import io.meshpulse.model.v1.RoutingOverride;
 import io.meshpulse.xds.control.OverrideStore;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.kafka.TopicReplay;
 import io.meshpulse.xds.policy.EndpointOverride;
 import java.time.Duration;
@@ -19,8 +20,8 @@ public final class OverrideLogReader {
 
   private final TopicReplay replay;
 
-  public OverrideLogReader(String bootstrapServers, String topic) {
-    this.replay = new TopicReplay(bootstrapServers, topic, "meshpulse-xds-override-log");
+  public OverrideLogReader(KafkaClientConfig kafka, String topic) {
+    this.replay = new TopicReplay(kafka, topic, "meshpulse-xds-override-log");
   }
 
   /**

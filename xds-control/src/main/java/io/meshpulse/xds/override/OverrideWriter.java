@@ -2,6 +2,7 @@ package io.meshpulse.xds.override;
 
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.kafka.CompactedWriter;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.EndpointOverride;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +34,7 @@ public final class OverrideWriter implements AutoCloseable {
   public OverrideWriter(
       OverrideStore store,
       Runnable applied,
-      String bootstrapServers,
+      KafkaClientConfig kafka,
       String topic,
       Duration wait,
       Duration retryInterval,
@@ -42,8 +43,7 @@ public final class OverrideWriter implements AutoCloseable {
     this.store = store;
     this.applied = applied;
     this.clock = clock;
-    this.writer =
-        new CompactedWriter("overrides", bootstrapServers, topic, wait, retryInterval, registry);
+    this.writer = new CompactedWriter("overrides", kafka, topic, wait, retryInterval, registry);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.meshpulse.xds.rolloutstore;
 
 import io.meshpulse.model.v1.RolloutRecord;
 import io.meshpulse.xds.kafka.CompactedWriter;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.kafka.TopicReplay;
 import io.meshpulse.xds.rollout.Rollout;
 import io.meshpulse.xds.rollout.RolloutRecords;
@@ -21,14 +22,13 @@ public final class RolloutTopic implements RolloutStore, AutoCloseable {
   private final TopicReplay replay;
 
   public RolloutTopic(
-      String bootstrapServers,
+      KafkaClientConfig kafka,
       String topic,
       Duration wait,
       Duration retryInterval,
       MeterRegistry registry) {
-    this.writer =
-        new CompactedWriter("rollouts", bootstrapServers, topic, wait, retryInterval, registry);
-    this.replay = new TopicReplay(bootstrapServers, topic, "meshpulse-xds-rollout-log");
+    this.writer = new CompactedWriter("rollouts", kafka, topic, wait, retryInterval, registry);
+    this.replay = new TopicReplay(kafka, topic, "meshpulse-xds-rollout-log");
   }
 
   @Override

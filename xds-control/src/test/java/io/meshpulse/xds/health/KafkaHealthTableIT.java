@@ -10,6 +10,7 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.topology.EndpointSpec;
@@ -135,7 +136,7 @@ class KafkaHealthTableIT {
     KafkaHealthTable table =
         new KafkaHealthTable(
             new HealthStreamsConfig(
-                kafka.bootstrapServers(),
+                KafkaClientConfig.of(kafka.bootstrapServers()),
                 "health-table-it",
                 dir.resolve(stateDir),
                 Topics.ENDPOINT_HEALTH,

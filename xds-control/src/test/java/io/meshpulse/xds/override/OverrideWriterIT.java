@@ -6,6 +6,7 @@ import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.Topics;
 import io.meshpulse.xds.control.OverrideStore;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.EndpointOverride;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,7 +36,7 @@ class OverrideWriterIT {
         new OverrideWriter(
             store,
             () -> inForceWhenApplied.add(store.snapshot().containsKey(REVIEWS)),
-            "127.0.0.1:" + port,
+            KafkaClientConfig.of("127.0.0.1:" + port),
             Topics.ROUTING_OVERRIDES,
             Duration.ofMillis(500),
             Duration.ofMillis(200),
@@ -64,7 +65,8 @@ class OverrideWriterIT {
         }
         assertThat(writer.unstored()).as("changes waiting once Kafka is up").isZero();
         List<EndpointOverride> onTopic =
-            new OverrideLogReader(kafka.bootstrapServers(), Topics.ROUTING_OVERRIDES)
+            new OverrideLogReader(
+                    KafkaClientConfig.of(kafka.bootstrapServers()), Topics.ROUTING_OVERRIDES)
                 .read(Duration.ofSeconds(30))
                 .values();
         assertThat(onTopic).as("overrides on the topic").containsExactly(eject);

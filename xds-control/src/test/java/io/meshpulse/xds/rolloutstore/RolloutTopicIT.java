@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.Topics;
+import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.rollout.Rollout;
 import io.meshpulse.xds.rollout.RolloutSpec;
 import io.meshpulse.xds.rollout.RolloutState;
@@ -39,7 +40,7 @@ class RolloutTopicIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RolloutTopic topic =
         new RolloutTopic(
-            "127.0.0.1:" + port,
+            KafkaClientConfig.of("127.0.0.1:" + port),
             Topics.ROLLOUTS,
             Duration.ofMillis(500),
             Duration.ofMillis(200),
