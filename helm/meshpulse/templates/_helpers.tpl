@@ -107,3 +107,24 @@ transport_socket:
           - san_type: DNS
             matcher: {exact: {{ .host }}}
 {{- end }}
+
+{{- /*
+kafka.clientProperties as JSON (include returns text: read it back with fromJson), refused when
+they hold a key the chart sets. With "spring", every ${ becomes \${: Spring resolves ${...} in
+property values, and would mangle a reference to Kafka's config providers, such as
+${file:/path:key}; escaped, it reaches the Kafka client as written.
+*/}}
+{{- define "meshpulse.kafkaClientProperties" -}}
+{{- $out := dict -}}
+{{- range $key, $value := .root.Values.kafka.clientProperties -}}
+{{- if eq $key "bootstrap.servers" -}}
+{{- fail (printf "kafka.clientProperties.%s is set by the chart; use kafka.bootstrapServers (docs/kubernetes.md, \"Kafka with TLS or SASL\")" $key) -}}
+{{- end -}}
+{{- $value = toString $value -}}
+{{- if $.spring -}}
+{{- $value = replace "${" "\\${" $value -}}
+{{- end -}}
+{{- $_ := set $out $key $value -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}

@@ -84,6 +84,34 @@ class ChartGuardsTest {
   }
 
   @Test
+  void kafkaClientProperties_withBootstrapServers_failsNamingTheValue(@TempDir Path dir)
+      throws IOException {
+    Path values =
+        write(dir, "kafka:\n  clientProperties:\n    bootstrap.servers: other-kafka:9092\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
+        .as("bootstrap.servers among the Kafka client properties")
+        .hasMessageContaining("kafka.clientProperties.bootstrap.servers is set by the chart")
+        .hasMessageContaining("kafka.bootstrapServers");
+  }
+
+  @Test
+  void kafkaClientProperties_withANumberOrABoolean_failTheSchema(@TempDir Path dir)
+      throws IOException {
+    Path number = write(dir, "kafka:\n  clientProperties:\n    request.timeout.ms: 30000\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(number))
+        .as("an unquoted number")
+        .hasMessageContaining("clientProperties");
+    Path bool = write(dir, "kafka:\n  clientProperties:\n    enable.idempotence: true\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(bool))
+        .as("an unquoted boolean")
+        .hasMessageContaining("clientProperties");
+    Path emptyKey = write(dir, "kafka:\n  clientProperties:\n    \"\": SASL_SSL\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(emptyKey))
+        .as("an empty key (the schema's message names no path)")
+        .hasMessageContaining("invalid propertyName ''");
+  }
+
+  @Test
   void twoXdsControlReplicas_areRefused(@TempDir Path dir) throws IOException {
     Path values = write(dir, "xdsControl:\n  replicaCount: 2\n");
     assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
