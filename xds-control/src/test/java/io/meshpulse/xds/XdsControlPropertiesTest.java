@@ -26,6 +26,47 @@ class XdsControlPropertiesTest {
         .get();
   }
 
+  /**
+   * The chart hands Kafka client properties over in SPRING_APPLICATION_JSON with every "${" written
+   * as "\${": a reference to Kafka's file config provider must reach the client as written, not be
+   * taken for a Spring placeholder.
+   */
+  @Test
+  void aConfigProviderReference_inTheChartsJson_reachesTheKafkaClientAsWritten() {
+    String reference =
+        "${file:/etc/meshpulse/kafka-client/credentials.properties:sasl.jaas.config}";
+    String escaped = reference.replace("${", "\\\\${");
+
+    assertThat(kafkaPropertyFromJson(escaped))
+        .as("escaped, as the chart writes it")
+        .isEqualTo(reference);
+    assertThat(kafkaPropertyFromJson(reference))
+        .as("unescaped: Spring resolves it as its own placeholder")
+        .isNotEqualTo(reference);
+  }
+
+  private static String kafkaPropertyFromJson(String jsonValue) {
+    String json =
+        "{\"meshpulse\":{\"xds\":{\"topology-file\":\"t.yml\",\"kafka\":{\"properties\":"
+            + "{\"sasl.jaas.config\":\""
+            + jsonValue
+            + "\"}}}}}";
+    StandardEnvironment environment = new StandardEnvironment();
+    environment
+        .getPropertySources()
+        .addFirst(
+            new org.springframework.core.env.MapPropertySource(
+                "test", Map.of("spring.application.json", json)));
+    new org.springframework.boot.support.SpringApplicationJsonEnvironmentPostProcessor()
+        .postProcessEnvironment(environment, new org.springframework.boot.SpringApplication());
+    return Binder.get(environment)
+        .bind("meshpulse.xds", XdsControlProperties.class)
+        .get()
+        .kafka()
+        .properties()
+        .get("sasl.jaas.config");
+  }
+
   @Test
   void policyDefaults_bindToTheDocumentedPolicyConfig() {
     XdsControlProperties props = bind(Map.of());
