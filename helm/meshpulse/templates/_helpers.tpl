@@ -128,3 +128,16 @@ ${file:/path:key}; escaped, it reaches the Kafka client as written.
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
+
+{{- /*
+Refuses a SPRING_APPLICATION_JSON in a component's extraEnv when the chart writes one itself
+("what" names the chart's values behind it): the later variable would replace the chart's whole
+document, and with it those values, without a word.
+*/}}
+{{- define "meshpulse.refuseSpringJsonInExtraEnv" -}}
+{{- range .extraEnv -}}
+{{- if eq .name "SPRING_APPLICATION_JSON" -}}
+{{- fail (printf "%s.extraEnv sets SPRING_APPLICATION_JSON, which would replace the one the chart writes for %s; set those properties as MESHPULSE_... variables instead (docs/kubernetes.md, \"Kafka with TLS or SASL\")" $.component $.what) -}}
+{{- end -}}
+{{- end -}}
+{{- end }}

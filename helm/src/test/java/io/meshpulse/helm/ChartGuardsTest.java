@@ -95,6 +95,36 @@ class ChartGuardsTest {
   }
 
   @Test
+  void springApplicationJson_inExtraEnv_isRefused_whenTheChartWritesOne(@TempDir Path dir)
+      throws IOException {
+    String extraJson =
+        "  extraEnv:\n    - {name: SPRING_APPLICATION_JSON, value: '{\"server\":{}}'}\n";
+    Path collector =
+        write(
+            dir,
+            "kafka:\n  clientProperties:\n    security.protocol: SSL\n"
+                + "collector:\n"
+                + extraJson);
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(collector))
+        .as("the collector's extraEnv with client properties")
+        .hasMessageContaining("collector.extraEnv sets SPRING_APPLICATION_JSON")
+        .hasMessageContaining("kafka.clientProperties");
+    Path xds =
+        write(
+            dir,
+            "kafka:\n  clientProperties:\n    security.protocol: SSL\n"
+                + "xdsControl:\n"
+                + extraJson);
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(xds))
+        .as("xds-control's extraEnv with client properties")
+        .hasMessageContaining("xdsControl.extraEnv sets SPRING_APPLICATION_JSON");
+    Path alone = write(dir, "collector:\n" + extraJson);
+    assertThat(RenderedChart.renderOverDefaults(alone).env("mp-meshpulse-collector"))
+        .as("without a document of the chart's, the variable is the user's to set")
+        .containsEntry("SPRING_APPLICATION_JSON", "{\"server\":{}}");
+  }
+
+  @Test
   void kafkaClientProperties_withANumberOrABoolean_failTheSchema(@TempDir Path dir)
       throws IOException {
     Path number = write(dir, "kafka:\n  clientProperties:\n    request.timeout.ms: 30000\n");
