@@ -5,6 +5,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.meshpulse.tls.ReloadingTlsCredentials;
+import io.meshpulse.tls.TlsFiles;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,10 +51,11 @@ public final class CollectorGrpcServer implements SmartLifecycle {
   public void start() {
     InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.port());
     CollectorProperties.Tls tls = config.tls();
+    TlsFiles files = tls.files();
     ReloadingTlsCredentials credentials =
-        tls.enabled()
-            ? ReloadingTlsCredentials.load(tls.files(), "collector-grpc", registry)
-            : null;
+        files == null
+            ? null
+            : ReloadingTlsCredentials.open(files, tls.reloadInterval(), "collector-grpc", registry);
     NettyServerBuilder builder =
         (credentials == null
                 ? NettyServerBuilder.forAddress(address)
@@ -67,19 +69,19 @@ public final class CollectorGrpcServer implements SmartLifecycle {
       Server started = builder.build().start();
       server = started;
       executor = handlers;
-      if (credentials != null && tls.reloads()) {
-        credentials.watch(tls.reloadInterval());
-      }
       this.credentials = credentials;
       logger.info(
           "gRPC listening address={} port={} tls={} mtls={} tls-reload-interval={}",
           config.bindAddress(),
           started.getPort(),
-          tls.enabled(),
-          tls.enabled() && tls.trustCa() != null,
-          tls.reloads() ? tls.reloadInterval() : "off");
+          files != null,
+          files != null && files.trustCa() != null,
+          files == null || tls.reloadInterval().isZero() ? "off" : tls.reloadInterval());
     } catch (IOException e) {
       handlers.shutdownNow();
+      if (credentials != null) {
+        credentials.close();
+      }
       throw new UncheckedIOException("cannot start the gRPC server on port " + config.port(), e);
     }
   }

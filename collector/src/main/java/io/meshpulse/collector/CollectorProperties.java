@@ -62,18 +62,9 @@ public record CollectorProperties(
 
     private static final String PREFIX = "meshpulse.collector.grpc.tls";
 
-    /** Whether the files are watched for changes. */
-    public boolean reloads() {
-      return enabled && !reloadInterval.isZero();
-    }
-
-    /** The files, with TLS enabled. */
-    public TlsFiles files() {
-      TlsFiles files = TlsFiles.of(PREFIX, enabled, certChain, privateKey, trustCa, reloadInterval);
-      if (files == null) {
-        throw new IllegalStateException(PREFIX + ".enabled is false");
-      }
-      return files;
+    /** The files, or none with TLS off. */
+    public @Nullable TlsFiles files() {
+      return TlsFiles.of(PREFIX, enabled, certChain, privateKey, trustCa, reloadInterval);
     }
   }
 

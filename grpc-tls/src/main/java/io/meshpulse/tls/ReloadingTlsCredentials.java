@@ -129,9 +129,7 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
   public static ReloadingTlsCredentials load(
       TlsFiles files, String listener, MeterRegistry registry) {
     try {
-      Material material =
-          parse(
-              Contents.read(files.certChain(), files.privateKey(), files.trustCa(), files), files);
+      Material material = parse(Contents.read(files), files);
       ReloadingTlsCredentials credentials =
           new ReloadingTlsCredentials(files, listener, registry, material);
       logger.info("{}: TLS certificate loaded: {}", listener, describe(material.chain()[0]));
@@ -139,6 +137,19 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
     } catch (InvalidFile e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads a listener's files, as {@link #load}, and watches them every {@code reloadInterval}
+   * ({@code 0}: read at start only): what a listener starts with.
+   */
+  public static ReloadingTlsCredentials open(
+      TlsFiles files, Duration reloadInterval, String listener, MeterRegistry registry) {
+    ReloadingTlsCredentials credentials = load(files, listener, registry);
+    if (!reloadInterval.isZero()) {
+      credentials.watch(reloadInterval);
+    }
+    return credentials;
   }
 
   /**
@@ -193,8 +204,7 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
   public synchronized boolean reloadIfChanged() {
     Material material;
     try {
-      Contents contents =
-          Contents.read(files.certChain(), files.privateKey(), files.trustCa(), files);
+      Contents contents = Contents.read(files);
       if (Arrays.equals(contents.digest(), inUse)) {
         settled();
         return false;
@@ -375,8 +385,10 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
       @Nullable Path caFile,
       byte @Nullable [] ca,
       byte[] digest) {
-    static Contents read(Path chainFile, Path keyFile, @Nullable Path caFile, TlsFiles files)
-        throws InvalidFile {
+    static Contents read(TlsFiles files) throws InvalidFile {
+      Path chainFile = files.certChain();
+      Path keyFile = files.privateKey();
+      Path caFile = files.trustCa();
       byte[] chain = readAll(chainFile, files.property("cert-chain"));
       byte[] key = readAll(keyFile, files.property("private-key"));
       byte[] ca = caFile == null ? null : readAll(caFile, files.property("trust-ca"));

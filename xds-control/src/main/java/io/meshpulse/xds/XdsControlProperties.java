@@ -165,7 +165,12 @@ public record XdsControlProperties(
 
     /** Whether the webhook accepts alerts: with a token or a token file. */
     public boolean enabled() {
-      return (token != null && !token.isBlank()) || tokenFile != null;
+      return !fixedTokens().isEmpty() || tokenFile != null;
+    }
+
+    /** {@code token} as the list of tokens in force: empty when it is unset or blank. */
+    public List<String> fixedTokens() {
+      return token == null || token.isBlank() ? List.of() : List.of(token);
     }
 
     public List<ShiftAction> toActions() {
@@ -238,11 +243,6 @@ public record XdsControlProperties(
     /** The files, or none with TLS off. */
     public @Nullable TlsFiles files() {
       return TlsFiles.of(PREFIX, enabled, certChain, privateKey, trustCa, reloadInterval);
-    }
-
-    /** Whether the files are watched for changes. */
-    public boolean reloads() {
-      return enabled && !reloadInterval.isZero();
     }
   }
 

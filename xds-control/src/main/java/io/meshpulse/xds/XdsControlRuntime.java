@@ -84,8 +84,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     // First: a missing token file fails the start before anything is opened.
     this.tokenFile =
         alerts.tokenFile() == null ? null : new TokenFile(alerts.tokenFile(), clock, registry);
-    String token = alerts.token();
-    this.webhookToken = token == null || token.isBlank() ? List.of() : List.of(token);
+    this.webhookToken = alerts.fixedTokens();
     this.alertShifts = new AlertShifts(alerts.toActions(), alerts.cycleMemory());
     SubsetShifts.Config subsetConfig = props.subsetShift().toConfig(policyConfig.staleAfter());
     this.subsetShifts = subsetConfig.enabled() ? new SubsetShifts(subsetConfig) : null;
@@ -237,7 +236,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
   }
 
-  /** The ADS server's TLS files, read and watched as configured; none with TLS off. */
+  /** The ADS server's TLS credentials, read and watched as configured; none with TLS off. */
   private static @Nullable ReloadingTlsCredentials adsTls(
       XdsControlProperties props, MeterRegistry registry) {
     XdsControlProperties.AdsTls tls = props.ads().tls();
@@ -245,11 +244,7 @@ public final class XdsControlRuntime implements AutoCloseable {
     if (files == null) {
       return null;
     }
-    ReloadingTlsCredentials credentials = ReloadingTlsCredentials.load(files, "xds-ads", registry);
-    if (tls.reloads()) {
-      credentials.watch(tls.reloadInterval());
-    }
-    return credentials;
+    return ReloadingTlsCredentials.open(files, tls.reloadInterval(), "xds-ads", registry);
   }
 
   /** Reconciliation with Alertmanager's active alerts, started at once. */

@@ -177,6 +177,12 @@ class XdsControlPropertiesTest {
     assertThat(bind(Map.of("meshpulse.xds.alerts.token", "t")).alerts().enabled())
         .as("token")
         .isTrue();
+    assertThat(bind(Map.of("meshpulse.xds.alerts.token", " ")).alerts().fixedTokens())
+        .as("a blank token is no token")
+        .isEmpty();
+    assertThat(bind(Map.of("meshpulse.xds.alerts.token", "t")).alerts().fixedTokens())
+        .as("the token in force")
+        .containsExactly("t");
     Map<String, Object> env =
         Map.of(
             "MESHPULSE_XDS_TOPOLOGYFILE", "topology.yml",

@@ -19,15 +19,7 @@ final class BearerAuth {
   /**
    * Whether a write to the API (overrides, rollouts) may go ahead: always when no token is
    * configured (the webhook is then disabled, and the API is as open as its port), else only with
-   * that token.
-   */
-  static boolean allowsWrite(@Nullable String header, @Nullable String token) {
-    return token == null || token.isBlank() || authorized(header, token);
-  }
-
-  /**
-   * Like {@link #allowsWrite(String, String)} with the tokens in force: always when there are none,
-   * else only with one of them.
+   * one of the tokens in force.
    */
   static boolean allowsWrite(@Nullable String header, List<String> tokens) {
     return tokens.isEmpty() || authorized(header, tokens);
@@ -41,10 +33,6 @@ final class BearerAuth {
                 "error",
                 "a valid bearer token is required (the alert webhook's,"
                     + " meshpulse.xds.alerts.token or token-file)"));
-  }
-
-  static boolean authorized(@Nullable String header, String token) {
-    return authorized(header, List.of(token));
   }
 
   /** Whether the header carries one of {@code tokens}; false when there are none. */
