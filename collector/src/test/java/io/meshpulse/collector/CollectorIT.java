@@ -7,7 +7,10 @@ import static io.meshpulse.collector.EnvoyFixtures.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import io.grpc.ManagedChannel;
@@ -266,6 +269,67 @@ class CollectorIT {
     assertThat(CollectorRunner.sample(exposition, "istio_tcp_connections_opened_total" + labels))
         .as("opened: the connection's only entry, its end, also counts its open")
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void tcpConnectionLoggedAsItGoes_countsEachByteOnce() {
+    // flush_access_log_on_connected and access_log_flush_interval: a connect entry, periodic
+    // entries and an end entry, each with the connection's running totals, on one stream.
+    List<StreamAccessLogsMessage> messages = new ArrayList<>();
+    long[][] totals = {{0, 0}, {1_000, 20_000}, {1_500, 50_000}, {1_600, 52_000}};
+    AccessLogType[] types = {
+      AccessLogType.TcpUpstreamConnected,
+      AccessLogType.TcpPeriodic,
+      AccessLogType.TcpPeriodic,
+      AccessLogType.TcpConnectionEnd
+    };
+    for (int i = 0; i < types.length; i++) {
+      var entry = tcp("istio-outbound-tcp-entry").toBuilder();
+      entry
+          .getCommonPropertiesBuilder()
+          .setUpstreamCluster("outbound|6379||redis.storage.svc.cluster.local")
+          .setDownstreamRemoteAddress(
+              Address.newBuilder()
+                  .setSocketAddress(
+                      SocketAddress.newBuilder().setAddress("10.44.1.7").setPortValue(51_234)))
+          .setAccessLogType(types[i]);
+      entry
+          .getConnectionPropertiesBuilder()
+          .setReceivedBytes(totals[i][0])
+          .setSentBytes(totals[i][1]);
+      messages.add(EnvoyClient.tcp(node("istio-sidecar-node"), List.of(entry.build())));
+    }
+    Status status = EnvoyClient.await(EnvoyClient.sendAccessLogs(channel, messages), TIMEOUT);
+    assertThat(status.isOk()).as("stream status").isTrue();
+
+    List<AccessRecord> records =
+        accessRecords(4, r -> r.getCluster().equals("redis.storage.svc.cluster.local"));
+    assertThat(records.stream().mapToLong(AccessRecord::getResponseBytes))
+        .as("sent bytes per record: what moved since the connection's previous entry")
+        .containsExactlyInAnyOrder(0L, 20_000L, 30_000L, 2_000L);
+    String exposition = collector.scrape();
+    String redis = "destination_service=\"redis.storage.svc.cluster.local\"";
+    assertThat(sum(exposition, "istio_tcp_sent_bytes_total", redis))
+        .as("sent bytes: the connection's final total")
+        .isEqualTo(52_000.0);
+    assertThat(sum(exposition, "istio_tcp_received_bytes_total", redis))
+        .as("received bytes: the connection's final total")
+        .isEqualTo(1_600.0);
+    assertThat(sum(exposition, "istio_tcp_connections_opened_total", redis))
+        .as("opened once, by the connect entry")
+        .isEqualTo(1.0);
+    assertThat(sum(exposition, "istio_tcp_connections_closed_total", redis))
+        .as("closed once, by the end entry")
+        .isEqualTo(1.0);
+  }
+
+  /** The sum of a metric's samples whose labels contain {@code label}. */
+  private static double sum(String exposition, String metric, String label) {
+    return exposition
+        .lines()
+        .filter(line -> line.startsWith(metric + "{") && line.contains(label))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   @Test

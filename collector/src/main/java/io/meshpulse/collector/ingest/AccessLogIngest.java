@@ -121,6 +121,9 @@ public final class AccessLogIngest {
       }
       metrics.entriesReceived("http", message.tcp() ? 0 : entries);
       metrics.entriesReceived("tcp", message.tcp() ? entries : 0);
+      if (message.tcp()) {
+        metrics.tcpConnectionsForgotten(decoder.takeForgottenTcpConnections());
+      }
       boolean admitted = pipeline.publishAccessRecords(records);
       span.setAttribute("meshpulse.entries", (long) entries);
       span.setAttribute("meshpulse.records", (long) records.size());

@@ -31,6 +31,9 @@ public final class AccessLogDecoder {
   private static final String GRPC_CONTENT_TYPE = "application/grpc";
   private static final String INBOUND_PASSTHROUGH = AccessRecordMapper.INBOUND_PASSTHROUGH;
 
+  /** TCP connections per stream whose byte totals are remembered between their entries. */
+  static final int MAX_TCP_CONNECTIONS = 8192;
+
   private final AccessRecordMapper mapper;
   private final MappingOptions options;
   private final EntryReader reader;
@@ -44,6 +47,8 @@ public final class AccessLogDecoder {
   private @Nullable NodeIdentity node;
   // Whether this stream's proxy logs TCP connections as they connect as well as when they end.
   private boolean logsTcpConnects;
+  private final TcpByteTotals tcpTotals = new TcpByteTotals(MAX_TCP_CONNECTIONS);
+  private final long[] tcpBytes = new long[2];
 
   private record FlagsText(String text, byte[] bytes) {}
 
@@ -64,6 +69,15 @@ public final class AccessLogDecoder {
     return message.tcp()
         ? mapTcp(node, message.bytes(), message.offset(index), message.length(index))
         : mapHttp(node, message.bytes(), message.offset(index), message.length(index));
+  }
+
+  /**
+   * TCP connections whose byte totals this stream forgot since the previous call, to make room
+   * (more than {@value #MAX_TCP_CONNECTIONS} logged before their end): their next entries count
+   * their running totals again.
+   */
+  public int takeForgottenTcpConnections() {
+    return tcpTotals.takeForgotten();
   }
 
   MappedAccess mapHttp(NodeIdentity node, byte[] buf, int off, int len)
@@ -179,14 +193,31 @@ public final class AccessLogDecoder {
     boolean opened = tcpOpened(type, logsTcpConnects);
     boolean closed =
         type == AccessLogType.TcpConnectionEnd_VALUE || type == AccessLogType.NotSet_VALUE;
+    long[] bytes = tcpBytes;
+    if (type == AccessLogType.NotSet_VALUE) {
+      // An Envoy older than the type logs a connection once: its totals are its bytes.
+      bytes[0] = r.receivedBytes;
+      bytes[1] = r.sentBytes;
+    } else {
+      tcpTotals.since(
+          r.startSeconds,
+          r.startNanos,
+          buf,
+          r.downstreamOff,
+          r.downstreamLen,
+          r.receivedBytes,
+          r.sentBytes,
+          closed,
+          bytes);
+    }
 
     WireWriter w = out;
     w.reset();
     long duration = common(w, context, Protocol.PROTOCOL_TCP, buf);
     String flagsText = flags(w, r.flags);
     times(w, r, duration);
-    w.int64(AccessRecord.REQUEST_BYTES_FIELD_NUMBER, r.receivedBytes);
-    w.int64(AccessRecord.RESPONSE_BYTES_FIELD_NUMBER, r.sentBytes);
+    w.int64(AccessRecord.REQUEST_BYTES_FIELD_NUMBER, bytes[0]);
+    w.int64(AccessRecord.RESPONSE_BYTES_FIELD_NUMBER, bytes[1]);
     w.raw(context.securityPolicyField);
     if (opened) {
       w.tag(AccessRecord.CONNECTION_OPENED_FIELD_NUMBER, 0);
@@ -212,8 +243,8 @@ public final class AccessLogDecoder {
         0,
         flagsText,
         duration,
-        r.receivedBytes,
-        r.sentBytes,
+        bytes[0],
+        bytes[1],
         opened,
         closed);
   }

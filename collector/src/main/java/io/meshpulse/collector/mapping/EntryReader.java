@@ -71,6 +71,9 @@ final class EntryReader {
   boolean hasPortValue;
   int portValue;
   int accessLogType;
+  // The downstream remote address, as the Address message's bytes (a TCP connection's key).
+  int downstreamOff;
+  int downstreamLen;
 
   // HTTP request and response
   int method;
@@ -177,6 +180,8 @@ final class EntryReader {
     hasPortValue = false;
     portValue = 0;
     accessLogType = 0;
+    downstreamOff = 0;
+    downstreamLen = 0;
     method = 0;
     authorityOff = 0;
     authorityLen = 0;
@@ -227,6 +232,11 @@ final class EntryReader {
         case (AccessLogCommon.UPSTREAM_REMOTE_ADDRESS_FIELD_NUMBER << 3) | 2 -> address(in);
         case (AccessLogCommon.RESPONSE_FLAGS_FIELD_NUMBER << 3) | 2 -> responseFlags(in);
         case (AccessLogCommon.ACCESS_LOG_TYPE_FIELD_NUMBER << 3) -> accessLogType = in.readEnum();
+        case (AccessLogCommon.DOWNSTREAM_REMOTE_ADDRESS_FIELD_NUMBER << 3) | 2 -> {
+          downstreamLen = length(in);
+          downstreamOff = position(in);
+          in.skipRawBytes(downstreamLen);
+        }
         default -> skip(in, tag);
       }
     }

@@ -116,6 +116,19 @@ public final class CollectorMetrics {
         .increment();
   }
 
+  /**
+   * TCP connections whose byte totals a stream stopped remembering before their end, to make room:
+   * their later entries count the bytes of their earlier ones again.
+   */
+  public void tcpConnectionsForgotten(int count) {
+    if (count > 0) {
+      counter(
+              "meshpulse.collector.tcp.connections.forgotten",
+              "TCP connections whose byte totals were forgotten before their end")
+          .increment(count);
+    }
+  }
+
   public void dropped(String reason, int count) {
     counter("meshpulse.collector.records.dropped", "Records dropped", "reason", reason)
         .increment(count);

@@ -28,7 +28,9 @@ import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Reporter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -92,11 +94,13 @@ class AccessRecordMapperEquivalenceTest {
       StreamAccessLogsMessage.Builder message = StreamAccessLogsMessage.newBuilder();
       List<AccessRecord> expected = new ArrayList<>();
       boolean logsConnects = false; // a new decoder per batch: a new stream
+      Map<List<Object>, long[]> totals = new HashMap<>();
+      long[][] connections = new long[4][2];
       for (int i = 0; i < 50; i++) {
         if (tcp) {
-          TCPAccessLogEntry entry = tcpEntry(random);
+          TCPAccessLogEntry entry = tcpEntry(random, connections);
           message.getTcpLogsBuilder().addLogEntry(entry);
-          expected.add(reference.mapTcp(node, entry, logsConnects));
+          expected.add(reference.mapTcp(node, entry, logsConnects, totals));
           logsConnects |=
               entry.getCommonProperties().getAccessLogType() == AccessLogType.TcpUpstreamConnected;
         } else {
@@ -246,15 +250,37 @@ class AccessRecordMapperEquivalenceTest {
     return entry.setResponse(response).build();
   }
 
-  private static TCPAccessLogEntry tcpEntry(SplittableRandom random) {
+  /**
+   * An entry of one of a few connections of the stream, whose running totals grow from entry to
+   * entry (now and then they fall: two connections that meet on one key), or of a connection
+   * without a start time or downstream address.
+   */
+  private static TCPAccessLogEntry tcpEntry(SplittableRandom random, long[][] connections) {
     AccessLogCommon.Builder common = common(random);
     common.setAccessLogTypeValue(pick(random, 0, 1, 2, 3, 4, 99));
+    int connection = random.nextInt(connections.length + 2);
+    long received = random.nextInt(1 << 16);
+    long sent = random.nextInt(1 << 20);
+    if (connection < connections.length) {
+      common
+          .setStartTime(Timestamp.newBuilder().setSeconds(1_764_158_400L).setNanos(connection))
+          .setDownstreamRemoteAddress(socket("10.0.0.1", 40_000 + connection));
+      long[] total = connections[connection];
+      if (random.nextInt(8) > 0) {
+        received += total[0];
+        sent += total[1];
+      }
+      total[0] = received;
+      total[1] = sent;
+    } else if (connection == connections.length) {
+      common.clearStartTime();
+    } else {
+      common.clearDownstreamRemoteAddress();
+    }
     return TCPAccessLogEntry.newBuilder()
         .setCommonProperties(common)
         .setConnectionProperties(
-            ConnectionProperties.newBuilder()
-                .setReceivedBytes(random.nextInt(1 << 16))
-                .setSentBytes(random.nextInt(1 << 20)))
+            ConnectionProperties.newBuilder().setReceivedBytes(received).setSentBytes(sent))
         .build();
   }
 

@@ -6,6 +6,8 @@ import static io.meshpulse.collector.EnvoyFixtures.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
 import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.AccessRecord;
@@ -189,6 +191,55 @@ class AccessRecordMapperTest {
     assertThat(tcpCounts(mapper.newDecoder(), AccessLogType.NotSet))
         .as("an Envoy without access_log_type logs a connection once")
         .containsExactly(true, true);
+  }
+
+  @Test
+  void tcpEntriesOfOneConnection_eachCountTheBytesSinceTheConnectionsPreviousEntry()
+      throws InvalidProtocolBufferException {
+    AccessLogDecoder stream = mapper.newDecoder();
+    // Two connections interleaved; Envoy writes each one's running totals in every entry.
+    assertThat(tcpBytes(stream, 1, AccessLogType.TcpUpstreamConnected, 0, 0))
+        .as("connect entry of the first")
+        .containsExactly(0L, 0L);
+    assertThat(tcpBytes(stream, 1, AccessLogType.TcpPeriodic, 100, 1_000))
+        .as("first periodic entry of the first")
+        .containsExactly(100L, 1_000L);
+    assertThat(tcpBytes(stream, 2, AccessLogType.TcpPeriodic, 7, 70))
+        .as("first entry of the second")
+        .containsExactly(7L, 70L);
+    assertThat(tcpBytes(stream, 1, AccessLogType.TcpPeriodic, 250, 3_000))
+        .as("second periodic entry of the first")
+        .containsExactly(150L, 2_000L);
+    assertThat(tcpBytes(stream, 1, AccessLogType.TcpConnectionEnd, 300, 3_500))
+        .as("end of the first")
+        .containsExactly(50L, 500L);
+    assertThat(tcpBytes(stream, 2, AccessLogType.TcpConnectionEnd, 9, 75))
+        .as("end of the second")
+        .containsExactly(2L, 5L);
+    assertThat(tcpBytes(stream, 1, AccessLogType.TcpConnectionEnd, 40, 400))
+        .as("an end entry of a key already ended counts in full")
+        .containsExactly(40L, 400L);
+    assertThat(tcpBytes(mapper.newDecoder(), 1, AccessLogType.TcpConnectionEnd, 300, 3_500))
+        .as("the only entry of a connection, on another stream")
+        .containsExactly(300L, 3_500L);
+  }
+
+  /** The received and sent bytes of a TCP entry of connection {@code n} with these totals. */
+  private Long[] tcpBytes(
+      AccessLogDecoder decoder, int n, AccessLogType type, long received, long sent)
+      throws InvalidProtocolBufferException {
+    var entry = tcp("istio-outbound-tcp-entry").toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .setAccessLogType(type)
+        .setDownstreamRemoteAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder().setAddress("10.44.1.7").setPortValue(40_000 + n)));
+    entry.getConnectionPropertiesBuilder().setReceivedBytes(received).setSentBytes(sent);
+    byte[] bytes = entry.build().toByteArray();
+    AccessRecord record = decoder.mapTcp(productpage, bytes, 0, bytes.length).toRecord();
+    return new Long[] {record.getRequestBytes(), record.getResponseBytes()};
   }
 
   /** An inbound entry at reviews of a request productpage sent over mutual TLS. */

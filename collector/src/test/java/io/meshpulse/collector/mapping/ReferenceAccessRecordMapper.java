@@ -14,6 +14,7 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.Peer;
 import io.meshpulse.model.v1.Protocol;
 import io.meshpulse.model.v1.Reporter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -95,22 +96,51 @@ final class ReferenceAccessRecordMapper {
 
   /**
    * Maps a TCP entry of a stream whose entries so far {@code logsConnects} (carried a {@code
-   * TcpUpstreamConnected}); the entry itself is not counted in it.
+   * TcpUpstreamConnected}); the entry itself is not counted in it. {@code totals}: the stream's
+   * running byte totals of connections that logged before their end, by start time and downstream
+   * address; the entry's bytes are what moved since its connection's previous entry.
    */
-  public AccessRecord mapTcp(NodeIdentity node, TCPAccessLogEntry entry, boolean logsConnects) {
+  public AccessRecord mapTcp(
+      NodeIdentity node,
+      TCPAccessLogEntry entry,
+      boolean logsConnects,
+      Map<List<Object>, long[]> totals) {
     AccessLogCommon common = entry.getCommonProperties();
     AccessLogType type = common.getAccessLogType();
     boolean connects = logsConnects || type == AccessLogType.TcpUpstreamConnected;
+    boolean closed = type == AccessLogType.TcpConnectionEnd || type == AccessLogType.NotSet;
+    long received = entry.getConnectionProperties().getReceivedBytes();
+    long sent = entry.getConnectionProperties().getSentBytes();
+    long receivedSince = received;
+    long sentSince = sent;
+    if (type != AccessLogType.NotSet
+        && common.hasStartTime()
+        && !common.getStartTime().equals(com.google.protobuf.Timestamp.getDefaultInstance())
+        && common.hasDownstreamRemoteAddress()
+        && common.getDownstreamRemoteAddress().getSerializedSize() > 0) {
+      List<Object> connection =
+          List.of(common.getStartTime(), common.getDownstreamRemoteAddress().toByteString());
+      long[] previous = totals.get(connection);
+      if (previous != null && received >= previous[0] && sent >= previous[1]) {
+        receivedSince = received - previous[0];
+        sentSince = sent - previous[1];
+      }
+      if (closed) {
+        totals.remove(connection);
+      } else {
+        totals.put(connection, new long[] {received, sent});
+      }
+    }
     return common(node, common, "")
         .setProtocol(Protocol.PROTOCOL_TCP)
-        .setRequestBytes(entry.getConnectionProperties().getReceivedBytes())
-        .setResponseBytes(entry.getConnectionProperties().getSentBytes())
+        .setRequestBytes(receivedSince)
+        .setResponseBytes(sentSince)
         // Without TcpUpstreamConnected entries, Envoy logs a connection once, when it ends.
         .setConnectionOpened(
             type == AccessLogType.TcpUpstreamConnected
                 || type == AccessLogType.NotSet
                 || (type == AccessLogType.TcpConnectionEnd && !connects))
-        .setConnectionClosed(type == AccessLogType.TcpConnectionEnd || type == AccessLogType.NotSet)
+        .setConnectionClosed(closed)
         .build();
   }
 
