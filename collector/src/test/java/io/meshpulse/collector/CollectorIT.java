@@ -6,6 +6,8 @@ import static io.meshpulse.collector.EnvoyFixtures.stats;
 import static io.meshpulse.collector.EnvoyFixtures.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -232,6 +234,52 @@ class CollectorIT {
         .contains("meshpulse_collector_records_produced_total{topic=\"mesh.access-records.v1\"}")
         .contains("meshpulse_collector_buffer_records")
         .contains("meshpulse_collector_streams_open{service=\"access_log\"}");
+  }
+
+  @Test
+  void istioPeerMetadata_labelsTheSourceInKafkaAndTheIstioMetrics() {
+    var unreadable = http("istio-inbound-http-entry-with-peer").toBuilder();
+    // A series of its own: another test counts the series of this entry without metadata.
+    unreadable.getResponseBuilder().getResponseCodeBuilder().setValue(204);
+    unreadable
+        .getCommonPropertiesBuilder()
+        .putFilterStateObjects(
+            "downstream_peer",
+            Any.newBuilder()
+                .setTypeUrl("type.googleapis.com/google.protobuf.Struct")
+                .setValue(ByteString.copyFrom(new byte[] {0x0a, 0x7f}))
+                .build());
+    send(
+        EnvoyClient.first(
+            node("istio-reviews-node"),
+            List.of(
+                withRequestId(http("istio-inbound-http-entry-with-peer"), "peer-known"),
+                withRequestId(unreadable.build(), "peer-unreadable"))));
+
+    List<AccessRecord> records = accessRecords(2, r -> r.getRequestId().startsWith("peer-"));
+
+    assertThat(byRequestId(records, "peer-known").getSource().getWorkload())
+        .as("source workload of the record")
+        .isEqualTo("productpage-v1");
+    assertThat(byRequestId(records, "peer-unreadable").getSource().getWorkload())
+        .as("source workload when the metadata is unreadable")
+        .isEmpty();
+    String exposition = collector.scrape();
+    assertThat(exposition)
+        .as("istio_requests_total with the source's labels")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"destination\")"
+                + "(?=[^}]*source_workload=\"productpage-v1\")"
+                + "(?=[^}]*source_canonical_service=\"productpage\")"
+                + "(?=[^}]*source_canonical_revision=\"v1\")"
+                + "(?=[^}]*source_app=\"productpage\")"
+                + "(?=[^}]*source_version=\"v1\")"
+                + "(?=[^}]*source_cluster=\"Kubernetes\")[^}]*\\} 1");
+    assertThat(
+            CollectorRunner.sample(
+                exposition, "meshpulse_collector_peer_metadata_unreadable_total"))
+        .as("the entry whose metadata was unreadable, counted")
+        .isEqualTo(1.0);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.meshpulse.collector;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
@@ -40,7 +41,10 @@ public final class EnvoyFixtures {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + resource);
       }
-      JsonFormat.parser().merge(new String(in.readAllBytes(), StandardCharsets.UTF_8), builder);
+      JsonFormat.parser()
+          .usingTypeRegistry(
+              JsonFormat.TypeRegistry.newBuilder().add(Struct.getDescriptor()).build())
+          .merge(new String(in.readAllBytes(), StandardCharsets.UTF_8), builder);
       return (T) builder.build();
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("fixture " + resource + " is not valid proto JSON", e);

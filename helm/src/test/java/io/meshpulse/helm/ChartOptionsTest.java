@@ -202,6 +202,20 @@ class ChartOptionsTest {
     assertThat(plain).as("bootstrap without TLS").doesNotContain("transport_socket");
   }
 
+  @Test
+  void exampleEnvoyFilter_logsIstiosPeerMetadata() {
+    var filter =
+        RenderedChart.render(CI.resolve("examples-values.yaml"))
+            .firstCustom("EnvoyFilter")
+            .orElseThrow();
+    String accessLog =
+        filter.getAdditionalProperties().get("spec").toString().replaceAll("\\s+", "");
+    assertThat(accessLog)
+        .as("the gRPC access log logs the filter state objects of Istio's peer metadata")
+        .contains("log_name=meshpulse")
+        .contains("filter_state_objects_to_log=[downstream_peer,upstream_peer]");
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> tlsContext(Map<String, Object> cluster) {
     Map<String, Object> socket = (Map<String, Object>) cluster.get("transport_socket");

@@ -124,6 +124,7 @@ public final class AccessLogIngest {
       if (message.tcp()) {
         metrics.tcpConnectionsForgotten(decoder.takeForgottenTcpConnections());
       }
+      metrics.peerMetadataUnreadable(decoder.takeUnreadablePeerMetadata());
       boolean admitted = pipeline.publishAccessRecords(records);
       span.setAttribute("meshpulse.entries", (long) entries);
       span.setAttribute("meshpulse.records", (long) records.size());

@@ -48,6 +48,7 @@ public final class AccessLogDecoder {
   // Whether this stream's proxy logs TCP connections as they connect as well as when they end.
   private boolean logsTcpConnects;
   private final TcpByteTotals tcpTotals = new TcpByteTotals(MAX_TCP_CONNECTIONS);
+  private int unreadablePeerMetadata;
   private final long[] tcpBytes = new long[2];
 
   private record FlagsText(String text, byte[] bytes) {}
@@ -78,6 +79,16 @@ public final class AccessLogDecoder {
    */
   public int takeForgottenTcpConnections() {
     return tcpTotals.takeForgotten();
+  }
+
+  /**
+   * Entries mapped since the previous call whose Istio peer metadata ({@code downstream_peer} or
+   * {@code upstream_peer}) was not a readable {@code Struct}: they were mapped without it.
+   */
+  public int takeUnreadablePeerMetadata() {
+    int n = unreadablePeerMetadata;
+    unreadablePeerMetadata = 0;
+    return n;
   }
 
   MappedAccess mapHttp(NodeIdentity node, byte[] buf, int off, int len)
@@ -425,7 +436,14 @@ public final class AccessLogDecoder {
     byte[] buf = r.buf;
     boolean passthrough = r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH);
     int authorityLen = passthrough ? r.authorityLen : 0;
-    int size = 17 + r.clusterLen + r.peerSanLen + r.localSanLen + authorityLen;
+    int size =
+        25
+            + r.clusterLen
+            + r.peerSanLen
+            + r.localSanLen
+            + authorityLen
+            + r.downstreamPeerLen
+            + r.upstreamPeerLen;
     if (contextKey.length < size) {
       contextKey = new byte[Math.max(size, contextKey.length * 2)];
     }
@@ -433,6 +451,8 @@ public final class AccessLogDecoder {
     n = range(contextKey, n, buf, r.peerSanOff, r.peerSanLen);
     n = range(contextKey, n, buf, r.localSanOff, r.localSanLen);
     n = range(contextKey, n, buf, r.authorityOff, authorityLen);
+    n = range(contextKey, n, buf, r.downstreamPeerOff, r.downstreamPeerLen);
+    n = range(contextKey, n, buf, r.upstreamPeerOff, r.upstreamPeerLen);
     contextKey[n++] = (byte) (r.hasTls && r.hasPeerCertificate ? 1 : 0);
     EntryContext context = contexts.get(contextKey, 0, n);
     if (context == null) {
@@ -445,6 +465,9 @@ public final class AccessLogDecoder {
               r.hasTls && r.hasPeerCertificate,
               passthrough ? string(buf, r.authorityOff, authorityLen) : "");
       contexts.put(contextKey, 0, n, context);
+    }
+    if (context.peerMetadataUnreadable) {
+      unreadablePeerMetadata++;
     }
     return context;
   }
@@ -495,8 +518,24 @@ public final class AccessLogDecoder {
     Peer source;
     Peer destination;
     String securityPolicy;
-    if (reporter == Reporter.REPORTER_DESTINATION) {
+    EntryReader r = reader;
+    boolean inbound = reporter == Reporter.REPORTER_DESTINATION;
+    int peerOff = inbound ? r.downstreamPeerOff : r.upstreamPeerOff;
+    int peerLen = inbound ? r.downstreamPeerLen : r.upstreamPeerLen;
+    PeerMetadata metadata = null;
+    boolean unreadable = false;
+    if (peerOff != EntryReader.NONE) {
+      try {
+        metadata = PeerMetadata.read(r.buf, peerOff, peerLen);
+      } catch (InvalidProtocolBufferException e) {
+        unreadable = true; // mapped as if it had none, and counted
+      }
+    }
+    if (inbound) {
       source = mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal);
+      if (metadata != null) {
+        source = metadata.applyTo(source);
+      }
       destination =
           passthrough
               ? AccessRecordMapper.passthroughDestination(
@@ -507,6 +546,9 @@ public final class AccessLogDecoder {
     } else {
       source = mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", localPrincipal);
       destination = mapper.peer(node, AccessRecordMapper.Side.SERVICE, service, "");
+      if (metadata != null) {
+        destination = metadata.applyTo(destination);
+      }
       securityPolicy = "unknown";
     }
     return new EntryContext(
@@ -517,7 +559,8 @@ public final class AccessLogDecoder {
         service,
         istio == null ? "" : istio.subset(),
         upstreamCluster,
-        securityPolicy);
+        securityPolicy,
+        unreadable);
   }
 
   private static String principal(byte[] buf, int off, int len)

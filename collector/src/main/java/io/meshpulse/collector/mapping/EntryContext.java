@@ -6,9 +6,9 @@ import io.meshpulse.model.v1.Reporter;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What a stream's entries with one upstream cluster and one pair of principals share: reporter,
- * peers, cluster, subset, security policy, and the record fields 1 to 7 already on the wire. Built
- * once per stream and combination, then reused for every such entry.
+ * What a stream's entries with one upstream cluster, one pair of principals and one peer metadata
+ * share: reporter, peers, cluster, subset, security policy, and the record fields 1 to 7 already on
+ * the wire. Built once per stream and combination, then reused for every such entry.
  */
 final class EntryContext {
   final Reporter reporter;
@@ -17,6 +17,9 @@ final class EntryContext {
   final String cluster;
   final String subset;
   final String securityPolicy;
+
+  /** The entries' peer metadata was not a readable Struct: the peer is mapped without it. */
+  final boolean peerMetadataUnreadable;
 
   /** AccessRecord fields 1 (reporter) to 7 (upstream_cluster), serialized. */
   final byte[] prefix;
@@ -35,13 +38,15 @@ final class EntryContext {
       String cluster,
       String subset,
       String upstreamCluster,
-      String securityPolicy) {
+      String securityPolicy,
+      boolean peerMetadataUnreadable) {
     this.reporter = reporter;
     this.source = source;
     this.destination = destination;
     this.cluster = cluster;
     this.subset = subset;
     this.securityPolicy = securityPolicy;
+    this.peerMetadataUnreadable = peerMetadataUnreadable;
     this.clusterBytes = utf8(cluster);
     WireWriter out = new WireWriter();
     out.uint32(AccessRecord.REPORTER_FIELD_NUMBER, reporter.getNumber());

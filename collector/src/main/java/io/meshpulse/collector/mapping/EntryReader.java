@@ -38,6 +38,9 @@ final class EntryReader {
   private static final byte[] B3_TRACE_ID = ascii("x-b3-traceid");
   private static final byte[] CONTENT_TYPE = ascii("content-type");
   private static final byte[] GRPC_STATUS = ascii("grpc-status");
+  private static final byte[] DOWNSTREAM_PEER = ascii("downstream_peer");
+  private static final byte[] UPSTREAM_PEER = ascii("upstream_peer");
+  private static final byte[] STRUCT_TYPE = ascii("type.googleapis.com/google.protobuf.Struct");
 
   /** Per ResponseFlags field number: 0 not a flag, 1 a bool flag, 2 a message flag (presence). */
   private static final byte[] FLAG_KINDS = flagKinds();
@@ -74,6 +77,13 @@ final class EntryReader {
   // The downstream remote address, as the Address message's bytes (a TCP connection's key).
   int downstreamOff;
   int downstreamLen;
+  // Istio's peer metadata (1.24 and later), as the google.protobuf.Struct's bytes: the filter
+  // state objects "downstream_peer" (the source, at the destination's proxy) and "upstream_peer"
+  // (the destination, at the source's proxy).
+  int downstreamPeerOff;
+  int downstreamPeerLen;
+  int upstreamPeerOff;
+  int upstreamPeerLen;
 
   // HTTP request and response
   int method;
@@ -182,6 +192,10 @@ final class EntryReader {
     accessLogType = 0;
     downstreamOff = 0;
     downstreamLen = 0;
+    downstreamPeerOff = NONE;
+    downstreamPeerLen = 0;
+    upstreamPeerOff = NONE;
+    upstreamPeerLen = 0;
     method = 0;
     authorityOff = 0;
     authorityLen = 0;
@@ -232,6 +246,7 @@ final class EntryReader {
         case (AccessLogCommon.UPSTREAM_REMOTE_ADDRESS_FIELD_NUMBER << 3) | 2 -> address(in);
         case (AccessLogCommon.RESPONSE_FLAGS_FIELD_NUMBER << 3) | 2 -> responseFlags(in);
         case (AccessLogCommon.ACCESS_LOG_TYPE_FIELD_NUMBER << 3) -> accessLogType = in.readEnum();
+        case (AccessLogCommon.FILTER_STATE_OBJECTS_FIELD_NUMBER << 3) | 2 -> filterState(in);
         case (AccessLogCommon.DOWNSTREAM_REMOTE_ADDRESS_FIELD_NUMBER << 3) | 2 -> {
           downstreamLen = length(in);
           downstreamOff = position(in);
@@ -518,6 +533,53 @@ final class EntryReader {
       }
     }
     exit(in, limit);
+  }
+
+  /**
+   * A filter state object: Istio's peer metadata is an {@code Any} holding a {@code Struct}. A
+   * later entry of the same key replaces an earlier one, as in a map; one of another type is no
+   * peer.
+   */
+  private void filterState(CodedInputStream in) throws IOException {
+    mapEntry(in);
+    boolean downstream = equalsAscii(keyOff, keyLen, DOWNSTREAM_PEER);
+    if (!downstream && !equalsAscii(keyOff, keyLen, UPSTREAM_PEER)) {
+      return;
+    }
+    int anyOff = valueOff;
+    CodedInputStream any = CodedInputStream.newInstance(buf, anyOff, valueLen);
+    boolean struct = false;
+    int structOff = NONE;
+    int structLen = 0;
+    int tag;
+    while ((tag = any.readTag()) != 0) {
+      switch (tag) {
+        case (1 << 3) | 2 -> {
+          int len = length(any);
+          struct = equalsAscii(anyOff + any.getTotalBytesRead(), len, STRUCT_TYPE);
+          any.skipRawBytes(len);
+        }
+        case (2 << 3) | 2 -> {
+          structLen = length(any);
+          structOff = anyOff + any.getTotalBytesRead();
+          any.skipRawBytes(structLen);
+        }
+        default -> skip(any, tag);
+      }
+    }
+    if (!struct) {
+      structOff = NONE;
+      structLen = 0;
+    } else if (structOff == NONE) {
+      structOff = anyOff; // an empty Struct
+    }
+    if (downstream) {
+      downstreamPeerOff = structOff;
+      downstreamPeerLen = structLen;
+    } else {
+      upstreamPeerOff = structOff;
+      upstreamPeerLen = structLen;
+    }
   }
 
   private void requestHeader(CodedInputStream in) throws IOException {

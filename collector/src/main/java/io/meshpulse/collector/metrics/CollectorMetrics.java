@@ -129,6 +129,16 @@ public final class CollectorMetrics {
     }
   }
 
+  /** Entries whose Istio peer metadata was not readable: mapped without it. */
+  public void peerMetadataUnreadable(int count) {
+    if (count > 0) {
+      counter(
+              "meshpulse.collector.peer.metadata.unreadable",
+              "Entries whose Istio peer metadata was not readable, mapped without it")
+          .increment(count);
+    }
+  }
+
   public void dropped(String reason, int count) {
     counter("meshpulse.collector.records.dropped", "Records dropped", "reason", reason)
         .increment(count);

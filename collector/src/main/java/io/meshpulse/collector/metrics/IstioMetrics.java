@@ -318,11 +318,15 @@ public final class IstioMetrics implements MultiCollector {
     Peer source = record.source();
     Peer destination = record.destination();
     boolean inbound = record.reporter() == Reporter.REPORTER_DESTINATION;
-    // The canonical service and revision are the reporting proxy's; the peer's are not in the
-    // access log, and Istio writes "unknown" and "latest" for a peer it does not know.
+    // The reporting proxy's canonical service and revision are its node's; the peer's come with
+    // its metadata, and Istio writes "unknown" and "latest" for a peer it does not know.
     String localService = orUnknown(record.canonicalService());
     String localRevision =
         record.canonicalRevision().isEmpty() ? LATEST : record.canonicalRevision();
+    Peer peer = inbound ? source : destination;
+    String peerService = orUnknown(peer.getCanonicalService());
+    String peerRevision =
+        peer.getCanonicalRevision().isEmpty() ? LATEST : peer.getCanonicalRevision();
     List<String> values = new ArrayList<>(HTTP_LABELS.size());
     values.add(inbound ? "destination" : "source");
     values.add(orUnknown(source.getWorkload()));
@@ -335,8 +339,8 @@ public final class IstioMetrics implements MultiCollector {
     values.add(orUnknown(source.getPrincipal()));
     values.add(orUnknown(source.getApp()));
     values.add(orUnknown(source.getVersion()));
-    values.add(inbound ? UNKNOWN : localService);
-    values.add(inbound ? LATEST : localRevision);
+    values.add(inbound ? peerService : localService);
+    values.add(inbound ? peerRevision : localRevision);
     values.add(orUnknown(source.getMeshCluster()));
     values.add(orUnknown(destination.getWorkload()));
     values.add(orUnknown(destination.getNamespace()));
@@ -349,8 +353,8 @@ public final class IstioMetrics implements MultiCollector {
     values.add(orUnknown(destination.getService()));
     values.add(orUnknown(destination.getServiceName()));
     values.add(orUnknown(destination.getServiceNamespace()));
-    values.add(inbound ? localService : UNKNOWN);
-    values.add(inbound ? localRevision : LATEST);
+    values.add(inbound ? localService : peerService);
+    values.add(inbound ? localRevision : peerRevision);
     values.add(orUnknown(destination.getMeshCluster()));
     values.add(protocol(record.protocol()));
     if (withResponse) {

@@ -4,10 +4,15 @@ import static io.meshpulse.collector.EnvoyFixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.StringValue;
+import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Pipe;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -330,6 +335,13 @@ class AccessRecordMapperEquivalenceTest {
       }
       common.setTlsProperties(tls);
     }
+    if (random.nextInt(3) == 0) {
+      common.putFilterStateObjects(
+          pick(random, "downstream_peer", "upstream_peer"), peerMetadata(random));
+    }
+    if (random.nextInt(5) == 0) {
+      common.putFilterStateObjects("wasm.downstream_peer", peerMetadata(random));
+    }
     if (random.nextInt(4) == 0) {
       ResponseFlags.Builder flags = ResponseFlags.newBuilder();
       for (var field : ResponseFlags.getDescriptor().getFields()) {
@@ -377,6 +389,43 @@ class AccessRecordMapperEquivalenceTest {
         .setSeconds(random.nextInt(3))
         .setNanos(random.nextInt(1_000_000_000))
         .build();
+  }
+
+  /**
+   * Istio's peer metadata as a proxy logs it (an Any of a Struct of strings), of one of a few
+   * workloads, now and then with a field that is not a string, of another type, or unreadable.
+   */
+  private static Any peerMetadata(SplittableRandom random) {
+    int workload = random.nextInt(3);
+    Struct.Builder struct = Struct.newBuilder();
+    String[][] fields = {
+      {"workload", "ratings-v" + workload},
+      {"namespace", pick(random, "shop", "")},
+      {"app", "ratings"},
+      {"version", "v" + workload},
+      {"cluster", "Kubernetes"},
+      {"service", "ratings"},
+      {"revision", pick(random, "v" + workload, "")},
+      {"identity", pick(random, "", "spiffe://cluster.local/ns/shop/sa/ratings", "ratings")},
+      {"type", "deployment"}
+    };
+    for (String[] field : fields) {
+      if (!field[1].isEmpty() && random.nextInt(8) != 0) {
+        struct.putFields(field[0], Value.newBuilder().setStringValue(field[1]).build());
+      }
+    }
+    if (random.nextInt(6) == 0) {
+      struct.putFields("version", Value.newBuilder().setNumberValue(2).build());
+    }
+    return switch (random.nextInt(10)) {
+      case 0 -> Any.pack(StringValue.of("ratings-v1"));
+      case 1 ->
+          Any.newBuilder()
+              .setTypeUrl("type.googleapis.com/google.protobuf.Struct")
+              .setValue(ByteString.copyFrom(new byte[] {(byte) 0x0a, (byte) 0x7f, 1}))
+              .build();
+      default -> Any.pack(struct.build());
+    };
   }
 
   @SafeVarargs

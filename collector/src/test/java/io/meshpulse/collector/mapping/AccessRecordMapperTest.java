@@ -5,12 +5,15 @@ import static io.meshpulse.collector.EnvoyFixtures.node;
 import static io.meshpulse.collector.EnvoyFixtures.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
 import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.AccessRecord;
+import io.meshpulse.model.v1.Peer;
 import io.meshpulse.model.v1.Protocol;
 import io.meshpulse.model.v1.Reporter;
 import java.util.Set;
@@ -240,6 +243,73 @@ class AccessRecordMapperTest {
     byte[] bytes = entry.build().toByteArray();
     AccessRecord record = decoder.mapTcp(productpage, bytes, 0, bytes.length).toRecord();
     return new Long[] {record.getRequestBytes(), record.getResponseBytes()};
+  }
+
+  @Test
+  void istioPeerMetadata_fillsTheOtherSidesWorkloadLabels() {
+    AccessRecord inbound = mapper.mapHttp(reviews, http("istio-inbound-http-entry-with-peer"));
+
+    assertThat(inbound.getSource())
+        .as("source at the destination's proxy, from downstream_peer")
+        .isEqualTo(
+            Peer.newBuilder()
+                .setWorkload("productpage-v1")
+                .setNamespace("default")
+                .setApp("productpage")
+                .setVersion("v1")
+                .setMeshCluster("Kubernetes")
+                .setCanonicalService("productpage")
+                .setCanonicalRevision("v1")
+                .setPrincipal("spiffe://cluster.local/ns/default/sa/bookinfo-productpage")
+                .build());
+    assertThat(inbound.getDestination())
+        .as("the reporting side is the node's, as without peer metadata")
+        .isEqualTo(mapper.mapHttp(reviews, http("istio-inbound-http-entry")).getDestination());
+
+    AccessRecord outbound =
+        mapper.mapHttp(productpage, http("istio-outbound-grpc-entry-with-peer"));
+    assertThat(outbound.getDestination())
+        .as("destination at the source's proxy, from upstream_peer")
+        .isEqualTo(
+            Peer.newBuilder()
+                .setService("reviews.default.svc.cluster.local")
+                .setServiceName("reviews")
+                .setServiceNamespace("default")
+                .setWorkload("reviews-v2")
+                .setNamespace("default")
+                .setApp("reviews")
+                .setVersion("v2")
+                .setMeshCluster("Kubernetes")
+                .setCanonicalService("reviews")
+                .setCanonicalRevision("v2")
+                .setPrincipal("spiffe://cluster.local/ns/default/sa/bookinfo-reviews")
+                .build());
+  }
+
+  @Test
+  void peerMetadataThatIsNotAReadableStruct_isLeftOutAndCounted()
+      throws InvalidProtocolBufferException {
+    var entry = http("istio-inbound-http-entry-with-peer").toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .putFilterStateObjects(
+            "downstream_peer",
+            Any.newBuilder()
+                .setTypeUrl("type.googleapis.com/google.protobuf.Struct")
+                .setValue(ByteString.copyFrom(new byte[] {0x0a, 0x7f}))
+                .build());
+    byte[] bytes = entry.build().toByteArray();
+    AccessLogDecoder stream = mapper.newDecoder();
+
+    AccessRecord first = stream.mapHttp(reviews, bytes, 0, bytes.length).toRecord();
+    AccessRecord second = stream.mapHttp(reviews, bytes, 0, bytes.length).toRecord();
+
+    assertThat(first)
+        .as("mapped as without peer metadata")
+        .isEqualTo(second)
+        .isEqualTo(mapper.mapHttp(reviews, http("istio-inbound-http-entry")));
+    assertThat(stream.takeUnreadablePeerMetadata()).as("counted per entry").isEqualTo(2);
+    assertThat(stream.takeUnreadablePeerMetadata()).as("taken").isZero();
   }
 
   /** An inbound entry at reviews of a request productpage sent over mutual TLS. */

@@ -1,6 +1,10 @@
 package io.meshpulse.collector.mapping;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
@@ -144,6 +148,25 @@ final class ReferenceAccessRecordMapper {
         .build();
   }
 
+  /** The Struct of filter state object downstream_peer (or upstream_peer); null when none. */
+  private static @Nullable Struct peerMetadata(AccessLogCommon common, boolean downstream) {
+    Any any =
+        common.getFilterStateObjectsMap().get(downstream ? "downstream_peer" : "upstream_peer");
+    if (any == null || !any.getTypeUrl().equals("type.googleapis.com/google.protobuf.Struct")) {
+      return null;
+    }
+    try {
+      return Struct.parseFrom(any.getValue());
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+
+  private static String field(Struct struct, String name) {
+    Value value = struct.getFieldsOrDefault(name, Value.getDefaultInstance());
+    return value.hasStringValue() ? value.getStringValue() : "";
+  }
+
   private AccessRecord.Builder common(NodeIdentity node, AccessLogCommon common, String authority) {
     String upstreamCluster = common.getUpstreamCluster();
     boolean passthrough =
@@ -190,6 +213,28 @@ final class ReferenceAccessRecordMapper {
       source = peer(node, Side.LOCAL_SOURCE, "", localPrincipal);
       destination = peer(node, Side.SERVICE, service, "");
       securityPolicy = "unknown";
+    }
+    // Istio's peer metadata: the source's at the destination, the destination's at the source.
+    Struct metadata = peerMetadata(common, reporter == Reporter.REPORTER_DESTINATION);
+    if (metadata != null) {
+      Peer.Builder peer =
+          (reporter == Reporter.REPORTER_DESTINATION ? source : destination)
+              .toBuilder()
+                  .setWorkload(field(metadata, "workload"))
+                  .setNamespace(field(metadata, "namespace"))
+                  .setApp(field(metadata, "app"))
+                  .setVersion(field(metadata, "version"))
+                  .setMeshCluster(field(metadata, "cluster"))
+                  .setCanonicalService(field(metadata, "service"))
+                  .setCanonicalRevision(field(metadata, "revision"));
+      if (peer.getPrincipal().isEmpty() && field(metadata, "identity").startsWith("spiffe://")) {
+        peer.setPrincipal(field(metadata, "identity"));
+      }
+      if (reporter == Reporter.REPORTER_DESTINATION) {
+        source = peer.build();
+      } else {
+        destination = peer.build();
+      }
     }
 
     long flags =

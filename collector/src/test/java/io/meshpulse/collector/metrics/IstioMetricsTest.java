@@ -221,7 +221,7 @@ class IstioMetricsTest {
   }
 
   @Test
-  void canonicalLabels_comeFromTheReportingNodesCanonicalLabels_thePeersAreUnknownAndLatest()
+  void canonicalLabels_comeFromTheReportingNode_thoseOfAPeerWithoutMetadataAreUnknownAndLatest()
       throws IOException {
     NodeIdentity reviews =
         new NodeIdentityResolver(PlainNodeMapping.defaults())
@@ -259,6 +259,39 @@ class IstioMetricsTest {
                 + "(?=[^}]*source_canonical_revision=\"v1\")"
                 + "(?=[^}]*destination_canonical_service=\"unknown\")"
                 + "(?=[^}]*destination_canonical_revision=\"latest\")[^}]*\\} 1");
+  }
+
+  @Test
+  void peerMetadataInTheAccessLog_labelsTheOtherSideAsIstioDoes() throws IOException {
+    NodeIdentityResolver resolver = new NodeIdentityResolver(PlainNodeMapping.defaults());
+    NodeIdentity reviews = resolver.resolve(EnvoyFixtures.node("istio-reviews-node"));
+    NodeIdentity productpage = resolver.resolve(EnvoyFixtures.node("istio-sidecar-node"));
+    metrics.record(decode(reviews, EnvoyFixtures.http("istio-inbound-http-entry-with-peer")));
+    metrics.record(decode(productpage, EnvoyFixtures.http("istio-outbound-grpc-entry-with-peer")));
+
+    assertThat(prometheusText())
+        .as("inbound: the source from downstream_peer")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"destination\")"
+                + "(?=[^}]*source_workload=\"productpage-v1\")"
+                + "(?=[^}]*source_workload_namespace=\"default\")"
+                + "(?=[^}]*source_app=\"productpage\")"
+                + "(?=[^}]*source_version=\"v1\")"
+                + "(?=[^}]*source_canonical_service=\"productpage\")"
+                + "(?=[^}]*source_canonical_revision=\"v1\")"
+                + "(?=[^}]*source_cluster=\"Kubernetes\")[^}]*\\} 1")
+        .as("outbound: the destination from upstream_peer; its version label, not the subset")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"source\")"
+                + "(?=[^}]*destination_workload=\"reviews-v2\")"
+                + "(?=[^}]*destination_workload_namespace=\"default\")"
+                + "(?=[^}]*destination_app=\"reviews\")"
+                + "(?=[^}]*destination_version=\"v2\")"
+                + "(?=[^}]*destination_canonical_service=\"reviews\")"
+                + "(?=[^}]*destination_canonical_revision=\"v2\")"
+                + "(?=[^}]*destination_cluster=\"Kubernetes\")"
+                + "(?=[^}]*destination_principal="
+                + "\"spiffe://cluster.local/ns/default/sa/bookinfo-reviews\")[^}]*\\} 1");
   }
 
   @Test
