@@ -1,5 +1,6 @@
 package io.meshpulse.bench.collector;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
@@ -74,6 +75,15 @@ final class EnvoyTraffic {
 
   /** {@code count} distinct batches of {@link #ENTRIES_PER_MESSAGE} entries, without identifier. */
   static List<StreamAccessLogsMessage> batches(int count, long seed) {
+    return batches(count, seed, false);
+  }
+
+  /**
+   * The same batches; with {@code peerMetadata}, each entry also carries the peer's metadata as an
+   * Istio 1.24 sidecar logs it for istiod's access log providers: the filter state object {@code
+   * downstream_peer} (inbound) or {@code upstream_peer} (outbound), a Struct of the peer workload.
+   */
+  static List<StreamAccessLogsMessage> batches(int count, long seed, boolean peerMetadata) {
     SplittableRandom random = new SplittableRandom(seed);
     List<StreamAccessLogsMessage> batches = new ArrayList<>(count);
     long startSeconds = 1_764_158_400L;
@@ -81,7 +91,7 @@ final class EnvoyTraffic {
       StreamAccessLogsMessage.HTTPAccessLogEntries.Builder entries =
           StreamAccessLogsMessage.HTTPAccessLogEntries.newBuilder();
       for (int i = 0; i < ENTRIES_PER_MESSAGE; i++) {
-        entries.addLogEntry(entry(random, startSeconds + b));
+        entries.addLogEntry(entry(random, startSeconds + b, peerMetadata));
       }
       batches.add(StreamAccessLogsMessage.newBuilder().setHttpLogs(entries).build());
     }
@@ -96,7 +106,8 @@ final class EnvoyTraffic {
         .build();
   }
 
-  private static HTTPAccessLogEntry entry(SplittableRandom random, long startSeconds) {
+  private static HTTPAccessLogEntry entry(
+      SplittableRandom random, long startSeconds, boolean peerMetadata) {
     String service = SERVICES[random.nextInt(SERVICES.length)];
     String fqdn = service + ".default.svc.cluster.local";
     boolean inbound = random.nextInt(10) < 3;
@@ -135,6 +146,14 @@ final class EnvoyTraffic {
       tls.setPeerCertificateProperties(san("bookinfo-productpage"));
     }
     common.setTlsProperties(tls);
+    if (peerMetadata) {
+      // Drawn from nothing random, so that the entries are otherwise the same as without it.
+      common.putFilterStateObjects(
+          inbound ? "downstream_peer" : "upstream_peer",
+          inbound
+              ? peer("productpage", "v1", 0)
+              : peer(service, SUBSETS[endpoint % SUBSETS.length], endpoint));
+    }
     int roll = random.nextInt(100);
     int code = roll < 2 ? 503 : roll < 4 ? 404 : 200;
     if (code == 503) {
@@ -177,6 +196,22 @@ final class EnvoyTraffic {
         .setRequest(request)
         .setResponse(response)
         .build();
+  }
+
+  /** A peer workload's metadata as Istio's peer metadata filter keeps it. */
+  private static Any peer(String app, String version, int pod) {
+    return Any.pack(
+        Struct.newBuilder()
+            .putFields("type", string("deployment"))
+            .putFields("workload", string(app + "-" + version))
+            .putFields("name", string(app + "-" + version + "-6b746f74dc-" + pod))
+            .putFields("cluster", string("Kubernetes"))
+            .putFields("namespace", string("default"))
+            .putFields("service", string(app))
+            .putFields("revision", string(version))
+            .putFields("app", string(app))
+            .putFields("version", string(version))
+            .build());
   }
 
   private static Value string(String value) {
