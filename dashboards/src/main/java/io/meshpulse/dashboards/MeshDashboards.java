@@ -252,6 +252,14 @@ final class MeshDashboards {
                 "Seconds since xds-control received the newest health record; past the staleness"
                     + " timeout routing holds, then returns to neutral.",
                 "s",
-                new Query(Queries.HEALTH_DATA_AGE, "age"))));
+                new Query(Queries.HEALTH_DATA_AGE, "age")),
+            Panel.stat(
+                "TLS certificate expires in",
+                "Time until the certificate each TLS listener (collector-grpc, xds-ads) serves to"
+                    + " new connections expires; no data when the listeners run without TLS. The"
+                    + " files are read again every minute, so a renewed secret shows within about"
+                    + " two. MeshTlsCertificateExpiresSoon fires below 7 days.",
+                "s",
+                new Query(Queries.TLS_EXPIRES_IN, "{{listener}}"))));
   }
 }
