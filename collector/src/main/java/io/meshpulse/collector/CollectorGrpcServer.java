@@ -62,6 +62,12 @@ public final class CollectorGrpcServer implements SmartLifecycle {
                 : NettyServerBuilder.forAddress(address, credentials.serverCredentials()))
             .maxInboundMessageSize((int) config.maxInboundMessageSize().toBytes())
             .addStreamTracerFactory(tracer);
+    if (!config.maxConnectionAge().isZero()) {
+      // Proxies reconnect, through the Service, to any collector: new replicas get their share.
+      builder
+          .maxConnectionAge(config.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+          .maxConnectionAgeGrace(config.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS);
+    }
     services.forEach(builder::addService);
     ExecutorService handlers = handlerExecutor();
     builder.executor(handlers);
@@ -71,12 +77,14 @@ public final class CollectorGrpcServer implements SmartLifecycle {
       executor = handlers;
       this.credentials = credentials;
       logger.info(
-          "gRPC listening address={} port={} tls={} mtls={} tls-reload-interval={}",
+          "gRPC listening address={} port={} tls={} mtls={} tls-reload-interval={}"
+              + " max-connection-age={}",
           config.bindAddress(),
           started.getPort(),
           files != null,
           files != null && files.trustCa() != null,
-          files == null || tls.reloadInterval().isZero() ? "off" : tls.reloadInterval());
+          files == null || tls.reloadInterval().isZero() ? "off" : tls.reloadInterval(),
+          config.maxConnectionAge().isZero() ? "off" : config.maxConnectionAge());
     } catch (IOException e) {
       handlers.shutdownNow();
       if (credentials != null) {

@@ -32,6 +32,8 @@ public record CollectorProperties(
       @DefaultValue("0.0.0.0") String bindAddress,
       @DefaultValue("4MB") DataSize maxInboundMessageSize,
       @DefaultValue("5s") Duration shutdownGracePeriod,
+      @DefaultValue("0") Duration maxConnectionAge,
+      @DefaultValue("30s") Duration maxConnectionAgeGrace,
       @DefaultValue Tls tls) {
     public Grpc {
       require(port >= 0 && port <= 65535, "grpc.port", "must be between 0 and 65535");
@@ -42,6 +44,11 @@ public record CollectorProperties(
           "grpc.max-inbound-message-size",
           "must be between 1KB and 2GB");
       require(!shutdownGracePeriod.isNegative(), "grpc.shutdown-grace-period", "must be >= 0");
+      require(
+          maxConnectionAge.isZero() || maxConnectionAge.compareTo(Duration.ofSeconds(1)) >= 0,
+          "grpc.max-connection-age",
+          "must be 0 (off) or at least 1s");
+      require(!maxConnectionAgeGrace.isNegative(), "grpc.max-connection-age-grace", "must be >= 0");
     }
   }
 

@@ -23,6 +23,10 @@ class CollectorPropertiesTest {
     assertThat(properties.grpc().tls().reloadInterval())
         .as("tls reload interval")
         .isEqualTo(Duration.ofMinutes(1));
+    assertThat(properties.grpc().maxConnectionAge()).as("max connection age: off").isZero();
+    assertThat(properties.grpc().maxConnectionAgeGrace())
+        .as("max connection age grace")
+        .isEqualTo(Duration.ofSeconds(30));
     assertThat(properties.kafka().bootstrapServers()).as("bootstrap").isEqualTo("127.0.0.1:19092");
     assertThat(properties.kafka().accessRecordsTopic())
         .as("topic")
@@ -50,6 +54,12 @@ class CollectorPropertiesTest {
     assertThat(failure(Map.of("meshpulse.collector.grpc.tls.reload-interval", "500ms")))
         .as("tls reload interval under a second")
         .contains("meshpulse.collector.grpc.tls.reload-interval");
+    assertThat(failure(Map.of("meshpulse.collector.grpc.max-connection-age", "500ms")))
+        .as("max connection age under a second")
+        .contains("meshpulse.collector.grpc.max-connection-age");
+    assertThat(failure(Map.of("meshpulse.collector.grpc.max-connection-age-grace", "-1s")))
+        .as("negative grace")
+        .contains("meshpulse.collector.grpc.max-connection-age-grace");
     assertThat(failure(Map.of("meshpulse.collector.kafka.compression-type", "brotli")))
         .as("compression")
         .contains("meshpulse.collector.kafka.compression-type");

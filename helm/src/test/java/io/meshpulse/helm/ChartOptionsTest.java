@@ -1,6 +1,7 @@
 package io.meshpulse.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -200,6 +201,40 @@ class ChartOptionsTest {
             .getData()
             .get("envoy.yaml");
     assertThat(plain).as("bootstrap without TLS").doesNotContain("transport_socket");
+  }
+
+  @Test
+  void collectorMaxConnectionAge_isOnWithAutoscalingOrWhenSet() {
+    String env = "MESHPULSE_COLLECTOR_GRPC_MAXCONNECTIONAGE";
+    String collector = "mp-meshpulse-collector";
+    assertThat(RenderedChart.render(CI.resolve("default-values.yaml")).env(collector))
+        .as("by default")
+        .doesNotContainKey(env);
+    assertThat(RenderedChart.render(CI.resolve("autoscaling-values.yaml")).env(collector))
+        .as("with autoscaling: new replicas get their share of the proxies")
+        .containsEntry(env, "30m");
+    assertThat(
+            RenderedChart.renderOverDefaults(valuesFile("collector:\n  maxConnectionAge: 2h\n"))
+                .env(collector))
+        .as("set")
+        .containsEntry(env, "2h");
+    assertThat(
+            RenderedChart.render(
+                    List.of(
+                        CI.resolve("autoscaling-values.yaml"),
+                        valuesFile("collector:\n  maxConnectionAge: \"0\"\n")))
+                .env(collector))
+        .as("turned off with autoscaling")
+        .containsEntry(env, "0");
+  }
+
+  @Test
+  void collectorMaxConnectionAge_thatIsNoDuration_isRefused() {
+    assertThatThrownBy(
+            () ->
+                RenderedChart.renderOverDefaults(
+                    valuesFile("collector:\n  maxConnectionAge: 30 minutes\n")))
+        .hasMessageContaining("maxConnectionAge");
   }
 
   @Test
