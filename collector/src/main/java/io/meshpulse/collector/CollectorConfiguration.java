@@ -174,9 +174,11 @@ class CollectorConfiguration {
             plainNodeMapping(mapping.plainNodes()),
             mapping.defaultReporter() == CollectorProperties.DefaultReporter.DESTINATION
                 ? Reporter.REPORTER_DESTINATION
-                : Reporter.REPORTER_SOURCE);
-    return new AccessLogIngest(
-        resolver, new AccessRecordMapper(options), pipeline, metrics, tracing.tracer());
+                : Reporter.REPORTER_SOURCE,
+            mapping.maxTcpConnections());
+    AccessRecordMapper mapper = new AccessRecordMapper(options);
+    metrics.tcpConnectionsTracked(mapper::trackedTcpConnections);
+    return new AccessLogIngest(resolver, mapper, pipeline, metrics, tracing.tracer());
   }
 
   @Bean

@@ -150,7 +150,12 @@ public record CollectorProperties(
       @DefaultValue("false") boolean keepPath,
       @DefaultValue List<String> keepHeaders,
       @DefaultValue("SOURCE") DefaultReporter defaultReporter,
-      @DefaultValue PlainNodes plainNodes) {}
+      @DefaultValue PlainNodes plainNodes,
+      @DefaultValue("100000") int maxTcpConnections) {
+    public Mapping {
+      require(maxTcpConnections >= 1, "mapping.max-tcp-connections", "must be at least 1");
+    }
+  }
 
   /** The reporter of entries whose upstream cluster name has no inbound/outbound prefix. */
   public enum DefaultReporter {

@@ -369,6 +369,9 @@ class CollectorIT {
     assertThat(sum(exposition, "istio_tcp_connections_closed_total", redis))
         .as("closed once, by the end entry")
         .isEqualTo(1.0);
+    assertThat(exposition)
+        .as("no connection remembered once it ended")
+        .containsPattern("(?m)^meshpulse_collector_tcp_connections_tracked 0\\.0$");
   }
 
   /** The sum of a metric's samples whose labels contain {@code label}. */

@@ -60,6 +60,9 @@ class CollectorPropertiesTest {
     assertThat(failure(Map.of("meshpulse.collector.grpc.max-connection-age-grace", "-1s")))
         .as("negative grace")
         .contains("meshpulse.collector.grpc.max-connection-age-grace");
+    assertThat(failure(Map.of("meshpulse.collector.mapping.max-tcp-connections", "0")))
+        .as("no TCP connections remembered")
+        .contains("meshpulse.collector.mapping.max-tcp-connections");
     assertThat(failure(Map.of("meshpulse.collector.kafka.compression-type", "brotli")))
         .as("compression")
         .contains("meshpulse.collector.kafka.compression-type");

@@ -69,6 +69,7 @@ public final class AccessLogIngest {
           pipeline,
           metrics,
           logger);
+      context.onClose(decoder::close);
     }
 
     @Override

@@ -19,6 +19,7 @@ final class StreamContext {
   private volatile boolean closed;
   // One callback per stream, so that the buffer can forget it when the stream closes.
   private final Runnable request = this::requestNow;
+  private Runnable onClose = () -> {};
 
   StreamContext(
       ServerCallStreamObserver<?> call,
@@ -40,6 +41,11 @@ final class StreamContext {
 
   long id() {
     return id;
+  }
+
+  /** Runs {@code action} once, when the stream closes, however it closes. */
+  void onClose(Runnable action) {
+    this.onClose = action;
   }
 
   boolean closed() {
@@ -88,6 +94,7 @@ final class StreamContext {
     closed = true;
     pipeline.cancelRequest(request);
     metrics.streamClosed(service);
+    onClose.run();
     return true;
   }
 }

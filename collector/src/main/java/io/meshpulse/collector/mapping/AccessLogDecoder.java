@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,17 +48,20 @@ public final class AccessLogDecoder {
   private @Nullable NodeIdentity node;
   // Whether this stream's proxy logs TCP connections as they connect as well as when they end.
   private boolean logsTcpConnects;
-  private final TcpByteTotals tcpTotals = new TcpByteTotals(MAX_TCP_CONNECTIONS);
+  private final TcpByteTotals tcpTotals;
   private int unreadablePeerMetadata;
+  // Contexts built (a cache miss each), for tests.
+  int contextsBuilt;
   private final long[] tcpBytes = new long[2];
 
   private record FlagsText(String text, byte[] bytes) {}
 
   private static final FlagsText NO_FLAGS = new FlagsText("-", new byte[] {'-'});
 
-  AccessLogDecoder(AccessRecordMapper mapper, MappingOptions options) {
+  AccessLogDecoder(AccessRecordMapper mapper, MappingOptions options, AtomicInteger tracked) {
     this.mapper = mapper;
     this.options = options;
+    this.tcpTotals = new TcpByteTotals(MAX_TCP_CONNECTIONS, tracked, options.maxTcpConnections());
     this.reader = new EntryReader(!options.keepHeaders().isEmpty());
   }
 
@@ -79,6 +83,11 @@ public final class AccessLogDecoder {
    */
   public int takeForgottenTcpConnections() {
     return tcpTotals.takeForgotten();
+  }
+
+  /** Forgets the stream's TCP connections: call when the stream has ended. */
+  public void close() {
+    tcpTotals.close();
   }
 
   /**
@@ -192,6 +201,39 @@ public final class AccessLogDecoder {
         || (type == AccessLogType.TcpConnectionEnd_VALUE && !logsConnects);
   }
 
+  /**
+   * The bytes a TCP (or UDP) entry of {@code type} moved, into {@code bytes}: what its connection
+   * moved since its previous entry. Entries of a connect or periodic type are remembered until the
+   * connection's end entry; an entry of any other type (an Envoy without {@code access_log_type},
+   * which logs a connection once, or a type not of a connection) counts its totals and is not
+   * remembered.
+   */
+  private void tcpBytes(int type, byte[] buf, long[] bytes) {
+    EntryReader r = reader;
+    boolean remembered =
+        type == AccessLogType.TcpUpstreamConnected_VALUE
+            || type == AccessLogType.TcpPeriodic_VALUE
+            || type == AccessLogType.UdpTunnelUpstreamConnected_VALUE
+            || type == AccessLogType.UdpPeriodic_VALUE;
+    boolean last =
+        type == AccessLogType.TcpConnectionEnd_VALUE || type == AccessLogType.UdpSessionEnd_VALUE;
+    if (remembered || last) {
+      tcpTotals.since(
+          r.startSeconds,
+          r.startNanos,
+          buf,
+          r.downstreamOff,
+          r.downstreamLen,
+          r.receivedBytes,
+          r.sentBytes,
+          last,
+          bytes);
+    } else {
+      bytes[0] = r.receivedBytes;
+      bytes[1] = r.sentBytes;
+    }
+  }
+
   MappedAccess mapTcp(NodeIdentity node, byte[] buf, int off, int len)
       throws InvalidProtocolBufferException {
     EntryReader r = reader;
@@ -204,29 +246,16 @@ public final class AccessLogDecoder {
     boolean opened = tcpOpened(type, logsTcpConnects);
     boolean closed =
         type == AccessLogType.TcpConnectionEnd_VALUE || type == AccessLogType.NotSet_VALUE;
-    long[] bytes = tcpBytes;
-    if (type == AccessLogType.NotSet_VALUE) {
-      // An Envoy older than the type logs a connection once: its totals are its bytes.
-      bytes[0] = r.receivedBytes;
-      bytes[1] = r.sentBytes;
-    } else {
-      tcpTotals.since(
-          r.startSeconds,
-          r.startNanos,
-          buf,
-          r.downstreamOff,
-          r.downstreamLen,
-          r.receivedBytes,
-          r.sentBytes,
-          closed,
-          bytes);
-    }
 
     WireWriter w = out;
     w.reset();
     long duration = common(w, context, Protocol.PROTOCOL_TCP, buf);
     String flagsText = flags(w, r.flags);
     times(w, r, duration);
+    byte[] key = key(context, buf);
+    // Last, once nothing can fail: an entry that fails to map leaves the totals as they were.
+    long[] bytes = tcpBytes;
+    tcpBytes(type, buf, bytes);
     w.int64(AccessRecord.REQUEST_BYTES_FIELD_NUMBER, bytes[0]);
     w.int64(AccessRecord.RESPONSE_BYTES_FIELD_NUMBER, bytes[1]);
     w.raw(context.securityPolicyField);
@@ -239,7 +268,7 @@ public final class AccessLogDecoder {
       w.varint32(1);
     }
     return new MappedAccess(
-        key(context, buf),
+        key,
         w.toByteArray(),
         context.reporter,
         context.source,
@@ -436,14 +465,11 @@ public final class AccessLogDecoder {
     byte[] buf = r.buf;
     boolean passthrough = r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH);
     int authorityLen = passthrough ? r.authorityLen : 0;
-    int size =
-        25
-            + r.clusterLen
-            + r.peerSanLen
-            + r.localSanLen
-            + authorityLen
-            + r.downstreamPeerLen
-            + r.upstreamPeerLen;
+    int size = 17 + r.clusterLen + r.peerSanLen + r.localSanLen + authorityLen;
+    for (int i = 0; i < r.peerLen.length; i++) {
+      size += 4 + r.peerLen[i];
+    }
+    size += 2;
     if (contextKey.length < size) {
       contextKey = new byte[Math.max(size, contextKey.length * 2)];
     }
@@ -451,11 +477,18 @@ public final class AccessLogDecoder {
     n = range(contextKey, n, buf, r.peerSanOff, r.peerSanLen);
     n = range(contextKey, n, buf, r.localSanOff, r.localSanLen);
     n = range(contextKey, n, buf, r.authorityOff, authorityLen);
-    n = range(contextKey, n, buf, r.downstreamPeerOff, r.downstreamPeerLen);
-    n = range(contextKey, n, buf, r.upstreamPeerOff, r.upstreamPeerLen);
+    // The peer metadata's fields the mapping uses (not its bytes: Envoy writes a Struct's fields
+    // in no fixed order, and fields such as the pod name differ between the peer's pods).
+    for (int side = EntryReader.DOWNSTREAM; side <= EntryReader.UPSTREAM; side++) {
+      contextKey[n++] = (byte) r.peerState[side];
+    }
+    for (int i = 0; i < r.peerOff.length; i++) {
+      n = range(contextKey, n, buf, r.peerOff[i], r.peerLen[i]);
+    }
     contextKey[n++] = (byte) (r.hasTls && r.hasPeerCertificate ? 1 : 0);
     EntryContext context = contexts.get(contextKey, 0, n);
     if (context == null) {
+      contextsBuilt++;
       context =
           newContext(
               node,
@@ -518,18 +551,13 @@ public final class AccessLogDecoder {
     Peer source;
     Peer destination;
     String securityPolicy;
-    EntryReader r = reader;
     boolean inbound = reporter == Reporter.REPORTER_DESTINATION;
-    int peerOff = inbound ? r.downstreamPeerOff : r.upstreamPeerOff;
-    int peerLen = inbound ? r.downstreamPeerLen : r.upstreamPeerLen;
     PeerMetadata metadata = null;
     boolean unreadable = false;
-    if (peerOff != EntryReader.NONE) {
-      try {
-        metadata = PeerMetadata.read(r.buf, peerOff, peerLen);
-      } catch (InvalidProtocolBufferException e) {
-        unreadable = true; // mapped as if it had none, and counted
-      }
+    try {
+      metadata = peerMetadata(inbound ? EntryReader.DOWNSTREAM : EntryReader.UPSTREAM);
+    } catch (InvalidProtocolBufferException e) {
+      unreadable = true; // mapped as if it had none, and counted
     }
     if (inbound) {
       source = mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal);
@@ -561,6 +589,29 @@ public final class AccessLogDecoder {
         upstreamCluster,
         securityPolicy,
         unreadable);
+  }
+
+  /**
+   * The peer metadata of {@code side} of the entry read, null when it has none; throws when it is
+   * unreadable (not a Struct, or a used field's value is not UTF-8).
+   */
+  private @Nullable PeerMetadata peerMetadata(int side) throws InvalidProtocolBufferException {
+    EntryReader r = reader;
+    int state = r.peerState[side];
+    if (state == EntryReader.PEER_NONE) {
+      return null;
+    }
+    if (state == EntryReader.PEER_UNREADABLE) {
+      throw new InvalidProtocolBufferException("peer metadata is not a readable Struct");
+    }
+    String[] values = new String[EntryReader.PEER_FIELDS.length];
+    int at = side * values.length;
+    for (int i = 0; i < values.length; i++) {
+      int off = r.peerOff[at + i];
+      values[i] = off == EntryReader.NONE ? "" : string(r.buf, off, r.peerLen[at + i]);
+    }
+    return new PeerMetadata(
+        values[0], values[1], values[2], values[3], values[4], values[5], values[6]);
   }
 
   private static String principal(byte[] buf, int off, int len)

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.data.accesslog.v3.TCPAccessLogEntry;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Peer;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,6 +24,9 @@ public final class AccessRecordMapper {
   static final String INBOUND_PASSTHROUGH = "InboundPassthroughCluster";
 
   private final MappingOptions options;
+
+  /** TCP connections whose byte totals the streams remember, together. */
+  private final AtomicInteger trackedTcpConnections = new AtomicInteger();
 
   /**
    * The peers of recent entries, reused: a proxy's entries repeat a few (service, principal) pairs,
@@ -48,7 +52,14 @@ public final class AccessRecordMapper {
 
   /** A decoder for one stream's messages (not thread-safe; sharing this mapper's peers). */
   public AccessLogDecoder newDecoder() {
-    return new AccessLogDecoder(this, options);
+    return new AccessLogDecoder(this, options, trackedTcpConnections);
+  }
+
+  /**
+   * TCP connections whose byte totals the open streams remember now (see {@link TcpByteTotals}).
+   */
+  public int trackedTcpConnections() {
+    return trackedTcpConnections.get();
   }
 
   /** One HTTP entry as a record (the entry is serialized and read back: not the hot path). */

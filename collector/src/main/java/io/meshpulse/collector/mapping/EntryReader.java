@@ -77,13 +77,22 @@ final class EntryReader {
   // The downstream remote address, as the Address message's bytes (a TCP connection's key).
   int downstreamOff;
   int downstreamLen;
-  // Istio's peer metadata (1.24 and later), as the google.protobuf.Struct's bytes: the filter
-  // state objects "downstream_peer" (the source, at the destination's proxy) and "upstream_peer"
-  // (the destination, at the source's proxy).
-  int downstreamPeerOff;
-  int downstreamPeerLen;
-  int upstreamPeerOff;
-  int upstreamPeerLen;
+  // Istio's peer metadata (1.24 and later): the filter state objects "downstream_peer" (the
+  // source, at the destination's proxy) and "upstream_peer" (the destination, at the source's
+  // proxy), each an Any of a google.protobuf.Struct. Per side (DOWNSTREAM, UPSTREAM): its state,
+  // and the string values of the fields the mapping uses (PEER_FIELDS order), NONE when absent.
+  static final int DOWNSTREAM = 0;
+  static final int UPSTREAM = 1;
+  static final int PEER_NONE = 0;
+  static final int PEER_READ = 1;
+  static final int PEER_UNREADABLE = 2;
+  static final String[] PEER_FIELDS = {
+    "workload", "namespace", "app", "version", "cluster", "service", "revision"
+  };
+  private static final byte[][] PEER_FIELD_NAMES = peerFieldNames();
+  final int[] peerState = new int[2];
+  final int[] peerOff = new int[2 * PEER_FIELDS.length];
+  final int[] peerLen = new int[2 * PEER_FIELDS.length];
 
   // HTTP request and response
   int method;
@@ -192,10 +201,8 @@ final class EntryReader {
     accessLogType = 0;
     downstreamOff = 0;
     downstreamLen = 0;
-    downstreamPeerOff = NONE;
-    downstreamPeerLen = 0;
-    upstreamPeerOff = NONE;
-    upstreamPeerLen = 0;
+    peerState[DOWNSTREAM] = PEER_NONE;
+    peerState[UPSTREAM] = PEER_NONE;
     method = 0;
     authorityOff = 0;
     authorityLen = 0;
@@ -537,49 +544,140 @@ final class EntryReader {
 
   /**
    * A filter state object: Istio's peer metadata is an {@code Any} holding a {@code Struct}. A
-   * later entry of the same key replaces an earlier one, as in a map; one of another type is no
-   * peer.
+   * later entry of the same key replaces an earlier one, as in a map. Metadata of another type, or
+   * whose Struct does not parse, is unreadable: the entry is mapped without it.
    */
   private void filterState(CodedInputStream in) throws IOException {
     mapEntry(in);
-    boolean downstream = equalsAscii(keyOff, keyLen, DOWNSTREAM_PEER);
-    if (!downstream && !equalsAscii(keyOff, keyLen, UPSTREAM_PEER)) {
+    int side;
+    if (equalsAscii(keyOff, keyLen, DOWNSTREAM_PEER)) {
+      side = DOWNSTREAM;
+    } else if (equalsAscii(keyOff, keyLen, UPSTREAM_PEER)) {
+      side = UPSTREAM;
+    } else {
       return;
     }
-    int anyOff = valueOff;
-    CodedInputStream any = CodedInputStream.newInstance(buf, anyOff, valueLen);
+    int at = side * PEER_FIELDS.length;
+    Arrays.fill(peerOff, at, at + PEER_FIELDS.length, NONE);
+    Arrays.fill(peerLen, at, at + PEER_FIELDS.length, 0);
+    try {
+      peerState[side] = any(valueOff, valueLen, at) ? PEER_READ : PEER_UNREADABLE;
+    } catch (IOException e) {
+      peerState[side] = PEER_UNREADABLE;
+    }
+    if (peerState[side] == PEER_UNREADABLE) {
+      Arrays.fill(peerOff, at, at + PEER_FIELDS.length, NONE);
+      Arrays.fill(peerLen, at, at + PEER_FIELDS.length, 0);
+    }
+  }
+
+  /** Reads the Any at {@code buf[off, off + len)}; false when it holds no Struct. */
+  private boolean any(int off, int len, int at) throws IOException {
+    CodedInputStream any = CodedInputStream.newInstance(buf, off, len);
     boolean struct = false;
-    int structOff = NONE;
+    int structOff = off;
     int structLen = 0;
     int tag;
     while ((tag = any.readTag()) != 0) {
       switch (tag) {
         case (1 << 3) | 2 -> {
-          int len = length(any);
-          struct = equalsAscii(anyOff + any.getTotalBytesRead(), len, STRUCT_TYPE);
-          any.skipRawBytes(len);
+          int typeLen = length(any);
+          struct = equalsAscii(off + any.getTotalBytesRead(), typeLen, STRUCT_TYPE);
+          any.skipRawBytes(typeLen);
         }
         case (2 << 3) | 2 -> {
           structLen = length(any);
-          structOff = anyOff + any.getTotalBytesRead();
+          structOff = off + any.getTotalBytesRead();
           any.skipRawBytes(structLen);
         }
         default -> skip(any, tag);
       }
     }
-    if (!struct) {
-      structOff = NONE;
-      structLen = 0;
-    } else if (structOff == NONE) {
-      structOff = anyOff; // an empty Struct
+    if (struct) {
+      struct(structOff, structLen, at);
     }
-    if (downstream) {
-      downstreamPeerOff = structOff;
-      downstreamPeerLen = structLen;
-    } else {
-      upstreamPeerOff = structOff;
-      upstreamPeerLen = structLen;
+    return struct;
+  }
+
+  /** The Struct's fields the mapping uses: their string values' ranges, by {@code at + index}. */
+  private void struct(int off, int len, int at) throws IOException {
+    CodedInputStream struct = CodedInputStream.newInstance(buf, off, len);
+    int tag;
+    while ((tag = struct.readTag()) != 0) {
+      if (tag != ((1 << 3) | 2)) {
+        skip(struct, tag);
+        continue;
+      }
+      int entryLen = length(struct);
+      int entryOff = off + struct.getTotalBytesRead();
+      struct.skipRawBytes(entryLen);
+      structField(entryOff, entryLen, at);
     }
+  }
+
+  /** One {@code fields} entry (key 1, Value 2): a field's later entry replaces an earlier one. */
+  private void structField(int off, int len, int at) throws IOException {
+    CodedInputStream entry = CodedInputStream.newInstance(buf, off, len);
+    int nameOff = 0;
+    int nameLen = 0;
+    int valueAt = NONE;
+    int valueSize = 0;
+    int tag;
+    while ((tag = entry.readTag()) != 0) {
+      switch (tag) {
+        case (1 << 3) | 2 -> {
+          nameLen = length(entry);
+          nameOff = off + entry.getTotalBytesRead();
+          entry.skipRawBytes(nameLen);
+        }
+        case (2 << 3) | 2 -> {
+          valueSize = length(entry);
+          valueAt = off + entry.getTotalBytesRead();
+          entry.skipRawBytes(valueSize);
+        }
+        default -> skip(entry, tag);
+      }
+    }
+    int field = NONE;
+    for (int i = 0; i < PEER_FIELD_NAMES.length; i++) {
+      if (equalsAscii(nameOff, nameLen, PEER_FIELD_NAMES[i])) {
+        field = i;
+        break;
+      }
+    }
+    if (field == NONE) {
+      return;
+    }
+    // Value's kind is a oneof: its last case wins; a string_value (3) is the only one used.
+    int stringOff = NONE;
+    int stringLen = 0;
+    if (valueAt != NONE) {
+      CodedInputStream value = CodedInputStream.newInstance(buf, valueAt, valueSize);
+      while ((tag = value.readTag()) != 0) {
+        int number = WireFormat.getTagFieldNumber(tag);
+        if (tag == ((3 << 3) | 2)) {
+          stringLen = length(value);
+          stringOff = valueAt + value.getTotalBytesRead();
+          value.skipRawBytes(stringLen);
+        } else {
+          if (number >= 1 && number <= 6) {
+            stringOff = NONE;
+            stringLen = 0;
+          }
+          skip(value, tag);
+        }
+      }
+    }
+    peerOff[at + field] = stringOff;
+    peerLen[at + field] = stringLen;
+  }
+
+  private static byte[][] peerFieldNames() {
+    byte[][] names = new byte[PEER_FIELDS.length][];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = ascii(PEER_FIELDS[i]);
+    }
+    return names;
   }
 
   private void requestHeader(CodedInputStream in) throws IOException {

@@ -17,9 +17,25 @@ public record MappingOptions(
     boolean keepPath,
     Set<String> keepHeaders,
     PlainNodeMapping plainNodes,
-    Reporter defaultReporter) {
+    Reporter defaultReporter,
+    int maxTcpConnections) {
+
+  /** TCP connections whose byte totals all streams together remember, by default. */
+  public static final int DEFAULT_MAX_TCP_CONNECTIONS = 100_000;
+
+  public MappingOptions(
+      boolean keepPath,
+      Set<String> keepHeaders,
+      PlainNodeMapping plainNodes,
+      Reporter defaultReporter) {
+    this(keepPath, keepHeaders, plainNodes, defaultReporter, DEFAULT_MAX_TCP_CONNECTIONS);
+  }
 
   public MappingOptions {
+    if (maxTcpConnections < 1) {
+      throw new IllegalArgumentException(
+          "maxTcpConnections must be at least 1: " + maxTcpConnections);
+    }
     keepHeaders =
         keepHeaders.stream()
             .map(h -> h.toLowerCase(Locale.ROOT))

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The byte totals of one stream's TCP connections that have logged before their end, so that each
@@ -15,20 +16,26 @@ import java.util.Map;
  * <p>A connection is known by its start time and its downstream remote address, which Envoy writes
  * in every entry of it. Envoy logs a connection on the worker thread that owns it, and each worker
  * has its own stream, so all of a connection's entries come on one stream. An entry without either
- * is counted in full. At most {@code maxConnections} are remembered; beyond that the one that
- * logged longest ago is forgotten (and counted: its next entry counts its bytes from zero again).
- * Not thread-safe: one per stream.
+ * is counted in full. A stream remembers at most {@code maxConnections}, and all the streams of a
+ * collector together at most {@code maxTracked} (counted in {@code tracked}); beyond that the one
+ * of this stream that logged longest ago is forgotten (and counted: its next entry counts its bytes
+ * from zero again). Not thread-safe: one per stream; {@link #close()} when the stream ends.
  */
 final class TcpByteTotals {
   private final int maxConnections;
+  private final AtomicInteger tracked;
+  private final int maxTracked;
   private final LinkedHashMap<Connection, long[]> totals = new LinkedHashMap<>(16, 0.75f, true);
   private int forgotten;
+  private boolean closed;
 
-  TcpByteTotals(int maxConnections) {
+  TcpByteTotals(int maxConnections, AtomicInteger tracked, int maxTracked) {
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
     }
     this.maxConnections = maxConnections;
+    this.tracked = tracked;
+    this.maxTracked = maxTracked;
   }
 
   /**
@@ -61,6 +68,9 @@ final class TcpByteTotals {
       delta[1] = sent - previous[1];
     }
     if (last) {
+      if (previous != null) {
+        tracked.decrementAndGet();
+      }
       return;
     }
     if (previous != null) {
@@ -68,13 +78,27 @@ final class TcpByteTotals {
       previous[1] = sent;
       return;
     }
-    totals.put(key, new long[] {received, sent});
-    if (totals.size() > maxConnections) {
+    remember(key, received, sent);
+  }
+
+  private void remember(Connection key, long received, long sent) {
+    if (closed) {
+      return;
+    }
+    if (totals.size() >= maxConnections || tracked.get() >= maxTracked) {
+      if (totals.isEmpty()) {
+        forgotten++; // no room anywhere: this one is not remembered
+        return;
+      }
       Iterator<Map.Entry<Connection, long[]>> eldest = totals.entrySet().iterator();
       eldest.next();
       eldest.remove();
       forgotten++;
+      totals.put(key, new long[] {received, sent}); // took the eldest's place in the count
+      return;
     }
+    totals.put(key, new long[] {received, sent});
+    tracked.incrementAndGet();
   }
 
   /** Connections remembered now. */
@@ -82,11 +106,20 @@ final class TcpByteTotals {
     return totals.size();
   }
 
-  /** Connections forgotten for room since the previous call. */
+  /** Connections forgotten for room, or not remembered for lack of it, since the previous call. */
   int takeForgotten() {
     int n = forgotten;
     forgotten = 0;
     return n;
+  }
+
+  /** Forgets every connection: the stream ended. */
+  void close() {
+    if (!closed) {
+      closed = true;
+      tracked.addAndGet(-totals.size());
+      totals.clear();
+    }
   }
 
   private static final class Connection {

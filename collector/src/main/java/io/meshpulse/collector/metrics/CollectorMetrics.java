@@ -139,6 +139,13 @@ public final class CollectorMetrics {
     }
   }
 
+  /** The TCP connections whose byte totals the streams remember. */
+  public void tcpConnectionsTracked(Supplier<Number> tracked) {
+    Gauge.builder("meshpulse.collector.tcp.connections.tracked", tracked)
+        .description("TCP connections whose byte totals the streams remember between entries")
+        .register(registry);
+  }
+
   public void dropped(String reason, int count) {
     counter("meshpulse.collector.records.dropped", "Records dropped", "reason", reason)
         .increment(count);

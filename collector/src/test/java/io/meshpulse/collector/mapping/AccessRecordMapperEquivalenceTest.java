@@ -262,7 +262,7 @@ class AccessRecordMapperEquivalenceTest {
    */
   private static TCPAccessLogEntry tcpEntry(SplittableRandom random, long[][] connections) {
     AccessLogCommon.Builder common = common(random);
-    common.setAccessLogTypeValue(pick(random, 0, 1, 2, 3, 4, 99));
+    common.setAccessLogTypeValue(pick(random, 0, 1, 2, 3, 4, 11, 12, 13, 99));
     int connection = random.nextInt(connections.length + 2);
     long received = random.nextInt(1 << 16);
     long sent = random.nextInt(1 << 20);
@@ -335,9 +335,12 @@ class AccessRecordMapperEquivalenceTest {
       }
       common.setTlsProperties(tls);
     }
+    // Either side, or both.
     if (random.nextInt(3) == 0) {
-      common.putFilterStateObjects(
-          pick(random, "downstream_peer", "upstream_peer"), peerMetadata(random));
+      common.putFilterStateObjects("downstream_peer", peerMetadata(random));
+    }
+    if (random.nextInt(3) == 0) {
+      common.putFilterStateObjects("upstream_peer", peerMetadata(random));
     }
     if (random.nextInt(5) == 0) {
       common.putFilterStateObjects("wasm.downstream_peer", peerMetadata(random));
@@ -407,8 +410,16 @@ class AccessRecordMapperEquivalenceTest {
       {"service", "ratings"},
       {"revision", pick(random, "v" + workload, "")},
       {"identity", pick(random, "", "spiffe://cluster.local/ns/shop/sa/ratings", "ratings")},
+      {"name", "ratings-v" + workload + "-6b746f74dc-" + random.nextInt(1000)},
       {"type", "deployment"}
     };
+    // Envoy writes a Struct's fields in no fixed order.
+    for (int i = fields.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      String[] swap = fields[i];
+      fields[i] = fields[j];
+      fields[j] = swap;
+    }
     for (String[] field : fields) {
       if (!field[1].isEmpty() && random.nextInt(8) != 0) {
         struct.putFields(field[0], Value.newBuilder().setStringValue(field[1]).build());

@@ -3,11 +3,16 @@ package io.meshpulse.collector.mapping;
 import static io.meshpulse.collector.EnvoyFixtures.http;
 import static io.meshpulse.collector.EnvoyFixtures.node;
 import static io.meshpulse.collector.EnvoyFixtures.tcp;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.StringValue;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
@@ -282,8 +287,10 @@ class AccessRecordMapperTest {
                 .setMeshCluster("Kubernetes")
                 .setCanonicalService("reviews")
                 .setCanonicalRevision("v2")
-                .setPrincipal("spiffe://cluster.local/ns/default/sa/bookinfo-reviews")
                 .build());
+    assertThat(outbound.getDestination().getPrincipal())
+        .as("no principal from the metadata's identity: only a verified certificate names one")
+        .isEmpty();
   }
 
   @Test
@@ -310,6 +317,158 @@ class AccessRecordMapperTest {
         .isEqualTo(mapper.mapHttp(reviews, http("istio-inbound-http-entry")));
     assertThat(stream.takeUnreadablePeerMetadata()).as("counted per entry").isEqualTo(2);
     assertThat(stream.takeUnreadablePeerMetadata()).as("taken").isZero();
+  }
+
+  @Test
+  void theSamePeerInAnotherFieldOrderOrFromAnotherPod_isMappedOnceAndTheSame()
+      throws InvalidProtocolBufferException {
+    AccessLogDecoder stream = mapper.newDecoder();
+    byte[] first =
+        withPeer(
+            "downstream_peer",
+            struct("workload", "productpage-v1", "name", "productpage-v1-a", "version", "v1"));
+    byte[] second =
+        withPeer(
+            "downstream_peer",
+            struct("version", "v1", "name", "productpage-v1-b", "workload", "productpage-v1"));
+
+    AccessRecord one = stream.mapHttp(reviews, first, 0, first.length).toRecord();
+    AccessRecord two = stream.mapHttp(reviews, second, 0, second.length).toRecord();
+
+    assertThat(two.getSource()).as("the source of both").isEqualTo(one.getSource());
+    assertThat(one.getSource().getWorkload()).as("workload").isEqualTo("productpage-v1");
+    assertThat(stream.contextsBuilt).as("contexts built for the two entries").isOne();
+  }
+
+  @Test
+  void peerMetadataRepeatedOnTheWire_readsAsProtobufMergesIt()
+      throws InvalidProtocolBufferException {
+    // A Struct whose fields come twice: the later one replaces; a number is no string.
+    byte[] merged =
+        concat(
+            struct("workload", "ratings-v1", "version", "v1", "app", "ratings").toByteArray(),
+            struct("workload", "ratings-v2").toByteArray(),
+            Struct.newBuilder()
+                .putFields("version", Value.newBuilder().setNumberValue(2).build())
+                .build()
+                .toByteArray());
+    // The Any with its value before its type, as a writer may order them.
+    byte[] any =
+        concat(
+            field(2, merged),
+            field(1, "type.googleapis.com/google.protobuf.Struct".getBytes(UTF_8)));
+    byte[] entry =
+        concat(
+            withPeer("downstream_peer", struct("workload", "replaced")),
+            field(
+                1, field(21, concat(field(1, "downstream_peer".getBytes(UTF_8)), field(2, any)))));
+    AccessLogDecoder stream = mapper.newDecoder();
+
+    Peer source = stream.mapHttp(reviews, entry, 0, entry.length).toRecord().getSource();
+
+    assertThat(source.getWorkload())
+        .as("the later filter state entry, its later field")
+        .isEqualTo("ratings-v2");
+    assertThat(source.getApp()).as("a field given once").isEqualTo("ratings");
+    assertThat(source.getVersion()).as("a field whose later value is a number").isEmpty();
+    assertThat(stream.takeUnreadablePeerMetadata()).as("unreadable").isZero();
+  }
+
+  @Test
+  void peerMetadataOfAnotherType_isUnreadable() throws InvalidProtocolBufferException {
+    byte[] entry =
+        withPeer("downstream_peer", null, Any.pack(StringValue.of("productpage-v1")).toByteArray());
+    AccessLogDecoder stream = mapper.newDecoder();
+
+    AccessRecord record = stream.mapHttp(reviews, entry, 0, entry.length).toRecord();
+
+    assertThat(record.getSource().getWorkload()).as("workload").isEmpty();
+    assertThat(stream.takeUnreadablePeerMetadata()).as("counted").isOne();
+  }
+
+  @Test
+  void tcpEntryWithUpstreamPeer_namesTheDestinationWorkload() {
+    var entry = tcp("istio-outbound-tcp-entry").toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .putFilterStateObjects(
+            "upstream_peer", Any.pack(struct("workload", "mongodb-0", "app", "mongodb")));
+
+    AccessRecord record = mapper.mapTcp(productpage, entry.build());
+
+    assertThat(record.getDestination().getWorkload()).as("workload").isEqualTo("mongodb-0");
+    assertThat(record.getDestination().getApp()).as("app").isEqualTo("mongodb");
+    assertThat(record.getDestination().getService())
+        .as("service, from the cluster")
+        .isEqualTo("mongodb.storage.svc.cluster.local");
+  }
+
+  @Test
+  void tcpEntriesOfOtherTypes_countTheirTotalsAndAreNotRemembered()
+      throws InvalidProtocolBufferException {
+    AccessLogDecoder stream = mapper.newDecoder();
+    tcpBytes(stream, 1, AccessLogType.TcpPeriodic, 100, 1_000);
+    assertThat(tcpBytes(stream, 1, AccessLogType.DownstreamEnd, 150, 1_500))
+        .as("a type not of a TCP connection: its totals")
+        .containsExactly(150L, 1_500L);
+    assertThat(tcpBytes(stream, 1, AccessLogType.TcpPeriodic, 250, 3_000))
+        .as("the connection's next periodic entry: from its previous one of a connection type")
+        .containsExactly(150L, 2_000L);
+    tcpBytes(stream, 2, AccessLogType.UdpPeriodic, 10, 10);
+    assertThat(tcpBytes(stream, 2, AccessLogType.UdpSessionEnd, 15, 12))
+        .as("a UDP session's end")
+        .containsExactly(5L, 2L);
+    assertThat(tcpBytes(stream, 2, AccessLogType.UdpSessionEnd, 15, 12))
+        .as("after its end, forgotten")
+        .containsExactly(15L, 12L);
+  }
+
+  /** The inbound entry at reviews with filter state object {@code key} holding {@code struct}. */
+  private static byte[] withPeer(String key, Struct struct) {
+    return withPeer(key, struct, null);
+  }
+
+  private static byte[] withPeer(String key, Struct struct, byte[] anyBytes) {
+    var entry = http("istio-inbound-http-entry").toBuilder();
+    try {
+      entry
+          .getCommonPropertiesBuilder()
+          .putFilterStateObjects(key, struct != null ? Any.pack(struct) : Any.parseFrom(anyBytes));
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+    return entry.build().toByteArray();
+  }
+
+  /** A Struct of string fields, in the order given. */
+  private static Struct struct(String... namesAndValues) {
+    Struct.Builder struct = Struct.newBuilder();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      struct.putFields(
+          namesAndValues[i], Value.newBuilder().setStringValue(namesAndValues[i + 1]).build());
+    }
+    return struct.build();
+  }
+
+  /** A length-delimited field {@code number} holding {@code bytes}. */
+  private static byte[] field(int number, byte[] bytes) {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      CodedOutputStream coded = CodedOutputStream.newInstance(out);
+      coded.writeByteArray(number, bytes);
+      coded.flush();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteString().toByteArray();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteString all = ByteString.EMPTY;
+    for (byte[] part : parts) {
+      all = all.concat(ByteString.copyFrom(part));
+    }
+    return all.toByteArray();
   }
 
   /** An inbound entry at reviews of a request productpage sent over mutual TLS. */

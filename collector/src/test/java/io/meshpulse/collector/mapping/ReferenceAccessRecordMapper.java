@@ -117,7 +117,15 @@ final class ReferenceAccessRecordMapper {
     long sent = entry.getConnectionProperties().getSentBytes();
     long receivedSince = received;
     long sentSince = sent;
-    if (type != AccessLogType.NotSet
+    // Running totals are remembered from a connect or periodic entry until the end entry; other
+    // types count their totals.
+    boolean remembered =
+        type == AccessLogType.TcpUpstreamConnected
+            || type == AccessLogType.TcpPeriodic
+            || type == AccessLogType.UdpTunnelUpstreamConnected
+            || type == AccessLogType.UdpPeriodic;
+    boolean last = type == AccessLogType.TcpConnectionEnd || type == AccessLogType.UdpSessionEnd;
+    if ((remembered || last)
         && common.hasStartTime()
         && !common.getStartTime().equals(com.google.protobuf.Timestamp.getDefaultInstance())
         && common.hasDownstreamRemoteAddress()
@@ -129,7 +137,7 @@ final class ReferenceAccessRecordMapper {
         receivedSince = received - previous[0];
         sentSince = sent - previous[1];
       }
-      if (closed) {
+      if (last) {
         totals.remove(connection);
       } else {
         totals.put(connection, new long[] {received, sent});
@@ -227,9 +235,6 @@ final class ReferenceAccessRecordMapper {
                   .setMeshCluster(field(metadata, "cluster"))
                   .setCanonicalService(field(metadata, "service"))
                   .setCanonicalRevision(field(metadata, "revision"));
-      if (peer.getPrincipal().isEmpty() && field(metadata, "identity").startsWith("spiffe://")) {
-        peer.setPrincipal(field(metadata, "identity"));
-      }
       if (reporter == Reporter.REPORTER_DESTINATION) {
         source = peer.build();
       } else {

@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TcpByteTotalsTest {
   private final long[] delta = new long[2];
+  private final AtomicInteger tracked = new AtomicInteger();
 
   @Test
   void beyondItsRoom_forgetsTheConnectionThatLoggedLongestAgo() {
-    TcpByteTotals totals = new TcpByteTotals(2);
+    TcpByteTotals totals = new TcpByteTotals(2, tracked, 100);
     log(totals, "a", 10, false);
     log(totals, "b", 10, false);
     log(totals, "a", 20, false); // a logged after b: b is the one to forget
@@ -26,7 +28,7 @@ class TcpByteTotalsTest {
 
   @Test
   void aConnectionsEnd_forgetsIt() {
-    TcpByteTotals totals = new TcpByteTotals(4);
+    TcpByteTotals totals = new TcpByteTotals(4, tracked, 100);
     log(totals, "a", 10, false);
 
     assertThat(log(totals, "a", 15, true)).as("the end").isEqualTo(5);
@@ -36,7 +38,7 @@ class TcpByteTotalsTest {
 
   @Test
   void totalsThatFall_countInFullAndStartAgain() {
-    TcpByteTotals totals = new TcpByteTotals(4);
+    TcpByteTotals totals = new TcpByteTotals(4, tracked, 100);
     log(totals, "a", 100, false);
 
     assertThat(log(totals, "a", 30, false)).as("another connection on the same key").isEqualTo(30);
@@ -45,7 +47,7 @@ class TcpByteTotalsTest {
 
   @Test
   void anEntryWithoutStartTimeOrAddress_countsInFullAndIsNotRemembered() {
-    TcpByteTotals totals = new TcpByteTotals(4);
+    TcpByteTotals totals = new TcpByteTotals(4, tracked, 100);
     byte[] address = "a".getBytes(StandardCharsets.UTF_8);
     totals.since(0, 0, address, 0, address.length, 10, 10, false, delta);
     totals.since(0, 0, address, 0, address.length, 25, 25, false, delta);
@@ -57,8 +59,35 @@ class TcpByteTotalsTest {
   }
 
   @Test
+  void theStreamsTogether_rememberAtMostTheirShare() {
+    TcpByteTotals one = new TcpByteTotals(10, tracked, 3);
+    TcpByteTotals two = new TcpByteTotals(10, tracked, 3);
+    log(one, "a", 10, false);
+    log(one, "b", 10, false);
+    log(two, "c", 10, false);
+
+    assertThat(tracked.get()).as("tracked, at the shared cap").isEqualTo(3);
+    log(two, "d", 10, false);
+    assertThat(two.takeForgotten()).as("a stream at the cap makes room among its own").isOne();
+    assertThat(log(two, "c", 30, false)).as("c, forgotten for d: counts in full").isEqualTo(30);
+    assertThat(one.size() + two.size()).as("remembered").isEqualTo(3);
+    TcpByteTotals three = new TcpByteTotals(10, tracked, 3);
+    log(three, "e", 10, false);
+    assertThat(three.takeForgotten()).as("a stream with none of its own: not remembered").isOne();
+    assertThat(three.size()).isZero();
+
+    log(one, "a", 15, true);
+    assertThat(tracked.get()).as("an end frees its place").isEqualTo(2);
+    two.close();
+    assertThat(tracked.get()).as("a closed stream frees its places").isEqualTo(1);
+    log(two, "f", 10, false);
+    assertThat(two.size()).as("a closed stream remembers no more").isZero();
+    assertThat(tracked.get()).isEqualTo(1);
+  }
+
+  @Test
   void noRoom_isRefused() {
-    assertThatThrownBy(() -> new TcpByteTotals(0))
+    assertThatThrownBy(() -> new TcpByteTotals(0, tracked, 100))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxConnections");
   }

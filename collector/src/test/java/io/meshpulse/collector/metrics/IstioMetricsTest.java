@@ -290,8 +290,7 @@ class IstioMetricsTest {
                 + "(?=[^}]*destination_canonical_service=\"reviews\")"
                 + "(?=[^}]*destination_canonical_revision=\"v2\")"
                 + "(?=[^}]*destination_cluster=\"Kubernetes\")"
-                + "(?=[^}]*destination_principal="
-                + "\"spiffe://cluster.local/ns/default/sa/bookinfo-reviews\")[^}]*\\} 1");
+                + "(?=[^}]*destination_principal=\"unknown\")[^}]*\\} 1");
   }
 
   @Test
