@@ -21,6 +21,7 @@ import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Envoy-like access log traffic of an Istio mesh, built once before a run: sidecar nodes, and
@@ -85,13 +86,15 @@ final class EnvoyTraffic {
    */
   static List<StreamAccessLogsMessage> batches(int count, long seed, boolean peerMetadata) {
     SplittableRandom random = new SplittableRandom(seed);
+    // The peer metadata's field order, drawn apart so the entries are otherwise as without it.
+    SplittableRandom order = new SplittableRandom(seed + 1);
     List<StreamAccessLogsMessage> batches = new ArrayList<>(count);
     long startSeconds = 1_764_158_400L;
     for (int b = 0; b < count; b++) {
       StreamAccessLogsMessage.HTTPAccessLogEntries.Builder entries =
           StreamAccessLogsMessage.HTTPAccessLogEntries.newBuilder();
       for (int i = 0; i < ENTRIES_PER_MESSAGE; i++) {
-        entries.addLogEntry(entry(random, startSeconds + b, peerMetadata));
+        entries.addLogEntry(entry(random, startSeconds + b, peerMetadata ? order : null));
       }
       batches.add(StreamAccessLogsMessage.newBuilder().setHttpLogs(entries).build());
     }
@@ -106,8 +109,9 @@ final class EnvoyTraffic {
         .build();
   }
 
+  /** An entry; with Istio's peer metadata, its fields in an order drawn from {@code order}. */
   private static HTTPAccessLogEntry entry(
-      SplittableRandom random, long startSeconds, boolean peerMetadata) {
+      SplittableRandom random, long startSeconds, @Nullable SplittableRandom order) {
     String service = SERVICES[random.nextInt(SERVICES.length)];
     String fqdn = service + ".default.svc.cluster.local";
     boolean inbound = random.nextInt(10) < 3;
@@ -146,13 +150,12 @@ final class EnvoyTraffic {
       tls.setPeerCertificateProperties(san("bookinfo-productpage"));
     }
     common.setTlsProperties(tls);
-    if (peerMetadata) {
-      // Drawn from nothing random, so that the entries are otherwise the same as without it.
+    if (order != null) {
       common.putFilterStateObjects(
           inbound ? "downstream_peer" : "upstream_peer",
           inbound
-              ? peer("productpage", "v1", 0)
-              : peer(service, SUBSETS[endpoint % SUBSETS.length], endpoint));
+              ? peer("productpage", "v1", endpoint % 4, order)
+              : peer(service, SUBSETS[endpoint % SUBSETS.length], endpoint, order));
     }
     int roll = random.nextInt(100);
     int code = roll < 2 ? 503 : roll < 4 ? 404 : 200;
@@ -198,20 +201,33 @@ final class EnvoyTraffic {
         .build();
   }
 
-  /** A peer workload's metadata as Istio's peer metadata filter keeps it. */
-  private static Any peer(String app, String version, int pod) {
-    return Any.pack(
-        Struct.newBuilder()
-            .putFields("type", string("deployment"))
-            .putFields("workload", string(app + "-" + version))
-            .putFields("name", string(app + "-" + version + "-6b746f74dc-" + pod))
-            .putFields("cluster", string("Kubernetes"))
-            .putFields("namespace", string("default"))
-            .putFields("service", string(app))
-            .putFields("revision", string(version))
-            .putFields("app", string(app))
-            .putFields("version", string(version))
-            .build());
+  /**
+   * A peer pod's metadata as Istio's peer metadata filter keeps it, its fields in a random order
+   * (Envoy serializes a Struct's map in no fixed order).
+   */
+  private static Any peer(String app, String version, int pod, SplittableRandom order) {
+    String[][] fields = {
+      {"type", "deployment"},
+      {"workload", app + "-" + version},
+      {"name", app + "-" + version + "-6b746f74dc-" + pod},
+      {"cluster", "Kubernetes"},
+      {"namespace", "default"},
+      {"service", app},
+      {"revision", version},
+      {"app", app},
+      {"version", version}
+    };
+    for (int i = fields.length - 1; i > 0; i--) {
+      int j = order.nextInt(i + 1);
+      String[] swap = fields[i];
+      fields[i] = fields[j];
+      fields[j] = swap;
+    }
+    Struct.Builder struct = Struct.newBuilder();
+    for (String[] field : fields) {
+      struct.putFields(field[0], string(field[1]));
+    }
+    return Any.pack(struct.build());
   }
 
   private static Value string(String value) {

@@ -203,6 +203,8 @@ final class EntryReader {
     downstreamLen = 0;
     peerState[DOWNSTREAM] = PEER_NONE;
     peerState[UPSTREAM] = PEER_NONE;
+    Arrays.fill(peerOff, NONE);
+    Arrays.fill(peerLen, 0);
     method = 0;
     authorityOff = 0;
     authorityLen = 0;
@@ -573,24 +575,23 @@ final class EntryReader {
 
   /** Reads the Any at {@code buf[off, off + len)}; false when it holds no Struct. */
   private boolean any(int off, int len, int at) throws IOException {
-    CodedInputStream any = CodedInputStream.newInstance(buf, off, len);
     boolean struct = false;
     int structOff = off;
     int structLen = 0;
-    int tag;
-    while ((tag = any.readTag()) != 0) {
-      switch (tag) {
-        case (1 << 3) | 2 -> {
-          int typeLen = length(any);
-          struct = equalsAscii(off + any.getTotalBytesRead(), typeLen, STRUCT_TYPE);
-          any.skipRawBytes(typeLen);
-        }
-        case (2 << 3) | 2 -> {
-          structLen = length(any);
-          structOff = off + any.getTotalBytesRead();
-          any.skipRawBytes(structLen);
-        }
-        default -> skip(any, tag);
+    int end = off + len;
+    int p = off;
+    while (p < end) {
+      int tag = tagAt(p, end);
+      if (tag == ((1 << 3) | 2)) {
+        int typeLen = lengthAt();
+        struct = equalsAscii(cur, typeLen, STRUCT_TYPE);
+        p = cur + typeLen;
+      } else if (tag == ((2 << 3) | 2)) {
+        structLen = lengthAt();
+        structOff = cur;
+        p = cur + structLen;
+      } else {
+        p = skipAt(tag);
       }
     }
     if (struct) {
@@ -601,41 +602,41 @@ final class EntryReader {
 
   /** The Struct's fields the mapping uses: their string values' ranges, by {@code at + index}. */
   private void struct(int off, int len, int at) throws IOException {
-    CodedInputStream struct = CodedInputStream.newInstance(buf, off, len);
-    int tag;
-    while ((tag = struct.readTag()) != 0) {
-      if (tag != ((1 << 3) | 2)) {
-        skip(struct, tag);
-        continue;
+    int end = off + len;
+    int p = off;
+    while (p < end) {
+      int tag = tagAt(p, end);
+      if (tag == ((1 << 3) | 2)) {
+        int entryLen = lengthAt();
+        int entryOff = cur;
+        p = entryOff + entryLen;
+        structField(entryOff, entryLen, at);
+      } else {
+        p = skipAt(tag);
       }
-      int entryLen = length(struct);
-      int entryOff = off + struct.getTotalBytesRead();
-      struct.skipRawBytes(entryLen);
-      structField(entryOff, entryLen, at);
     }
   }
 
   /** One {@code fields} entry (key 1, Value 2): a field's later entry replaces an earlier one. */
   private void structField(int off, int len, int at) throws IOException {
-    CodedInputStream entry = CodedInputStream.newInstance(buf, off, len);
     int nameOff = 0;
     int nameLen = 0;
     int valueAt = NONE;
     int valueSize = 0;
-    int tag;
-    while ((tag = entry.readTag()) != 0) {
-      switch (tag) {
-        case (1 << 3) | 2 -> {
-          nameLen = length(entry);
-          nameOff = off + entry.getTotalBytesRead();
-          entry.skipRawBytes(nameLen);
-        }
-        case (2 << 3) | 2 -> {
-          valueSize = length(entry);
-          valueAt = off + entry.getTotalBytesRead();
-          entry.skipRawBytes(valueSize);
-        }
-        default -> skip(entry, tag);
+    int end = off + len;
+    int p = off;
+    while (p < end) {
+      int tag = tagAt(p, end);
+      if (tag == ((1 << 3) | 2)) {
+        nameLen = lengthAt();
+        nameOff = cur;
+        p = cur + nameLen;
+      } else if (tag == ((2 << 3) | 2)) {
+        valueSize = lengthAt();
+        valueAt = cur;
+        p = cur + valueSize;
+      } else {
+        p = skipAt(tag);
       }
     }
     int field = NONE;
@@ -652,24 +653,80 @@ final class EntryReader {
     int stringOff = NONE;
     int stringLen = 0;
     if (valueAt != NONE) {
-      CodedInputStream value = CodedInputStream.newInstance(buf, valueAt, valueSize);
-      while ((tag = value.readTag()) != 0) {
-        int number = WireFormat.getTagFieldNumber(tag);
+      int valueEnd = valueAt + valueSize;
+      p = valueAt;
+      while (p < valueEnd) {
+        int tag = tagAt(p, valueEnd);
+        int number = tag >>> 3;
         if (tag == ((3 << 3) | 2)) {
-          stringLen = length(value);
-          stringOff = valueAt + value.getTotalBytesRead();
-          value.skipRawBytes(stringLen);
+          stringLen = lengthAt();
+          stringOff = cur;
+          p = cur + stringLen;
         } else {
           if (number >= 1 && number <= 6) {
             stringOff = NONE;
             stringLen = 0;
           }
-          skip(value, tag);
+          p = skipAt(tag);
         }
       }
     }
     peerOff[at + field] = stringOff;
     peerLen[at + field] = stringLen;
+  }
+
+  // A cursor over buf for the peer metadata, read field by field without allocating.
+  private int cur;
+  private int curEnd;
+
+  /** The tag at {@code buf[p]}, within {@code end}; the cursor is then after it. */
+  private int tagAt(int p, int end) throws InvalidProtocolBufferException {
+    cur = p;
+    curEnd = end;
+    long tag = varint();
+    if ((tag >>> 3) == 0 || tag > Integer.MAX_VALUE) {
+      throw new InvalidProtocolBufferException("invalid tag");
+    }
+    return (int) tag;
+  }
+
+  private long varint() throws InvalidProtocolBufferException {
+    long value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (cur >= curEnd) {
+        throw new InvalidProtocolBufferException("truncated peer metadata");
+      }
+      byte b = buf[cur++];
+      value |= (long) (b & 0x7F) << shift;
+      if (b >= 0) {
+        return value;
+      }
+    }
+    throw new InvalidProtocolBufferException("malformed varint in peer metadata");
+  }
+
+  /** A length at the cursor, checked to fit. */
+  private int lengthAt() throws InvalidProtocolBufferException {
+    long length = varint();
+    if (length < 0 || length > curEnd - cur) {
+      throw new InvalidProtocolBufferException("truncated peer metadata");
+    }
+    return (int) length;
+  }
+
+  /** Skips the value of the field of {@code tag} at the cursor; returns where it ends. */
+  private int skipAt(int tag) throws InvalidProtocolBufferException {
+    switch (tag & 7) {
+      case WireFormat.WIRETYPE_VARINT -> varint();
+      case WireFormat.WIRETYPE_FIXED64 -> cur += 8;
+      case WireFormat.WIRETYPE_LENGTH_DELIMITED -> cur += lengthAt();
+      case WireFormat.WIRETYPE_FIXED32 -> cur += 4;
+      default -> throw new InvalidProtocolBufferException("unsupported wire type in peer metadata");
+    }
+    if (cur > curEnd) {
+      throw new InvalidProtocolBufferException("truncated peer metadata");
+    }
+    return cur;
   }
 
   private static byte[][] peerFieldNames() {

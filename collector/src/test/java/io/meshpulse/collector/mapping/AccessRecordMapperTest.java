@@ -341,6 +341,25 @@ class AccessRecordMapperTest {
   }
 
   @Test
+  void anEntryWithoutPeerMetadata_afterOneWithIt_isMappedWithoutIt()
+      throws InvalidProtocolBufferException {
+    AccessLogDecoder stream = mapper.newDecoder();
+    // The first entry sits far into a large buffer; the next one is alone in a small one.
+    byte[] peer = withPeer("downstream_peer", struct("workload", "productpage-v1"));
+    byte[] large = new byte[10_000 + peer.length];
+    System.arraycopy(peer, 0, large, 10_000, peer.length);
+    byte[] plain = http("istio-inbound-http-entry").toByteArray();
+
+    AccessRecord first = stream.mapHttp(reviews, large, 10_000, peer.length).toRecord();
+    AccessRecord next = stream.mapHttp(reviews, plain, 0, plain.length).toRecord();
+
+    assertThat(first.getSource().getWorkload()).as("with metadata").isEqualTo("productpage-v1");
+    assertThat(next)
+        .as("without: as a fresh stream maps it")
+        .isEqualTo(mapper.mapHttp(reviews, http("istio-inbound-http-entry")));
+  }
+
+  @Test
   void peerMetadataRepeatedOnTheWire_readsAsProtobufMergesIt()
       throws InvalidProtocolBufferException {
     // A Struct whose fields come twice: the later one replaces; a number is no string.
