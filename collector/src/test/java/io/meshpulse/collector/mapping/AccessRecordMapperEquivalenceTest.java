@@ -116,11 +116,24 @@ class AccessRecordMapperEquivalenceTest {
       }
       AccessLogMessage read = AccessLogMessage.read(message.build().toByteArray());
       AccessLogDecoder decoder = mapper.newDecoder();
+      // A second stream given each entry in a buffer of its own, at an offset: nothing read from
+      // one entry may outlive it.
+      AccessLogDecoder copies = mapper.newDecoder();
       assertThat(read.entries()).as("entries found").isEqualTo(expected.size());
       for (int i = 0; i < read.entries(); i++) {
         MappedAccess mapped = decoder.map(node, read, i);
         AccessRecord want = expected.get(i);
         assertThat(mapped.toRecord()).as("record %d of batch %d", i, batch).isEqualTo(want);
+        int offset = random.nextInt(64);
+        byte[] copy = new byte[offset + read.length(i) + random.nextInt(64)];
+        System.arraycopy(read.bytes(), read.offset(i), copy, offset, read.length(i));
+        MappedAccess fromCopy =
+            tcp
+                ? copies.mapTcp(node, copy, offset, read.length(i))
+                : copies.mapHttp(node, copy, offset, read.length(i));
+        assertThat(fromCopy.toRecord())
+            .as("record %d of batch %d, from a buffer of its own", i, batch)
+            .isEqualTo(want);
         assertThat(mapped.value())
             .as("bytes of record %d of batch %d", i, batch)
             .isEqualTo(want.toByteArray());
