@@ -16,8 +16,6 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
-import io.meshpulse.model.Topics;
-import io.meshpulse.model.v1.AccessRecord;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,25 +130,7 @@ class BadInputIT {
   }
 
   private static List<String> requestIds() {
-    List<String> ids = new ArrayList<>();
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline && !ids.contains("bad-input-after")) {
-      ids.clear();
-      for (ConsumerRecord<String, byte[]> record :
-          TopicReader.read(
-              kafka.bootstrapServers(),
-              Topics.ACCESS_RECORDS,
-              Integer.MAX_VALUE,
-              Duration.ofSeconds(2),
-              Duration.ZERO)) {
-        try {
-          ids.add(AccessRecord.parseFrom(record.value()).getRequestId());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
-    return ids;
+    return TopicReader.requestIds(kafka.bootstrapServers(), "bad-input-after", TIMEOUT);
   }
 
   /** A client stream that sends raw bytes, so it can send what no Envoy would. */

@@ -6,8 +6,6 @@ import static io.meshpulse.collector.EnvoyFixtures.stats;
 import static io.meshpulse.collector.EnvoyFixtures.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -243,12 +241,7 @@ class CollectorIT {
     unreadable.getResponseBuilder().getResponseCodeBuilder().setValue(204);
     unreadable
         .getCommonPropertiesBuilder()
-        .putFilterStateObjects(
-            "downstream_peer",
-            Any.newBuilder()
-                .setTypeUrl("type.googleapis.com/google.protobuf.Struct")
-                .setValue(ByteString.copyFrom(new byte[] {0x0a, 0x7f}))
-                .build());
+        .putFilterStateObjects("downstream_peer", EnvoyFixtures.unreadablePeerMetadata());
     send(
         EnvoyClient.first(
             node("istio-reviews-node"),

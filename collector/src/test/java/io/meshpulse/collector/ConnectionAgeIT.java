@@ -13,16 +13,10 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
-import io.meshpulse.model.Topics;
-import io.meshpulse.model.v1.AccessRecord;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +74,7 @@ class ConnectionAgeIT {
         assertThat(again.getCode())
             .as("a new stream on a new connection")
             .isEqualTo(Status.Code.OK);
-        assertThat(requestIds("age-next"))
+        assertThat(TopicReader.requestIds(kafka.bootstrapServers(), "age-next", TIMEOUT))
             .as("records of the aged stream and of the next")
             .contains("age-first", "age-next");
       } finally {
@@ -144,28 +138,5 @@ class ConnectionAgeIT {
     return entry.toBuilder()
         .setRequest(entry.getRequest().toBuilder().setRequestId(requestId))
         .build();
-  }
-
-  /** The request ids on the access records topic, once {@code last} is among them. */
-  private static List<String> requestIds(String last) {
-    List<String> ids = new ArrayList<>();
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline && !ids.contains(last)) {
-      ids.clear();
-      for (ConsumerRecord<String, byte[]> record :
-          TopicReader.read(
-              kafka.bootstrapServers(),
-              Topics.ACCESS_RECORDS,
-              Integer.MAX_VALUE,
-              Duration.ofSeconds(2),
-              Duration.ZERO)) {
-        try {
-          ids.add(AccessRecord.parseFrom(record.value()).getRequestId());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
-    return ids;
   }
 }

@@ -1,5 +1,7 @@
 package io.meshpulse.collector;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
@@ -27,6 +29,14 @@ public final class EnvoyFixtures {
 
   public static TCPAccessLogEntry tcp(String name) {
     return load(name, TCPAccessLogEntry.newBuilder());
+  }
+
+  /** Istio peer metadata that claims to be a Struct but whose bytes end inside its first field. */
+  public static Any unreadablePeerMetadata() {
+    return Any.newBuilder()
+        .setTypeUrl("type.googleapis.com/google.protobuf.Struct")
+        .setValue(ByteString.copyFrom(new byte[] {0x0a, 0x7f}))
+        .build();
   }
 
   public static StreamMetricsMessage stats(String name) {

@@ -1,5 +1,8 @@
 package io.meshpulse.collector;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.meshpulse.model.Topics;
+import io.meshpulse.model.v1.AccessRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,5 +50,31 @@ public final class TopicReader {
       }
     }
     return records;
+  }
+
+  /**
+   * The request ids of the access records on the topic, read again until {@code last} is among them
+   * or {@code timeout} passed.
+   */
+  public static List<String> requestIds(String bootstrapServers, String last, Duration timeout) {
+    List<String> ids = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && !ids.contains(last)) {
+      ids.clear();
+      for (ConsumerRecord<String, byte[]> record :
+          read(
+              bootstrapServers,
+              Topics.ACCESS_RECORDS,
+              Integer.MAX_VALUE,
+              Duration.ofSeconds(2),
+              Duration.ZERO)) {
+        try {
+          ids.add(AccessRecord.parseFrom(record.value()).getRequestId());
+        } catch (InvalidProtocolBufferException e) {
+          throw new IllegalStateException("not an AccessRecord on " + Topics.ACCESS_RECORDS, e);
+        }
+      }
+    }
+    return ids;
   }
 }

@@ -479,11 +479,14 @@ public final class AccessLogDecoder {
     n = range(contextKey, n, buf, r.authorityOff, authorityLen);
     // The peer metadata's fields the mapping uses (not its bytes: Envoy writes a Struct's fields
     // in no fixed order, and fields such as the pod name differ between the peer's pods).
+    int fields = EntryReader.PEER_FIELDS.length;
     for (int side = EntryReader.DOWNSTREAM; side <= EntryReader.UPSTREAM; side++) {
       contextKey[n++] = (byte) r.peerState[side];
-    }
-    for (int i = 0; i < r.peerOff.length; i++) {
-      n = range(contextKey, n, buf, r.peerOff[i], r.peerLen[i]);
+      if (r.peerState[side] == EntryReader.PEER_READ) {
+        for (int i = side * fields; i < (side + 1) * fields; i++) {
+          n = range(contextKey, n, buf, r.peerOff[i], r.peerLen[i]);
+        }
+      }
     }
     contextKey[n++] = (byte) (r.hasTls && r.hasPeerCertificate ? 1 : 0);
     EntryContext context = contexts.get(contextKey, 0, n);

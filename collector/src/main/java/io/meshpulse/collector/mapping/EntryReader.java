@@ -135,6 +135,7 @@ final class EntryReader {
 
   EntryReader(boolean keepHeaders) {
     this.keepHeaders = keepHeaders;
+    Arrays.fill(peerOff, NONE);
   }
 
   /** Reads the HTTPAccessLogEntry, or TCPAccessLogEntry, in {@code buf[off, off + len)}. */
@@ -201,10 +202,13 @@ final class EntryReader {
     accessLogType = 0;
     downstreamOff = 0;
     downstreamLen = 0;
-    peerState[DOWNSTREAM] = PEER_NONE;
-    peerState[UPSTREAM] = PEER_NONE;
-    Arrays.fill(peerOff, NONE);
-    Arrays.fill(peerLen, 0);
+    if (peerState[DOWNSTREAM] != PEER_NONE || peerState[UPSTREAM] != PEER_NONE) {
+      // Only read where a side's state says so; cleared anyway, so nothing outlives its entry.
+      peerState[DOWNSTREAM] = PEER_NONE;
+      peerState[UPSTREAM] = PEER_NONE;
+      Arrays.fill(peerOff, NONE);
+      Arrays.fill(peerLen, 0);
+    }
     method = 0;
     authorityOff = 0;
     authorityLen = 0;

@@ -16,6 +16,7 @@ import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
+import io.meshpulse.collector.EnvoyFixtures;
 import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Peer;
@@ -299,12 +300,7 @@ class AccessRecordMapperTest {
     var entry = http("istio-inbound-http-entry-with-peer").toBuilder();
     entry
         .getCommonPropertiesBuilder()
-        .putFilterStateObjects(
-            "downstream_peer",
-            Any.newBuilder()
-                .setTypeUrl("type.googleapis.com/google.protobuf.Struct")
-                .setValue(ByteString.copyFrom(new byte[] {0x0a, 0x7f}))
-                .build());
+        .putFilterStateObjects("downstream_peer", EnvoyFixtures.unreadablePeerMetadata());
     byte[] bytes = entry.build().toByteArray();
     AccessLogDecoder stream = mapper.newDecoder();
 
