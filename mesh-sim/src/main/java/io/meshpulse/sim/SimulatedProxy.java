@@ -314,6 +314,7 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
     ClusterRoute cluster = route.clusters().pick(random);
     boolean grpc = svc.protocol() == Protocol.GRPC;
     String host = null;
+    String subset = "";
     Outcome outcome;
     if (cluster.endpoints() == null) {
       outcome =
@@ -339,7 +340,7 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
       } else {
         outcome = b.sample(random, ctx.timeline().activeAt(host, offsetMs));
       }
-      String subset =
+      subset =
           cluster.subset().isEmpty()
               ? svc.subsetOf(host).map(s -> s.name()).orElse("")
               : cluster.subset();
@@ -370,6 +371,7 @@ final class SimulatedProxy implements AdsClient.UpdateListener {
                       grpc,
                       cluster.cluster(),
                       host,
+                      subset,
                       outcome,
                       seq))));
     }

@@ -1,8 +1,11 @@
 package io.meshpulse.sim.telemetry;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
+import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
@@ -12,10 +15,20 @@ import io.envoyproxy.envoy.data.accesslog.v3.HTTPRequestProperties;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPResponseProperties;
 import io.envoyproxy.envoy.data.accesslog.v3.ResponseFlags;
 import io.meshpulse.sim.model.Outcome;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Builds the HTTPAccessLogEntry an Envoy sidecar would log for a request (outbound direction). */
+/**
+ * Builds the HTTPAccessLogEntry an Envoy sidecar would log for a request (outbound direction): with
+ * the upstream's peer metadata ({@code upstream_peer}), as an Istio 1.24 sidecar logs it for
+ * istiod's access log providers. The upstream workload of a service's subset is {@code
+ * <service>-<subset>} (the service's name without a subset) in namespace {@code default}, its app
+ * the service and its version the subset.
+ */
 public final class AccessLogEntries {
   private final String proxyIp;
+  // The peer metadata of each (service, subset): a proxy's entries repeat a few.
+  private final Map<String, Any> peers = new HashMap<>();
 
   /**
    * @param proxyIp the sidecar's own address (127.0.0.n): downstream remote and upstream local
@@ -83,6 +96,9 @@ public final class AccessLogEntries {
       case NONE -> {}
     }
     common.setResponseFlags(flags);
+    if (r.upstreamHost() != null) {
+      common.putFilterStateObjects("upstream_peer", peer(r.service(), r.upstreamSubset()));
+    }
 
     HTTPRequestProperties.Builder req =
         HTTPRequestProperties.newBuilder()
@@ -114,6 +130,32 @@ public final class AccessLogEntries {
         .setRequest(req)
         .setResponse(resp)
         .build();
+  }
+
+  private Any peer(String service, String subset) {
+    return peers.computeIfAbsent(
+        service + "|" + subset,
+        k -> {
+          String version = subset.isEmpty() ? "latest" : subset;
+          String workload = subset.isEmpty() ? service : service + "-" + subset;
+          Struct.Builder struct =
+              Struct.newBuilder()
+                  .putFields("type", text("deployment"))
+                  .putFields("workload", text(workload))
+                  .putFields("cluster", text("Kubernetes"))
+                  .putFields("namespace", text("default"))
+                  .putFields("service", text(service))
+                  .putFields("revision", text(version))
+                  .putFields("app", text(service));
+          if (!subset.isEmpty()) {
+            struct.putFields("version", text(subset));
+          }
+          return Any.pack(struct.build());
+        });
+  }
+
+  private static Value text(String s) {
+    return Value.newBuilder().setStringValue(s).build();
   }
 
   private static String capitalize(String s) {
