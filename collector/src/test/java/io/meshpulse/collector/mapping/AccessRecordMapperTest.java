@@ -233,6 +233,27 @@ class AccessRecordMapperTest {
         .containsExactly(300L, 3_500L);
   }
 
+  @Test
+  void tcpConnectionsBeyondTheCollectorsBudget_areForgottenAndCounted()
+      throws InvalidProtocolBufferException {
+    AccessRecordMapper small =
+        new AccessRecordMapper(
+            new MappingOptions(
+                false, Set.of(), PlainNodeMapping.defaults(), Reporter.REPORTER_SOURCE, 2));
+    AccessLogDecoder stream = small.newDecoder();
+    tcpBytes(stream, 1, AccessLogType.TcpPeriodic, 10, 10);
+    tcpBytes(stream, 2, AccessLogType.TcpPeriodic, 10, 10);
+    tcpBytes(stream, 3, AccessLogType.TcpPeriodic, 10, 10);
+
+    assertThat(small.trackedTcpConnections()).as("remembered, at the budget").isEqualTo(2);
+    assertThat(stream.takeForgottenTcpConnections()).as("forgotten for room").isOne();
+    assertThat(tcpBytes(stream, 1, AccessLogType.TcpPeriodic, 25, 25))
+        .as("the forgotten connection's next entry: its totals")
+        .containsExactly(25L, 25L);
+    stream.close();
+    assertThat(small.trackedTcpConnections()).as("after the stream ended").isZero();
+  }
+
   /** The received and sent bytes of a TCP entry of connection {@code n} with these totals. */
   private Long[] tcpBytes(
       AccessLogDecoder decoder, int n, AccessLogType type, long received, long sent)
