@@ -4,6 +4,7 @@ import io.meshpulse.model.ProtoSerializer;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.xds.kafka.KafkaClientConfig;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,12 +26,15 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
 
   public KafkaDecisionPublisher(KafkaClientConfig kafka, String topic) {
     this.topic = topic;
-    Properties p = kafka.base();
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "meshpulse-xds-decisions");
+    Properties p =
+        kafka.client(
+            "routing decisions producer",
+            Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
+                ProducerConfig.CLIENT_ID_CONFIG, "meshpulse-xds-decisions"));
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ProtoSerializer<>());
   }
 

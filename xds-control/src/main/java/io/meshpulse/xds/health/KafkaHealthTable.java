@@ -10,6 +10,7 @@ import io.meshpulse.xds.topology.Topology;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -120,23 +121,24 @@ public final class KafkaHealthTable implements AutoCloseable {
                         services.put(record.key(), record.value());
                       }
                     });
-    Properties props = config.kafka().base();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-    props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.commitInterval().toMillis());
-    props.put(
+    Map<String, Object> own = new LinkedHashMap<>();
+    own.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    own.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    own.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+    own.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    own.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) config.commitInterval().toMillis());
+    own.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         CountingDeserializationHandler.class.getName());
-    props.put(CountingDeserializationHandler.COUNTER, malformed);
-    props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    props.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 10);
-    props.put(StreamsConfig.consumerPrefix("max.poll.records"), 500);
+    own.put(CountingDeserializationHandler.COUNTER, malformed);
+    own.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    own.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 10);
+    own.put(StreamsConfig.consumerPrefix("max.poll.records"), 500);
     // A restarted instance waits for its predecessor's session to expire before it gets the
     // partitions (Streams does not leave the group of a dynamic member on close): keep that short.
-    props.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
-    props.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
+    own.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+    own.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
+    Properties props = config.kafka().client("health table (Kafka Streams)", own);
     this.streams = new KafkaStreams(builder.build(props), props);
     this.admin = Admin.create(config.kafka().base());
   }

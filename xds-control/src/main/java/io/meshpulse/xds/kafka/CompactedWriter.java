@@ -76,14 +76,24 @@ public final class CompactedWriter implements AutoCloseable {
     this.what = what;
     this.topic = topic;
     this.wait = wait;
-    Properties p = kafka.base();
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, wait.toMillis());
-    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "meshpulse-xds-" + what);
+    Properties p =
+        kafka.client(
+            what + " producer",
+            Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                0,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                wait.toMillis(),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                30_000,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "meshpulse-xds-" + what));
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.failures =
         Counter.builder("meshpulse." + what + ".store.failures")

@@ -58,10 +58,13 @@ public final class TopicReplay {
       @Nullable Instant since, Duration timeout, Consumer<ConsumerRecord<byte[], byte[]>> each)
       throws TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Properties p = kafka.base();
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    Properties p =
+        kafka.client(
+            "reader of " + topic,
+            Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
+                ConsumerConfig.CLIENT_ID_CONFIG, clientId));
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining(deadline));
