@@ -202,14 +202,15 @@ public final class AccessLogDecoder {
   }
 
   /**
-   * The bytes a TCP (or UDP) entry of {@code type} moved, into {@code bytes}: what its connection
-   * moved since its previous entry. Entries of a connect or periodic type are remembered until the
-   * connection's end entry; an entry of any other type (an Envoy without {@code access_log_type},
-   * which logs a connection once, or a type not of a connection) counts its totals and is not
-   * remembered.
+   * The bytes a TCP (or UDP) entry of {@code type} moved (received, sent; in a reused array): what
+   * its connection moved since its previous entry. Entries of a connect or periodic type are
+   * remembered until the connection's end entry; an entry of any other type (an Envoy without
+   * {@code access_log_type}, which logs a connection once, or a type not of a connection) counts
+   * its totals and is not remembered.
    */
-  private void tcpBytes(int type, byte[] buf, long[] bytes) {
+  private long[] bytesSincePrevious(int type) {
     EntryReader r = reader;
+    long[] bytes = tcpBytes;
     boolean remembered =
         type == AccessLogType.TcpUpstreamConnected_VALUE
             || type == AccessLogType.TcpPeriodic_VALUE
@@ -221,7 +222,7 @@ public final class AccessLogDecoder {
       tcpTotals.since(
           r.startSeconds,
           r.startNanos,
-          buf,
+          r.buf,
           r.downstreamOff,
           r.downstreamLen,
           r.receivedBytes,
@@ -232,6 +233,7 @@ public final class AccessLogDecoder {
       bytes[0] = r.receivedBytes;
       bytes[1] = r.sentBytes;
     }
+    return bytes;
   }
 
   MappedAccess mapTcp(NodeIdentity node, byte[] buf, int off, int len)
@@ -254,8 +256,7 @@ public final class AccessLogDecoder {
     times(w, r, duration);
     byte[] key = key(context, buf);
     // Last, once nothing can fail: an entry that fails to map leaves the totals as they were.
-    long[] bytes = tcpBytes;
-    tcpBytes(type, buf, bytes);
+    long[] bytes = bytesSincePrevious(type);
     w.int64(AccessRecord.REQUEST_BYTES_FIELD_NUMBER, bytes[0]);
     w.int64(AccessRecord.RESPONSE_BYTES_FIELD_NUMBER, bytes[1]);
     w.raw(context.securityPolicyField);
@@ -465,11 +466,15 @@ public final class AccessLogDecoder {
     byte[] buf = r.buf;
     boolean passthrough = r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH);
     int authorityLen = passthrough ? r.authorityLen : 0;
-    int size = 17 + r.clusterLen + r.peerSanLen + r.localSanLen + authorityLen;
-    for (int i = 0; i < r.peerLen.length; i++) {
-      size += 4 + r.peerLen[i];
+    int fields = EntryReader.PEER_FIELDS.length;
+    int size = 19 + r.clusterLen + r.peerSanLen + r.localSanLen + authorityLen;
+    for (int side = EntryReader.DOWNSTREAM; side <= EntryReader.UPSTREAM; side++) {
+      if (r.peerState[side] == EntryReader.PEER_READ) {
+        for (int i = side * fields; i < (side + 1) * fields; i++) {
+          size += 4 + r.peerLen[i];
+        }
+      }
     }
-    size += 2;
     if (contextKey.length < size) {
       contextKey = new byte[Math.max(size, contextKey.length * 2)];
     }
@@ -479,7 +484,6 @@ public final class AccessLogDecoder {
     n = range(contextKey, n, buf, r.authorityOff, authorityLen);
     // The peer metadata's fields the mapping uses (not its bytes: Envoy writes a Struct's fields
     // in no fixed order, and fields such as the pod name differ between the peer's pods).
-    int fields = EntryReader.PEER_FIELDS.length;
     for (int side = EntryReader.DOWNSTREAM; side <= EntryReader.UPSTREAM; side++) {
       contextKey[n++] = (byte) r.peerState[side];
       if (r.peerState[side] == EntryReader.PEER_READ) {

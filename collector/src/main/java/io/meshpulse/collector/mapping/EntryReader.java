@@ -564,17 +564,22 @@ final class EntryReader {
       return;
     }
     int at = side * PEER_FIELDS.length;
+    boolean read;
+    try {
+      clearPeer(at);
+      read = any(valueOff, valueLen, at);
+    } catch (IOException e) {
+      read = false;
+    }
+    peerState[side] = read ? PEER_READ : PEER_UNREADABLE;
+    if (!read) {
+      clearPeer(at);
+    }
+  }
+
+  private void clearPeer(int at) {
     Arrays.fill(peerOff, at, at + PEER_FIELDS.length, NONE);
     Arrays.fill(peerLen, at, at + PEER_FIELDS.length, 0);
-    try {
-      peerState[side] = any(valueOff, valueLen, at) ? PEER_READ : PEER_UNREADABLE;
-    } catch (IOException e) {
-      peerState[side] = PEER_UNREADABLE;
-    }
-    if (peerState[side] == PEER_UNREADABLE) {
-      Arrays.fill(peerOff, at, at + PEER_FIELDS.length, NONE);
-      Arrays.fill(peerLen, at, at + PEER_FIELDS.length, 0);
-    }
   }
 
   /** Reads the Any at {@code buf[off, off + len)}; false when it holds no Struct. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,7 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
     properties = Map.copyOf(properties);
     if (properties.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
       throw new IllegalArgumentException(
-          PREFIX + "bootstrap.servers: set" + " meshpulse.xds.kafka.bootstrap-servers instead");
+          PREFIX + "bootstrap.servers: set meshpulse.xds.kafka.bootstrap-servers instead");
     }
   }
 
@@ -56,7 +57,7 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
     for (Map.Entry<String, ?> setting : new TreeMap<>(own).entrySet()) {
       String key = setting.getKey();
       String value = String.valueOf(setting.getValue());
-      for (String name : List.of(key, unprefixed(key))) {
+      for (String name : Stream.of(key, unprefixed(key)).distinct().toList()) {
         String set = properties.get(name);
         if (set != null && !set.equals(value)) {
           replaced.add(
@@ -71,9 +72,6 @@ public record KafkaClientConfig(String bootstrapServers, Map<String, String> pro
                   + "="
                   + value
                   + " itself");
-        }
-        if (name.equals(key) && unprefixed(key).equals(key)) {
-          break;
         }
       }
     }
