@@ -165,7 +165,8 @@ class CollectorConfiguration {
       NodeIdentityResolver resolver,
       IngestPipeline pipeline,
       CollectorMetrics metrics,
-      CollectorTracing tracing) {
+      CollectorTracing tracing,
+      Clock clock) {
     CollectorProperties.Mapping mapping = properties.mapping();
     MappingOptions options =
         new MappingOptions(
@@ -178,7 +179,7 @@ class CollectorConfiguration {
             mapping.maxTcpConnections());
     AccessRecordMapper mapper = new AccessRecordMapper(options);
     metrics.tcpConnectionsTracked(mapper::trackedTcpConnections);
-    return new AccessLogIngest(resolver, mapper, pipeline, metrics, tracing.tracer());
+    return new AccessLogIngest(resolver, mapper, pipeline, metrics, tracing.tracer(), clock);
   }
 
   @Bean

@@ -325,20 +325,7 @@ class CollectorIT {
       AccessLogType.TcpConnectionEnd
     };
     for (int i = 0; i < types.length; i++) {
-      var entry = tcp("istio-outbound-tcp-entry").toBuilder();
-      entry
-          .getCommonPropertiesBuilder()
-          .setUpstreamCluster("outbound|6379||redis.storage.svc.cluster.local")
-          .setDownstreamRemoteAddress(
-              Address.newBuilder()
-                  .setSocketAddress(
-                      SocketAddress.newBuilder().setAddress("10.44.1.7").setPortValue(51_234)))
-          .setAccessLogType(types[i]);
-      entry
-          .getConnectionPropertiesBuilder()
-          .setReceivedBytes(totals[i][0])
-          .setSentBytes(totals[i][1]);
-      messages.add(EnvoyClient.tcp(node("istio-sidecar-node"), List.of(entry.build())));
+      messages.add(connectionEntry("redis", types[i], totals[i][0], totals[i][1]));
     }
     Status status = EnvoyClient.await(EnvoyClient.sendAccessLogs(channel, messages), TIMEOUT);
     assertThat(status.isOk()).as("stream status").isTrue();
@@ -365,6 +352,59 @@ class CollectorIT {
     assertThat(exposition)
         .as("no connection remembered once it ended")
         .containsPattern("(?m)^meshpulse_collector_tcp_connections_tracked 0\\.0$");
+  }
+
+  @Test
+  void tcpConnectionOnTheProxysNextStream_countsFromItsFirstEntryThere() {
+    // A stream is cut mid-connection (a collector restart, max-connection-age): the proxy's next
+    // stream carries the connection's next entries. Its first periodic entry there sets the
+    // baseline; the bytes between the two streams' entries are the price (30,000 sent here),
+    // where counting its totals again would add all 20,000 bytes the first stream counted.
+    List<StreamAccessLogsMessage> first =
+        List.of(
+            connectionEntry("postgres", AccessLogType.TcpUpstreamConnected, 0, 0),
+            connectionEntry("postgres", AccessLogType.TcpPeriodic, 1_000, 20_000));
+    List<StreamAccessLogsMessage> next =
+        List.of(
+            connectionEntry("postgres", AccessLogType.TcpPeriodic, 1_500, 50_000),
+            connectionEntry("postgres", AccessLogType.TcpConnectionEnd, 1_600, 52_000));
+    for (List<StreamAccessLogsMessage> stream : List.of(first, next)) {
+      Status status = EnvoyClient.await(EnvoyClient.sendAccessLogs(channel, stream), TIMEOUT);
+      assertThat(status.isOk()).as("stream status").isTrue();
+    }
+
+    List<AccessRecord> records =
+        accessRecords(4, r -> r.getCluster().equals("postgres.storage.svc.cluster.local"));
+    assertThat(records.stream().mapToLong(AccessRecord::getResponseBytes))
+        .as("sent bytes per record")
+        .containsExactlyInAnyOrder(0L, 20_000L, 0L, 2_000L);
+    String exposition = collector.scrape();
+    String postgres = "destination_service=\"postgres.storage.svc.cluster.local\"";
+    assertThat(sum(exposition, "istio_tcp_sent_bytes_total", postgres))
+        .as("sent bytes: all but those between the streams")
+        .isEqualTo(22_000.0);
+    assertThat(exposition)
+        .as("the connection the second stream joined")
+        .containsPattern("(?m)^meshpulse_collector_tcp_connections_joined_total 1\\.0$");
+  }
+
+  /**
+   * A message with one entry of a connection from {@code 10.44.1.7:51234} to {@code service} in
+   * namespace {@code storage}, started at the fixture's start time, with its running totals.
+   */
+  private static StreamAccessLogsMessage connectionEntry(
+      String service, AccessLogType type, long received, long sent) {
+    var entry = tcp("istio-outbound-tcp-entry").toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .setUpstreamCluster("outbound|6379||" + service + ".storage.svc.cluster.local")
+        .setDownstreamRemoteAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder().setAddress("10.44.1.7").setPortValue(51_234)))
+        .setAccessLogType(type);
+    entry.getConnectionPropertiesBuilder().setReceivedBytes(received).setSentBytes(sent);
+    return EnvoyClient.tcp(node("istio-sidecar-node"), List.of(entry.build()));
   }
 
   /** The sum of a metric's samples whose labels contain {@code label}. */

@@ -14,6 +14,7 @@ import io.meshpulse.collector.mapping.NodeIdentityResolver;
 import io.meshpulse.collector.metrics.CollectorMetrics;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,18 +36,21 @@ public final class AccessLogIngest {
   private final IngestPipeline pipeline;
   private final CollectorMetrics metrics;
   private final Tracer tracer;
+  private final Clock clock;
 
   public AccessLogIngest(
       NodeIdentityResolver resolver,
       AccessRecordMapper mapper,
       IngestPipeline pipeline,
       CollectorMetrics metrics,
-      Tracer tracer) {
+      Tracer tracer,
+      Clock clock) {
     this.resolver = resolver;
     this.mapper = mapper;
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.tracer = tracer;
+    this.clock = clock;
   }
 
   public ServerServiceDefinition service() {
@@ -58,7 +62,7 @@ public final class AccessLogIngest {
   }
 
   private final class Stream extends IdentifiedStream<StreamAccessLogsResponse> {
-    private final AccessLogDecoder decoder = mapper.newDecoder();
+    private final AccessLogDecoder decoder = mapper.newDecoder(clock.millis());
 
     Stream(ServerCallStreamObserver<StreamAccessLogsResponse> call) {
       super(
@@ -124,6 +128,7 @@ public final class AccessLogIngest {
       metrics.entriesReceived("tcp", message.tcp() ? entries : 0);
       if (message.tcp()) {
         metrics.tcpConnectionsForgotten(decoder.takeForgottenTcpConnections());
+        metrics.tcpConnectionsJoined(decoder.takeJoinedTcpConnections());
       }
       metrics.peerMetadataUnreadable(decoder.takeUnreadablePeerMetadata());
       boolean admitted = pipeline.publishAccessRecords(records);

@@ -58,10 +58,16 @@ public final class AccessLogDecoder {
 
   private static final FlagsText NO_FLAGS = new FlagsText("-", new byte[] {'-'});
 
-  AccessLogDecoder(AccessRecordMapper mapper, MappingOptions options, AtomicInteger tracked) {
+  AccessLogDecoder(
+      AccessRecordMapper mapper,
+      MappingOptions options,
+      AtomicInteger tracked,
+      long streamOpenedUnixMillis) {
     this.mapper = mapper;
     this.options = options;
-    this.tcpTotals = new TcpByteTotals(MAX_TCP_CONNECTIONS, tracked, options.maxTcpConnections());
+    this.tcpTotals =
+        new TcpByteTotals(
+            MAX_TCP_CONNECTIONS, tracked, options.maxTcpConnections(), streamOpenedUnixMillis);
     this.reader = new EntryReader(!options.keepHeaders().isEmpty());
   }
 
@@ -83,6 +89,14 @@ public final class AccessLogDecoder {
    */
   public int takeForgottenTcpConnections() {
     return tcpTotals.takeForgotten();
+  }
+
+  /**
+   * TCP connections this stream first saw in a periodic entry, started before the stream opened,
+   * since the previous call: the entry set their baseline (see {@link TcpByteTotals}).
+   */
+  public int takeJoinedTcpConnections() {
+    return tcpTotals.takeJoined();
   }
 
   /** Forgets the stream's TCP connections: call when the stream has ended. */
@@ -211,14 +225,8 @@ public final class AccessLogDecoder {
   private long[] bytesSincePrevious(int type) {
     EntryReader r = reader;
     long[] bytes = tcpBytes;
-    boolean remembered =
-        type == AccessLogType.TcpUpstreamConnected_VALUE
-            || type == AccessLogType.TcpPeriodic_VALUE
-            || type == AccessLogType.UdpTunnelUpstreamConnected_VALUE
-            || type == AccessLogType.UdpPeriodic_VALUE;
-    boolean last =
-        type == AccessLogType.TcpConnectionEnd_VALUE || type == AccessLogType.UdpSessionEnd_VALUE;
-    if (remembered || last) {
+    TcpByteTotals.Entry entry = tcpEntry(type);
+    if (entry != null) {
       tcpTotals.since(
           r.startSeconds,
           r.startNanos,
@@ -227,13 +235,26 @@ public final class AccessLogDecoder {
           r.downstreamLen,
           r.receivedBytes,
           r.sentBytes,
-          last,
+          entry,
           bytes);
     } else {
       bytes[0] = r.receivedBytes;
       bytes[1] = r.sentBytes;
     }
     return bytes;
+  }
+
+  private static TcpByteTotals.@Nullable Entry tcpEntry(int type) {
+    return switch (type) {
+      case AccessLogType.TcpUpstreamConnected_VALUE,
+          AccessLogType.UdpTunnelUpstreamConnected_VALUE ->
+          TcpByteTotals.Entry.CONNECT;
+      case AccessLogType.TcpPeriodic_VALUE, AccessLogType.UdpPeriodic_VALUE ->
+          TcpByteTotals.Entry.PERIODIC;
+      case AccessLogType.TcpConnectionEnd_VALUE, AccessLogType.UdpSessionEnd_VALUE ->
+          TcpByteTotals.Entry.END;
+      default -> null;
+    };
   }
 
   MappedAccess mapTcp(NodeIdentity node, byte[] buf, int off, int len)

@@ -50,9 +50,18 @@ public final class AccessRecordMapper {
     this.options = options;
   }
 
-  /** A decoder for one stream's messages (not thread-safe; sharing this mapper's peers). */
+  /**
+   * A decoder for one stream's messages (not thread-safe; sharing this mapper's peers), opened at
+   * {@code streamOpenedUnixMillis}: a periodic entry of a TCP connection older than the stream, and
+   * not seen on it before, sets the connection's baseline (see {@link TcpByteTotals}).
+   */
+  public AccessLogDecoder newDecoder(long streamOpenedUnixMillis) {
+    return new AccessLogDecoder(this, options, trackedTcpConnections, streamOpenedUnixMillis);
+  }
+
+  /** A decoder that counts every TCP connection it has not seen in full. */
   public AccessLogDecoder newDecoder() {
-    return new AccessLogDecoder(this, options, trackedTcpConnections);
+    return newDecoder(Long.MIN_VALUE);
   }
 
   /**

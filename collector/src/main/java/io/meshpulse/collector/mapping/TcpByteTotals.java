@@ -20,29 +20,58 @@ import java.util.concurrent.atomic.AtomicInteger;
  * collector together at most {@code maxTracked} (counted in {@code tracked}); beyond that the one
  * of this stream that logged longest ago is forgotten (and counted: its next entry counts its bytes
  * from zero again). Not thread-safe: one per stream; {@link #close()} when the stream ends.
+ *
+ * <p>A stream does not know what the proxy's earlier streams carried: when a stream is cut (a
+ * collector restart, a connection moved by {@code max-connection-age}, a network fault), the
+ * proxy's next stream, on any collector, carries the next entries of its open connections. A
+ * periodic entry of a connection the stream has not seen, and that started before the stream opened
+ * ({@code joinedBeforeUnixMillis}), therefore only sets the connection's baseline: its earlier
+ * bytes were counted by an earlier stream, or went before anyone listened. Counting them again
+ * would add every open connection's whole history to the counters at each move. The price is the
+ * bytes of one interval per such connection, and the count of such joins. A connect entry is a
+ * connection's first, and an end entry of an unseen connection counts in full: a proxy that logs
+ * only ends logs each connection once.
  */
 final class TcpByteTotals {
+  /** What an entry is in its connection's life. */
+  enum Entry {
+    /** The connection's first entry (Envoy's {@code TcpUpstreamConnected}). */
+    CONNECT,
+    /** A periodic entry, with the totals so far. */
+    PERIODIC,
+    /** The connection's last entry. */
+    END
+  }
+
   private final int maxConnections;
+  private final long joinedBeforeUnixMillis;
   private final AtomicInteger tracked;
   private final int maxTracked;
   private final LinkedHashMap<Connection, long[]> totals = new LinkedHashMap<>(16, 0.75f, true);
   private int forgotten;
+  private int joined;
   private boolean closed;
 
-  TcpByteTotals(int maxConnections, AtomicInteger tracked, int maxTracked) {
+  /**
+   * {@code joinedBeforeUnixMillis}: when the stream opened ({@link Long#MIN_VALUE}: count every
+   * unseen connection in full).
+   */
+  TcpByteTotals(
+      int maxConnections, AtomicInteger tracked, int maxTracked, long joinedBeforeUnixMillis) {
     if (maxConnections < 1) {
       throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
     }
     this.maxConnections = maxConnections;
     this.tracked = tracked;
     this.maxTracked = maxTracked;
+    this.joinedBeforeUnixMillis = joinedBeforeUnixMillis;
   }
 
   /**
    * Turns an entry's running totals into what moved since the connection's previous entry: writes
-   * the received and sent bytes to {@code delta[0]} and {@code delta[1]}. {@code last}: the entry
-   * ends the connection, which is forgotten then. A total below the previous one cannot be the same
-   * connection (two connections met on the same key): the entry counts in full and starts again.
+   * the received and sent bytes to {@code delta[0]} and {@code delta[1]}. An {@link Entry#END}
+   * forgets the connection. A total below the previous one cannot be the same connection (two
+   * connections met on the same key): the entry counts in full and starts again.
    */
   void since(
       long startSeconds,
@@ -52,7 +81,7 @@ final class TcpByteTotals {
       int addressLen,
       long received,
       long sent,
-      boolean last,
+      Entry entry,
       long[] delta) {
     delta[0] = received;
     delta[1] = sent;
@@ -62,10 +91,17 @@ final class TcpByteTotals {
     Connection key =
         new Connection(
             startSeconds, startNanos, Arrays.copyOfRange(buf, addressOff, addressOff + addressLen));
+    boolean last = entry == Entry.END;
     long[] previous = last ? totals.remove(key) : totals.get(key);
     if (previous != null && received >= previous[0] && sent >= previous[1]) {
       delta[0] = received - previous[0];
       delta[1] = sent - previous[1];
+    } else if (previous == null
+        && entry == Entry.PERIODIC
+        && startedBefore(startSeconds, startNanos, joinedBeforeUnixMillis)) {
+      delta[0] = 0;
+      delta[1] = 0;
+      joined++;
     }
     if (last) {
       if (previous != null) {
@@ -79,6 +115,15 @@ final class TcpByteTotals {
       return;
     }
     remember(key, received, sent);
+  }
+
+  private static boolean startedBefore(long startSeconds, int startNanos, long unixMillis) {
+    if (unixMillis == Long.MIN_VALUE) {
+      return false;
+    }
+    long seconds = Math.floorDiv(unixMillis, 1000L);
+    return startSeconds < seconds
+        || (startSeconds == seconds && startNanos < Math.floorMod(unixMillis, 1000L) * 1_000_000L);
   }
 
   private void remember(Connection key, long received, long sent) {
@@ -110,6 +155,16 @@ final class TcpByteTotals {
   int takeForgotten() {
     int n = forgotten;
     forgotten = 0;
+    return n;
+  }
+
+  /**
+   * Connections first seen in a periodic entry, older than the stream, since the previous call:
+   * their bytes before that entry were not counted by this stream.
+   */
+  int takeJoined() {
+    int n = joined;
+    joined = 0;
     return n;
   }
 

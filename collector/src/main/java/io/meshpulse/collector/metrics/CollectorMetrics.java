@@ -129,6 +129,20 @@ public final class CollectorMetrics {
     }
   }
 
+  /**
+   * TCP connections a stream first saw in a periodic entry, older than the stream (the proxy's
+   * previous stream carried their earlier entries): that entry set their baseline, and the bytes
+   * they moved before it were not counted by this stream.
+   */
+  public void tcpConnectionsJoined(int count) {
+    if (count > 0) {
+      counter(
+              "meshpulse.collector.tcp.connections.joined",
+              "TCP connections first seen in a periodic entry on a stream younger than them")
+          .increment(count);
+    }
+  }
+
   /** Entries whose Istio peer metadata was not readable: mapped without it. */
   public void peerMetadataUnreadable(int count) {
     if (count > 0) {

@@ -28,6 +28,7 @@ import io.meshpulse.collector.sink.OutgoingRecord;
 import io.meshpulse.collector.sink.RecordBuffer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +63,8 @@ class AccessLogIngestTest {
             new AccessRecordMapper(MappingOptions.defaults()),
             pipeline,
             metrics,
-            OpenTelemetry.noop().getTracer("test"));
+            OpenTelemetry.noop().getTracer("test"),
+            Clock.systemUTC());
     String name = InProcessServerBuilder.generateName();
     server =
         InProcessServerBuilder.forName(name)

@@ -26,6 +26,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -92,7 +93,8 @@ class BatchTracingTest {
                   "records",
                   "stats"),
               metrics,
-              tracing.tracer());
+              tracing.tracer(),
+              Clock.systemUTC());
       String name = InProcessServerBuilder.generateName();
       Server server =
           InProcessServerBuilder.forName(name)
