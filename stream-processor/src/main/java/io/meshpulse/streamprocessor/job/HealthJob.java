@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -29,6 +30,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The health job: access records → per-endpoint sliding event-time windows → per-cluster peer
@@ -47,6 +50,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * environment; on a Flink cluster, {@code flink run stream-processor-<v>-job.jar [--key value]...}.
  */
 public final class HealthJob {
+  private static final Logger logger = LoggerFactory.getLogger(HealthJob.class);
   private static final String PROMETHEUS_REPORTER = "metrics.reporter.prom.";
 
   private HealthJob() {}
@@ -58,6 +62,8 @@ public final class HealthJob {
 
   static void define(StreamExecutionEnvironment env, ReadableConfig conf, Clock clock) {
     HealthJobOptions.requireKnown(conf.toMap());
+    warnReplaced(conf, "the access records' source", HealthJobOptions.SOURCE_OWN_PROPERTIES);
+    warnReplaced(conf, "the health records' producers", HealthJobOptions.SINK_OWN_PROPERTIES);
     OptionChecks.validate(conf);
     ScoringThresholds thresholds = HealthJobOptions.thresholds(conf);
     Duration size = conf.get(HealthJobOptions.WINDOW_SIZE);
@@ -274,6 +280,13 @@ public final class HealthJob {
         .setTransactionalIdPrefix(conf.get(HealthJobOptions.TRANSACTIONAL_ID_PREFIX) + "-" + topic)
         .setKafkaProducerConfig(producerConfig(conf))
         .build();
+  }
+
+  /** Logs each Kafka client property of the settings that {@code client}'s own setting replaces. */
+  private static void warnReplaced(ReadableConfig conf, String client, Set<String> own) {
+    for (String key : HealthJobOptions.replacedKafkaProperties(conf.toMap(), own)) {
+      logger.warn("{} is not applied to {}: the job sets that property itself", key, client);
+    }
   }
 
   /**

@@ -5,6 +5,8 @@ import io.meshpulse.streamprocessor.score.ScoringThresholds;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -389,6 +391,27 @@ public final class HealthJobOptions {
    */
   public static final String KAFKA_PROPERTIES_PREFIX = PREFIX + "kafka.properties.";
 
+  /**
+   * Kafka properties the access records' source sets itself, over {@link #KAFKA_PROPERTIES_PREFIX}:
+   * the job's (group, partition discovery, fetch wait) and those Flink's {@code KafkaSource} always
+   * sets.
+   */
+  public static final Set<String> SOURCE_OWN_PROPERTIES =
+      Set.of(
+          "group.id",
+          "partition.discovery.interval.ms",
+          "fetch.max.wait.ms",
+          "key.deserializer",
+          "value.deserializer",
+          "auto.offset.reset");
+
+  /**
+   * Kafka properties the health records' producers set themselves, over {@link
+   * #KAFKA_PROPERTIES_PREFIX}.
+   */
+  public static final Set<String> SINK_OWN_PROPERTIES =
+      Set.of("linger.ms", "batch.size", "compression.type", "transaction.timeout.ms");
+
   private static final Set<String> KEYS = declaredKeys();
 
   private HealthJobOptions() {}
@@ -429,6 +452,21 @@ public final class HealthJobOptions {
           }
         });
     return properties;
+  }
+
+  /**
+   * The settings among {@code settings}' Kafka client properties that a client's {@code own}
+   * properties replace, by their full key, sorted: they have no effect on that client.
+   */
+  public static List<String> replacedKafkaProperties(
+      Map<String, String> settings, Set<String> own) {
+    List<String> replaced = new ArrayList<>();
+    for (String key : new TreeSet<>(settings.keySet())) {
+      if (key.startsWith(KAFKA_PROPERTIES_PREFIX) && own.contains(kafkaProperty(key))) {
+        replaced.add(key);
+      }
+    }
+    return replaced;
   }
 
   private static String kafkaProperty(String key) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -141,6 +142,34 @@ class HealthJobTest {
             () -> HealthJobOptions.requireKnown(Map.of("meshpulse.health.kafka.properties.", "x")))
         .as("no property name")
         .hasMessageContaining("a Kafka property name must follow the prefix");
+  }
+
+  @Test
+  void kafkaPropertiesTheClientsSetThemselves_areNamed() {
+    Map<String, String> settings =
+        Map.of(
+            "meshpulse.health.kafka.properties.security.protocol", "SASL_SSL",
+            "meshpulse.health.kafka.properties.linger.ms", "999",
+            "meshpulse.health.kafka.properties.group.id", "mine",
+            "meshpulse.health.kafka.properties.fetch.max.wait.ms", "500",
+            "meshpulse.health.kafka.linger", "20ms");
+
+    assertThat(
+            HealthJobOptions.replacedKafkaProperties(
+                settings, HealthJobOptions.SOURCE_OWN_PROPERTIES))
+        .as("replaced in the source")
+        .containsExactly(
+            "meshpulse.health.kafka.properties.fetch.max.wait.ms",
+            "meshpulse.health.kafka.properties.group.id");
+    assertThat(
+            HealthJobOptions.replacedKafkaProperties(
+                settings, HealthJobOptions.SINK_OWN_PROPERTIES))
+        .as("replaced in the producers")
+        .containsExactly("meshpulse.health.kafka.properties.linger.ms");
+    Properties producer = HealthJob.producerConfig(Configuration.fromMap(settings));
+    for (String own : HealthJobOptions.SINK_OWN_PROPERTIES) {
+      assertThat(producer).as("the producer sets %s itself", own).containsKey(own);
+    }
   }
 
   @Test
