@@ -57,13 +57,18 @@ class DashboardQueriesIT {
   /**
    * Metrics of settings the platform here does not use, which a panel may show as empty: TLS
    * listeners (the collector's {@code TlsReloadIT} and xds-control's {@code AdsTlsIT} scrape each
-   * from one) and xds-control's webhook token file ({@code AlertTokenRotationIT}).
+   * from one), xds-control's webhook token file ({@code AlertTokenRotationIT}) and its
+   * reconciliation with Alertmanager ({@code AlertReconcileIT}); and the collector's cardinality
+   * overflow counter, whose labels (metric, label) exist only once a limit is passed ({@code
+   * CardinalityIT}).
    */
   private static final Set<String> EXPORTED_WHEN_CONFIGURED =
       Set.of(
           "meshpulse_tls_certificate_expiry_timestamp_seconds",
           "meshpulse_tls_files_rejected",
-          "meshpulse_xds_alerts_token_file_rejected");
+          "meshpulse_xds_alerts_token_file_rejected",
+          "meshpulse_alerts_reconcile_total",
+          "meshpulse_collector_cardinality_overflow_total");
 
   @BeforeAll
   static void runTheFleetUnderARealPrometheus() throws Exception {

@@ -35,6 +35,7 @@ import io.meshpulse.xds.topology.Topology;
 import io.meshpulse.xds.topology.TopologyException;
 import io.meshpulse.xds.topology.TopologySource;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,6 +45,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -224,6 +226,12 @@ public final class XdsControlRuntime implements AutoCloseable {
             "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)
         .description("topology file updates refused; the last good topology stays")
         .register(registry);
+    Gauge.builder("meshpulse.topology.file.rejected", topology, t -> rejected(t.lastError()))
+        .description("1 while the topology file's latest version is refused (the last good stays)")
+        .register(registry);
+    Gauge.builder("meshpulse.routing.files.rejected", routing, r -> rejected(r.lastError()))
+        .description("1 while the routing files' latest version is refused (the last good stays)")
+        .register(registry);
     this.ads =
         new AdsServer(
             props.ads().bindAddress(),
@@ -234,6 +242,10 @@ public final class XdsControlRuntime implements AutoCloseable {
     health.start();
     loop.start();
     this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
+  }
+
+  private static double rejected(Optional<String> lastError) {
+    return lastError.isPresent() ? 1 : 0;
   }
 
   /** The ADS server's TLS credentials, read and watched as configured; none with TLS off. */

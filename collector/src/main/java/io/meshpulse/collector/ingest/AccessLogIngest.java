@@ -147,7 +147,7 @@ public final class AccessLogIngest {
     }
 
     private void unmappable(RuntimeException e) {
-      metrics.malformed(CollectorMetrics.ACCESS_LOG, "unmappable_entry");
+      metrics.malformed(CollectorMetrics.ACCESS_LOG, CollectorMetrics.MALFORMED_UNMAPPABLE_ENTRY);
       logger.debug("stream={} unmappable entry", context.id(), e);
     }
   }

@@ -93,7 +93,7 @@ abstract class IdentifiedStream<R extends com.google.protobuf.Message>
       context.reject(
           Status.INVALID_ARGUMENT.withDescription(
               "the first message of a stream must carry an identifier"),
-          "missing_identifier");
+          CollectorMetrics.MALFORMED_MISSING_IDENTIFIER);
     }
     return node;
   }
@@ -106,7 +106,8 @@ abstract class IdentifiedStream<R extends com.google.protobuf.Message>
   /** Rejects a message that does not parse. */
   final void unparseable(String messageType) {
     context.reject(
-        Status.INVALID_ARGUMENT.withDescription("malformed " + messageType), "unparseable");
+        Status.INVALID_ARGUMENT.withDescription("malformed " + messageType),
+        CollectorMetrics.MALFORMED_UNPARSEABLE);
   }
 
   @Override

@@ -92,7 +92,7 @@ public final class MetricsIngest {
                 stats ->
                     span.setAttribute("meshpulse.admitted", pipeline.publishProxyStats(stats)));
       } catch (RuntimeException e) {
-        metrics.malformed(CollectorMetrics.METRICS, "unmappable_entry");
+        metrics.malformed(CollectorMetrics.METRICS, CollectorMetrics.MALFORMED_UNMAPPABLE_ENTRY);
         logger.debug("stream={} unmappable stats report", context.id(), e);
       } finally {
         span.end();

@@ -27,7 +27,7 @@ public final class OversizedMessageTracer extends ServerStreamTracer.Factory {
       @Override
       public void streamClosed(Status status) {
         if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-          metrics.malformed(service, "oversized");
+          metrics.malformed(service, CollectorMetrics.MALFORMED_OVERSIZED);
         }
       }
     };

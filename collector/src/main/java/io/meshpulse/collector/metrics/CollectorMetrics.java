@@ -28,6 +28,18 @@ public final class CollectorMetrics {
   public static final String DROP_SHUTDOWN = "shutdown";
   public static final String DROP_SINK_ERROR = "sink_error";
 
+  /** Reasons of {@link #malformed}: a message that does not parse. */
+  public static final String MALFORMED_UNPARSEABLE = "unparseable";
+
+  /** A stream whose first message names no node. */
+  public static final String MALFORMED_MISSING_IDENTIFIER = "missing_identifier";
+
+  /** An entry (or stat) that parses but cannot be mapped. */
+  public static final String MALFORMED_UNMAPPABLE_ENTRY = "unmappable_entry";
+
+  /** A message over the size limit. */
+  public static final String MALFORMED_OVERSIZED = "oversized";
+
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
@@ -62,6 +74,18 @@ public final class CollectorMetrics {
           DROP_BUFFER_HARD_LIMIT, DROP_KAFKA_REJECTED, DROP_SHUTDOWN, DROP_SINK_ERROR
         }) {
       dropped(reason, 0);
+    }
+    // So is a rejected message: each (service, reason) is exported from start.
+    for (String service : new String[] {ACCESS_LOG, METRICS}) {
+      for (String reason :
+          new String[] {
+            MALFORMED_UNPARSEABLE,
+            MALFORMED_MISSING_IDENTIFIER,
+            MALFORMED_UNMAPPABLE_ENTRY,
+            MALFORMED_OVERSIZED
+          }) {
+        malformedCounter(service, reason);
+      }
     }
   }
 
@@ -106,14 +130,17 @@ public final class CollectorMetrics {
   }
 
   public void malformed(String service, String reason) {
-    counter(
-            "meshpulse.collector.messages.malformed",
-            "Rejected gRPC messages and entries",
-            "service",
-            service,
-            "reason",
-            reason)
-        .increment();
+    malformedCounter(service, reason).increment();
+  }
+
+  private Counter malformedCounter(String service, String reason) {
+    return counter(
+        "meshpulse.collector.messages.malformed",
+        "Rejected gRPC messages and entries",
+        "service",
+        service,
+        "reason",
+        reason);
   }
 
   /**

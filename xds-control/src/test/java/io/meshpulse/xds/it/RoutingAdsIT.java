@@ -226,6 +226,43 @@ class RoutingAdsIT {
   }
 
   @Test
+  void aRefusedRoutingFile_showsInItsGaugeUntilAGoodVersionReplacesIt() throws Exception {
+    String good = Files.readString(routingFile);
+    assertThat(scrape()).as("before").contains("meshpulse_routing_files_rejected 0.0");
+    try {
+      Files.writeString(routingFile, good.replace("{host: ratings}", "{host: no-such-service}"));
+      XdsControlHarness.await(
+          () -> scrapeUnchecked().contains("meshpulse_routing_files_rejected 1.0"),
+          WAIT,
+          "the refused version in the gauge");
+      assertThat(app.runtime().routing().lastError()).as("the refusal's problems").isPresent();
+      assertThat(scrape())
+          .as("the topology is not what was refused")
+          .contains("meshpulse_topology_file_rejected 0.0");
+    } finally {
+      Files.writeString(routingFile, good);
+    }
+    XdsControlHarness.await(
+        () -> scrapeUnchecked().contains("meshpulse_routing_files_rejected 0.0"),
+        WAIT,
+        "the good version clearing the gauge");
+  }
+
+  private static String scrape() throws Exception {
+    var response = app.get("/actuator/prometheus");
+    assertThat(response.statusCode()).as("scrape status").isEqualTo(200);
+    return response.body();
+  }
+
+  private static String scrapeUnchecked() {
+    try {
+      return app.get("/actuator/prometheus").body();
+    } catch (Exception e) {
+      throw new AssertionError("scrape failed", e);
+    }
+  }
+
+  @Test
   void sidecarsDoNotGetTheGatewayListeners() throws Exception {
     try (AdsTestClient sidecar = new AdsTestClient(app.adsPort(), "sidecar~10.0.0.11~app.mesh")) {
       DiscoveryResponse lds = sidecar.subscribeAndAck(LISTENER_TYPE_URL, List.of(), WAIT);
