@@ -12,9 +12,11 @@ import io.meshpulse.collector.mapping.MappedAccess;
 import io.meshpulse.collector.mapping.NodeIdentity;
 import io.meshpulse.collector.mapping.NodeIdentityResolver;
 import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.logging.LogLimiter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +32,8 @@ public final class AccessLogIngest {
   private static final Logger logger = LoggerFactory.getLogger(AccessLogIngest.class);
   private static final String MESSAGE = "StreamAccessLogsMessage";
   private final AtomicLong streamIds = new AtomicLong();
+  // Bad input from one client can come at the rate it reconnects: logged once per kind per 10 s.
+  private final LogLimiter badInputLogs = new LogLimiter(Duration.ofSeconds(10), System::nanoTime);
 
   private final NodeIdentityResolver resolver;
   private final AccessRecordMapper mapper;
@@ -72,7 +76,8 @@ public final class AccessLogIngest {
           streamIds.incrementAndGet(),
           pipeline,
           metrics,
-          logger);
+          logger,
+          badInputLogs);
       context.onClose(decoder::close);
     }
 
@@ -121,7 +126,7 @@ public final class AccessLogIngest {
         try {
           records.add(decoder.map(identity, message, i));
         } catch (RuntimeException e) {
-          unmappable(e);
+          context.unmappable("entry", e);
         }
       }
       metrics.entriesReceived("http", message.tcp() ? 0 : entries);
@@ -144,11 +149,6 @@ public final class AccessLogIngest {
       } catch (InvalidProtocolBufferException e) {
         return false;
       }
-    }
-
-    private void unmappable(RuntimeException e) {
-      metrics.malformed(CollectorMetrics.ACCESS_LOG, CollectorMetrics.MALFORMED_UNMAPPABLE_ENTRY);
-      logger.debug("stream={} unmappable entry", context.id(), e);
     }
   }
 }

@@ -1,6 +1,14 @@
 package io.meshpulse.collector.ingest;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
@@ -9,6 +17,8 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.meshpulse.collector.mapping.NodeIdentity;
 import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.logging.LogLimiter;
+import java.net.SocketAddress;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -36,12 +46,13 @@ abstract class IdentifiedStream<R extends com.google.protobuf.Message>
       long id,
       IngestPipeline pipeline,
       CollectorMetrics metrics,
-      org.slf4j.Logger logger) {
+      org.slf4j.Logger logger,
+      LogLimiter badInputLogs) {
     this.call = call;
     this.done = done;
     this.service = service;
     this.metrics = metrics;
-    this.context = new StreamContext(call, service, id, pipeline, metrics, logger);
+    this.context = new StreamContext(call, service, id, pipeline, metrics, logger, badInputLogs);
   }
 
   /**
@@ -55,16 +66,32 @@ abstract class IdentifiedStream<R extends com.google.protobuf.Message>
       Function<ServerCallStreamObserver<R>, IdentifiedStream<R>> open) {
     MethodDescriptor<byte[], R> raw =
         method.toBuilder(RawMarshaller.INSTANCE, ProtoUtils.marshaller(defaultResponse)).build();
-    return ServerServiceDefinition.builder(serviceName)
-        .addMethod(
-            raw,
-            ServerCalls.asyncClientStreamingCall(
-                responses -> {
-                  IdentifiedStream<R> stream = open.apply((ServerCallStreamObserver<R>) responses);
-                  stream.context.requestNext();
-                  return stream;
-                }))
-        .build();
+    ServerServiceDefinition definition =
+        ServerServiceDefinition.builder(serviceName)
+            .addMethod(
+                raw,
+                ServerCalls.asyncClientStreamingCall(
+                    responses -> {
+                      IdentifiedStream<R> stream =
+                          open.apply((ServerCallStreamObserver<R>) responses);
+                      stream.context.requestNext();
+                      return stream;
+                    }))
+            .build();
+    return ServerInterceptors.intercept(definition, RemoteAddressInterceptor.INSTANCE);
+  }
+
+  /** Hands each call's client address to its stream ({@link StreamContext#REMOTE_ADDRESS}). */
+  private enum RemoteAddressInterceptor implements ServerInterceptor {
+    INSTANCE;
+
+    @Override
+    public <Q, S> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, S> call, Metadata headers, ServerCallHandler<Q, S> next) {
+      SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      Context context = Context.current().withValue(StreamContext.REMOTE_ADDRESS, remote);
+      return Contexts.interceptCall(context, call, headers, next);
+    }
   }
 
   @Override
@@ -88,6 +115,7 @@ abstract class IdentifiedStream<R extends com.google.protobuf.Message>
   final @Nullable NodeIdentity node(@Nullable NodeIdentity identifier) {
     if (identifier != null) {
       node = identifier;
+      context.identified(identifier.nodeId());
     }
     if (node == null) {
       context.reject(

@@ -10,9 +10,11 @@ import io.meshpulse.collector.mapping.NodeIdentity;
 import io.meshpulse.collector.mapping.NodeIdentityResolver;
 import io.meshpulse.collector.mapping.ProxyStatsMapper;
 import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.logging.LogLimiter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class MetricsIngest {
   private static final Logger logger = LoggerFactory.getLogger(MetricsIngest.class);
   private final AtomicLong streamIds = new AtomicLong();
+  // Bad input from one client can come at the rate it reconnects: logged once per kind per 10 s.
+  private final LogLimiter badInputLogs = new LogLimiter(Duration.ofSeconds(10), System::nanoTime);
 
   private final NodeIdentityResolver resolver;
   private final ProxyStatsMapper mapper;
@@ -64,7 +68,8 @@ public final class MetricsIngest {
           streamIds.incrementAndGet(),
           pipeline,
           metrics,
-          logger);
+          logger,
+          badInputLogs);
     }
 
     @Override
@@ -92,8 +97,7 @@ public final class MetricsIngest {
                 stats ->
                     span.setAttribute("meshpulse.admitted", pipeline.publishProxyStats(stats)));
       } catch (RuntimeException e) {
-        metrics.malformed(CollectorMetrics.METRICS, CollectorMetrics.MALFORMED_UNMAPPABLE_ENTRY);
-        logger.debug("stream={} unmappable stats report", context.id(), e);
+        context.unmappable("stats report", e);
       } finally {
         span.end();
       }

@@ -1,25 +1,38 @@
 package io.meshpulse.collector.ingest;
 
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.meshpulse.collector.metrics.CollectorMetrics;
+import io.meshpulse.logging.LogLimiter;
+import java.net.SocketAddress;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
  * The per-stream bookkeeping both services share: manual inbound flow control, rejection of bad
- * messages with a status, and close logging (CANCELLED is a proxy going away: debug).
+ * messages with a status, and close logging (CANCELLED is a proxy going away: debug). Warnings
+ * about bad input name the client's address and, once known, its node, so that the proxy that sends
+ * it can be found; each kind is logged at most once every 10 s, with the count held back.
  */
 final class StreamContext {
+  /** The client's address, set for each call by {@link IdentifiedStream#service}. */
+  static final Context.Key<SocketAddress> REMOTE_ADDRESS = Context.key("meshpulse-remote-address");
+
   private final ServerCallStreamObserver<?> call;
   private final String service;
   private final long id;
   private final IngestPipeline pipeline;
   private final CollectorMetrics metrics;
   private final Logger logger;
+  private final LogLimiter badInputLogs;
   private volatile boolean closed;
   // One callback per stream, so that the buffer can forget it when the stream closes.
   private final Runnable request = this::requestNow;
   private Runnable onClose = () -> {};
+  private final String peer;
+  private volatile @Nullable String node;
 
   StreamContext(
       ServerCallStreamObserver<?> call,
@@ -27,16 +40,25 @@ final class StreamContext {
       long id,
       IngestPipeline pipeline,
       CollectorMetrics metrics,
-      Logger logger) {
+      Logger logger,
+      LogLimiter badInputLogs) {
     this.call = call;
     this.service = service;
     this.id = id;
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.logger = logger;
+    this.badInputLogs = badInputLogs;
+    SocketAddress remote = REMOTE_ADDRESS.get();
+    this.peer = remote == null ? "unknown" : remote.toString();
     call.disableAutoRequest();
     metrics.streamOpened(service);
-    logger.debug("stream={} opened service={}", id, service);
+    logger.debug("stream={} opened service={} peer={}", id, service, peer);
+  }
+
+  /** The node the stream's identifier named, for the logs. */
+  void identified(String nodeId) {
+    this.node = nodeId;
   }
 
   long id() {
@@ -70,9 +92,38 @@ final class StreamContext {
   /** Closes this stream alone with {@code status}, counting the rejected message. */
   void reject(Status status, String reason) {
     metrics.malformed(service, reason);
-    logger.warn("stream={} rejected reason={} status={}", id, reason, status);
+    long suppressed = badInputLogs.admit(List.of(service, reason));
+    if (suppressed >= 0) {
+      logger.warn(
+          "stream={} rejected reason={} status={} peer={} node={} suppressed={}",
+          id,
+          reason,
+          status,
+          peer,
+          node,
+          suppressed);
+    }
     if (markClosed()) {
       call.onError(status.asRuntimeException());
+    }
+  }
+
+  /**
+   * Counts an entry (or report) of this stream that parsed but could not be mapped, and skipped:
+   * {@code what} names it in the log.
+   */
+  void unmappable(String what, RuntimeException e) {
+    metrics.malformed(service, CollectorMetrics.MALFORMED_UNMAPPABLE_ENTRY);
+    long suppressed = badInputLogs.admit(List.of(service, e.getClass()));
+    if (suppressed >= 0) {
+      logger.warn(
+          "stream={} unmappable {} skipped peer={} node={} suppressed={}",
+          id,
+          what,
+          peer,
+          node,
+          suppressed,
+          e);
     }
   }
 
@@ -81,7 +132,7 @@ final class StreamContext {
     if (status.getCode() == Status.Code.CANCELLED) {
       logger.debug("stream={} cancelled by the proxy", id);
     } else {
-      logger.warn("stream={} failed status={}", id, status);
+      logger.warn("stream={} failed status={} peer={} node={}", id, status, peer, node);
     }
     markClosed();
   }

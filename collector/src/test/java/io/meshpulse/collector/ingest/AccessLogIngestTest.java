@@ -4,15 +4,22 @@ import static io.meshpulse.collector.EnvoyFixtures.http;
 import static io.meshpulse.collector.EnvoyFixtures.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.meshpulse.collector.EnvoyClient;
@@ -35,6 +42,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class AccessLogIngestTest {
   private final RecordBuffer buffer =
@@ -185,6 +193,63 @@ class AccessLogIngestTest {
     return channel.newCall(
         io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc.getStreamAccessLogsMethod(),
         CallOptions.DEFAULT);
+  }
+
+  @Test
+  void rejectedInput_isLoggedWithTheClientAndItsNode_onceInTenSecondsPerKind() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(AccessLogIngest.class);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      // An identified stream, then bytes that do not parse: named by its node.
+      ClientCall<byte[], StreamAccessLogsResponse> raw =
+          channel.newCall(
+              AccessLogServiceGrpc.getStreamAccessLogsMethod().toBuilder(
+                      RawMarshaller.INSTANCE,
+                      ProtoUtils.marshaller(StreamAccessLogsResponse.getDefaultInstance()))
+                  .build(),
+              CallOptions.DEFAULT);
+      StreamObserver<byte[]> requests =
+          ClientCalls.asyncClientStreamingCall(raw, new IgnoringObserver());
+      requests.onNext(
+          EnvoyClient.first(node("plain-envoy-node"), List.of(http("plain-http-entry")))
+              .toByteArray());
+      requests.onNext(new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x01});
+      // Two streams without an identifier: the second within 10 s of the first is not logged.
+      for (int i = 0; i < 2; i++) {
+        Status status =
+            EnvoyClient.await(
+                EnvoyClient.sendAccessLogs(
+                    channel, List.of(EnvoyClient.http(List.of(http("plain-http-entry"))))),
+                Duration.ofSeconds(5));
+        assertThat(status.getCode()).as("stream %d", i).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      }
+    } finally {
+      logger.detachAppender(logs);
+    }
+
+    List<String> warnings =
+        logs.list.stream()
+            .filter(e -> e.getLevel() == Level.WARN)
+            .map(ILoggingEvent::getFormattedMessage)
+            .toList();
+    assertThat(warnings).as("warnings").hasSize(2);
+    assertThat(warnings.get(0))
+        .as("the unparseable message")
+        .contains("rejected reason=unparseable", "node=edge-proxy-1", "suppressed=0")
+        .doesNotContain("peer=unknown", "peer=null");
+    assertThat(warnings.get(1))
+        .as("the first stream without an identifier")
+        .contains("rejected reason=missing_identifier", "node=null", "suppressed=0");
+    assertThat(
+            registry
+                .get("meshpulse.collector.messages.malformed")
+                .tag("reason", "missing_identifier")
+                .counter()
+                .count())
+        .as("both counted, the second not logged")
+        .isEqualTo(2.0);
   }
 
   private static final class IgnoringObserver implements StreamObserver<StreamAccessLogsResponse> {
