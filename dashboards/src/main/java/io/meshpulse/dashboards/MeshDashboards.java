@@ -171,6 +171,20 @@ final class MeshDashboards {
                 "ops",
                 new Query(Queries.COLLECTOR_DROPS, "{{reason}}")),
             Panel.timeseries(
+                "Rejected input by reason",
+                "Messages and entries the collector rejected per second, by service (access_log,"
+                    + " metrics) and reason: unparseable, missing_identifier, oversized (each"
+                    + " closes its stream) and unmappable_entry (one entry skipped). Its log names"
+                    + " the sender.",
+                "ops",
+                new Query(Queries.COLLECTOR_REJECTED, "{{service}} {{reason}}")),
+            Panel.timeseries(
+                "Istio metrics folded by the cardinality limit",
+                "Samples per second whose label value went to 'other' (label _series: the whole"
+                    + " series), by metric and label; no data until a limit is first passed.",
+                "ops",
+                new Query(Queries.CARDINALITY_FOLDED, "{{metric}} {{label}}")),
+            Panel.timeseries(
                 "Kafka produce latency",
                 "Time from handing a record to the Kafka producer to its acknowledgement.",
                 "s",
@@ -247,6 +261,12 @@ final class MeshDashboards {
                 "Proxies with an open ADS stream to xds-control.",
                 "none",
                 new Query(Queries.XDS_CONNECTED, "proxies")),
+            Panel.stat(
+                "Refused config files",
+                "1 while xds-control refuses the latest version of its topology file or routing"
+                    + " files and serves the last good one (2 when both); its log says why.",
+                "none",
+                new Query(Queries.XDS_FILES_REFUSED, "refused")),
             Panel.stat(
                 "Health data age",
                 "Seconds since xds-control received the newest health record; past the staleness"

@@ -87,6 +87,12 @@ final class Queries {
   static final String BUFFER_FILL_BYTES =
       "meshpulse_collector_buffer_bytes / meshpulse_collector_buffer_limit_bytes";
   static final String COLLECTOR_DROPS = rate("meshpulse_collector_records_dropped_total", "reason");
+  static final String COLLECTOR_REJECTED =
+      rate("meshpulse_collector_messages_malformed_total", "service, reason");
+  static final String CARDINALITY_FOLDED =
+      rate("meshpulse_collector_cardinality_overflow_total", "metric, label");
+  static final String XDS_FILES_REFUSED =
+      "max(meshpulse_topology_file_rejected) + max(meshpulse_routing_files_rejected)";
 
   static String produceLatency(double q) {
     return "histogram_quantile("
