@@ -14,7 +14,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.StreamObserver;
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,8 +49,7 @@ class AdsTlsIT {
     after = TestCertificates.generate(Files.createDirectory(dir.resolve("after")));
     served = Files.createDirectory(dir.resolve("served"));
     before.install(served);
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     Path topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
     app =
         new XdsControlHarness(
@@ -68,13 +66,8 @@ class AdsTlsIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stop() throws Exception {
+    XdsControlHarness.closeAll(app, kafka);
   }
 
   @Test

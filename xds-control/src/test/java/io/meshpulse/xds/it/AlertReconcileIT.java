@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.testing.RequiresTool;
 import io.meshpulse.testing.Tools;
 import io.meshpulse.xds.policy.RouteShift;
@@ -78,8 +77,7 @@ class AlertReconcileIT {
         () -> ready(alertmanagerUrl + "/-/ready"), Duration.ofSeconds(15), "alertmanager ready");
     assertThat(postAlert(null).statusCode()).as("alert accepted by alertmanager").isEqualTo(200);
 
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     Path topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
     app =
         new XdsControlHarness(

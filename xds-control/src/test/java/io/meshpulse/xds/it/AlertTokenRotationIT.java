@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -32,8 +31,7 @@ class AlertTokenRotationIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
     tokenFile = dir.resolve("alerts").resolve("token");
     Files.createDirectories(tokenFile.getParent());
@@ -49,13 +47,8 @@ class AlertTokenRotationIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stop() throws Exception {
+    XdsControlHarness.closeAll(app, kafka);
   }
 
   /** Replaces the file in one step, as the kubelet does, so no request sees it half-written. */

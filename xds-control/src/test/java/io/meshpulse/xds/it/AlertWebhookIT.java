@@ -3,7 +3,6 @@ package io.meshpulse.xds.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +26,7 @@ class AlertWebhookIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
     app =
         new XdsControlHarness(
@@ -48,13 +46,8 @@ class AlertWebhookIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stop() throws Exception {
+    XdsControlHarness.closeAll(app, kafka);
   }
 
   static String payload(String status, String fingerprint) {

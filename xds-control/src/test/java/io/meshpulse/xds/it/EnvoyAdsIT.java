@@ -14,7 +14,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.v1.HealthState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,8 +40,7 @@ class EnvoyAdsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     Path topology =
         Topologies.write(
             dir,
@@ -63,16 +61,8 @@ class EnvoyAdsIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stop() throws Exception {
+    XdsControlHarness.closeAll(producer, app, kafka);
   }
 
   private static int weightOf(DiscoveryResponse eds, String cluster, int port) throws Exception {

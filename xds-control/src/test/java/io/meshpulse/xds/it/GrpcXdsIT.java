@@ -8,7 +8,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.xds.policy.EndpointRouting;
 import java.nio.file.Path;
@@ -43,8 +42,7 @@ class GrpcXdsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     backends = List.of(new CountingBackend(), new CountingBackend(), new CountingBackend());
     Path topology =
         Topologies.write(

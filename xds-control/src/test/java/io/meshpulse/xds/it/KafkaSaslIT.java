@@ -56,13 +56,8 @@ class KafkaSaslIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stop() throws Exception {
+    XdsControlHarness.closeAll(app, kafka);
   }
 
   @Test

@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.v1.HealthState;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,8 +51,7 @@ class RolloutIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     Path topology = dir.resolve("topology.yml");
     Files.writeString(
         topology, "services:\n" + service("reviews", 9080, 91) + service("ratings", 9090, 92));
@@ -105,18 +103,7 @@ class RolloutIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (pipeline != null) {
-      pipeline.close();
-    }
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+    XdsControlHarness.closeAll(pipeline, producer, app, kafka);
   }
 
   /** An Envoy-style RDS subscription: records the canary's route weight in each response. */

@@ -10,7 +10,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,8 +58,7 @@ class RoutingGrpcIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     v1 = new CountingBackend();
     v2 = new CountingBackend();
     Path topology =

@@ -3,7 +3,6 @@ package io.meshpulse.xds.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.Topics;
 import io.meshpulse.model.v1.HealthState;
 import java.net.http.HttpResponse;
@@ -22,8 +21,7 @@ class XdsControlApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    kafka = EmbeddedKafka.builder().port(0).build().start();
-    kafka.createTopics(MeshTopics.all(1));
+    kafka = XdsControlHarness.startKafka();
     Path topology =
         Topologies.write(
             dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103, 9104, 9105));
@@ -33,16 +31,8 @@ class XdsControlApiIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (app != null) {
-      app.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stop() throws Exception {
+    XdsControlHarness.closeAll(producer, app, kafka);
   }
 
   @Test

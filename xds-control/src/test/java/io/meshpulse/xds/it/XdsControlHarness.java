@@ -1,6 +1,7 @@
 package io.meshpulse.xds.it;
 
 import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.ProtoSerializer;
 import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.Endpoint;
@@ -55,6 +56,38 @@ final class XdsControlHarness implements AutoCloseable {
         new SpringApplicationBuilder(XdsControlApplication.class)
             .properties(props.toArray(String[]::new))
             .run();
+  }
+
+  /** An embedded broker on a free port with every mesh topic (one partition each). */
+  static EmbeddedKafka startKafka() {
+    EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+    kafka.createTopics(MeshTopics.all(1));
+    return kafka;
+  }
+
+  /**
+   * Closes each part that is not null, in the order given (the last one started first), going on
+   * after a failure; the first failure is thrown at the end, the others suppressed in it.
+   */
+  static void closeAll(@Nullable AutoCloseable... parts) throws Exception {
+    Exception first = null;
+    for (AutoCloseable part : parts) {
+      if (part == null) {
+        continue;
+      }
+      try {
+        part.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   XdsControlRuntime runtime() {
