@@ -133,6 +133,13 @@ final class MeshDashboards {
                 "none",
                 new Query(Queries.ENDPOINT_EJECTED, "{{endpoint}}")),
             Panel.timeseries(
+                "Ejections refused by a guardrail",
+                "1 while xds-control wants an endpoint ejected but max-ejection-percent or the"
+                    + " panic threshold keeps it in, degraded: more of the service is unhealthy"
+                    + " than it may take out.",
+                "none",
+                new Query(Queries.ENDPOINT_EJECTION_REFUSED, "{{endpoint}}")),
+            Panel.timeseries(
                 "Routing decisions",
                 "Decisions xds-control made per minute by action, averaged over the rate window"
                     + " (at least four scrapes): one decision shows as a low step as wide as that"

@@ -51,6 +51,8 @@ final class Queries {
   static final String ENDPOINT_SCORE = "meshpulse_endpoint_health_score{cluster=~\"$cluster\"}";
   static final String ENDPOINT_WEIGHT = "meshpulse_endpoint_weight{cluster=~\"$cluster\"}";
   static final String ENDPOINT_EJECTED = "meshpulse_endpoint_ejected{cluster=~\"$cluster\"}";
+  static final String ENDPOINT_EJECTION_REFUSED =
+      "meshpulse_endpoint_ejection_refused{cluster=~\"$cluster\"}";
   static final String WORST_ENDPOINTS = "bottomk(10, meshpulse_endpoint_health_score)";
   static final String ENDPOINT_P99 = "meshpulse_endpoint_p99_milliseconds{cluster=~\"$cluster\"}";
   static final String DECISIONS = perMinute("meshpulse_decisions_total", "action");

@@ -27,6 +27,7 @@ public record ClusterView(
       String status,
       String healthStatus,
       boolean ejected,
+      boolean ejectionRefused,
       @Nullable Double score,
       List<String> reasons) {}
 
@@ -74,6 +75,7 @@ public record ClusterView(
         e.status().name(),
         e.status().envoyHealthStatus(),
         e.ejected(),
+        e.ejectionRefused(),
         Double.isNaN(e.score()) ? null : e.score(),
         e.reasons());
   }

@@ -17,9 +17,9 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Per-endpoint gauges: weight, ejected (0/1), health score and p99 latency, tagged
- * cluster/subset/endpoint; and the age of the newest health record, which the stale-data alert
- * watches.
+ * Per-endpoint gauges: weight, ejected (0/1), ejection refused by a guardrail (0/1), health score
+ * and p99 latency, tagged cluster/subset/endpoint; and the age of the newest health record, which
+ * the stale-data alert watches.
  *
  * <p>Each endpoint's gauges are registered when it is first served and removed when it no longer
  * is; an evaluation only sets the values they read. (Registering every row again on each
@@ -61,7 +61,7 @@ final class EndpointMeters {
           Optional<HealthObservation> obs = health.get(r.id());
           p99 = obs.map(o -> o.record().getP99Millis()).orElse(Double.NaN);
         }
-        gauges.set(r.weight(), r.ejected(), r.score(), p99);
+        gauges.set(r.weight(), r.ejected(), r.ejectionRefused(), r.score(), p99);
         if (gauges.generation != current) {
           gauges.generation = current;
           served++;
@@ -87,10 +87,12 @@ final class EndpointMeters {
     private final Tags tags;
     private final Gauge weightGauge;
     private final Gauge ejectedGauge;
+    private final Gauge refusedGauge;
     private @Nullable Gauge scoreGauge;
     private @Nullable Gauge p99Gauge;
     private volatile double weight;
     private volatile double ejected;
+    private volatile double refused;
     private volatile double score = Double.NaN;
     private volatile double p99 = Double.NaN;
     long generation;
@@ -116,11 +118,20 @@ final class EndpointMeters {
               .tags(tags)
               .strongReference(true)
               .register(registry);
+      refusedGauge =
+          Gauge.builder("meshpulse.endpoint.ejection.refused", this, g -> g.refused)
+              .description(
+                  "1 when the policy wants it ejected but max-ejection-percent or the panic"
+                      + " threshold keeps it in")
+              .tags(tags)
+              .strongReference(true)
+              .register(registry);
     }
 
-    void set(int weight, boolean ejected, double score, double p99) {
+    void set(int weight, boolean ejected, boolean refused, double score, double p99) {
       this.weight = weight;
       this.ejected = ejected ? 1 : 0;
+      this.refused = refused ? 1 : 0;
       this.score = score;
       this.p99 = p99;
       if (Double.isNaN(score) != (scoreGauge == null)) {
@@ -149,6 +160,7 @@ final class EndpointMeters {
     void remove() {
       registry.remove(weightGauge);
       registry.remove(ejectedGauge);
+      registry.remove(refusedGauge);
       if (scoreGauge != null) {
         scoreGauge = removed(scoreGauge);
       }

@@ -7,6 +7,8 @@ import java.util.List;
  * How one endpoint is served.
  *
  * @param score the health score of the latest fresh record, NaN when none
+ * @param ejectionRefused the policy wants it ejected, but {@code max-ejection-percent} or the panic
+ *     threshold keeps it in (served degraded)
  */
 public record EndpointRouting(
     EndpointId id,
@@ -15,9 +17,22 @@ public record EndpointRouting(
     int weight,
     EndpointStatus status,
     double score,
-    List<String> reasons) {
+    List<String> reasons,
+    boolean ejectionRefused) {
   public EndpointRouting {
     reasons = List.copyOf(reasons);
+  }
+
+  /** An endpoint whose ejection nothing refuses. */
+  public EndpointRouting(
+      EndpointId id,
+      String subset,
+      LocalitySpec locality,
+      int weight,
+      EndpointStatus status,
+      double score,
+      List<String> reasons) {
+    this(id, subset, locality, weight, status, score, reasons, false);
   }
 
   public boolean ejected() {

@@ -398,7 +398,14 @@ public final class RoutingPolicy {
       states.put(s.id, next);
       routings.add(
           new EndpointRouting(
-              s.id, s.subset, s.spec.locality(), weight, status, s.signal.score(), reasons));
+              s.id,
+              s.subset,
+              s.spec.locality(),
+              weight,
+              status,
+              s.signal.score(),
+              reasons,
+              suppressed));
       DecisionTrigger trigger =
           s.override != null
               ? DecisionTrigger.DECISION_TRIGGER_OVERRIDE

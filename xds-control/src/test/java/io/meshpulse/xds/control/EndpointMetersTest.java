@@ -96,7 +96,7 @@ class EndpointMetersTest {
     meters.update(
         table(
             endpoint("10.0.0.1", 0.2, 50, EndpointStatus.EJECTED),
-            endpoint("10.0.0.2", Double.NaN, 100, EndpointStatus.ACTIVE)),
+            refused("10.0.0.2", Double.NaN, 100)),
         health);
 
     String text = registry.scrape();
@@ -106,7 +106,9 @@ class EndpointMetersTest {
         .contains(series("ejected", "10.0.0.1:80") + " 1.0")
         .contains(series("health_score", "10.0.0.1:80") + " 0.2")
         .contains(series("weight", "10.0.0.2:80") + " 100.0")
-        .contains(series("ejected", "10.0.0.2:80") + " 0.0");
+        .contains(series("ejected", "10.0.0.2:80") + " 0.0")
+        .contains(series("ejection_refused", "10.0.0.1:80") + " 0.0")
+        .contains(series("ejection_refused", "10.0.0.2:80") + " 1.0");
     assertThat(text)
         .as("no score nor p99 once the endpoint's record is not fresh")
         .doesNotContain(series("health_score", "10.0.0.2:80"))
@@ -120,6 +122,7 @@ class EndpointMetersTest {
     assertThat(text)
         .as("the fresh score is back")
         .contains(series("health_score", "10.0.0.2:80") + " 0.95")
+        .contains(series("ejection_refused", "10.0.0.2:80") + " 0.0")
         .contains(
             "meshpulse_endpoint_p99_milliseconds{cluster=\"reviews\",endpoint=\"10.0.0.2:80\","
                 + "subset=\"v1\"} 30.0");
@@ -167,5 +170,18 @@ class EndpointMetersTest {
             .setP99Millis(p99)
             .build(),
         at);
+  }
+
+  /** An endpoint the policy wants ejected but a guardrail keeps in, degraded. */
+  private static EndpointRouting refused(String address, double score, int weight) {
+    return new EndpointRouting(
+        new EndpointId("reviews", address, 80),
+        "v1",
+        LocalitySpec.NONE,
+        weight,
+        EndpointStatus.DEGRADED,
+        score,
+        List.of("guardrail"),
+        true);
   }
 }

@@ -51,6 +51,26 @@ class XdsControlApiIT {
         .as("decisions JSON")
         .contains("ENDPOINT_ACTION_EJECT", "\"xdsVersion\"", "test: HEALTH_STATE_UNHEALTHY");
     assertThat(body("/api/v1/decisions?cluster=ratings")).as("other cluster").isEqualTo("[]");
+
+    // A second unhealthy endpoint of five: max-ejection-percent (20 %) keeps it in.
+    producer.send("reviews", "127.0.0.1", 9102, HealthState.HEALTH_STATE_UNHEALTHY, 0.2);
+    XdsControlHarness.await(
+        () -> body("/api/v1/clusters").contains("\"ejectionRefused\":true"),
+        Duration.ofSeconds(10),
+        "a refused ejection");
+    assertThat(body("/api/v1/clusters"))
+        .as("the refused endpoint")
+        .contains(
+            "\"status\":\"DEGRADED\",\"healthStatus\":\"HEALTHY\",\"ejected\":false,"
+                + "\"ejectionRefused\":true,\"score\":0.2,",
+            "guardrail: ejection refused");
+    assertThat(body("/actuator/prometheus"))
+        .as("its gauge")
+        .contains(
+            "meshpulse_endpoint_ejection_refused{cluster=\"reviews\",endpoint=\"127.0.0.1:9102\","
+                + "subset=\"v1\"} 1.0",
+            "meshpulse_endpoint_ejection_refused{cluster=\"reviews\",endpoint=\"127.0.0.1:9103\","
+                + "subset=\"v1\"} 0.0");
   }
 
   @Test

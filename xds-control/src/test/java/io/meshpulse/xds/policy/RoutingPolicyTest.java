@@ -181,6 +181,8 @@ class RoutingPolicyTest {
     assertThat(run.routing(bad).status())
         .as("the refused one degrades")
         .isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(run.routing(bad).ejectionRefused()).as("its ejection refused").isTrue();
+    assertThat(run.routing(second).ejectionRefused()).as("the ejected one").isFalse();
     assertThat(run.changes())
         .as("refusal recorded")
         .anyMatch(
@@ -191,6 +193,13 @@ class RoutingPolicyTest {
     assertThat(run.changes())
         .as("no repeated SUPPRESSED change")
         .noneMatch(c -> c.action() == EndpointAction.ENDPOINT_ACTION_SUPPRESSED);
+    assertThat(run.routing(bad).ejectionRefused()).as("still refused").isTrue();
+    run.step(
+        table(ids, T0.plusMillis(200), unhealthyAt(second, 200), healthy(bad, T0.plusMillis(200))),
+        T0.plusMillis(200));
+    assertThat(run.routing(bad).ejectionRefused())
+        .as("no longer wanted ejected: no longer refused")
+        .isFalse();
   }
 
   @Test
