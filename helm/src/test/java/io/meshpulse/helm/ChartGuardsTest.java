@@ -142,6 +142,18 @@ class ChartGuardsTest {
   }
 
   @Test
+  void aRunbookBaseUrlThatIsNoHttpUrlOrHasAnAnchor_failsTheSchema(@TempDir Path dir)
+      throws IOException {
+    for (String bad : List.of("wiki/meshpulse", "https://wiki.example/runbooks.md#top")) {
+      Path values =
+          write(dir, "monitoring:\n  prometheusRule:\n    runbookBaseUrl: \"" + bad + "\"\n");
+      assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
+          .as("runbookBaseUrl %s", bad)
+          .hasMessageContaining("runbookBaseUrl");
+    }
+  }
+
+  @Test
   void twoXdsControlReplicas_areRefused(@TempDir Path dir) throws IOException {
     Path values = write(dir, "xdsControl:\n  replicaCount: 2\n");
     assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))

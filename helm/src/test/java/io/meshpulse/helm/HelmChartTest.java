@@ -196,6 +196,31 @@ class HelmChartTest {
   }
 
   @Test
+  void runbookBaseUrl_pointsEveryAlertsRunbookAtTheOperatorsCopy(@TempDir Path dir)
+      throws IOException {
+    String upstream = "https://github.com/meshpulse/meshpulse/blob/main/docs/runbooks.md#";
+    String committedRules = read(DASHBOARDS.resolve("prometheus/meshpulse-rules.yml"));
+    Path values = dir.resolve("runbook-values.yaml");
+    Files.writeString(
+        values,
+        "monitoring:\n  prometheusRule:\n    runbookBaseUrl: https://wiki.example/sre/meshpulse\n");
+    RenderedChart chart =
+        RenderedChart.render(List.of(CI.resolve("monitoring-values.yaml"), values));
+
+    Map<String, Object> expected =
+        Serialization.unmarshal(
+            committedRules.replace(upstream, "https://wiki.example/sre/meshpulse#"), Map.class);
+    GenericKubernetesResource rule = chart.firstCustom("PrometheusRule").orElseThrow();
+    assertThat(rule.<Object>get("spec", "groups"))
+        .as("PrometheusRule groups, every runbook_url moved")
+        .isEqualTo(expected.get("groups"));
+    assertThat(Serialization.asYaml(rule.get("spec", "groups")))
+        .as("no upstream link left")
+        .doesNotContain(upstream)
+        .contains("runbook_url: \"https://wiki.example/sre/meshpulse#meshhealthdatastale\"");
+  }
+
+  @Test
   void dashboardConfigMaps_holdExactlyTheCommittedJson() throws IOException {
     RenderedChart chart = RenderedChart.render(CI.resolve("monitoring-values.yaml"));
     Map<String, String> committed = committedDashboards();
