@@ -142,9 +142,13 @@ class ChartGuardsTest {
   }
 
   @Test
-  void aRunbookBaseUrlThatIsNoHttpUrlOrHasAnAnchor_failsTheSchema(@TempDir Path dir)
+  void aRunbookBaseUrlThatIsNoHttpUrlOrHasAnAnchorOrAQuote_failsTheSchema(@TempDir Path dir)
       throws IOException {
-    for (String bad : List.of("wiki/meshpulse", "https://wiki.example/runbooks.md#top")) {
+    for (String bad :
+        List.of(
+            "wiki/meshpulse",
+            "https://wiki.example/runbooks.md#top",
+            "https://wiki.example/\\\"x")) {
       Path values =
           write(dir, "monitoring:\n  prometheusRule:\n    runbookBaseUrl: \"" + bad + "\"\n");
       assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
