@@ -23,18 +23,6 @@ public record EndpointRouting(
     reasons = List.copyOf(reasons);
   }
 
-  /** An endpoint whose ejection nothing refuses. */
-  public EndpointRouting(
-      EndpointId id,
-      String subset,
-      LocalitySpec locality,
-      int weight,
-      EndpointStatus status,
-      double score,
-      List<String> reasons) {
-    this(id, subset, locality, weight, status, score, reasons, false);
-  }
-
   public boolean ejected() {
     return status == EndpointStatus.EJECTED;
   }

@@ -107,7 +107,8 @@ public final class RoutingPolicy {
                 config.neutralWeight(),
                 EndpointStatus.ACTIVE,
                 Double.NaN,
-                List.of("neutral")));
+                List.of("neutral"),
+                false));
       }
     }
     return new ServiceRouting(service, RouteWeights.compute(service, endpoints, config), endpoints);

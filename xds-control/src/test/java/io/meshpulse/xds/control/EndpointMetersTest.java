@@ -152,14 +152,7 @@ class EndpointMetersTest {
 
   private static EndpointRouting endpoint(
       String address, double score, int weight, EndpointStatus status) {
-    return new EndpointRouting(
-        new EndpointId("reviews", address, 80),
-        "v1",
-        LocalitySpec.NONE,
-        weight,
-        status,
-        score,
-        List.of());
+    return routing(address, score, weight, status, List.of(), false);
   }
 
   private static HealthObservation observation(String address, double p99, Instant at) {
@@ -174,14 +167,24 @@ class EndpointMetersTest {
 
   /** An endpoint the policy wants ejected but a guardrail keeps in, degraded. */
   private static EndpointRouting refused(String address, double score, int weight) {
+    return routing(address, score, weight, EndpointStatus.DEGRADED, List.of("guardrail"), true);
+  }
+
+  private static EndpointRouting routing(
+      String address,
+      double score,
+      int weight,
+      EndpointStatus status,
+      List<String> reasons,
+      boolean ejectionRefused) {
     return new EndpointRouting(
         new EndpointId("reviews", address, 80),
         "v1",
         LocalitySpec.NONE,
         weight,
-        EndpointStatus.DEGRADED,
+        status,
         score,
-        List.of("guardrail"),
-        true);
+        reasons,
+        ejectionRefused);
   }
 }

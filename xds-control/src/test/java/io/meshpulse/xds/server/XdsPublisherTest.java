@@ -88,6 +88,7 @@ class XdsPublisherTest {
         weight,
         status,
         score,
-        List.of(reason));
+        List.of(reason),
+        false);
   }
 }

@@ -65,7 +65,7 @@ class XdsSnapshotsTest {
   private static EndpointRouting route(
       ServiceSpec s, String subset, EndpointSpec e, int w, EndpointStatus st) {
     return new EndpointRouting(
-        EndpointId.of(s.name(), e), subset, e.locality(), w, st, 1.0, List.of());
+        EndpointId.of(s.name(), e), subset, e.locality(), w, st, 1.0, List.of(), false);
   }
 
   private static XdsSnapshots.Resources resources(RoutingTable t, ProxyKind kind) {
