@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.meshpulse.model.MeshpulseBuild;
 import io.meshpulse.tls.ReloadingTlsCredentials;
 import io.meshpulse.tls.TlsFiles;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -78,13 +79,14 @@ public final class CollectorGrpcServer implements SmartLifecycle {
       this.credentials = credentials;
       logger.info(
           "gRPC listening address={} port={} tls={} mtls={} tls-reload-interval={}"
-              + " max-connection-age={}",
+              + " max-connection-age={} build={}",
           config.bindAddress(),
           started.getPort(),
           files != null,
           files != null && files.trustCa() != null,
           files == null || tls.reloadInterval().isZero() ? "off" : tls.reloadInterval(),
-          config.maxConnectionAge().isZero() ? "off" : config.maxConnectionAge());
+          config.maxConnectionAge().isZero() ? "off" : config.maxConnectionAge(),
+          MeshpulseBuild.current());
     } catch (IOException e) {
       handlers.shutdownNow();
       if (credentials != null) {

@@ -1,5 +1,6 @@
 package io.meshpulse.collector.metrics;
 
+import io.meshpulse.model.MeshpulseBuild;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,6 +51,11 @@ public final class CollectorMetrics {
 
   public CollectorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    MeshpulseBuild build = MeshpulseBuild.current();
+    Gauge.builder("meshpulse.build.info", () -> 1)
+        .description("1, labelled with the release and revision this collector was built from")
+        .tags("component", "collector", "version", build.version(), "revision", build.revision())
+        .register(registry);
     this.produceLatency =
         Timer.builder("meshpulse.collector.produce.latency")
             .description("Time from handing a record to the Kafka producer to its acknowledgement")

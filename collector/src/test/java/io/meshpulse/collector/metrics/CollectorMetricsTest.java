@@ -2,6 +2,7 @@ package io.meshpulse.collector.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.meshpulse.model.MeshpulseBuild;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,6 +12,19 @@ class CollectorMetricsTest {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final CollectorMetrics metrics = new CollectorMetrics(registry);
+
+  @Test
+  void buildInfo_namesTheComponentAndTheBuildItRuns() {
+    MeshpulseBuild build = MeshpulseBuild.current();
+
+    assertThat(registry.scrape())
+        .contains(
+            "meshpulse_build_info{component=\"collector\",revision=\""
+                + build.revision()
+                + "\",version=\""
+                + build.version()
+                + "\"} 1\n");
+  }
 
   @Test
   void everyDropReason_isExportedAtZero_beforeAnyDrop() {

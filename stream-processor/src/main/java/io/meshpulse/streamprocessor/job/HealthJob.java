@@ -1,5 +1,6 @@
 package io.meshpulse.streamprocessor.job;
 
+import io.meshpulse.model.MeshpulseBuild;
 import io.meshpulse.streamprocessor.io.AccessRecordSchema;
 import io.meshpulse.streamprocessor.io.BinaryTypeInfo;
 import io.meshpulse.streamprocessor.io.Inbound;
@@ -183,6 +184,10 @@ public final class HealthJob {
     envConf.addAll(conf);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(envConf);
     define(env, conf);
+    logger.info(
+        "submitting job={} build={}",
+        conf.get(HealthJobOptions.JOB_NAME),
+        MeshpulseBuild.current());
     env.execute(conf.get(HealthJobOptions.JOB_NAME));
   }
 

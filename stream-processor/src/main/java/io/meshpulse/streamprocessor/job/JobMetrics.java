@@ -56,6 +56,15 @@ final class JobMetrics {
   static final String ENDPOINT_SCORES = "endpoint_scores";
 
   static final String SERVICE_SCORES = "service_scores";
+
+  /**
+   * 1 per subtask of the record gate, labelled {@value #VERSION_LABEL} and {@value #REVISION_LABEL}
+   * with the build the job runs ({@link io.meshpulse.model.MeshpulseBuild}).
+   */
+  static final String BUILD_INFO = "build_info";
+
+  static final String VERSION_LABEL = "version";
+  static final String REVISION_LABEL = "revision";
   static final String STATE_LABEL = "state";
 
   private JobMetrics() {}

@@ -1,5 +1,6 @@
 package io.meshpulse.streamprocessor.job;
 
+import io.meshpulse.model.MeshpulseBuild;
 import io.meshpulse.streamprocessor.io.Inbound;
 import io.meshpulse.streamprocessor.io.OutRecord;
 import io.meshpulse.streamprocessor.io.Sample;
@@ -45,6 +46,11 @@ final class RecordGate extends ProcessFunction<Inbound, Sample> {
     tooNew = group.counter(JobMetrics.RECORDS_TOO_NEW);
     withoutEndpoint = group.counter(JobMetrics.RECORDS_WITHOUT_ENDPOINT);
     destinationReported = group.counter(JobMetrics.RECORDS_DESTINATION_REPORTED);
+    MeshpulseBuild build = MeshpulseBuild.current();
+    group
+        .addGroup(JobMetrics.VERSION_LABEL, build.version())
+        .addGroup(JobMetrics.REVISION_LABEL, build.revision())
+        .gauge(JobMetrics.BUILD_INFO, () -> 1);
   }
 
   @Override

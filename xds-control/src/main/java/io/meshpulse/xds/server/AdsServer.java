@@ -3,6 +3,7 @@ package io.meshpulse.xds.server;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.meshpulse.model.MeshpulseBuild;
 import io.meshpulse.tls.ReloadingTlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,7 +61,12 @@ public final class AdsServer implements AutoCloseable {
       throw new UncheckedIOException(
           "cannot start the ADS server on " + bindAddress + ":" + port, e);
     }
-    logger.info("ADS server listening address={} port={} tls={}", bindAddress, port(), tls != null);
+    logger.info(
+        "ADS server listening address={} port={} tls={} build={}",
+        bindAddress,
+        port(),
+        tls != null,
+        MeshpulseBuild.current());
   }
 
   /** The bound port (the real one when configured with 0). */

@@ -5,7 +5,9 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.meshpulse.model.MeshpulseBuild;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
@@ -31,6 +33,11 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
 
   public XdsMetrics(MeterRegistry registry) {
     this.registry = registry;
+    MeshpulseBuild build = MeshpulseBuild.current();
+    Gauge.builder("meshpulse.build.info", () -> 1)
+        .description("1, labelled with the release and revision this xds-control was built from")
+        .tags("component", "xds-control", "version", build.version(), "revision", build.revision())
+        .register(registry);
     registry.gauge("meshpulse.xds.connected.proxies", connected);
     this.pushTimer =
         Timer.builder("meshpulse.xds.push")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.meshpulse.model.MeshpulseBuild;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,19 @@ class XdsMetricsTest {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final XdsMetrics metrics = new XdsMetrics(registry);
+
+  @Test
+  void buildInfo_namesTheComponentAndTheBuildItRuns() {
+    MeshpulseBuild build = MeshpulseBuild.current();
+
+    assertThat(registry.scrape())
+        .contains(
+            "meshpulse_build_info{component=\"xds-control\",revision=\""
+                + build.revision()
+                + "\",version=\""
+                + build.version()
+                + "\"} 1\n");
+  }
 
   @Test
   void nacks_existAtZeroForEveryServedType_beforeTheFirstNack() {
