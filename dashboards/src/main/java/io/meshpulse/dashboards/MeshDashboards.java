@@ -287,6 +287,14 @@ final class MeshDashboards {
                     + " files are read again every minute, so a renewed secret shows within about"
                     + " two. MeshTlsCertificateExpiresSoon fires below 7 days.",
                 "s",
-                new Query(Queries.TLS_EXPIRES_IN, "{{listener}}"))));
+                new Query(Queries.TLS_EXPIRES_IN, "{{listener}}")),
+            Panel.table(
+                "Builds running",
+                "Running instances of each component (collector, health job, xds-control) by the"
+                    + " release and revision it was built from. Outside a rollout each component"
+                    + " should show one row, and all of them one release: mixed builds can"
+                    + " disagree on the record format.",
+                "none",
+                new Query(Queries.BUILDS, "{{component}} {{version}} {{revision}}"))));
   }
 }

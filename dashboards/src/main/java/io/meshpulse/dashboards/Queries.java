@@ -110,6 +110,20 @@ final class Queries {
   static final String FLINK_LATE_RESULTS =
       rate(FLINK_OPERATOR + "meshpulse_late_window_results_dropped");
   static final String FLINK_TOO_OLD = rate(FLINK_OPERATOR + "meshpulse_records_too_old");
+
+  /**
+   * The job's build gauge: Flink puts the keys of its key-value groups (version, revision) into the
+   * name as well as the labels.
+   */
+  static final String FLINK_BUILD_INFO = FLINK_OPERATOR + "meshpulse_version_revision_build_info";
+
+  /** Instances of each component by the build they run; the job's subtasks count as one. */
+  static final String BUILDS =
+      "count by (component, version, revision) (meshpulse_build_info) or label_replace(count by"
+          + " (version, revision) (max by (version, revision, job_id) ("
+          + FLINK_BUILD_INFO
+          + ")), \"component\", \"health-job\", \"\", \"\")";
+
   static final String FLINK_CHECKPOINTS_COMPLETED =
       perMinute("flink_jobmanager_job_numberOfCompletedCheckpoints");
   static final String FLINK_CHECKPOINTS_FAILED =
