@@ -20,6 +20,7 @@ import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.model.Topics;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.ProxyStats;
+import io.meshpulse.model.v1.Reporter;
 import io.meshpulse.model.v1.StatSample;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -273,6 +274,30 @@ class CollectorIT {
                 exposition, "meshpulse_collector_peer_metadata_unreadable_total"))
         .as("the entry whose metadata was unreadable, counted")
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void waypointEntries_areReportedByTheWaypoint_inKafkaAndTheIstioMetrics() {
+    send(
+        EnvoyClient.first(
+            node("istio-waypoint-node"),
+            List.of(withRequestId(http("istio-waypoint-http-entry-with-peers"), "waypoint-1"))));
+
+    AccessRecord record = accessRecords(1, r -> r.getRequestId().equals("waypoint-1")).get(0);
+
+    assertThat(record.getReporter()).as("reporter").isEqualTo(Reporter.REPORTER_WAYPOINT);
+    assertThat(record.getEndpoint().getAddress() + ":" + record.getEndpoint().getPort())
+        .as("the pod the waypoint picked, behind its connect_originate listener")
+        .isEqualTo("10.44.3.17:9080");
+    assertThat(record.getSubset()).as("subset").isEqualTo("v2");
+    assertThat(collector.scrape())
+        .as("istio_requests_total as Istio's waypoints label it")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"waypoint\")"
+                + "(?=[^}]*source_workload=\"productpage-v1\")"
+                + "(?=[^}]*destination_workload=\"reviews-v2\")"
+                + "(?=[^}]*destination_service_name=\"reviews\")"
+                + "(?=[^}]*response_code=\"503\")[^}]*\\} 1");
   }
 
   @Test

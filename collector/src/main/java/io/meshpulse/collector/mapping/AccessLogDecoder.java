@@ -551,7 +551,9 @@ public final class AccessLogDecoder {
    * The shared part of an entry. Istio's inbound passthrough clusters (traffic to a port of the pod
    * that no service declares) are logged by the destination's proxy: reporter DESTINATION, with the
    * destination service named as Istio names it ({@link AccessRecordMapper#passthroughDestination})
-   * and the cluster name as the record's cluster.
+   * and the cluster name as the record's cluster. A waypoint's entries (reporter WAYPOINT) are
+   * neither side's: the source comes from the downstream peer, the destination from the cluster's
+   * service and the upstream peer, as Istio's waypoint metrics have them.
    */
   private EntryContext newContext(
       NodeIdentity node,
@@ -568,45 +570,65 @@ public final class AccessLogDecoder {
             ? Reporter.REPORTER_DESTINATION
             : istio == null
                 ? options.defaultReporter()
-                : istio.direction() == IstioClusterName.Direction.OUTBOUND
-                    ? Reporter.REPORTER_SOURCE
-                    : Reporter.REPORTER_DESTINATION;
+                : switch (istio.direction()) {
+                  case OUTBOUND -> Reporter.REPORTER_SOURCE;
+                  case INBOUND -> Reporter.REPORTER_DESTINATION;
+                  case WAYPOINT -> Reporter.REPORTER_WAYPOINT;
+                };
     String service = istio == null ? upstreamCluster : istio.service();
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
       service = node.ownService();
     }
+    boolean inbound = reporter == Reporter.REPORTER_DESTINATION;
+    boolean waypoint = reporter == Reporter.REPORTER_WAYPOINT;
+    boolean unreadable = false;
+    PeerMetadata downstream = null;
+    PeerMetadata upstream = null;
+    if (inbound || waypoint) {
+      try {
+        downstream = peerMetadata(EntryReader.DOWNSTREAM);
+      } catch (InvalidProtocolBufferException e) {
+        unreadable = true; // mapped as if it had none, and counted
+      }
+    }
+    if (!inbound) {
+      try {
+        upstream = peerMetadata(EntryReader.UPSTREAM);
+      } catch (InvalidProtocolBufferException e) {
+        unreadable = true;
+      }
+    }
     Peer source;
     Peer destination;
-    String securityPolicy;
-    boolean inbound = reporter == Reporter.REPORTER_DESTINATION;
-    PeerMetadata metadata = null;
-    boolean unreadable = false;
-    try {
-      metadata = peerMetadata(inbound ? EntryReader.DOWNSTREAM : EntryReader.UPSTREAM);
-    } catch (InvalidProtocolBufferException e) {
-      unreadable = true; // mapped as if it had none, and counted
-    }
     if (inbound) {
       source = mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal);
-      if (metadata != null) {
-        source = metadata.applyTo(source);
-      }
       destination =
           passthrough
               ? AccessRecordMapper.passthroughDestination(
                   node, upstreamCluster, authority, localPrincipal)
               : mapper.peer(
                   node, AccessRecordMapper.Side.LOCAL_DESTINATION, service, localPrincipal);
-      securityPolicy = peerCertificate && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
     } else {
-      source = mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", localPrincipal);
+      source =
+          waypoint
+              ? mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal)
+              : mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", localPrincipal);
       destination = mapper.peer(node, AccessRecordMapper.Side.SERVICE, service, "");
-      if (metadata != null) {
-        destination = metadata.applyTo(destination);
-      }
-      securityPolicy = "unknown";
     }
+    if (downstream != null) {
+      source = downstream.applyTo(source);
+    }
+    if (upstream != null) {
+      destination = upstream.applyTo(destination);
+    }
+    boolean mutualTls = peerCertificate && !peerPrincipal.isEmpty();
+    // A client-side proxy cannot tell how the server side secured the connection: Istio's
+    // "unknown". A waypoint can only when the entry shows the downstream peer's certificate.
+    String securityPolicy =
+        inbound
+            ? (mutualTls ? "mutual_tls" : "none")
+            : waypoint && mutualTls ? "mutual_tls" : "unknown";
     return new EntryContext(
         node,
         reporter,

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.EnvoyInternalAddress;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
 import io.envoyproxy.envoy.data.accesslog.v3.ConnectionProperties;
@@ -377,8 +378,8 @@ final class EntryReader {
           hasSocketAddress = true;
           socketAddress(in);
         }
-        case (Address.PIPE_FIELD_NUMBER << 3) | 2,
-            (Address.ENVOY_INTERNAL_ADDRESS_FIELD_NUMBER << 3) | 2 -> {
+        case (Address.ENVOY_INTERNAL_ADDRESS_FIELD_NUMBER << 3) | 2 -> internalAddress(in);
+        case (Address.PIPE_FIELD_NUMBER << 3) | 2 -> {
           hasSocketAddress = false;
           in.skipRawBytes(length(in));
         }
@@ -386,6 +387,66 @@ final class EntryReader {
       }
     }
     exit(in, limit);
+  }
+
+  /**
+   * An internal listener's address. Istio's waypoints reach each endpoint through the {@code
+   * connect_originate} listener, with the pod's {@code ip:port} (IPv6 in brackets) as the endpoint
+   * id: that is the endpoint. Without such an id the entry has no endpoint.
+   */
+  private void internalAddress(CodedInputStream in) throws IOException {
+    hasSocketAddress = false;
+    addressOff = 0;
+    addressLen = 0;
+    hasPortValue = false;
+    portValue = 0;
+    int limit = enter(in);
+    int tag;
+    while ((tag = in.readTag()) != 0) {
+      if (tag == ((EnvoyInternalAddress.ENDPOINT_ID_FIELD_NUMBER << 3) | 2)) {
+        int len = length(in);
+        endpointId(position(in), len);
+        in.skipRawBytes(len);
+      } else {
+        skip(in, tag);
+      }
+    }
+    exit(in, limit);
+  }
+
+  private void endpointId(int off, int len) {
+    int colon = off + len - 1;
+    while (colon > off && buf[colon] != ':') {
+      colon--;
+    }
+    int port = 0;
+    for (int i = colon + 1; i < off + len; i++) {
+      int digit = buf[i] - '0';
+      if (digit < 0 || digit > 9 || port > 65_535) {
+        return;
+      }
+      port = port * 10 + digit;
+    }
+    int hostOff = off;
+    int hostEnd = colon;
+    if (hostEnd - hostOff >= 2 && buf[hostOff] == '[' && buf[hostEnd - 1] == ']') {
+      hostOff++;
+      hostEnd--;
+    } else {
+      for (int i = hostOff; i < hostEnd; i++) {
+        if (buf[i] == ':') {
+          return; // an IPv6 address without brackets: where its port starts is not known
+        }
+      }
+    }
+    if (colon <= off || colon == off + len - 1 || port > 65_535 || hostEnd <= hostOff) {
+      return;
+    }
+    hasSocketAddress = true;
+    addressOff = hostOff;
+    addressLen = hostEnd - hostOff;
+    hasPortValue = true;
+    portValue = port;
   }
 
   private void socketAddress(CodedInputStream in) throws IOException {

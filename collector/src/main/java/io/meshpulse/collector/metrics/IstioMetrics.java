@@ -318,17 +318,21 @@ public final class IstioMetrics implements MultiCollector {
     Peer source = record.source();
     Peer destination = record.destination();
     boolean inbound = record.reporter() == Reporter.REPORTER_DESTINATION;
+    boolean waypoint = record.reporter() == Reporter.REPORTER_WAYPOINT;
     // The reporting proxy's canonical service and revision are its node's; the peer's come with
-    // its metadata, and Istio writes "unknown" and "latest" for a peer it does not know.
+    // its metadata, and Istio writes "unknown" and "latest" for a peer it does not know. A
+    // waypoint is neither side: both come from the peers.
     String localService = orUnknown(record.canonicalService());
     String localRevision =
         record.canonicalRevision().isEmpty() ? LATEST : record.canonicalRevision();
-    Peer peer = inbound ? source : destination;
-    String peerService = orUnknown(peer.getCanonicalService());
-    String peerRevision =
-        peer.getCanonicalRevision().isEmpty() ? LATEST : peer.getCanonicalRevision();
+    String sourceService =
+        inbound || waypoint ? orUnknown(source.getCanonicalService()) : localService;
+    String sourceRevision = inbound || waypoint ? revision(source) : localRevision;
+    String destinationService =
+        inbound ? localService : orUnknown(destination.getCanonicalService());
+    String destinationRevision = inbound ? localRevision : revision(destination);
     List<String> values = new ArrayList<>(HTTP_LABELS.size());
-    values.add(inbound ? "destination" : "source");
+    values.add(inbound ? "destination" : waypoint ? "waypoint" : "source");
     values.add(orUnknown(source.getWorkload()));
     // As Istio: without the peer's metadata, the namespace of its SPIFFE id (.../ns/<ns>/sa/...).
     values.add(
@@ -339,8 +343,8 @@ public final class IstioMetrics implements MultiCollector {
     values.add(orUnknown(source.getPrincipal()));
     values.add(orUnknown(source.getApp()));
     values.add(orUnknown(source.getVersion()));
-    values.add(inbound ? peerService : localService);
-    values.add(inbound ? peerRevision : localRevision);
+    values.add(sourceService);
+    values.add(sourceRevision);
     values.add(orUnknown(source.getMeshCluster()));
     values.add(orUnknown(destination.getWorkload()));
     values.add(orUnknown(destination.getNamespace()));
@@ -353,8 +357,8 @@ public final class IstioMetrics implements MultiCollector {
     values.add(orUnknown(destination.getService()));
     values.add(orUnknown(destination.getServiceName()));
     values.add(orUnknown(destination.getServiceNamespace()));
-    values.add(inbound ? localService : peerService);
-    values.add(inbound ? localRevision : peerRevision);
+    values.add(destinationService);
+    values.add(destinationRevision);
     values.add(orUnknown(destination.getMeshCluster()));
     values.add(protocol(record.protocol()));
     if (withResponse) {
@@ -364,6 +368,10 @@ public final class IstioMetrics implements MultiCollector {
     values.add(record.responseFlagsText().isEmpty() ? "-" : record.responseFlagsText());
     values.add(orUnknown(record.connectionSecurityPolicy()));
     return values.toArray(String[]::new);
+  }
+
+  private static String revision(Peer peer) {
+    return peer.getCanonicalRevision().isEmpty() ? LATEST : peer.getCanonicalRevision();
   }
 
   private static String protocol(Protocol protocol) {

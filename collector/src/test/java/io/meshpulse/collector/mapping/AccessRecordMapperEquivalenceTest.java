@@ -14,6 +14,7 @@ import com.google.protobuf.Timestamp;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.EnvoyInternalAddress;
 import io.envoyproxy.envoy.config.core.v3.Pipe;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.data.accesslog.v3.AccessLogCommon;
@@ -55,6 +56,9 @@ class AccessRecordMapperEquivalenceTest {
     "outbound|x|v1|bad-port.default.svc.cluster.local",
     "inbound|9080||",
     "inbound|9080|http|reviews.default.svc.cluster.local",
+    "inbound-vip|9080|http/v2|reviews.default.svc.cluster.local",
+    "inbound-vip|3306|tcp|mysql.db.svc.cluster.local",
+    "inbound-vip|9080|http/|reviews.default.svc.cluster.local",
     "catalog",
     "",
     "outbound|9080|v1|süß.default.svc.cluster.local",
@@ -324,9 +328,28 @@ class AccessRecordMapperEquivalenceTest {
     if (random.nextBoolean()) {
       common.setDuration(duration(random));
     }
-    switch (random.nextInt(6)) {
+    switch (random.nextInt(8)) {
       case 0 -> {}
       case 1 -> common.setUpstreamRemoteAddress(Address.getDefaultInstance());
+      case 6 ->
+          common.setUpstreamRemoteAddress(
+              internal(
+                  pick(
+                      random,
+                      "10.44.3." + random.nextInt(30) + ":9080",
+                      "[fd00::7]:8080",
+                      "fd00::7:8080",
+                      "10.44.3.1:http",
+                      "10.44.3.1:70000",
+                      "10.44.3.1:",
+                      ":80",
+                      "[]:80",
+                      "")));
+      case 7 ->
+          common.setUpstreamRemoteAddress(
+              Address.newBuilder()
+                  .setEnvoyInternalAddress(
+                      EnvoyInternalAddress.newBuilder().setServerListenerName("encap")));
       case 2 ->
           common.setUpstreamRemoteAddress(
               Address.newBuilder().setPipe(Pipe.newBuilder().setPath("/tmp/s")));
@@ -392,6 +415,15 @@ class AccessRecordMapperEquivalenceTest {
       }
     }
     return certificate.build();
+  }
+
+  private static Address internal(String endpointId) {
+    return Address.newBuilder()
+        .setEnvoyInternalAddress(
+            EnvoyInternalAddress.newBuilder()
+                .setServerListenerName("connect_originate")
+                .setEndpointId(endpointId))
+        .build();
   }
 
   private static Address socket(String ip, int port) {

@@ -316,6 +316,71 @@ class AccessRecordMapperTest {
   }
 
   @Test
+  void waypointEntry_isReportedByTheWaypoint_withBothPeersAndTheEndpointItPicked() {
+    NodeIdentity waypoint = resolver.resolve(node("istio-waypoint-node"));
+
+    AccessRecord record = mapper.mapHttp(waypoint, http("istio-waypoint-http-entry-with-peers"));
+
+    assertThat(record.getReporter()).as("reporter").isEqualTo(Reporter.REPORTER_WAYPOINT);
+    assertThat(record.getCluster()).as("cluster").isEqualTo("reviews.default.svc.cluster.local");
+    assertThat(record.getSubset()).as("subset after the protocol").isEqualTo("v2");
+    assertThat(record.getEndpoint().getAddress())
+        .as("the pod behind connect_originate")
+        .isEqualTo("10.44.3.17");
+    assertThat(record.getEndpoint().getPort()).as("port").isEqualTo(9080);
+    assertThat(record.getSource())
+        .as("the calling workload, from downstream_peer and its certificate, not the waypoint")
+        .isEqualTo(
+            Peer.newBuilder()
+                .setWorkload("productpage-v1")
+                .setNamespace("default")
+                .setApp("productpage")
+                .setVersion("v1")
+                .setMeshCluster("Kubernetes")
+                .setCanonicalService("productpage")
+                .setCanonicalRevision("v1")
+                .setPrincipal("spiffe://cluster.local/ns/default/sa/bookinfo-productpage")
+                .build());
+    assertThat(record.getDestination().getWorkload())
+        .as("the destination workload, from upstream_peer")
+        .isEqualTo("reviews-v2");
+    assertThat(record.getDestination().getService())
+        .as("the destination service, from the cluster")
+        .isEqualTo("reviews.default.svc.cluster.local");
+    assertThat(record.getConnectionSecurityPolicy())
+        .as("the caller presented a certificate")
+        .isEqualTo("mutual_tls");
+    assertThat(new String(RecordKeys.of(record).getBytes(UTF_8), UTF_8))
+        .as("keyed as a sidecar's record of the same endpoint")
+        .isEqualTo("reviews.default.svc.cluster.local/10.44.3.17:9080");
+  }
+
+  @Test
+  void internalUpstreamAddress_yieldsTheEndpointOnlyFromAnIpAndPortId() {
+    NodeIdentity waypoint = resolver.resolve(node("istio-waypoint-node"));
+
+    assertThat(endpointOf(waypoint, "[fd00:44::17]:9080"))
+        .as("IPv6 in brackets")
+        .isEqualTo("fd00:44::17:9080");
+    assertThat(endpointOf(waypoint, "")).as("no id").isEqualTo(":0");
+    assertThat(endpointOf(waypoint, "10.44.3.17")).as("no port").isEqualTo(":0");
+    assertThat(endpointOf(waypoint, "10.44.3.17:http")).as("named port").isEqualTo(":0");
+    assertThat(endpointOf(waypoint, "fd00::17:9080")).as("IPv6 without brackets").isEqualTo(":0");
+    assertThat(endpointOf(waypoint, "10.44.3.17:99999")).as("port out of range").isEqualTo(":0");
+  }
+
+  private String endpointOf(NodeIdentity node, String endpointId) {
+    var entry = http("istio-waypoint-http-entry-with-peers").toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .getUpstreamRemoteAddressBuilder()
+        .getEnvoyInternalAddressBuilder()
+        .setEndpointId(endpointId);
+    AccessRecord record = mapper.mapHttp(node, entry.build());
+    return record.getEndpoint().getAddress() + ":" + record.getEndpoint().getPort();
+  }
+
+  @Test
   void peerMetadataThatIsNotAReadableStruct_isLeftOutAndCounted()
       throws InvalidProtocolBufferException {
     var entry = http("istio-inbound-http-entry-with-peer").toBuilder();

@@ -170,6 +170,21 @@ final class ReferenceAccessRecordMapper {
     }
   }
 
+  private static Peer withMetadata(Peer peer, @Nullable Struct metadata) {
+    if (metadata == null) {
+      return peer;
+    }
+    return peer.toBuilder()
+        .setWorkload(field(metadata, "workload"))
+        .setNamespace(field(metadata, "namespace"))
+        .setApp(field(metadata, "app"))
+        .setVersion(field(metadata, "version"))
+        .setMeshCluster(field(metadata, "cluster"))
+        .setCanonicalService(field(metadata, "service"))
+        .setCanonicalRevision(field(metadata, "revision"))
+        .build();
+  }
+
   private static String field(Struct struct, String name) {
     Value value = struct.getFieldsOrDefault(name, Value.getDefaultInstance());
     return value.hasStringValue() ? value.getStringValue() : "";
@@ -188,9 +203,11 @@ final class ReferenceAccessRecordMapper {
             : istio
                 .map(
                     name ->
-                        name.direction() == IstioClusterName.Direction.OUTBOUND
-                            ? Reporter.REPORTER_SOURCE
-                            : Reporter.REPORTER_DESTINATION)
+                        switch (name.direction()) {
+                          case OUTBOUND -> Reporter.REPORTER_SOURCE;
+                          case INBOUND -> Reporter.REPORTER_DESTINATION;
+                          case WAYPOINT -> Reporter.REPORTER_WAYPOINT;
+                        })
                 .orElse(options.defaultReporter());
     String service = istio.map(IstioClusterName::service).orElse(upstreamCluster);
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
@@ -200,6 +217,7 @@ final class ReferenceAccessRecordMapper {
     TLSProperties tls = common.getTlsProperties();
     String peerPrincipal = spiffeId(tls.getPeerCertificateProperties());
     String localPrincipal = spiffeId(tls.getLocalCertificateProperties());
+    boolean mutualTls = tls.hasPeerCertificateProperties() && !peerPrincipal.isEmpty();
 
     Peer source;
     Peer destination;
@@ -215,31 +233,24 @@ final class ReferenceAccessRecordMapper {
                   .setPrincipal(localPrincipal)
                   .build()
               : peer(node, Side.LOCAL_DESTINATION, service, localPrincipal);
-      securityPolicy =
-          tls.hasPeerCertificateProperties() && !peerPrincipal.isEmpty() ? "mutual_tls" : "none";
+      securityPolicy = mutualTls ? "mutual_tls" : "none";
+    } else if (reporter == Reporter.REPORTER_WAYPOINT) {
+      // A waypoint is neither side: the caller is its downstream peer.
+      source = peer(node, Side.PEER_SOURCE, "", peerPrincipal);
+      destination = peer(node, Side.SERVICE, service, "");
+      securityPolicy = mutualTls ? "mutual_tls" : "unknown";
     } else {
       source = peer(node, Side.LOCAL_SOURCE, "", localPrincipal);
       destination = peer(node, Side.SERVICE, service, "");
       securityPolicy = "unknown";
     }
-    // Istio's peer metadata: the source's at the destination, the destination's at the source.
-    Struct metadata = peerMetadata(common, reporter == Reporter.REPORTER_DESTINATION);
-    if (metadata != null) {
-      Peer.Builder peer =
-          (reporter == Reporter.REPORTER_DESTINATION ? source : destination)
-              .toBuilder()
-                  .setWorkload(field(metadata, "workload"))
-                  .setNamespace(field(metadata, "namespace"))
-                  .setApp(field(metadata, "app"))
-                  .setVersion(field(metadata, "version"))
-                  .setMeshCluster(field(metadata, "cluster"))
-                  .setCanonicalService(field(metadata, "service"))
-                  .setCanonicalRevision(field(metadata, "revision"));
-      if (reporter == Reporter.REPORTER_DESTINATION) {
-        source = peer.build();
-      } else {
-        destination = peer.build();
-      }
+    // Istio's peer metadata: the source's at the destination, the destination's at the source,
+    // both at a waypoint.
+    if (reporter != Reporter.REPORTER_SOURCE) {
+      source = withMetadata(source, peerMetadata(common, true));
+    }
+    if (reporter != Reporter.REPORTER_DESTINATION) {
+      destination = withMetadata(destination, peerMetadata(common, false));
     }
 
     long flags =
@@ -318,12 +329,29 @@ final class ReferenceAccessRecordMapper {
   }
 
   private static Endpoint endpoint(Address address) {
+    if (address.hasEnvoyInternalAddress()) {
+      return internalEndpoint(address.getEnvoyInternalAddress().getEndpointId());
+    }
     if (!address.hasSocketAddress()) {
       return Endpoint.getDefaultInstance();
     }
     return Endpoint.newBuilder()
         .setAddress(address.getSocketAddress().getAddress())
         .setPort(address.getSocketAddress().getPortValue())
+        .build();
+  }
+
+  /** A waypoint's endpoint behind an internal listener: the id is "ip:port" or "[ipv6]:port". */
+  private static Endpoint internalEndpoint(String id) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?:\\[([^\\]]+)\\]|([^:\\[\\]]+)):([0-9]{1,5})")
+            .matcher(id);
+    if (!m.matches() || Integer.parseInt(m.group(3)) > 65_535) {
+      return Endpoint.getDefaultInstance();
+    }
+    return Endpoint.newBuilder()
+        .setAddress(m.group(1) != null ? m.group(1) : m.group(2))
+        .setPort(Integer.parseInt(m.group(3)))
         .build();
   }
 

@@ -294,6 +294,30 @@ class IstioMetricsTest {
   }
 
   @Test
+  void waypointEntry_isLabelledWaypoint_withBothSidesFromThePeers() throws IOException {
+    NodeIdentityResolver resolver = new NodeIdentityResolver(PlainNodeMapping.defaults());
+    NodeIdentity waypoint = resolver.resolve(EnvoyFixtures.node("istio-waypoint-node"));
+    metrics.record(decode(waypoint, EnvoyFixtures.http("istio-waypoint-http-entry-with-peers")));
+
+    assertThat(prometheusText())
+        .as("reporter waypoint; neither side is the waypoint's own workload")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"waypoint\")"
+                + "(?=[^}]*source_workload=\"productpage-v1\")"
+                + "(?=[^}]*source_canonical_service=\"productpage\")"
+                + "(?=[^}]*source_canonical_revision=\"v1\")"
+                + "(?=[^}]*source_principal=\"spiffe://cluster.local/ns/default/sa/bookinfo-productpage\")"
+                + "(?=[^}]*destination_workload=\"reviews-v2\")"
+                + "(?=[^}]*destination_version=\"v2\")"
+                + "(?=[^}]*destination_service=\"reviews.default.svc.cluster.local\")"
+                + "(?=[^}]*destination_canonical_service=\"reviews\")"
+                + "(?=[^}]*destination_canonical_revision=\"v2\")"
+                + "(?=[^}]*response_code=\"503\")"
+                + "(?=[^}]*connection_security_policy=\"mutual_tls\")[^}]*\\} 1")
+        .doesNotContain("canonical_service=\"waypoint\"");
+  }
+
+  @Test
   void canonicalLabelsOfARecord_fallBackToItsAppOrWorkloadAndLatest() throws IOException {
     metrics.record(request("reviews", 200, 1_000));
     metrics.record(

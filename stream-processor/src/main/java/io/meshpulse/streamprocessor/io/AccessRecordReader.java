@@ -84,7 +84,11 @@ final class AccessRecordReader {
     }
   }
 
-  /** Whether the last record read was reported by the destination's (server-side) proxy. */
+  /**
+   * Whether the last record read was reported by the destination's (server-side) proxy. Records of
+   * a calling proxy (SOURCE) or of an ambient-mode waypoint (WAYPOINT), which picks the endpoint as
+   * a calling proxy does, are not.
+   */
   boolean destinationReported() {
     return reporter == REPORTER_DESTINATION;
   }

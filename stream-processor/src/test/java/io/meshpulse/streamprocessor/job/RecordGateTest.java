@@ -115,7 +115,10 @@ class RecordGateTest {
   void recordsTheDestinationsProxyReported_areCountedAndLeftOut_theCallersPass() throws Exception {
     for (Reporter reporter :
         new Reporter[] {
-          Reporter.REPORTER_DESTINATION, Reporter.REPORTER_SOURCE, Reporter.REPORTER_UNSPECIFIED
+          Reporter.REPORTER_DESTINATION,
+          Reporter.REPORTER_SOURCE,
+          Reporter.REPORTER_UNSPECIFIED,
+          Reporter.REPORTER_WAYPOINT
         }) {
       byte[] bytes =
           TestSamples.record("reviews", 1, NOW - 1_000, 200, 12).toBuilder()
@@ -129,7 +132,7 @@ class RecordGateTest {
       harness.processElement(in, NOW - 1_000);
     }
     assertThat(harness.extractOutputValues())
-        .as("the source's and the unspecified record")
-        .hasSize(2);
+        .as("the source's, the unspecified and the waypoint's record")
+        .hasSize(3);
   }
 }
