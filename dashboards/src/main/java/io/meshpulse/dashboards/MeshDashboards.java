@@ -1,7 +1,7 @@
 package io.meshpulse.dashboards;
 
+import static io.meshpulse.dashboards.Queries.CLIENT_SIDE;
 import static io.meshpulse.dashboards.Queries.SERVICE;
-import static io.meshpulse.dashboards.Queries.SOURCE;
 
 import java.util.List;
 
@@ -43,21 +43,21 @@ final class MeshDashboards {
                 "Request rate by service",
                 "Requests per second to each destination service, as the calling proxies saw them.",
                 "reqps",
-                new Query(Queries.requestRate(SOURCE, by), SERVICE_LEGEND)),
+                new Query(Queries.requestRate(CLIENT_SIDE, by), SERVICE_LEGEND)),
             Panel.timeseries(
                 "Success rate by service",
                 "Share of requests that did not fail; a request fails on a 5xx or on no response"
                     + " at all (code 0). Envoy response flags alone do not count: a connection"
                     + " failure, timeout or overflow already answers 503/504.",
                 "percentunit",
-                new Query(Queries.successRatio(SOURCE, by), SERVICE_LEGEND)),
+                new Query(Queries.successRatio(CLIENT_SIDE, by), SERVICE_LEGEND)),
             Panel.timeseries(
                 "Latency by service (p50, p90, p99)",
                 "Request duration quantiles per service from istio_request_duration_milliseconds.",
                 "ms",
-                new Query(Queries.latencyQuantile(0.5, SOURCE, by), "p50 " + SERVICE_LEGEND),
-                new Query(Queries.latencyQuantile(0.9, SOURCE, by), "p90 " + SERVICE_LEGEND),
-                new Query(Queries.latencyQuantile(0.99, SOURCE, by), "p99 " + SERVICE_LEGEND)),
+                new Query(Queries.latencyQuantile(0.5, CLIENT_SIDE, by), "p50 " + SERVICE_LEGEND),
+                new Query(Queries.latencyQuantile(0.9, CLIENT_SIDE, by), "p90 " + SERVICE_LEGEND),
+                new Query(Queries.latencyQuantile(0.99, CLIENT_SIDE, by), "p99 " + SERVICE_LEGEND)),
             Panel.table(
                 "Top failing endpoints",
                 "The ten endpoints with the lowest health score right now (1 = healthy, 0 ="

@@ -3,15 +3,17 @@ package io.meshpulse.dashboards;
 /**
  * Every PromQL query the dashboards use, defined once. Istio-standard metrics come from the
  * collector, {@code meshpulse_*} from the collector, xds-control and the Flink job. Requests are
- * counted from the client side ({@code reporter="source"}), which also sees connection failures. A
- * request fails when its response code is 5xx or 0 (no response), whatever its response flags: the
- * definition of meshpulse-rules.yml (docs/operations.md, "What counts as a failed request").
+ * counted from the side that picks the endpoint ({@code reporter=~"source|waypoint"}: the calling
+ * sidecar, or an ambient-mode waypoint, as Istio's own dashboards count), which also sees
+ * connection failures. A request fails when its response code is 5xx or 0 (no response), whatever
+ * its response flags: the definition of meshpulse-rules.yml (docs/operations.md, "What counts as a
+ * failed request").
  */
 final class Queries {
   private Queries() {}
 
-  static final String SOURCE = "reporter=\"source\"";
-  static final String SERVICE = SOURCE + ",destination_service_name=\"$service\"";
+  static final String CLIENT_SIDE = "reporter=~\"source|waypoint\"";
+  static final String SERVICE = CLIENT_SIDE + ",destination_service_name=\"$service\"";
 
   /** The failed requests: the errors of the rules' {@code *:istio_request_errors:*}. */
   static final String FAILED = "response_code=~\"5..|0\"";

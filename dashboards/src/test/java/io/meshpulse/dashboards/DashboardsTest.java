@@ -151,15 +151,15 @@ class DashboardsTest {
   @Test
   void errorRatio_keepsAGroupThatOnlyFailed_andCountsFailuresAsTheRulesDo() {
     String by = "destination_version";
-    String error = Queries.errorRatio(Queries.SOURCE, by);
-    String total = Queries.requestRate(Queries.SOURCE, by);
+    String error = Queries.errorRatio(Queries.CLIENT_SIDE, by);
+    String total = Queries.requestRate(Queries.CLIENT_SIDE, by);
     String failed =
-        "sum by (destination_version) (rate(istio_requests_total{reporter=\"source\","
+        "sum by (destination_version) (rate(istio_requests_total{reporter=~\"source|waypoint\","
             + "response_code=~\"5..|0\"}[$__rate_interval]))";
     assertThat(error)
         .as("error ratio: failed, or 0 where a group has traffic but no failure, over all")
         .isEqualTo("(" + failed + " or 0 * " + total + ") / " + total);
-    assertThat(Queries.successRatio(Queries.SOURCE, by))
+    assertThat(Queries.successRatio(Queries.CLIENT_SIDE, by))
         .as("success ratio: read from the same error series, so it keeps all-failing groups")
         .isEqualTo("1 - (" + error + ")")
         .doesNotContain("!~");

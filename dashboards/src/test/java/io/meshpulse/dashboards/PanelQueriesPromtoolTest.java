@@ -23,7 +23,8 @@ class PanelQueriesPromtoolTest {
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   // Service "shop" in two namespaces: v1 only ever failed (503 and no response), v2 never did;
-  // the canary of the other namespace half failed.
+  // the canary of the other namespace half failed, its failures seen by a waypoint (ambient
+  // mode), which counts as the client side does; the destination's own view does not count.
   static final String SERIES =
       """
       - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v1",response_code="503"}'
@@ -34,7 +35,7 @@ class PanelQueriesPromtoolTest {
         values: '0+12x20'
       - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="b",destination_version="v2",response_code="200"}'
         values: '0+6x20'
-      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="b",destination_version="v2",response_code="500"}'
+      - series: 'istio_requests_total{reporter="waypoint",destination_service_name="shop",destination_service_namespace="b",destination_version="v2",response_code="500"}'
         values: '0+6x20'
       - series: 'istio_requests_total{reporter="destination",destination_service_name="shop",destination_service_namespace="b",destination_version="v2",response_code="200"}'
         values: '0+60x20'
@@ -71,7 +72,7 @@ class PanelQueriesPromtoolTest {
         """);
     String onlyFailed =
         Queries.successRatio(
-                Queries.SOURCE + ",destination_version=\"v1\"",
+                Queries.CLIENT_SIDE + ",destination_version=\"v1\"",
                 "destination_service_name, destination_service_namespace")
             .replace("$__rate_interval", "1m");
     assertPromtool(
