@@ -26,6 +26,19 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AccessRecordMapperTest {
+  /** The caller as downstream_peer and its certificate name it in the fixtures. */
+  private static final Peer PRODUCTPAGE_FROM_PEER_METADATA =
+      Peer.newBuilder()
+          .setWorkload("productpage-v1")
+          .setNamespace("default")
+          .setApp("productpage")
+          .setVersion("v1")
+          .setMeshCluster("Kubernetes")
+          .setCanonicalService("productpage")
+          .setCanonicalRevision("v1")
+          .setPrincipal("spiffe://cluster.local/ns/default/sa/bookinfo-productpage")
+          .build();
+
   private final NodeIdentityResolver resolver =
       new NodeIdentityResolver(PlainNodeMapping.defaults());
   private final AccessRecordMapper mapper = new AccessRecordMapper(MappingOptions.defaults());
@@ -278,17 +291,7 @@ class AccessRecordMapperTest {
 
     assertThat(inbound.getSource())
         .as("source at the destination's proxy, from downstream_peer")
-        .isEqualTo(
-            Peer.newBuilder()
-                .setWorkload("productpage-v1")
-                .setNamespace("default")
-                .setApp("productpage")
-                .setVersion("v1")
-                .setMeshCluster("Kubernetes")
-                .setCanonicalService("productpage")
-                .setCanonicalRevision("v1")
-                .setPrincipal("spiffe://cluster.local/ns/default/sa/bookinfo-productpage")
-                .build());
+        .isEqualTo(PRODUCTPAGE_FROM_PEER_METADATA);
     assertThat(inbound.getDestination())
         .as("the reporting side is the node's, as without peer metadata")
         .isEqualTo(mapper.mapHttp(reviews, http("istio-inbound-http-entry")).getDestination());
@@ -330,17 +333,7 @@ class AccessRecordMapperTest {
     assertThat(record.getEndpoint().getPort()).as("port").isEqualTo(9080);
     assertThat(record.getSource())
         .as("the calling workload, from downstream_peer and its certificate, not the waypoint")
-        .isEqualTo(
-            Peer.newBuilder()
-                .setWorkload("productpage-v1")
-                .setNamespace("default")
-                .setApp("productpage")
-                .setVersion("v1")
-                .setMeshCluster("Kubernetes")
-                .setCanonicalService("productpage")
-                .setCanonicalRevision("v1")
-                .setPrincipal("spiffe://cluster.local/ns/default/sa/bookinfo-productpage")
-                .build());
+        .isEqualTo(PRODUCTPAGE_FROM_PEER_METADATA);
     assertThat(record.getDestination().getWorkload())
         .as("the destination workload, from upstream_peer")
         .isEqualTo("reviews-v2");
