@@ -64,7 +64,7 @@ public final class HealthJob {
   static void define(StreamExecutionEnvironment env, ReadableConfig conf, Clock clock) {
     HealthJobOptions.requireKnown(conf.toMap());
     warnReplaced(conf, "the access records' source", HealthJobOptions.SOURCE_OWN_PROPERTIES);
-    warnReplaced(conf, "the health records' producers", HealthJobOptions.SINK_OWN_PROPERTIES);
+    warnReplaced(conf, "the health records' producers", sinkOwnProperties());
     OptionChecks.validate(conf);
     ScoringThresholds thresholds = HealthJobOptions.thresholds(conf);
     Duration size = conf.get(HealthJobOptions.WINDOW_SIZE);
@@ -292,6 +292,15 @@ public final class HealthJob {
     for (String key : HealthJobOptions.replacedKafkaProperties(conf.toMap(), own)) {
       logger.warn("{} is not applied to {}: the job sets that property itself", key, client);
     }
+  }
+
+  /**
+   * Kafka properties the health records' producers set themselves, over {@link
+   * HealthJobOptions#KAFKA_PROPERTIES_PREFIX}: those {@link #producerConfig} sets with no Kafka
+   * client property given, so the warning follows whatever it sets.
+   */
+  static Set<String> sinkOwnProperties() {
+    return producerConfig(new Configuration()).stringPropertyNames();
   }
 
   /**

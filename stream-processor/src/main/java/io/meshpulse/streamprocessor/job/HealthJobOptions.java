@@ -405,13 +405,6 @@ public final class HealthJobOptions {
           "value.deserializer",
           "auto.offset.reset");
 
-  /**
-   * Kafka properties the health records' producers set themselves, over {@link
-   * #KAFKA_PROPERTIES_PREFIX}.
-   */
-  public static final Set<String> SINK_OWN_PROPERTIES =
-      Set.of("linger.ms", "batch.size", "compression.type", "transaction.timeout.ms");
-
   private static final Set<String> KEYS = declaredKeys();
 
   private HealthJobOptions() {}

@@ -7,9 +7,11 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -161,14 +163,27 @@ class HealthJobTest {
         .containsExactly(
             "meshpulse.health.kafka.properties.fetch.max.wait.ms",
             "meshpulse.health.kafka.properties.group.id");
-    assertThat(
-            HealthJobOptions.replacedKafkaProperties(
-                settings, HealthJobOptions.SINK_OWN_PROPERTIES))
+    assertThat(HealthJobOptions.replacedKafkaProperties(settings, HealthJob.sinkOwnProperties()))
         .as("replaced in the producers")
         .containsExactly("meshpulse.health.kafka.properties.linger.ms");
+  }
+
+  @Test
+  void everyPropertyTheProducersWarnAbout_isOneTheyReplace_andNoOtherIs() {
+    Set<String> own = HealthJob.sinkOwnProperties();
+    Map<String, String> settings = new HashMap<>();
+    for (String key : List.of("linger.ms", "batch.size", "acks", "security.protocol")) {
+      settings.put("meshpulse.health.kafka.properties." + key, "user-value");
+    }
     Properties producer = HealthJob.producerConfig(Configuration.fromMap(settings));
-    for (String own : HealthJobOptions.SINK_OWN_PROPERTIES) {
-      assertThat(producer).as("the producer sets %s itself", own).containsKey(own);
+
+    assertThat(own)
+        .as("the producers' own settings")
+        .contains("linger.ms", "batch.size", "compression.type", "transaction.timeout.ms");
+    for (String key : List.of("linger.ms", "batch.size", "acks", "security.protocol")) {
+      assertThat(own.contains(key))
+          .as("%s warned about exactly when the user's value is replaced", key)
+          .isEqualTo(!"user-value".equals(producer.getProperty(key)));
     }
   }
 
