@@ -2,16 +2,34 @@ package io.meshpulse.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.EnvoyInternalAddress;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
+import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage.HTTPAccessLogEntries;
+import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.meshpulse.model.v1.EndpointHealth;
+import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.sim.SimulationOptions;
 import io.meshpulse.sim.TopologyExport;
+import io.meshpulse.sim.model.Outcome;
+import io.meshpulse.sim.model.ResponseFlag;
 import io.meshpulse.sim.scenario.Scenario;
 import io.meshpulse.sim.scenario.ScenarioLoader;
+import io.meshpulse.sim.telemetry.AccessLogEntries;
+import io.meshpulse.sim.telemetry.RequestRecord;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -139,6 +157,115 @@ class ClosedLoopIT {
     assertThat(report.falseActions())
         .as("actions on healthy endpoints; decisions: %s", report.decisionLog())
         .isZero();
+  }
+
+  @Test
+  @Order(4)
+  void anAmbientServicesFailingEndpoint_isJudgedFromItsWaypointsEntries() throws Exception {
+    // One waypoint reports for every caller of an ambient-mode service of five pods; the fourth
+    // pod fails every request. The entries name the service's VIP cluster and reach each pod
+    // through the connect_originate listener, as Istio's waypoints log them.
+    String service = "ratings.ambient.svc.cluster.local";
+    AccessLogEntries entries = new AccessLogEntries("127.0.9.100");
+    Node waypoint =
+        Node.newBuilder()
+            .setId("router~127.0.9.100~waypoint-7c9d8-x2x4q.ambient~ambient.svc.cluster.local")
+            .setCluster("waypoint.ambient")
+            .build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forTarget(platform.collectorTarget()).usePlaintext().build();
+    StreamObserver<StreamAccessLogsMessage> stream =
+        AccessLogServiceGrpc.newStub(channel).streamAccessLogs(new NoResponse());
+    String failing = "127.0.9.4:9080";
+    long requestId = 0;
+    boolean first = true;
+    long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+    try {
+      while (!judged(failing, service)) {
+        assertThat(System.nanoTime())
+            .as(
+                "the failing pod judged unhealthy from the waypoint's entries; health: %s",
+                watcher.health(failing))
+            .isLessThan(deadline);
+        HTTPAccessLogEntries.Builder batch = HTTPAccessLogEntries.newBuilder();
+        for (int i = 0; i < 25; i++) {
+          String pod = "127.0.9." + (1 + requestId % 5) + ":9080";
+          Outcome outcome =
+              pod.equals(failing)
+                  ? new Outcome(3, 503, -1, ResponseFlag.NONE, "via_upstream")
+                  : new Outcome(3, 200, -1, ResponseFlag.NONE, "via_upstream");
+          RequestRecord request =
+              new RequestRecord(
+                  System.currentTimeMillis(),
+                  "ratings",
+                  9080,
+                  false,
+                  "",
+                  pod,
+                  "",
+                  outcome,
+                  requestId++);
+          batch.addLogEntry(asWaypointEntry(entries.build(request), service, pod));
+        }
+        StreamAccessLogsMessage.Builder message =
+            StreamAccessLogsMessage.newBuilder().setHttpLogs(batch);
+        if (first) {
+          message.setIdentifier(
+              StreamAccessLogsMessage.Identifier.newBuilder()
+                  .setNode(waypoint)
+                  .setLogName("meshpulse"));
+          first = false;
+        }
+        stream.onNext(message.build());
+        Thread.sleep(100);
+      }
+    } finally {
+      stream.onCompleted();
+      channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    EndpointHealth healthy = watcher.health("127.0.9.1:9080").orElseThrow();
+    assertThat(healthy.getCluster()).as("cluster of a healthy pod").isEqualTo(service);
+    assertThat(healthy.getState()).as("a healthy pod").isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+  }
+
+  /** Whether the job has judged {@code endpoint} of {@code service} unhealthy. */
+  private static boolean judged(String endpoint, String service) {
+    return watcher
+        .health(endpoint)
+        .filter(h -> h.getCluster().equals(service))
+        .filter(h -> h.getState() == HealthState.HEALTH_STATE_UNHEALTHY)
+        .isPresent();
+  }
+
+  /**
+   * A sidecar's entry as a waypoint logs it: the VIP cluster, the pod behind an internal address.
+   */
+  private static HTTPAccessLogEntry asWaypointEntry(
+      HTTPAccessLogEntry sidecar, String service, String pod) {
+    HTTPAccessLogEntry.Builder entry = sidecar.toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .setUpstreamCluster("inbound-vip|9080|http|" + service)
+        .setUpstreamRemoteAddress(
+            Address.newBuilder()
+                .setEnvoyInternalAddress(
+                    EnvoyInternalAddress.newBuilder()
+                        .setServerListenerName("connect_originate")
+                        .setEndpointId(pod)));
+    return entry.build();
+  }
+
+  /** The collector answers an access log stream only when it ends. */
+  private static final class NoResponse implements StreamObserver<StreamAccessLogsResponse> {
+    @Override
+    public void onNext(StreamAccessLogsResponse value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
   }
 
   private static boolean allNeutral() {
