@@ -87,6 +87,9 @@ class HelmChartTest {
     assertThat(flinkConf.get("metrics.reporter.prom.port"))
         .as("Flink Prometheus reporter port")
         .isEqualTo(String.valueOf(AppDefaults.FLINK_PROMETHEUS));
+    assertThat(flinkConf.get("metrics.reporter.prom.filterLabelValueCharacters"))
+        .as("label values kept as they are, so the job's build label compares with the others'")
+        .isEqualTo("false");
   }
 
   @Test

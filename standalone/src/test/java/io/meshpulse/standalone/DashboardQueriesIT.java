@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshpulse.model.MeshpulseBuild;
 import io.meshpulse.sim.Simulation;
 import io.meshpulse.sim.SimulationOptions;
 import io.meshpulse.sim.SimulationReport;
@@ -208,6 +209,38 @@ class DashboardQueriesIT {
     }
     assertThat(rules).as("rules Prometheus loaded from %s", RULES).isGreaterThan(10);
     assertThat(missing).as("rule inputs not exported by the running platform").isEmpty();
+  }
+
+  @Test
+  void everyComponent_reportsTheOneBuildTheyWereBuiltFrom() throws Exception {
+    // The pipeline dashboard's "Builds running" table, over the three components' gauges.
+    String expr = null;
+    for (JsonNode panel :
+        JSON.readTree(GRAFANA.resolve("meshpulse-pipeline.json").toFile()).path("panels")) {
+      if (panel.path("title").asText().equals("Builds running")) {
+        expr = panel.path("targets").path(0).path("expr").asText();
+      }
+    }
+    assertThat(expr).as("the pipeline dashboard's builds table").isNotNull();
+    JsonNode builds = prometheus.query(expr, end);
+    MeshpulseBuild build = MeshpulseBuild.current();
+    List<String> rows = new ArrayList<>();
+    for (JsonNode row : builds) {
+      JsonNode labels = row.path("metric");
+      rows.add(
+          labels.path("component").asText()
+              + " "
+              + labels.path("version").asText()
+              + " "
+              + labels.path("revision").asText());
+    }
+
+    assertThat(rows)
+        .as("one row per component, each with this build's labels as they are")
+        .containsExactlyInAnyOrder(
+            "collector " + build.version() + " " + build.revision(),
+            "health-job " + build.version() + " " + build.revision(),
+            "xds-control " + build.version() + " " + build.revision());
   }
 
   private static List<Path> dashboardFiles() throws Exception {

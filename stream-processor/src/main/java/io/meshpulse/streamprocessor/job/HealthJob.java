@@ -161,7 +161,10 @@ public final class HealthJob {
 
   /**
    * Cluster-level settings for a job that runs in its own MiniCluster (standalone runtime, {@link
-   * #main}): Flink's Prometheus reporter on {@link HealthJobOptions#PROMETHEUS_PORT}.
+   * #main}): Flink's Prometheus reporter on {@link HealthJobOptions#PROMETHEUS_PORT}, with label
+   * values as they are: by default the reporter turns every character but letters, digits, {@code
+   * _} and {@code :} into {@code _}, and the job's build label ({@code 0.4.0}) would then never
+   * equal the other components' ({@code 0_4_0}).
    */
   public static Configuration clusterConfiguration(ReadableConfig conf) {
     Map<String, String> settings = new HashMap<>();
@@ -170,6 +173,7 @@ public final class HealthJob {
         "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     settings.put(
         PROMETHEUS_REPORTER + "port", String.valueOf(conf.get(HealthJobOptions.PROMETHEUS_PORT)));
+    settings.put(PROMETHEUS_REPORTER + "filterLabelValueCharacters", "false");
     return Configuration.fromMap(settings);
   }
 
