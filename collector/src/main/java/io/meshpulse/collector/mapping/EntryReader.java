@@ -28,6 +28,11 @@ import java.util.Arrays;
 final class EntryReader {
   static final int NONE = -1;
 
+  private static final int ADDRESS_NONE = 0;
+  private static final int ADDRESS_SOCKET = 1;
+  private static final int ADDRESS_INTERNAL = 2;
+  private static final int ADDRESS_PIPE = 3;
+
   // Durations, by slot.
   static final int LAST_DOWNSTREAM_TX = 0;
   static final int LAST_UPSTREAM_RX = 1;
@@ -69,6 +74,13 @@ final class EntryReader {
   final boolean[] durationPresent = new boolean[4];
   final long[] durationSeconds = new long[4];
   final int[] durationNanos = new int[4];
+  // The upstream address: which case of its oneof was read last, and, for an internal address,
+  // the last endpoint id read (protobuf merges repeated messages of one case, so the id of one
+  // occurrence stays when a later one has none). Resolved into the fields below once the entry
+  // is read.
+  private int addressCase;
+  private int endpointIdOff;
+  private int endpointIdLen;
   boolean hasSocketAddress;
   int addressOff;
   int addressLen;
@@ -155,6 +167,9 @@ final class EntryReader {
           httpField(in, tag);
         }
       }
+      if (addressCase == ADDRESS_INTERNAL && endpointIdOff != NONE) {
+        endpointId(endpointIdOff, endpointIdLen);
+      }
     } catch (InvalidProtocolBufferException e) {
       throw e;
     } catch (IOException e) {
@@ -195,6 +210,9 @@ final class EntryReader {
     Arrays.fill(durationPresent, false);
     Arrays.fill(durationSeconds, 0);
     Arrays.fill(durationNanos, 0);
+    addressCase = ADDRESS_NONE;
+    endpointIdOff = NONE;
+    endpointIdLen = 0;
     hasSocketAddress = false;
     addressOff = 0;
     addressLen = 0;
@@ -368,19 +386,24 @@ final class EntryReader {
     while ((tag = in.readTag()) != 0) {
       switch (tag) {
         case (Address.SOCKET_ADDRESS_FIELD_NUMBER << 3) | 2 -> {
-          if (!hasSocketAddress) {
+          if (addressCase != ADDRESS_SOCKET) {
             // A oneof case that starts again starts from an empty message.
-            addressOff = 0;
-            addressLen = 0;
-            hasPortValue = false;
-            portValue = 0;
+            clearEndpoint();
+            addressCase = ADDRESS_SOCKET;
           }
           hasSocketAddress = true;
           socketAddress(in);
         }
-        case (Address.ENVOY_INTERNAL_ADDRESS_FIELD_NUMBER << 3) | 2 -> internalAddress(in);
+        case (Address.ENVOY_INTERNAL_ADDRESS_FIELD_NUMBER << 3) | 2 -> {
+          if (addressCase != ADDRESS_INTERNAL) {
+            clearEndpoint();
+            addressCase = ADDRESS_INTERNAL;
+          }
+          internalAddress(in);
+        }
         case (Address.PIPE_FIELD_NUMBER << 3) | 2 -> {
-          hasSocketAddress = false;
+          clearEndpoint();
+          addressCase = ADDRESS_PIPE;
           in.skipRawBytes(length(in));
         }
         default -> skip(in, tag);
@@ -389,24 +412,30 @@ final class EntryReader {
     exit(in, limit);
   }
 
-  /**
-   * An internal listener's address. Istio's waypoints reach each endpoint through the {@code
-   * connect_originate} listener, with the pod's {@code ip:port} (IPv6 in brackets) as the endpoint
-   * id: that is the endpoint. Without such an id the entry has no endpoint.
-   */
-  private void internalAddress(CodedInputStream in) throws IOException {
+  private void clearEndpoint() {
     hasSocketAddress = false;
     addressOff = 0;
     addressLen = 0;
     hasPortValue = false;
     portValue = 0;
+    endpointIdOff = NONE;
+    endpointIdLen = 0;
+  }
+
+  /**
+   * An internal listener's address. Istio's waypoints, and sidecars sending to ambient workloads,
+   * reach each endpoint through the {@code connect_originate} listener, with the upstream's {@code
+   * ip:port} ({@code [ip]:port} for IPv6) as the endpoint id: that is the endpoint. The last id
+   * read counts; it is resolved once the entry is read ({@link #endpointId}).
+   */
+  private void internalAddress(CodedInputStream in) throws IOException {
     int limit = enter(in);
     int tag;
     while ((tag = in.readTag()) != 0) {
       if (tag == ((EnvoyInternalAddress.ENDPOINT_ID_FIELD_NUMBER << 3) | 2)) {
-        int len = length(in);
-        endpointId(position(in), len);
-        in.skipRawBytes(len);
+        endpointIdLen = length(in);
+        endpointIdOff = position(in);
+        in.skipRawBytes(endpointIdLen);
       } else {
         skip(in, tag);
       }
@@ -414,32 +443,46 @@ final class EntryReader {
     exit(in, limit);
   }
 
+  /**
+   * Takes {@code host:port} or {@code [host]:port} (a port of one to five digits, at most 65535; no
+   * bracket elsewhere) as the endpoint; anything else leaves the entry without one.
+   */
   private void endpointId(int off, int len) {
-    int colon = off + len - 1;
-    while (colon > off && buf[colon] != ':') {
+    int end = off + len;
+    int colon = end - 1;
+    while (colon >= off && buf[colon] != ':') {
       colon--;
     }
+    int digits = end - colon - 1;
+    if (colon <= off || digits < 1 || digits > 5) {
+      return;
+    }
     int port = 0;
-    for (int i = colon + 1; i < off + len; i++) {
+    for (int i = colon + 1; i < end; i++) {
       int digit = buf[i] - '0';
-      if (digit < 0 || digit > 9 || port > 65_535) {
+      if (digit < 0 || digit > 9) {
         return;
       }
       port = port * 10 + digit;
     }
     int hostOff = off;
     int hostEnd = colon;
-    if (hostEnd - hostOff >= 2 && buf[hostOff] == '[' && buf[hostEnd - 1] == ']') {
+    boolean bracketed = buf[hostOff] == '[';
+    if (bracketed) {
+      if (hostEnd - hostOff < 3 || buf[hostEnd - 1] != ']') {
+        return;
+      }
       hostOff++;
       hostEnd--;
-    } else {
-      for (int i = hostOff; i < hostEnd; i++) {
-        if (buf[i] == ':') {
-          return; // an IPv6 address without brackets: where its port starts is not known
-        }
+    }
+    for (int i = hostOff; i < hostEnd; i++) {
+      byte b = buf[i];
+      // Unbracketed, a ':' is an IPv6 address whose port cannot be told from it.
+      if (b == '[' || b == ']' || (b == ':' && !bracketed)) {
+        return;
       }
     }
-    if (colon <= off || colon == off + len - 1 || port > 65_535 || hostEnd <= hostOff) {
+    if (port > 65_535) {
       return;
     }
     hasSocketAddress = true;

@@ -32,8 +32,10 @@ import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import io.meshpulse.model.RecordKeys;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Reporter;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -215,6 +217,61 @@ class AccessRecordMapperEquivalenceTest {
         .isEqualTo(2);
   }
 
+  @Test
+  void upstreamAddressesRepeatedOnTheWire_mergeAsProtobufMergesThem() throws Exception {
+    Address internalWithId = internal("10.44.3.17:9080");
+    Address internalNamedOnly =
+        Address.newBuilder()
+            .setEnvoyInternalAddress(
+                EnvoyInternalAddress.newBuilder().setServerListenerName("connect_originate"))
+            .build();
+    Address socketWithoutPort =
+        Address.newBuilder()
+            .setSocketAddress(SocketAddress.newBuilder().setAddress("10.1.1.1"))
+            .build();
+    Address pipe = Address.newBuilder().setPipe(Pipe.newBuilder().setPath("/tmp/s")).build();
+    List<Address[]> sequences =
+        List.of(
+            new Address[] {internalWithId, socketWithoutPort},
+            new Address[] {socket("10.1.1.1", 80), internalNamedOnly},
+            new Address[] {internalWithId, internalNamedOnly},
+            new Address[] {internalWithId, internal("not-an-endpoint")},
+            new Address[] {internal("not-an-endpoint"), internal("10.44.3.18:9080")},
+            new Address[] {internalWithId, pipe},
+            new Address[] {pipe, internalWithId},
+            new Address[] {socket("10.1.1.1", 80), socketWithoutPort});
+    NodeIdentity node = nodes.get(0);
+    ReferenceAccessRecordMapper reference =
+        new ReferenceAccessRecordMapper(MappingOptions.defaults());
+    AccessRecordMapper mapper = new AccessRecordMapper(MappingOptions.defaults());
+    for (Address[] sequence : sequences) {
+      ByteArrayOutputStream wire = new ByteArrayOutputStream();
+      wire.write(
+          HTTPAccessLogEntry.newBuilder()
+              .setCommonProperties(
+                  AccessLogCommon.newBuilder()
+                      .setUpstreamCluster(
+                          "inbound-vip|9080|http|reviews.default.svc.cluster.local"))
+              .build()
+              .toByteArray());
+      for (Address address : sequence) {
+        wire.write(
+            HTTPAccessLogEntry.newBuilder()
+                .setCommonProperties(AccessLogCommon.newBuilder().setUpstreamRemoteAddress(address))
+                .build()
+                .toByteArray());
+      }
+      byte[] bytes = wire.toByteArray();
+      AccessRecord expected = reference.mapHttp(node, HTTPAccessLogEntry.parseFrom(bytes));
+
+      AccessRecord actual = mapper.newDecoder().mapHttp(node, bytes, 0, bytes.length).toRecord();
+
+      assertThat(actual.getEndpoint())
+          .as("endpoint of %s", Arrays.toString(sequence))
+          .isEqualTo(expected.getEndpoint());
+    }
+  }
+
   private static HTTPAccessLogEntry httpEntry(SplittableRandom random) {
     HTTPAccessLogEntry.Builder entry = HTTPAccessLogEntry.newBuilder();
     if (random.nextInt(20) != 0) {
@@ -341,9 +398,16 @@ class AccessRecordMapperEquivalenceTest {
                       "fd00::7:8080",
                       "10.44.3.1:http",
                       "10.44.3.1:70000",
+                      "10.44.3.1:0000080",
+                      "10.44.3.1:00080",
                       "10.44.3.1:",
                       ":80",
                       "[]:80",
+                      "[:80",
+                      "a]:80",
+                      "[10.44.3.1:80",
+                      "[a]b]:80",
+                      "[fd00::[7]]:80",
                       "")));
       case 7 ->
           common.setUpstreamRemoteAddress(

@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -246,7 +248,7 @@ final class ReferenceAccessRecordMapper {
     }
     // Istio's peer metadata: the source's at the destination, the destination's at the source,
     // both at a waypoint.
-    if (reporter != Reporter.REPORTER_SOURCE) {
+    if (reporter == Reporter.REPORTER_DESTINATION || reporter == Reporter.REPORTER_WAYPOINT) {
       source = withMetadata(source, peerMetadata(common, true));
     }
     if (reporter != Reporter.REPORTER_DESTINATION) {
@@ -341,11 +343,13 @@ final class ReferenceAccessRecordMapper {
         .build();
   }
 
-  /** A waypoint's endpoint behind an internal listener: the id is "ip:port" or "[ipv6]:port". */
+  /** An internal listener's endpoint id: "host:port" or "[host]:port", a port of 1 to 5 digits. */
+  private static final Pattern ENDPOINT_ID =
+      Pattern.compile("(?:\\[([^\\[\\]]+)\\]|([^:\\[\\]]+)):([0-9]{1,5})");
+
+  /** The endpoint behind an internal listener, named by its endpoint id. */
   private static Endpoint internalEndpoint(String id) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(?:\\[([^\\]]+)\\]|([^:\\[\\]]+)):([0-9]{1,5})")
-            .matcher(id);
+    Matcher m = ENDPOINT_ID.matcher(id);
     if (!m.matches() || Integer.parseInt(m.group(3)) > 65_535) {
       return Endpoint.getDefaultInstance();
     }
