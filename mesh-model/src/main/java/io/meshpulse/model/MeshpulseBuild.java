@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param version the Maven project version, e.g. {@code 0.4.0}
  * @param revision the abbreviated Git commit, with {@code -dirty} appended when the work tree had
- *     uncommitted changes, or {@value #UNKNOWN} when built outside a Git work tree
+ *     changes not committed (files not tracked by Git count), or {@value #UNKNOWN} when built
+ *     outside a Git work tree
  */
 public record MeshpulseBuild(String version, String revision) {
   /** The value of a field the build did not fill in. */

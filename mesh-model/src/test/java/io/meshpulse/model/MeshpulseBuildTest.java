@@ -1,6 +1,7 @@
 package io.meshpulse.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -9,10 +10,12 @@ class MeshpulseBuildTest {
   @Test
   void current_carriesWhatTheBuildFilledIn() {
     MeshpulseBuild build = MeshpulseBuild.current();
-
     // mesh-model/pom.xml hands the test the values the resource filter had.
-    assertThat(build.version()).isEqualTo(System.getProperty("meshpulse.expected.version"));
+    String version = System.getProperty("meshpulse.expected.version");
     String revision = System.getProperty("meshpulse.expected.revision");
+    assumeTrue(version != null && revision != null, "run by Maven, which passes the values");
+
+    assertThat(build.version()).isEqualTo(version);
     if (revision.startsWith("${")) {
       assertThat(build.revision()).isEqualTo(MeshpulseBuild.UNKNOWN);
     } else {
