@@ -211,13 +211,7 @@ final class EntryReader {
     Arrays.fill(durationSeconds, 0);
     Arrays.fill(durationNanos, 0);
     addressCase = ADDRESS_NONE;
-    endpointIdOff = NONE;
-    endpointIdLen = 0;
-    hasSocketAddress = false;
-    addressOff = 0;
-    addressLen = 0;
-    hasPortValue = false;
-    portValue = 0;
+    clearEndpoint();
     accessLogType = 0;
     downstreamOff = 0;
     downstreamLen = 0;
