@@ -190,11 +190,12 @@ class RestartIT {
               .isBefore(ejectedAt.plusSeconds(30));
           XdsControlHarness.await(
               () -> ejected(second).isEmpty(), Duration.ofSeconds(45), "the re-admission");
-          List<EndpointChange> changes =
-              second.runtime().decisions().recent("reviews", 100).stream()
-                  .flatMap(d -> d.getEndpointChangesList().stream())
-                  .filter(c -> c.getEndpoint().getPort() == 9103)
-                  .toList();
+          // The loop publishes its routing, then logs the decision.
+          XdsControlHarness.await(
+              () -> !changesOf(second, 9103).isEmpty(),
+              Duration.ofSeconds(5),
+              "the decision re-admitting 9103");
+          List<EndpointChange> changes = changesOf(second, 9103);
           assertThat(changes)
               .as("9103's changes after the restart, newest first")
               .last()
@@ -481,6 +482,14 @@ class RestartIT {
     return service.endpoints().stream()
         .filter(EndpointRouting::ejected)
         .map(e -> e.id().port())
+        .toList();
+  }
+
+  /** The endpoint changes of {@code port} in the instance's recent decisions, newest first. */
+  private static List<EndpointChange> changesOf(XdsControlHarness instance, int port) {
+    return instance.runtime().decisions().recent("reviews", 100).stream()
+        .flatMap(d -> d.getEndpointChangesList().stream())
+        .filter(c -> c.getEndpoint().getPort() == port)
         .toList();
   }
 }
