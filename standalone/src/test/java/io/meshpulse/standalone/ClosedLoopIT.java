@@ -6,13 +6,8 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.EnvoyInternalAddress;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
-import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
-import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
-import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage.HTTPAccessLogEntries;
-import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.sim.SimulationOptions;
@@ -22,6 +17,7 @@ import io.meshpulse.sim.model.ResponseFlag;
 import io.meshpulse.sim.scenario.Scenario;
 import io.meshpulse.sim.scenario.ScenarioLoader;
 import io.meshpulse.sim.telemetry.AccessLogEntries;
+import io.meshpulse.sim.telemetry.AlsSender;
 import io.meshpulse.sim.telemetry.RequestRecord;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -174,11 +170,12 @@ class ClosedLoopIT {
             .build();
     ManagedChannel channel =
         NettyChannelBuilder.forTarget(platform.collectorTarget()).usePlaintext().build();
-    StreamObserver<StreamAccessLogsMessage> stream =
-        AccessLogServiceGrpc.newStub(channel).streamAccessLogs(new NoResponse());
+    // The simulated proxies' sender: one stream, the node on its first message, 100 ms batches.
+    AlsSender sender =
+        new AlsSender(
+            channel, waypoint, "meshpulse", 1 << 20, 100, 10_000, System::currentTimeMillis);
     String failing = "127.0.9.4:9080";
     long requestId = 0;
-    boolean first = true;
     long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
     try {
       while (!judged(failing, service)) {
@@ -187,7 +184,6 @@ class ClosedLoopIT {
                 "the failing pod judged unhealthy from the waypoint's entries; health: %s",
                 watcher.health(failing))
             .isLessThan(deadline);
-        HTTPAccessLogEntries.Builder batch = HTTPAccessLogEntries.newBuilder();
         for (int i = 0; i < 25; i++) {
           String pod = "127.0.9." + (1 + requestId % 5) + ":9080";
           Outcome outcome =
@@ -205,22 +201,13 @@ class ClosedLoopIT {
                   "",
                   outcome,
                   requestId++);
-          batch.addLogEntry(asWaypointEntry(entries.build(request), service, pod));
+          sender.add(asWaypointEntry(entries.build(request), service, pod));
         }
-        StreamAccessLogsMessage.Builder message =
-            StreamAccessLogsMessage.newBuilder().setHttpLogs(batch);
-        if (first) {
-          message.setIdentifier(
-              StreamAccessLogsMessage.Identifier.newBuilder()
-                  .setNode(waypoint)
-                  .setLogName("meshpulse"));
-          first = false;
-        }
-        stream.onNext(message.build());
+        sender.flushIfDue();
         Thread.sleep(100);
       }
     } finally {
-      stream.onCompleted();
+      sender.close(System.nanoTime() + Duration.ofSeconds(5).toNanos());
       channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
     }
 
@@ -254,18 +241,6 @@ class ClosedLoopIT {
                         .setServerListenerName("connect_originate")
                         .setEndpointId(pod)));
     return entry.build();
-  }
-
-  /** The collector answers an access log stream only when it ends. */
-  private static final class NoResponse implements StreamObserver<StreamAccessLogsResponse> {
-    @Override
-    public void onNext(StreamAccessLogsResponse value) {}
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
   }
 
   private static boolean allNeutral() {
