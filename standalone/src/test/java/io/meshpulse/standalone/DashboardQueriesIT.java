@@ -241,6 +241,19 @@ class DashboardQueriesIT {
             "collector " + build.version() + " " + build.revision(),
             "health-job " + build.version() + " " + build.revision(),
             "xds-control " + build.version() + " " + build.revision());
+
+    // What MeshComponentDown reads are those gauges: with every component reporting, its
+    // expression selects nothing (rules tests show it firing when one stops).
+    String down = null;
+    for (JsonNode group : prometheus.rules()) {
+      for (JsonNode rule : group.path("rules")) {
+        if (rule.path("name").asText().equals("MeshComponentDown")) {
+          down = rule.path("query").asText();
+        }
+      }
+    }
+    assertThat(down).as("MeshComponentDown in %s", RULES).isNotNull();
+    assertThat(prometheus.query(down, end)).as("components reported down").isEmpty();
   }
 
   private static List<Path> dashboardFiles() throws Exception {
