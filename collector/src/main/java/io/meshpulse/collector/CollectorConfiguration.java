@@ -20,12 +20,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.ConfigurableWebServerFactory;
@@ -38,6 +42,18 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CollectorProperties.class)
 class CollectorConfiguration {
+  private static final Logger logger = LoggerFactory.getLogger(CollectorConfiguration.class);
+
+  /** Producer properties the collector sets from a property of its own, by that property. */
+  private static final Map<String, String> OWN_PROPERTY_OF =
+      Map.of(
+          ProducerConfig.COMPRESSION_TYPE_CONFIG, "compression-type",
+          ProducerConfig.LINGER_MS_CONFIG, "linger",
+          ProducerConfig.BATCH_SIZE_CONFIG, "batch-size",
+          ProducerConfig.BUFFER_MEMORY_CONFIG, "producer-buffer-memory",
+          ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "request-timeout",
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "delivery-timeout",
+          ProducerConfig.MAX_BLOCK_MS_CONFIG, "max-block");
 
   /** The collector's HTTP port when {@code server.port} is not set anywhere. */
   static final int DEFAULT_HTTP_PORT = 19080;
@@ -85,16 +101,29 @@ class CollectorConfiguration {
   KafkaSink kafkaSink(
       CollectorProperties properties, RecordBuffer buffer, CollectorMetrics metrics) {
     CollectorProperties.Kafka kafka = properties.kafka();
+    replacedProducerProperties(kafka).forEach(logger::warn);
     return new KafkaSink(
         buffer, new KafkaProducer<>(producerConfig(kafka)), metrics, kafka.shutdownTimeout());
   }
 
+  /**
+   * The producer's configuration: {@code kafka.properties}, then the collector's own settings,
+   * which win, so that a property cannot break what the sink relies on (its serializers, idempotent
+   * writes with acknowledgements from all replicas) nor silently replace a setting of its own
+   * ({@code kafka.linger} and the rest), as for every Kafka client of meshpulse.
+   */
   static Map<String, Object> producerConfig(CollectorProperties.Kafka kafka) {
+    Map<String, Object> config = new HashMap<>(kafka.properties());
+    config.putAll(ownProducerConfig(kafka));
+    return config;
+  }
+
+  private static Map<String, Object> ownProducerConfig(CollectorProperties.Kafka kafka) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "meshpulse-collector");
-    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, kafka.compressionType());
@@ -104,8 +133,34 @@ class CollectorConfiguration {
     config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) kafka.requestTimeout().toMillis());
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) kafka.deliveryTimeout().toMillis());
     config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, kafka.maxBlock().toMillis());
-    config.putAll(kafka.properties());
     return config;
+  }
+
+  /**
+   * In words, each of {@code kafka.properties} that the collector's own settings replace (an equal
+   * value replaces nothing), naming what to set instead; logged as warnings at start.
+   */
+  static List<String> replacedProducerProperties(CollectorProperties.Kafka kafka) {
+    Map<String, Object> own = ownProducerConfig(kafka);
+    List<String> replaced = new ArrayList<>();
+    for (Map.Entry<String, String> property : new TreeMap<>(kafka.properties()).entrySet()) {
+      String key = property.getKey();
+      Object value = own.get(key);
+      if (value == null || String.valueOf(value).equals(property.getValue())) {
+        continue;
+      }
+      String ownProperty = OWN_PROPERTY_OF.get(key);
+      replaced.add(
+          "meshpulse.collector.kafka.properties."
+              + key
+              + "="
+              + property.getValue()
+              + " does not apply to the collector's producer: "
+              + (ownProperty != null
+                  ? "set meshpulse.collector.kafka." + ownProperty + " instead"
+                  : "it sets " + key + "=" + value + " itself"));
+    }
+    return replaced;
   }
 
   @Bean

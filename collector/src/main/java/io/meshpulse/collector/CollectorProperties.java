@@ -113,6 +113,10 @@ public record CollectorProperties(
           "must be between 1B and 2GB");
       require(
           producerBufferMemory.toBytes() > 0, "kafka.producer-buffer-memory", "must be positive");
+      require(
+          !properties.containsKey("bootstrap.servers"),
+          "kafka.properties.bootstrap.servers",
+          "is refused: set meshpulse.collector.kafka.bootstrap-servers");
     }
 
     /** A producer setting in milliseconds: at least zero, at most Integer.MAX_VALUE ms. */

@@ -126,6 +126,49 @@ class CollectorPropertiesTest {
         .containsEntry("delivery.timeout.ms", Integer.MAX_VALUE);
   }
 
+  @Test
+  void kafkaProperties_reachTheProducer_butNotOverItsOwnSettings() {
+    CollectorProperties properties =
+        bind(
+            Map.of(
+                "meshpulse.collector.kafka.properties.security.protocol", "SASL_SSL",
+                "meshpulse.collector.kafka.properties.linger.ms", "50",
+                "meshpulse.collector.kafka.properties.acks", "1",
+                "meshpulse.collector.kafka.properties.enable.idempotence", "true",
+                "meshpulse.collector.kafka.properties.key.serializer",
+                    "org.apache.kafka.common.serialization.StringSerializer"));
+
+    assertThat(CollectorConfiguration.producerConfig(properties.kafka()))
+        .as("producer config")
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("linger.ms", 5)
+        .containsEntry("acks", "all")
+        .containsEntry("enable.idempotence", true)
+        .containsEntry(
+            "key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
+    assertThat(CollectorConfiguration.replacedProducerProperties(properties.kafka()))
+        .as("warnings at start; an equal value and a property of no own setting replace nothing")
+        .containsExactly(
+            "meshpulse.collector.kafka.properties.acks=1 does not apply to the collector's"
+                + " producer: it sets acks=all itself",
+            "meshpulse.collector.kafka.properties.key.serializer="
+                + "org.apache.kafka.common.serialization.StringSerializer does not apply to the"
+                + " collector's producer: it sets"
+                + " key.serializer=org.apache.kafka.common.serialization.ByteArraySerializer"
+                + " itself",
+            "meshpulse.collector.kafka.properties.linger.ms=50 does not apply to the collector's"
+                + " producer: set meshpulse.collector.kafka.linger instead");
+  }
+
+  @Test
+  void bootstrapServersAmongTheKafkaProperties_failsNamingTheProperty() {
+    assertThat(
+            failure(Map.of("meshpulse.collector.kafka.properties.bootstrap.servers", "kafka:9092")))
+        .contains(
+            "meshpulse.collector.kafka.properties.bootstrap.servers is refused: set"
+                + " meshpulse.collector.kafka.bootstrap-servers");
+  }
+
   private static CollectorProperties bind(Map<String, String> values) {
     return new Binder(new MapConfigurationPropertySource(values))
         .bindOrCreate("meshpulse.collector", CollectorProperties.class);
