@@ -62,6 +62,11 @@ public final class CollectorGrpcServer implements SmartLifecycle {
                 ? NettyServerBuilder.forAddress(address)
                 : NettyServerBuilder.forAddress(address, credentials.serverCredentials()))
             .maxInboundMessageSize((int) config.maxInboundMessageSize().toBytes())
+            // Envoy may ping its gRPC connections (HTTP/2 connection_keepalive), and the
+            // collector sends nothing on a stream until it ends. gRPC's default allows a ping
+            // every 5 minutes and closes the connection, with its streams, at the third earlier.
+            .permitKeepAliveTime(5, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
             .addStreamTracerFactory(tracer);
     if (!config.maxConnectionAge().isZero()) {
       // Proxies reconnect, through the Service, to any collector: new replicas get their share.

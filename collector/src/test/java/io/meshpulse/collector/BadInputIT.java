@@ -12,6 +12,7 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.meshpulse.kafka.EmbeddedKafka;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,40 @@ class BadInputIT {
         .isEqualTo(1.0);
   }
 
+  /**
+   * Envoy's gRPC clusters may ping their connections (HTTP/2 {@code connection_keepalive}), and a
+   * collector sends nothing on a stream until it ends. gRPC's default server policy allows a ping
+   * every 5 minutes and ends the connection, with every stream on it, at the third too early.
+   */
+  @Test
+  void aProxyPingingEvery10s_keepsItsStream() throws Exception {
+    ManagedChannel pinging =
+        NettyChannelBuilder.forAddress("127.0.0.1", collector.grpcPort())
+            .usePlaintext()
+            .keepAliveTime(10, TimeUnit.SECONDS)
+            .build();
+    try {
+      RawStream stream = new RawStream(pinging);
+      stream.send(
+          EnvoyClient.first(node("plain-envoy-node"), List.of(entry("keepalive-before")))
+              .toByteArray());
+      // Three pings at least: the third would have been one strike too many.
+      Thread.sleep(Duration.ofSeconds(34).toMillis());
+      assertThat(stream.status).as("stream still open after 34 s of pings").isNotDone();
+      stream.send(EnvoyClient.http(List.of(entry("keepalive-after"))).toByteArray());
+      stream.complete();
+
+      assertThat(EnvoyClient.await(stream.status, TIMEOUT).getCode())
+          .as("status")
+          .isEqualTo(Status.Code.OK);
+      assertThat(TopicReader.requestIds(kafka.bootstrapServers(), "keepalive-after", TIMEOUT))
+          .as("records before and after the pings")
+          .contains("keepalive-before", "keepalive-after");
+    } finally {
+      pinging.shutdownNow();
+    }
+  }
+
   private static HTTPAccessLogEntry entry(String requestId) {
     HTTPAccessLogEntry entry = http("plain-http-entry");
     return entry.toBuilder()
@@ -139,7 +175,11 @@ class BadInputIT {
     private final StreamObserver<byte[]> requests;
 
     RawStream() {
-      ClientCall<byte[], byte[]> call = channel.newCall(RAW_METHOD, CallOptions.DEFAULT);
+      this(channel);
+    }
+
+    RawStream(ManagedChannel over) {
+      ClientCall<byte[], byte[]> call = over.newCall(RAW_METHOD, CallOptions.DEFAULT);
       requests =
           ClientCalls.asyncClientStreamingCall(
               call,

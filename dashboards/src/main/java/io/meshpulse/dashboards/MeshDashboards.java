@@ -180,9 +180,9 @@ final class MeshDashboards {
             Panel.timeseries(
                 "Rejected input by reason",
                 "Messages and entries the collector rejected per second, by service (access_log,"
-                    + " metrics) and reason: unparseable, missing_identifier, oversized (each"
-                    + " closes its stream) and unmappable_entry (one entry skipped). Its log names"
-                    + " the sender.",
+                    + " metrics) and reason: unparseable, missing_identifier, oversized,"
+                    + " bad_frame (each closes its stream) and unmappable_entry (one entry"
+                    + " skipped). Its log names the sender.",
                 "ops",
                 new Query(Queries.COLLECTOR_REJECTED, "{{service}} {{reason}}")),
             Panel.timeseries(

@@ -14,9 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts messages gRPC refused for exceeding the maximum inbound size: gRPC closes those streams
- * with RESOURCE_EXHAUSTED before the services see the message. Logs the client's address, at most
- * once every 10 s per service.
+ * Counts messages gRPC refused before the services saw them, from the status it closed their stream
+ * with: RESOURCE_EXHAUSTED saying the message exceeds the maximum size ({@code oversized}), and
+ * INTERNAL, gRPC's status for a frame it cannot read, such as one with reserved bits set or flagged
+ * compressed with no compression agreed ({@code bad_frame}). Other closes are not a message's fault
+ * (a connection ended, a proxy that went away) and are not counted; a RESOURCE_EXHAUSTED of another
+ * cause is logged. Logs the client's address, at most once every 10 s per service and kind.
  */
 public final class OversizedMessageTracer extends ServerStreamTracer.Factory {
   private static final Logger logger = LoggerFactory.getLogger(OversizedMessageTracer.class);
@@ -43,13 +46,17 @@ public final class OversizedMessageTracer extends ServerStreamTracer.Factory {
 
       @Override
       public void streamClosed(Status status) {
-        if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-          metrics.malformed(service, CollectorMetrics.MALFORMED_OVERSIZED);
-          long suppressed = logs.admit(service);
+        String reason = reason(status);
+        if (reason != null) {
+          metrics.malformed(service, reason);
+        }
+        if (reason != null || status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+          String kind = reason != null ? reason : "resource_exhausted";
+          long suppressed = logs.admit(service + '/' + kind);
           if (suppressed >= 0) {
             logger.warn(
                 "stream rejected reason={} service={} status={} peer={} suppressed={}",
-                CollectorMetrics.MALFORMED_OVERSIZED,
+                kind,
                 service,
                 status,
                 peer,
@@ -57,6 +64,19 @@ public final class OversizedMessageTracer extends ServerStreamTracer.Factory {
           }
         }
       }
+    };
+  }
+
+  /** The malformed-message reason of a stream closed with {@code status}, or null for none. */
+  static @Nullable String reason(Status status) {
+    String description = status.getDescription();
+    return switch (status.getCode()) {
+      case RESOURCE_EXHAUSTED ->
+          description != null && description.contains("exceeds maximum size")
+              ? CollectorMetrics.MALFORMED_OVERSIZED
+              : null;
+      case INTERNAL -> CollectorMetrics.MALFORMED_BAD_FRAME;
+      default -> null;
     };
   }
 }

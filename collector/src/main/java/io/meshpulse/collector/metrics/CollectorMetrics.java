@@ -41,6 +41,11 @@ public final class CollectorMetrics {
   /** A message over the size limit. */
   public static final String MALFORMED_OVERSIZED = "oversized";
 
+  /**
+   * A message gRPC could not read: its frame malformed, or compressed with no compression agreed.
+   */
+  public static final String MALFORMED_BAD_FRAME = "bad_frame";
+
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, AtomicInteger> openStreams = new ConcurrentHashMap<>();
@@ -88,7 +93,8 @@ public final class CollectorMetrics {
             MALFORMED_UNPARSEABLE,
             MALFORMED_MISSING_IDENTIFIER,
             MALFORMED_UNMAPPABLE_ENTRY,
-            MALFORMED_OVERSIZED
+            MALFORMED_OVERSIZED,
+            MALFORMED_BAD_FRAME
           }) {
         malformedCounter(service, reason);
       }
