@@ -212,11 +212,20 @@ public final class PolicyLoop implements AutoCloseable {
     }
     List<RouteShift> inForce =
         shifts.advance(now, current, table, policy.mode(table, now, previous));
+    RoutingConfig written = routing.get();
     PolicyResult result =
         policy.evaluate(
-            new PolicyInput(current, table, overrides.snapshot(), inForce, now, previous));
+            new PolicyInput(
+                current,
+                table,
+                overrides.snapshot(),
+                inForce,
+                now,
+                previous,
+                RouteComposer.soleDestinations(written, inForce)));
     RouteComposer.Composition routes =
-        composer.compose(routing.get(), inForce, policy.config().dryRun());
+        composer.compose(
+            written, inForce, policy.config().dryRun(), result.served().emptiedSubsets());
     String version = publisher.publish(result.served(), routes.served(), policy.config());
     view = new LoopView(result.intended(), result.served(), result.state(), version, now, true);
     if (!before.ready()) {

@@ -22,7 +22,8 @@ final class RouteWeights {
   /**
    * As {@link #compute(ServiceSpec, List, PolicyConfig)}, then moves each shift's share of its
    * {@code from} subset's weight to its {@code to} subset (a shift naming a subset the service does
-   * not have changes nothing).
+   * not have changes nothing, nor does one to a subset with no endpoint in rotation, such as a
+   * canary whose endpoints are all ejected).
    */
   static Map<String, Integer> compute(
       ServiceSpec service,
@@ -31,6 +32,7 @@ final class RouteWeights {
       List<RouteShift> shifts) {
     Map<String, Double> raw = new LinkedHashMap<>();
     Map<String, Double> base = new LinkedHashMap<>();
+    Map<String, Double> capacities = new LinkedHashMap<>();
     for (SubsetSpec subset : service.subsets()) {
       List<EndpointRouting> members =
           endpoints.stream().filter(e -> e.subset().equals(subset.name())).toList();
@@ -40,6 +42,7 @@ final class RouteWeights {
             members.stream().filter(e -> !e.ejected()).mapToLong(EndpointRouting::weight).sum();
         capacity = (double) inRotation / ((long) config.neutralWeight() * members.size());
       }
+      capacities.put(subset.name(), capacity);
       base.put(subset.name(), (double) subset.routeWeight());
       raw.put(subset.name(), subset.routeWeight() * Math.min(1.0, capacity));
     }
@@ -53,6 +56,9 @@ final class RouteWeights {
       Integer to = result.get(shift.to());
       if (!shift.service().equals(service.name()) || from == null || to == null) {
         continue;
+      }
+      if (capacities.get(shift.to()) == 0) {
+        continue; // no endpoint of it in rotation: its cluster would panic
       }
       int moved = from - (int) Math.round(from * shift.remainingPercent() / 100.0);
       result.put(shift.from(), from - moved);

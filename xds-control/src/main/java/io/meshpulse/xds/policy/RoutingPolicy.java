@@ -222,7 +222,10 @@ public final class RoutingPolicy {
      * over all 3. A subset may only be emptied as a whole (every endpoint of it wants out, and all
      * of them fit in the service's limit: max-ejection-percent, or the panic limit when operator
      * overrides eject every one of them): its route weight then drops to 0 and its cluster gets no
-     * traffic, which is how a one-endpoint subset leaves the route.
+     * traffic, which is how a one-endpoint subset leaves the route. The routes of the routing files
+     * move an emptied subset's share to their other destinations (RouteComposer); a subset that is
+     * some route's only destination is never emptied, as that route's traffic has nowhere else to
+     * go.
      */
     private void applyEjectionLimits() {
       EjectionLimits limits = EjectionLimits.of(slots.size(), config);
@@ -269,12 +272,17 @@ public final class RoutingPolicy {
         // otherwise the whole of it must fit in max-ejection-percent.
         int groupCap =
             manualBySubset.getOrDefault(s.subset, 0) == size ? limits.total() : limits.automatic();
-        if (ejected < cap && wantingBySubset.get(s.subset) == size && ejected + rest <= groupCap) {
+        boolean sole = input.soleDestinations().contains(service.name() + '/' + s.subset);
+        if (ejected < cap
+            && wantingBySubset.get(s.subset) == size
+            && ejected + rest <= groupCap
+            && !sole) {
           ejected += rest;
           emptied.add(s.subset);
           continue;
         }
-        s.refusal = ejected >= cap ? serviceRefusal(ejected, cap, manual) : subsetRefusal(s, size);
+        s.refusal =
+            ejected >= cap ? serviceRefusal(ejected, cap, manual) : subsetRefusal(s, size, sole);
         if (s.prev.status() == EndpointStatus.EJECTED) {
           s.desired = EndpointStatus.ACTIVE;
         } else {
@@ -301,12 +309,17 @@ public final class RoutingPolicy {
                   + " %");
     }
 
-    private String subsetRefusal(Slot s, int size) {
+    private String subsetRefusal(Slot s, int size, boolean sole) {
       int cap = EjectionLimits.beforePanic(size, config);
       return String.format(
           "guardrail: ejection refused, %d of subset %s's %d endpoints already ejected"
-              + " (limit %d: panic threshold %d %% of the subset's cluster)",
-          cap, s.subset, size, cap, config.panicThresholdPercent());
+              + " (limit %d: panic threshold %d %% of the subset's cluster%s)",
+          cap,
+          s.subset,
+          size,
+          cap,
+          config.panicThresholdPercent(),
+          sole ? "; a route of the routing files sends all its traffic to it" : "");
     }
 
     private void settle(Slot s) {

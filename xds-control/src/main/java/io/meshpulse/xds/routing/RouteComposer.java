@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Composes the written routes with the route shifts in force (alerts, rollouts): a shift moves
@@ -30,21 +32,29 @@ public final class RouteComposer {
     }
   }
 
+  /** As {@link #compose(RoutingConfig, List, boolean, Set)} with no subset emptied. */
+  public Composition compose(RoutingConfig config, List<RouteShift> shifts, boolean dryRun) {
+    return compose(config, shifts, dryRun, Set.of());
+  }
+
   /**
    * @param dryRun compute and report shifts, but serve the written weights
+   * @param emptied subsets, as {@code service/subset}, with no endpoint in rotation (the policy
+   *     ejected every one): their share of a route goes to the route's other destinations
    */
-  public Composition compose(RoutingConfig config, List<RouteShift> shifts, boolean dryRun) {
+  public Composition compose(
+      RoutingConfig config, List<RouteShift> shifts, boolean dryRun, Set<String> emptied) {
     Map<String, List<WeightedDestination>> written = new LinkedHashMap<>();
     Map<String, List<WeightedDestination>> shifted = new LinkedHashMap<>();
     List<ServiceDecision> decisions = new ArrayList<>();
     for (HttpRoute route : config.routes().values()) {
       List<WeightedDestination> w = written(route);
-      List<WeightedDestination> s = shift(route.key(), w, shifts);
+      List<WeightedDestination> s = avoidEmptied(shift(route.key(), w, shifts), emptied);
       written.put(route.key(), w);
       shifted.put(route.key(), s);
       List<WeightedDestination> before = previousServed.get(route.key());
       if (before != null && w.equals(previousWritten.get(route.key())) && !s.equals(before)) {
-        decisions.addAll(decisions(route.key(), before, s, shifts, dryRun));
+        decisions.addAll(decisions(route.key(), before, s, shifts, emptied, dryRun));
       }
     }
     previousWritten = written;
@@ -90,6 +100,65 @@ public final class RouteComposer {
     return List.copyOf(result);
   }
 
+  /**
+   * Moves the weight of the destinations in {@code emptied} to the route's other destinations, in
+   * proportion to their weights (the total stays the same); a route with no other destination that
+   * has weight keeps its weights.
+   */
+  static List<WeightedDestination> avoidEmptied(
+      List<WeightedDestination> weights, Set<String> emptied) {
+    int total = 0;
+    int kept = 0;
+    for (WeightedDestination d : weights) {
+      total += d.weight();
+      if (!isEmptied(d, emptied)) {
+        kept += d.weight();
+      }
+    }
+    if (kept == total || kept == 0) {
+      return weights;
+    }
+    List<WeightedDestination> result = new ArrayList<>(weights.size());
+    int given = 0;
+    int lastKept = -1;
+    for (WeightedDestination d : weights) {
+      if (isEmptied(d, emptied)) {
+        result.add(d.withWeight(0));
+      } else {
+        int w = (int) ((long) d.weight() * total / kept);
+        given += w;
+        if (d.weight() > 0) {
+          lastKept = result.size();
+        }
+        result.add(d.withWeight(w));
+      }
+    }
+    // Rounding down left a few per mille: the last destination with weight takes them.
+    WeightedDestination last = result.get(lastKept);
+    result.set(lastKept, last.withWeight(last.weight() + total - given));
+    return List.copyOf(result);
+  }
+
+  private static boolean isEmptied(WeightedDestination d, Set<String> emptied) {
+    return !d.subset().isEmpty() && emptied.contains(d.service() + '/' + d.subset());
+  }
+
+  /**
+   * The subsets, as {@code service/subset}, that some route sends all of its traffic to once the
+   * shifts are applied: the policy must not empty them (docs/routing.md).
+   */
+  public static Set<String> soleDestinations(RoutingConfig config, List<RouteShift> shifts) {
+    Set<String> sole = new TreeSet<>();
+    for (HttpRoute route : config.routes().values()) {
+      List<WeightedDestination> weighted =
+          shift(route.key(), written(route), shifts).stream().filter(d -> d.weight() > 0).toList();
+      if (weighted.size() == 1 && !weighted.get(0).subset().isEmpty()) {
+        sole.add(weighted.get(0).service() + '/' + weighted.get(0).subset());
+      }
+    }
+    return sole;
+  }
+
   private static int indexOf(List<WeightedDestination> ds, String service, String subset) {
     for (int i = 0; i < ds.size(); i++) {
       if (ds.get(i).sameTarget(service, subset)) {
@@ -104,6 +173,7 @@ public final class RouteComposer {
       List<WeightedDestination> before,
       List<WeightedDestination> after,
       List<RouteShift> shifts,
+      Set<String> emptied,
       boolean dryRun) {
     Map<String, List<RouteWeightChange>> byService = new LinkedHashMap<>();
     Map<String, Integer> old = new HashMap<>();
@@ -142,12 +212,26 @@ public final class RouteComposer {
           for (RouteShift s : applied) {
             reasons.add(s.describe());
           }
+          List<String> out = new ArrayList<>();
+          for (WeightedDestination d : after) {
+            if (d.service().equals(service) && isEmptied(d, emptied)) {
+              out.add(d.subset());
+            }
+          }
+          if (!out.isEmpty()) {
+            reasons.add(
+                "every endpoint of subset "
+                    + String.join(", ", out)
+                    + " ejected: its share goes to the route's other destinations");
+          }
           result.add(
               new ServiceDecision(
                   service,
-                  applied.isEmpty()
-                      ? DecisionTrigger.DECISION_TRIGGER_ALERT
-                      : applied.get(0).trigger(),
+                  !applied.isEmpty()
+                      ? applied.get(0).trigger()
+                      : out.isEmpty()
+                          ? DecisionTrigger.DECISION_TRIGGER_ALERT
+                          : DecisionTrigger.DECISION_TRIGGER_HEALTH,
                   applied.isEmpty() ? "" : applied.get(0).ref(),
                   List.of(),
                   changes,

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Topologies and health records for policy tests. */
 final class Fixtures {
@@ -106,6 +107,7 @@ final class Fixtures {
     PolicyState state = PolicyState.INITIAL;
     Map<EndpointId, EndpointOverride> overrides = new HashMap<>();
     List<RouteShift> shifts = new ArrayList<>();
+    Set<String> soleDestinations = Set.of();
     PolicyResult last;
 
     Runner(PolicyConfig config, Topology topology) {
@@ -114,7 +116,9 @@ final class Fixtures {
     }
 
     PolicyResult step(HealthTable health, Instant now) {
-      last = policy.evaluate(new PolicyInput(topology, health, overrides, shifts, now, state));
+      last =
+          policy.evaluate(
+              new PolicyInput(topology, health, overrides, shifts, now, state, soleDestinations));
       state = last.state();
       return last;
     }

@@ -16,6 +16,7 @@ import io.meshpulse.model.v1.EndpointAction;
 import io.meshpulse.model.v1.HealthState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RoutingPolicyTest {
@@ -389,6 +390,44 @@ class RoutingPolicyTest {
     assertThat(big.ejected())
         .as("all 3 of v2 exceed the service's 2; v2's cluster allows 1")
         .isEqualTo(1);
+  }
+
+  @Test
+  void aSubsetThatIsSomeRoutesOnlyDestination_isNeverEmptied() {
+    Fixtures.Runner lone = new Fixtures.Runner(config, Fixtures.sized(8, 2));
+    lone.soleDestinations = Set.of(SERVICE + "/v2");
+    List<EndpointId> all = ids(lone.topology);
+    lone.step(table(all, T0, unhealthy(all.get(8), T0), unhealthy(all.get(9), T0)), T0);
+
+    assertThat(lone.ejected()).as("one of v2's 2: its cluster's panic bound").isEqualTo(1);
+    assertThat(lone.last.intended().emptiedSubsets()).as("emptied subsets").isEmpty();
+    EndpointRouting kept =
+        lone.routing(all.get(8)).ejected() ? lone.routing(all.get(9)) : lone.routing(all.get(8));
+    assertThat(kept.ejectionRefused()).as("the other refused").isTrue();
+    assertThat(kept.reasons())
+        .as("reasons")
+        .anyMatch(
+            r ->
+                r.startsWith("guardrail: ejection refused, 1 of subset v2's 2 endpoints")
+                    && r.endsWith("a route of the routing files sends all its traffic to it)"));
+  }
+
+  @Test
+  void aShiftToASubsetWithNoEndpointInRotation_movesNothing() {
+    Fixtures.Runner lone = new Fixtures.Runner(config, Fixtures.sized(8, 2));
+    List<EndpointId> all = ids(lone.topology);
+    lone.step(table(all, T0, unhealthy(all.get(8), T0), unhealthy(all.get(9), T0)), T0);
+    assertThat(lone.last.intended().emptiedSubsets())
+        .as("emptied")
+        .containsExactly(SERVICE + "/v2");
+
+    lone.shifts.add(new RouteShift("rollout:x", SERVICE, "v1", "v2", 90, "rollout at 10 %"));
+    lone.step(table(all, T0.plusSeconds(1)), T0.plusSeconds(1));
+
+    assertThat(lone.last.intended().services().get(SERVICE).subsetWeights())
+        .as("v2's cluster would panic: v1 keeps all")
+        .containsEntry("v1", 1000)
+        .containsEntry("v2", 0);
   }
 
   private static io.meshpulse.xds.policy.HealthObservation unhealthyAt(EndpointId id, long millis) {

@@ -8,6 +8,7 @@ import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RouteWeightChange;
 import io.meshpulse.xds.policy.ServiceDecision;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Shifts change only the routes they apply to, and every change they make names its route. */
@@ -128,5 +129,85 @@ class RouteComposerTest {
     RouteComposer.Composition c = composer.compose(edited, List.of(), false);
     assertThat(weights(c, "reviews/split")).as("served").containsExactly("v1=500", "v2=500");
     assertThat(c.decisions()).as("decisions").isEmpty();
+  }
+
+  @Test
+  void anEmptiedSubsetsShare_goesToTheRoutesOtherDestinations_asAHealthDecision() {
+    RouteComposer composer = new RouteComposer();
+    composer.compose(CONFIG, List.of(), false, Set.of());
+
+    RouteComposer.Composition c = composer.compose(CONFIG, List.of(), false, Set.of("reviews/v2"));
+
+    assertThat(weights(c, "reviews/split"))
+        .as("v2's 10 % to v1: its cluster would panic")
+        .containsExactly("v1=1000", "v2=0");
+    assertThat(weights(c, "reviews/beta-users"))
+        .as("a route with no other destination keeps its weights")
+        .containsExactly("v2=1000");
+    assertThat(c.decisions()).as("decisions").hasSize(1);
+    ServiceDecision d = c.decisions().get(0);
+    assertThat(d.trigger()).as("trigger").isEqualTo(DecisionTrigger.DECISION_TRIGGER_HEALTH);
+    assertThat(d.reasons())
+        .as("reasons")
+        .containsExactly(
+            "route reviews/split",
+            "every endpoint of subset v2 ejected: its share goes to the route's other"
+                + " destinations");
+    assertThat(d.routeChanges())
+        .as("route changes")
+        .containsExactlyInAnyOrder(
+            new RouteWeightChange("v1", 900, 1000, "reviews/split"),
+            new RouteWeightChange("v2", 100, 0, "reviews/split"));
+
+    assertThat(weights(composer.compose(CONFIG, List.of(), false, Set.of()), "reviews/split"))
+        .as("back in rotation: as written")
+        .containsExactly("v1=900", "v2=100");
+  }
+
+  @Test
+  void anEmptiedSubsetsShare_isSplitByTheOtherDestinationsWeights_keepingTheTotal() {
+    List<WeightedDestination> written =
+        List.of(
+            new WeightedDestination("reviews", "v1", 500),
+            new WeightedDestination("reviews", "v2", 300),
+            new WeightedDestination("reviews", "v3", 200));
+
+    assertThat(RouteComposer.avoidEmptied(written, Set.of("reviews/v3")))
+        .as("v3 emptied")
+        .containsExactly(
+            new WeightedDestination("reviews", "v1", 625),
+            new WeightedDestination("reviews", "v2", 375),
+            new WeightedDestination("reviews", "v3", 0));
+    assertThat(
+            RouteComposer.avoidEmptied(
+                List.of(
+                    new WeightedDestination("reviews", "v1", 333),
+                    new WeightedDestination("reviews", "v2", 333),
+                    new WeightedDestination("reviews", "v3", 334)),
+                Set.of("reviews/v1")))
+        .as("v1 emptied: 499.25 and 500.75, rounded down, the rest to the last")
+        .containsExactly(
+            new WeightedDestination("reviews", "v1", 0),
+            new WeightedDestination("reviews", "v2", 499),
+            new WeightedDestination("reviews", "v3", 501));
+    assertThat(
+            RouteComposer.avoidEmptied(written, Set.of("reviews/v1", "reviews/v2", "reviews/v3")))
+        .as("nowhere to go: as written")
+        .isEqualTo(written);
+    assertThat(RouteComposer.avoidEmptied(written, Set.of("ratings/v1")))
+        .as("another service's subset")
+        .isEqualTo(written);
+  }
+
+  @Test
+  void aSubsetARouteSendsAllItsTrafficTo_isASoleDestination_evenAfterAShift() {
+    assertThat(RouteComposer.soleDestinations(CONFIG, List.of()))
+        .as("beta-users sends only to v2")
+        .containsExactly("reviews/v2");
+    RouteShift toV1 =
+        new RouteShift("fp1", "reviews", "v2", "v1", 0, "alert CanaryBad firing", "reviews/split");
+    assertThat(RouteComposer.soleDestinations(CONFIG, List.of(toV1)))
+        .as("the split shifted wholly to v1")
+        .containsExactly("reviews/v1", "reviews/v2");
   }
 }
