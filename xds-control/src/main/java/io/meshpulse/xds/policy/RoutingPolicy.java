@@ -186,7 +186,13 @@ public final class RoutingPolicy {
         if (!reverting && (!expired || kind == Signal.Kind.EJECT)) {
           return EndpointStatus.EJECTED;
         }
-        return kind == Signal.Kind.DEGRADE ? EndpointStatus.DEGRADED : EndpointStatus.ACTIVE;
+        // Re-admitted as DEGRADED while a record asked to degrade or eject it within min-dwell:
+        // the hysteresis every other improvement waits for.
+        boolean badLately =
+            prev.lastBadAt() != null && now.isBefore(prev.lastBadAt().plus(config.minDwell()));
+        return kind == Signal.Kind.DEGRADE || (badLately && !reverting)
+            ? EndpointStatus.DEGRADED
+            : EndpointStatus.ACTIVE;
       }
       EndpointStatus wanted =
           switch (kind) {

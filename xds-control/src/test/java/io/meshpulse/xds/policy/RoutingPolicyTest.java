@@ -393,6 +393,32 @@ class RoutingPolicyTest {
   }
 
   @Test
+  void anEjectionEndingWithinMinDwellOfABadRecord_readmitsAsDegraded() {
+    List<EndpointId> ids = ids(run.topology);
+    EndpointId bad = ids.get(0);
+    run.step(table(ids, T0, unhealthy(bad, T0)), T0);
+    assertThat(run.routing(bad).ejected()).as("ejected for 30 s").isTrue();
+    Instant late = T0.plusMillis(29_600);
+    run.step(table(ids, late, degraded(bad, late)), late);
+    assertThat(run.routing(bad).ejected()).as("still ejected at 29.6 s").isTrue();
+
+    Instant end = T0.plusSeconds(30);
+    run.step(table(ids, end, healthy(bad, end)), end);
+
+    assertThat(run.routing(bad).status())
+        .as("a HEALTHY record 0.4 s after a DEGRADED one")
+        .isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(run.routing(bad).weight()).as("the ramp's start").isEqualTo(10);
+
+    Fixtures.Runner calm = new Fixtures.Runner(config, topology(5, "v1"));
+    calm.step(table(ids, T0, unhealthy(bad, T0)), T0);
+    calm.step(table(ids, end, healthy(bad, end)), end);
+    assertThat(calm.routing(bad).status())
+        .as("no bad record since 0 s")
+        .isEqualTo(EndpointStatus.ACTIVE);
+  }
+
+  @Test
   void aSubsetThatIsSomeRoutesOnlyDestination_isNeverEmptied() {
     Fixtures.Runner lone = new Fixtures.Runner(config, Fixtures.sized(8, 2));
     lone.soleDestinations = Set.of(SERVICE + "/v2");
