@@ -31,9 +31,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.server.ConfigurableWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -99,11 +102,19 @@ class CollectorConfiguration {
 
   @Bean(initMethod = "start", destroyMethod = "close")
   KafkaSink kafkaSink(
-      CollectorProperties properties, RecordBuffer buffer, CollectorMetrics metrics) {
+      CollectorProperties properties,
+      RecordBuffer buffer,
+      CollectorMetrics metrics,
+      ApplicationContext context) {
     CollectorProperties.Kafka kafka = properties.kafka();
     replacedProducerProperties(kafka).forEach(logger::warn);
+    // A sink ended by an Error cannot write again: the liveness probe then restarts the process.
     return new KafkaSink(
-        buffer, new KafkaProducer<>(producerConfig(kafka)), metrics, kafka.shutdownTimeout());
+        buffer,
+        new KafkaProducer<>(producerConfig(kafka)),
+        metrics,
+        kafka.shutdownTimeout(),
+        () -> AvailabilityChangeEvent.publish(context, LivenessState.BROKEN));
   }
 
   /**

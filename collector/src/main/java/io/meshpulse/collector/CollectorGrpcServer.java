@@ -151,7 +151,16 @@ public final class CollectorGrpcServer implements SmartLifecycle {
     server = null;
     ExecutorService handlers = executor;
     if (handlers != null) {
+      // The server's termination does not wait for messages already queued to the handlers:
+      // they run now, while the sink still writes, not after it stopped.
       handlers.shutdown();
+      try {
+        if (!handlers.awaitTermination(5, TimeUnit.SECONDS)) {
+          logger.warn("stream handlers still busy 5 s after the gRPC server stopped");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       executor = null;
     }
   }

@@ -57,6 +57,22 @@ class CollectorIT {
   }
 
   @Test
+  void livenessAndReadiness_areServedWhereTheChartProbesThem() throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (String probe : List.of("liveness", "readiness")) {
+      java.net.http.HttpResponse<String> response =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://127.0.0.1:" + collector.httpPort() + "/actuator/health/" + probe))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as("%s status", probe).isEqualTo(200);
+      assertThat(response.body()).as("%s body", probe).contains("\"UP\"");
+    }
+  }
+
+  @Test
   void entriesFromConcurrentStreams_arriveInKafkaExactlyOnceWithTheirContent() {
     int streams = 8;
     int batches = 25;

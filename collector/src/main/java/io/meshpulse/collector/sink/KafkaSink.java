@@ -63,6 +63,7 @@ public final class KafkaSink implements AutoCloseable {
   private @Nullable TopicLane lastLane;
   private boolean sendFailedHere;
   private volatile boolean running = true;
+  private final Runnable stopped;
   // Set once close() stops the sink: failures after it are the producer closing, not rejections.
   private volatile boolean closing;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -72,6 +73,21 @@ public final class KafkaSink implements AutoCloseable {
       Producer<byte[], byte[]> producer,
       CollectorMetrics metrics,
       Duration shutdownTimeout) {
+    this(buffer, producer, metrics, shutdownTimeout, () -> {});
+  }
+
+  /**
+   * @param stopped called on the sink's thread if an {@link Error} (a native codec that cannot
+   *     load, memory exhausted) ends it: the collector can no longer write to Kafka, and the
+   *     process should be restarted
+   */
+  public KafkaSink(
+      RecordBuffer buffer,
+      Producer<byte[], byte[]> producer,
+      CollectorMetrics metrics,
+      Duration shutdownTimeout,
+      Runnable stopped) {
+    this.stopped = stopped;
     this.buffer = buffer;
     this.producer = producer;
     this.probe = new MetadataProbe(producer);
@@ -87,16 +103,28 @@ public final class KafkaSink implements AutoCloseable {
   }
 
   private void run() {
-    while (running) {
-      try {
-        cycle();
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        // A defect here must not end the thread: the buffer would fill for good.
-        unexpected("-", e);
-        idle(IDLE_WAIT_NANOS);
+    try {
+      while (running) {
+        try {
+          cycle();
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // A defect here must not end the thread: the buffer would fill for good.
+          unexpected("-", e);
+          idle(IDLE_WAIT_NANOS);
+        }
       }
+    } catch (Error e) {
+      // Nothing here can go on: the buffer fills and the streams stay paused. Say so, and let
+      // the process be restarted; records still held are counted at shutdown.
+      logger.error(
+          "kafka sink stopped: nothing more is written to kafka until the collector restarts"
+              + " records={}",
+          buffer.records(),
+          e);
+      stopped.run();
+      throw e;
     }
   }
 

@@ -43,6 +43,8 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
   volatile boolean holdAcknowledgements;
   volatile boolean abortOnClose;
   volatile @Nullable RuntimeException throwOnce;
+  // Thrown by the next send, as a native codec that cannot load would.
+  volatile @Nullable Error errorOnce;
   // A record with this value makes send throw, every time.
   volatile byte @Nullable [] poison;
   // Guarded by this.
@@ -97,6 +99,11 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
   @Override
   public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
     attempts.computeIfAbsent(record.topic(), t -> new AtomicInteger()).incrementAndGet();
+    Error error = errorOnce;
+    if (error != null) {
+      errorOnce = null;
+      throw error;
+    }
     RuntimeException toThrow = throwOnce;
     if (toThrow != null) {
       throwOnce = null;

@@ -186,6 +186,39 @@ class KafkaSinkTest {
   }
 
   @Test
+  void anErrorThatEndsTheSink_isReported_andItsRecordsAreCountedAtShutdown() throws Exception {
+    java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+    SimpleMeterRegistry own = new SimpleMeterRegistry();
+    FakeProducer failing = new FakeProducer();
+    failing.errorOnce = new UnsatisfiedLinkError("no native codec in java.library.path");
+    KafkaSink dying =
+        new KafkaSink(
+            buffer,
+            failing,
+            new CollectorMetrics(own),
+            Duration.ofMillis(300),
+            reported::countDown);
+    buffer.offer(IntStream.range(0, 10).mapToObj(i -> record(RECORDS, i)).toList());
+
+    dying.start();
+
+    assertThat(reported.await(5, java.util.concurrent.TimeUnit.SECONDS))
+        .as("the sink's end reported")
+        .isTrue();
+    await(
+        () -> own.get("meshpulse.collector.sink.running").gauge().value() == 0,
+        "the sink thread ended");
+    dying.close();
+    assertThat(
+            own.get("meshpulse.collector.records.dropped")
+                .tag("reason", CollectorMetrics.DROP_SHUTDOWN)
+                .counter()
+                .count())
+        .as("the records it held, dropped at shutdown")
+        .isEqualTo(10);
+  }
+
+  @Test
   void aRecordThatAlwaysFailsUnexpectedly_isDroppedAfterItsAttempts_andTheRestFlows()
       throws Exception {
     List<OutgoingRecord> records =
