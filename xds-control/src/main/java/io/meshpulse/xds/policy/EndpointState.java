@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *     directions, which keeps an endpoint from flipping back and forth
  * @param lastBadAt when a health record last asked to degrade or eject the endpoint ({@code null}:
  *     never); an improvement waits until none has for the dwell time
+ * @param loggedAt when a change of the endpoint was last written to the decision log (EPOCH: never)
  */
 public record EndpointState(
     EndpointStatus status,
@@ -26,7 +27,8 @@ public record EndpointState(
     Instant lastStepAt,
     boolean suppressed,
     boolean escalated,
-    @Nullable Instant lastBadAt) {
+    @Nullable Instant lastBadAt,
+    Instant loggedAt) {
 
   static EndpointState neutral(PolicyConfig config) {
     return new EndpointState(
@@ -38,6 +40,22 @@ public record EndpointState(
         Instant.EPOCH,
         false,
         true,
-        null);
+        null,
+        Instant.EPOCH);
+  }
+
+  /** This state, last written to the decision log at {@code at}. */
+  EndpointState logged(Instant at) {
+    return new EndpointState(
+        status,
+        weight,
+        since,
+        offences,
+        ejectedUntil,
+        lastStepAt,
+        suppressed,
+        escalated,
+        lastBadAt,
+        at);
   }
 }

@@ -95,7 +95,8 @@ public final class PolicyRecovery {
                     : prev == null ? Instant.EPOCH : prev.lastStepAt(),
                 false,
                 changed ? status.compareTo(old) > 0 : prev != null && prev.escalated(),
-                worse ? at : prev == null ? null : prev.lastBadAt()));
+                worse ? at : prev == null ? null : prev.lastBadAt(),
+                at));
       }
     }
     Map<String, Integer> shiftPercents = new HashMap<>();

@@ -414,8 +414,8 @@ public final class RoutingPolicy {
               changed ? status.compareTo(prev.status()) > 0 : prev.escalated(),
               s.signal.kind() == Signal.Kind.EJECT || s.signal.kind() == Signal.Kind.DEGRADE
                   ? now
-                  : prev.lastBadAt());
-      states.put(s.id, next);
+                  : prev.lastBadAt(),
+              prev.loggedAt());
       routings.add(
           new EndpointRouting(
               s.id,
@@ -432,6 +432,7 @@ public final class RoutingPolicy {
               : s.signal.kind() == Signal.Kind.STALE
                   ? DecisionTrigger.DECISION_TRIGGER_STALENESS
                   : DecisionTrigger.DECISION_TRIGGER_HEALTH;
+      int logBefore = changes.size();
       if (changed || weight != prev.weight()) {
         EndpointAction action =
             status == EndpointStatus.EJECTED
@@ -450,7 +451,22 @@ public final class RoutingPolicy {
         changes.add(change(s, EndpointAction.ENDPOINT_ACTION_EXTEND, next, trigger, reasons));
       } else if (suppressed && !prev.suppressed()) {
         changes.add(change(s, EndpointAction.ENDPOINT_ACTION_SUPPRESSED, next, trigger, reasons));
+      } else if (reaffirmDue(s, next)) {
+        // A restart reads the log back over max-ejection-time + offence-memory: a state kept
+        // longer than that without a record would come back neutral.
+        reasons.add(
+            "unchanged since " + next.loggedAt() + ": written again so that a restart finds it");
+        changes.add(change(s, EndpointAction.ENDPOINT_ACTION_REAFFIRM, next, trigger, reasons));
       }
+      states.put(s.id, changes.size() > logBefore ? next.logged(now) : next);
+    }
+
+    /** A reduced state, not pinned by an override, whose last record is max-ejection-time old. */
+    private boolean reaffirmDue(Slot s, EndpointState next) {
+      return s.override == null
+          && next.status() != EndpointStatus.EJECTED
+          && (next.status() == EndpointStatus.DEGRADED || next.weight() != config.neutralWeight())
+          && !now.isBefore(next.loggedAt().plus(config.maxEjectionTime()));
     }
 
     private EndpointChange change(

@@ -135,6 +135,7 @@ class PolicyLoopTest {
               "neutral",
               "suppressed",
               "extend",
+              "reaffirm",
               "health",
               "staleness",
               "alert",
@@ -257,7 +258,16 @@ class PolicyLoopTest {
           recoveries.incrementAndGet();
           EndpointState ejected =
               new EndpointState(
-                  EndpointStatus.EJECTED, 100, now, 1, now.plusSeconds(30), now, false, true, now);
+                  EndpointStatus.EJECTED,
+                  100,
+                  now,
+                  1,
+                  now.plusSeconds(30),
+                  now,
+                  false,
+                  true,
+                  now,
+                  now);
           return new PolicyState(Map.of(bad, ejected), Map.of(), PolicyMode.NORMAL, null, Map.of());
         };
     try (PolicyLoop loop =

@@ -64,6 +64,55 @@ class PolicyRecoveryTest {
   }
 
   @Test
+  void anEndpointDegradedLongerThanTheReadBack_isWrittenAgain_andComesBackDegraded() {
+    EndpointId weak = ids.get(3);
+    Instant t = T0;
+    // Degraded, down to its target weight in two steps, then DEGRADED records for 20 minutes.
+    for (int i = 0; i < 4; i++) {
+      step(table(ids, t, degraded(weak, t)), t);
+      t = t.plusSeconds(1);
+    }
+    assertThat(run.routing(weak).weight()).as("at its target").isEqualTo(config.degradedWeight());
+    Instant settled = t;
+    for (; t.isBefore(settled.plus(java.time.Duration.ofMinutes(20))); t = t.plusSeconds(10)) {
+      step(table(ids, t, degraded(weak, t)), t);
+    }
+    List<Instant> reaffirmed = new ArrayList<>();
+    for (RoutingDecision d : log) {
+      for (EndpointChange c : d.getEndpointChangesList()) {
+        if (c.getAction() == io.meshpulse.model.v1.EndpointAction.ENDPOINT_ACTION_REAFFIRM) {
+          assertThat(c.getNewPolicyStatus()).as("the state written").isEqualTo("DEGRADED");
+          assertThat(c.getNewWeight()).as("the weight written").isEqualTo(config.degradedWeight());
+          reaffirmed.add(Instant.ofEpochMilli(d.getDecidedUnixMillis()));
+        }
+      }
+    }
+    assertThat(reaffirmed)
+        .as("written again every max-ejection-time, not at every evaluation")
+        .containsExactly(
+            settled.plusSeconds(300), settled.plusSeconds(600), settled.plusSeconds(900));
+
+    // A restart reads the log back over max-ejection-time + offence-memory only.
+    Instant restart = t;
+    Instant since = restart.minus(PolicyRecovery.lookback(config));
+    List<RoutingDecision> window =
+        log.stream().filter(d -> d.getDecidedUnixMillis() >= since.toEpochMilli()).toList();
+    assertThat(window).as("the window holds no change but the rewrites").isNotEmpty();
+    EndpointState rebuilt =
+        PolicyRecovery.rebuild(window, run.topology, config).endpoints().get(weak);
+    assertThat(rebuilt).as("rebuilt").isNotNull();
+    assertThat(rebuilt.status()).as("status").isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(rebuilt.weight()).as("weight").isEqualTo(config.degradedWeight());
+
+    Fixtures.Runner second = new Fixtures.Runner(config, run.topology);
+    second.state = PolicyRecovery.rebuild(window, run.topology, config);
+    second.step(table(ids, restart, degraded(weak, restart)), restart);
+    assertThat(second.routing(weak).weight())
+        .as("served after the restart: no jump back to full weight")
+        .isEqualTo(config.degradedWeight());
+  }
+
+  @Test
   void aRestartedPolicy_keepsAStaleEjectedEndpointOutUntilItsDeadline_thenRampsIt() {
     EndpointId bad = ids.get(2);
     step(table(ids, T0, unhealthy(bad, T0)), T0);
