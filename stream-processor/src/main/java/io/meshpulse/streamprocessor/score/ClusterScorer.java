@@ -42,7 +42,41 @@ public final class ClusterScorer {
       }
     }
     services.add(0, scorer.scoreService(cluster, "", ordered, verdicts, emittedMillis));
-    return new ClusterHealth(List.copyOf(verdicts), List.copyOf(keys), List.copyOf(services));
+    return oneVerdictPerKey(verdicts, keys, ordered, services);
+  }
+
+  /**
+   * One endpoint record per key: an endpoint that took traffic through more than one of the
+   * cluster's subsets (a route to the whole service, {@code outbound|port||svc}, beside one to its
+   * subset) has a verdict in each, under one record key, and the compacted topic would keep
+   * whichever came last. The verdict kept is the one judged on the most of its requests, a named
+   * subset's on a tie (the later group: the whole service's sorts first).
+   */
+  private static ClusterHealth oneVerdictPerKey(
+      List<EndpointHealth> verdicts,
+      List<String> keys,
+      List<EndpointStats> ordered,
+      List<ServiceHealth> services) {
+    Map<String, Integer> chosen = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      Integer before = chosen.get(keys.get(i));
+      if (before == null
+          || ordered.get(i).counts().requests() >= ordered.get(before).counts().requests()) {
+        chosen.put(keys.get(i), i);
+      }
+    }
+    if (chosen.size() == keys.size()) {
+      return new ClusterHealth(List.copyOf(verdicts), List.copyOf(keys), List.copyOf(services));
+    }
+    List<EndpointHealth> kept = new ArrayList<>(chosen.size());
+    List<String> keptKeys = new ArrayList<>(chosen.size());
+    for (int i = 0; i < keys.size(); i++) {
+      if (chosen.get(keys.get(i)) == i) {
+        kept.add(verdicts.get(i));
+        keptKeys.add(keys.get(i));
+      }
+    }
+    return new ClusterHealth(List.copyOf(kept), List.copyOf(keptKeys), List.copyOf(services));
   }
 
   /**

@@ -382,10 +382,19 @@ public final class HealthScorer {
   }
 
   /** The Wilson lower bound (at {@code z}) of a service's error rate above its tolerance. */
+  /**
+   * How far a service's {@code errors} of {@code n} over one span are above {@code
+   * service-error-rate-tolerance}: 0 until the evidence against the tolerance reaches {@code
+   * errorEvidence} nats, as for an endpoint, then the Wilson lower bound at {@code wilson-z} minus
+   * the tolerance. Wilson's bound alone trusts tiny spans: one failed request in a slide of one is
+   * 10 % at z = 3, which would make a quiet canary subset UNHEALTHY.
+   */
   private double serviceExcess(long errors, long n) {
-    return n == 0
-        ? 0.0
-        : Math.max(0, Wilson.lowerBound(errors, n, t.z()) - t.serviceErrorRateTolerance());
+    double baseline = Math.max(t.serviceErrorRateTolerance(), t.errorRateFloor());
+    if (n == 0 || baseline >= 1 || Evidence.nats(errors, n, baseline) < t.errorEvidence()) {
+      return 0.0;
+    }
+    return Math.max(0, Wilson.lowerBound(errors, n, t.z()) - t.serviceErrorRateTolerance());
   }
 
   /**

@@ -69,6 +69,12 @@ public record ScoringThresholds(
 
   /** Builder with the documented defaults. */
   public static final class Builder {
+    /** Beyond it a normal quantile means nothing, and z² no longer fits a bound's arithmetic. */
+    private static final double MAX_Z = 40;
+
+    /** Request counts: far above any window's, and safe to add to one. */
+    private static final long MAX_COUNT = 1_000_000_000L;
+
     private long minRequests = 20;
     private long minLatencyRequests = 100;
     private long minRecentLatencyRequests = 20;
@@ -175,6 +181,30 @@ public record ScoringThresholds(
     }
 
     public ScoringThresholds build() {
+      // Infinite or huge values would turn bounds into NaN (scored HEALTHY) or counts negative.
+      finite("z", z);
+      finite("errorEvidence", errorEvidence);
+      finite("latencyEvidence", latencyEvidence);
+      finite("errorEstimateZ", errorEstimateZ);
+      finite("latencyRatioTolerance", latencyRatioTolerance);
+      finite("latencyRatioAtZero", latencyRatioAtZero);
+      finite("minLatencyExcessMillis", minLatencyExcessMillis);
+      finite("serviceP99ThresholdMillis", serviceP99ThresholdMillis);
+      require(z <= MAX_Z, "z must be at most " + MAX_Z + ", was " + z);
+      require(
+          errorEstimateZ <= MAX_Z,
+          "errorEstimateZ must be at most " + MAX_Z + ", was " + errorEstimateZ);
+      require(
+          minRequests <= MAX_COUNT && minLatencyRequests <= MAX_COUNT,
+          "minRequests and minLatencyRequests must be at most "
+              + MAX_COUNT
+              + ", were "
+              + minRequests
+              + " and "
+              + minLatencyRequests);
+      require(
+          minRecentLatencyRequests <= MAX_COUNT,
+          "minRecentLatencyRequests must be at most " + MAX_COUNT);
       require(minRequests >= 1, "minRequests must be at least 1, was " + minRequests);
       require(
           minLatencyRequests >= minRequests,
@@ -228,6 +258,10 @@ public record ScoringThresholds(
           serviceErrorRateTolerance,
           serviceP99ThresholdMillis,
           recentSpanMillis);
+    }
+
+    private static void finite(String name, double value) {
+      require(Double.isFinite(value), name + " must be a finite number, was " + value);
     }
 
     private static void require(boolean condition, String message) {

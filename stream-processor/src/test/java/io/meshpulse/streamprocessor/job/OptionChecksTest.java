@@ -134,6 +134,24 @@ class OptionChecksTest {
   }
 
   @Test
+  void infiniteOrHugeThresholds_areRefused_notScoredAsNaN() {
+    Map<String, String> bad =
+        Map.of(
+            "meshpulse.health.score.wilson-z", "1e200",
+            "meshpulse.health.score.error-estimate-z", "Infinity",
+            "meshpulse.health.score.error-evidence", "Infinity",
+            "meshpulse.health.score.latency-ratio-at-zero", "Infinity",
+            "meshpulse.health.score.min-requests", "9223372036854775807");
+    bad.forEach(
+        (key, value) -> {
+          Configuration conf = Configuration.fromMap(Map.of(key, value));
+          assertThatThrownBy(() -> OptionChecks.validate(conf))
+              .as("%s=%s", key, value)
+              .hasMessageContaining(key);
+        });
+  }
+
+  @Test
   void theDefaults_pass() {
     assertThatCode(() -> OptionChecks.validate(new Configuration()))
         .as("defaults")

@@ -161,6 +161,62 @@ class HealthScorerTest {
   }
 
   @Test
+  void oneFailedRequestInAQuietSubsetsLastSlide_isNoEvidenceAgainstTheSubset() {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      all.add(Traffic.endpoint("v1", i).steady(1200, 0.002, 20).paneStats());
+    }
+    // A canary at 1.5 requests a second per endpoint: 30 requests in the window, and the last
+    // slide's only request failed (Wilson's lower bound alone: 10 %, 9 points over tolerance).
+    all.add(
+        Traffic.endpoint("v3", 9)
+            .add(0, 9_500, 14, 0.0, ErrorClass.HTTP_5XX, 20)
+            .add(9_500, 10_000, 1, 1.0, ErrorClass.HTTP_5XX, 20)
+            .paneStats());
+    all.add(
+        Traffic.endpoint("v3", 10).add(0, 10_000, 15, 0.0, ErrorClass.HTTP_5XX, 20).paneStats());
+
+    ServiceHealth v3 =
+        scorer.score("reviews", all, 0).services().stream()
+            .filter(h -> h.getSubset().equals("v3"))
+            .findFirst()
+            .orElseThrow();
+
+    assertThat(v3.getRequests()).as("v3's requests in the window").isEqualTo(30);
+    assertThat(v3.getErrors()).as("v3's errors").isEqualTo(1);
+    assertThat(v3.getState())
+        .as("v3 after one failed request: %s", v3.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+    assertThat(v3.getScore()).as("score").isEqualTo(1.0);
+  }
+
+  @Test
+  void anEndpointReachedThroughTwoSubsetsClusters_getsOneRecord_judgedOnMostOfItsTraffic() {
+    List<EndpointStats> all = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      all.add(Traffic.endpoint("v1", i).steady(1200, 0.002, 20).paneStats());
+    }
+    // Endpoint 4 also takes a gateway's traffic through the whole service's cluster
+    // (outbound|9080||reviews), with endpoints 5 and 6 of another subset.
+    all.add(Traffic.endpoint("", 4).steady(100, 0.0, 20).paneStats());
+    all.add(Traffic.endpoint("", 5).steady(100, 0.0, 20).paneStats());
+    all.add(Traffic.endpoint("", 6).steady(100, 0.0, 20).paneStats());
+
+    ClusterHealth health = scorer.score("reviews", all, 0);
+
+    assertThat(health.endpointKeys()).as("record keys").doesNotHaveDuplicates().hasSize(6);
+    assertThat(health.endpoints())
+        .as("endpoint 4's one record")
+        .filteredOn(e -> e.getEndpoint().getAddress().equals("10.0.0.4"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getSubset()).as("from its subset's 1200 requests").isEqualTo("v1");
+              assertThat(e.getRequests()).as("requests").isEqualTo(1200);
+            });
+  }
+
+  @Test
   void oneEndpointOfASubsetRefusingEverything_isAnOutlier_notASubsetFailingAsAWhole() {
     List<EndpointStats> all = new ArrayList<>();
     all.add(
