@@ -98,7 +98,18 @@ final class AccessRecordReader {
     return cluster.length == 0;
   }
 
-  /** Reads one serialized access record; throws when protobuf would not parse it. */
+  /**
+   * The longest cluster or subset name read, in UTF-8 bytes: far above any real one (Kubernetes
+   * names stop at 253 characters), and within what the job's state serializers write (Java's
+   * modified UTF-8, at most 65,535 bytes, up to twice a name's UTF-8 length).
+   */
+  static final int MAX_NAME_BYTES = 16 * 1024;
+
+  /**
+   * Reads one serialized access record; throws {@link InvalidProtocolBufferException} when protobuf
+   * would not parse it, and {@link IllegalArgumentException} for a cluster or subset name longer
+   * than {@link #MAX_NAME_BYTES}.
+   */
   Sample read(byte[] bytes) throws InvalidProtocolBufferException {
     data = bytes;
     reset();
@@ -108,6 +119,12 @@ final class AccessRecordReader {
       throw e;
     } catch (IOException e) {
       throw new InvalidProtocolBufferException(e);
+    }
+    if (cluster.length > MAX_NAME_BYTES || subset.length > MAX_NAME_BYTES) {
+      throw new IllegalArgumentException(
+          String.format(
+              "cluster or subset name of %d bytes, longer than %d",
+              Math.max(cluster.length, subset.length), MAX_NAME_BYTES));
     }
     return sample();
   }

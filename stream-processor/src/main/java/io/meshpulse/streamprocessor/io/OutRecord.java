@@ -27,11 +27,28 @@ public final class OutRecord {
     return r;
   }
 
+  /**
+   * The most of a rejected value a dead letter keeps: with its key and headers it stays under the 1
+   * MB a producer and a broker take by default, so that one huge rejected record cannot fail the
+   * dead letters' sink, restart the job, and be read and rejected again without end.
+   */
+  static final int MAX_DEAD_LETTER_VALUE_BYTES = 900 * 1024;
+
   public static OutRecord deadLetter(
       byte @Nullable [] key, byte @Nullable [] value, String error, String origin) {
     OutRecord r = of(key, value);
     r.error = error;
     r.origin = origin;
+    if (value != null && value.length > MAX_DEAD_LETTER_VALUE_BYTES) {
+      r.value = java.util.Arrays.copyOf(value, MAX_DEAD_LETTER_VALUE_BYTES);
+      r.error =
+          error
+              + " (value cut from "
+              + value.length
+              + " to its first "
+              + MAX_DEAD_LETTER_VALUE_BYTES
+              + " bytes)";
+    }
     return r;
   }
 }

@@ -124,7 +124,10 @@ public final class HealthJob {
     return WatermarkStrategy.<Inbound>forGenerator(
             context -> new TimedActivityWatermarks<>(timed.createWatermarkGenerator(context)))
         .withTimestampAssigner(
-            new EventTimeAssigner(clock, OptionChecks.maxFutureSkewMillis(conf)));
+            new EventTimeAssigner(
+                clock,
+                OptionChecks.maxFutureSkewMillis(conf),
+                conf.get(HealthJobOptions.MAX_RECORD_AGE).toMillis()));
   }
 
   /**

@@ -68,13 +68,14 @@ final class RecordGate extends ProcessFunction<Inbound, Sample> {
       destinationReported.inc();
       return;
     }
+    // Older than max-record-age, here or when its timestamp was assigned (then without one).
+    if (sample.timestampMillis < clock.millis() - maxAgeMillis) {
+      tooOld.inc();
+      return;
+    }
     Long timestamp = ctx.timestamp();
     if (timestamp == null || timestamp == EventTimeAssigner.NO_TIMESTAMP) {
       tooNew.inc();
-      return;
-    }
-    if (sample.timestampMillis < clock.millis() - maxAgeMillis) {
-      tooOld.inc();
       return;
     }
     if (!sample.hasEndpoint()) {

@@ -6,6 +6,7 @@ import io.meshpulse.model.v1.Reporter;
 import io.meshpulse.streamprocessor.io.AccessRecordSchema;
 import io.meshpulse.streamprocessor.io.EndpointKey;
 import io.meshpulse.streamprocessor.io.Inbound;
+import io.meshpulse.streamprocessor.io.OutRecord;
 import io.meshpulse.streamprocessor.io.Sample;
 import io.meshpulse.streamprocessor.score.ErrorClass;
 import java.time.Clock;
@@ -76,6 +77,45 @@ class RecordGateTest {
   }
 
   @Test
+  void aClusterNameLongerThanTheStateCanHold_becomesADeadLetter_notAJobFailure() throws Exception {
+    byte[] bytes =
+        TestSamples.record("reviews", 1, NOW - 1_000, 200, 12).toBuilder()
+            .setCluster("c".repeat(70_000))
+            .build()
+            .toByteArray();
+    List<Inbound> decoded = decode(bytes);
+    assertThat(decoded)
+        .as("decoded")
+        .singleElement()
+        .satisfies(in -> assertThat(in.sample).isNull());
+    harness.processElement(decoded.get(0), Long.MIN_VALUE);
+    assertThat(harness.extractOutputValues()).as("main output").isEmpty();
+    assertThat(harness.getSideOutput(RecordGate.DEAD_LETTERS))
+        .as("dead letters")
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.getValue().error)
+                    .as("reason")
+                    .isEqualTo("cluster or subset name of 70000 bytes, longer than 16384"));
+  }
+
+  @Test
+  void aDeadLetterOfAHugeValue_keepsItsFirst900KB_andSaysSo() {
+    byte[] huge = new byte[2_000_000];
+    huge[0] = 7;
+    OutRecord letter = OutRecord.deadLetter(null, huge, "not a valid AccessRecord", "t-0@1");
+    assertThat(letter.value).as("value").hasSize(900 * 1024).startsWith((byte) 7);
+    assertThat(letter.error)
+        .as("reason")
+        .isEqualTo("not a valid AccessRecord (value cut from 2000000 to its first 921600 bytes)");
+    byte[] small = {1, 2, 3};
+    assertThat(OutRecord.deadLetter(null, small, "x", "t-0@1").value)
+        .as("a small value, whole")
+        .containsExactly(1, 2, 3);
+  }
+
+  @Test
   void validRecord_passesWithItsErrorClass() throws Exception {
     byte[] bytes = TestSamples.record("reviews", 1, NOW - 1_000, 503, 12).toByteArray();
     Inbound in = decode(bytes).get(0);
@@ -95,8 +135,10 @@ class RecordGateTest {
 
   @Test
   void tooOld_tooNew_andHostless_recordsAreDropped() throws Exception {
+    // Too old: the timestamp assigner gives it none, as to one too new.
     harness.processElement(
-        Inbound.of(TestSamples.sample("reviews", 1, NOW - 600_000, 200, 5)), NOW - 600_000);
+        Inbound.of(TestSamples.sample("reviews", 1, NOW - 600_000, 200, 5)),
+        EventTimeAssigner.NO_TIMESTAMP);
     harness.processElement(
         Inbound.of(TestSamples.sample("reviews", 1, NOW + 3_600_000, 200, 5)),
         EventTimeAssigner.NO_TIMESTAMP);

@@ -156,4 +156,25 @@ class WatermarkStrategyTest {
         .isBetween(2_000L, 2_200L);
     assertThat(watermarks).as("watermarks").containsOnly(NOW - 1_000 - 500 - 1);
   }
+
+  @Test
+  void partitionReceivingOnlyRecordsOlderThanTheMaxAge_isMarkedIdle_andHoldsNoWatermarkBack() {
+    event(NOW - 1_000);
+    generator.onPeriodicEmit(output);
+    // A proxy whose clock is 10 minutes behind (max-record-age 5 min): RecordGate drops its
+    // records; they must not keep the partition active at their event time either.
+    Inbound behind = Inbound.of(TestSamples.sample("reviews", 1, NOW - 600_000, 200, 10));
+    assertThat(assigner.extractTimestamp(behind, -1)).as("no timestamp").isEqualTo(Long.MIN_VALUE);
+    long elapsedMillis = 0;
+    while (!idle && elapsedMillis < 10_000) {
+      activityClock.advanceTime(Duration.ofMillis(100));
+      elapsedMillis += 100;
+      event(NOW - 600_000);
+      generator.onPeriodicEmit(output);
+    }
+    assertThat(elapsedMillis)
+        .as("time until marked idle while only too-old records arrive (timeout 2 s)")
+        .isBetween(2_000L, 2_200L);
+    assertThat(watermarks).as("watermarks").containsOnly(NOW - 1_000 - 500 - 1);
+  }
 }
