@@ -50,10 +50,50 @@ app.kubernetes.io/part-of: meshpulse
 {{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion .root.Values.image.tag) }}
 {{- end }}
 
+{{- /*
+The Strimzi Kafka cluster's name: at most 47 characters, so that the Services Strimzi names after
+it (<cluster>-kafka-bootstrap, the longest) stay within 63.
+*/}}
+{{- define "meshpulse.kafkaCluster" -}}
+{{- printf "%s-kafka" (include "meshpulse.fullname" . | trunc 41 | trimSuffix "-") }}
+{{- end }}
+
+{{- /*
+The Strimzi node pool's name. Strimzi names each broker pod <cluster>-<pool>-<id>, and that name
+is also a label value (63 characters at most): <cluster>-pool where that fits for ids up to 99,
+otherwise a short name unique to the cluster. (A pool is never renamed: a release whose pod names
+fitted keeps its pool.)
+*/}}
+{{- define "meshpulse.kafkaPool" -}}
+{{- $cluster := include "meshpulse.kafkaCluster" . }}
+{{- if le (add (mul 2 (len $cluster)) 9) 63 }}
+{{- printf "%s-pool" $cluster }}
+{{- else }}
+{{- printf "pool-%s" (sha256sum $cluster | trunc 6) }}
+{{- end }}
+{{- end }}
+
+{{- /*
+The FlinkDeployment's name, which Flink takes as its cluster id: at most 45 characters
+(Flink's native Kubernetes limit).
+*/}}
+{{- define "meshpulse.flinkDeploymentName" -}}
+{{- printf "%s-stream-processor" (include "meshpulse.fullname" . | trunc 28 | trimSuffix "-") }}
+{{- end }}
+
+{{/* The service account the Flink JobManager and TaskManagers run as. */}}
+{{- define "meshpulse.flinkServiceAccount" -}}
+{{- if .Values.streamProcessor.serviceAccount.create }}
+{{- default (include "meshpulse.componentName" (dict "root" . "component" "flink")) .Values.streamProcessor.serviceAccount.name }}
+{{- else }}
+{{- default "flink" .Values.streamProcessor.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
 {{/* The Kafka bootstrap servers: the Strimzi cluster's service when it is enabled. */}}
 {{- define "meshpulse.kafkaBootstrap" -}}
 {{- if .Values.kafka.strimzi.enabled }}
-{{- printf "%s-kafka-kafka-bootstrap:9092" (include "meshpulse.fullname" .) }}
+{{- printf "%s-kafka-bootstrap:9092" (include "meshpulse.kafkaCluster" .) }}
 {{- else }}
 {{- .Values.kafka.bootstrapServers }}
 {{- end }}

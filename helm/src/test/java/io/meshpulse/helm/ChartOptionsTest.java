@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,6 +160,26 @@ class ChartOptionsTest {
   }
 
   @Test
+  void exampleBootstrapAndEnvoyFilter_nameTheServicesUnderTheClusterDomain() {
+    RenderedChart chart =
+        RenderedChart.renderOverDefaults(
+            valuesFile(
+                "clusterDomain: corp.example\n"
+                    + "examples:\n  envoyBootstrap:\n    enabled: true\n"
+                    + "  istio:\n    envoyFilter: true\n"));
+    assertThat(chart.one(ConfigMap.class, "mp-meshpulse-envoy-example").getData().get("envoy.yaml"))
+        .as("example Envoy bootstrap")
+        .contains("address: mp-meshpulse-xds-control.mesh.svc.corp.example, port_value: ")
+        .doesNotContain("cluster.local");
+    assertThat(Serialization.asYaml(chart.firstCustom("EnvoyFilter").orElseThrow()))
+        .as("the EnvoyFilter's access log cluster, as Istio names it")
+        .contains(
+            "outbound|"
+                + AppDefaults.COLLECTOR_GRPC
+                + "||mp-meshpulse-collector.mesh.svc.corp.example");
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void exampleBootstrap_reachesTlsListenersOverTls() throws Exception {
     Path values =
@@ -181,8 +202,9 @@ class ChartOptionsTest {
             ((Map<String, Object>) parsed.get("static_resources")).get("clusters")) {
       clusters.put((String) cluster.get("name"), cluster);
     }
-    String xds = "mp-meshpulse-xds-control.mesh.svc.cluster.local";
-    String collector = "mp-meshpulse-collector.mesh.svc.cluster.local";
+    // The names docs/kubernetes.md tells to issue the certificates for.
+    String xds = "mp-meshpulse-xds-control.mesh.svc";
+    String collector = "mp-meshpulse-collector.mesh.svc";
     Map<String, Object> xdsTls = tlsContext(clusters.get("meshpulse_xds"));
     assertThat(xdsTls).as("meshpulse_xds TLS").containsEntry("sni", xds);
     assertThat(xdsTls.toString())

@@ -93,6 +93,95 @@ class HelmChartTest {
   }
 
   @Test
+  void aLongReleaseName_keepsTheNamesStrimziAndFlinkDeriveWithinTheirLimits() throws IOException {
+    // 19 characters without "meshpulse": fullname staging-payments-eu-meshpulse (29).
+    RenderedChart chart =
+        RenderedChart.render(
+            "staging-payments-eu",
+            List.of(CI.resolve("strimzi-values.yaml"), CI.resolve("stream-processor-values.yaml")));
+    GenericKubernetesResource kafka = chart.firstCustom("Kafka").orElseThrow();
+    String cluster = kafka.getMetadata().getName();
+    GenericKubernetesResource pool = chart.firstCustom("KafkaNodePool").orElseThrow();
+    String pod = cluster + "-" + pool.getMetadata().getName() + "-99";
+    assertThat(pod).as("a broker pod's name (and label value)").hasSizeLessThanOrEqualTo(63);
+    assertThat(pool.getMetadata().getLabels())
+        .as("the pool's cluster")
+        .containsEntry("strimzi.io/cluster", cluster);
+    String bootstrap = cluster + "-kafka-bootstrap";
+    assertThat(bootstrap).as("Strimzi's bootstrap Service").hasSizeLessThanOrEqualTo(63);
+    assertThat(chart.env("staging-payments-eu-meshpulse-collector"))
+        .as("the collector's Kafka")
+        .containsEntry("MESHPULSE_COLLECTOR_KAFKA_BOOTSTRAPSERVERS", bootstrap + ":9092");
+    assertThat(chart.firstCustom("FlinkDeployment").orElseThrow().getMetadata().getName())
+        .as("the FlinkDeployment: Flink's cluster id, 45 characters at most")
+        .hasSizeLessThanOrEqualTo(45)
+        .endsWith("-stream-processor");
+
+    RenderedChart shortName = RenderedChart.render(CI.resolve("strimzi-values.yaml"));
+    assertThat(shortName.firstCustom("KafkaNodePool").orElseThrow().getMetadata().getName())
+        .as("a release whose pod names fitted keeps its pool")
+        .isEqualTo("mp-meshpulse-kafka-pool");
+  }
+
+  @Test
+  void theFlinkPods_runAsAServiceAccountTheChartGivesTheirRights_andPullWithItsSecrets()
+      throws IOException {
+    Path values = Files.createTempFile("flink-", "-values.yaml");
+    Files.writeString(values, "imagePullSecrets:\n  - name: registry\n");
+    values.toFile().deleteOnExit();
+    RenderedChart chart =
+        RenderedChart.render(List.of(CI.resolve("stream-processor-values.yaml"), values));
+    GenericKubernetesResource flink = chart.firstCustom("FlinkDeployment").orElseThrow();
+    assertThat((String) flink.get("spec", "serviceAccount"))
+        .as("the FlinkDeployment's service account")
+        .isEqualTo("mp-meshpulse-flink");
+    assertThat(
+            chart.one(io.fabric8.kubernetes.api.model.ServiceAccount.class, "mp-meshpulse-flink"))
+        .as("the service account")
+        .isNotNull();
+    io.fabric8.kubernetes.api.model.rbac.Role role =
+        chart.one(io.fabric8.kubernetes.api.model.rbac.Role.class, "mp-meshpulse-flink");
+    assertThat(role.getRules())
+        .as("the JobManager's rights")
+        .anySatisfy(
+            r -> {
+              assertThat(r.getResources()).containsExactlyInAnyOrder("pods", "configmaps");
+              assertThat(r.getVerbs()).contains("create", "delete", "watch", "update");
+            });
+    io.fabric8.kubernetes.api.model.rbac.RoleBinding binding =
+        chart.one(io.fabric8.kubernetes.api.model.rbac.RoleBinding.class, "mp-meshpulse-flink");
+    assertThat(binding.getSubjects())
+        .as("bound to")
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getName()).isEqualTo("mp-meshpulse-flink");
+              assertThat(s.getNamespace()).isEqualTo("mesh");
+            });
+    assertThat(binding.getRoleRef().getName()).as("role").isEqualTo("mp-meshpulse-flink");
+    assertThat(Serialization.asYaml(flink.get("spec", "podTemplate")))
+        .as("the JobManager's and TaskManagers' pods")
+        .contains("imagePullSecrets", "registry");
+
+    Path own = Files.createTempFile("flink-", "-values.yaml");
+    Files.writeString(own, "streamProcessor:\n  serviceAccount:\n    create: false\n");
+    own.toFile().deleteOnExit();
+    RenderedChart operators =
+        RenderedChart.render(List.of(CI.resolve("stream-processor-values.yaml"), own));
+    assertThat(
+            (String)
+                operators
+                    .firstCustom("FlinkDeployment")
+                    .orElseThrow()
+                    .get("spec", "serviceAccount"))
+        .as("not created: the operator's flink")
+        .isEqualTo("flink");
+    assertThat(operators.all(io.fabric8.kubernetes.api.model.rbac.Role.class))
+        .as("no role")
+        .isEmpty();
+  }
+
+  @Test
   void defaults_leaveOptionalFeaturesOff_andResourcesUnset() {
     RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
     assertThat(chart.all(HorizontalPodAutoscaler.class)).as("HPAs by default").isEmpty();
@@ -451,6 +540,37 @@ class HelmChartTest {
     assertThatThrownBy(() -> RenderedChart.render(bad))
         .as("template with collector.replicas (not a chart value)")
         .hasMessageContaining("replicas");
+  }
+
+  @Test
+  void schema_refusesValuesTheAppsRefuse_andTakesOnesKubernetesTakes(@TempDir Path dir)
+      throws IOException {
+    Map<String, String> refused =
+        Map.of(
+            "streamProcessor:\n  taskManager:\n    slots: 0\n", "slots",
+            "collector:\n  maxConnectionAge: 500ms\n", "maxConnectionAge",
+            "xdsControl:\n  topology:\n    services: null\n", "services");
+    int i = 0;
+    for (Map.Entry<String, String> value : refused.entrySet()) {
+      Path bad = Files.writeString(dir.resolve("bad-" + i++ + ".yaml"), value.getKey());
+      assertThatThrownBy(() -> RenderedChart.renderOverDefaults(bad))
+          .as("%s", value.getKey())
+          .hasMessageContaining(value.getValue());
+    }
+    Path good =
+        Files.writeString(
+            dir.resolve("good.yaml"),
+            "collector:\n  podDisruptionBudget:\n    maxUnavailable: \"50%\"\n"
+                + "podSecurityContext:\n  seccompProfile:\n    type: Localhost\n"
+                + "    localhostProfile: profiles/meshpulse.json\n");
+    assertThat(
+            RenderedChart.renderOverDefaults(good)
+                .one(PodDisruptionBudget.class, "mp-meshpulse-collector")
+                .getSpec()
+                .getMaxUnavailable()
+                .getStrVal())
+        .as("a percentage")
+        .isEqualTo("50%");
   }
 
   private static Map<String, Integer> ports(Deployment deployment) {

@@ -40,10 +40,15 @@ final class RenderedChart {
 
   /** Renders the values files in order, as {@code helm template -f a -f b ...}. */
   static RenderedChart render(List<Path> valuesFiles) {
+    return render(RELEASE, valuesFiles);
+  }
+
+  /** As {@link #render(List)}, for the release {@code release}. */
+  static RenderedChart render(String release, List<Path> valuesFiles) {
     TemplateCommand template =
         new Helm(CHART)
             .template()
-            .withName(RELEASE)
+            .withName(release)
             .withNamespace("mesh")
             .withKubeVersion("1.31.0");
     for (Path valuesFile : valuesFiles) {
