@@ -222,10 +222,14 @@ public final class PolicyLoop implements AutoCloseable {
                 inForce,
                 now,
                 previous,
-                RouteComposer.soleDestinations(written, inForce)));
+                RouteComposer.routeDestinations(written, inForce)));
     RouteComposer.Composition routes =
         composer.compose(
-            written, inForce, policy.config().dryRun(), result.served().emptiedSubsets());
+            written,
+            inForce,
+            policy.config().dryRun(),
+            // intended: in dry run too, the decisions say what would be served
+            result.intended().emptiedSubsets());
     String version = publisher.publish(result.served(), routes.served(), policy.config());
     view = new LoopView(result.intended(), result.served(), result.state(), version, now, true);
     if (!before.ready()) {

@@ -10,9 +10,10 @@ import java.util.Set;
  * Everything one evaluation of the policy depends on.
  *
  * @param shifts route shifts in force (from alerts), applied to the subset route weights
- * @param soleDestinations subsets, as {@code service/subset}, that a route of the routing files
- *     sends all of its traffic to (after the shifts): the policy never ejects every endpoint of
- *     one, since no other destination could take that route's traffic
+ * @param routeDestinations for each route of the routing files, the destinations it sends traffic
+ *     to after the shifts, as {@code service/subset} ({@code service/} for the whole service): the
+ *     policy never ejects every endpoint of a subset if that would leave a route with no
+ *     destination in rotation
  */
 public record PolicyInput(
     Topology topology,
@@ -21,14 +22,14 @@ public record PolicyInput(
     List<RouteShift> shifts,
     Instant now,
     PolicyState previous,
-    Set<String> soleDestinations) {
+    List<Set<String>> routeDestinations) {
   public PolicyInput {
     overrides = Map.copyOf(overrides);
     shifts = List.copyOf(shifts);
-    soleDestinations = Set.copyOf(soleDestinations);
+    routeDestinations = routeDestinations.stream().map(Set::copyOf).toList();
   }
 
-  /** An input with no route of the routing files sending all its traffic to one subset. */
+  /** An input without routes of the routing files. */
   public PolicyInput(
       Topology topology,
       HealthTable health,
@@ -36,7 +37,7 @@ public record PolicyInput(
       List<RouteShift> shifts,
       Instant now,
       PolicyState previous) {
-    this(topology, health, overrides, shifts, now, previous, Set.of());
+    this(topology, health, overrides, shifts, now, previous, List.of());
   }
 
   /** An input without route shifts. */

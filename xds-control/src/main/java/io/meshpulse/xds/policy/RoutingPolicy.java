@@ -229,9 +229,8 @@ public final class RoutingPolicy {
      * of them fit in the service's limit: max-ejection-percent, or the panic limit when operator
      * overrides eject every one of them): its route weight then drops to 0 and its cluster gets no
      * traffic, which is how a one-endpoint subset leaves the route. The routes of the routing files
-     * move an emptied subset's share to their other destinations (RouteComposer); a subset that is
-     * some route's only destination is never emptied, as that route's traffic has nowhere else to
-     * go.
+     * move an emptied subset's share to their other destinations (RouteComposer); a subset is never
+     * emptied where that would leave a route with no destination in rotation.
      */
     private void applyEjectionLimits() {
       EjectionLimits limits = EjectionLimits.of(slots.size(), config);
@@ -278,7 +277,7 @@ public final class RoutingPolicy {
         // otherwise the whole of it must fit in max-ejection-percent.
         int groupCap =
             manualBySubset.getOrDefault(s.subset, 0) == size ? limits.total() : limits.automatic();
-        boolean sole = input.soleDestinations().contains(service.name() + '/' + s.subset);
+        boolean sole = strandsARoute(s.subset, emptied);
         if (ejected < cap
             && wantingBySubset.get(s.subset) == size
             && ejected + rest <= groupCap
@@ -298,6 +297,28 @@ public final class RoutingPolicy {
                   : s.prev.status();
         }
       }
+    }
+
+    /**
+     * Whether emptying {@code subset}, with the subsets {@code emptied} already, would leave some
+     * route of the routing files with no destination in rotation. Other services' subsets count as
+     * in rotation.
+     */
+    private boolean strandsARoute(String subset, Set<String> emptied) {
+      String key = service.name() + '/' + subset;
+      String prefix = service.name() + '/';
+      for (Set<String> route : input.routeDestinations()) {
+        if (route.contains(key)
+            && route.stream()
+                .allMatch(
+                    d ->
+                        d.equals(key)
+                            || (d.startsWith(prefix)
+                                && emptied.contains(d.substring(prefix.length()))))) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private String serviceRefusal(int ejected, int cap, boolean manual) {
@@ -325,7 +346,7 @@ public final class RoutingPolicy {
           size,
           cap,
           config.panicThresholdPercent(),
-          sole ? "; a route of the routing files sends all its traffic to it" : "");
+          sole ? "; a route of the routing files would have no destination left" : "");
     }
 
     private void settle(Slot s) {
@@ -458,7 +479,12 @@ public final class RoutingPolicy {
             "unchanged since " + next.loggedAt() + ": written again so that a restart finds it");
         changes.add(change(s, EndpointAction.ENDPOINT_ACTION_REAFFIRM, next, trigger, reasons));
       }
-      states.put(s.id, changes.size() > logBefore ? next.logged(now) : next);
+      // A SUPPRESSED change is not one a restart reads back (PolicyRecovery skips it).
+      boolean logged =
+          changes.size() > logBefore
+              && changes.get(changes.size() - 1).action()
+                  != EndpointAction.ENDPOINT_ACTION_SUPPRESSED;
+      states.put(s.id, logged ? next.logged(now) : next);
     }
 
     /** A reduced state, not pinned by an override, whose last record is max-ejection-time old. */

@@ -49,7 +49,7 @@ public final class RouteComposer {
     List<ServiceDecision> decisions = new ArrayList<>();
     for (HttpRoute route : config.routes().values()) {
       List<WeightedDestination> w = written(route);
-      List<WeightedDestination> s = avoidEmptied(shift(route.key(), w, shifts), emptied);
+      List<WeightedDestination> s = avoidEmptied(shift(route.key(), w, shifts, emptied), emptied);
       written.put(route.key(), w);
       shifted.put(route.key(), s);
       List<WeightedDestination> before = previousServed.get(route.key());
@@ -73,11 +73,15 @@ public final class RouteComposer {
     return List.copyOf(result);
   }
 
+  /** The written weights with the shifts applied, but none to a subset in {@code emptied}. */
   static List<WeightedDestination> shift(
-      String routeKey, List<WeightedDestination> written, List<RouteShift> shifts) {
+      String routeKey,
+      List<WeightedDestination> written,
+      List<RouteShift> shifts,
+      Set<String> emptied) {
     List<WeightedDestination> result = new ArrayList<>(written);
     for (RouteShift s : shifts) {
-      if (!s.appliesTo(routeKey)) {
+      if (!s.appliesTo(routeKey) || emptied.contains(s.service() + '/' + s.to())) {
         continue;
       }
       int from = indexOf(result, s.service(), s.from());
@@ -144,19 +148,21 @@ public final class RouteComposer {
   }
 
   /**
-   * The subsets, as {@code service/subset}, that some route sends all of its traffic to once the
-   * shifts are applied: the policy must not empty them (docs/routing.md).
+   * For each route, the destinations it sends traffic to once the shifts are applied, as {@code
+   * service/subset}: the policy must not empty the last of a route's subsets (docs/routing.md).
    */
-  public static Set<String> soleDestinations(RoutingConfig config, List<RouteShift> shifts) {
-    Set<String> sole = new TreeSet<>();
+  public static List<Set<String>> routeDestinations(RoutingConfig config, List<RouteShift> shifts) {
+    List<Set<String>> routes = new ArrayList<>();
     for (HttpRoute route : config.routes().values()) {
-      List<WeightedDestination> weighted =
-          shift(route.key(), written(route), shifts).stream().filter(d -> d.weight() > 0).toList();
-      if (weighted.size() == 1 && !weighted.get(0).subset().isEmpty()) {
-        sole.add(weighted.get(0).service() + '/' + weighted.get(0).subset());
+      Set<String> weighted = new TreeSet<>();
+      for (WeightedDestination d : shift(route.key(), written(route), shifts, Set.of())) {
+        if (d.weight() > 0) {
+          weighted.add(d.service() + '/' + d.subset());
+        }
       }
+      routes.add(weighted);
     }
-    return sole;
+    return routes;
   }
 
   private static int indexOf(List<WeightedDestination> ds, String service, String subset) {

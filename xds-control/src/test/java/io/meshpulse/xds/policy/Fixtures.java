@@ -107,7 +107,7 @@ final class Fixtures {
     PolicyState state = PolicyState.INITIAL;
     Map<EndpointId, EndpointOverride> overrides = new HashMap<>();
     List<RouteShift> shifts = new ArrayList<>();
-    Set<String> soleDestinations = Set.of();
+    List<Set<String>> routeDestinations = List.of();
     PolicyResult last;
 
     Runner(PolicyConfig config, Topology topology) {
@@ -118,7 +118,7 @@ final class Fixtures {
     PolicyResult step(HealthTable health, Instant now) {
       last =
           policy.evaluate(
-              new PolicyInput(topology, health, overrides, shifts, now, state, soleDestinations));
+              new PolicyInput(topology, health, overrides, shifts, now, state, routeDestinations));
       state = last.state();
       return last;
     }

@@ -421,7 +421,7 @@ class RoutingPolicyTest {
   @Test
   void aSubsetThatIsSomeRoutesOnlyDestination_isNeverEmptied() {
     Fixtures.Runner lone = new Fixtures.Runner(config, Fixtures.sized(8, 2));
-    lone.soleDestinations = Set.of(SERVICE + "/v2");
+    lone.routeDestinations = List.of(Set.of(SERVICE + "/v2"));
     List<EndpointId> all = ids(lone.topology);
     lone.step(table(all, T0, unhealthy(all.get(8), T0), unhealthy(all.get(9), T0)), T0);
 
@@ -435,7 +435,48 @@ class RoutingPolicyTest {
         .anyMatch(
             r ->
                 r.startsWith("guardrail: ejection refused, 1 of subset v2's 2 endpoints")
-                    && r.endsWith("a route of the routing files sends all its traffic to it)"));
+                    && r.endsWith("a route of the routing files would have no destination left)"));
+  }
+
+  @Test
+  void twoSubsetsOfOneRoute_areNotBothEmptied() {
+    Fixtures.Runner split = new Fixtures.Runner(config, Fixtures.sized(8, 1, 1));
+    split.routeDestinations = List.of(Set.of(SERVICE + "/v2", SERVICE + "/v3"));
+    List<EndpointId> all = ids(split.topology);
+    split.step(table(all, T0, unhealthy(all.get(8), T0), unhealthy(all.get(9), T0)), T0);
+
+    assertThat(split.ejected()).as("one of the two, not the route's last").isEqualTo(1);
+    assertThat(split.last.intended().emptiedSubsets()).as("emptied").hasSize(1);
+
+    Fixtures.Runner apart = new Fixtures.Runner(config, Fixtures.sized(8, 1, 1));
+    apart.routeDestinations =
+        List.of(Set.of(SERVICE + "/v1", SERVICE + "/v2"), Set.of(SERVICE + "/v1", SERVICE + "/v3"));
+    apart.step(table(all, T0, unhealthy(all.get(8), T0), unhealthy(all.get(9), T0)), T0);
+    assertThat(apart.ejected()).as("each route keeps v1: both emptied").isEqualTo(2);
+  }
+
+  @Test
+  void aDegradedEndpointWhoseEjectionIsRefusedOnAndOff_isStillWrittenAgain() {
+    List<EndpointId> ids = ids(run.topology);
+    EndpointId out = ids.get(0);
+    EndpointId weak = ids.get(1);
+    List<Instant> reaffirmed = new java.util.ArrayList<>();
+    Instant t = T0;
+    for (int i = 0; t.isBefore(T0.plus(java.time.Duration.ofMinutes(16))); i++) {
+      // out keeps the service's one ejection; weak asks for one every other evaluation.
+      HealthObservation w = i % 2 == 0 ? unhealthy(weak, t) : degraded(weak, t);
+      run.step(table(ids, t, unhealthy(out, t), w), t);
+      for (EndpointChange c : run.changes()) {
+        if (c.id().equals(weak) && c.action() == EndpointAction.ENDPOINT_ACTION_REAFFIRM) {
+          reaffirmed.add(t);
+        }
+      }
+      t = t.plusSeconds(10);
+    }
+    assertThat(run.routing(weak).status()).as("weak").isEqualTo(EndpointStatus.DEGRADED);
+    assertThat(reaffirmed)
+        .as("written again every 5 min although SUPPRESSED changes come and go")
+        .hasSizeGreaterThanOrEqualTo(2);
   }
 
   @Test

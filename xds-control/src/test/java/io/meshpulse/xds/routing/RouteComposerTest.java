@@ -165,6 +165,22 @@ class RouteComposerTest {
   }
 
   @Test
+  void aShiftToAnEmptiedSubset_movesNothing() {
+    RouteShift toV2 =
+        new RouteShift("fp3", "reviews", "v1", "v2", 50, "rollout at 50 %", "reviews/split");
+    RouteComposer composer = new RouteComposer();
+    assertThat(
+            weights(
+                composer.compose(CONFIG, List.of(toV2), false, Set.of("reviews/v2")),
+                "reviews/split"))
+        .as("v2's cluster would panic: the split's written share of it goes to v1 too")
+        .containsExactly("v1=1000", "v2=0");
+    assertThat(weights(composer.compose(CONFIG, List.of(toV2), false, Set.of()), "reviews/split"))
+        .as("v2 in rotation: the shift applies")
+        .containsExactly("v1=450", "v2=550");
+  }
+
+  @Test
   void anEmptiedSubsetsShare_isSplitByTheOtherDestinationsWeights_keepingTheTotal() {
     List<WeightedDestination> written =
         List.of(
@@ -201,13 +217,13 @@ class RouteComposerTest {
 
   @Test
   void aSubsetARouteSendsAllItsTrafficTo_isASoleDestination_evenAfterAShift() {
-    assertThat(RouteComposer.soleDestinations(CONFIG, List.of()))
-        .as("beta-users sends only to v2")
-        .containsExactly("reviews/v2");
+    assertThat(RouteComposer.routeDestinations(CONFIG, List.of()))
+        .as("beta-users sends only to v2, split to both")
+        .containsExactly(Set.of("reviews/v2"), Set.of("reviews/v1", "reviews/v2"));
     RouteShift toV1 =
         new RouteShift("fp1", "reviews", "v2", "v1", 0, "alert CanaryBad firing", "reviews/split");
-    assertThat(RouteComposer.soleDestinations(CONFIG, List.of(toV1)))
+    assertThat(RouteComposer.routeDestinations(CONFIG, List.of(toV1)))
         .as("the split shifted wholly to v1")
-        .containsExactly("reviews/v1", "reviews/v2");
+        .containsExactly(Set.of("reviews/v2"), Set.of("reviews/v1"));
   }
 }
