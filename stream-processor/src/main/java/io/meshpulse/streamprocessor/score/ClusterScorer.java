@@ -49,8 +49,10 @@ public final class ClusterScorer {
    * One endpoint record per key: an endpoint that took traffic through more than one of the
    * cluster's subsets (a route to the whole service, {@code outbound|port||svc}, beside one to its
    * subset) has a verdict in each, under one record key, and the compacted topic would keep
-   * whichever came last. The verdict kept is the one judged on the most of its requests, a named
-   * subset's on a tie (the later group: the whole service's sorts first).
+   * whichever came last. The verdict kept is the worst (UNHEALTHY, DEGRADED, HEALTHY, then
+   * UNKNOWN), since each is judged with enough evidence to act on; between equal states, the one
+   * judged on more of its requests, a named subset's on a tie (the later group: the whole service's
+   * sorts first).
    */
   private static ClusterHealth oneVerdictPerKey(
       List<EndpointHealth> verdicts,
@@ -60,8 +62,14 @@ public final class ClusterScorer {
     Map<String, Integer> chosen = new java.util.LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       Integer before = chosen.get(keys.get(i));
-      if (before == null
-          || ordered.get(i).counts().requests() >= ordered.get(before).counts().requests()) {
+      if (before == null) {
+        chosen.put(keys.get(i), i);
+        continue;
+      }
+      int worse = Integer.compare(severity(verdicts.get(i)), severity(verdicts.get(before)));
+      if (worse > 0
+          || (worse == 0
+              && ordered.get(i).counts().requests() >= ordered.get(before).counts().requests())) {
         chosen.put(keys.get(i), i);
       }
     }
@@ -77,6 +85,15 @@ public final class ClusterScorer {
       }
     }
     return new ClusterHealth(List.copyOf(kept), List.copyOf(keptKeys), List.copyOf(services));
+  }
+
+  private static int severity(EndpointHealth verdict) {
+    return switch (verdict.getState()) {
+      case HEALTH_STATE_UNHEALTHY -> 3;
+      case HEALTH_STATE_DEGRADED -> 2;
+      case HEALTH_STATE_HEALTHY -> 1;
+      default -> 0;
+    };
   }
 
   /**

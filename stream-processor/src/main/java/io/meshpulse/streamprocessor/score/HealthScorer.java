@@ -381,13 +381,13 @@ public final class HealthScorer {
         : 0.0;
   }
 
-  /** The Wilson lower bound (at {@code z}) of a service's error rate above its tolerance. */
   /**
    * How far a service's {@code errors} of {@code n} over one span are above {@code
-   * service-error-rate-tolerance}: 0 until the evidence against the tolerance reaches {@code
-   * errorEvidence} nats, as for an endpoint, then the Wilson lower bound at {@code wilson-z} minus
-   * the tolerance. Wilson's bound alone trusts tiny spans: one failed request in a slide of one is
-   * 10 % at z = 3, which would make a quiet canary subset UNHEALTHY.
+   * service-error-rate-tolerance}: 0 until the evidence against the tolerance (at least {@code
+   * errorRateFloor}) reaches {@code errorEvidence} nats, as for an endpoint, then the Wilson lower
+   * bound at {@code wilson-z} minus the tolerance. Wilson's bound alone trusts tiny spans: one
+   * failed request in a slide of one is 10 % at z = 3, which would make a quiet canary subset
+   * UNHEALTHY.
    */
   private double serviceExcess(long errors, long n) {
     double baseline = Math.max(t.serviceErrorRateTolerance(), t.errorRateFloor());

@@ -191,7 +191,7 @@ class HealthScorerTest {
   }
 
   @Test
-  void anEndpointReachedThroughTwoSubsetsClusters_getsOneRecord_judgedOnMostOfItsTraffic() {
+  void anEndpointReachedThroughTwoSubsetsClusters_getsOneRecord_theWorseVerdict() {
     List<EndpointStats> all = new ArrayList<>();
     for (int i = 1; i <= 4; i++) {
       all.add(Traffic.endpoint("v1", i).steady(1200, 0.002, 20).paneStats());
@@ -213,6 +213,21 @@ class HealthScorerTest {
             e -> {
               assertThat(e.getSubset()).as("from its subset's 1200 requests").isEqualTo("v1");
               assertThat(e.getRequests()).as("requests").isEqualTo(1200);
+            });
+
+    // Failing on the whole service's path only: that verdict is kept, though on fewer requests.
+    List<EndpointStats> failing = new ArrayList<>(all.subList(0, 4));
+    failing.add(Traffic.endpoint("", 4).steady(400, 0.5, 20).paneStats());
+    failing.add(Traffic.endpoint("", 5).steady(400, 0.0, 20).paneStats());
+    failing.add(Traffic.endpoint("", 6).steady(400, 0.0, 20).paneStats());
+    assertThat(scorer.score("reviews", failing, 0).endpoints())
+        .as("endpoint 4's one record")
+        .filteredOn(e -> e.getEndpoint().getAddress().equals("10.0.0.4"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getSubset()).as("subset").isEmpty();
+              assertThat(e.getState()).as("state").isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
             });
   }
 
