@@ -127,7 +127,11 @@ class HelmChartTest {
   void theFlinkPods_runAsAServiceAccountTheChartGivesTheirRights_andPullWithItsSecrets()
       throws IOException {
     Path values = Files.createTempFile("flink-", "-values.yaml");
-    Files.writeString(values, "imagePullSecrets:\n  - name: registry\n");
+    Files.writeString(
+        values,
+        "imagePullSecrets:\n  - name: registry\n"
+            + "streamProcessor:\n  serviceAccount:\n    annotations:\n"
+            + "      eks.amazonaws.com/role-arn: arn:aws:iam::1:role/checkpoints\n");
     values.toFile().deleteOnExit();
     RenderedChart chart =
         RenderedChart.render(List.of(CI.resolve("stream-processor-values.yaml"), values));
@@ -136,9 +140,12 @@ class HelmChartTest {
         .as("the FlinkDeployment's service account")
         .isEqualTo("mp-meshpulse-flink");
     assertThat(
-            chart.one(io.fabric8.kubernetes.api.model.ServiceAccount.class, "mp-meshpulse-flink"))
-        .as("the service account")
-        .isNotNull();
+            chart
+                .one(io.fabric8.kubernetes.api.model.ServiceAccount.class, "mp-meshpulse-flink")
+                .getMetadata()
+                .getAnnotations())
+        .as("the service account's annotations")
+        .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::1:role/checkpoints");
     io.fabric8.kubernetes.api.model.rbac.Role role =
         chart.one(io.fabric8.kubernetes.api.model.rbac.Role.class, "mp-meshpulse-flink");
     assertThat(role.getRules())
