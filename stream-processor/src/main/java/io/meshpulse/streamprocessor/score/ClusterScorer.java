@@ -42,7 +42,10 @@ public final class ClusterScorer {
       }
     }
     services.add(0, scorer.scoreService(cluster, "", ordered, verdicts, emittedMillis));
-    return oneVerdictPerKey(verdicts, keys, ordered, services);
+    // Within one subset each key is there once: only several subsets can share one.
+    return bySubset.size() == 1
+        ? new ClusterHealth(List.copyOf(verdicts), List.copyOf(keys), List.copyOf(services))
+        : oneVerdictPerKey(verdicts, keys, ordered, services);
   }
 
   /**
