@@ -41,11 +41,23 @@ public final class ClusterScorer {
             scorer.scoreService(cluster, group.getKey(), members, subsetVerdicts, emittedMillis));
       }
     }
-    services.add(0, scorer.scoreService(cluster, "", ordered, verdicts, emittedMillis));
     // Within one subset each key is there once: only several subsets can share one.
-    return bySubset.size() == 1
-        ? new ClusterHealth(List.copyOf(verdicts), List.copyOf(keys), List.copyOf(services))
-        : oneVerdictPerKey(verdicts, keys, ordered, services);
+    List<Integer> kept = bySubset.size() == 1 ? null : oneVerdictPerKey(verdicts, keys, ordered);
+    if (kept == null) {
+      services.add(0, scorer.scoreService(cluster, "", ordered, verdicts, emittedMillis));
+      return new ClusterHealth(List.copyOf(verdicts), List.copyOf(keys), List.copyOf(services));
+    }
+    List<EndpointHealth> keptVerdicts = new ArrayList<>(kept.size());
+    List<String> keptKeys = new ArrayList<>(kept.size());
+    for (int i : kept) {
+      keptVerdicts.add(verdicts.get(i));
+      keptKeys.add(keys.get(i));
+    }
+    // The whole cluster's record sums every subset's traffic but counts each endpoint once.
+    services.add(
+        0, scorer.scoreService(cluster, "", ordered, verdicts, keptVerdicts, emittedMillis));
+    return new ClusterHealth(
+        List.copyOf(keptVerdicts), List.copyOf(keptKeys), List.copyOf(services));
   }
 
   /**
@@ -56,12 +68,11 @@ public final class ClusterScorer {
    * UNKNOWN), since each is judged with enough evidence to act on; between equal states, the one
    * judged on more of its requests, a named subset's on a tie (the later group: the whole service's
    * sorts first).
+   *
+   * @return the indexes kept, in their order
    */
-  private static ClusterHealth oneVerdictPerKey(
-      List<EndpointHealth> verdicts,
-      List<String> keys,
-      List<EndpointStats> ordered,
-      List<ServiceHealth> services) {
+  private static List<Integer> oneVerdictPerKey(
+      List<EndpointHealth> verdicts, List<String> keys, List<EndpointStats> ordered) {
     Map<String, Integer> chosen = new java.util.LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
       Integer before = chosen.get(keys.get(i));
@@ -76,18 +87,13 @@ public final class ClusterScorer {
         chosen.put(keys.get(i), i);
       }
     }
-    if (chosen.size() == keys.size()) {
-      return new ClusterHealth(List.copyOf(verdicts), List.copyOf(keys), List.copyOf(services));
-    }
-    List<EndpointHealth> kept = new ArrayList<>(chosen.size());
-    List<String> keptKeys = new ArrayList<>(chosen.size());
+    List<Integer> kept = new ArrayList<>(chosen.size());
     for (int i = 0; i < keys.size(); i++) {
       if (chosen.get(keys.get(i)) == i) {
-        kept.add(verdicts.get(i));
-        keptKeys.add(keys.get(i));
+        kept.add(i);
       }
     }
-    return new ClusterHealth(List.copyOf(kept), List.copyOf(keptKeys), List.copyOf(services));
+    return kept;
   }
 
   private static int severity(EndpointHealth verdict) {

@@ -156,6 +156,22 @@ public final class HealthScorer {
       List<EndpointStats> members,
       List<EndpointHealth> verdicts,
       long emittedMillis) {
+    return scoreService(cluster, subset, members, verdicts, verdicts, emittedMillis);
+  }
+
+  /**
+   * As {@link #scoreService(String, String, List, List, long)}, with the endpoint counts and the
+   * outlier term taken from {@code endpoints}, one verdict per endpoint: a whole cluster's members
+   * hold an endpoint once per subset it took traffic through, and its traffic through each, but it
+   * is one endpoint.
+   */
+  public ServiceHealth scoreService(
+      String cluster,
+      String subset,
+      List<EndpointStats> members,
+      List<EndpointHealth> verdicts,
+      List<EndpointHealth> endpoints,
+      long emittedMillis) {
     if (members.size() != verdicts.size()) {
       throw new IllegalArgumentException(
           "one verdict per member: " + members.size() + " members, " + verdicts.size());
@@ -192,7 +208,7 @@ public final class HealthScorer {
     int degraded = 0;
     int unhealthy = 0;
     int unknown = 0;
-    for (EndpointHealth v : verdicts) {
+    for (EndpointHealth v : endpoints) {
       switch (v.getState()) {
         case HEALTH_STATE_HEALTHY -> healthy++;
         case HEALTH_STATE_DEGRADED -> degraded++;
@@ -213,7 +229,7 @@ public final class HealthScorer {
             .setP50Millis(latency.p50())
             .setP90Millis(latency.p90())
             .setP99Millis(latency.p99())
-            .setEndpoints(verdicts.size())
+            .setEndpoints(endpoints.size())
             .setEndpointsHealthy(healthy)
             .setEndpointsDegraded(degraded)
             .setEndpointsUnhealthy(unhealthy)
@@ -230,7 +246,7 @@ public final class HealthScorer {
     LatencyHistogram judgedLatency =
         outliers == 0 ? latency : LatencyHistogram.sum(judgedLatencies);
     double p99 = judgedLatency.p99();
-    String without = outliers == 0 ? "" : fmt(", without the %d UNHEALTHY", outliers);
+    String without = outliers == 0 ? "" : fmt(", without the %d UNHEALTHY", unhealthy);
     double windowExcess = serviceExcess(judgedCounts.errors(), judgedN);
     double recentExcess = serviceExcess(recentErrors, recentRequests);
     double spanExcess = serviceExcess(spanErrors, spanRequests);
@@ -243,7 +259,7 @@ public final class HealthScorer {
           fmt(
               "error rate %.1f %% across %d endpoints (n=%d), tolerance %.1f %%%s",
               100 * judgedCounts.errorRate(),
-              members.size() - outliers,
+              endpoints.size() - unhealthy,
               judgedN,
               100 * t.serviceErrorRateTolerance(),
               without));
@@ -280,7 +296,7 @@ public final class HealthScorer {
       reasons.add(
           fmt(
               "error rate %.1f %%, p99 %.0f ms across %d endpoints (n=%d)",
-              100 * c.errorRate(), p99, members.size(), n));
+              100 * c.errorRate(), p99, endpoints.size(), n));
     }
     return out.setScore(score).setState(state(score)).addAllReasons(reasons).build();
   }

@@ -214,13 +214,30 @@ class HealthScorerTest {
               assertThat(e.getSubset()).as("from its subset's 1200 requests").isEqualTo("v1");
               assertThat(e.getRequests()).as("requests").isEqualTo(1200);
             });
+    ServiceHealth whole = health.services().get(0);
+    assertThat(whole.getSubset()).as("the first service record's subset").isEmpty();
+    assertThat(whole.getEndpoints()).as("endpoints of the whole cluster, each once").isEqualTo(6);
+    assertThat(whole.getEndpointsHealthy()).as("healthy endpoints").isEqualTo(6);
+    assertThat(whole.getRequests()).as("requests through both paths").isEqualTo(4 * 1200 + 300);
 
     // Failing on the whole service's path only: that verdict is kept, though on fewer requests.
     List<EndpointStats> failing = new ArrayList<>(all.subList(0, 4));
     failing.add(Traffic.endpoint("", 4).steady(400, 0.5, 20).paneStats());
     failing.add(Traffic.endpoint("", 5).steady(400, 0.0, 20).paneStats());
     failing.add(Traffic.endpoint("", 6).steady(400, 0.0, 20).paneStats());
-    assertThat(scorer.score("reviews", failing, 0).endpoints())
+    ClusterHealth failingHealth = scorer.score("reviews", failing, 0);
+    assertThat(failingHealth.services().get(0))
+        .as("the whole cluster's record")
+        .satisfies(
+            r -> {
+              assertThat(r.getEndpoints()).as("endpoints").isEqualTo(6);
+              assertThat(r.getEndpointsUnhealthy()).as("UNHEALTHY endpoints").isEqualTo(1);
+              assertThat(r.getEndpointsHealthy()).as("HEALTHY endpoints").isEqualTo(5);
+              assertThat(r.getReasonsList())
+                  .as("reasons")
+                  .contains("1 of 6 judged endpoints UNHEALTHY, 0 DEGRADED");
+            });
+    assertThat(failingHealth.endpoints())
         .as("endpoint 4's one record")
         .filteredOn(e -> e.getEndpoint().getAddress().equals("10.0.0.4"))
         .singleElement()
