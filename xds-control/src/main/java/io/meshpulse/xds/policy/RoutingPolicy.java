@@ -45,8 +45,10 @@ public final class RoutingPolicy {
     Map<String, ServiceRouting> intended = new LinkedHashMap<>();
     Map<String, ServiceRouting> served = new LinkedHashMap<>();
     List<ServiceDecision> decisions = new ArrayList<>();
+    // Subsets emptied so far, as service/subset: a route may split across services.
+    Set<String> emptied = new HashSet<>();
     for (ServiceSpec service : input.topology().services()) {
-      ServiceEvaluation evaluation = new ServiceEvaluation(service, input, mode, states);
+      ServiceEvaluation evaluation = new ServiceEvaluation(service, input, mode, states, emptied);
       evaluation.run();
       ServiceRouting routing = evaluation.routing();
       intended.put(service.name(), routing);
@@ -127,14 +129,17 @@ public final class RoutingPolicy {
     private final Map<EndpointId, EndpointState> states;
     private final List<EndpointChange> changes = new ArrayList<>();
     private final List<EndpointRouting> routings = new ArrayList<>();
+    private final Set<String> emptiedSubsets;
 
     ServiceEvaluation(
         ServiceSpec service,
         PolicyInput input,
         PolicyMode mode,
-        Map<EndpointId, EndpointState> states) {
+        Map<EndpointId, EndpointState> states,
+        Set<String> emptiedSubsets) {
       this.service = service;
       this.states = states;
+      this.emptiedSubsets = emptiedSubsets;
       this.input = input;
       this.now = input.now();
       this.modeSignal =
@@ -277,13 +282,14 @@ public final class RoutingPolicy {
         // otherwise the whole of it must fit in max-ejection-percent.
         int groupCap =
             manualBySubset.getOrDefault(s.subset, 0) == size ? limits.total() : limits.automatic();
-        boolean sole = strandsARoute(s.subset, emptied);
+        boolean sole = strandsARoute(s.subset);
         if (ejected < cap
             && wantingBySubset.get(s.subset) == size
             && ejected + rest <= groupCap
             && !sole) {
           ejected += rest;
           emptied.add(s.subset);
+          emptiedSubsets.add(service.name() + '/' + s.subset);
           continue;
         }
         s.refusal =
@@ -300,21 +306,16 @@ public final class RoutingPolicy {
     }
 
     /**
-     * Whether emptying {@code subset}, with the subsets {@code emptied} already, would leave some
-     * route of the routing files with no destination in rotation. Other services' subsets count as
-     * in rotation.
+     * Whether emptying {@code subset}, with the subsets emptied already in this evaluation (of this
+     * service and of the services evaluated before it), would leave some route of the routing files
+     * with no destination in rotation. A route split across two services is caught by whichever is
+     * evaluated second.
      */
-    private boolean strandsARoute(String subset, Set<String> emptied) {
+    private boolean strandsARoute(String subset) {
       String key = service.name() + '/' + subset;
-      String prefix = service.name() + '/';
       for (Set<String> route : input.routeDestinations()) {
         if (route.contains(key)
-            && route.stream()
-                .allMatch(
-                    d ->
-                        d.equals(key)
-                            || (d.startsWith(prefix)
-                                && emptied.contains(d.substring(prefix.length()))))) {
+            && route.stream().allMatch(d -> d.equals(key) || emptiedSubsets.contains(d))) {
           return true;
         }
       }

@@ -14,8 +14,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.EndpointAction;
 import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.xds.topology.EndpointSpec;
+import io.meshpulse.xds.topology.LocalitySpec;
+import io.meshpulse.xds.topology.ServiceProtocol;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.SubsetSpec;
+import io.meshpulse.xds.topology.Topology;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -453,6 +460,46 @@ class RoutingPolicyTest {
         List.of(Set.of(SERVICE + "/v1", SERVICE + "/v2"), Set.of(SERVICE + "/v1", SERVICE + "/v3"));
     apart.step(table(all, T0, unhealthy(all.get(8), T0), unhealthy(all.get(9), T0)), T0);
     assertThat(apart.ejected()).as("each route keeps v1: both emptied").isEqualTo(2);
+  }
+
+  @Test
+  void aRouteSplitAcrossTwoServices_keepsOneOfItsSubsets() {
+    List<ServiceSpec> services = new java.util.ArrayList<>();
+    for (String name : List.of("reviews", "ratings")) {
+      List<SubsetSpec> subsets = new java.util.ArrayList<>();
+      for (int s = 0; s < 2; s++) {
+        int size = s == 0 ? 9 : 1;
+        List<EndpointSpec> endpoints = new java.util.ArrayList<>();
+        for (int i = 0; i < size; i++) {
+          endpoints.add(
+              new EndpointSpec("10." + name.length() + "." + s + "." + i, 9080, LocalitySpec.NONE));
+        }
+        String subset = "v" + (s + 1);
+        subsets.add(new SubsetSpec(subset, Map.of("version", subset), size, endpoints));
+      }
+      services.add(new ServiceSpec(name, 9080, ServiceProtocol.HTTP, subsets));
+    }
+    Fixtures.Runner split = new Fixtures.Runner(config, new Topology(services));
+    split.routeDestinations = List.of(Set.of("reviews/v2", "ratings/v2"));
+    List<EndpointId> all =
+        services.stream()
+            .flatMap(svc -> svc.endpoints().map(e -> EndpointId.of(svc.name(), e)))
+            .toList();
+    EndpointId reviewsV2 = all.get(9);
+    EndpointId ratingsV2 = all.get(19);
+    split.step(table(all, T0, unhealthy(reviewsV2, T0), unhealthy(ratingsV2, T0)), T0);
+
+    assertThat(split.last.intended().emptiedSubsets())
+        .as("one of the route's two subsets, of two services")
+        .hasSize(1);
+    assertThat(split.routing(ratingsV2).ejectionRefused())
+        .as("ratings, evaluated second, keeps its v2")
+        .isTrue();
+
+    Fixtures.Runner apart = new Fixtures.Runner(config, new Topology(services));
+    apart.routeDestinations = List.of(Set.of("reviews/v1", "reviews/v2", "ratings/v2"));
+    apart.step(table(all, T0, unhealthy(reviewsV2, T0), unhealthy(ratingsV2, T0)), T0);
+    assertThat(apart.last.intended().emptiedSubsets()).as("reviews/v1 still serves").hasSize(2);
   }
 
   @Test
