@@ -45,11 +45,11 @@ public final class RoutingPolicy {
     Map<String, ServiceRouting> intended = new LinkedHashMap<>();
     Map<String, ServiceRouting> served = new LinkedHashMap<>();
     List<ServiceDecision> decisions = new ArrayList<>();
-    // Subsets emptied so far, as service/subset: a route may split across services.
-    Set<String> emptied = new HashSet<>();
+    Emptied emptied = new Emptied(input);
     for (ServiceSpec service : input.topology().services()) {
       ServiceEvaluation evaluation = new ServiceEvaluation(service, input, mode, states, emptied);
       evaluation.run();
+      emptied.evaluated.add(service.name());
       ServiceRouting routing = evaluation.routing();
       intended.put(service.name(), routing);
       routeWeights.put(service.name(), routing.subsetWeights());
@@ -117,6 +117,45 @@ public final class RoutingPolicy {
   }
 
   /**
+   * The subsets with no endpoint in rotation, as {@code service/subset}, for the check that keeps
+   * one destination of every route in rotation; a route may split across services. A service not
+   * evaluated yet counts with the subsets it had emptied at the last evaluation, so the subset
+   * emptied first keeps its place instead of being re-admitted for another service's (where that
+   * subset comes back in this evaluation, the other waits one evaluation).
+   */
+  private static final class Emptied {
+    final Set<String> now = new HashSet<>();
+    final Set<String> before = new HashSet<>();
+    final Set<String> evaluated = new HashSet<>();
+
+    Emptied(PolicyInput input) {
+      for (ServiceSpec service : input.topology().services()) {
+        for (SubsetSpec subset : service.subsets()) {
+          if (!subset.endpoints().isEmpty()
+              && subset.endpoints().stream()
+                  .allMatch(
+                      e -> {
+                        EndpointState prev =
+                            input.previous().endpoints().get(EndpointId.of(service.name(), e));
+                        return prev != null && prev.status() == EndpointStatus.EJECTED;
+                      })) {
+            before.add(service.name() + '/' + subset.name());
+          }
+        }
+      }
+    }
+
+    boolean contains(String destination) {
+      if (now.contains(destination)) {
+        return true;
+      }
+      int slash = destination.indexOf('/');
+      return before.contains(destination)
+          && !evaluated.contains(destination.substring(0, Math.max(0, slash)));
+    }
+  }
+
+  /**
    * The evaluation of one service; all mutable state is local to one call of {@link #evaluate},
    * which collects the endpoints' states of every service in one map.
    */
@@ -129,14 +168,14 @@ public final class RoutingPolicy {
     private final Map<EndpointId, EndpointState> states;
     private final List<EndpointChange> changes = new ArrayList<>();
     private final List<EndpointRouting> routings = new ArrayList<>();
-    private final Set<String> emptiedSubsets;
+    private final Emptied emptiedSubsets;
 
     ServiceEvaluation(
         ServiceSpec service,
         PolicyInput input,
         PolicyMode mode,
         Map<EndpointId, EndpointState> states,
-        Set<String> emptiedSubsets) {
+        Emptied emptiedSubsets) {
       this.service = service;
       this.states = states;
       this.emptiedSubsets = emptiedSubsets;
@@ -289,7 +328,7 @@ public final class RoutingPolicy {
             && !sole) {
           ejected += rest;
           emptied.add(s.subset);
-          emptiedSubsets.add(service.name() + '/' + s.subset);
+          emptiedSubsets.now.add(service.name() + '/' + s.subset);
           continue;
         }
         s.refusal =
@@ -306,10 +345,8 @@ public final class RoutingPolicy {
     }
 
     /**
-     * Whether emptying {@code subset}, with the subsets emptied already in this evaluation (of this
-     * service and of the services evaluated before it), would leave some route of the routing files
-     * with no destination in rotation. A route split across two services is caught by whichever is
-     * evaluated second.
+     * Whether emptying {@code subset}, with the subsets emptied already ({@link Emptied}), would
+     * leave some route of the routing files with no destination in rotation.
      */
     private boolean strandsARoute(String subset) {
       String key = service.name() + '/' + subset;

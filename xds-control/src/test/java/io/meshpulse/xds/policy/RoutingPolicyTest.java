@@ -472,7 +472,8 @@ class RoutingPolicyTest {
         List<EndpointSpec> endpoints = new java.util.ArrayList<>();
         for (int i = 0; i < size; i++) {
           endpoints.add(
-              new EndpointSpec("10." + name.length() + "." + s + "." + i, 9080, LocalitySpec.NONE));
+              new EndpointSpec(
+                  "10." + (services.size() + 1) + "." + s + "." + i, 9080, LocalitySpec.NONE));
         }
         String subset = "v" + (s + 1);
         subsets.add(new SubsetSpec(subset, Map.of("version", subset), size, endpoints));
@@ -495,6 +496,16 @@ class RoutingPolicyTest {
     assertThat(split.routing(ratingsV2).ejectionRefused())
         .as("ratings, evaluated second, keeps its v2")
         .isTrue();
+
+    Fixtures.Runner first = new Fixtures.Runner(config, new Topology(services));
+    first.routeDestinations = split.routeDestinations;
+    first.step(table(all, T0, unhealthy(ratingsV2, T0)), T0);
+    Instant later = T0.plusSeconds(1);
+    first.step(table(all, later, unhealthy(reviewsV2, later), unhealthy(ratingsV2, later)), later);
+    assertThat(first.routing(ratingsV2).ejected())
+        .as("ratings/v2, emptied first, stays out though reviews is evaluated before it")
+        .isTrue();
+    assertThat(first.routing(reviewsV2).ejectionRefused()).as("reviews/v2 refused").isTrue();
 
     Fixtures.Runner apart = new Fixtures.Runner(config, new Topology(services));
     apart.routeDestinations = List.of(Set.of("reviews/v1", "reviews/v2", "ratings/v2"));
