@@ -54,8 +54,11 @@ final class RouteWeights {
     for (RouteShift shift : shifts) {
       Integer from = result.get(shift.from());
       Integer to = result.get(shift.to());
-      if (!shift.service().equals(service.name()) || from == null || to == null) {
-        continue;
+      if (!shift.service().equals(service.name())
+          || !shift.route().isEmpty()
+          || from == null
+          || to == null) {
+        continue; // another service's, or scoped to one route of the routing files
       }
       if (capacities.get(shift.to()) == 0) {
         continue; // no endpoint of it in rotation: its cluster would panic

@@ -26,6 +26,9 @@ public record RolloutSpec(
     String serviceLabel,
     String subsetLabel) {
 
+  /** The longest step interval: a rollout that takes a day per step is a manual one. */
+  public static final Duration MAX_INTERVAL = Duration.ofDays(1);
+
   /**
    * @throws IllegalArgumentException naming the first invalid value by its property name
    */
@@ -39,8 +42,12 @@ public record RolloutSpec(
         stepPercent >= 1 && stepPercent <= maxPercent,
         "step-percent",
         "must be in [1, max-percent]");
+    // Stored and shown in milliseconds, and added to instants: whole milliseconds, at most a day.
     require(
-        !interval.isNegative() && !interval.isZero(), "interval", "must be a positive duration");
+        interval.compareTo(Duration.ofMillis(1)) >= 0 && interval.compareTo(MAX_INTERVAL) <= 0,
+        "interval",
+        "must be from 1ms to 1d");
+    require(interval.getNano() % 1_000_000 == 0, "interval", "must be whole milliseconds");
     require(minScore >= 0 && minScore <= 1, "min-score", "must be in [0, 1]");
     require(
         minHealthyPercent >= 0 && minHealthyPercent <= 100,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshpulse.xds.rollout.RolloutSpec;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RolloutRequestTest {
@@ -63,5 +64,16 @@ class RolloutRequestTest {
                     "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"maxPercent\":0}"))
         .as("validation message in the body's field names")
         .hasMessageStartingWith("maxPercent:");
+    for (String interval : List.of("1000000000000d", "25h", "500us", "1500us", "0s")) {
+      assertThatThrownBy(
+              () ->
+                  RolloutRequest.parse(
+                      "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"interval\":\""
+                          + interval
+                          + "\"}"))
+          .as("interval %s", interval)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("interval:");
+    }
   }
 }

@@ -115,6 +115,16 @@ class RouteShiftPolicyTest {
   }
 
   @Test
+  void aShiftScopedToOneRouteOfTheRoutingFiles_leavesTheServicesOwnRoute() {
+    run.shifts.add(new RouteShift("fp4", SERVICE, "v2", "v1", 0, "x", "frontend-gw/split"));
+    run.step(table(ids, T0), T0);
+    assertThat(weights(run))
+        .as("the service's own route, served to every sidecar")
+        .containsEntry("v1", 500)
+        .containsEntry("v2", 500);
+  }
+
+  @Test
   void inDryRun_theShiftIsDecidedButNotServed() {
     Fixtures.Runner dry =
         new Fixtures.Runner(PolicyConfig.builder().dryRun(true).build(), topology(2, "v1", "v2"));
