@@ -170,7 +170,7 @@ public record XdsControlProperties(
 
     /** {@code token} as the list of tokens in force: empty when it is unset or blank. */
     public List<String> fixedTokens() {
-      return token == null || token.isBlank() ? List.of() : List.of(token);
+      return token == null || token.isBlank() ? List.of() : List.of(token.strip());
     }
 
     public List<ShiftAction> toActions() {

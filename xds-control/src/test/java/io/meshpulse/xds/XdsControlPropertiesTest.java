@@ -183,6 +183,9 @@ class XdsControlPropertiesTest {
     assertThat(bind(Map.of("meshpulse.xds.alerts.token", "t")).alerts().fixedTokens())
         .as("the token in force")
         .containsExactly("t");
+    assertThat(bind(Map.of("meshpulse.xds.alerts.token", "s3cret\n")).alerts().fixedTokens())
+        .as("a token set from a file with its newline, as a request sends it")
+        .containsExactly("s3cret");
     Map<String, Object> env =
         Map.of(
             "MESHPULSE_XDS_TOPOLOGYFILE", "topology.yml",

@@ -29,7 +29,7 @@ final class AlertmanagerPayload {
       throw new IllegalArgumentException("the payload must be a JSON object");
     }
     JsonNode version = root.get("version");
-    if (version == null || !"4".equals(version.asString())) {
+    if (version == null || !version.isValueNode() || !"4".equals(version.asString())) {
       throw new IllegalArgumentException("version must be \"4\" (Alertmanager webhook payload)");
     }
     JsonNode alerts = root.get("alerts");

@@ -70,6 +70,33 @@ public class ApiController {
     return b.append(']').toString();
   }
 
+  /**
+   * The overrides in force, by endpoint key, with whether the topology still serves the endpoint
+   * (an override on an endpoint that left it comes back with its address).
+   */
+  @GetMapping("/overrides")
+  public List<Map<String, Object>> overrides() {
+    List<Map<String, Object>> result = new java.util.ArrayList<>();
+    runtime.overrides().snapshot().values().stream()
+        .sorted(java.util.Comparator.comparing(o -> o.endpoint().key()))
+        .forEach(
+            o -> {
+              Map<String, Object> view = new java.util.LinkedHashMap<>();
+              view.put("id", o.id());
+              view.put("endpoint", o.endpoint().key());
+              view.put("action", o.ejects() ? "eject" : "pin");
+              if (!o.ejects()) {
+                view.put("weight", o.weight());
+              }
+              view.put("reason", o.reason());
+              view.put(
+                  "inTopology",
+                  resolve(o.endpoint().service(), o.endpoint().hostPort()).isPresent());
+              result.add(view);
+            });
+    return result;
+  }
+
   @PostMapping("/overrides")
   public ResponseEntity<Map<String, Object>> setOverride(
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
@@ -118,13 +145,17 @@ public class ApiController {
     if (cluster == null || endpoint == null || cluster.isBlank() || endpoint.isBlank()) {
       return error(HttpStatus.BAD_REQUEST, "cluster and endpoint are required");
     }
-    Optional<EndpointId> id = resolve(cluster, endpoint);
+    // An endpoint that has left the topology may still hold an override (and get it back with
+    // its address): it is found by its key, so it can be removed.
+    Optional<EndpointId> id =
+        resolve(cluster, endpoint)
+            .or(() -> Optional.ofNullable(EndpointId.parse(cluster + "/" + endpoint)));
     if (id.isEmpty()) {
       return error(HttpStatus.NOT_FOUND, "unknown endpoint " + cluster + "/" + endpoint);
     }
     Optional<OverrideWriter.Removal> removal = runtime.overrideWriter().remove(id.get());
     if (removal.isEmpty()) {
-      return error(HttpStatus.NOT_FOUND, "no override for " + id.get());
+      return error(HttpStatus.NOT_FOUND, "no override for " + cluster + "/" + endpoint);
     }
     EndpointOverride removed = removal.get().removed();
     audit(id.get(), removed.id(), "override removed for " + id.get());

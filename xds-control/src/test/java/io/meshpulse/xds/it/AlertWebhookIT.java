@@ -106,6 +106,9 @@ class AlertWebhookIT {
     assertThat(post(auth, "{\"version\":\"3\",\"alerts\":[]}").statusCode())
         .as("old version")
         .isEqualTo(400);
+    assertThat(post(auth, "{\"version\":{},\"alerts\":[]}").statusCode())
+        .as("version not a value")
+        .isEqualTo(400);
     assertThat(post(auth, "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\"}]}").body())
         .as("alert without fingerprint")
         .contains("alerts[0].fingerprint");

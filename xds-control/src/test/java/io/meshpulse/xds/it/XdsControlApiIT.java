@@ -129,6 +129,39 @@ class XdsControlApiIT {
   }
 
   @Test
+  void anOverrideOnAnEndpointThatLeftTheTopology_isListed_andCanBeRemoved() throws Exception {
+    String ejected = "{\"cluster\":\"reviews\",\"endpoint\":\"127.0.0.1:9105\",\"eject\":true}";
+    assertThat(app.send("POST", "/api/v1/overrides", ejected).statusCode())
+        .as("eject 9105")
+        .isEqualTo(201);
+    assertThat(body("/api/v1/overrides"))
+        .as("listed")
+        .contains("\"endpoint\":\"reviews/127.0.0.1:9105\",\"action\":\"eject\"")
+        .contains("\"inTopology\":true");
+
+    Topologies.write(dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103, 9104));
+    try {
+      XdsControlHarness.await(
+          () -> body("/api/v1/overrides").contains("\"inTopology\":false"),
+          Duration.ofSeconds(20),
+          "9105 gone from the topology");
+      assertThat(
+              app.send("DELETE", "/api/v1/overrides?cluster=reviews&endpoint=127.0.0.1:9105", "")
+                  .statusCode())
+          .as("removed although the topology no longer has it")
+          .isEqualTo(200);
+      assertThat(body("/api/v1/overrides")).as("none left").isEqualTo("[]");
+    } finally {
+      Topologies.write(
+          dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103, 9104, 9105));
+      XdsControlHarness.await(
+          () -> body("/api/v1/clusters").contains("127.0.0.1:9105"),
+          Duration.ofSeconds(20),
+          "9105 back");
+    }
+  }
+
+  @Test
   void malformedHealthRecords_areCountedAndSkipped() throws Exception {
     producer.sendRaw(
         Topics.ENDPOINT_HEALTH, "reviews/127.0.0.1:9104", new byte[] {(byte) 0xff, 0x01, 0x02});
