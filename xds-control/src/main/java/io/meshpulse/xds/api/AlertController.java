@@ -52,6 +52,11 @@ public class AlertController {
     if (!BearerAuth.authorized(auth, tokens)) {
       return reject(HttpStatus.UNAUTHORIZED, "unauthorized", "a valid bearer token is required");
     }
+    var starting = StartupGate.refuse(runtime.loop().view());
+    if (starting.isPresent()) {
+      registry.counter("meshpulse.alerts.rejected", "reason", "starting").increment();
+      return starting.get();
+    }
     List<Alert> alerts;
     try {
       alerts = AlertmanagerPayload.parse(body == null ? "" : body);

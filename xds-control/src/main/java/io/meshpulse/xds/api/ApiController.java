@@ -104,6 +104,11 @@ public class ApiController {
     if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
     }
+    Optional<ResponseEntity<Map<String, Object>>> starting =
+        StartupGate.refuse(runtime.loop().view());
+    if (starting.isPresent()) {
+      return starting.get();
+    }
     String problem = validate(request);
     if (problem != null) {
       return error(HttpStatus.BAD_REQUEST, problem);
@@ -141,6 +146,11 @@ public class ApiController {
       @RequestParam(required = false) String endpoint) {
     if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
+    }
+    Optional<ResponseEntity<Map<String, Object>>> starting =
+        StartupGate.refuse(runtime.loop().view());
+    if (starting.isPresent()) {
+      return starting.get();
     }
     if (cluster == null || endpoint == null || cluster.isBlank() || endpoint.isBlank()) {
       return error(HttpStatus.BAD_REQUEST, "cluster and endpoint are required");

@@ -63,6 +63,11 @@ public class RolloutController {
     if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
     }
+    Optional<ResponseEntity<Map<String, Object>>> starting =
+        StartupGate.refuse(runtime.loop().view());
+    if (starting.isPresent()) {
+      return starting.get();
+    }
     RolloutSpec spec;
     try {
       spec = RolloutRequest.parse(body == null ? "" : body);
@@ -106,6 +111,11 @@ public class RolloutController {
       @PathVariable String subset) {
     if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
+    }
+    Optional<ResponseEntity<Map<String, Object>>> starting =
+        StartupGate.refuse(runtime.loop().view());
+    if (starting.isPresent()) {
+      return starting.get();
     }
     Optional<Rollout> before = runtime.rollouts().get(service, subset);
     Rollouts.Abort outcome =

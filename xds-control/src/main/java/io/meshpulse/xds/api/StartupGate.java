@@ -1,0 +1,35 @@
+package io.meshpulse.xds.api;
+
+import io.meshpulse.xds.control.LoopView;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * Writes wait for the first evaluation. Until it has run, the overrides, rollouts and alert shifts
+ * are not restored from Kafka yet: a removal would answer 404 and the restore would bring the thing
+ * back, a resolved alert would find no shift and be acknowledged, and a firing one would not roll
+ * back a rollout not restored yet. A 503 makes Alertmanager (and a script) retry.
+ */
+final class StartupGate {
+  static final String RETRY_AFTER_SECONDS = "5";
+
+  private StartupGate() {}
+
+  /** The answer to a write while {@code view} is not ready, if it is not. */
+  static Optional<ResponseEntity<Map<String, Object>>> refuse(LoopView view) {
+    if (view.ready()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+            .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+            .body(Map.of("error", MESSAGE)));
+  }
+
+  static final String MESSAGE =
+      "xds-control is starting: its state is restored with the first routing"
+          + " (see /actuator/health/readiness); retry";
+}
