@@ -142,6 +142,13 @@ public final class ListenerBuilder {
                             .setEnvoyGrpc(
                                 GrpcService.EnvoyGrpc.newBuilder()
                                     .setClusterName(options.cluster()))))
+            // Envoy logs no header unless named: the collector tells gRPC from HTTP by the
+            // request's content-type and reads the status from grpc-status (trailer, or header
+            // for a trailers-only response), for Istio's request_protocol and
+            // grpc_response_status and the health job's gRPC errors.
+            .addAdditionalRequestHeadersToLog("content-type")
+            .addAdditionalResponseHeadersToLog("grpc-status")
+            .addAdditionalResponseTrailersToLog("grpc-status")
             .build();
     return AccessLog.newBuilder()
         .setName("envoy.access_loggers.http_grpc")

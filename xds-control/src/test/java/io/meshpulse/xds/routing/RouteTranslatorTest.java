@@ -288,13 +288,22 @@ class RouteTranslatorTest {
         assertThat(hcm.getAccessLog(0).getName())
             .as("logger")
             .isEqualTo("envoy.access_loggers.http_grpc");
-        var common =
+        var logger =
             hcm.getAccessLog(0)
                 .getTypedConfig()
                 .unpack(
                     io.envoyproxy.envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig
-                        .class)
-                .getCommonConfig();
+                        .class);
+        assertThat(logger.getAdditionalRequestHeadersToLogList())
+            .as("request headers logged: gRPC is told by its content-type")
+            .containsExactly("content-type");
+        assertThat(logger.getAdditionalResponseHeadersToLogList())
+            .as("response headers logged")
+            .containsExactly("grpc-status");
+        assertThat(logger.getAdditionalResponseTrailersToLogList())
+            .as("response trailers logged")
+            .containsExactly("grpc-status");
+        var common = logger.getCommonConfig();
         assertThat(common.getGrpcService().getEnvoyGrpc().getClusterName())
             .as("cluster")
             .isEqualTo("meshpulse_collector");
