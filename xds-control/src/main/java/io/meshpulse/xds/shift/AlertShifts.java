@@ -194,6 +194,7 @@ public final class AlertShifts {
     if (service == null
         || subset == null
         || service.isBlank()
+        || subset.isBlank()
         || subset.equals(action.get().shiftTo())) {
       return Outcome.IGNORED;
     }

@@ -94,6 +94,21 @@ class AlertShiftsTest {
                         "v1")),
                 T0))
         .isEqualTo(AlertShifts.Outcome.IGNORED);
+    assertThat(
+            shifts.receive(
+                new Alert(
+                    "e",
+                    true,
+                    Map.of(
+                        "alertname",
+                        "CanaryBad",
+                        "destination_service_name",
+                        "reviews",
+                        "destination_version",
+                        " ")),
+                T0))
+        .as("a blank subset")
+        .isEqualTo(AlertShifts.Outcome.IGNORED);
     assertThat(shifts.receive(new Alert("d", false, labels), T0))
         .as("a resolved alert never seen firing")
         .isEqualTo(AlertShifts.Outcome.UNCHANGED);
