@@ -123,6 +123,16 @@ public class RolloutController {
     if (outcome == Rollouts.Abort.UNKNOWN || before.isEmpty()) {
       return error(HttpStatus.NOT_FOUND, "no rollout of " + service + "/" + subset);
     }
+    if (outcome == Rollouts.Abort.DECLARED) {
+      return error(
+          HttpStatus.CONFLICT,
+          "rollout "
+              + service
+              + "/"
+              + subset
+              + " has finished and is declared in meshpulse.xds.rollouts: remove it there, or"
+              + " forgotten it would start again at the next restart");
+    }
     Rollout shown =
         outcome == Rollouts.Abort.ROLLED_BACK
             ? runtime.rollouts().get(service, subset).orElse(before.get())

@@ -28,6 +28,8 @@ public final class Rollouts {
   // @GuardedBy("lock")
   private final Map<String, Rollout> rollouts = new LinkedHashMap<>();
 
+  private final java.util.Set<String> declaredKeys = new java.util.HashSet<>();
+
   /**
    * @param staleAfter health records older than this are not judged (the policy's stale-after)
    * @param minConfidence endpoint records below this confidence are not judged
@@ -54,6 +56,7 @@ public final class Rollouts {
       if (rollouts.putIfAbsent(spec.key(), Rollout.declared(spec, now)) != null) {
         throw new IllegalArgumentException("two rollouts of " + spec.key());
       }
+      declaredKeys.add(spec.key());
     }
   }
 
@@ -82,7 +85,12 @@ public final class Rollouts {
     /** The rollout had finished (promoted or rolled back): it is forgotten. */
     REMOVED,
     /** No rollout of that canary. */
-    UNKNOWN
+    UNKNOWN,
+    /**
+     * The rollout had finished, but configuration declares it: forgotten, it would start again at
+     * the next restart, so it is kept.
+     */
+    DECLARED
   }
 
   /**
@@ -101,6 +109,9 @@ public final class Rollouts {
         rollouts.put(key, rolledBack);
         store.changed(rolledBack);
         return Abort.ROLLED_BACK;
+      }
+      if (declaredKeys.contains(key)) {
+        return Abort.DECLARED;
       }
       rollouts.remove(key);
       store.removed(key);

@@ -312,14 +312,15 @@ class RolloutIT {
       assertThat(call("DELETE", "/api/v1/rollouts/ratings/v2", null, "").statusCode())
           .as("delete without the token")
           .isEqualTo(401);
-      HttpResponse<String> removed =
+      HttpResponse<String> kept =
           call("DELETE", "/api/v1/rollouts/ratings/v2", "Bearer " + TOKEN, "");
-      assertThat(removed.body())
-          .as("a finished rollout is removed")
-          .contains("\"outcome\":\"removed\"", "\"stored\":true");
-      assertThat(call("DELETE", "/api/v1/rollouts/ratings/v2", "Bearer " + TOKEN, "").statusCode())
-          .as("then unknown")
-          .isEqualTo(404);
+      assertThat(kept.statusCode())
+          .as("a finished rollout that configuration declares: %s", kept.body())
+          .isEqualTo(409);
+      assertThat(kept.body()).as("why").contains("declared in meshpulse.xds.rollouts");
+      assertThat(call("GET", "/api/v1/rollouts/ratings/v2", null, "").body())
+          .as("still listed, rolled back")
+          .contains("\"state\":\"ROLLED_BACK\"");
     }
   }
 }

@@ -16,6 +16,7 @@ import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.shift.Alert;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -245,11 +246,19 @@ class RolloutsTest {
     assertThat(rollout().percent()).as("from 0").isZero();
     rollouts.abort("reviews", "v2", "x", at);
     assertThat(rollouts.abort("reviews", "v2", "x", at))
+        .as("a finished rollout that configuration declares")
+        .isEqualTo(Rollouts.Abort.DECLARED);
+    assertThat(rollouts.list()).as("kept: a restart would start it again").hasSize(1);
+
+    Rollouts started = new Rollouts(Duration.ofSeconds(10), 0.3, List.of(), T0);
+    assertThat(started.start(spec().build(), at)).as("started through the API").isPresent();
+    started.abort("reviews", "v2", "x", at);
+    assertThat(started.abort("reviews", "v2", "x", at))
         .as("aborting a finished rollout")
         .isEqualTo(Rollouts.Abort.REMOVED);
-    assertThat(rollouts.list()).as("forgotten").isEmpty();
-    assertThat(rollouts.advance(at, TOPOLOGY, healthy(at), Map.of())).as("no shifts").isEmpty();
-    assertThat(rollouts.abort("reviews", "v2", "x", at))
+    assertThat(started.list()).as("forgotten").isEmpty();
+    assertThat(started.advance(at, TOPOLOGY, healthy(at), Map.of())).as("no shifts").isEmpty();
+    assertThat(started.abort("reviews", "v2", "x", at))
         .as("unknown")
         .isEqualTo(Rollouts.Abort.UNKNOWN);
   }
