@@ -149,7 +149,8 @@ public final class Rollouts {
 
   /**
    * Judges each progressing rollout's canary, advances it, and returns every rollout's route shift.
-   * Call once per policy evaluation, from the control loop.
+   * A finished rollout that can no longer run on {@code topology} (as {@link #restore} judges it)
+   * is dropped, and removed from the store. Call once per policy evaluation, from the control loop.
    *
    * @param subsets service-health records by key ({@code <service>/<subset>})
    */
@@ -157,8 +158,16 @@ public final class Rollouts {
       Instant now, Topology topology, HealthTable endpoints, Map<String, ServiceHealth> subsets) {
     List<RouteShift> result = new ArrayList<>();
     synchronized (lock) {
-      for (var entry : rollouts.entrySet()) {
+      for (var it = rollouts.entrySet().iterator(); it.hasNext(); ) {
+        var entry = it.next();
         Rollout r = entry.getValue();
+        if (!r.active() && r.spec().problemIn(topology).isPresent()) {
+          // Finished, and the topology has moved on (a promotion made permanent, a subset gone):
+          // its shift would hold the old split until a restart's restore dropped it.
+          it.remove();
+          store.removed(entry.getKey());
+          continue;
+        }
         if (r.active()) {
           Rollout next = r.advance(now, health.judge(r.spec(), topology, endpoints, subsets, now));
           if (!next.equals(r)) {

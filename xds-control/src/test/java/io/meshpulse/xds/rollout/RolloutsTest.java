@@ -16,6 +16,9 @@ import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.shift.Alert;
+import io.meshpulse.xds.topology.ServiceProtocol;
+import io.meshpulse.xds.topology.ServiceSpec;
+import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -229,6 +232,47 @@ class RolloutsTest {
                 later))
         .as("alerts leave a promoted rollout alone")
         .isEmpty();
+  }
+
+  @Test
+  void aPromotionMadePermanentInTheTopology_dropsTheFinishedRollout() {
+    List<String> removed = new java.util.ArrayList<>();
+    RolloutStore store =
+        new RolloutStore() {
+          @Override
+          public void changed(Rollout rollout) {}
+
+          @Override
+          public void removed(String key) {
+            removed.add(key);
+          }
+        };
+    Rollouts promoted = new Rollouts(Duration.ofSeconds(10), 0.3, List.of(), T0, store);
+    promoted.start(spec().stepPercent(50).build(), T0);
+    for (int s = 0; s <= 3; s++) {
+      Instant at = T0.plusSeconds(s);
+      promoted.advance(at, TOPOLOGY, healthy(at), Map.of());
+    }
+    assertThat(promoted.get("reviews", "v2").orElseThrow().state())
+        .as("state")
+        .isEqualTo(RolloutState.PROMOTED);
+
+    Topology permanent =
+        new Topology(
+            List.of(
+                new ServiceSpec(
+                    "reviews",
+                    9080,
+                    ServiceProtocol.HTTP,
+                    List.of(
+                        RolloutFixtures.subset("v1", 20, "10.0.1.1", "10.0.1.2"),
+                        RolloutFixtures.subset("v2", 80, "10.0.2.1", "10.0.2.2")))));
+    Instant later = T0.plusSeconds(5);
+    assertThat(promoted.advance(later, permanent, healthy(later), Map.of()))
+        .as("no shift over the topology's 80/20")
+        .isEmpty();
+    assertThat(promoted.list()).as("dropped").isEmpty();
+    assertThat(removed).as("removed from the store").containsExactly("reviews/v2");
   }
 
   @Test
