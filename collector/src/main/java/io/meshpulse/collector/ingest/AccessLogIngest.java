@@ -116,7 +116,9 @@ public final class AccessLogIngest {
 
     /**
      * Maps every entry before publishing any: an entry whose bytes are malformed rejects the whole
-     * message, as a failed parse of it would.
+     * message, as a failed parse of it would. An HTTP entry that is not a request's end maps to no
+     * record, so that neither the Istio metrics nor the health job count a request twice; it is
+     * counted as skipped, by its type.
      */
     private void handle(NodeIdentity identity, AccessLogMessage message, Span span)
         throws InvalidProtocolBufferException {
@@ -124,13 +126,17 @@ public final class AccessLogIngest {
       List<MappedAccess> records = new ArrayList<>(entries);
       for (int i = 0; i < entries; i++) {
         try {
-          records.add(decoder.map(identity, message, i));
+          MappedAccess record = decoder.map(identity, message, i);
+          if (record != null) {
+            records.add(record);
+          }
         } catch (RuntimeException e) {
           context.unmappable("entry", e);
         }
       }
       metrics.entriesReceived("http", message.tcp() ? 0 : entries);
       metrics.entriesReceived("tcp", message.tcp() ? entries : 0);
+      decoder.takeSkippedEntries((skip, count) -> metrics.entriesSkipped(skip.reason(), count));
       if (message.tcp()) {
         metrics.tcpConnectionsForgotten(decoder.takeForgottenTcpConnections());
         metrics.tcpConnectionsJoined(decoder.takeJoinedTcpConnections());

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ObjIntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +32,18 @@ public final class AccessLogDecoder {
   private static final byte[][] METHOD_NAMES = methodNames();
   private static final String GRPC_CONTENT_TYPE = "application/grpc";
   private static final String INBOUND_PASSTHROUGH = AccessRecordMapper.INBOUND_PASSTHROUGH;
+
+  /** No gRPC status: the request is not gRPC, or had no response and no grpc-status. */
+  private static final int NO_GRPC_STATUS = Integer.MIN_VALUE;
+
+  /**
+   * Envoy's {@code Grpc::Status::WellKnownGrpcStatus::InvalidCode}: a grpc-status that is not a
+   * status of 0 to 16. Istio's label then reads {@code -1}.
+   */
+  static final int INVALID_GRPC_STATUS = -1;
+
+  /** UNAUTHENTICATED, Envoy's {@code WellKnownGrpcStatus::MaximumKnown}. */
+  private static final int MAX_GRPC_STATUS = 16;
 
   /** TCP connections per stream whose byte totals are remembered between their entries. */
   static final int MAX_TCP_CONNECTIONS = 8192;
@@ -50,6 +63,8 @@ public final class AccessLogDecoder {
   private boolean logsTcpConnects;
   private final TcpByteTotals tcpTotals;
   private int unreadablePeerMetadata;
+  // HTTP entries mapped to no record since the last take, by Skip ordinal.
+  private final int[] skipped = new int[Skip.values().length];
   // Contexts built (a cache miss each), for tests.
   int contextsBuilt;
   private final long[] tcpBytes = new long[2];
@@ -72,10 +87,73 @@ public final class AccessLogDecoder {
   }
 
   /**
-   * Maps entry {@code index} of {@code message}, reported by {@code node}. Throws {@link
-   * InvalidProtocolBufferException} when the entry's bytes are not a well-formed entry.
+   * Why an HTTP entry maps to no record: Envoy wrote it during a request, or beside its end, not as
+   * the one entry of the request's end. Istio's stats filter counts a request once, when its stream
+   * ends, and the health job must count it once too; an entry of these {@code access_log_type}s
+   * would count it again, with a partial duration and partial byte counts. {@link #reason()} is the
+   * {@code reason} of {@code meshpulse_collector_entries_skipped_total}.
    */
-  public MappedAccess map(NodeIdentity node, AccessLogMessage message, int index)
+  public enum Skip {
+    /**
+     * {@code DownstreamStart}: the HTTP connection manager's {@code
+     * flush_access_log_on_new_request}.
+     */
+    DOWNSTREAM_START("downstream_start"),
+    /**
+     * {@code DownstreamPeriodic}: the HTTP connection manager's {@code access_log_flush_interval}.
+     */
+    DOWNSTREAM_PERIODIC("downstream_periodic"),
+    /** {@code DownstreamTunnelSuccessfullyEstablished}: a CONNECT tunnel was set up. */
+    DOWNSTREAM_TUNNEL_SUCCESSFULLY_ESTABLISHED("downstream_tunnel_successfully_established"),
+    /** {@code UpstreamPoolReady}: the router's upstream log, when the pool gave a connection. */
+    UPSTREAM_POOL_READY("upstream_pool_ready"),
+    /** {@code UpstreamPeriodic}: the router's upstream log, periodically. */
+    UPSTREAM_PERIODIC("upstream_periodic"),
+    /** {@code UpstreamEnd}: the router's upstream log, one per upstream attempt (retries too). */
+    UPSTREAM_END("upstream_end"),
+    /**
+     * A TCP or UDP type in an HTTP entry, or a type newer than this collector: not known to be a
+     * request's end, so not counted as one.
+     */
+    OTHER_TYPE("other_type");
+
+    private final String reason;
+
+    Skip(String reason) {
+      this.reason = reason;
+    }
+
+    public String reason() {
+      return reason;
+    }
+
+    /**
+     * Why an HTTP entry of {@code type} is skipped; null when it is a request's end: {@code
+     * DownstreamEnd}, or no type (an Envoy older than {@code access_log_type}, which logs a request
+     * once, at its end).
+     */
+    static @Nullable Skip of(int type) {
+      return switch (type) {
+        case AccessLogType.NotSet_VALUE, AccessLogType.DownstreamEnd_VALUE -> null;
+        case AccessLogType.DownstreamStart_VALUE -> DOWNSTREAM_START;
+        case AccessLogType.DownstreamPeriodic_VALUE -> DOWNSTREAM_PERIODIC;
+        case AccessLogType.DownstreamTunnelSuccessfullyEstablished_VALUE ->
+            DOWNSTREAM_TUNNEL_SUCCESSFULLY_ESTABLISHED;
+        case AccessLogType.UpstreamPoolReady_VALUE -> UPSTREAM_POOL_READY;
+        case AccessLogType.UpstreamPeriodic_VALUE -> UPSTREAM_PERIODIC;
+        case AccessLogType.UpstreamEnd_VALUE -> UPSTREAM_END;
+        default -> OTHER_TYPE;
+      };
+    }
+  }
+
+  /**
+   * Maps entry {@code index} of {@code message}, reported by {@code node}; null for an HTTP entry
+   * that is not a request's end ({@link Skip}), which is counted for {@link #takeSkippedEntries}.
+   * Throws {@link InvalidProtocolBufferException} when the entry's bytes are not a well-formed
+   * entry.
+   */
+  public @Nullable MappedAccess map(NodeIdentity node, AccessLogMessage message, int index)
       throws InvalidProtocolBufferException {
     return message.tcp()
         ? mapTcp(node, message.bytes(), message.offset(index), message.length(index))
@@ -114,30 +192,49 @@ public final class AccessLogDecoder {
     return n;
   }
 
-  MappedAccess mapHttp(NodeIdentity node, byte[] buf, int off, int len)
+  /**
+   * Hands {@code counts} the HTTP entries mapped to no record since the previous call, per {@link
+   * Skip} that has any: every entry received is a record, a skip or a malformed entry.
+   */
+  public void takeSkippedEntries(ObjIntConsumer<Skip> counts) {
+    for (Skip skip : Skip.values()) {
+      int n = skipped[skip.ordinal()];
+      if (n > 0) {
+        skipped[skip.ordinal()] = 0;
+        counts.accept(skip, n);
+      }
+    }
+  }
+
+  /**
+   * Maps one HTTP entry; null when it is not a request's end ({@link Skip}, counted). Such an entry
+   * is read (malformed bytes still throw) but not mapped further.
+   */
+  @Nullable MappedAccess mapHttp(NodeIdentity node, byte[] buf, int off, int len)
       throws InvalidProtocolBufferException {
     EntryReader r = reader;
     r.read(buf, off, len, false);
+    Skip skip = Skip.of(r.accessLogType);
+    if (skip != null) {
+      skipped[skip.ordinal()]++;
+      return null;
+    }
     EntryContext context = context(node);
 
-    boolean hasGrpcStatus = false;
-    int grpcStatus = 0;
-    // grpc-status from the trailers, else the headers (trailers-only responses).
-    int statusOff = r.trailerGrpcOff != EntryReader.NONE ? r.trailerGrpcOff : r.headerGrpcOff;
-    int statusLen = r.trailerGrpcOff != EntryReader.NONE ? r.trailerGrpcLen : r.headerGrpcLen;
-    if (statusOff != EntryReader.NONE && statusLen > 0) {
-      String status = string(buf, statusOff, statusLen);
-      try {
-        grpcStatus = Integer.parseInt(status.trim());
-        hasGrpcStatus = true;
-      } catch (NumberFormatException e) {
-        // not a status: the entry has none
-      }
-    }
-    boolean grpc =
-        hasGrpcStatus
-            || (r.contentTypeOff != EntryReader.NONE
-                && r.startsWith(r.contentTypeOff, r.contentTypeLen, GRPC_CONTENT_TYPE));
+    // gRPC or not is the request's to say, as for Istio's stats filter: a grpc-web request
+    // answered with grpc-status is not gRPC, and a gRPC request answered without one still is.
+    boolean grpc = grpcContentType(r);
+    // The record keeps the status the response carried; the Istio label also infers one from the
+    // response code, as Istio does. Inferred, a 429 (rate limited), a 400 or a 200 that ended
+    // without trailers (a client cancelling a stream) would read as the endpoint's failure to the
+    // health job, which judges an HTTP code as such (ErrorClass).
+    int carried = carriedGrpcStatus(r);
+    int labelled =
+        carried == NO_GRPC_STATUS && grpc && r.hasResponseCode
+            ? httpToGrpcStatus(r.responseCode)
+            : carried;
+    boolean hasGrpcStatus = carried != NO_GRPC_STATUS;
+    int grpcStatus = hasGrpcStatus ? carried : 0;
     Protocol protocol = grpc ? Protocol.PROTOCOL_GRPC : Protocol.PROTOCOL_HTTP;
     int responseCode = r.hasResponseCode ? r.responseCode : 0;
     long requestBytes = r.requestHeadersBytes + r.requestBodyBytes;
@@ -192,14 +289,111 @@ public final class AccessLogDecoder {
         node.canonicalRevision(),
         protocol,
         responseCode,
-        hasGrpcStatus,
-        grpcStatus,
+        labelled != NO_GRPC_STATUS,
+        labelled != NO_GRPC_STATUS ? labelled : 0,
         flagsText,
         duration,
         requestBytes,
         responseBytes,
         false,
         false);
+  }
+
+  /**
+   * Whether the request's content-type is gRPC's, as Envoy's {@code
+   * Grpc::Common::hasGrpcContentType} (source/common/grpc/common.cc), which Istio's stats filter
+   * asks through {@code isGrpcRequestHeaders}, has it: exactly {@code application/grpc}, or {@code
+   * application/grpc+} and a codec ({@code application/grpc+proto}). Not {@code
+   * application/grpc-web}, and not with parameters ({@code application/grpc;charset=utf-8}): Envoy
+   * compares the value as is. Without a logged content-type (Envoy logs request headers only when
+   * {@code additional_request_headers_to_log} names them) no request is gRPC.
+   */
+  private static boolean grpcContentType(EntryReader r) {
+    int off = r.contentTypeOff;
+    int len = r.contentTypeLen;
+    int n = GRPC_CONTENT_TYPE.length();
+    return off != EntryReader.NONE
+        && r.startsWith(off, len, GRPC_CONTENT_TYPE)
+        && (len == n || r.buf[off + n] == '+');
+  }
+
+  /**
+   * The gRPC status the response carried, {@link #NO_GRPC_STATUS} when none: the grpc-status
+   * trailer, else the header (a trailers-only response), as Envoy's {@code
+   * Grpc::Common::getGrpcStatus(trailers, headers, info)} (source/common/grpc/common.cc) reads
+   * them. Envoy then falls back to the status {@code Grpc::Utility::httpToGrpcStatus} gives the
+   * response code ({@link #httpToGrpcStatus}), for any code: {@code allow_user_defined} only lets
+   * statuses above 16 through (else they read as -1), so a 200 without grpc-status (a response that
+   * ended without its trailers) is 2 UNKNOWN in Istio's metrics. That fallback is applied for the
+   * Istio label only (see {@link #mapHttp}). The collector sees only what Envoy logs: grpc-status
+   * only when {@code additional_response_trailers_to_log} (and {@code
+   * additional_response_headers_to_log}, for trailers-only responses) name it. A request that is
+   * not gRPC keeps the grpc-status its response carried (a grpc-web response does): Istio's label
+   * is empty for it, but the health job classifies the status of any request.
+   */
+  private static int carriedGrpcStatus(EntryReader r) throws InvalidProtocolBufferException {
+    int status = grpcStatus(r.buf, r.trailerGrpcOff, r.trailerGrpcLen);
+    return status != NO_GRPC_STATUS ? status : grpcStatus(r.buf, r.headerGrpcOff, r.headerGrpcLen);
+  }
+
+  /**
+   * One grpc-status value, as Envoy's {@code Grpc::Common::getGrpcStatus(trailers,
+   * allow_user_defined = false)} reads it: none when absent or empty (the next place is asked); the
+   * status when {@code absl::SimpleAtoi} reads a number of 0 to 16 (ASCII whitespace around it and
+   * a leading {@code +} allowed); otherwise {@link #INVALID_GRPC_STATUS}, which does not fall
+   * through to the next place. Throws when the value read is not UTF-8, as protobuf would.
+   */
+  private static int grpcStatus(byte[] buf, int off, int len)
+      throws InvalidProtocolBufferException {
+    if (off == EntryReader.NONE || len == 0) {
+      return NO_GRPC_STATUS;
+    }
+    utf8(buf, off, len);
+    int start = off;
+    int end = off + len;
+    while (start < end && asciiSpace(buf[start])) {
+      start++;
+    }
+    while (end > start && asciiSpace(buf[end - 1])) {
+      end--;
+    }
+    if (start < end && buf[start] == '+') {
+      start++;
+    }
+    if (start == end) {
+      return INVALID_GRPC_STATUS;
+    }
+    int value = 0;
+    for (int i = start; i < end; i++) {
+      int digit = buf[i] - '0';
+      if (digit < 0 || digit > 9) {
+        return INVALID_GRPC_STATUS;
+      }
+      value = Math.min(value * 10 + digit, MAX_GRPC_STATUS + 1);
+    }
+    return value <= MAX_GRPC_STATUS ? value : INVALID_GRPC_STATUS;
+  }
+
+  /** {@code absl::ascii_isspace}: space, \t, \n, \v, \f, \r. */
+  private static boolean asciiSpace(byte b) {
+    return b == ' ' || (b >= '\t' && b <= '\r');
+  }
+
+  /**
+   * The gRPC status of an HTTP response code, as Envoy's {@code Grpc::Utility::httpToGrpcStatus}
+   * (source/common/grpc/status.cc, after gRPC's doc/http-grpc-status-mapping.md) has it: 400
+   * INTERNAL, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 UNIMPLEMENTED, 429, 502, 503 and 504
+   * UNAVAILABLE, any other code (200 and 500 too) UNKNOWN.
+   */
+  static int httpToGrpcStatus(int code) {
+    return switch (code) {
+      case 400 -> 13; // INTERNAL
+      case 401 -> 16; // UNAUTHENTICATED
+      case 403 -> 7; // PERMISSION_DENIED
+      case 404 -> 12; // UNIMPLEMENTED
+      case 429, 502, 503, 504 -> 14; // UNAVAILABLE
+      default -> 2; // UNKNOWN
+    };
   }
 
   /**

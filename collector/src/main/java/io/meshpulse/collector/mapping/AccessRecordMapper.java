@@ -71,11 +71,15 @@ public final class AccessRecordMapper {
     return trackedTcpConnections.get();
   }
 
-  /** One HTTP entry as a record (the entry is serialized and read back: not the hot path). */
-  public AccessRecord mapHttp(NodeIdentity node, HTTPAccessLogEntry entry) {
+  /**
+   * One HTTP entry as a record (the entry is serialized and read back: not the hot path); null for
+   * an entry that is not a request's end ({@link AccessLogDecoder.Skip}).
+   */
+  public @Nullable AccessRecord mapHttp(NodeIdentity node, HTTPAccessLogEntry entry) {
     byte[] bytes = entry.toByteArray();
     try {
-      return newDecoder().mapHttp(node, bytes, 0, bytes.length).toRecord();
+      MappedAccess mapped = newDecoder().mapHttp(node, bytes, 0, bytes.length);
+      return mapped == null ? null : mapped.toRecord();
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("entry does not serialize to a valid entry", e);
     }

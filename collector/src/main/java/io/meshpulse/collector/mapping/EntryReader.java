@@ -86,6 +86,9 @@ final class EntryReader {
   int addressLen;
   boolean hasPortValue;
   int portValue;
+  // Why Envoy wrote the entry (AccessLogType), of HTTP and TCP entries alike: 0, NotSet, from an
+  // Envoy older than the field. The decoder maps HTTP entries of a request's end only, and counts
+  // TCP connections' opens and closes by it.
   int accessLogType;
   // The downstream remote address, as the Address message's bytes (a TCP connection's key).
   int downstreamOff;

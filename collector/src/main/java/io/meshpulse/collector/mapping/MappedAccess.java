@@ -86,6 +86,11 @@ public final class MappedAccess {
         record.getReporter() == Reporter.REPORTER_DESTINATION
             ? record.getDestination()
             : record.getSource();
+    // The Istio label's status for a gRPC request whose response carried none (AccessLogDecoder).
+    boolean inferred =
+        !record.hasGrpcStatus()
+            && record.getProtocol() == Protocol.PROTOCOL_GRPC
+            && record.getResponseCode() != 0;
     return new MappedAccess(
         RecordKeys.of(record).getBytes(StandardCharsets.UTF_8),
         record.toByteArray(),
@@ -98,8 +103,10 @@ public final class MappedAccess {
         local.getVersion().isEmpty() ? NodeIdentity.LATEST : local.getVersion(),
         record.getProtocol(),
         record.getResponseCode(),
-        record.hasGrpcStatus(),
-        record.getGrpcStatus(),
+        record.hasGrpcStatus() || inferred,
+        record.hasGrpcStatus()
+            ? record.getGrpcStatus()
+            : inferred ? AccessLogDecoder.httpToGrpcStatus(record.getResponseCode()) : 0,
         record.getResponseFlagsText(),
         record.getDurationMicros(),
         record.getRequestBytes(),

@@ -1,5 +1,6 @@
 package io.meshpulse.collector.metrics;
 
+import io.meshpulse.collector.mapping.AccessLogDecoder;
 import io.meshpulse.model.MeshpulseBuild;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -86,6 +87,10 @@ public final class CollectorMetrics {
         }) {
       dropped(reason, 0);
     }
+    // And a skipped entry, which most proxies never send.
+    for (AccessLogDecoder.Skip skip : AccessLogDecoder.Skip.values()) {
+      entriesSkipped(skip.reason(), 0);
+    }
     // So is a rejected message: each (service, reason) is exported from start.
     for (String service : new String[] {ACCESS_LOG, METRICS}) {
       for (String reason :
@@ -131,6 +136,22 @@ public final class CollectorMetrics {
   /** Entries received, by kind: http, tcp, stats. */
   public void entriesReceived(String kind, int count) {
     counter("meshpulse.collector.entries.received", "Envoy entries received", "kind", kind)
+        .increment(count);
+  }
+
+  /**
+   * Entries received that are no record of their own, by reason ({@link AccessLogDecoder.Skip}):
+   * HTTP entries Envoy writes during a request or for its upstream attempts, beside the one entry
+   * of its end. Neither lost telemetry nor bad input, so neither {@code records_dropped} nor {@code
+   * messages_malformed} (whose alerts would fire for every proxy configured to log them): counted
+   * here, so that received entries add up to records, skipped and unmappable entries.
+   */
+  public void entriesSkipped(String reason, int count) {
+    counter(
+            "meshpulse.collector.entries.skipped",
+            "Entries received that are not a record of their own (not a request's end)",
+            "reason",
+            reason)
         .increment(count);
   }
 

@@ -111,7 +111,11 @@ public final class IstioMetrics implements MultiCollector {
     record(MappedAccess.of(record));
   }
 
-  /** Records one mapped access log entry. */
+  /**
+   * Records one mapped access log entry. An HTTP record is one request, counted once as Istio's
+   * stats filter counts it at its stream's end: the mapping gives no record for the entries Envoy
+   * writes during a request or for its upstream attempts (AccessLogDecoder.Skip).
+   */
   public void record(MappedAccess record) {
     if (record.protocol() == Protocol.PROTOCOL_TCP) {
       TcpSeries series = tcpSeries(record);
@@ -198,8 +202,9 @@ public final class IstioMetrics implements MultiCollector {
       canonicalRevision = record.canonicalRevision();
       protocol = record.protocol();
       responseCode = withResponse ? record.responseCode() : 0;
-      grpcStatus = withResponse ? record.grpcStatus() : 0;
-      hasGrpcStatus = withResponse && record.hasGrpcStatus();
+      // As the label: a status only of a gRPC request (see grpcResponseStatus).
+      hasGrpcStatus = withResponse && grpcResponseStatus(record);
+      grpcStatus = hasGrpcStatus ? record.grpcStatus() : 0;
       responseFlags = record.responseFlagsText();
       int h = reporter.ordinal();
       h = 31 * h + source.hashCode(); // messages memoize their hash
@@ -363,11 +368,22 @@ public final class IstioMetrics implements MultiCollector {
     values.add(protocol(record.protocol()));
     if (withResponse) {
       values.add(Integer.toString(record.responseCode()));
-      values.add(record.hasGrpcStatus() ? Integer.toString(record.grpcStatus()) : "");
+      values.add(grpcResponseStatus(record) ? Integer.toString(record.grpcStatus()) : "");
     }
     values.add(record.responseFlagsText().isEmpty() ? "-" : record.responseFlagsText());
     values.add(orUnknown(record.connectionSecurityPolicy()));
     return values.toArray(String[]::new);
+  }
+
+  /**
+   * Whether {@code grpc_response_status} carries the record's gRPC status: for gRPC requests only,
+   * as Istio's stats filter has it. A request that is not gRPC (grpc-web, say) may have a status in
+   * its record, from its response's grpc-status, for the health job; Istio's label is empty for it.
+   * The status of a gRPC request that had none is inferred by the mapping (AccessLogDecoder), from
+   * the response code as Envoy does, so the record and the label agree.
+   */
+  private static boolean grpcResponseStatus(MappedAccess record) {
+    return record.protocol() == Protocol.PROTOCOL_GRPC && record.hasGrpcStatus();
   }
 
   private static String revision(Peer peer) {

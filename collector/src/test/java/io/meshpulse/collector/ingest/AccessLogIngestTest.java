@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.envoyproxy.envoy.service.accesslog.v3.AccessLogServiceGrpc;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
@@ -135,6 +136,66 @@ class AccessLogIngestTest {
                 .sum())
         .as("records dropped, every reason together")
         .isZero();
+  }
+
+  @Test
+  void entriesThatAreNotARequestsEnd_produceNoRecord_andAreCountedAsSkippedByType()
+      throws Exception {
+    List<HTTPAccessLogEntry> entries = new ArrayList<>();
+    for (AccessLogType type :
+        List.of(
+            AccessLogType.DownstreamStart,
+            AccessLogType.DownstreamPeriodic,
+            AccessLogType.UpstreamEnd,
+            AccessLogType.DownstreamEnd)) {
+      HTTPAccessLogEntry.Builder entry = http("plain-http-entry").toBuilder();
+      entry.getCommonPropertiesBuilder().setAccessLogType(type);
+      entries.add(entry.build());
+    }
+
+    Status status =
+        EnvoyClient.await(
+            EnvoyClient.sendAccessLogs(
+                channel, List.of(EnvoyClient.first(node("plain-envoy-node"), entries))),
+            Duration.ofSeconds(5));
+
+    assertThat(status.isOk()).as("stream completed").isTrue();
+    assertThat(buffer.records()).as("one record: the request's end").isOne();
+    assertThat(
+            registry
+                .get("meshpulse.collector.entries.received")
+                .tag("kind", "http")
+                .counter()
+                .count())
+        .as("entries received")
+        .isEqualTo(4.0);
+    assertThat(skipped("downstream_start")).as("skipped, DownstreamStart").isEqualTo(1.0);
+    assertThat(skipped("downstream_periodic")).as("skipped, DownstreamPeriodic").isEqualTo(1.0);
+    assertThat(skipped("upstream_end")).as("skipped, UpstreamEnd").isEqualTo(1.0);
+    assertThat(skipped("other_type")).as("skipped, other types").isZero();
+    assertThat(
+            registry
+                .get("meshpulse.collector.messages.malformed")
+                .tag("reason", "unmappable_entry")
+                .tag("service", "access_log")
+                .counter()
+                .count())
+        .as("not malformed")
+        .isZero();
+    assertThat(
+            registry.find("meshpulse.collector.records.dropped").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .sum())
+        .as("not dropped records: they never were records")
+        .isZero();
+  }
+
+  private double skipped(String reason) {
+    return registry
+        .get("meshpulse.collector.entries.skipped")
+        .tag("reason", reason)
+        .counter()
+        .count();
   }
 
   @Test

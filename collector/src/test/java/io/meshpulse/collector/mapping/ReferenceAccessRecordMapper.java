@@ -18,6 +18,7 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.Peer;
 import io.meshpulse.model.v1.Protocol;
 import io.meshpulse.model.v1.Reporter;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -61,17 +62,24 @@ final class ReferenceAccessRecordMapper {
     this.options = options;
   }
 
-  public AccessRecord mapHttp(NodeIdentity node, HTTPAccessLogEntry entry) {
+  /**
+   * The record of an HTTP entry; null for an entry that is not a request's end (an {@code
+   * access_log_type} other than NotSet and DownstreamEnd).
+   */
+  public @Nullable AccessRecord mapHttp(NodeIdentity node, HTTPAccessLogEntry entry) {
     AccessLogCommon common = entry.getCommonProperties();
+    if (common.getAccessLogType() != AccessLogType.NotSet
+        && common.getAccessLogType() != AccessLogType.DownstreamEnd) {
+      return null;
+    }
     HTTPRequestProperties request = entry.getRequest();
     HTTPResponseProperties response = entry.getResponse();
     AccessRecord.Builder record = common(node, common, request.getAuthority());
-    Optional<Integer> grpcStatus = grpcStatus(response);
+    String contentType = request.getRequestHeadersOrDefault("content-type", "");
     boolean grpc =
-        grpcStatus.isPresent()
-            || request
-                .getRequestHeadersOrDefault("content-type", "")
-                .startsWith("application/grpc");
+        contentType.equals("application/grpc") || contentType.startsWith("application/grpc+");
+    // The record keeps a carried status only; the Istio label's inferred one is not in it.
+    Optional<Integer> grpcStatus = grpcStatus(response, false, HTTP_TO_GRPC_STATUS);
     record
         .setProtocol(grpc ? Protocol.PROTOCOL_GRPC : Protocol.PROTOCOL_HTTP)
         .setResponseCode(response.hasResponseCode() ? response.getResponseCode().getValue() : 0)
@@ -359,19 +367,39 @@ final class ReferenceAccessRecordMapper {
         .build();
   }
 
-  /** grpc-status from the response trailers, else the headers (trailers-only responses). */
-  private static Optional<Integer> grpcStatus(HTTPResponseProperties response) {
-    String status =
-        response.getResponseTrailersOrDefault(
-            "grpc-status", response.getResponseHeadersOrDefault("grpc-status", ""));
+  /** Envoy's Grpc::Utility::httpToGrpcStatus, as a table; any other code is 2 (UNKNOWN). */
+  private static final Map<Integer, Integer> HTTP_TO_GRPC_STATUS =
+      Map.of(400, 13, 401, 16, 403, 7, 404, 12, 429, 14, 502, 14, 503, 14, 504, 14);
+
+  /** A decimal number as absl::SimpleAtoi takes it: ASCII whitespace around, an optional '+'. */
+  private static final Pattern GRPC_STATUS = Pattern.compile("\\s*\\+?([0-9]+)\\s*");
+
+  /**
+   * grpc-status from the response trailers, else the headers (trailers-only responses), else, for a
+   * gRPC request with a response code, that code's status (Envoy's Grpc::Common::getGrpcStatus).
+   */
+  private static Optional<Integer> grpcStatus(
+      HTTPResponseProperties response, boolean grpc, Map<Integer, Integer> httpToGrpc) {
+    Optional<Integer> status = grpcStatus(response.getResponseTrailersOrDefault("grpc-status", ""));
     if (status.isEmpty()) {
+      status = grpcStatus(response.getResponseHeadersOrDefault("grpc-status", ""));
+    }
+    if (status.isEmpty() && grpc && response.hasResponseCode()) {
+      status = Optional.of(httpToGrpc.getOrDefault(response.getResponseCode().getValue(), 2));
+    }
+    return status;
+  }
+
+  /** One grpc-status value: none when empty, -1 (Envoy's InvalidCode) unless a number to 16. */
+  private static Optional<Integer> grpcStatus(String value) {
+    if (value.isEmpty()) {
       return Optional.empty();
     }
-    try {
-      return Optional.of(Integer.parseInt(status.trim()));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
+    Matcher m = GRPC_STATUS.matcher(value);
+    return Optional.of(
+        m.matches() && new BigInteger(m.group(1)).compareTo(BigInteger.valueOf(16)) <= 0
+            ? Integer.parseInt(m.group(1))
+            : -1);
   }
 
   private static String spiffeId(TLSProperties.CertificateProperties certificate) {

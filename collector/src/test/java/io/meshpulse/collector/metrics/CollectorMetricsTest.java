@@ -36,6 +36,25 @@ class CollectorMetricsTest {
   }
 
   @Test
+  void everySkipReason_isExportedAtZero_andCountsOnItsSeries() {
+    metrics.entriesSkipped("downstream_periodic", 4);
+
+    assertThat(registry.scrape())
+        .as("exposition after four periodic entries skipped")
+        .contains("meshpulse_collector_entries_skipped_total{reason=\"downstream_periodic\"} 4.0")
+        .contains("meshpulse_collector_entries_skipped_total{reason=\"downstream_start\"} 0.0")
+        .contains(
+            "meshpulse_collector_entries_skipped_total"
+                + "{reason=\"downstream_tunnel_successfully_established\"} 0.0")
+        .contains("meshpulse_collector_entries_skipped_total{reason=\"upstream_pool_ready\"} 0.0")
+        .contains("meshpulse_collector_entries_skipped_total{reason=\"upstream_periodic\"} 0.0")
+        .contains("meshpulse_collector_entries_skipped_total{reason=\"upstream_end\"} 0.0")
+        .contains("meshpulse_collector_entries_skipped_total{reason=\"other_type\"} 0.0")
+        .doesNotContain(
+            "meshpulse_collector_records_dropped_total{reason=\"downstream_periodic\"}");
+  }
+
+  @Test
   void drops_countOnTheSeriesOfTheirReason() {
     metrics.dropped(CollectorMetrics.DROP_KAFKA_REJECTED, 3);
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import io.envoyproxy.envoy.data.accesslog.v3.AccessLogType;
 import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.envoyproxy.envoy.service.accesslog.v3.StreamAccessLogsMessage;
 import io.meshpulse.collector.EnvoyFixtures;
+import io.meshpulse.collector.mapping.AccessLogDecoder;
 import io.meshpulse.collector.mapping.AccessLogMessage;
 import io.meshpulse.collector.mapping.AccessRecordMapper;
 import io.meshpulse.collector.mapping.MappedAccess;
@@ -381,6 +383,93 @@ class IstioMetricsTest {
     assertThat(IstioMetrics.principalNamespace("spiffe://td/sa/x")).as("none").isEmpty();
   }
 
+  @Test
+  void grpcRequestWithoutGrpcStatus_isLabelledWithTheStatusOfItsResponseCode() throws IOException {
+    NodeIdentity productpage =
+        new NodeIdentityResolver(PlainNodeMapping.defaults())
+            .resolve(EnvoyFixtures.node("istio-sidecar-node"));
+    HTTPAccessLogEntry.Builder unavailable =
+        EnvoyFixtures.http("istio-outbound-grpc-entry").toBuilder();
+    unavailable
+        .getResponseBuilder()
+        .clearResponseTrailers()
+        .setResponseCode(com.google.protobuf.UInt32Value.of(503));
+    HTTPAccessLogEntry.Builder noStatus =
+        EnvoyFixtures.http("istio-outbound-grpc-entry").toBuilder();
+    noStatus.getResponseBuilder().clearResponseTrailers();
+    metrics.record(decode(productpage, unavailable.build()));
+    metrics.record(decode(productpage, noStatus.build()));
+
+    assertThat(prometheusText())
+        .as("503: UNAVAILABLE, as Envoy's httpToGrpcStatus has it")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*request_protocol=\"grpc\")"
+                + "(?=[^}]*response_code=\"503\")"
+                + "(?=[^}]*grpc_response_status=\"14\")[^}]*\\} 1")
+        .as("200 without grpc-status: UNKNOWN, as Istio labels it")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*request_protocol=\"grpc\")"
+                + "(?=[^}]*response_code=\"200\")"
+                + "(?=[^}]*grpc_response_status=\"2\")[^}]*\\} 1");
+  }
+
+  @Test
+  void aGrpcStatusOfARequestThatIsNotGrpc_isNotLabelled() throws IOException {
+    NodeIdentity productpage =
+        new NodeIdentityResolver(PlainNodeMapping.defaults())
+            .resolve(EnvoyFixtures.node("istio-sidecar-node"));
+    HTTPAccessLogEntry.Builder grpcWeb =
+        EnvoyFixtures.http("istio-outbound-grpc-entry").toBuilder();
+    grpcWeb.getRequestBuilder().putRequestHeaders("content-type", "application/grpc-web");
+    metrics.record(decode(productpage, grpcWeb.build()));
+    metrics.record(request("reviews", 200, 1_000).toBuilder().setGrpcStatus(14).build());
+
+    assertThat(prometheusText())
+        .as("a grpc-web request answered with grpc-status 14, and an HTTP record with a status")
+        .doesNotContain("request_protocol=\"grpc\"")
+        .doesNotContain("grpc_response_status=\"14\"")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*destination_service=\"reviews\")"
+                + "(?=[^}]*grpc_response_status=\"\")[^}]*\\} 1")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*destination_service=\"reviews.default.svc.cluster.local\")"
+                + "(?=[^}]*request_protocol=\"http\")"
+                + "(?=[^}]*grpc_response_status=\"\")[^}]*\\} 1");
+  }
+
+  @Test
+  void aRequestLoggedAtItsStartPeriodicallyAndByItsUpstream_countsOnceAtItsEnd()
+      throws IOException {
+    NodeIdentity productpage =
+        new NodeIdentityResolver(PlainNodeMapping.defaults())
+            .resolve(EnvoyFixtures.node("istio-sidecar-node"));
+    List<HTTPAccessLogEntry> entries = new ArrayList<>();
+    for (AccessLogType type :
+        List.of(
+            AccessLogType.DownstreamStart,
+            AccessLogType.DownstreamPeriodic,
+            AccessLogType.UpstreamPoolReady,
+            AccessLogType.UpstreamPeriodic,
+            AccessLogType.UpstreamEnd,
+            AccessLogType.DownstreamEnd)) {
+      HTTPAccessLogEntry.Builder entry =
+          EnvoyFixtures.http("istio-outbound-grpc-entry").toBuilder();
+      entry.getCommonPropertiesBuilder().setAccessLogType(type);
+      entries.add(entry.build());
+    }
+    for (MappedAccess record : decodeAll(productpage, entries)) {
+      metrics.record(record);
+    }
+
+    assertThat(prometheusText())
+        .as("one request, its duration and sizes observed once")
+        .containsPattern("istio_requests_total\\{[^}]*\\} 1(\\.0)?\n")
+        .containsPattern("istio_request_duration_milliseconds_count\\{[^}]*\\} 1(\\.0)?\n")
+        .containsPattern("istio_request_bytes_count\\{[^}]*\\} 1(\\.0)?\n")
+        .containsPattern("istio_response_bytes_count\\{[^}]*\\} 1(\\.0)?\n");
+    assertThat(metrics.httpSeries()).as("series").isOne();
+  }
+
   private String prometheusText() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusTextFormatWriter.create().write(out, metrics.collect());
@@ -395,6 +484,31 @@ class IstioMetricsTest {
         .setDestination(Peer.newBuilder().setWorkload("cart-v1").setService(service))
         .setResponseCode(200)
         .build();
+  }
+
+  /** The records of {@code entries} decoded in turn on one stream: none for a skipped entry. */
+  private static List<MappedAccess> decodeAll(NodeIdentity node, List<HTTPAccessLogEntry> entries) {
+    try {
+      AccessLogMessage message =
+          AccessLogMessage.read(
+              StreamAccessLogsMessage.newBuilder()
+                  .setHttpLogs(
+                      StreamAccessLogsMessage.HTTPAccessLogEntries.newBuilder()
+                          .addAllLogEntry(entries))
+                  .build()
+                  .toByteArray());
+      AccessLogDecoder decoder = new AccessRecordMapper(MappingOptions.defaults()).newDecoder();
+      List<MappedAccess> records = new ArrayList<>();
+      for (int i = 0; i < message.entries(); i++) {
+        MappedAccess record = decoder.map(node, message, i);
+        if (record != null) {
+          records.add(record);
+        }
+      }
+      return records;
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static MappedAccess decode(NodeIdentity node, HTTPAccessLogEntry entry) {
