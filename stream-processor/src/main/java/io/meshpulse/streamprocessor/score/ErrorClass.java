@@ -108,8 +108,8 @@ public enum ErrorClass {
       if (GRPC_SERVER_ERRORS.contains(grpcStatus)) {
         return GRPC_ERROR;
       }
-      if (grpcProtocol) {
-        return NONE;
+      if (grpcProtocol && grpcStatus >= 0) {
+        return NONE; // a readable gRPC status decides; -1 (not one Envoy could read) does not
       }
     }
     int code = responseCode;

@@ -104,6 +104,12 @@ class ScoringPrimitivesTest {
     assertThat(ErrorClass.of(r.setGrpcStatus(5).build()))
         .as("NOT_FOUND is the client's problem")
         .isEqualTo(ErrorClass.NONE);
+    assertThat(ErrorClass.of(r.setResponseCode(503).setGrpcStatus(-1).build()))
+        .as("a status Envoy could not read leaves it to the HTTP code")
+        .isEqualTo(ErrorClass.HTTP_5XX);
+    assertThat(ErrorClass.of(r.setResponseCode(200).setGrpcStatus(-1).build()))
+        .as("unreadable status on a 200")
+        .isEqualTo(ErrorClass.NONE);
   }
 
   @Test
