@@ -115,7 +115,9 @@ public final class AccessLogEntries {
     if (r.grpc()) {
       req.setRequestMethod(io.envoyproxy.envoy.config.core.v3.RequestMethod.POST)
           .setPath("/" + r.service() + ".v1." + capitalize(r.service()) + "/Get")
-          .setRequestBodyBytes(40);
+          .setRequestBodyBytes(40)
+          // What tells the collector a gRPC request, as the logger xds-control serves names it.
+          .putRequestHeaders("content-type", "application/grpc");
       resp.putResponseTrailers("grpc-status", Integer.toString(Math.max(0, o.grpcStatus())))
           .setResponseBodyBytes(o.isError() ? 0 : 120);
     } else {
