@@ -100,7 +100,19 @@ public final class EmbeddedKafka implements AutoCloseable {
       Properties props = brokerProperties();
       formatIfNeeded(props);
       KafkaRaftServer started = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
-      started.startup();
+      try {
+        started.startup();
+      } catch (RuntimeException | Error e) {
+        // The controller may be up while the broker failed (a port in use): its threads are not
+        // daemons and would keep the JVM alive.
+        try {
+          started.shutdown();
+          started.awaitShutdown();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
       server = started;
       awaitReady();
       lastStartupTime = Duration.ofNanos(System.nanoTime() - begin);

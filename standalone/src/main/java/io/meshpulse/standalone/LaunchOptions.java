@@ -56,7 +56,7 @@ record LaunchOptions(
         case "--duration" ->
             duration = Optional.of(parseDuration(demoOnly(demo, arg, value(args, ++i, arg))));
         case "--report" ->
-            report = Optional.of(Path.of(demoOnly(demo, arg, value(args, ++i, arg))));
+            report = Optional.of(reportFile(demoOnly(demo, arg, value(args, ++i, arg))));
         case "--no-ui" -> ui = Boolean.parseBoolean(demoOnly(demo, arg, "false"));
         case "--topology" -> {
           if (demo) {
@@ -137,9 +137,22 @@ record LaunchOptions(
   }
 
   private static String value(List<String> args, int index, String option) {
-    if (index >= args.size()) {
+    if (index >= args.size() || args.get(index).startsWith("--")) {
       throw new IllegalArgumentException(option + " needs a value");
     }
     return args.get(index);
+  }
+
+  /** The report file, refused at once when its directory does not exist (the run takes minutes). */
+  private static Path reportFile(String text) {
+    Path file = Path.of(text).toAbsolutePath();
+    Path dir = file.getParent();
+    if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--report: directory " + dir + " does not exist");
+    }
+    if (java.nio.file.Files.isDirectory(file)) {
+      throw new IllegalArgumentException("--report: " + file + " is a directory");
+    }
+    return Path.of(text);
   }
 }

@@ -3,9 +3,11 @@ package io.meshpulse.standalone;
 import io.meshpulse.sim.SimMain;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +35,64 @@ public final class Main {
       return;
     }
     Path dataDir = Files.createTempDirectory("meshpulse-");
+    boolean demo = options.command().equals("demo");
+    // Ctrl-C: the hook asks the main thread to stop (the demo is interrupted, standalone waits on
+    // the latch) and waits until it has closed the platform and deleted the data directory; the
+    // JVM halts once the hook returns.
+    Thread mainThread = Thread.currentThread();
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    CountDownLatch cleanedUp = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopRequested.countDown();
+                  if (demo) {
+                    mainThread.interrupt();
+                  }
+                  try {
+                    cleanedUp.await(SHUTDOWN_WAIT.toSeconds(), TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "meshpulse-shutdown"));
     int exit;
     try {
-      exit =
-          options.command().equals("demo") ? demo(options, dataDir) : standalone(options, dataDir);
+      exit = demo ? demo(options, dataDir) : standalone(options, dataDir, stopRequested);
+    } catch (Exception e) {
+      exit = failed(e, stopRequested.getCount() == 0);
     } finally {
       Demo.deleteQuietly(dataDir);
+      cleanedUp.countDown();
     }
     System.exit(exit);
+  }
+
+  /** How long Ctrl-C waits for the platform to stop and its data directory to go. */
+  static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * The exit status of a run that threw: 130 when stopped by Ctrl-C, else 1, with one line naming
+   * the cause (and the stack trace for one the platform did not describe itself).
+   */
+  private static int failed(Exception e, boolean stopped) {
+    if (stopped) {
+      logger.info("stopped");
+      return 130;
+    }
+    boolean described =
+        e instanceof IllegalStateException
+            || e instanceof IllegalArgumentException
+            || e instanceof java.io.UncheckedIOException;
+    if (!described) {
+      logger.error("the platform failed", e);
+    }
+    System.err.println(
+        "meshpulse: "
+            + (e.getMessage() == null ? e.toString() : e.getMessage())
+            + (described ? "" : " (stack trace above)"));
+    return 1;
   }
 
   private static int demo(LaunchOptions options, Path dataDir) throws Exception {
@@ -53,7 +105,8 @@ public final class Main {
     }
   }
 
-  private static int standalone(LaunchOptions options, Path dataDir) throws Exception {
+  private static int standalone(LaunchOptions options, Path dataDir, CountDownLatch stopRequested)
+      throws Exception {
     Path topology = options.topology().orElse(dataDir.resolve("topology.yaml"));
     if (options.topology().isEmpty()) {
       Files.writeString(topology, "services: []\n");
@@ -62,20 +115,6 @@ public final class Main {
       System.err.println("meshpulse: --topology " + topology + " is not a readable file");
       return 2;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  stopped.countDown();
-                  try {
-                    closed.await();
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "meshpulse-shutdown"));
     try (Platform platform =
         Platform.start(
             options.applyTo(PlatformOptions.builder(dataDir)).topology(topology).build())) {
@@ -87,10 +126,8 @@ public final class Main {
           platform.adsTarget(),
           platform.xdsHttpUrl(),
           platform.kafkaBootstrap());
-      stopped.await();
+      stopRequested.await();
       logger.info("stopping");
-    } finally {
-      closed.countDown();
     }
     return 0;
   }

@@ -116,12 +116,47 @@ final class Platform implements AutoCloseable {
   }
 
   static Platform start(PlatformOptions options) {
+    requireFreePorts(options);
     try {
       Files.createDirectories(options.dataDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + options.dataDir(), e);
     }
     return new Platform(options);
+  }
+
+  /**
+   * Fails, naming the port and what it is for, when one of the fixed ports cannot be bound on
+   * 127.0.0.1 (another meshpulse, or anything else, holds it), before anything starts: a component
+   * that fails to bind half-way leaves the ones before it to stop, and Kafka's threads would keep
+   * the JVM alive.
+   */
+  static void requireFreePorts(PlatformOptions options) {
+    Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+    ports.put("Kafka (--kafka-port)", options.kafkaPort());
+    ports.put("the collector's gRPC (ALS, MetricsService)", options.collectorGrpcPort());
+    ports.put("the collector's HTTP", options.collectorHttpPort());
+    ports.put("xds-control's ADS", options.adsPort());
+    ports.put("xds-control's HTTP API", options.xdsHttpPort());
+    ports.put("the health job's Prometheus reporter", options.flinkPrometheusPort());
+    for (Map.Entry<String, Integer> p : ports.entrySet()) {
+      int port = p.getValue();
+      if (port == 0) {
+        continue; // a free one is picked
+      }
+      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+        socket.bind(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1);
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "port "
+                + port
+                + " for "
+                + p.getKey()
+                + " is in use on 127.0.0.1 (is another meshpulse running?): "
+                + e.getMessage());
+      }
+    }
   }
 
   private static JobClient startHealthJob(

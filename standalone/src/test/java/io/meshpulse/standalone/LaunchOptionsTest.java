@@ -37,6 +37,34 @@ class LaunchOptionsTest {
   }
 
   @Test
+  void aReportInAMissingDirectory_orAnOptionForAValue_isRefusedAtOnce() {
+    assertThatThrownBy(
+            () -> LaunchOptions.parse(List.of("demo", "--report", "no-such-dir/out.json")))
+        .as("missing directory")
+        .hasMessageStartingWith("--report: directory ")
+        .hasMessageEndingWith("no-such-dir does not exist");
+    assertThatThrownBy(() -> LaunchOptions.parse(List.of("demo", "--report", "--no-ui")))
+        .as("an option where the value should be")
+        .hasMessage("--report needs a value");
+  }
+
+  @Test
+  void aPortInUse_isNamedBeforeAnythingStarts() throws Exception {
+    try (java.net.ServerSocket held =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      PlatformOptions options =
+          PlatformOptions.builder(Path.of("unused"))
+              .randomPorts()
+              .kafkaPort(held.getLocalPort())
+              .topology(Path.of("t.yaml"))
+              .build();
+      assertThatThrownBy(() -> Platform.requireFreePorts(options))
+          .hasMessageStartingWith("port " + held.getLocalPort() + " for Kafka (--kafka-port)")
+          .hasMessageContaining("in use on 127.0.0.1");
+    }
+  }
+
+  @Test
   void standalone_takesATopology_butNotDemoOptions() {
     assertThat(LaunchOptions.parse(List.of("standalone", "--topology", "t.yaml")).topology())
         .as("topology")
