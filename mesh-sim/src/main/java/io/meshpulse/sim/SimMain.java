@@ -80,37 +80,50 @@ public final class SimMain {
         out.println("topology written to " + a.exportTopology());
       }
       Simulation sim = Simulation.start(options);
+      // Ctrl-C stops the simulation, then waits for the summary and the report to be written
+      // (the JVM halts as soon as the hook returns).
+      java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     try {
                       sim.stop();
+                      written.await(30, java.util.concurrent.TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                       Thread.currentThread().interrupt();
                     }
                   }));
-      while (!sim.isDone()) {
-        Thread.sleep(1000);
-        if (!sim.isDone()) {
-          out.println(sim.progress().line());
-        }
+      try {
+        return runToEnd(sim, a, out);
+      } finally {
+        written.countDown();
       }
-      SimulationReport report = sim.awaitCompletion();
-      out.println(report.summary());
-      if (a.report() != null) {
-        Path parent = a.report().toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        Files.writeString(a.report(), report.toJson());
-        out.println("report written to " + a.report());
-      }
-      return 0;
     } catch (IOException | RuntimeException e) {
       err.println("mesh-sim: failed: " + e);
       return 1;
     }
+  }
+
+  private static int runToEnd(Simulation sim, Args a, PrintStream out)
+      throws IOException, InterruptedException {
+    while (!sim.isDone()) {
+      Thread.sleep(1000);
+      if (!sim.isDone()) {
+        out.println(sim.progress().line());
+      }
+    }
+    SimulationReport report = sim.awaitCompletion();
+    out.println(report.summary());
+    if (a.report() != null) {
+      Path parent = a.report().toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(a.report(), report.toJson());
+      out.println("report written to " + a.report());
+    }
+    return 0;
   }
 
   static Args parse(String[] argv) {

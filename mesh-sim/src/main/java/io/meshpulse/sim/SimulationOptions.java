@@ -1,6 +1,7 @@
 package io.meshpulse.sim;
 
 import io.meshpulse.sim.outlier.OutlierDetectionConfig;
+import io.meshpulse.sim.scenario.Durations;
 import io.meshpulse.sim.scenario.Scenario;
 import java.time.Clock;
 import java.time.Duration;
@@ -198,6 +199,21 @@ public record SimulationOptions(
           "defaultPanicThresholdPercent must be in [0, 100]");
       require(schedulerThreads >= 1, "schedulerThreads must be positive");
       require(scenario.proxyCount() <= 250, "at most 250 proxies (addresses 127.0.0.2-251)");
+      Scenario effective =
+          scenario.withOverrides(Optional.ofNullable(duration), Optional.ofNullable(faultAt));
+      // A fault that would start at or after the end would make the run look like the null
+      // scenario's.
+      effective
+          .firstFaultAt()
+          .ifPresent(
+              at ->
+                  require(
+                      at.compareTo(effective.duration()) < 0,
+                      "the fault starts at "
+                          + Durations.format(at)
+                          + ", not before the end of the run at "
+                          + Durations.format(effective.duration())
+                          + ": give a longer --duration or an earlier --fault-at"));
       return new SimulationOptions(
           scenario,
           Optional.ofNullable(collectorTarget),

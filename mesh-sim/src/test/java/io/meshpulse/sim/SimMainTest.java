@@ -45,5 +45,15 @@ class SimMainTest {
         .contains("unknown argument '--frobnicate'")
         .contains("collector must be host:port");
     assertThat(run("--scenario", "null", "--seed", "x")).as("bad seed").isEqualTo(2);
+    assertThat(run("--scenario", "hard-failure", "--duration", "30s"))
+        .as("a run that ends when the fault would start")
+        .isEqualTo(2);
+    assertThat(run("--scenario", "hard-failure", "--fault-at", "70s"))
+        .as("a fault after the end")
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .as("messages")
+        .contains("the fault starts at 30s, not before the end of the run at 30s")
+        .contains("the fault starts at 70s, not before the end of the run at 60s");
   }
 }

@@ -5,6 +5,7 @@ import io.meshpulse.sim.Simulation;
 import io.meshpulse.sim.SimulationOptions;
 import io.meshpulse.sim.SimulationReport;
 import io.meshpulse.sim.TopologyExport;
+import io.meshpulse.sim.scenario.Durations;
 import io.meshpulse.sim.scenario.Scenario;
 import io.meshpulse.sim.scenario.ScenarioLoader;
 import java.io.IOException;
@@ -45,6 +46,20 @@ final class Demo {
     Path topology = dataDir.resolve("topology.yaml");
     Files.createDirectories(dataDir);
     TopologyExport.write(scenario, topology);
+    SimulationOptions.Builder sim = SimulationOptions.builder(scenario);
+    options.duration().ifPresent(sim::duration);
+    if (options.duration().isPresent()
+        && scenario.firstFaultAt().isPresent()
+        && scenario.firstFaultAt().get().compareTo(options.duration().get()) >= 0) {
+      // Checked before the platform starts; the run would otherwise read as the null scenario.
+      throw new IllegalArgumentException(
+          "--duration "
+              + Durations.format(options.duration().get())
+              + " ends before scenario "
+              + scenario.name()
+              + "'s fault starts, at "
+              + Durations.format(scenario.firstFaultAt().get()));
+    }
     try (Platform platform = Platform.start(platformOptions.topology(topology).build());
         HealthWatcher watcher = new HealthWatcher(platform.kafkaBootstrap(), Clock.systemUTC())) {
       out.printf(
@@ -54,8 +69,6 @@ final class Demo {
           platform.adsTarget(),
           platform.xdsHttpUrl(),
           platform.kafkaBootstrap());
-      SimulationOptions.Builder sim = SimulationOptions.builder(scenario);
-      options.duration().ifPresent(sim::duration);
       DemoReport report = simulate(platform, watcher, sim);
       out.print(report.summary());
       if (options.report().isPresent()) {

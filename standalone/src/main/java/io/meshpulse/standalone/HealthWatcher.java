@@ -43,7 +43,13 @@ final class HealthWatcher implements AutoCloseable {
   // @GuardedBy("lock")
   private final Map<String, EndpointHealth> latest = new HashMap<>();
   // @GuardedBy("lock")
-  private final Map<String, Long> firstNotHealthyEpochMs = new HashMap<>();
+  // When each endpoint was judged DEGRADED or UNHEALTHY, oldest first, for NOT_HEALTHY_MEMORY: an
+  // endpoint judged so before a fault's onset must still count when judged so again after it.
+  private final Map<String, java.util.ArrayDeque<Long>> notHealthyEpochMs = new HashMap<>();
+
+  /** How long not-healthy judgements are remembered (several simulations may run in a row). */
+  static final long NOT_HEALTHY_MEMORY_MS = java.time.Duration.ofMinutes(15).toMillis();
+
   // @GuardedBy("lock")
   private final Deque<String> recentDecisions = new ArrayDeque<>();
   // @GuardedBy("lock")
@@ -92,7 +98,12 @@ final class HealthWatcher implements AutoCloseable {
           latest.put(endpoint, health);
           if (health.getState() == HealthState.HEALTH_STATE_UNHEALTHY
               || health.getState() == HealthState.HEALTH_STATE_DEGRADED) {
-            firstNotHealthyEpochMs.putIfAbsent(endpoint, now);
+            java.util.ArrayDeque<Long> times =
+                notHealthyEpochMs.computeIfAbsent(endpoint, k -> new java.util.ArrayDeque<>());
+            times.addLast(now);
+            while (times.peekFirst() < now - NOT_HEALTHY_MEMORY_MS) {
+              times.removeFirst();
+            }
           }
         }
       } else {
@@ -128,8 +139,8 @@ final class HealthWatcher implements AutoCloseable {
   Optional<Long> firstNotHealthy(List<String> endpoints, long since) {
     synchronized (lock) {
       return endpoints.stream()
-          .map(firstNotHealthyEpochMs::get)
-          .filter(t -> t != null && t >= since)
+          .map(e -> notHealthyEpochMs.getOrDefault(e, new java.util.ArrayDeque<>()))
+          .flatMap(times -> times.stream().filter(t -> t >= since).findFirst().stream())
           .min(Long::compare);
     }
   }
