@@ -7,6 +7,7 @@ import io.meshpulse.kafka.MeshTopics;
 import io.meshpulse.streamprocessor.job.HealthJob;
 import io.meshpulse.streamprocessor.job.HealthJobOptions;
 import io.meshpulse.xds.XdsControlApplication;
+import io.meshpulse.xds.XdsControlProperties;
 import io.meshpulse.xds.XdsControlRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -117,12 +118,58 @@ final class Platform implements AutoCloseable {
 
   static Platform start(PlatformOptions options) {
     requireFreePorts(options);
+    requireValidSettings(options);
     try {
       Files.createDirectories(options.dataDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + options.dataDir(), e);
     }
     return new Platform(options);
+  }
+
+  /**
+   * Fails naming the first bad {@code --set} before anything starts: a health-job value of the
+   * wrong type or out of its range, an xds-control property that does not exist (Spring would
+   * ignore it) or whose value does not bind.
+   */
+  static void requireValidSettings(PlatformOptions options) {
+    HealthJob.validate(Configuration.fromMap(options.healthSettings()));
+    Map<String, Object> xds = new java.util.LinkedHashMap<>();
+    xds.put("meshpulse.xds.topology-file", String.valueOf(options.topologyFile()));
+    for (String property : options.xdsProperties()) {
+      int eq = property.indexOf('=');
+      xds.put(property.substring(0, eq), property.substring(eq + 1));
+    }
+    try {
+      new org.springframework.boot.context.properties.bind.Binder(
+              new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(
+                  xds))
+          .bind(
+              "meshpulse.xds",
+              org.springframework.boot.context.properties.bind.Bindable.of(
+                  XdsControlProperties.class),
+              new org.springframework.boot.context.properties.bind.handler
+                  .NoUnboundElementsBindHandler(
+                  org.springframework.boot.context.properties.bind.BindHandler.DEFAULT));
+    } catch (org.springframework.boot.context.properties.bind.BindException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause
+          instanceof
+          org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException
+              unbound) {
+        throw new IllegalArgumentException(
+            "xds-control has no setting "
+                + unbound.getUnboundProperties().iterator().next().getName()
+                + " (its settings are in docs/routing-policy.md and docs/operations.md)",
+            e);
+      }
+      throw new IllegalArgumentException(
+          "xds-control setting "
+              + (e.getProperty() == null ? e.getName() : e.getProperty().getName())
+              + ": "
+              + cause.getMessage(),
+          e);
+    }
   }
 
   /**

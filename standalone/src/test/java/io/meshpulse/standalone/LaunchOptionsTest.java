@@ -65,6 +65,35 @@ class LaunchOptionsTest {
   }
 
   @Test
+  void badSettingValues_andUnknownXdsSettings_areNamedBeforeAnythingStarts() {
+    for (String[] bad :
+        new String[][] {
+          {"meshpulse.health.window.slide=fast", "meshpulse.health.window.slide"},
+          {"meshpulse.xds.polcy.step-interval=2s", "meshpulse.xds.polcy.step-interval"},
+          {"meshpulse.xds.policy.min-dwell=soon", "meshpulse.xds.policy.min-dwell"},
+        }) {
+      PlatformOptions options =
+          PlatformOptions.builder(Path.of("unused"))
+              .randomPorts()
+              .set(bad[0])
+              .topology(Path.of("t.yaml"))
+              .build();
+      assertThatThrownBy(() -> Platform.requireValidSettings(options))
+          .as(bad[0])
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(bad[1]);
+    }
+    PlatformOptions good =
+        PlatformOptions.builder(Path.of("unused"))
+            .set("meshpulse.health.window.slide=1s")
+            .set("meshpulse.xds.policy.min-dwell=2s")
+            .set("meshpulse.xds.kafka.properties.linger.ms=5")
+            .topology(Path.of("t.yaml"))
+            .build();
+    Platform.requireValidSettings(good);
+  }
+
+  @Test
   void standalone_takesATopology_butNotDemoOptions() {
     assertThat(LaunchOptions.parse(List.of("standalone", "--topology", "t.yaml")).topology())
         .as("topology")

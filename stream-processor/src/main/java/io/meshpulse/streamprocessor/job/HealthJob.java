@@ -61,6 +61,22 @@ public final class HealthJob {
     define(env, conf, Clock.systemUTC());
   }
 
+  /**
+   * Checks {@code conf} as {@link #define} does, without defining the job: every setting's name,
+   * type and rules, and RocksDB on the class path when chosen. Fails naming the first bad setting,
+   * for callers that start other things before the job.
+   */
+  public static void validate(ReadableConfig conf) {
+    HealthJobOptions.requireKnown(conf.toMap());
+    HealthJobOptions.requireReadable(conf);
+    OptionChecks.validate(conf);
+    HealthJobOptions.thresholds(conf);
+    if (conf.get(HealthJobOptions.STATE_BACKEND) == HealthJobOptions.StateBackend.ROCKSDB) {
+      RocksDbClasspath.requireFlinkRocksDb(
+          HealthJob.class.getClassLoader(), HealthJobOptions.STATE_BACKEND.key());
+    }
+  }
+
   static void define(StreamExecutionEnvironment env, ReadableConfig conf, Clock clock) {
     HealthJobOptions.requireKnown(conf.toMap());
     warnReplaced(conf, "the access records' source", HealthJobOptions.SOURCE_OWN_PROPERTIES);

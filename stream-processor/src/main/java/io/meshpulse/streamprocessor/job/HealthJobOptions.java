@@ -475,16 +475,35 @@ public final class HealthJobOptions {
 
   private static Set<String> declaredKeys() {
     Set<String> keys = new TreeSet<>();
+    for (ConfigOption<?> option : options()) {
+      keys.add(option.key());
+    }
+    return Set.copyOf(keys);
+  }
+
+  /** Every option above. */
+  public static List<ConfigOption<?>> options() {
+    List<ConfigOption<?>> options = new java.util.ArrayList<>();
     for (Field field : HealthJobOptions.class.getFields()) {
       if (Modifier.isStatic(field.getModifiers()) && field.getType() == ConfigOption.class) {
         try {
-          keys.add(((ConfigOption<?>) field.get(null)).key());
+          options.add((ConfigOption<?>) field.get(null));
         } catch (IllegalAccessException e) {
           throw new IllegalStateException(e);
         }
       }
     }
-    return Set.copyOf(keys);
+    return options;
+  }
+
+  /**
+   * Reads every option of {@code conf} that is set, so that a value of the wrong type (a duration
+   * {@code fast}) fails naming its key.
+   */
+  static void requireReadable(ReadableConfig conf) {
+    for (ConfigOption<?> option : options()) {
+      conf.getOptional(option);
+    }
   }
 
   /** The scoring thresholds from {@code conf}; fails fast naming the bad value. */
