@@ -333,7 +333,9 @@ public final class XdsControlRuntime implements AutoCloseable {
       // Read the service store only when a rollout needs it.
       shifts.addAll(rollouts.advance(now, current, endpoints, health.services()));
     }
-    shifts.addAll(alertShifts.advance(now));
+    for (RouteShift alert : alertShifts.advance(now)) {
+      shifts.add(io.meshpulse.xds.shift.SubsetNames.resolve(current, alert));
+    }
     if (subsetShifts != null) {
       // After rollouts and alerts: a failing canary loses whatever share they gave it.
       // They follow the subsets' health records, which fall silent with the endpoints' ones.

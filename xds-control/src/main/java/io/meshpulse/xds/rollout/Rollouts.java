@@ -30,6 +30,9 @@ public final class Rollouts {
 
   private final java.util.Set<String> declaredKeys = new java.util.HashSet<>();
 
+  // @GuardedBy("lock"): the topology of the last advance, to read an alert's subset label
+  private @org.jspecify.annotations.Nullable Topology topology;
+
   /**
    * @param staleAfter health records older than this are not judged (the policy's stale-after)
    * @param minConfidence endpoint records below this confidence are not judged
@@ -135,7 +138,7 @@ public final class Rollouts {
         RolloutSpec spec = r.spec();
         if (r.active()
             && spec.service().equals(alert.labels().get(spec.serviceLabel()))
-            && spec.canary().equals(alert.labels().get(spec.subsetLabel()))) {
+            && namesCanary(spec, alert.labels().get(spec.subsetLabel()))) {
           String name = alert.labels().getOrDefault("alertname", alert.fingerprint());
           Rollout back = r.rollBack("alert " + name + " firing", now);
           entry.setValue(back);
@@ -145,6 +148,23 @@ public final class Rollouts {
       }
     }
     return rolledBack;
+  }
+
+  /**
+   * Whether an alert's subset label value names {@code spec}'s canary: its subset name, or the
+   * canary subset's {@code version} label (the pods' label Istio's {@code destination_version}
+   * comes from), as in {@link io.meshpulse.xds.shift.SubsetNames}.
+   */
+  // @GuardedBy("lock")
+  private boolean namesCanary(RolloutSpec spec, @org.jspecify.annotations.Nullable String value) {
+    if (value == null) {
+      return false;
+    }
+    if (spec.canary().equals(value) || topology == null) {
+      return spec.canary().equals(value);
+    }
+    return io.meshpulse.xds.shift.SubsetNames.subsetName(topology, spec.service(), value)
+        .equals(spec.canary());
   }
 
   /**
@@ -158,6 +178,7 @@ public final class Rollouts {
       Instant now, Topology topology, HealthTable endpoints, Map<String, ServiceHealth> subsets) {
     List<RouteShift> result = new ArrayList<>();
     synchronized (lock) {
+      this.topology = topology;
       for (var it = rollouts.entrySet().iterator(); it.hasNext(); ) {
         var entry = it.next();
         Rollout r = entry.getValue();

@@ -235,6 +235,44 @@ class RolloutsTest {
   }
 
   @Test
+  void anAlertNamingTheCanarysVersionLabel_rollsBackARolloutOfItsSubset() {
+    Topology labelled =
+        new Topology(
+            List.of(
+                new ServiceSpec(
+                    "reviews",
+                    9080,
+                    ServiceProtocol.HTTP,
+                    List.of(
+                        new io.meshpulse.xds.topology.SubsetSpec(
+                            "stable",
+                            Map.of("version", "v1"),
+                            100,
+                            RolloutFixtures.subset("x", 0, "10.0.1.1").endpoints()),
+                        new io.meshpulse.xds.topology.SubsetSpec(
+                            "canary",
+                            Map.of("version", "v2"),
+                            0,
+                            RolloutFixtures.subset("x", 0, "10.0.2.1").endpoints())))));
+    Rollouts canary =
+        new Rollouts(
+            Duration.ofSeconds(10),
+            0.3,
+            List.of(spec().canary("canary").stable("stable").build()),
+            T0);
+    canary.advance(T0, labelled, HealthTable.EMPTY, Map.of());
+    assertThat(
+            canary.onAlert(
+                new Alert(
+                    "fp",
+                    true,
+                    Map.of("destination_service_name", "reviews", "destination_version", "v2")),
+                T0.plusSeconds(1)))
+        .as("destination_version v2 is subset canary's version")
+        .containsExactly("reviews/canary");
+  }
+
+  @Test
   void aPromotionMadePermanentInTheTopology_dropsTheFinishedRollout() {
     List<String> removed = new java.util.ArrayList<>();
     RolloutStore store =
