@@ -68,6 +68,8 @@ public final class AccessLogDecoder {
   // Contexts built (a cache miss each), for tests.
   int contextsBuilt;
   private final long[] tcpBytes = new long[2];
+  // What the last bytesSincePrevious knew of its connection's connect entry (TcpByteTotals.since).
+  private int tcpConnectSeen;
 
   private record FlagsText(String text, byte[] bytes) {}
 
@@ -398,15 +400,26 @@ public final class AccessLogDecoder {
 
   /**
    * Whether a TCP entry of {@code type} counts a connection as opened. A proxy logs a connection's
-   * open only with {@code flush_access_log_on_connected} ({@code TcpUpstreamConnected}); without
-   * it, Envoy logs a connection once, when it ends ({@code TcpConnectionEnd}, or no type from an
-   * Envoy older than {@code access_log_type}), and that entry counts its open too. Periodic entries
-   * count neither. {@code logsConnects}: this stream has carried a {@code TcpUpstreamConnected}.
+   * open only with {@code flush_access_log_on_connected} ({@code TcpUpstreamConnected}), and only
+   * when the upstream connection succeeded; without it, Envoy logs a connection once, when it ends
+   * ({@code TcpConnectionEnd}, or no type from an Envoy older than {@code access_log_type}), and
+   * that entry counts its open too. Periodic entries count neither. On a stream that has carried a
+   * {@code TcpUpstreamConnected} ({@code logsConnects}), an end entry counts the open only for a
+   * connection this stream knows ({@code seen}, from {@link TcpByteTotals#since}) without its
+   * connect entry, started after the stream opened ({@code startedAfterStream}): its upstream
+   * connect failed ({@code UF}), so it had none, and Istio's {@code
+   * istio_tcp_connections_opened_total} counts it all the same. One that started before the stream
+   * had its connect counted by an earlier stream.
    */
-  private static boolean tcpOpened(int type, boolean logsConnects) {
-    return type == AccessLogType.TcpUpstreamConnected_VALUE
-        || type == AccessLogType.NotSet_VALUE
-        || (type == AccessLogType.TcpConnectionEnd_VALUE && !logsConnects);
+  private static boolean tcpOpened(
+      int type, boolean logsConnects, int seen, boolean startedAfterStream) {
+    if (type == AccessLogType.TcpUpstreamConnected_VALUE || type == AccessLogType.NotSet_VALUE) {
+      return true;
+    }
+    if (type != AccessLogType.TcpConnectionEnd_VALUE) {
+      return false;
+    }
+    return !logsConnects || (seen == TcpByteTotals.NO_CONNECT_SEEN && startedAfterStream);
   }
 
   /**
@@ -420,17 +433,19 @@ public final class AccessLogDecoder {
     EntryReader r = reader;
     long[] bytes = tcpBytes;
     TcpByteTotals.Entry entry = tcpEntry(type);
+    tcpConnectSeen = TcpByteTotals.UNTRACKED;
     if (entry != null) {
-      tcpTotals.since(
-          r.startSeconds,
-          r.startNanos,
-          r.buf,
-          r.downstreamOff,
-          r.downstreamLen,
-          r.receivedBytes,
-          r.sentBytes,
-          entry,
-          bytes);
+      tcpConnectSeen =
+          tcpTotals.since(
+              r.startSeconds,
+              r.startNanos,
+              r.buf,
+              r.downstreamOff,
+              r.downstreamLen,
+              r.receivedBytes,
+              r.sentBytes,
+              entry,
+              bytes);
     } else {
       bytes[0] = r.receivedBytes;
       bytes[1] = r.sentBytes;
@@ -460,7 +475,6 @@ public final class AccessLogDecoder {
     if (type == AccessLogType.TcpUpstreamConnected_VALUE) {
       logsTcpConnects = true;
     }
-    boolean opened = tcpOpened(type, logsTcpConnects);
     boolean closed =
         type == AccessLogType.TcpConnectionEnd_VALUE || type == AccessLogType.NotSet_VALUE;
 
@@ -472,6 +486,12 @@ public final class AccessLogDecoder {
     byte[] key = key(context, buf);
     // Last, once nothing can fail: an entry that fails to map leaves the totals as they were.
     long[] bytes = bytesSincePrevious(type);
+    boolean opened =
+        tcpOpened(
+            type,
+            logsTcpConnects,
+            tcpConnectSeen,
+            tcpTotals.startedAfterStream(r.startSeconds, r.startNanos));
     w.int64(AccessRecord.REQUEST_BYTES_FIELD_NUMBER, bytes[0]);
     w.int64(AccessRecord.RESPONSE_BYTES_FIELD_NUMBER, bytes[1]);
     w.raw(context.securityPolicyField);

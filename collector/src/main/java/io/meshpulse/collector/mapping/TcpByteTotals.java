@@ -72,8 +72,12 @@ final class TcpByteTotals {
    * the received and sent bytes to {@code delta[0]} and {@code delta[1]}. An {@link Entry#END}
    * forgets the connection. A total below the previous one cannot be the same connection (two
    * connections met on the same key): the entry counts in full and starts again.
+   *
+   * @return {@link #UNTRACKED} for an entry without start time or downstream address, else whether
+   *     this stream has seen the connection's {@link Entry#CONNECT} (which counted its open), this
+   *     entry included: {@link #CONNECT_SEEN} or {@link #NO_CONNECT_SEEN}
    */
-  void since(
+  int since(
       long startSeconds,
       int startNanos,
       byte[] buf,
@@ -86,7 +90,7 @@ final class TcpByteTotals {
     delta[0] = received;
     delta[1] = sent;
     if ((startSeconds == 0 && startNanos == 0) || addressLen == 0) {
-      return;
+      return UNTRACKED;
     }
     Connection key =
         new Connection(
@@ -103,18 +107,39 @@ final class TcpByteTotals {
       delta[1] = 0;
       joined++;
     }
+    boolean connectSeen = entry == Entry.CONNECT || (previous != null && previous[2] == 1);
     if (last) {
       if (previous != null) {
         tracked.decrementAndGet();
       }
-      return;
+      return connectSeen ? CONNECT_SEEN : NO_CONNECT_SEEN;
     }
     if (previous != null) {
       previous[0] = received;
       previous[1] = sent;
-      return;
+      previous[2] = connectSeen ? 1 : 0;
+    } else {
+      remember(key, received, sent, connectSeen);
     }
-    remember(key, received, sent);
+    return connectSeen ? CONNECT_SEEN : NO_CONNECT_SEEN;
+  }
+
+  /** {@link #since}: the entry names no connection (no start time or downstream address). */
+  static final int UNTRACKED = 0;
+
+  /** {@link #since}: a connection whose connect entry this stream has not seen. */
+  static final int NO_CONNECT_SEEN = 1;
+
+  /** {@link #since}: a connection whose connect entry this stream has seen. */
+  static final int CONNECT_SEEN = 2;
+
+  /**
+   * Whether a connection that started at this time started after the stream opened (false when the
+   * stream's opening is not known).
+   */
+  boolean startedAfterStream(long startSeconds, int startNanos) {
+    return joinedBeforeUnixMillis != Long.MIN_VALUE
+        && !startedBefore(startSeconds, startNanos, joinedBeforeUnixMillis);
   }
 
   private static boolean startedBefore(long startSeconds, int startNanos, long unixMillis) {
@@ -126,7 +151,7 @@ final class TcpByteTotals {
         || (startSeconds == seconds && startNanos < Math.floorMod(unixMillis, 1000L) * 1_000_000L);
   }
 
-  private void remember(Connection key, long received, long sent) {
+  private void remember(Connection key, long received, long sent, boolean connectSeen) {
     if (closed) {
       return;
     }
@@ -139,10 +164,11 @@ final class TcpByteTotals {
       eldest.next();
       eldest.remove();
       forgotten++;
-      totals.put(key, new long[] {received, sent}); // took the eldest's place in the count
+      // took the eldest's place in the count
+      totals.put(key, new long[] {received, sent, connectSeen ? 1 : 0});
       return;
     }
-    totals.put(key, new long[] {received, sent});
+    totals.put(key, new long[] {received, sent, connectSeen ? 1 : 0});
     tracked.incrementAndGet();
   }
 

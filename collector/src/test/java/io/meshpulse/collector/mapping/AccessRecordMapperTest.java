@@ -216,6 +216,42 @@ class AccessRecordMapperTest {
   }
 
   @Test
+  void aConnectionWhoseUpstreamConnectFailed_countsAsOpened_onAProxyThatLogsConnects()
+      throws InvalidProtocolBufferException {
+    long streamOpened = 1_800_000_000_000L;
+    AccessLogDecoder stream = mapper.newDecoder(streamOpened);
+    long after = streamOpened / 1000 + 5;
+    long before = streamOpened / 1000 - 600;
+    assertThat(tcpOpened(stream, 1, AccessLogType.TcpUpstreamConnected, after))
+        .as("a connect entry")
+        .isTrue();
+    assertThat(tcpOpened(stream, 1, AccessLogType.TcpConnectionEnd, after))
+        .as("the end of that connection")
+        .isFalse();
+    assertThat(tcpOpened(stream, 2, AccessLogType.TcpConnectionEnd, after))
+        .as("the end of one with no connect entry (UF), started on this stream")
+        .isTrue();
+    assertThat(tcpOpened(stream, 3, AccessLogType.TcpConnectionEnd, before))
+        .as("the end of one opened before this stream: an earlier stream counted its connect")
+        .isFalse();
+  }
+
+  private boolean tcpOpened(AccessLogDecoder decoder, int n, AccessLogType type, long startSeconds)
+      throws InvalidProtocolBufferException {
+    var entry = tcp("istio-outbound-tcp-entry").toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .setAccessLogType(type)
+        .setStartTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(startSeconds))
+        .setDownstreamRemoteAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder().setAddress("10.44.1.7").setPortValue(40_000 + n)));
+    byte[] bytes = entry.build().toByteArray();
+    return decoder.mapTcp(productpage, bytes, 0, bytes.length).toRecord().getConnectionOpened();
+  }
+
+  @Test
   void tcpEntriesOfOneConnection_eachCountTheBytesSinceTheConnectionsPreviousEntry()
       throws InvalidProtocolBufferException {
     AccessLogDecoder stream = mapper.newDecoder();
