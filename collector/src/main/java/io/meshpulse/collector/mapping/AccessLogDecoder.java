@@ -405,11 +405,11 @@ public final class AccessLogDecoder {
    * ({@code TcpConnectionEnd}, or no type from an Envoy older than {@code access_log_type}), and
    * that entry counts its open too. Periodic entries count neither. On a stream that has carried a
    * {@code TcpUpstreamConnected} ({@code logsConnects}), an end entry counts the open only for a
-   * connection this stream knows ({@code seen}, from {@link TcpByteTotals#since}) without its
-   * connect entry, started after the stream opened ({@code startedAfterStream}): its upstream
-   * connect failed ({@code UF}), so it had none, and Istio's {@code
-   * istio_tcp_connections_opened_total} counts it all the same. One that started before the stream
-   * had its connect counted by an earlier stream.
+   * connection named by its start time and address whose connect entry the stream has not seen
+   * ({@code seen}, from {@link TcpByteTotals#since}) and that started after the stream opened
+   * ({@code startedAfterStream}): its upstream connect failed ({@code UF}), so it had none, and
+   * Istio's {@code istio_tcp_connections_opened_total} counts it all the same. One that started
+   * before the stream had its connect counted by an earlier stream.
    */
   private static boolean tcpOpened(
       int type, boolean logsConnects, int seen, boolean startedAfterStream) {
