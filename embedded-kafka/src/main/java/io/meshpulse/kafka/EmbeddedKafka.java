@@ -65,8 +65,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   private Duration lastStartupTime = Duration.ZERO;
 
   private EmbeddedKafka(Builder builder) {
-    this.port = builder.port == 0 ? freePort() : builder.port;
-    this.controllerPort = builder.controllerPort == 0 ? freePort() : builder.controllerPort;
+    // Picked together, so the broker's and the controller's (and SASL's) ports differ: two
+    // single picks can return one port twice, which Kafka refuses.
+    int[] free = freePorts(3);
+    this.port = builder.port == 0 ? free[0] : builder.port;
+    this.controllerPort = builder.controllerPort == 0 ? free[1] : builder.controllerPort;
     if (builder.dataDir == null) {
       try {
         this.dataDir = Files.createTempDirectory("meshpulse-kafka-");
@@ -80,7 +83,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
     this.saslUser = builder.saslUser;
-    this.saslPort = saslUser == null ? 0 : freePort();
+    this.saslPort = saslUser == null ? 0 : free[2];
   }
 
   public static Builder builder() {
@@ -326,12 +329,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     throw new TimeoutException("topics " + names + " did not appear");
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
+  /** {@code n} distinct free ports: each socket stays bound until all are picked. */
+  private static int[] freePorts(int n) {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets[i].setReuseAddress(true);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException("no free port on the loopback interface", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        if (socket != null) {
+          try {
+            socket.close();
+          } catch (IOException e) {
+            // nothing to do: it was only probed
+          }
+        }
+      }
     }
   }
 
