@@ -62,9 +62,9 @@ public final class HealthJob {
   }
 
   /**
-   * Checks {@code conf} as {@link #define} does, without defining the job: every setting's name,
-   * type and rules, and RocksDB on the class path when chosen. Fails naming the first bad setting,
-   * for callers that start other things before the job.
+   * Checks {@code conf}, as {@link #define} does first: every setting's name, type and rules, and
+   * RocksDB on the class path when chosen. Fails naming the first bad setting; callers that start
+   * other things before the job call it themselves.
    */
   public static void validate(ReadableConfig conf) {
     HealthJobOptions.requireKnown(conf.toMap());
@@ -78,10 +78,9 @@ public final class HealthJob {
   }
 
   static void define(StreamExecutionEnvironment env, ReadableConfig conf, Clock clock) {
-    HealthJobOptions.requireKnown(conf.toMap());
+    validate(conf);
     warnReplaced(conf, "the access records' source", HealthJobOptions.SOURCE_OWN_PROPERTIES);
     warnReplaced(conf, "the health records' producers", sinkOwnProperties());
-    OptionChecks.validate(conf);
     ScoringThresholds thresholds = HealthJobOptions.thresholds(conf);
     Duration size = conf.get(HealthJobOptions.WINDOW_SIZE);
     Duration slide = conf.get(HealthJobOptions.WINDOW_SLIDE);
@@ -238,10 +237,6 @@ public final class HealthJob {
   }
 
   private static void configureEnvironment(StreamExecutionEnvironment env, ReadableConfig conf) {
-    if (conf.get(HealthJobOptions.STATE_BACKEND) == HealthJobOptions.StateBackend.ROCKSDB) {
-      RocksDbClasspath.requireFlinkRocksDb(
-          HealthJob.class.getClassLoader(), HealthJobOptions.STATE_BACKEND.key());
-    }
     Configuration job = new Configuration();
     job.set(
         StateBackendOptions.STATE_BACKEND,

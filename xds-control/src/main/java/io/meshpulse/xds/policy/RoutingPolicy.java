@@ -124,25 +124,12 @@ public final class RoutingPolicy {
    * subset comes back in this evaluation, the other waits one evaluation).
    */
   private static final class Emptied {
+    private final PolicyInput input;
     final Set<String> now = new HashSet<>();
-    final Set<String> before = new HashSet<>();
     final Set<String> evaluated = new HashSet<>();
 
     Emptied(PolicyInput input) {
-      for (ServiceSpec service : input.topology().services()) {
-        for (SubsetSpec subset : service.subsets()) {
-          if (!subset.endpoints().isEmpty()
-              && subset.endpoints().stream()
-                  .allMatch(
-                      e -> {
-                        EndpointState prev =
-                            input.previous().endpoints().get(EndpointId.of(service.name(), e));
-                        return prev != null && prev.status() == EndpointStatus.EJECTED;
-                      })) {
-            before.add(service.name() + '/' + subset.name());
-          }
-        }
-      }
+      this.input = input;
     }
 
     boolean contains(String destination) {
@@ -150,8 +137,33 @@ public final class RoutingPolicy {
         return true;
       }
       int slash = destination.indexOf('/');
-      return before.contains(destination)
-          && !evaluated.contains(destination.substring(0, Math.max(0, slash)));
+      if (slash < 0) {
+        return false;
+      }
+      String serviceName = destination.substring(0, slash);
+      String subsetName = destination.substring(slash + 1);
+      // Read from the last evaluation's states only here: routes are checked only when a whole
+      // subset would be emptied, rarely, so no evaluation walks every endpoint for it.
+      return !evaluated.contains(serviceName)
+          && input
+              .topology()
+              .service(serviceName)
+              .flatMap(
+                  s -> s.subsets().stream().filter(x -> x.name().equals(subsetName)).findFirst())
+              .filter(
+                  subset ->
+                      !subset.endpoints().isEmpty()
+                          && subset.endpoints().stream()
+                              .allMatch(
+                                  e -> {
+                                    EndpointState prev =
+                                        input
+                                            .previous()
+                                            .endpoints()
+                                            .get(EndpointId.of(serviceName, e));
+                                    return prev != null && prev.status() == EndpointStatus.EJECTED;
+                                  }))
+              .isPresent();
     }
   }
 

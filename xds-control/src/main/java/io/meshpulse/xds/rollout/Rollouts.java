@@ -157,10 +157,7 @@ public final class Rollouts {
    */
   // @GuardedBy("lock")
   private boolean namesCanary(RolloutSpec spec, @org.jspecify.annotations.Nullable String value) {
-    if (value == null) {
-      return false;
-    }
-    if (spec.canary().equals(value) || topology == null) {
+    if (value == null || topology == null) {
       return spec.canary().equals(value);
     }
     return io.meshpulse.xds.shift.SubsetNames.subsetName(topology, spec.service(), value)
