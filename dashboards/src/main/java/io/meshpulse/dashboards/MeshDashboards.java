@@ -46,8 +46,10 @@ final class MeshDashboards {
                 new Query(Queries.requestRate(CLIENT_SIDE, by), SERVICE_LEGEND)),
             Panel.timeseries(
                 "Success rate by service",
-                "Share of requests that did not fail; a request fails on a 5xx or on no response"
-                    + " at all (code 0). Envoy response flags alone do not count: a connection"
+                "Share of requests that did not fail; a request fails on a 5xx, or on a gRPC"
+                    + " server error (UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL,"
+                    + " UNAVAILABLE, DATA_LOSS) that gRPC answers with 200. A client that went away"
+                    + " (code 0) and Envoy response flags alone do not count: a connection"
                     + " failure, timeout or overflow already answers 503/504.",
                 "percentunit",
                 new Query(Queries.successRatio(CLIENT_SIDE, by), SERVICE_LEGEND)),
@@ -84,9 +86,11 @@ final class MeshDashboards {
                 new Query(Queries.requestRate(SERVICE, by), versionLegend)),
             Panel.timeseries(
                 "Error ratio by version",
-                "Share of failed requests per version: a 5xx or no response at all (code 0);"
-                    + " Envoy response flags alone do not count. A canary far above stable is what"
-                    + " the canary alert fires on.",
+                "Share of failed requests per version: a 5xx, or a gRPC server error answered"
+                    + " with 200 (UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL,"
+                    + " UNAVAILABLE, DATA_LOSS); a client that went away (code 0) and Envoy"
+                    + " response flags alone do not count. A canary far above stable is what the"
+                    + " canary alert fires on.",
                 "percentunit",
                 new Query(Queries.errorRatio(SERVICE, by), versionLegend)),
             Panel.timeseries(

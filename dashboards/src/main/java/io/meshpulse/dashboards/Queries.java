@@ -5,9 +5,9 @@ package io.meshpulse.dashboards;
  * collector, {@code meshpulse_*} from the collector, xds-control and the Flink job. Requests are
  * counted from the side that picks the endpoint ({@code reporter=~"source|waypoint"}: the calling
  * sidecar, or an ambient-mode waypoint, as Istio's own dashboards count), which also sees
- * connection failures. A request fails when its response code is 5xx or 0 (no response), whatever
- * its response flags: the definition of meshpulse-rules.yml (docs/operations.md, "What counts as a
- * failed request").
+ * connection failures. A request fails when its response code is 5xx, or when it is a gRPC request
+ * whose status is a server's failure, whatever its response flags: the definition of
+ * meshpulse-rules.yml (docs/operations.md, "What counts as a failed request").
  */
 final class Queries {
   private Queries() {}
@@ -15,11 +15,37 @@ final class Queries {
   static final String CLIENT_SIDE = "reporter=~\"source|waypoint\"";
   static final String SERVICE = CLIENT_SIDE + ",destination_service_name=\"$service\"";
 
-  /** The failed requests: the errors of the rules' {@code *:istio_request_errors:*}. */
-  static final String FAILED = "response_code=~\"5..|0\"";
+  /** The requests answered with a 5xx, gRPC or not. */
+  static final String FAILED_5XX = "response_code=~\"5..\"";
+
+  /**
+   * The gRPC requests that failed with a server's status (UNKNOWN, DEADLINE_EXCEEDED,
+   * RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE, DATA_LOSS: the health job's gRPC errors) and were
+   * not answered with a 5xx, which {@link #FAILED_5XX} counts: gRPC answers its errors with 200.
+   */
+  static final String FAILED_GRPC =
+      "response_code!~\"5..\",grpc_response_status=~\"2|4|8|13|14|15\"";
 
   static String requestRate(String selector, String by) {
-    return "sum by (" + by + ") (rate(istio_requests_total{" + selector + "}[$__rate_interval]))";
+    return "sum by (" + by + ") (" + requests(selector) + ")";
+  }
+
+  /**
+   * The failed requests: the errors of the rules' {@code *:istio_request_errors:*}, the union of
+   * two selections no series is in twice.
+   */
+  static String failedRate(String selector, String by) {
+    return "sum by ("
+        + by
+        + ") ("
+        + requests(selector + "," + FAILED_5XX)
+        + " or "
+        + requests(selector + "," + FAILED_GRPC)
+        + ")";
+  }
+
+  private static String requests(String selector) {
+    return "rate(istio_requests_total{" + selector + "}[$__rate_interval])";
   }
 
   /**
@@ -29,7 +55,7 @@ final class Queries {
    */
   static String errorRatio(String selector, String by) {
     return "("
-        + requestRate(selector + "," + FAILED, by)
+        + failedRate(selector, by)
         + " or 0 * "
         + requestRate(selector, by)
         + ") / "

@@ -149,20 +149,44 @@ class DashboardsTest {
   }
 
   @Test
-  void errorRatio_keepsAGroupThatOnlyFailed_andCountsFailuresAsTheRulesDo() {
+  void errorRatio_keepsAGroupThatOnlyFailed() {
     String by = "destination_version";
     String error = Queries.errorRatio(Queries.CLIENT_SIDE, by);
     String total = Queries.requestRate(Queries.CLIENT_SIDE, by);
-    String failed =
-        "sum by (destination_version) (rate(istio_requests_total{reporter=~\"source|waypoint\","
-            + "response_code=~\"5..|0\"}[$__rate_interval]))";
+    String failed = Queries.failedRate(Queries.CLIENT_SIDE, by);
     assertThat(error)
         .as("error ratio: failed, or 0 where a group has traffic but no failure, over all")
         .isEqualTo("(" + failed + " or 0 * " + total + ") / " + total);
     assertThat(Queries.successRatio(Queries.CLIENT_SIDE, by))
         .as("success ratio: read from the same error series, so it keeps all-failing groups")
-        .isEqualTo("1 - (" + error + ")")
-        .doesNotContain("!~");
+        .isEqualTo("1 - (" + error + ")");
+  }
+
+  @Test
+  void failedRequests_areTheErrorsOfEveryRule() throws Exception {
+    String rules = compact(Files.readString(RunbooksTest.RULES));
+    String service = "destination_service_name, destination_service_namespace";
+    for (String window : List.of("1m", "5m", "1h")) {
+      assertThat(rules)
+          .as("the service's errors over %s", window)
+          .contains(compact(Queries.failedRate(Queries.CLIENT_SIDE, service), window));
+    }
+    assertThat(rules)
+        .as("the version's errors over 1m")
+        .contains(
+            compact(
+                Queries.failedRate(Queries.CLIENT_SIDE, service + ", destination_version"), "1m"));
+    assertThat(rules.split("response_code", -1))
+        .as("no rule selects failed requests any other way: two selections in each of 4 rules")
+        .hasSize(2 * 4 + 1);
+  }
+
+  private static String compact(String promql, String window) {
+    return compact(promql.replace("$__rate_interval", window));
+  }
+
+  private static String compact(String text) {
+    return text.replaceAll("\\s+", "");
   }
 
   @ParameterizedTest(name = "{0}")

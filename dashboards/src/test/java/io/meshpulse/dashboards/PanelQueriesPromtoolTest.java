@@ -22,17 +22,21 @@ class PanelQueriesPromtoolTest {
   static final Path GRAFANA = Path.of("grafana");
   static final ObjectMapper MAPPER = new ObjectMapper();
 
-  // Service "shop" in two namespaces: v1 only ever failed (503 and no response), v2 never did;
-  // the canary of the other namespace half failed, its failures seen by a waypoint (ambient
-  // mode), which counts as the client side does; the destination's own view does not count.
+  // Service "shop" in two namespaces: v1 only ever failed (503, and gRPC's UNAVAILABLE answered
+  // with 200), v2 never did (half its requests ended with the client gone, code 0, which is no
+  // failure); the canary of the other namespace half failed, its failures seen by a waypoint
+  // (ambient mode), which counts as the client side does; the destination's own view does not
+  // count.
   static final String SERIES =
       """
-      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v1",response_code="503"}'
+      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v1",response_code="503",grpc_response_status=""}'
         values: '0+6x20'
-      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v1",response_code="0"}'
+      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v1",response_code="200",grpc_response_status="14"}'
         values: '0+6x20'
-      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v2",response_code="200"}'
-        values: '0+12x20'
+      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v2",response_code="200",grpc_response_status=""}'
+        values: '0+6x20'
+      - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="a",destination_version="v2",response_code="0",grpc_response_status=""}'
+        values: '0+6x20'
       - series: 'istio_requests_total{reporter="source",destination_service_name="shop",destination_service_namespace="b",destination_version="v2",response_code="200"}'
         values: '0+6x20'
       - series: 'istio_requests_total{reporter="waypoint",destination_service_name="shop",destination_service_namespace="b",destination_version="v2",response_code="500"}'

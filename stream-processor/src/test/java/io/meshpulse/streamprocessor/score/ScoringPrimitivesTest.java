@@ -11,6 +11,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ScoringPrimitivesTest {
@@ -110,6 +118,29 @@ class ScoringPrimitivesTest {
     assertThat(ErrorClass.of(r.setResponseCode(200).setGrpcStatus(-1).build()))
         .as("unreadable status on a 200")
         .isEqualTo(ErrorClass.NONE);
+  }
+
+  /**
+   * The Prometheus rules count a gRPC request as failed by the same statuses as the health job
+   * (docs/operations.md, "What counts as a failed request"): the alerts and the scores agree on
+   * what a gRPC server's failure is.
+   */
+  @Test
+  void grpcServerErrors_areTheStatusesTheRulesCountAsFailed() throws IOException {
+    String rules = Files.readString(Path.of("../dashboards/prometheus/meshpulse-rules.yml"));
+    Matcher selector = Pattern.compile("grpc_response_status=~\"([0-9|]+)\"").matcher(rules);
+    List<Set<Integer>> selectors = new ArrayList<>();
+    while (selector.find()) {
+      Set<Integer> statuses = new TreeSet<>();
+      for (String status : selector.group(1).split("\\|")) {
+        statuses.add(Integer.parseInt(status));
+      }
+      selectors.add(statuses);
+    }
+    assertThat(selectors)
+        .as("the gRPC statuses each error rule selects")
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s).isEqualTo(new TreeSet<>(ErrorClass.GRPC_SERVER_ERRORS)));
   }
 
   @Test
