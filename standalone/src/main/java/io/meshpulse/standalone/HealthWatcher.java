@@ -43,12 +43,10 @@ final class HealthWatcher implements AutoCloseable {
   // @GuardedBy("lock")
   private final Map<String, EndpointHealth> latest = new HashMap<>();
   // @GuardedBy("lock")
-  // When each endpoint was judged DEGRADED or UNHEALTHY, oldest first, for NOT_HEALTHY_MEMORY: an
-  // endpoint judged so before a fault's onset must still count when judged so again after it.
-  private final Map<String, java.util.ArrayDeque<Long>> notHealthyEpochMs = new HashMap<>();
+  private final NotHealthyTimes notHealthy = new NotHealthyTimes(NOT_HEALTHY_MEMORY_MS);
 
   /** How long not-healthy judgements are remembered (several simulations may run in a row). */
-  static final long NOT_HEALTHY_MEMORY_MS = java.time.Duration.ofMinutes(15).toMillis();
+  static final long NOT_HEALTHY_MEMORY_MS = Duration.ofMinutes(15).toMillis();
 
   // @GuardedBy("lock")
   private final Deque<String> recentDecisions = new ArrayDeque<>();
@@ -98,12 +96,7 @@ final class HealthWatcher implements AutoCloseable {
           latest.put(endpoint, health);
           if (health.getState() == HealthState.HEALTH_STATE_UNHEALTHY
               || health.getState() == HealthState.HEALTH_STATE_DEGRADED) {
-            java.util.ArrayDeque<Long> times =
-                notHealthyEpochMs.computeIfAbsent(endpoint, k -> new java.util.ArrayDeque<>());
-            times.addLast(now);
-            while (times.peekFirst() < now - NOT_HEALTHY_MEMORY_MS) {
-              times.removeFirst();
-            }
+            notHealthy.add(endpoint, now);
           }
         }
       } else {
@@ -138,10 +131,7 @@ final class HealthWatcher implements AutoCloseable {
    */
   Optional<Long> firstNotHealthy(List<String> endpoints, long since) {
     synchronized (lock) {
-      return endpoints.stream()
-          .map(e -> notHealthyEpochMs.getOrDefault(e, new java.util.ArrayDeque<>()))
-          .flatMap(times -> times.stream().filter(t -> t >= since).findFirst().stream())
-          .min(Long::compare);
+      return notHealthy.first(endpoints, since);
     }
   }
 
