@@ -229,8 +229,14 @@ final class IngestRun {
         long elapsed = System.nanoTime() - start;
         long due = Math.min(total, (long) (elapsed / 1e9 * rate) + 1);
         while (sent < due) {
+          // Fresh as xds-control dates records: by the end of their window.
+          long now = System.currentTimeMillis();
           EndpointHealth h =
-              records[next].toBuilder().setEmittedUnixMillis(System.currentTimeMillis()).build();
+              records[next].toBuilder()
+                  .setWindow(
+                      Window.newBuilder().setStartUnixMillis(now - 10_000).setEndUnixMillis(now))
+                  .setEmittedUnixMillis(now)
+                  .build();
           producer.send(new ProducerRecord<>(Topics.ENDPOINT_HEALTH, keys[next], h.toByteArray()));
           next = (next + 1) % records.length;
           sent++;
@@ -248,7 +254,6 @@ final class IngestRun {
         .setCluster(cluster(i))
         .setSubset(subset(i))
         .setEndpoint(Endpoint.newBuilder().setAddress(address(i)).setPort(8080))
-        .setWindow(Window.newBuilder().setStartUnixMillis(0).setEndUnixMillis(10_000))
         .setRequests(100)
         .setErrors(1)
         .setHttp5Xx(1)

@@ -201,7 +201,10 @@ public final class KafkaHealthTable implements AutoCloseable {
     return result;
   }
 
-  /** The latest endpoint health per key; each observed at its emission time. */
+  /**
+   * The latest endpoint health per key; each observed at the time it speaks of ({@link
+   * RecordTime}).
+   */
   public HealthTable table() {
     seedOnce();
     Map<EndpointId, HealthObservation> all = endpoints.all();
@@ -274,14 +277,14 @@ public final class KafkaHealthTable implements AutoCloseable {
   }
 
   /**
-   * The record observed at its emission time (else its Kafka timestamp), counted as newest. A time
-   * ahead of this clock (the health job's clock runs fast) counts as now: otherwise one record
-   * dated in the future would keep the table from ever looking silent until that time came, and
-   * keep its endpoint's verdict fresh as long. Those more than {@link #FUTURE_TOLERANCE_MILLIS}
-   * ahead are counted.
+   * The record observed at the time it speaks of ({@link RecordTime}: its window's end, else its
+   * emission time; else its Kafka timestamp), counted as newest. A time ahead of this clock (the
+   * health job's clock runs fast) counts as now: otherwise one record dated in the future would
+   * keep the table from ever looking silent until that time came, and keep its endpoint's verdict
+   * fresh as long. Those more than {@link #FUTURE_TOLERANCE_MILLIS} ahead are counted.
    */
   private HealthObservation observed(EndpointHealth h, long recordTimestamp) {
-    long at = h.getEmittedUnixMillis() > 0 ? h.getEmittedUnixMillis() : recordTimestamp;
+    long at = RecordTime.millis(h) > 0 ? RecordTime.millis(h) : recordTimestamp;
     long now = clock.millis();
     if (at > now) {
       if (at - now > FUTURE_TOLERANCE_MILLIS) {

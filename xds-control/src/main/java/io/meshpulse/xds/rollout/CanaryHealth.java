@@ -3,6 +3,7 @@ package io.meshpulse.xds.rollout;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.health.RecordTime;
 import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
@@ -129,8 +130,8 @@ final class CanaryHealth {
 
   private boolean counts(ServiceHealth h, Instant now) {
     return isJudged(h.getState())
-        && h.getEmittedUnixMillis() > 0
-        && fresh(Instant.ofEpochMilli(h.getEmittedUnixMillis()), now);
+        && RecordTime.millis(h) > 0
+        && fresh(Instant.ofEpochMilli(RecordTime.millis(h)), now);
   }
 
   private boolean fresh(Instant at, Instant now) {

@@ -2,6 +2,7 @@ package io.meshpulse.xds.shift;
 
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.xds.health.RecordTime;
 import io.meshpulse.xds.policy.PolicyMode;
 import io.meshpulse.xds.policy.PolicyRecovery;
 import io.meshpulse.xds.policy.RouteShift;
@@ -266,8 +267,8 @@ public final class SubsetShifts {
   }
 
   private boolean isFresh(ServiceHealth h, Instant now) {
-    return h.getEmittedUnixMillis() > 0
-        && Duration.between(Instant.ofEpochMilli(h.getEmittedUnixMillis()), now)
+    return RecordTime.millis(h) > 0
+        && Duration.between(Instant.ofEpochMilli(RecordTime.millis(h)), now)
                 .compareTo(config.staleAfter())
             <= 0;
   }

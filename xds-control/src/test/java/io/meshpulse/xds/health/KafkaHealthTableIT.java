@@ -10,6 +10,7 @@ import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
+import io.meshpulse.model.v1.Window;
 import io.meshpulse.xds.kafka.KafkaClientConfig;
 import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.HealthTable;
@@ -128,6 +129,19 @@ class KafkaHealthTableIT {
             .as("so silence can still be detected")
             .isBetween(sent, read);
         assertThat(second.futureDatedRecords()).as("counted").isEqualTo(1);
+
+        // A window that ended a minute ago, scored again and emitted now (a health job restarted
+        // from its checkpoint): as old as its window, so the policy reads it as stale.
+        Instant windowEnd = Instant.now().minusSeconds(60);
+        send(producer, E1, HealthState.HEALTH_STATE_DEGRADED, Instant.now(), windowEnd);
+        await(
+            () ->
+                second.table(TOPOLOGY).get(E1).orElseThrow().record().getState()
+                    == HealthState.HEALTH_STATE_DEGRADED,
+            "the replayed window");
+        assertThat(second.table(TOPOLOGY).get(E1).orElseThrow().observedAt())
+            .as("observed at its window's end, not at its emission")
+            .isEqualTo(Instant.ofEpochMilli(windowEnd.toEpochMilli()));
       }
     }
   }
@@ -163,16 +177,32 @@ class KafkaHealthTableIT {
   private static void send(
       KafkaProducer<String, byte[]> producer, EndpointId id, HealthState state, Instant emitted)
       throws Exception {
-    EndpointHealth h =
+    send(producer, id, state, emitted, null);
+  }
+
+  private static void send(
+      KafkaProducer<String, byte[]> producer,
+      EndpointId id,
+      HealthState state,
+      Instant emitted,
+      @Nullable Instant windowEnd)
+      throws Exception {
+    EndpointHealth.Builder h =
         EndpointHealth.newBuilder()
             .setCluster(id.service())
             .setSubset("v1")
             .setEndpoint(Endpoint.newBuilder().setAddress(id.address()).setPort(id.port()))
             .setState(state)
             .setScore(state == HealthState.HEALTH_STATE_HEALTHY ? 0.97 : 0.3)
-            .setEmittedUnixMillis(emitted.toEpochMilli())
-            .build();
-    producer.send(record(Topics.ENDPOINT_HEALTH, RecordKeys.of(h), h.toByteArray())).get();
+            .setEmittedUnixMillis(emitted.toEpochMilli());
+    if (windowEnd != null) {
+      h.setWindow(
+          Window.newBuilder()
+              .setStartUnixMillis(windowEnd.toEpochMilli() - 10_000)
+              .setEndUnixMillis(windowEnd.toEpochMilli()));
+    }
+    EndpointHealth built = h.build();
+    producer.send(record(Topics.ENDPOINT_HEALTH, RecordKeys.of(built), built.toByteArray())).get();
   }
 
   private static ProducerRecord<String, byte[]> record(
