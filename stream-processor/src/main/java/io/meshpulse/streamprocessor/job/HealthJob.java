@@ -261,6 +261,11 @@ public final class HealthJob {
         OptionChecks.positive(conf, HealthJobOptions.RESTART_MAX_BACKOFF));
     env.configure(job);
     env.enableCheckpointing(conf.get(HealthJobOptions.CHECKPOINT_INTERVAL).toMillis());
+    env.getCheckpointConfig()
+        .setCheckpointTimeout(conf.get(HealthJobOptions.CHECKPOINT_TIMEOUT).toMillis());
+    env.getCheckpointConfig()
+        .setTolerableCheckpointFailureNumber(
+            conf.get(HealthJobOptions.CHECKPOINT_TOLERABLE_FAILURES));
     env.getConfig()
         .setAutoWatermarkInterval(
             OptionChecks.atLeastOneMilli(conf, HealthJobOptions.WATERMARK_INTERVAL).toMillis());

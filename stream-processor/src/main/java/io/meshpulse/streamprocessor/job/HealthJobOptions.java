@@ -340,6 +340,26 @@ public final class HealthJobOptions {
           .defaultValue(Duration.ofSeconds(10))
           .withDescription("Interval of exactly-once checkpoints of window state and offsets.");
 
+  public static final ConfigOption<Duration> CHECKPOINT_TIMEOUT =
+      ConfigOptions.key(PREFIX + "checkpoint.timeout")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(2))
+          .withDescription(
+              "How long a checkpoint may take; one that takes longer is abandoned and counts as"
+                  + " failed. With EXACTLY_ONCE, checkpoint.interval plus this must be shorter"
+                  + " than kafka.transaction-timeout.");
+
+  public static final ConfigOption<Integer> CHECKPOINT_TOLERABLE_FAILURES =
+      ConfigOptions.key(PREFIX + "checkpoint.tolerable-failures")
+          .intType()
+          .defaultValue(Integer.MAX_VALUE)
+          .withDescription(
+              "Checkpoints in a row that may fail before the job restarts; by default any number:"
+                  + " a checkpoint storage that fails does not stop scoring, and"
+                  + " MeshHealthJobCheckpointsFailing fires after 15 minutes without a completed"
+                  + " one. A restart would read again from the last completed checkpoint and"
+                  + " re-emit old windows. Flink's own default is 0.");
+
   public static final ConfigOption<String> CHECKPOINT_DIRECTORY =
       ConfigOptions.key(PREFIX + "checkpoint.directory")
           .stringType()

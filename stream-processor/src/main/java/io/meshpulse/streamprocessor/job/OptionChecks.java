@@ -55,18 +55,30 @@ final class OptionChecks {
               + checkpoints);
     }
     positive(conf, HealthJobOptions.RESTART_MAX_BACKOFF);
+    Duration checkpointTimeout = atLeastOneMilli(conf, HealthJobOptions.CHECKPOINT_TIMEOUT);
+    int tolerable = conf.get(HealthJobOptions.CHECKPOINT_TOLERABLE_FAILURES);
+    if (tolerable < 0) {
+      throw new IllegalArgumentException(
+          HealthJobOptions.CHECKPOINT_TOLERABLE_FAILURES.key()
+              + " must not be negative, was "
+              + tolerable);
+    }
     Duration transactions = atLeastOneMilli(conf, HealthJobOptions.TRANSACTION_TIMEOUT);
     if (conf.get(HealthJobOptions.DELIVERY_GUARANTEE) == DeliveryGuarantee.EXACTLY_ONCE
-        && transactions.compareTo(checkpoints) <= 0) {
+        && transactions.compareTo(checkpoints.plus(checkpointTimeout)) <= 0) {
       throw new IllegalArgumentException(
           HealthJobOptions.TRANSACTION_TIMEOUT.key()
               + " must be longer than "
               + HealthJobOptions.CHECKPOINT_INTERVAL.key()
-              + " with EXACTLY_ONCE (a transaction stays open from one checkpoint to the next),"
-              + " was "
+              + " plus "
+              + HealthJobOptions.CHECKPOINT_TIMEOUT.key()
+              + " with EXACTLY_ONCE (a transaction stays open from one checkpoint until the next"
+              + " completes), was "
               + transactions
               + " against "
-              + checkpoints);
+              + checkpoints
+              + " + "
+              + checkpointTimeout);
     }
     conf.getOptional(HealthJobOptions.PARALLELISM)
         .filter(p -> p < 1)

@@ -75,6 +75,44 @@ class OptionChecksTest {
   }
 
   @Test
+  void transactionTimeout_mustOutlastACheckpointThatTakesItsWholeTimeout_withExactlyOnce() {
+    assertRejected(
+        Map.of(
+            "meshpulse.health.kafka.delivery-guarantee", "exactly-once",
+            "meshpulse.health.checkpoint.interval", "1min",
+            "meshpulse.health.checkpoint.timeout", "4min",
+            "meshpulse.health.kafka.transaction-timeout", "5min"),
+        "meshpulse.health.kafka.transaction-timeout must be longer than"
+            + " meshpulse.health.checkpoint.interval plus meshpulse.health.checkpoint.timeout");
+    assertRejected(
+        Map.of("meshpulse.health.checkpoint.tolerable-failures", "-1"),
+        "meshpulse.health.checkpoint.tolerable-failures must not be negative");
+    assertRejected(
+        Map.of("meshpulse.health.checkpoint.timeout", "0s"),
+        "meshpulse.health.checkpoint.timeout must be at least 1 ms");
+  }
+
+  @Test
+  void aFailedCheckpoint_doesNotRestartTheJob_andAStuckOneIsAbandonedAfterTwoMinutes() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    HealthJob.define(env, new Configuration());
+    assertThat(env.getCheckpointConfig().getTolerableCheckpointFailureNumber())
+        .as("Flink's default, 0, restarts the job at the first failed checkpoint")
+        .isEqualTo(Integer.MAX_VALUE);
+    assertThat(env.getCheckpointConfig().getCheckpointTimeout()).isEqualTo(120_000);
+
+    StreamExecutionEnvironment strict = StreamExecutionEnvironment.getExecutionEnvironment();
+    HealthJob.define(
+        strict,
+        Configuration.fromMap(
+            Map.of(
+                "meshpulse.health.checkpoint.tolerable-failures", "3",
+                "meshpulse.health.checkpoint.timeout", "30s")));
+    assertThat(strict.getCheckpointConfig().getTolerableCheckpointFailureNumber()).isEqualTo(3);
+    assertThat(strict.getCheckpointConfig().getCheckpointTimeout()).isEqualTo(30_000);
+  }
+
+  @Test
   void parallelismZero_isRejected_namingTheOption() {
     assertRejected(
         Map.of("meshpulse.health.parallelism", "0"),
