@@ -45,6 +45,15 @@ app.kubernetes.io/part-of: meshpulse
 {{- end }}
 {{- end }}
 
+{{/* The labels of a component's pods: its labels, and Istio's injection opt-out unless
+istioSidecar is set. */}}
+{{- define "meshpulse.podLabels" -}}
+{{ include "meshpulse.labels" . }}
+{{- if not .root.Values.istioSidecar }}
+sidecar.istio.io/inject: "false"
+{{- end }}
+{{- end }}
+
 {{/* registry/name:tag of a meshpulse image. */}}
 {{- define "meshpulse.image" -}}
 {{- printf "%s/%s:%s" .root.Values.image.registry .name (default .root.Chart.AppVersion .root.Values.image.tag) }}

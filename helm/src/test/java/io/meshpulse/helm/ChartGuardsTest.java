@@ -84,6 +84,20 @@ class ChartGuardsTest {
   }
 
   @Test
+  void jobSettings_ofAKeyTheChartSets_failsNamingIt(@TempDir Path dir) throws IOException {
+    Path values =
+        write(dir, "streamProcessor:\n  jobSettings:\n    topics.access-records: other\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
+        .as("a job setting the chart writes")
+        .hasMessageContaining(
+            "streamProcessor.jobSettings.topics.access-records is set by the chart");
+    Path own = write(dir, "streamProcessor:\n  jobSettings:\n    window.slide: 1s\n");
+    assertThat(RenderedChart.renderOverDefaults(own).custom("FlinkDeployment"))
+        .as("a job setting of the operator's own")
+        .hasSize(1);
+  }
+
+  @Test
   void kafkaClientProperties_withBootstrapServers_failsNamingTheValue(@TempDir Path dir)
       throws IOException {
     Path values =

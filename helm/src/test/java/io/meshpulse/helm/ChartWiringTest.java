@@ -45,6 +45,40 @@ class ChartWiringTest {
   }
 
   @Test
+  void meshpulsesOwnPods_optOutOfIstiosSidecar_unlessTold(@TempDir Path dir) throws IOException {
+    RenderedChart chart = RenderedChart.render(CI.resolve("default-values.yaml"));
+    for (String name : List.of("mp-meshpulse-collector", "mp-meshpulse-xds-control")) {
+      assertThat(
+              chart.one(Deployment.class, name).getSpec().getTemplate().getMetadata().getLabels())
+          .as("%s's pod labels", name)
+          .containsEntry("sidecar.istio.io/inject", "false");
+      assertThat(chart.one(Deployment.class, name).getMetadata().getLabels())
+          .as("%s's own labels", name)
+          .doesNotContainKey("sidecar.istio.io/inject");
+    }
+    Map<String, String> flinkPods =
+        chart
+            .firstCustom("FlinkDeployment")
+            .orElseThrow()
+            .get("spec", "podTemplate", "metadata", "labels");
+    assertThat(flinkPods).containsEntry("sidecar.istio.io/inject", "false");
+
+    Path injected = dir.resolve("injected.yaml");
+    Files.writeString(injected, "istioSidecar: true\n");
+    RenderedChart withSidecars =
+        RenderedChart.render(List.of(CI.resolve("default-values.yaml"), injected));
+    assertThat(
+            withSidecars
+                .one(Deployment.class, "mp-meshpulse-collector")
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getLabels())
+        .as("the namespace decides")
+        .doesNotContainKey("sidecar.istio.io/inject");
+  }
+
+  @Test
   void flinkDeployment_runsTheJobJarTheImageHolds_asTheImagesUser() {
     GenericKubernetesResource flink =
         RenderedChart.render(CI.resolve("default-values.yaml"))
