@@ -14,7 +14,12 @@ final class MeshDashboards {
    * several services at once would add their versions together.
    */
   static final Variable SERVICE_VAR =
-      new Variable("service", "Service", "istio_requests_total", "destination_service_name", false);
+      new Variable(
+          "service",
+          "Service",
+          "istio_requests_total{" + Queries.CLIENT_SIDE + "}",
+          "destination_service_name",
+          false);
 
   /**
    * Read from the weight gauge, which xds-control exports for every endpoint it serves (the score

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -357,16 +358,28 @@ class HelmChartTest {
     ObjectMapper json = new ObjectMapper();
     List<String> expressions = new ArrayList<>();
     for (String text : rendered.values()) {
-      for (String expr : json.readTree(text).findValuesAsText("expr")) {
-        if (expr.contains("istio_")) {
-          expressions.add(expr);
+      // Panel queries, and the template variables' (label_values(...)).
+      for (String field : List.of("expr", "query", "definition")) {
+        for (String expr : json.readTree(text).findValuesAsText(field)) {
+          if (expr.contains("istio_")) {
+            expressions.add(expr);
+          }
         }
       }
     }
     assertThat(expressions)
         .as("dashboard queries on istio_* series")
         .isNotEmpty()
-        .allSatisfy(expr -> assertThat(expr).contains("{" + matchers + ","));
+        .anySatisfy(expr -> assertThat(expr).startsWith("label_values("))
+        .allSatisfy(
+            expr ->
+                assertThat(Arrays.stream(expr.split("(?=istio_)")).skip(1))
+                    .allSatisfy(
+                        series ->
+                            assertThat(series)
+                                .as("every istio_* series of %s", expr)
+                                .matches(
+                                    "(?s)istio_[a-z_]+\\{" + Pattern.quote(matchers) + ",.*")));
   }
 
   private static final Pattern ISTIO_SELECTOR = Pattern.compile("(istio_[a-z_]+)\\{");

@@ -46,7 +46,7 @@ class DashboardQueriesIT {
   private static final Duration RATE_INTERVAL = Duration.ofSeconds(4);
 
   private static final Pattern LABEL_VALUES =
-      Pattern.compile("label_values\\(\\s*([^,]+?)\\s*,\\s*(\\w+)\\s*\\)");
+      Pattern.compile("label_values\\(\\s*(.+)\\s*,\\s*(\\w+)\\s*\\)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path dataDir;
