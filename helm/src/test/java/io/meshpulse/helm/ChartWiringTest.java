@@ -2,6 +2,7 @@ package io.meshpulse.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -76,6 +77,45 @@ class ChartWiringTest {
                 .getLabels())
         .as("the namespace decides")
         .doesNotContainKey("sidecar.istio.io/inject");
+  }
+
+  @Test
+  void flinkPods_mountTheOperatorsVolumes_besideTheKafkaClientSecret(@TempDir Path dir)
+      throws IOException {
+    Path values = dir.resolve("flink-volumes.yaml");
+    Files.writeString(
+        values,
+        """
+        kafka:
+          clientSecret: kafka-client
+        streamProcessor:
+          checkpointDir: file:///flink-data/checkpoints
+          haStorageDir: file:///flink-data/ha
+          volumes:
+            - name: flink-data
+              persistentVolumeClaim: {claimName: meshpulse-flink-data}
+          volumeMounts:
+            - {name: flink-data, mountPath: /flink-data}
+          priorityClassName: platform-critical
+        """);
+    GenericKubernetesResource flink =
+        RenderedChart.render(List.of(CI.resolve("default-values.yaml"), values))
+            .firstCustom("FlinkDeployment")
+            .orElseThrow();
+    PodSpec pod =
+        Serialization.unmarshal(
+            Serialization.asYaml(flink.<Object>get("spec", "podTemplate", "spec")), PodSpec.class);
+    assertThat(pod.getVolumes())
+        .extracting(v -> v.getName())
+        .containsExactly("kafka-client", "flink-data");
+    assertThat(pod.getVolumes().get(1).getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("meshpulse-flink-data");
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .extracting(VolumeMount::getName, VolumeMount::getMountPath)
+        .containsExactly(
+            tuple("kafka-client", "/etc/meshpulse/kafka-client"),
+            tuple("flink-data", "/flink-data"));
+    assertThat(pod.getPriorityClassName()).isEqualTo("platform-critical");
   }
 
   @Test
