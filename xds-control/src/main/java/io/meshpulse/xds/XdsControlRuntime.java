@@ -223,6 +223,12 @@ public final class XdsControlRuntime implements AutoCloseable {
             "health records emitted more than 1 s ahead of this clock; observed as of arrival")
         .register(registry);
     FunctionCounter.builder(
+            "meshpulse.health.records.superseded", health, KafkaHealthTable::supersededRecords)
+        .description(
+            "health records ignored because they judge an older window than the one held for"
+                + " their key (windows scored again after a health job restart)")
+        .register(registry);
+    FunctionCounter.builder(
             "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)
         .description("topology file updates refused; the last good topology stays")
         .register(registry);

@@ -68,6 +68,7 @@ public final class KafkaHealthTable implements AutoCloseable {
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong updates = new AtomicLong();
   private final AtomicLong futureDated = new AtomicLong();
+  private final AtomicLong superseded = new AtomicLong();
   private final LatestByKey<EndpointId, HealthObservation> endpoints = new LatestByKey<>();
   private final LatestByKey<String, ServiceHealth> services = new LatestByKey<>();
   // The newest observation time put into `endpoints`, for the table's lastRecordAt.
@@ -95,12 +96,13 @@ public final class KafkaHealthTable implements AutoCloseable {
                 (FixedKeyProcessor<String, EndpointHealth, Void>)
                     record -> {
                       EndpointId id = record.key() == null ? null : EndpointId.parse(record.key());
-                      if (id != null) {
-                        endpoints.put(
-                            id,
-                            record.value() == null
-                                ? null
-                                : observed(record.value(), record.timestamp()));
+                      if (id != null && record.value() == null) {
+                        endpoints.delete(id);
+                      } else if (id != null) {
+                        HealthObservation o = observed(record.value(), record.timestamp());
+                        if (!endpoints.put(id, o, o.observedAt().toEpochMilli())) {
+                          superseded.incrementAndGet();
+                        }
                       } else {
                         malformed.incrementAndGet();
                       }
@@ -117,8 +119,12 @@ public final class KafkaHealthTable implements AutoCloseable {
             () ->
                 (FixedKeyProcessor<String, ServiceHealth, Void>)
                     record -> {
-                      if (record.key() != null) {
-                        services.put(record.key(), record.value());
+                      if (record.key() != null && record.value() == null) {
+                        services.delete(record.key());
+                      } else if (record.key() != null
+                          && !services.put(
+                              record.key(), record.value(), notAhead(record.value()))) {
+                        superseded.incrementAndGet();
                       }
                     });
     Map<String, Object> own = new LinkedHashMap<>();
@@ -253,7 +259,8 @@ public final class KafkaHealthTable implements AutoCloseable {
           KeyValue<String, ValueAndTimestamp<EndpointHealth>> kv = it.next();
           EndpointId id = EndpointId.parse(kv.key);
           if (id != null && kv.value != null && kv.value.value() != null) {
-            endpoints.seed(id, observed(kv.value.value(), kv.value.timestamp()));
+            HealthObservation o = observed(kv.value.value(), kv.value.timestamp());
+            endpoints.seed(id, o, o.observedAt().toEpochMilli());
           }
         }
       }
@@ -268,12 +275,20 @@ public final class KafkaHealthTable implements AutoCloseable {
         it.forEachRemaining(
             kv -> {
               if (kv.value != null) {
-                services.seed(kv.key, kv.value);
+                services.seed(kv.key, kv.value, notAhead(kv.value));
               }
             });
       }
       services.markSeeded();
     }
+  }
+
+  /**
+   * The time a service record speaks of ({@link RecordTime}), or now when that is ahead of this
+   * clock: a record dated in the future must not keep the next ones from replacing it.
+   */
+  private long notAhead(ServiceHealth h) {
+    return Math.min(RecordTime.millis(h), clock.millis());
   }
 
   /**
@@ -311,6 +326,15 @@ public final class KafkaHealthTable implements AutoCloseable {
   /** Records dated more than a second ahead of this clock, observed as of their arrival. */
   public long futureDatedRecords() {
     return futureDated.get();
+  }
+
+  /**
+   * Records ignored because they judge an older window than the record held for their key: windows
+   * a health job scores again after a restart from its checkpoint, or a record that overtook
+   * another.
+   */
+  public long supersededRecords() {
+    return superseded.get();
   }
 
   public long updates() {

@@ -142,6 +142,25 @@ class KafkaHealthTableIT {
         assertThat(second.table(TOPOLOGY).get(E1).orElseThrow().observedAt())
             .as("observed at its window's end, not at its emission")
             .isEqualTo(Instant.ofEpochMilli(windowEnd.toEpochMilli()));
+
+        // An older window than the one held, emitted after it: ignored, and counted. A record
+        // after it on the same partition shows it has been read.
+        send(
+            producer,
+            E1,
+            HealthState.HEALTH_STATE_HEALTHY,
+            Instant.now(),
+            windowEnd.minusSeconds(1));
+        send(producer, E2, HealthState.HEALTH_STATE_HEALTHY, Instant.now(), Instant.now());
+        await(
+            () ->
+                second.table(TOPOLOGY).get(E2).orElseThrow().record().getState()
+                    == HealthState.HEALTH_STATE_HEALTHY,
+            "the record after the older window");
+        assertThat(second.table(TOPOLOGY).get(E1).orElseThrow().record().getState())
+            .as("the newer window's verdict stays")
+            .isEqualTo(HealthState.HEALTH_STATE_DEGRADED);
+        assertThat(second.supersededRecords()).as("counted").isEqualTo(1);
       }
     }
   }
