@@ -6,6 +6,7 @@ import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.policy.EndpointId;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
+import io.meshpulse.xds.policy.RecordTime;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Clock;
 import java.time.Instant;

@@ -2,9 +2,9 @@ package io.meshpulse.xds.shift;
 
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
-import io.meshpulse.xds.health.RecordTime;
 import io.meshpulse.xds.policy.PolicyMode;
 import io.meshpulse.xds.policy.PolicyRecovery;
+import io.meshpulse.xds.policy.RecordTime;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.SubsetSpec;

@@ -1,4 +1,4 @@
-package io.meshpulse.xds.health;
+package io.meshpulse.xds.policy;
 
 import io.meshpulse.model.v1.EndpointHealth;
 import io.meshpulse.model.v1.ServiceHealth;

@@ -1,4 +1,4 @@
-package io.meshpulse.xds.health;
+package io.meshpulse.xds.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
