@@ -177,4 +177,25 @@ class WatermarkStrategyTest {
         .isBetween(2_000L, 2_200L);
     assertThat(watermarks).as("watermarks").containsOnly(NOW - 1_000 - 500 - 1);
   }
+
+  @Test
+  void partitionReadingABacklogOlderThanTheMaxAge_staysActive_andHoldsItsWatermark() {
+    event(NOW - 1_000);
+    generator.onPeriodicEmit(output);
+    // The job was down for 10 minutes: the records are that old, and so is their Kafka timestamp.
+    Inbound backlog = Inbound.of(TestSamples.sample("reviews", 1, NOW - 600_000, 200, 10));
+    assertThat(assigner.extractTimestamp(backlog, NOW - 599_990))
+        .as("a backlog's record")
+        .isEqualTo(EventTimeAssigner.BACKLOG);
+    assertThat(assigner.extractTimestamp(backlog, NOW - 1_000))
+        .as("written to Kafka just now: a proxy's slow clock")
+        .isEqualTo(EventTimeAssigner.NO_TIMESTAMP);
+    for (long elapsedMillis = 0; elapsedMillis < 5_000; elapsedMillis += 100) {
+      activityClock.advanceTime(Duration.ofMillis(100));
+      generator.onEvent(backlog, assigner.extractTimestamp(backlog, NOW - 599_990), output);
+      generator.onPeriodicEmit(output);
+    }
+    assertThat(idle).as("idle after 5 s of backlog (timeout 2 s)").isFalse();
+    assertThat(watermarks).as("watermarks").containsOnly(NOW - 1_000 - 500 - 1);
+  }
 }
