@@ -28,8 +28,13 @@ final class AdsTestClient implements AutoCloseable {
   private @Nullable StreamObserver<DeltaDiscoveryRequest> deltaRequests;
 
   AdsTestClient(int port, String nodeId) {
+    this(port, Node.newBuilder().setId(nodeId).setCluster("test").build());
+  }
+
+  /** A client that announces {@code node}, e.g. with a proxyless gRPC client's user agent. */
+  AdsTestClient(int port, Node node) {
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-    node = Node.newBuilder().setId(nodeId).setCluster("test").build();
+    this.node = node;
   }
 
   Node node() {

@@ -7,8 +7,10 @@ import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -123,6 +125,45 @@ class EnvoyAdsIT {
       assertThat(app.get("/actuator/prometheus").body())
           .as("pushes metric")
           .contains("meshpulse_xds_pushes_total{type=\"ClusterLoadAssignment\"}");
+    }
+  }
+
+  @Test
+  void aNackOnANewStream_isNotAnsweredWithTheRejectedVersion_butTheNextChangeIsPushed()
+      throws Exception {
+    try (AdsTestClient envoy = new AdsTestClient(app.adsPort(), "envoy-nack")) {
+      List<String> reviews = List.of("outbound|9080|v1|reviews");
+      envoy.send(AdsTestClient.request(ENDPOINT_TYPE_URL, reviews, "", ""));
+      DiscoveryResponse first = envoy.expect(WAIT);
+      // Rejected before anything was accepted on this stream: the stream has no ACKed names.
+      for (int i = 0; i < 3; i++) {
+        envoy.send(
+            AdsTestClient.request(ENDPOINT_TYPE_URL, reviews, "", first.getNonce()).toBuilder()
+                .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected by test"))
+                .build());
+      }
+      assertThat(envoy.next(QUIET)).as("no resend of the rejected version").isNull();
+
+      producer.send("reviews", "127.0.0.1", 9101, HealthState.HEALTH_STATE_DEGRADED, 0.5);
+      DiscoveryResponse next = envoy.expect(WAIT);
+      assertThat(next.getVersionInfo()).as("the next change").isNotEqualTo(first.getVersionInfo());
+      assertThat(weightOf(next, "outbound|9080|v1|reviews", 9101)).isEqualTo(50);
+      producer.send("reviews", "127.0.0.1", 9101, HealthState.HEALTH_STATE_HEALTHY, 0.99);
+    }
+  }
+
+  @Test
+  void aProxylessGrpcClient_getsTheListenersThereAre_whenItAlsoAsksForAnUnknownOne()
+      throws Exception {
+    Node grpc = Node.newBuilder().setId("grpc-client-1").setUserAgentName("gRPC Java").build();
+    try (AdsTestClient client = new AdsTestClient(app.adsPort(), grpc)) {
+      client.send(
+          AdsTestClient.request(LISTENER_TYPE_URL, List.of("reviews", "not-in-topology"), "", ""));
+      DiscoveryResponse lds = client.expect(WAIT);
+      assertThat(lds.getResourcesList())
+          .as("the known target's listener, without waiting for the unknown one")
+          .extracting(r -> r.unpack(Listener.class).getName())
+          .containsExactly("reviews");
     }
   }
 
