@@ -43,7 +43,10 @@ public final class EndpointBuilder {
   private static ClusterLoadAssignment assignment(String cluster, List<EndpointRouting> endpoints) {
     ClusterLoadAssignment.Builder b = ClusterLoadAssignment.newBuilder().setClusterName(cluster);
     for (EndpointRouting e : endpoints) {
-      int weight = Math.max(1, e.weight());
+      // An ejected endpoint gets no traffic unless Envoy's load balancer panics (fewer healthy
+      // hosts than its panic threshold, e.g. with Envoy's own outlier detection ejecting too): it
+      // then spreads over every host by weight, so an ejected one weighs as little as it can.
+      int weight = e.ejected() ? 1 : Math.max(1, e.weight());
       b.addEndpoints(
           LocalityLbEndpoints.newBuilder()
               .setLocality(

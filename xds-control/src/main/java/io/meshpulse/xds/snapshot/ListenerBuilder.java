@@ -24,9 +24,10 @@ import java.util.List;
 
 /**
  * LDS. For Envoy: a listener per service on {@code 0.0.0.0:<service port>}, named like the service,
- * with an HttpConnectionManager taking its routes from RDS. For proxyless gRPC: the listener name
- * is the target authority ({@code xds:///reviews} → "reviews", and "reviews:9080" for targets with
- * a port), an ApiListener with the same HttpConnectionManager.
+ * with an HttpConnectionManager taking its routes from RDS; services that share a port share one
+ * listener, {@code 0.0.0.0_<port>} ({@link #envoyPort}). For proxyless gRPC: the listener name is
+ * the target authority ({@code xds:///reviews} → "reviews", and "reviews:9080" for targets with a
+ * port), an ApiListener with the same HttpConnectionManager.
  */
 public final class ListenerBuilder {
   private static final String HCM = "envoy.filters.network.http_connection_manager";
@@ -54,6 +55,20 @@ public final class ListenerBuilder {
   public static Listener envoy(ServiceRouting routing, boolean faults, AccessLogOptions accessLog) {
     String name = routing.service().name();
     return listener(name, "0.0.0.0", routing.service().port(), hcm(name, name, faults, accessLog));
+  }
+
+  /** The name of a listener on {@code 0.0.0.0:port} that serves more than one service. */
+  public static String addressName(int port) {
+    return "0.0.0.0_" + port;
+  }
+
+  /**
+   * The listener on {@code 0.0.0.0:port} of the services that share {@code port}, named and routed
+   * by {@link #addressName}: Envoy refuses two listeners on one address.
+   */
+  public static Listener envoyPort(int port, boolean faults, AccessLogOptions accessLog) {
+    String name = addressName(port);
+    return listener(name, "0.0.0.0", port, hcm(name, name, faults, accessLog));
   }
 
   /** A listener on {@code address:port} whose HTTP connection manager is {@code hcm}. */

@@ -97,8 +97,15 @@ public final class RouteTranslator {
     for (int port : ports(served.config())) {
       RouteConfiguration.Builder rc =
           RouteConfiguration.newBuilder().setName(gatewayRouteName(port));
+      // Envoy refuses a route configuration that names one domain twice. Two virtual services can
+      // reach the same domain on a port although their hosts differ ("*" narrowed to a gateway's
+      // "*.example.com", and another's "*.example.com"): the first keeps it, as Istio does.
+      Set<String> taken = new java.util.HashSet<>();
       for (VirtualService vs : boundTo(served.config(), port)) {
-        List<String> domains = domains(vs, accepted(served.config(), vs, port), port);
+        List<String> domains =
+            domains(vs, accepted(served.config(), vs, port), port).stream()
+                .filter(taken::add)
+                .toList();
         if (!domains.isEmpty()) {
           rc.addVirtualHosts(virtualHost(vs, domains, served, services));
         }
@@ -109,7 +116,7 @@ public final class RouteTranslator {
   }
 
   public static String gatewayListenerName(int port) {
-    return "0.0.0.0_" + port;
+    return ListenerBuilder.addressName(port);
   }
 
   public static String gatewayRouteName(int port) {

@@ -60,6 +60,8 @@ public final class XdsSnapshots {
     List<RouteConfiguration> routes = new ArrayList<>();
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     table.services().forEach((name, routing) -> services.put(name, routing.service()));
+    // Envoy sidecars: the services of each port, whose listeners are built after the loop.
+    Map<Integer, List<PortService>> ports = new LinkedHashMap<>();
     for (ServiceRouting routing : table.services().values()) {
       clusters.addAll(ClusterBuilder.build(routing.service(), config, kind));
       endpoints.addAll(EndpointBuilder.build(routing));
@@ -69,22 +71,44 @@ public final class XdsSnapshots {
       String name = routing.service().name();
       Optional<VirtualService> vs = served.meshVirtualService(name);
       boolean faults = vs.isPresent() && RouteTranslator.injectsFaults(vs.get());
-      routes.add(
+      RouteConfiguration route =
           vs.isPresent()
               ? RouteTranslator.meshRoute(name, vs.get(), served, services)
-              : RouteBuilder.build(routing));
+              : RouteBuilder.build(routing);
       if (kind == ProxyKind.ENVOY) {
-        listeners.add(ListenerBuilder.envoy(routing, faults, accessLog));
+        ports
+            .computeIfAbsent(routing.service().port(), p -> new ArrayList<>())
+            .add(new PortService(routing, route, faults));
       } else {
+        routes.add(route);
         listeners.addAll(ListenerBuilder.proxyless(routing, faults));
       }
     }
+    ports.forEach(
+        (port, onPort) -> {
+          if (onPort.size() == 1) {
+            PortService only = onPort.get(0);
+            routes.add(only.route());
+            listeners.add(ListenerBuilder.envoy(only.routing(), only.faults(), accessLog));
+          } else {
+            // One listener per address: a virtual host per service, chosen by the request's host.
+            Map<ServiceSpec, RouteConfiguration> byService = new LinkedHashMap<>();
+            onPort.forEach(ps -> byService.put(ps.routing().service(), ps.route()));
+            routes.add(RouteBuilder.sharedPort(port, byService));
+            listeners.add(
+                ListenerBuilder.envoyPort(
+                    port, onPort.stream().anyMatch(PortService::faults), accessLog));
+          }
+        });
     if (kind == ProxyKind.GATEWAY) {
       listeners.addAll(RouteTranslator.gatewayListeners(served, accessLog));
       routes.addAll(RouteTranslator.gatewayRoutes(served, services));
     }
     return new Resources(clusters, endpoints, listeners, routes);
   }
+
+  /** A service an Envoy sidecar reaches on its port, with its route configuration. */
+  private record PortService(ServiceRouting routing, RouteConfiguration route, boolean faults) {}
 
   public static VersionedSnapshot snapshot(Resources r) {
     return new VersionedSnapshot(

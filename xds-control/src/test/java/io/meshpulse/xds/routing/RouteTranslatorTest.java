@@ -258,6 +258,45 @@ class RouteTranslatorTest {
   }
 
   @Test
+  void twoVirtualServicesReachingOneDomainOfAPort_nameItOnce_theFirstKeepsIt() {
+    String yaml =
+        """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: shop}
+        spec:
+          servers:
+            - port: {number: 8443, name: http-alt, protocol: HTTP}
+              hosts: ["*.example.com"]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: any}
+        spec:
+          hosts: ["*"]
+          gateways: [shop]
+          http:
+            - route: [{destination: {host: my-service, subset: v1}}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: wildcard}
+        spec:
+          hosts: ["*.example.com", "api.example.com"]
+          gateways: [shop]
+          http:
+            - route: [{destination: {host: my-service, subset: v1}}]
+        """;
+    RouteConfiguration rc = route(resources(yaml, ProxyKind.GATEWAY), "http.8443");
+    assertThat(rc.getVirtualHostsList())
+        .extracting(vh -> vh.getName() + " " + vh.getDomainsList())
+        .as("Envoy refuses a domain named twice in one route configuration")
+        .containsExactly(
+            "any [*.example.com, *.example.com:8443]",
+            "wildcard [api.example.com, api.example.com:8443]");
+  }
+
+  @Test
   void withoutAVirtualService_aServiceKeepsItsOwnRoute() {
     XdsSnapshots.Resources r =
         resources(

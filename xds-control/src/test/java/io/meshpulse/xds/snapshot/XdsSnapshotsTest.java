@@ -73,6 +73,51 @@ class XdsSnapshotsTest {
   }
 
   @Test
+  void servicesSharingAPort_shareOneEnvoyListener_withAVirtualHostPerService() {
+    ServiceSpec details =
+        new ServiceSpec(
+            "details",
+            9080,
+            ServiceProtocol.HTTP,
+            List.of(new SubsetSpec("v1", Map.of(), 1, List.of(C))));
+    Map<String, ServiceRouting> services =
+        new LinkedHashMap<>(table(100, false, Map.of("v1", 700, "v2", 300)).services());
+    services.put(
+        "details",
+        new ServiceRouting(
+            details,
+            Map.of("v1", 1000),
+            List.of(route(details, "v1", C, 100, EndpointStatus.ACTIVE))));
+    RoutingTable shared = new RoutingTable(services);
+
+    var envoy = resources(shared, ProxyKind.ENVOY);
+    assertThat(envoy.listeners())
+        .as("one listener per address: reviews and details on 9080, ratings on 9090")
+        .extracting(l -> l.getName() + "@" + l.getAddress().getSocketAddress().getPortValue())
+        .containsExactly("0.0.0.0_9080@9080", "ratings@9090");
+    RouteConfiguration port = route(envoy, "0.0.0.0_9080");
+    assertThat(port.getVirtualHostsList())
+        .extracting(vh -> vh.getName() + " " + vh.getDomainsList())
+        .containsExactly(
+            "reviews [reviews, reviews:9080, reviews.*]",
+            "details [details, details:9080, details.*]");
+    assertThat(port.getVirtualHosts(1).getRoutes(0).getRoute().getCluster())
+        .isEqualTo("outbound|9080|v1|details");
+    assertThat(route(envoy, "ratings").getVirtualHosts(0).getDomainsList())
+        .as("a port of its own keeps its catch-all host")
+        .containsExactly("*");
+
+    assertThat(resources(shared, ProxyKind.PROXYLESS_GRPC).listeners())
+        .as("proxyless clients name their targets: no address to share")
+        .extracting(l -> l.getName())
+        .contains("reviews", "details", "ratings");
+  }
+
+  private static RouteConfiguration route(XdsSnapshots.Resources r, String name) {
+    return r.routes().stream().filter(rc -> rc.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
   void clusters_areNamedIstioStyle_perSubsetAndForTheWholeService() {
     var r = resources(table(100, false, Map.of("v1", 700, "v2", 300)), ProxyKind.ENVOY);
     assertThat(r.clusters())
@@ -107,6 +152,10 @@ class XdsSnapshotsTest {
     assertThat(v1.getEndpoints(0).getLbEndpoints(0).getHealthStatus())
         .as("ejected")
         .isEqualTo(HealthStatus.UNHEALTHY);
+    assertThat(v1.getEndpoints(0).getLbEndpoints(0).getLoadBalancingWeight().getValue())
+        .as("an ejected endpoint's weight, were Envoy to panic and route to it anyway")
+        .isEqualTo(1);
+    assertThat(v1.getEndpoints(0).getLoadBalancingWeight().getValue()).isEqualTo(1);
     assertThat(v1.getEndpoints(1).getLbEndpoints(0).getHealthStatus())
         .as("healthy")
         .isEqualTo(HealthStatus.HEALTHY);
