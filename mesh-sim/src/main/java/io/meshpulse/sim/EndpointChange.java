@@ -1,5 +1,7 @@
 package io.meshpulse.sim;
 
+import io.meshpulse.sim.xds.EndpointDiff;
+
 /**
  * One proxy applying a changed weight or health status of one endpoint (relative to the previous
  * assignment of the same cluster that proxy had accepted; the first assignment is not a change).
@@ -19,4 +21,13 @@ public record EndpointChange(
     String oldStatus,
     String newStatus,
     String version,
-    boolean reducesTraffic) {}
+    boolean reducesTraffic) {
+
+  /**
+   * Whether the endpoint stopped getting traffic: ejected (by the control plane or the proxy's
+   * outlier detection), drained or removed; a lower weight alone is not.
+   */
+  public boolean stopsTraffic() {
+    return EndpointDiff.serving(oldStatus) && !EndpointDiff.serving(newStatus);
+  }
+}

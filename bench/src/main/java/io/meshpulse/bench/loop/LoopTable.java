@@ -21,6 +21,9 @@ final class LoopTable {
       @Nullable Double reactionP50,
       @Nullable Double reactionP99,
       @Nullable Double firstProxyP50,
+      int removed,
+      @Nullable Double removalP50,
+      @Nullable Double removalP99,
       @Nullable Double shareBefore,
       @Nullable Double shareAfter,
       int falseEjections,
@@ -48,6 +51,8 @@ final class LoopTable {
               .toList();
       List<Double> first =
           g.stream().map(RunMetrics::firstProxySeconds).filter(Objects::nonNull).toList();
+      List<Double> removals =
+          g.stream().map(RunMetrics::removalSeconds).filter(Objects::nonNull).toList();
       out.add(
           new Row(
               g.get(0).scenario(),
@@ -58,6 +63,9 @@ final class LoopTable {
               percentile(reactions, 0.50),
               percentile(reactions, 0.99),
               percentile(first, 0.50),
+              removals.size(),
+              percentile(removals, 0.50),
+              percentile(removals, 0.99),
               percentile(
                   g.stream().map(RunMetrics::shareBefore).filter(Objects::nonNull).toList(), 0.5),
               percentile(
@@ -68,7 +76,10 @@ final class LoopTable {
     return out;
   }
 
-  /** Nearest-rank percentile (with 5 runs, p99 is the slowest run); null without values. */
+  /**
+   * Nearest-rank percentile; null without values. Over 5 runs, p99 is the slowest run, an estimate
+   * of about the 83rd percentile of the run-to-run spread, not of the 99th.
+   */
   static @Nullable Double percentile(List<Double> values, double p) {
     if (values.isEmpty()) {
       return null;
@@ -82,14 +93,14 @@ final class LoopTable {
     List<String> lines = new ArrayList<>();
     lines.add(
         "| scenario | system | runs | recall | reaction p50 (s) | reaction p99 (s) |"
-            + " first proxy p50 (s) | faulty share before → after | false ejections |"
-            + " changes per fault (max) |");
-    lines.add("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+            + " first proxy p50 (s) | removal p50 / p99 (s) | faulty share before → after |"
+            + " false ejections | changes per fault (max) |");
+    lines.add("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
     for (Row r : rows) {
       lines.add(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %d | %s | %s | %s | %s | %s → %s | %d | %s |",
+              "| %s | %s | %d | %s | %s | %s | %s | %s | %s → %s | %d | %s |",
               r.scenario(),
               r.system(),
               r.runs(),
@@ -104,6 +115,17 @@ final class LoopTable {
               seconds(r.reactionP50()),
               seconds(r.reactionP99()),
               seconds(r.firstProxyP50()),
+              r.faultRuns() == 0
+                  ? "n/a"
+                  : r.removed() < r.detected()
+                      ? String.format(
+                          Locale.ROOT,
+                          "%s / %s (%d of %d)",
+                          seconds(r.removalP50()),
+                          seconds(r.removalP99()),
+                          r.removed(),
+                          r.detected())
+                      : seconds(r.removalP50()) + " / " + seconds(r.removalP99()),
               percent(r.shareBefore()),
               percent(r.shareAfter()),
               r.falseEjections(),

@@ -20,7 +20,8 @@ public record EndpointDiff(
   public static final String REMOVED = "REMOVED";
   public static final String ABSENT = "ABSENT";
 
-  private static boolean serving(String status) {
+  /** Whether an endpoint of {@code status} gets traffic (is in the load balancer's set). */
+  public static boolean serving(String status) {
     return status.equals("HEALTHY") || status.equals("UNKNOWN") || status.equals("DEGRADED");
   }
 
