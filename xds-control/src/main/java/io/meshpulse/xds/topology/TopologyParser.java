@@ -1,5 +1,6 @@
 package io.meshpulse.xds.topology;
 
+import com.google.common.net.InetAddresses;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -157,6 +158,15 @@ public final class TopologyParser {
     Object address = m.get("address");
     if (address == null || address.toString().isBlank()) {
       problems.add(path + ".address: missing");
+      return null;
+    }
+    if (!InetAddresses.isInetAddress(address.toString())) {
+      // Envoy's and gRPC's EDS resolve no names: Envoy would reject the whole assignment.
+      problems.add(
+          path
+              + ".address: '"
+              + address
+              + "' must be an IP address (an endpoint is a pod's address, not a host name)");
       return null;
     }
     int port = port(path + ".port", m.get("port"), problems);

@@ -85,6 +85,28 @@ class TopologyParserTest {
   }
 
   @Test
+  void anEndpointNamedByAHostName_isReportedWithItsPath_anIpv6OneIsFine() throws Exception {
+    TopologyException e =
+        parseFailing(VALID.replaceFirst("address: 127\\.0\\.0\\.1", "address: reviews-0.reviews"));
+    assertThat(e.problems())
+        .as("problems")
+        .containsExactly(
+            "services[0].subsets[0].endpoints[0].address: 'reviews-0.reviews' must be an IP"
+                + " address (an endpoint is a pod's address, not a host name)");
+    assertThat(
+            TopologyParser.parse(
+                    "t.yml", VALID.replaceFirst("address: 127\\.0\\.0\\.1", "address: \"fd00::1\""))
+                .services()
+                .get(0)
+                .subsets()
+                .get(0)
+                .endpoints()
+                .get(0)
+                .address())
+        .isEqualTo("fd00::1");
+  }
+
+  @Test
   void brokenYaml_andAMissingServicesList_areRejected() {
     assertThat(parseFailing("services: [").getMessage()).as("broken").contains("not valid YAML");
     assertThat(parseFailing("foo: 1").getMessage()).as("no services").contains("list 'services'");
