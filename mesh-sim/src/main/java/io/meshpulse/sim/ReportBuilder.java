@@ -83,6 +83,7 @@ final class ReportBuilder {
     // traffic away from a faulty endpoint (or from the subset that holds one)
     Double firstReaction = null;
     Double allReaction = null;
+    Double allRemoval = null;
     int reacted = 0;
     int calling = 0;
     Long onset = null;
@@ -95,20 +96,33 @@ final class ReportBuilder {
         svc.subsetOf(ep).ifPresent(s -> faultySubsets.add(s.name()));
       }
       Map<String, Long> reactionByProxy = new HashMap<>();
+      // removal: the first change that stops the traffic altogether (the endpoint ejected,
+      // drained or removed, or its subsets' route share at 0)
+      Map<String, Long> removalByProxy = new HashMap<>();
       for (EndpointChange c : changes) {
-        if (c.epochMs() >= onset
-            && c.reducesTraffic()
-            && first.endpoints().contains(c.endpoint())) {
-          reactionByProxy.merge(c.proxy(), c.epochMs(), Math::min);
+        if (c.epochMs() >= onset && first.endpoints().contains(c.endpoint())) {
+          if (c.reducesTraffic()) {
+            reactionByProxy.merge(c.proxy(), c.epochMs(), Math::min);
+          }
+          if (c.stopsTraffic()) {
+            removalByProxy.merge(c.proxy(), c.epochMs(), Math::min);
+          }
         }
       }
       for (RouteChange r : routeChanges) {
-        if (r.epochMs() >= onset
-            && r.service().equals(faultService)
-            && share(r.after(), faultySubsets) < share(r.before(), faultySubsets)) {
-          reactionByProxy.merge(r.proxy(), r.epochMs(), Math::min);
+        if (r.epochMs() >= onset && r.service().equals(faultService)) {
+          double shareBefore = share(r.before(), faultySubsets);
+          double shareAfter = share(r.after(), faultySubsets);
+          if (shareAfter < shareBefore) {
+            reactionByProxy.merge(r.proxy(), r.epochMs(), Math::min);
+          }
+          if (shareBefore > 0 && shareAfter == 0) {
+            removalByProxy.merge(r.proxy(), r.epochMs(), Math::min);
+          }
         }
       }
+      long lastRemoval = Long.MIN_VALUE;
+      int removed = 0;
       long latest = Long.MIN_VALUE;
       long earliest = Long.MAX_VALUE;
       for (SimulatedProxy p : proxies) {
@@ -122,12 +136,20 @@ final class ReportBuilder {
           latest = Math.max(latest, r);
           earliest = Math.min(earliest, r);
         }
+        Long removal = removalByProxy.get(p.id());
+        if (removal != null) {
+          removed++;
+          lastRemoval = Math.max(lastRemoval, removal);
+        }
       }
       if (reacted > 0) {
         firstReaction = (earliest - onset) / 1000.0;
       }
       if (reacted == calling && calling > 0) {
         allReaction = (latest - onset) / 1000.0;
+      }
+      if (removed == calling && calling > 0) {
+        allRemoval = (lastRemoval - onset) / 1000.0;
       }
     }
 
@@ -226,6 +248,7 @@ final class ReportBuilder {
         onset,
         firstReaction,
         allReaction,
+        allRemoval,
         reacted,
         calling,
         falseKeys.size() + falseRouteKeys.size(),

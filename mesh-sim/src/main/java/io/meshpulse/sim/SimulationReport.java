@@ -39,6 +39,7 @@ public record SimulationReport(
     @Nullable Long faultOnsetEpochMs,
     @Nullable Double firstProxyReactionSeconds,
     @Nullable Double allProxiesReactionSeconds,
+    @Nullable Double allProxiesRemovalSeconds,
     int proxiesReacted,
     int proxiesCallingFaultService,
     long falseActions,
@@ -100,7 +101,8 @@ public record SimulationReport(
         "scenario=%s duration=%.1fs proxies=%d requests=%d errors=%d recordsSent=%d dropped=%d unsent=%d%n"
             + "xds: acks=%d nacks=%d reconnects=%d endpointChanges=%d routeChanges=%d%n"
             + "fault: onset=%s service=%s endpoints=%s%n"
-            + "reaction: firstProxy=%s s allProxies=%s s (%d/%d proxies) falseActions=%d%n"
+            + "reaction: firstProxy=%s s allProxies=%s s (%d/%d proxies) removal=%s s"
+            + " falseActions=%d%n"
             + "faulty traffic share: before=%s after=%s (window %.0fs)",
         scenario,
         durationSeconds,
@@ -122,6 +124,7 @@ public record SimulationReport(
         fmt(allProxiesReactionSeconds),
         proxiesReacted,
         proxiesCallingFaultService,
+        fmt(allProxiesRemovalSeconds),
         falseActions,
         pct(faultyTrafficShareBefore),
         pct(faultyTrafficShareAfter),

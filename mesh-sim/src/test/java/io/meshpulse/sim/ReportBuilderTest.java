@@ -118,6 +118,87 @@ class ReportBuilderTest {
     assertThat(r.falseActions()).as("no false action").isZero();
   }
 
+  /** One caller's change to the canary's first endpoint at {@code ONSET + afterMs}. */
+  static EndpointChange canaryChange(
+      SimulatedProxy caller, long afterMs, int from, int to, String status) {
+    return new EndpointChange(
+        caller.id(),
+        ONSET + afterMs,
+        "reviews",
+        V3,
+        "127.0.0.1:9109",
+        from,
+        to,
+        "HEALTHY",
+        status,
+        "v" + afterMs,
+        true);
+  }
+
+  @Test
+  void removal_waitsForEveryReactingProxyToStopSendingToTheFault_notForItsFirstWeightStep() {
+    List<SimulatedProxy> callers =
+        proxies.stream().filter(p -> p.spec().calls().contains("reviews")).toList();
+    List<EndpointChange> stepThenEject = new ArrayList<>();
+    for (int i = 0; i < callers.size(); i++) {
+      stepThenEject.add(canaryChange(callers.get(i), 500 + 100 * i, 100, 75, "HEALTHY"));
+    }
+    for (int i = 0; i < callers.size() - 1; i++) {
+      stepThenEject.add(canaryChange(callers.get(i), 2_000, 75, 75, "UNHEALTHY"));
+    }
+    recorder.endpointChanges(stepThenEject);
+    traffic(0, 40_000, Long.MAX_VALUE);
+    SimulatedProxy last = callers.get(callers.size() - 1);
+
+    SimulationReport stepped = build();
+    assertThat(stepped.allProxiesReactionSeconds()).as("every caller stepped down").isNotNull();
+    assertThat(stepped.allProxiesRemovalSeconds()).as("the last caller only stepped down").isNull();
+
+    recorder.routeChange(
+        new RouteChange(
+            last.id(), ONSET + 3_000, "reviews", route(34, 33, 33), route(50, 50, 0), "9"));
+    assertThat(build().allProxiesRemovalSeconds())
+        .as("the last caller's route no longer sends to the fault's subset")
+        .isEqualTo(3.0);
+
+    recorder.endpointChanges(List.of(canaryChange(last, 2_500, 75, 75, "UNHEALTHY")));
+    assertThat(build().allProxiesRemovalSeconds())
+        .as("the last caller's ejection, not the first step")
+        .isEqualTo(2.5);
+  }
+
+  @Test
+  void removal_isAlsoTheRouteNoLongerSendingToTheFaultsSubset() {
+    List<SimulatedProxy> callers =
+        proxies.stream().filter(p -> p.spec().calls().contains("reviews")).toList();
+    for (int i = 0; i < callers.size(); i++) {
+      recorder.routeChange(
+          new RouteChange(
+              callers.get(i).id(),
+              ONSET + 1_000 + 400 * i,
+              "reviews",
+              route(34, 33, 33),
+              route(40, 40, 20),
+              "8"));
+    }
+    traffic(0, 40_000, Long.MAX_VALUE);
+    assertThat(build().allProxiesRemovalSeconds()).as("only lowered").isNull();
+
+    for (int i = 0; i < callers.size(); i++) {
+      recorder.routeChange(
+          new RouteChange(
+              callers.get(i).id(),
+              ONSET + 3_000,
+              "reviews",
+              route(40, 40, 20),
+              route(50, 50, 0),
+              "9"));
+    }
+    assertThat(build().allProxiesRemovalSeconds())
+        .as("the canary's share at 0 at every caller")
+        .isEqualTo(3.0);
+  }
+
   @Test
   void withoutACompleteReaction_theAfterShareIsTheLastWindowOfTheFault() {
     traffic(0, 40_000, Long.MAX_VALUE);

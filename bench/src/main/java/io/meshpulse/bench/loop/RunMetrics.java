@@ -3,7 +3,6 @@ package io.meshpulse.bench.loop;
 import io.meshpulse.sim.EndpointChange;
 import io.meshpulse.sim.RouteChange;
 import io.meshpulse.sim.SimulationReport;
-import io.meshpulse.sim.xds.ClusterName;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,11 +20,11 @@ import org.jspecify.annotations.Nullable;
  *     (an ejection, a lower weight, or a lower route weight for its subset) after onset
  * @param reactionSeconds onset → the last of those proxies' first reaction
  * @param firstProxySeconds onset → the first proxy's reaction
- * @param removalSeconds onset → the last of those proxies' first removal of the fault: a faulty
- *     endpoint ejected (by the control plane or the proxy's own outlier detection), drained or
- *     removed, or the faulty subset's route weight taken to 0. The same event for both systems,
- *     unlike the reaction, which for meshpulse is often a first bounded weight step; null when one
- *     of them never removed it during the run
+ * @param removalSeconds onset → the last of those proxies' first removal of the fault (the
+ *     simulator's {@code allProxiesRemovalSeconds}: a faulty endpoint ejected, by the control plane
+ *     or the proxy's own outlier detection, drained or removed, or its subsets' route weight taken
+ *     to 0). The same event for both systems, unlike the reaction, which for meshpulse is often a
+ *     first bounded weight step; null when one of them never removed it during the run
  * @param shareBefore requests to the faulty endpoints / to the service, in the window before onset
  * @param shareAfter the same after every proxy reacted (or over the end of the run when not all
  *     did)
@@ -100,87 +99,21 @@ record RunMetrics(
       perProxy.putAll(routeOnly);
       changes = perProxy.values().stream().mapToInt(RunMetrics::directionRuns).max().orElse(0);
     }
-    boolean detected = hasFault && r.allProxiesReactionSeconds() != null;
     return new RunMetrics(
         r.scenario(),
         system,
         r.seed(),
         hasFault,
-        detected,
+        hasFault && r.allProxiesReactionSeconds() != null,
         r.allProxiesReactionSeconds(),
         r.firstProxyReactionSeconds(),
-        detected ? removalSeconds(r, onset) : null,
+        r.allProxiesRemovalSeconds(),
         r.faultyTrafficShareBefore(),
         r.faultyTrafficShareAfter(),
         falseKeys.size() + (int) r.falseRouteActions(),
         changes,
         r.requests(),
         List.copyOf(notes));
-  }
-
-  /**
-   * Onset → the last reacting proxy's first removal of the fault (see {@code removalSeconds}); null
-   * when a proxy that reacted never removed it. A proxy reacted when it took traffic away from a
-   * faulty endpoint or subset after onset.
-   */
-  static @Nullable Double removalSeconds(SimulationReport r, long onset) {
-    // The subsets that hold the fault: a subset fault's own, and those of the faulty endpoints'
-    // clusters (taking a whole subset out of the route removes its endpoints too).
-    Set<String> faultySubsets = new TreeSet<>();
-    for (SimulationReport.Fault f : r.faults()) {
-      if (f.subset() != null && f.service().equals(r.faultService())) {
-        faultySubsets.add(f.subset());
-      }
-    }
-    Set<String> reacted = new TreeSet<>();
-    Map<String, Long> removed = new HashMap<>();
-    for (EndpointChange c : r.endpointChanges()) {
-      if (c.epochMs() >= onset && r.faultyEndpoints().contains(c.endpoint())) {
-        ClusterName.parse(c.cluster())
-            .map(ClusterName::subset)
-            .filter(subset -> !subset.isEmpty())
-            .ifPresent(faultySubsets::add);
-        if (c.reducesTraffic()) {
-          reacted.add(c.proxy());
-        }
-        if (c.stopsTraffic()) {
-          removed.merge(c.proxy(), c.epochMs(), Math::min);
-        }
-      }
-    }
-    for (RouteChange c : r.routeChanges()) {
-      if (c.epochMs() < onset || !c.service().equals(r.faultService())) {
-        continue;
-      }
-      long before = weightOf(c.before(), faultySubsets);
-      long after = weightOf(c.after(), faultySubsets);
-      if (after < before) {
-        reacted.add(c.proxy());
-      }
-      if (before > 0 && after == 0) {
-        removed.merge(c.proxy(), c.epochMs(), Math::min);
-      }
-    }
-    long last = Long.MIN_VALUE;
-    for (String proxy : reacted) {
-      Long at = removed.get(proxy);
-      if (at == null) {
-        return null;
-      }
-      last = Math.max(last, at);
-    }
-    return reacted.isEmpty() ? null : (last - onset) / 1000.0;
-  }
-
-  /** The route weight of the clusters of {@code subsets}. */
-  private static long weightOf(Map<String, Integer> clusterWeights, Set<String> subsets) {
-    long weight = 0;
-    for (Map.Entry<String, Integer> e : clusterWeights.entrySet()) {
-      if (ClusterName.parse(e.getKey()).map(c -> subsets.contains(c.subset())).orElse(false)) {
-        weight += e.getValue();
-      }
-    }
-    return weight;
   }
 
   /** How many runs of same-direction pushes a proxy saw: 1 for one action, more when it flapped. */

@@ -2,8 +2,6 @@ package io.meshpulse.bench.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.meshpulse.sim.EndpointChange;
-import io.meshpulse.sim.RouteChange;
 import io.meshpulse.sim.Simulation;
 import io.meshpulse.sim.SimulationOptions;
 import io.meshpulse.sim.SimulationReport;
@@ -11,7 +9,6 @@ import io.meshpulse.sim.outlier.OutlierDetectionConfig;
 import io.meshpulse.sim.scenario.ScenarioLoader;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Run figures and their summary, from real (virtual-time) baseline runs of the simulator. */
@@ -80,89 +77,6 @@ class LoopMetricsTest {
     assertThat(m.removalSeconds())
         .as("an outlier ejection is a reaction and a removal at once")
         .isEqualTo(m.reactionSeconds());
-  }
-
-  /** A report with a fault on 10.0.0.3:80 of reviews v1 at {@code ONSET}, and these changes. */
-  static SimulationReport report(List<EndpointChange> endpoints, List<RouteChange> routes) {
-    SimulationReport.Fault fault =
-        new SimulationReport.Fault(
-            "hard-failure", "reviews", null, List.of("10.0.0.3:80"), ONSET, null);
-    return new SimulationReport(
-        "hard-failure",
-        1,
-        0,
-        20_000,
-        20,
-        2,
-        true,
-        1000,
-        10,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        List.of(fault),
-        "reviews",
-        List.of("10.0.0.3:80"),
-        ONSET,
-        0.5,
-        1.0,
-        2,
-        2,
-        0,
-        0,
-        0,
-        List.of(),
-        5,
-        0.1,
-        0.0,
-        null,
-        null,
-        Map.of(),
-        endpoints,
-        routes,
-        List.of());
-  }
-
-  static final long ONSET = 9_000;
-  static final String V1 = "outbound|80|v1|reviews";
-
-  static EndpointChange change(String proxy, long at, int from, int to, String status) {
-    return new EndpointChange(
-        proxy, at, "reviews", V1, "10.0.0.3:80", from, to, "HEALTHY", status, "v" + at, true);
-  }
-
-  @Test
-  void removal_waitsForEveryReactingProxyToStopSendingToTheFault_notForItsFirstWeightStep() {
-    List<EndpointChange> stepThenEject =
-        List.of(
-            change("a", ONSET + 500, 100, 75, "HEALTHY"),
-            change("b", ONSET + 600, 100, 75, "HEALTHY"),
-            change("a", ONSET + 2_000, 75, 75, "UNHEALTHY"),
-            change("b", ONSET + 2_500, 75, 75, "UNHEALTHY"));
-    assertThat(RunMetrics.removalSeconds(report(stepThenEject, List.of()), ONSET))
-        .as("the last proxy's ejection, not the first step")
-        .isEqualTo(2.5);
-    assertThat(RunMetrics.removalSeconds(report(stepThenEject.subList(0, 3), List.of()), ONSET))
-        .as("b only stepped down")
-        .isNull();
-    List<RouteChange> subsetOut =
-        List.of(
-            new RouteChange(
-                "b",
-                ONSET + 3_000,
-                "reviews",
-                Map.of(V1, 50, "outbound|80|v2|reviews", 50),
-                Map.of("outbound|80|v2|reviews", 100),
-                "r1"));
-    assertThat(RunMetrics.removalSeconds(report(stepThenEject.subList(0, 3), subsetOut), ONSET))
-        .as("b's route no longer sends to the faulty endpoint's subset")
-        .isEqualTo(3.0);
   }
 
   @Test

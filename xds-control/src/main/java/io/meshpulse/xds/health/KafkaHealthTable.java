@@ -300,7 +300,10 @@ public final class KafkaHealthTable implements AutoCloseable {
    * fresh as long. Those more than {@link #FUTURE_TOLERANCE_MILLIS} ahead are counted.
    */
   private HealthObservation observed(EndpointHealth h, long recordTimestamp) {
-    long at = RecordTime.millis(h) > 0 ? RecordTime.millis(h) : recordTimestamp;
+    long at = RecordTime.millis(h);
+    if (at <= 0) {
+      at = recordTimestamp;
+    }
     long now = clock.millis();
     if (at > now) {
       if (at - now > FUTURE_TOLERANCE_MILLIS) {

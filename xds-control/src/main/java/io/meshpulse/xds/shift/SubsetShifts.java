@@ -267,10 +267,9 @@ public final class SubsetShifts {
   }
 
   private boolean isFresh(ServiceHealth h, Instant now) {
-    return RecordTime.millis(h) > 0
-        && Duration.between(Instant.ofEpochMilli(RecordTime.millis(h)), now)
-                .compareTo(config.staleAfter())
-            <= 0;
+    long at = RecordTime.millis(h);
+    return at > 0
+        && Duration.between(Instant.ofEpochMilli(at), now).compareTo(config.staleAfter()) <= 0;
   }
 
   private static String reason(SubsetSpec s, ServiceHealth h) {
