@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ADS server's meters: connected streams, responses pushed, NACKs received, and how long
- * pushing a new snapshot to every open watch took.
+ * The ADS server's meters: connected streams, responses pushed, NACKs received, streams still
+ * refusing a response, and how long pushing a new snapshot to every open watch took. Keeps each
+ * stream's state in {@link AdsStreams}, which the cache reads.
  */
 public final class XdsMetrics implements DiscoveryServerCallbacks {
   private static final Logger logger = LoggerFactory.getLogger(XdsMetrics.class);
@@ -30,9 +31,11 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
   private final AtomicInteger connected = new AtomicInteger();
   private final Timer pushTimer;
   private final Counter snapshotBuilds;
+  private final AdsStreams streams;
 
   public XdsMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.streams = new AdsStreams(registry);
     MeshpulseBuild build = MeshpulseBuild.current();
     Gauge.builder("meshpulse.build.info", () -> 1)
         .description("1, labelled with the release and revision this xds-control was built from")
@@ -67,6 +70,19 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
     return connected.get();
   }
 
+  /**
+   * Streams whose answer to their latest response of {@code type} (its short name: {@code Cluster},
+   * {@code ClusterLoadAssignment}...) was a NACK.
+   */
+  public int rejectingStreams(String type) {
+    return streams.rejecting(type);
+  }
+
+  /** The streams' nodes, rejected versions and refusals, for the cache and the gauge. */
+  AdsStreams streams() {
+    return streams;
+  }
+
   /** NACKs of every type together. */
   public double nacks() {
     return registry.find("meshpulse.xds.nacks").counters().stream()
@@ -81,30 +97,43 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
         .register(registry);
   }
 
-  private static String type(String typeUrl) {
+  /**
+   * The short name of a type URL: {@code Cluster} for {@code ...envoy.config.cluster.v3.Cluster}.
+   */
+  static String type(String typeUrl) {
     return typeUrl.substring(typeUrl.lastIndexOf('.') + 1);
+  }
+
+  /** The request's type, or the stream's for a per-type stream's requests, which may omit it. */
+  private String type(long streamId, String typeUrl) {
+    String type = streams.typeOf(streamId, typeUrl);
+    return type == null ? "unknown" : type;
   }
 
   @Override
   public void onStreamOpen(long streamId, String typeUrl) {
     connected.incrementAndGet();
+    streams.onStreamOpen(streamId, typeUrl);
   }
 
   @Override
   public void onStreamClose(long streamId, String typeUrl) {
     connected.decrementAndGet();
+    streams.onStreamClose(streamId, typeUrl);
   }
 
   @Override
   public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
     connected.decrementAndGet();
+    streams.onStreamCloseWithError(streamId, typeUrl, error);
     logger.debug("stream={} closed with error", streamId, error);
   }
 
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    streams.onV3StreamRequest(streamId, request);
     if (request.hasErrorDetail()) {
-      nacks(type(request.getTypeUrl())).increment();
+      nacks(type(streamId, request.getTypeUrl())).increment();
       logger.warn(
           "stream={} NACK typeUrl={} version={} error={}",
           streamId,
@@ -116,8 +145,9 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+    streams.onV3StreamDeltaRequest(streamId, request);
     if (request.hasErrorDetail()) {
-      nacks(type(request.getTypeUrl())).increment();
+      nacks(type(streamId, request.getTypeUrl())).increment();
       logger.warn(
           "stream={} delta NACK typeUrl={} error={}",
           streamId,
@@ -129,12 +159,14 @@ public final class XdsMetrics implements DiscoveryServerCallbacks {
   @Override
   public void onV3StreamResponse(
       long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    streams.onV3StreamResponse(streamId, request, response);
     pushed(response.getTypeUrl());
   }
 
   @Override
   public void onV3StreamDeltaResponse(
       long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    streams.onV3StreamDeltaResponse(streamId, request, response);
     pushed(response.getTypeUrl());
   }
 

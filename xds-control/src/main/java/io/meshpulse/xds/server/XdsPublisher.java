@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * caller, so xDS state changes are serialized.
  */
 public final class XdsPublisher {
-  private final MeshSnapshotCache cache = new MeshSnapshotCache();
+  private final MeshSnapshotCache cache;
   private final XdsMetrics metrics;
   private final AccessLogOptions accessLog;
   private final Map<ProxyKind, String> lastVersions = new EnumMap<>(ProxyKind.class);
@@ -45,6 +45,7 @@ public final class XdsPublisher {
   public XdsPublisher(XdsMetrics metrics, AccessLogOptions accessLog) {
     this.metrics = metrics;
     this.accessLog = accessLog;
+    this.cache = new MeshSnapshotCache(metrics.streams());
   }
 
   ConfigWatcher cache() {

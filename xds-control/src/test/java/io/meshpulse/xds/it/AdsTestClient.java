@@ -26,6 +26,7 @@ final class AdsTestClient implements AutoCloseable {
   private final BlockingQueue<DeltaDiscoveryResponse> delta = new LinkedBlockingQueue<>();
   private @Nullable StreamObserver<DiscoveryRequest> sotwRequests;
   private @Nullable StreamObserver<DeltaDiscoveryRequest> deltaRequests;
+  private boolean nodeOnFirstRequestOnly;
 
   AdsTestClient(int port, String nodeId) {
     this(port, Node.newBuilder().setId(nodeId).setCluster("test").build());
@@ -41,23 +42,38 @@ final class AdsTestClient implements AutoCloseable {
     return node;
   }
 
+  /**
+   * Sends the node on each stream's first request only, as Envoy does with {@code
+   * set_node_on_first_message_only} (Istio's bootstrap) and grpc-go always.
+   */
+  AdsTestClient nodeOnFirstRequestOnly() {
+    nodeOnFirstRequestOnly = true;
+    return this;
+  }
+
   void send(DiscoveryRequest request) {
-    if (sotwRequests == null) {
-      sotwRequests =
-          AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collect(sotw));
-    }
     synchronized (this) {
-      sotwRequests.onNext(request.toBuilder().setNode(node).build());
+      boolean first = sotwRequests == null;
+      if (first) {
+        sotwRequests =
+            AggregatedDiscoveryServiceGrpc.newStub(channel)
+                .streamAggregatedResources(collect(sotw));
+      }
+      sotwRequests.onNext(
+          first || !nodeOnFirstRequestOnly ? request.toBuilder().setNode(node).build() : request);
     }
   }
 
   void sendDelta(DeltaDiscoveryRequest request) {
-    if (deltaRequests == null) {
-      deltaRequests =
-          AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(collect(delta));
-    }
     synchronized (this) {
-      deltaRequests.onNext(request.toBuilder().setNode(node).build());
+      boolean first = deltaRequests == null;
+      if (first) {
+        deltaRequests =
+            AggregatedDiscoveryServiceGrpc.newStub(channel)
+                .deltaAggregatedResources(collect(delta));
+      }
+      deltaRequests.onNext(
+          first || !nodeOnFirstRequestOnly ? request.toBuilder().setNode(node).build() : request);
     }
   }
 

@@ -153,6 +153,98 @@ class EnvoyAdsIT {
   }
 
   @Test
+  void aChangePublishedBetweenAResponseAndItsNack_isPushedAtTheNack() throws Exception {
+    List<String> ratings = List.of("outbound|9090|v1|ratings");
+    // Streams of other tests that rejected a load assignment count until their close is seen.
+    XdsControlHarness.await(
+        () -> app.runtime().xdsMetrics().rejectingStreams("ClusterLoadAssignment") == 0,
+        WAIT,
+        "no stream rejecting a load assignment");
+    try (AdsTestClient envoy = new AdsTestClient(app.adsPort(), "envoy-nack-race");
+        AdsTestClient watcher = new AdsTestClient(app.adsPort(), "envoy-nack-watcher")) {
+      watcher.subscribeAndAck(ENDPOINT_TYPE_URL, ratings, WAIT);
+      envoy.send(AdsTestClient.request(ENDPOINT_TYPE_URL, ratings, "", ""));
+      DiscoveryResponse first = envoy.expect(WAIT);
+
+      // Until the client answers the response, its stream has no open watch to push to.
+      producer.send("ratings", "127.0.0.1", 9202, HealthState.HEALTH_STATE_DEGRADED, 0.5);
+      DiscoveryResponse published = watcher.expect(WAIT);
+      assertThat(weightOf(published, "outbound|9090|v1|ratings", 9202)).isEqualTo(50);
+      assertThat(envoy.next(QUIET)).as("nothing before the client answers").isNull();
+
+      envoy.send(
+          AdsTestClient.request(ENDPOINT_TYPE_URL, ratings, "", first.getNonce()).toBuilder()
+              .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected by test"))
+              .build());
+      DiscoveryResponse next = envoy.expect(WAIT);
+      assertThat(next.getVersionInfo())
+          .as("the version published since the rejected one")
+          .isEqualTo(published.getVersionInfo());
+      assertThat(weightOf(next, "outbound|9090|v1|ratings", 9202)).isEqualTo(50);
+      assertThat(app.runtime().xdsMetrics().rejectingStreams("ClusterLoadAssignment"))
+          .as("streams on a rejected version")
+          .isEqualTo(1);
+      assertThat(app.get("/actuator/prometheus").body())
+          .contains("meshpulse_xds_rejecting_streams{type=\"ClusterLoadAssignment\"} 1.0");
+
+      envoy.send(
+          AdsTestClient.request(
+              ENDPOINT_TYPE_URL, ratings, next.getVersionInfo(), next.getNonce()));
+      XdsControlHarness.await(
+          () -> app.runtime().xdsMetrics().rejectingStreams("ClusterLoadAssignment") == 0,
+          WAIT,
+          "the stream to stop counting as rejecting once it ACKs");
+      producer.send("ratings", "127.0.0.1", 9202, HealthState.HEALTH_STATE_HEALTHY, 0.99);
+    }
+  }
+
+  @Test
+  void aStreamThatRejectsAndCloses_noLongerCountsAsRejecting() throws Exception {
+    // Listeners: no other test rejects one.
+    try (AdsTestClient envoy = new AdsTestClient(app.adsPort(), "envoy-nack-close")) {
+      envoy.send(AdsTestClient.request(LISTENER_TYPE_URL, List.of(), "", ""));
+      DiscoveryResponse first = envoy.expect(WAIT);
+      envoy.send(
+          AdsTestClient.request(LISTENER_TYPE_URL, List.of(), "", first.getNonce()).toBuilder()
+              .setErrorDetail(Status.newBuilder().setCode(3).setMessage("rejected by test"))
+              .build());
+      XdsControlHarness.await(
+          () -> app.runtime().xdsMetrics().rejectingStreams("Listener") == 1,
+          WAIT,
+          "the NACK to count");
+    }
+    XdsControlHarness.await(
+        () -> app.runtime().xdsMetrics().rejectingStreams("Listener") == 0,
+        WAIT,
+        "the closed stream to stop counting");
+  }
+
+  @Test
+  void aProxylessClientThatSendsItsNodeOnce_isServedAsProxylessOnItsLaterRequests()
+      throws Exception {
+    // grpc-go sends the node on a stream's first request only.
+    Node grpc = Node.newBuilder().setId("grpc-client-2").setUserAgentName("gRPC Go").build();
+    try (AdsTestClient client = new AdsTestClient(app.adsPort(), grpc).nodeOnFirstRequestOnly()) {
+      DiscoveryResponse first = client.subscribeAndAck(LISTENER_TYPE_URL, List.of("reviews"), WAIT);
+      assertThat(first.getResourcesList())
+          .extracting(r -> r.unpack(Listener.class).getName())
+          .containsExactly("reviews");
+
+      client.send(
+          AdsTestClient.request(
+              LISTENER_TYPE_URL,
+              List.of("reviews", "ratings"),
+              first.getVersionInfo(),
+              first.getNonce()));
+      DiscoveryResponse both = client.expect(WAIT);
+      assertThat(both.getResourcesList())
+          .as("the proxyless listeners, asked for without a node")
+          .extracting(r -> r.unpack(Listener.class).getName())
+          .containsExactlyInAnyOrder("reviews", "ratings");
+    }
+  }
+
+  @Test
   void aProxylessGrpcClient_getsTheListenersThereAre_whenItAlsoAsksForAnUnknownOne()
       throws Exception {
     Node grpc = Node.newBuilder().setId("grpc-client-1").setUserAgentName("gRPC Java").build();

@@ -57,4 +57,18 @@ class XdsMetricsTest {
         .contains("meshpulse_xds_nacks_total{type=\"Cluster\"} 0.0");
     assertThat(metrics.nacks()).as("NACKs of every type").isEqualTo(1.0);
   }
+
+  @Test
+  void aNackOnAPerTypeStream_isCountedOnTheStreamsType() {
+    metrics.onStreamOpen(8, "type.googleapis.com/envoy.config.listener.v3.Listener");
+    metrics.onV3StreamRequest(
+        8,
+        DiscoveryRequest.newBuilder()
+            .setErrorDetail(Status.newBuilder().setMessage("bad listener"))
+            .build());
+
+    assertThat(registry.scrape())
+        .as("a NACK without a type URL, on a listener stream")
+        .contains("meshpulse_xds_nacks_total{type=\"Listener\"} 1.0");
+  }
 }
