@@ -278,6 +278,13 @@ final class MeshDashboards {
                 "none",
                 new Query(Queries.XDS_CONNECTED, "proxies")),
             Panel.stat(
+                "Streams on refused config",
+                "ADS streams whose answer to the latest update of a type was a NACK: proxies"
+                    + " still routing on the configuration they had before it. It falls when they"
+                    + " accept a later version or disconnect.",
+                "none",
+                new Query(Queries.XDS_REJECTING, "streams")),
+            Panel.stat(
                 "Refused config files",
                 "1 while xds-control refuses the latest version of its topology file or routing"
                     + " files and serves the last good one (2 when both); its log says why.",
