@@ -38,8 +38,8 @@ public final class EndpointBehaviour {
         }
         case OVERLOAD -> {
           if (random.nextDouble() < f.spec().errorRate() * i) {
-            return local(
-                0.05 + random.nextDouble() * 0.2, ResponseFlag.UPSTREAM_OVERFLOW, "overflow");
+            // Shed by the host's own sidecar (its queue is full): a quick 503 from upstream.
+            return unavailable(0.3 + random.nextDouble() * 0.7);
           }
           latencyMs *= 1 + (f.spec().latencyFactor() - 1) * i;
         }

@@ -13,7 +13,7 @@ public enum FaultKind {
   GRAY_FAILURE("gray-failure"),
   /** Every latency sample is multiplied by {@code latencyFactor} (p99 ×3 by default). */
   LATENCY_REGRESSION("latency-regression"),
-  /** Latency rises and 503s with flag UO appear, both ramping up over {@code ramp}. */
+  /** Latency rises and the host sheds requests with 503s, both ramping up over {@code ramp}. */
   OVERLOAD("overload"),
   /** A whole subset (the canary version) returns errors at a high rate. */
   BAD_CANARY("bad-canary");
