@@ -1,6 +1,7 @@
 package io.meshpulse.xds;
 
 import io.meshpulse.xds.api.RequestSizeLimit;
+import io.meshpulse.xds.api.WriteAuth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 
 /**
  * The xds-control Spring Boot application. Its configuration file is {@code xds-control.yml}
@@ -42,13 +44,27 @@ public class XdsControlApplication {
     return new XdsControlRuntime(props, registry, Clock.systemUTC());
   }
 
-  /** The API's request size limit, before any controller reads a body. */
+  /**
+   * The request size limit, first of all filters (so before any reads a body), on every path: the
+   * API's and the actuator's.
+   */
   @Bean
   FilterRegistrationBean<RequestSizeLimit> requestSizeLimit(
       XdsControlProperties props, MeterRegistry registry) {
     FilterRegistrationBean<RequestSizeLimit> bean =
         new FilterRegistrationBean<>(new RequestSizeLimit(props.api().maxRequestSize(), registry));
+    bean.addUrlPatterns("/*");
+    bean.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    return bean;
+  }
+
+  /** The API's writes need the token before their bodies are read: right after the size limit. */
+  @Bean
+  FilterRegistrationBean<WriteAuth> writeAuth(XdsControlRuntime runtime, MeterRegistry registry) {
+    FilterRegistrationBean<WriteAuth> bean =
+        new FilterRegistrationBean<>(new WriteAuth(runtime::webhookTokens, registry));
     bean.addUrlPatterns("/api/*");
+    bean.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
     return bean;
   }
 

@@ -128,7 +128,13 @@ public record XdsControlProperties(
       @DefaultValue("5m") Duration alertmanagerStartupGrace,
       @DefaultValue("30m") Duration cycleMemory) {
     public Alerts {
-      if (token != null && !token.isBlank() && tokenFile != null) {
+      if (token != null && token.isBlank()) {
+        // An empty secret key, say: without a token the write API would be open to anyone.
+        throw new IllegalArgumentException(
+            "meshpulse.xds.alerts.token is set but blank: give the token, or leave the property"
+                + " unset to run without one (the webhook disabled, the API's writes open)");
+      }
+      if (token != null && tokenFile != null) {
         throw new IllegalArgumentException(
             "meshpulse.xds.alerts.token and meshpulse.xds.alerts.token-file are both set:"
                 + " set only one (token-file to rotate the token without a restart)");
@@ -168,9 +174,9 @@ public record XdsControlProperties(
       return !fixedTokens().isEmpty() || tokenFile != null;
     }
 
-    /** {@code token} as the list of tokens in force: empty when it is unset or blank. */
+    /** {@code token} as the list of tokens in force: empty when it is unset. */
     public List<String> fixedTokens() {
-      return token == null || token.isBlank() ? List.of() : List.of(token.strip());
+      return token == null ? List.of() : List.of(token.strip());
     }
 
     public List<ShiftAction> toActions() {

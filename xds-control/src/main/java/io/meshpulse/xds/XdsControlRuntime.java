@@ -87,6 +87,12 @@ public final class XdsControlRuntime implements AutoCloseable {
     this.tokenFile =
         alerts.tokenFile() == null ? null : new TokenFile(alerts.tokenFile(), clock, registry);
     this.webhookToken = alerts.fixedTokens();
+    if (!alerts.enabled()) {
+      logger.warn(
+          "neither meshpulse.xds.alerts.token nor token-file is set: the alert webhook is"
+              + " disabled, and the API's writes (overrides, rollouts) are open to anyone who"
+              + " reaches the HTTP port");
+    }
     this.alertShifts = new AlertShifts(alerts.toActions(), alerts.cycleMemory());
     SubsetShifts.Config subsetConfig = props.subsetShift().toConfig(policyConfig.staleAfter());
     this.subsetShifts = subsetConfig.enabled() ? new SubsetShifts(subsetConfig) : null;

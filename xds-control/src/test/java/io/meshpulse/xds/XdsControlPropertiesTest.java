@@ -177,9 +177,6 @@ class XdsControlPropertiesTest {
     assertThat(bind(Map.of("meshpulse.xds.alerts.token", "t")).alerts().enabled())
         .as("token")
         .isTrue();
-    assertThat(bind(Map.of("meshpulse.xds.alerts.token", " ")).alerts().fixedTokens())
-        .as("a blank token is no token")
-        .isEmpty();
     assertThat(bind(Map.of("meshpulse.xds.alerts.token", "t")).alerts().fixedTokens())
         .as("the token in force")
         .containsExactly("t");
@@ -202,6 +199,16 @@ class XdsControlPropertiesTest {
         .as("token file, the chart's variable")
         .isEqualTo(java.nio.file.Path.of("/etc/meshpulse/alerts/token"));
     assertThat(alerts.enabled()).as("token file").isTrue();
+  }
+
+  @Test
+  void aBlankToken_failsTheStart_ratherThanOpenTheWriteApi() {
+    for (String blank : new String[] {"", " ", "\n"}) {
+      assertThatThrownBy(() -> bind(Map.of("meshpulse.xds.alerts.token", blank)))
+          .as("token '%s'", blank)
+          .rootCause()
+          .hasMessageStartingWith("meshpulse.xds.alerts.token is set but blank");
+    }
   }
 
   @Test

@@ -100,7 +100,7 @@ public class ApiController {
   @PostMapping("/overrides")
   public ResponseEntity<Map<String, Object>> setOverride(
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
-      @RequestBody OverrideRequest request) {
+      @RequestBody(required = false) @Nullable String body) {
     if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
       return BearerAuth.unauthorized();
     }
@@ -108,6 +108,12 @@ public class ApiController {
         StartupGate.refuse(runtime.loop().view());
     if (starting.isPresent()) {
       return starting.get();
+    }
+    OverrideRequest request;
+    try {
+      request = OverrideRequest.parse(body == null ? "" : body);
+    } catch (IllegalArgumentException e) {
+      return error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
     String problem = validate(request);
     if (problem != null) {

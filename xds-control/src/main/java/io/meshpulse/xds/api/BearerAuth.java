@@ -14,6 +14,11 @@ import org.springframework.http.ResponseEntity;
  * so the time does not tell which token matched or how much of one.
  */
 final class BearerAuth {
+  /** The message of a refused write. */
+  static final String UNAUTHORIZED =
+      "a valid bearer token is required (the alert webhook's,"
+          + " meshpulse.xds.alerts.token or token-file)";
+
   private BearerAuth() {}
 
   /**
@@ -27,12 +32,7 @@ final class BearerAuth {
 
   /** The answer to a write without the token. */
   static ResponseEntity<Map<String, Object>> unauthorized() {
-    return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
-        .body(
-            Map.of(
-                "error",
-                "a valid bearer token is required (the alert webhook's,"
-                    + " meshpulse.xds.alerts.token or token-file)"));
+    return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", UNAUTHORIZED));
   }
 
   /** Whether the header carries one of {@code tokens}; false when there are none. */

@@ -4,18 +4,15 @@ import io.meshpulse.xds.rollout.RolloutSpec;
 import java.time.Duration;
 import java.util.Set;
 import org.springframework.boot.convert.DurationStyle;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the body of {@code POST /api/v1/rollouts}: {@code service}, {@code subset} (the canary),
  * {@code stable}, and optionally {@code stepPercent}, {@code interval} ("1s", "500ms", "PT5S"),
  * {@code maxPercent}, {@code minScore}, {@code minHealthyPercent}, {@code serviceLabel}, {@code
- * subsetLabel}. Unknown fields are refused, so a misspelt one is not silently ignored.
+ * subsetLabel}. Unknown fields are refused, so a misspelt one is not silently ignored, and so is a
+ * field given twice; names and labels are at most 253 characters.
  */
 final class RolloutRequest {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Set<String> FIELDS =
       Set.of(
           "service",
@@ -35,78 +32,38 @@ final class RolloutRequest {
    * @throws IllegalArgumentException naming the field that is wrong
    */
   static RolloutSpec parse(String body) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (JacksonException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("the body must be a JSON object");
-    }
-    for (String name : root.propertyNames()) {
-      if (!FIELDS.contains(name)) {
-        throw new IllegalArgumentException(
-            "unknown field '"
-                + name
-                + "'; known: "
-                + String.join(", ", FIELDS.stream().sorted().toList()));
-      }
-    }
+    JsonBody json = JsonBody.parse(body, FIELDS);
     RolloutSpec.Builder b =
         RolloutSpec.builder()
-            .service(text(root, "service"))
-            .canary(text(root, "subset"))
-            .stable(text(root, "stable"));
-    if (root.has("stepPercent")) {
-      b.stepPercent(integer(root, "stepPercent"));
+            .service(json.text("service", JsonBody.MAX_NAME))
+            .canary(json.text("subset", JsonBody.MAX_NAME))
+            .stable(json.text("stable", JsonBody.MAX_NAME));
+    if (json.has("stepPercent")) {
+      b.stepPercent(json.integer("stepPercent"));
     }
-    if (root.has("maxPercent")) {
-      b.maxPercent(integer(root, "maxPercent"));
+    if (json.has("maxPercent")) {
+      b.maxPercent(json.integer("maxPercent"));
     }
-    if (root.has("minHealthyPercent")) {
-      b.minHealthyPercent(integer(root, "minHealthyPercent"));
+    if (json.has("minHealthyPercent")) {
+      b.minHealthyPercent(json.integer("minHealthyPercent"));
     }
-    if (root.has("minScore")) {
-      JsonNode v = root.get("minScore");
-      if (!v.isNumber()) {
-        throw new IllegalArgumentException("minScore must be a number in [0, 1]");
-      }
-      b.minScore(v.asDouble());
+    if (json.has("minScore")) {
+      b.minScore(json.number("minScore", "a number in [0, 1]"));
     }
-    if (root.has("interval")) {
-      b.interval(duration(text(root, "interval")));
+    if (json.has("interval")) {
+      b.interval(duration(json.text("interval", 64)));
     }
-    if (root.has("serviceLabel")) {
-      b.serviceLabel(text(root, "serviceLabel"));
+    if (json.has("serviceLabel")) {
+      b.serviceLabel(json.text("serviceLabel", JsonBody.MAX_NAME));
     }
-    if (root.has("subsetLabel")) {
-      b.subsetLabel(text(root, "subsetLabel"));
+    if (json.has("subsetLabel")) {
+      b.subsetLabel(json.text("subsetLabel", JsonBody.MAX_NAME));
     }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(camel(e.getMessage()), e);
     }
-  }
-
-  private static String text(JsonNode root, String field) {
-    JsonNode v = root.get(field);
-    if (v == null || v.isNull()) {
-      throw new IllegalArgumentException(field + " is required");
-    }
-    if (!v.isString() || v.asString().isBlank()) {
-      throw new IllegalArgumentException(field + " must be a non-empty string");
-    }
-    return v.asString();
-  }
-
-  private static int integer(JsonNode root, String field) {
-    JsonNode v = root.get(field);
-    if (!v.isInt()) {
-      throw new IllegalArgumentException(field + " must be an integer");
-    }
-    return v.asInt();
   }
 
   private static Duration duration(String text) {

@@ -76,4 +76,24 @@ class RolloutRequestTest {
           .hasMessageStartingWith("interval:");
     }
   }
+
+  @Test
+  void aFieldGivenTwice_orANameOverTheLimit_isRefused() {
+    assertThatThrownBy(
+            () ->
+                RolloutRequest.parse(
+                    "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"maxPercent\":10,"
+                        + "\"maxPercent\":100}"))
+        .as("the second copy does not win")
+        .hasMessageStartingWith("not JSON")
+        .hasMessageContaining("maxPercent");
+    String longLabel = "x".repeat(254);
+    assertThatThrownBy(
+            () ->
+                RolloutRequest.parse(
+                    "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"subsetLabel\":\""
+                        + longLabel
+                        + "\"}"))
+        .hasMessage("subsetLabel is 254 characters long; at most 253");
+  }
 }

@@ -7,8 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -209,6 +211,70 @@ class AlertWebhookIT {
       b.header("Authorization", auth);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Sends a request's head alone, announcing a body it never sends, and returns the status line of
+   * the answer: a server that reads the body first answers nothing until the socket times out.
+   */
+  String headOnly(String method, String path, String... headers) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.httpPort())) {
+      socket.setSoTimeout(5_000);
+      StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+      head.append("Host: 127.0.0.1\r\n");
+      for (String h : headers) {
+        head.append(h).append("\r\n");
+      }
+      head.append("\r\n");
+      socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      try {
+        String status = in.readLine();
+        return status == null ? "closed without an answer" : status;
+      } catch (java.net.SocketTimeoutException e) {
+        return "no answer within 5 s";
+      }
+    }
+  }
+
+  @Test
+  void aWriteWithoutTheToken_isRefusedBeforeItsBodyIsRead() throws Exception {
+    assertThat(
+            headOnly(
+                "POST",
+                "/api/v1/overrides",
+                "Content-Type: application/json",
+                "Content-Length: 60000"))
+        .as("an override, body announced and never sent")
+        .startsWith("HTTP/1.1 401");
+    assertThat(
+            headOnly(
+                "POST",
+                "/api/v1/alerts",
+                "Content-Type: application/json",
+                "Content-Length: 60000"))
+        .as("the webhook")
+        .startsWith("HTTP/1.1 401");
+    assertThat(app.get("/actuator/prometheus").body())
+        .containsPattern("meshpulse_alerts_rejected_total\\{[^}]*reason=\"unauthorized\"");
+  }
+
+  @Test
+  void aFormBodyOverTheLimit_isRefusedBeforeItIsRead_onAnyPath() throws Exception {
+    for (String path : List.of("/api/v1/overrides", "/actuator/health")) {
+      assertThat(
+              headOnly(
+                  "DELETE",
+                  path,
+                  "Authorization: Bearer " + TOKEN,
+                  "Content-Type: application/x-www-form-urlencoded",
+                  "Content-Length: 100000000"))
+          .as("DELETE %s with a 100 MB form body", path)
+          .startsWith("HTTP/1.1 413");
+    }
   }
 
   @Test
