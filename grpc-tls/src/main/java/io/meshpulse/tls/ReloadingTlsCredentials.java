@@ -23,6 +23,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -210,15 +211,16 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
         return false;
       }
       material = parse(contents, files);
+      install(material);
     } catch (InvalidFile e) {
       refused(e.digest, e.getMessage());
       return false;
     } catch (RuntimeException e) {
-      // The task runs on a schedule: whatever goes wrong must not end it.
+      // The task runs on a schedule: whatever goes wrong must not end it (an exception would end
+      // every later reload), installing included.
       refused(Contents.sha256(e.toString().getBytes(StandardCharsets.UTF_8)), e.toString());
       return false;
     }
-    install(material);
     inUse = material.digest();
     serving = material.chain()[0];
     settled();
@@ -267,6 +269,14 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
     byte[] digest = contents.digest();
     X509Certificate[] chain =
         certificates(contents.chain(), contents.chainFile(), files.property("cert-chain"), digest);
+    Instant notAfter = chain[0].getNotAfter().toInstant();
+    if (notAfter.isBefore(Instant.now())) {
+      // Renewed files restored from an old backup, say: every new handshake would fail with it.
+      throw new InvalidFile(
+          files.property("cert-chain"),
+          contents.chainFile() + " holds a certificate that expired at " + notAfter,
+          digest);
+    }
     PrivateKey key = privateKey(contents.key(), contents.keyFile(), files, digest);
     if (!matches(key, chain[0].getPublicKey())) {
       throw new InvalidFile(
@@ -337,7 +347,7 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
 
   /**
    * Whether {@code key} is the private half of {@code certified}: it signs a probe the public key
-   * verifies. A key type without a signature this knows passes (its handshakes will tell).
+   * verifies. A key of a type this cannot sign with does not match.
    */
   public static boolean matches(PrivateKey key, PublicKey certified) {
     String signature =
@@ -349,7 +359,7 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
           default -> null;
         };
     if (signature == null) {
-      return true;
+      return false;
     }
     byte[] probe = "meshpulse collector key check".getBytes(StandardCharsets.US_ASCII);
     try {

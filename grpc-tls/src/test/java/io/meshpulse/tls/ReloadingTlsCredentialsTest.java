@@ -15,6 +15,7 @@ import java.security.KeyPairGenerator;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,6 +207,29 @@ class ReloadingTlsCredentialsTest {
     assertThatThrownBy(() -> ReloadingTlsCredentials.load(files(), "test-listener", registry))
         .hasMessageContaining("meshpulse.test.tls.trust-ca")
         .hasMessageContaining("holds no PEM certificate");
+  }
+
+  @Test
+  void anExpiredCertificate_isRefusedAtStartAndOnReload_andTheValidOneStays() throws Exception {
+    Instant now = Instant.now();
+    TestCertificates expired =
+        TestCertificates.generate(
+            Files.createDirectory(dir.resolve("expired")),
+            now.minus(Duration.ofDays(30)),
+            now.minus(Duration.ofMinutes(1)));
+    ReloadingTlsCredentials credentials =
+        ReloadingTlsCredentials.load(files(), "test-listener", registry);
+
+    install(expired);
+    credentials.reloadIfChanged();
+    credentials.reloadIfChanged();
+
+    assertThat(credentials.servingCertificate()).isEqualTo(certificate(first.serverCert()));
+    assertThat(rejected()).isEqualTo(1);
+    assertThatThrownBy(() -> ReloadingTlsCredentials.load(files(), "other-listener", registry))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("meshpulse.test.tls.cert-chain")
+        .hasMessageContaining(cert + " holds a certificate that expired at");
   }
 
   @Test

@@ -38,6 +38,15 @@ public record TestCertificates(
     Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
 
   public static TestCertificates generate(Path dir) {
+    Instant now = Instant.now();
+    return generate(dir, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)));
+  }
+
+  /**
+   * As {@link #generate(Path)}, with a server certificate valid from {@code notBefore} to {@code
+   * notAfter}.
+   */
+  public static TestCertificates generate(Path dir, Instant notBefore, Instant notAfter) {
     try {
       KeyPair caKeys = keyPair();
       X500Name caName = new X500Name("CN=meshpulse test CA");
@@ -49,7 +58,7 @@ public record TestCertificates(
 
       KeyPair serverKeys = keyPair();
       X509v3CertificateBuilder server =
-          builder(caName, new X500Name("CN=collector"), serverKeys, 2);
+          builder(caName, new X500Name("CN=collector"), serverKeys, 2, notBefore, notAfter);
       server.addExtension(
           Extension.subjectAlternativeName,
           false,
@@ -125,11 +134,27 @@ public record TestCertificates(
   private static X509v3CertificateBuilder builder(
       X500Name issuer, X500Name subject, KeyPair keys, long serial) {
     Instant now = Instant.now();
+    return builder(
+        issuer,
+        subject,
+        keys,
+        serial,
+        now.minus(Duration.ofHours(1)),
+        now.plus(Duration.ofDays(1)));
+  }
+
+  private static X509v3CertificateBuilder builder(
+      X500Name issuer,
+      X500Name subject,
+      KeyPair keys,
+      long serial,
+      Instant notBefore,
+      Instant notAfter) {
     return new JcaX509v3CertificateBuilder(
         issuer,
         BigInteger.valueOf(serial),
-        Date.from(now.minus(Duration.ofHours(1))),
-        Date.from(now.plus(Duration.ofDays(1))),
+        Date.from(notBefore),
+        Date.from(notAfter),
         subject,
         keys.getPublic());
   }
