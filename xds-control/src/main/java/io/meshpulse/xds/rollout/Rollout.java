@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  * <p>It waits one interval after the loop first sees it, then takes its first step whatever the
  * canary's health (a canary without traffic has none), unless that health is bad. Every later step
  * needs the canary's health to be good when its interval has passed; without fresh judged health it
- * holds. Bad health at any evaluation rolls it back at once. Reaching {@code maxPercent} promotes
- * it.
+ * holds. Bad health at any evaluation rolls it back at once. Good health an interval after reaching
+ * {@code maxPercent} promotes it: the canary is judged at its full share before the rollout ends,
+ * also when one step takes it there (a step of {@code maxPercent}, a blue-green switch).
  *
  * @param percent the share of the stable subset's traffic the canary gets
  * @param lastStepAt when it last stepped ({@code null} until the loop first sees it)
@@ -59,11 +60,15 @@ public record Rollout(
     if (percent > 0 && verdict.kind() == CanaryVerdict.Kind.UNKNOWN) {
       return withReason("holding at " + percent + " %: " + verdict.summary(), now);
     }
+    if (percent == spec.maxPercent()) {
+      // Judged GOOD at its full share, an interval after reaching it.
+      String why =
+          "promoted: canary at " + percent + " % through an interval: " + verdict.summary();
+      return new Rollout(spec, RolloutState.PROMOTED, percent, now, why, now);
+    }
     int next = Math.min(spec.maxPercent(), percent + spec.stepPercent());
-    boolean promoted = next == spec.maxPercent();
-    String why =
-        (promoted ? "promoted: canary at " : "canary at ") + next + " %: " + verdict.summary();
-    return new Rollout(spec, promoted ? RolloutState.PROMOTED : state, next, now, why, now);
+    return new Rollout(
+        spec, state, next, now, "canary at " + next + " %: " + verdict.summary(), now);
   }
 
   /** Rolls an active rollout back (the canary gets no traffic); a final one stays as it is. */

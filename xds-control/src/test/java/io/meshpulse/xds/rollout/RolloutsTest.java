@@ -235,6 +235,35 @@ class RolloutsTest {
   }
 
   @Test
+  void aRolloutThatReachesItsMax_isJudgedThereBeforeItIsPromoted() {
+    Rollouts switched = rollouts(spec().stepPercent(100).maxPercent(100).build());
+    switched.advance(T0, TOPOLOGY, HealthTable.EMPTY, Map.of());
+    Instant first = T0.plusSeconds(1);
+    switched.advance(first, TOPOLOGY, HealthTable.EMPTY, Map.of());
+    assertThat(rolloutOf(switched).percent())
+        .as("one step to the max, no health needed")
+        .isEqualTo(100);
+    assertThat(rolloutOf(switched).state()).isEqualTo(RolloutState.PROGRESSING);
+
+    Instant due = T0.plusSeconds(2);
+    switched.advance(due, TOPOLOGY, HealthTable.EMPTY, Map.of());
+    assertThat(rolloutOf(switched).state())
+        .as("no judged health at the max: no promotion")
+        .isEqualTo(RolloutState.PROGRESSING);
+    assertThat(rolloutOf(switched).reason()).startsWith("holding at 100 %");
+
+    Instant bad = T0.plusSeconds(3);
+    switched.advance(bad, TOPOLOGY, canary(HealthState.HEALTH_STATE_UNHEALTHY, 0.1, bad), Map.of());
+    assertThat(rolloutOf(switched).state())
+        .as("bad health at the max still rolls back")
+        .isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  private static Rollout rolloutOf(Rollouts rollouts) {
+    return rollouts.get("reviews", "v2").orElseThrow();
+  }
+
+  @Test
   void anAlertNamingTheCanarysVersionLabel_rollsBackARolloutOfItsSubset() {
     Topology labelled =
         new Topology(
