@@ -63,11 +63,16 @@ public final class SubsetShifts {
         throw new IllegalArgumentException(
             "max-share-percent must be in [1, 99]: " + maxSharePercent);
       }
-      for (Duration d : List.of(staleAfter, hold, restoreInterval)) {
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException("durations must be positive: " + d);
-        }
-      }
+      Map<String, Duration> durations = new LinkedHashMap<>();
+      durations.put("stale-after", staleAfter);
+      durations.put("hold", hold);
+      durations.put("restore-interval", restoreInterval);
+      durations.forEach(
+          (name, d) -> {
+            if (d.isNegative() || d.isZero()) {
+              throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+          });
     }
   }
 
@@ -158,6 +163,22 @@ public final class SubsetShifts {
           continue;
         }
         if (before == null) {
+          continue;
+        }
+        if (bad && before.remaining() < 100) {
+          // Still failing, with no healthy subset to take more of its traffic (the others may be
+          // DEGRADED under the load it gave them): no step back, and the hold starts again.
+          next.put(
+              key,
+              new Held(
+                  before.service(),
+                  before.subset(),
+                  before.to(),
+                  before.remaining(),
+                  now,
+                  before.lastStepAt(),
+                  before.offences(),
+                  reason(s, h) + "; no healthy subset to take more of its traffic"));
           continue;
         }
         if (before.remaining() >= 100) {

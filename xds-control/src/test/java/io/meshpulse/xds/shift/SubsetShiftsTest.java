@@ -146,6 +146,32 @@ class SubsetShiftsTest {
   }
 
   @Test
+  void aSubsetStillFailingWhileRestoring_isNotRestoredFurther_whenNoSubsetIsHealthy()
+      throws Exception {
+    Topology t = topology();
+    SubsetShifts shifts = new SubsetShifts(CONFIG);
+    shifts.advance(T0, t, health(T0, BAD, OK));
+    Instant afterHold = T0.plusSeconds(30);
+    assertThat(shifts.advance(afterHold, t, Map.of()).get(0).remainingPercent()).isEqualTo(25);
+
+    // v3 fails again, and v1 and v2 are degraded by the traffic they took: nowhere to drain to.
+    HealthState degraded = HealthState.HEALTH_STATE_DEGRADED;
+    for (int i = 1; i <= 4; i++) {
+      Instant at = afterHold.plusSeconds(5L * i);
+      RouteShift shift = shifts.advance(at, t, health(at, BAD, degraded)).get(0);
+      assertThat(shift.remainingPercent()).as("step %d: held, not restored", i).isEqualTo(25);
+      assertThat(shift.reason()).contains("no healthy subset to take more of its traffic");
+    }
+    Instant lastBad = afterHold.plusSeconds(20);
+    assertThat(shifts.advance(lastBad.plusSeconds(29), t, Map.of()).get(0).remainingPercent())
+        .as("the hold runs from the last failing record")
+        .isEqualTo(25);
+    assertThat(shifts.advance(lastBad.plusSeconds(30), t, Map.of()).get(0).remainingPercent())
+        .as("restoring once the hold has passed")
+        .isEqualTo(50);
+  }
+
+  @Test
   void guardrails_theMajoritySubset_noHealthyTarget_staleRecords_andFewRequests_shiftNothing()
       throws Exception {
     Topology t = topology();
