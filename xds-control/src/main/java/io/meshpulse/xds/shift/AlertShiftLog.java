@@ -38,7 +38,8 @@ public final class AlertShiftLog {
                 .setRoute(t.route())
                 .setResolved(t.resolved())
                 .setCycles(t.cycles())
-                .setRemainingPercent(t.remainingPercent()))
+                .setRemainingPercent(t.remainingPercent())
+                .putAllActionMatch(t.actionMatch()))
         .build();
   }
 
@@ -76,7 +77,8 @@ public final class AlertShiftLog {
                 Math.max(0, s.getCycles()),
                 percent,
                 d.getReasonsCount() > 0 ? d.getReasons(0) : "",
-                at);
+                at,
+                s.getActionMatchMap());
         AlertShifts.Logged before = logged.get(s.getFingerprint());
         if (before != null && before.transition().resolved() && before.remainingPercent() >= 100) {
           // Restored and forgotten before this new start: it comes after the shifts held since,

@@ -60,7 +60,12 @@ public final class AlertShifts {
       int cycles,
       int remainingPercent,
       String reason,
-      Instant at) {}
+      Instant at,
+      Map<String, String> actionMatch) {
+    public Transition {
+      actionMatch = Map.copyOf(actionMatch);
+    }
+  }
 
   /** Told of every transition, under the shifts' lock: must not block. */
   @FunctionalInterface
@@ -236,7 +241,8 @@ public final class AlertShifts {
             shift.cycles(),
             shift.remainingPercent(),
             r.reason(),
-            at));
+            at,
+            shift.action().match()));
   }
 
   /** Sets who is told of each transition (the decision log); replaces the previous one. */
@@ -265,9 +271,12 @@ public final class AlertShifts {
         if (shifts.containsKey(t.fingerprint()) || (t.resolved() && l.remainingPercent() >= 100)) {
           continue;
         }
+        // The action that made it; a record without its match (an older one) takes the first
+        // that shifts the same route to the same subset.
         Optional<ShiftAction> action =
             actions.stream()
                 .filter(a -> a.shiftTo().equals(t.to()) && a.route().equals(t.route()))
+                .filter(a -> t.actionMatch().isEmpty() || a.match().equals(t.actionMatch()))
                 .findFirst();
         if (action.isEmpty()) {
           continue;

@@ -25,8 +25,20 @@ class AlertShiftLogTest {
   private static final Duration RUN = Duration.ofSeconds(100);
   private static final Duration MEMORY = Duration.ofMinutes(30);
 
+  // The first action shifts the same routes to the same subset as the second, with another floor
+  // and other steps, and matches no alert here: a restart must take back the action that matched.
   private final List<ShiftAction> actions =
       List.of(
+          new ShiftAction(
+              Map.of("alertname", "OtherBad"),
+              "destination_service_name",
+              "destination_version",
+              "v1",
+              50,
+              50,
+              Duration.ofSeconds(3),
+              10,
+              Duration.ofSeconds(7)),
           new ShiftAction(
               Map.of("alertname", "CanaryBad"),
               "destination_service_name",
@@ -188,10 +200,14 @@ class AlertShiftLogTest {
         on.log().stream()
             .filter(d -> d.getDecidedUnixMillis() < T0.plusSeconds(5).toEpochMilli())
             .toList();
-    AlertShifts withoutRouteAction = new AlertShifts(List.of(actions.get(0)), MEMORY);
+    AlertShifts withoutRouteAction = new AlertShifts(List.of(actions.get(1)), MEMORY);
     assertThat(withoutRouteAction.restore(AlertShiftLog.read(before).values(), T0.plusSeconds(5)))
         .as("fp2's action (on reviews-vs/api) is gone")
         .containsExactly("fp1");
+    AlertShifts otherOnly = new AlertShifts(List.of(actions.get(0)), MEMORY);
+    assertThat(otherOnly.restore(AlertShiftLog.read(before).values(), T0.plusSeconds(5)))
+        .as("an action that shifts the same route to the same subset, but did not match fp1")
+        .isEmpty();
     List<RoutingDecision> changesOnly =
         before.stream().filter(d -> d.getAlertShiftsCount() == 0).toList();
     assertThat(AlertShiftLog.read(changesOnly)).as("shift changes without a transition").isEmpty();
