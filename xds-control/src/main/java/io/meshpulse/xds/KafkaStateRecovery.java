@@ -16,12 +16,16 @@ import io.meshpulse.xds.shift.AlertShiftLog;
 import io.meshpulse.xds.shift.AlertShifts;
 import io.meshpulse.xds.shift.SubsetShifts;
 import io.meshpulse.xds.topology.Topology;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The three topics are read at the same time, each within {@code timeout}, so a Kafka that
  * cannot be reached holds the start for one timeout, not three. A topic that cannot be read is
- * logged and the loop starts without what it holds, as a first start does.
+ * logged and the loop starts without what it holds, as a first start does; {@code
+ * meshpulse_xds_state_unrestored{state}} (overrides, rollouts, decisions) is then 1 for the life of
+ * the process, and MeshRoutingStateNotRestored fires.
  */
 final class KafkaStateRecovery implements StateRecovery {
   private static final Logger logger = LoggerFactory.getLogger(KafkaStateRecovery.class);
@@ -50,6 +56,7 @@ final class KafkaStateRecovery implements StateRecovery {
   private final Rollouts rollouts;
   private final Duration readBack;
   private final Duration timeout;
+  private final Map<String, AtomicInteger> unrestored = new LinkedHashMap<>();
 
   KafkaStateRecovery(
       XdsControlProperties.Kafka kafka,
@@ -59,7 +66,8 @@ final class KafkaStateRecovery implements StateRecovery {
       AlertShifts alertShifts,
       Rollouts rollouts,
       RolloutTopic rolloutTopic,
-      Duration timeout) {
+      Duration timeout,
+      MeterRegistry registry) {
     this.decisionsTopic = kafka.routingDecisionsTopic();
     this.decisionReader = new DecisionLogReader(kafka.clients(), decisionsTopic);
     this.overrideReader = new OverrideLogReader(kafka.clients(), kafka.routingOverridesTopic());
@@ -75,12 +83,37 @@ final class KafkaStateRecovery implements StateRecovery {
     }
     this.readBack = lookback;
     this.timeout = timeout;
+    for (String state : List.of("overrides", "rollouts", "decisions")) {
+      AtomicInteger flag = new AtomicInteger();
+      Gauge.builder("meshpulse.xds.state.unrestored", flag, AtomicInteger::get)
+          .description(
+              "1 when the start could not read this state from Kafka and runs without it:"
+                  + " overrides, rollouts, or the decision log's ejections and shifts")
+          .tag("state", state)
+          .register(registry);
+      unrestored.put(state, flag);
+    }
+  }
+
+  /** Whether the start read {@code state} (overrides, rollouts, decisions); true before it ran. */
+  boolean restored(String state) {
+    return unrestored.get(state).get() == 0;
+  }
+
+  private void notRestored(String state) {
+    unrestored.get(state).set(1);
   }
 
   @Override
   public PolicyState recover(Topology topology, Instant now) {
     CompletableFuture<Void> overridesRead =
-        inBackground("overrides", () -> overrideReader.restoreInto(overrides, timeout));
+        inBackground(
+            "overrides",
+            () -> {
+              if (!overrideReader.restoreInto(overrides, timeout)) {
+                notRestored("overrides");
+              }
+            });
     CompletableFuture<Void> rolloutsRead =
         inBackground("rollouts", () -> restoreRollouts(topology));
     PolicyState state = policyState(topology, now);
@@ -110,6 +143,7 @@ final class KafkaStateRecovery implements StateRecovery {
           read.values().size(),
           restored);
     } catch (TimeoutException | RuntimeException e) {
+      notRestored("rollouts");
       logger.warn(
           "rollouts topic not read; API rollouts are gone and declared ones start again from 0 %",
           e);
@@ -141,6 +175,7 @@ final class KafkaStateRecovery implements StateRecovery {
           alerts);
       return state;
     } catch (TimeoutException | RuntimeException e) {
+      notRestored("decisions");
       logger.warn(
           "decision log not read; the policy starts without its memory of ejections and subset"
               + " shifts topic={}",

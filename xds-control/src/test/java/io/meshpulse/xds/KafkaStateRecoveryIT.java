@@ -57,6 +57,7 @@ class KafkaStateRecoveryIT {
                 25,
                 Duration.ofSeconds(5),
                 50));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (RolloutTopic rolloutTopic =
         new RolloutTopic(
             KafkaClientConfig.of(bootstrap),
@@ -73,7 +74,11 @@ class KafkaStateRecoveryIT {
               new AlertShifts(List.of(), Duration.ZERO),
               rollouts,
               rolloutTopic,
-              TIMEOUT);
+              TIMEOUT,
+              registry);
+      for (String what : List.of("overrides", "rollouts", "decisions")) {
+        assertThat(recovery.restored(what)).as("%s before the start", what).isTrue();
+      }
 
       long start = System.nanoTime();
       PolicyState state = recovery.recover(Topology.EMPTY, now);
@@ -86,6 +91,13 @@ class KafkaStateRecoveryIT {
           .as("start-up held for about one timeout (%s), not one per topic", TIMEOUT)
           .isGreaterThanOrEqualTo(TIMEOUT.minusMillis(500))
           .isLessThan(TIMEOUT.multipliedBy(2));
+      for (String what : List.of("overrides", "rollouts", "decisions")) {
+        assertThat(recovery.restored(what)).as("%s not read", what).isFalse();
+        assertThat(
+                registry.get("meshpulse.xds.state.unrestored").tag("state", what).gauge().value())
+            .as("the gauge the alert reads, for %s", what)
+            .isEqualTo(1.0);
+      }
     }
   }
 }

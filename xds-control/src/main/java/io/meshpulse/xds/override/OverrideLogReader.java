@@ -28,9 +28,9 @@ public final class OverrideLogReader {
    * Restores the overrides in force into {@code store}; when the topic cannot be read within {@code
    * timeout}, logs a warning and restores none. Never throws.
    *
-   * @return how many overrides were restored
+   * @return whether the topic was read
    */
-  public int restoreInto(OverrideStore store, Duration timeout) {
+  public boolean restoreInto(OverrideStore store, Duration timeout) {
     try {
       TopicReplay.Compacted<EndpointOverride> read = read(timeout);
       int restored = store.restore(read.values());
@@ -39,13 +39,13 @@ public final class OverrideLogReader {
           replay.topic(),
           read.records(),
           restored);
-      return restored;
+      return true;
     } catch (TimeoutException | RuntimeException e) {
       logger.warn(
           "overrides topic not read; starting without the operator overrides topic={}",
           replay.topic(),
           e);
-      return 0;
+      return false;
     }
   }
 
