@@ -38,7 +38,6 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class Platform implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Platform.class);
-  static final String JOB_NAME = "meshpulse-health";
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final EmbeddedKafka kafka;
@@ -221,7 +220,7 @@ final class Platform implements AutoCloseable {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(envConf);
     HealthJob.define(env, conf);
     try {
-      return env.executeAsync(JOB_NAME);
+      return env.executeAsync(conf.get(HealthJobOptions.JOB_NAME));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the Flink health job", e);
     }

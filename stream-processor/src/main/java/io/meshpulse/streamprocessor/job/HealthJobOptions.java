@@ -116,8 +116,8 @@ public final class HealthJobOptions {
           .defaultValue(Duration.ofMinutes(5))
           .withDescription(
               "transaction.timeout.ms of the EXACTLY_ONCE producers; must exceed"
-                  + " checkpoint.interval (a transaction stays open from one checkpoint to the"
-                  + " next) and must not exceed the broker's transaction.max.timeout.ms (900000 by"
+                  + " checkpoint.interval plus checkpoint.timeout (a transaction stays open from"
+                  + " one checkpoint to the next, which may take that long) and must not exceed the broker's transaction.max.timeout.ms (900000 by"
                   + " default).");
 
   public static final ConfigOption<Compression> COMPRESSION =
