@@ -254,8 +254,8 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
         reason);
   }
 
+  /** Puts the material in place: the trusted CAs first, so a failure there changes nothing. */
   private void install(Material material) {
-    keyManager.updateIdentityCredentials(material.chain(), material.key());
     if (trustManager != null && material.trusted() != null) {
       try {
         trustManager.updateTrustCredentials(material.trusted());
@@ -263,6 +263,7 @@ public final class ReloadingTlsCredentials implements AutoCloseable {
         throw new IllegalStateException(files.property("trust-ca") + ": " + e.getMessage(), e);
       }
     }
+    keyManager.updateIdentityCredentials(material.chain(), material.key());
   }
 
   private static Material parse(Contents contents, TlsFiles files) throws InvalidFile {

@@ -45,8 +45,8 @@ public class XdsControlApplication {
   }
 
   /**
-   * The request size limit, first of all filters (so before any reads a body), on every path: the
-   * API's and the actuator's.
+   * The request size limit, right after the token check (so before any other filter reads a body),
+   * on every path: the API's and the actuator's.
    */
   @Bean
   FilterRegistrationBean<RequestSizeLimit> requestSizeLimit(
@@ -54,17 +54,20 @@ public class XdsControlApplication {
     FilterRegistrationBean<RequestSizeLimit> bean =
         new FilterRegistrationBean<>(new RequestSizeLimit(props.api().maxRequestSize(), registry));
     bean.addUrlPatterns("/*");
-    bean.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    bean.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
     return bean;
   }
 
-  /** The API's writes need the token before their bodies are read: right after the size limit. */
+  /**
+   * The API's writes need the token before their bodies are read, first of all filters: the size
+   * limit reads a chunked body (up to the limit) to measure it.
+   */
   @Bean
   FilterRegistrationBean<WriteAuth> writeAuth(XdsControlRuntime runtime, MeterRegistry registry) {
     FilterRegistrationBean<WriteAuth> bean =
         new FilterRegistrationBean<>(new WriteAuth(runtime::webhookTokens, registry));
     bean.addUrlPatterns("/api/*");
-    bean.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+    bean.setOrder(Ordered.HIGHEST_PRECEDENCE);
     return bean;
   }
 

@@ -5,13 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Reads Alertmanager's webhook payload (version 4) into alerts; anything malformed is refused. */
 final class AlertmanagerPayload {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private AlertmanagerPayload() {}
 
@@ -19,15 +16,7 @@ final class AlertmanagerPayload {
    * @throws IllegalArgumentException naming what is wrong
    */
   static List<Alert> parse(String body) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (JacksonException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("the payload must be a JSON object");
-    }
+    JsonNode root = JsonBody.object(body, "the payload");
     JsonNode version = root.get("version");
     if (version == null || !version.isValueNode() || !"4".equals(version.asString())) {
       throw new IllegalArgumentException("version must be \"4\" (Alertmanager webhook payload)");

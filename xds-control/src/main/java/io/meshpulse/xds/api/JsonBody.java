@@ -31,15 +31,7 @@ final class JsonBody {
    * @throws IllegalArgumentException when the body is not a JSON object of {@code fields}
    */
   static JsonBody parse(String body, Set<String> fields) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (JacksonException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException("the body must be a JSON object");
-    }
+    JsonNode root = object(body, "the body");
     for (String name : root.propertyNames()) {
       if (!fields.contains(name)) {
         throw new IllegalArgumentException(
@@ -47,6 +39,25 @@ final class JsonBody {
       }
     }
     return new JsonBody(root);
+  }
+
+  /**
+   * {@code body} as a JSON object, any fields, none repeated.
+   *
+   * @param what names the body in the message, e.g. "the payload"
+   * @throws IllegalArgumentException when it is not JSON, or not an object
+   */
+  static JsonNode object(String body, String what) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(what + " must be a JSON object");
+    }
+    return root;
   }
 
   boolean has(String field) {

@@ -124,21 +124,52 @@ final class AdsStreams implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    requested(
+        streamId,
+        request,
+        request.getTypeUrl(),
+        request.hasNode() ? request.getNode() : null,
+        request.getResponseNonce(),
+        request.hasErrorDetail(),
+        request.getVersionInfo());
+  }
+
+  /**
+   * Records a request: the stream's node, and an ACK or NACK of the stream's latest response of its
+   * type; then hands the cache its context on this thread.
+   *
+   * @param acceptedVersion the version a state-of-the-world request says it holds; null for a delta
+   *     request, whose ACKs carry none
+   */
+  private void requested(
+      long streamId,
+      Object request,
+      String typeUrl,
+      @Nullable Node node,
+      String nonce,
+      boolean nack,
+      @Nullable String acceptedVersion) {
     Stream s = streams.get(streamId);
     if (s == null) {
       current.remove();
       return;
     }
-    String type = typeOf(streamId, request.getTypeUrl());
+    String type = typeOf(streamId, typeUrl);
     synchronized (s) {
-      if (s.node == null && request.hasNode()) {
-        s.node = request.getNode();
+      if (s.node == null && node != null) {
+        s.node = node;
       }
       Sent latest = type == null ? null : s.sent.get(type);
       String rejectedVersion = null;
-      if (latest != null && latest.nonce().equals(request.getResponseNonce())) {
-        answered(s, type, request.hasErrorDetail());
-        rejectedVersion = request.hasErrorDetail() ? latest.version() : null;
+      if (latest != null && latest.nonce().equals(nonce)) {
+        if (nack) {
+          answered(s, type, true);
+          rejectedVersion = latest.version();
+        } else if (acceptedVersion == null || acceptedVersion.equals(latest.version())) {
+          // An ACK. A request that names the latest nonce with an older version is a subscription
+          // change of a client that still holds what it had before the NACK.
+          answered(s, type, false);
+        }
       }
       current.set(new Context(request, s.node, rejectedVersion));
     }
@@ -152,22 +183,14 @@ final class AdsStreams implements DiscoveryServerCallbacks {
 
   @Override
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-    Stream s = streams.get(streamId);
-    if (s == null) {
-      current.remove();
-      return;
-    }
-    String type = typeOf(streamId, request.getTypeUrl());
-    synchronized (s) {
-      if (s.node == null && request.hasNode()) {
-        s.node = request.getNode();
-      }
-      Sent latest = type == null ? null : s.sent.get(type);
-      if (latest != null && latest.nonce().equals(request.getResponseNonce())) {
-        answered(s, type, request.hasErrorDetail());
-      }
-      current.set(new Context(request, s.node, null));
-    }
+    requested(
+        streamId,
+        request,
+        request.getTypeUrl(),
+        request.hasNode() ? request.getNode() : null,
+        request.getResponseNonce(),
+        request.hasErrorDetail(),
+        null);
   }
 
   @Override

@@ -63,8 +63,8 @@ public final class SubsetShifts {
         throw new IllegalArgumentException(
             "max-share-percent must be in [1, 99]: " + maxSharePercent);
       }
+      // stale-after is the policy's, which checks it.
       Map<String, Duration> durations = new LinkedHashMap<>();
-      durations.put("stale-after", staleAfter);
       durations.put("hold", hold);
       durations.put("restore-interval", restoreInterval);
       durations.forEach(

@@ -258,6 +258,14 @@ class AlertWebhookIT {
                 "Content-Length: 60000"))
         .as("the webhook")
         .startsWith("HTTP/1.1 401");
+    assertThat(
+            headOnly(
+                "POST",
+                "/api/v1/overrides",
+                "Content-Type: application/json",
+                "Transfer-Encoding: chunked"))
+        .as("chunked, no chunk sent: the size limit would wait to measure it")
+        .startsWith("HTTP/1.1 401");
     assertThat(app.get("/actuator/prometheus").body())
         .containsPattern("meshpulse_alerts_rejected_total\\{[^}]*reason=\"unauthorized\"");
   }

@@ -71,10 +71,32 @@ class AdsStreamsTest {
         .contains("meshpulse_xds_rejecting_streams{type=\"ClusterLoadAssignment\"} 1.0");
 
     respond(1, ENDPOINT_TYPE_URL, "1", "v2");
-    AdsStreams.Context accepted = ask(1, request(ENDPOINT_TYPE_URL, "1"));
+    AdsStreams.Context accepted =
+        ask(1, request(ENDPOINT_TYPE_URL, "1").toBuilder().setVersionInfo("v2").build());
 
     assertThat(accepted.rejectedVersion()).as("an ACK rejects nothing").isNull();
     assertThat(streams.rejecting(EDS)).as("after an ACK of the next version").isZero();
+  }
+
+  @Test
+  void aRequestWithTheLatestNonceButAnOlderVersion_isNoAck() {
+    streams.onStreamOpen(1, "");
+    respond(1, ENDPOINT_TYPE_URL, "0", "v1");
+    ask(1, request(ENDPOINT_TYPE_URL, "0").toBuilder().setVersionInfo("v1").build());
+    respond(1, ENDPOINT_TYPE_URL, "1", "v2");
+    ask(1, nack(ENDPOINT_TYPE_URL, "1").toBuilder().setVersionInfo("v1").build());
+
+    // Envoy clears the error after a NACK; a change of names resends the nonce with what it holds.
+    ask(
+        1,
+        request(ENDPOINT_TYPE_URL, "1").toBuilder()
+            .setVersionInfo("v1")
+            .addResourceNames("outbound|9080||reviews")
+            .build());
+
+    assertThat(streams.rejecting(EDS))
+        .as("still on the version before the rejected one")
+        .isEqualTo(1);
   }
 
   @Test
