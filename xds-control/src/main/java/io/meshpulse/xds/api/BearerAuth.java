@@ -3,10 +3,7 @@ package io.meshpulse.xds.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 
 /**
  * Checks an {@code Authorization: Bearer <token>} header in constant time: against one token, or
@@ -28,11 +25,6 @@ final class BearerAuth {
    */
   static boolean allowsWrite(@Nullable String header, List<String> tokens) {
     return tokens.isEmpty() || authorized(header, tokens);
-  }
-
-  /** The answer to a write without the token. */
-  static ResponseEntity<Map<String, Object>> unauthorized() {
-    return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("error", UNAUTHORIZED));
   }
 
   /** Whether the header carries one of {@code tokens}; false when there are none. */

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -22,7 +21,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -57,12 +55,7 @@ public class RolloutController {
   }
 
   @PostMapping
-  public ResponseEntity<?> start(
-      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
-      @RequestBody(required = false) @Nullable String body) {
-    if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
-      return BearerAuth.unauthorized();
-    }
+  public ResponseEntity<?> start(@RequestBody(required = false) @Nullable String body) {
     Optional<ResponseEntity<Map<String, Object>>> starting =
         StartupGate.refuse(runtime.loop().view());
     if (starting.isPresent()) {
@@ -105,13 +98,7 @@ public class RolloutController {
   }
 
   @DeleteMapping("/{service}/{subset}")
-  public ResponseEntity<?> abort(
-      @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) @Nullable String auth,
-      @PathVariable String service,
-      @PathVariable String subset) {
-    if (!BearerAuth.allowsWrite(auth, runtime.webhookTokens())) {
-      return BearerAuth.unauthorized();
-    }
+  public ResponseEntity<?> abort(@PathVariable String service, @PathVariable String subset) {
     Optional<ResponseEntity<Map<String, Object>>> starting =
         StartupGate.refuse(runtime.loop().view());
     if (starting.isPresent()) {

@@ -14,8 +14,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Refuses a write to the API (any method but GET, HEAD and OPTIONS) without a bearer token in force
  * with 401, before anything reads its body: an unauthenticated caller costs no more than its
- * headers. Without tokens the API's writes are open and the webhook answers that it is disabled, as
- * the controllers decide (they check the token again). The webhook's refusals count in {@code
+ * headers. It is the API's only token check: without tokens the API's writes are open, and the
+ * webhook answers that it is disabled. The webhook's refusals count in {@code
  * meshpulse_alerts_rejected_total{reason="unauthorized"}}.
  */
 public final class WriteAuth extends OncePerRequestFilter {

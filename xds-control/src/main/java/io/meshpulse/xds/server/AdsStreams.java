@@ -73,11 +73,14 @@ final class AdsStreams implements DiscoveryServerCallbacks {
    * The short type name (Cluster, Listener...) of a request on a stream opened for {@code type}.
    */
   @Nullable String typeOf(long streamId, String typeUrl) {
+    return typeOf(streams.get(streamId), typeUrl);
+  }
+
+  private static @Nullable String typeOf(@Nullable Stream s, String typeUrl) {
     if (!typeUrl.isEmpty()) {
       return XdsMetrics.type(typeUrl);
     }
-    Stream s = streams.get(streamId);
-    return s == null || s.defaultType == null ? null : s.defaultType;
+    return s == null ? null : s.defaultType;
   }
 
   private AtomicInteger rejectingCounter(String type) {
@@ -154,7 +157,7 @@ final class AdsStreams implements DiscoveryServerCallbacks {
       current.remove();
       return;
     }
-    String type = typeOf(streamId, typeUrl);
+    String type = typeOf(s, typeUrl);
     synchronized (s) {
       if (s.node == null && node != null) {
         s.node = node;

@@ -84,7 +84,12 @@ public final class SubsetShifts {
       Instant lastBadAt,
       Instant lastStepAt,
       int offences,
-      String reason) {}
+      String reason) {
+    /** The same shift, its subset seen failing again at {@code now}: its hold starts again. */
+    Held failingAgain(Instant now, String why) {
+      return new Held(service, subset, to, remaining, now, lastStepAt, offences, why);
+    }
+  }
 
   private final Config config;
   private final Map<String, Held> held = new LinkedHashMap<>();
@@ -133,52 +138,29 @@ public final class SubsetShifts {
         Optional<SubsetSpec> to = bad ? healthyTarget(service, s, fresh) : Optional.empty();
         boolean minority =
             total > 0 && 100L * s.routeWeight() <= (long) config.maxSharePercent() * total;
-        if (bad && minority && to.isPresent()) {
-          if (before == null || before.remaining() > 0) {
-            int offences = before == null ? 1 : before.offences() + 1;
-            next.put(
-                key,
-                new Held(
-                    service.name(),
-                    s.name(),
-                    to.get().name(),
-                    0,
-                    now,
-                    now,
-                    offences,
-                    reason(s, h)));
-          } else {
-            next.put(
-                key,
-                new Held(
-                    before.service(),
-                    before.subset(),
-                    before.to(),
-                    0,
-                    now,
-                    before.lastStepAt(),
-                    before.offences(),
-                    reason(s, h)));
-          }
+        boolean drains = bad && minority && to.isPresent();
+        if (drains && (before == null || before.remaining() > 0)) {
+          int offences = before == null ? 1 : before.offences() + 1;
+          next.put(
+              key,
+              new Held(
+                  service.name(), s.name(), to.get().name(), 0, now, now, offences, reason(s, h)));
           continue;
         }
         if (before == null) {
           continue;
         }
         if (bad && before.remaining() < 100) {
-          // Still failing, with no healthy subset to take more of its traffic (the others may be
-          // DEGRADED under the load it gave them): no step back, and the hold starts again.
+          // Still failing: no step back, and the hold starts again. Drained, it stays drained;
+          // part way back with no healthy subset to take more of its traffic (the others may be
+          // DEGRADED under the load it gave them), it stays where it is.
           next.put(
               key,
-              new Held(
-                  before.service(),
-                  before.subset(),
-                  before.to(),
-                  before.remaining(),
+              before.failingAgain(
                   now,
-                  before.lastStepAt(),
-                  before.offences(),
-                  reason(s, h) + "; no healthy subset to take more of its traffic"));
+                  drains
+                      ? reason(s, h)
+                      : reason(s, h) + "; no healthy subset to take more of its traffic"));
           continue;
         }
         if (before.remaining() >= 100) {
