@@ -10,6 +10,7 @@ import io.meshpulse.xds.control.HealthSource;
 import io.meshpulse.xds.control.OverrideStore;
 import io.meshpulse.xds.control.PolicyLoop;
 import io.meshpulse.xds.decision.DecisionLog;
+import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.decision.KafkaDecisionPublisher;
 import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
@@ -17,6 +18,7 @@ import io.meshpulse.xds.override.OverrideWriter;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
 import io.meshpulse.xds.policy.PolicyMode;
+import io.meshpulse.xds.policy.PolicyRecovery;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RoutingPolicy;
 import io.meshpulse.xds.rollout.RolloutSpec;
@@ -79,9 +81,15 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final XdsMetrics xdsMetrics;
   private final AdsServer ads;
   private final @Nullable AlertReconciler reconciler;
+  private final Duration reaffirmEvery;
+  private final boolean dryRun;
 
   public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
     PolicyConfig policyConfig = props.policy().toConfig();
+    // A third of the decision log's read-back: a held shift always has a record that a restart
+    // reads, after up to two thirds of it (10 minutes by default) with no xds-control running.
+    this.reaffirmEvery = PolicyRecovery.lookback(policyConfig).dividedBy(3);
+    this.dryRun = policyConfig.dryRun();
     this.alerts = props.alerts();
     // First: a missing token file fails the start before anything is opened.
     this.tokenFile =
@@ -205,7 +213,6 @@ public final class XdsControlRuntime implements AutoCloseable {
             props.loop().minInterval(),
             registry);
     loopRef[0] = loop;
-    boolean dryRun = policyConfig.dryRun();
     alertShifts.onTransition(
         t -> {
           try {
@@ -354,7 +361,24 @@ public final class XdsControlRuntime implements AutoCloseable {
       // They follow the subsets' health records, which fall silent with the endpoints' ones.
       shifts.addAll(subsetShifts.advance(now, current, health.services(), mode));
     }
+    reaffirm(now);
     return shifts;
+  }
+
+  /**
+   * Writes again the shifts held longer than a third of the decision log's read-back without a
+   * record (and those taken back at start), so that a restart finds every shift in force. On the
+   * loop thread.
+   */
+  private void reaffirm(Instant now) {
+    for (AlertShifts.Reaffirmed r : alertShifts.reaffirm(now, reaffirmEvery)) {
+      loop.emit(AlertShiftLog.reaffirmation(r, now, dryRun));
+    }
+    if (subsetShifts != null) {
+      for (PolicyRecovery.LoggedShift s : subsetShifts.reaffirm(now, reaffirmEvery)) {
+        loop.emit(DecisionMapper.reaffirmation(s, now, dryRun));
+      }
+    }
   }
 
   /** The alert webhook's configuration (token, actions, reconciliation). */

@@ -1,10 +1,12 @@
 package io.meshpulse.xds.decision;
 
+import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.Endpoint;
 import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.RouteChange;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.model.v1.ShiftChange;
+import io.meshpulse.xds.policy.PolicyRecovery;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.policy.RouteWeightChange;
 import io.meshpulse.xds.policy.ServiceDecision;
@@ -65,5 +67,45 @@ public final class DecisionMapper {
               .setReason(s.reason()));
     }
     return b.build();
+  }
+
+  /**
+   * The decision that writes a subset shift again unchanged at {@code now} (trigger HEALTH): a
+   * reaffirmed {@link ShiftChange} with the shift's state, so that a restart reading the log back
+   * over less than the shift has lasted still finds it.
+   */
+  public static RoutingDecision reaffirmation(
+      PolicyRecovery.LoggedShift held, Instant now, boolean dryRun) {
+    RouteShift s = held.shift();
+    return RoutingDecision.newBuilder()
+        .setId(UUID.randomUUID().toString())
+        .setCluster(s.service())
+        .setDecidedUnixMillis(now.toEpochMilli())
+        .setTrigger(DecisionTrigger.DECISION_TRIGGER_HEALTH)
+        .setTriggerRef(s.ref())
+        .setDryRun(dryRun)
+        .addReasons(
+            "subset "
+                + s.from()
+                + " keeps "
+                + s.remainingPercent()
+                + " % since "
+                + held.changedAt()
+                + " ("
+                + s.reason()
+                + "), written again so that a restart finds it")
+        .addShiftChanges(
+            ShiftChange.newBuilder()
+                .setRef(s.ref())
+                .setFromSubset(s.from())
+                .setToSubset(s.to())
+                .setRemainingPercent(s.remainingPercent())
+                .setRoute(s.route())
+                .setReason(s.reason())
+                .setReaffirmed(true)
+                .setHeldSinceUnixMillis(held.loweredAt().toEpochMilli())
+                .setChangedUnixMillis(held.changedAt().toEpochMilli())
+                .setOffences(held.offences()))
+        .build();
   }
 }

@@ -107,7 +107,8 @@ public final class PolicyRecovery {
   /**
    * A route shift as the decision log last recorded it.
    *
-   * @param loweredAt when its percent last went down (the shift started or took more weight)
+   * @param loweredAt when its percent last went down (the shift started or took more weight); from
+   *     a reaffirmation, when its subset was last seen failing: a subset shift's hold runs from it
    * @param changedAt when its percent last changed
    * @param offences how often its percent went down since the shift last ended (at 100)
    */
@@ -115,6 +116,8 @@ public final class PolicyRecovery {
 
   /**
    * The shifts in force when the log ends, by ref: those whose last recorded percent is below 100.
+   * A reaffirmed record (a shift written again unchanged) gives the shift's state as its writer
+   * held it.
    *
    * @param decisions the log's decisions, in any order
    */
@@ -137,7 +140,6 @@ public final class PolicyRecovery {
           shifts.remove(c.getRef());
           continue;
         }
-        boolean lowered = prev == null || percent < prev.shift().remainingPercent();
         RouteShift shift =
             new RouteShift(
                 c.getRef(),
@@ -147,6 +149,19 @@ public final class PolicyRecovery {
                 percent,
                 c.getReason(),
                 c.getRoute());
+        if (c.getReaffirmed()) {
+          // Written again unchanged, with the state its writer held: it is the whole story, also
+          // when the changes before it are older than the read-back.
+          shifts.put(
+              c.getRef(),
+              new LoggedShift(
+                  shift,
+                  timeOr(c.getHeldSinceUnixMillis(), at),
+                  timeOr(c.getChangedUnixMillis(), at),
+                  Math.max(1, c.getOffences())));
+          continue;
+        }
+        boolean lowered = prev == null || percent < prev.shift().remainingPercent();
         shifts.put(
             c.getRef(),
             new LoggedShift(
@@ -157,6 +172,10 @@ public final class PolicyRecovery {
       }
     }
     return shifts;
+  }
+
+  private static Instant timeOr(long unixMillis, Instant otherwise) {
+    return unixMillis > 0 ? Instant.ofEpochMilli(unixMillis) : otherwise;
   }
 
   /** A logged policy status; {@code null} for a record written before it was logged. */

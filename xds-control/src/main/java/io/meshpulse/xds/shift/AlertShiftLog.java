@@ -21,33 +21,77 @@ public final class AlertShiftLog {
 
   /** The decision that records a transition. */
   public static RoutingDecision decision(AlertShifts.Transition t, boolean dryRun) {
+    return builder(t, t.at(), dryRun)
+        .addReasons(t.reason() + ": " + t.from() + " keeps " + t.remainingPercent() + " %")
+        .addAlertShifts(state(t))
+        .build();
+  }
+
+  /**
+   * The decision that writes a shift again unchanged at {@code now}: its state, and a reaffirmed
+   * {@link ShiftChange} of the same ref (the percent a restart's policy state starts from).
+   */
+  public static RoutingDecision reaffirmation(
+      AlertShifts.Reaffirmed r, Instant now, boolean dryRun) {
+    AlertShifts.Transition t = r.transition();
+    return builder(t, now, dryRun)
+        .addReasons(
+            t.reason()
+                + " since "
+                + t.at()
+                + ": "
+                + t.from()
+                + " keeps "
+                + t.remainingPercent()
+                + " %, written again so that a restart finds it")
+        .addAlertShifts(
+            state(t)
+                .setReaffirmed(true)
+                .setTransitionUnixMillis(t.at().toEpochMilli())
+                .setNextStepUnixMillis(r.nextStepAt() == null ? 0 : r.nextStepAt().toEpochMilli()))
+        .addShiftChanges(
+            ShiftChange.newBuilder()
+                .setRef(t.fingerprint())
+                .setFromSubset(t.from())
+                .setToSubset(t.to())
+                .setRemainingPercent(t.remainingPercent())
+                .setRoute(t.route())
+                .setReason(t.reason())
+                .setReaffirmed(true))
+        .build();
+  }
+
+  private static RoutingDecision.Builder builder(
+      AlertShifts.Transition t, Instant decided, boolean dryRun) {
     return RoutingDecision.newBuilder()
         .setId(UUID.randomUUID().toString())
         .setCluster(t.service())
-        .setDecidedUnixMillis(t.at().toEpochMilli())
+        .setDecidedUnixMillis(decided.toEpochMilli())
         .setTrigger(DecisionTrigger.DECISION_TRIGGER_ALERT)
         .setTriggerRef(t.fingerprint())
-        .setDryRun(dryRun)
-        .addReasons(t.reason() + ": " + t.from() + " keeps " + t.remainingPercent() + " %")
-        .addAlertShifts(
-            AlertShiftState.newBuilder()
-                .setFingerprint(t.fingerprint())
-                .setAlertName(t.alertName())
-                .setFromSubset(t.from())
-                .setToSubset(t.to())
-                .setRoute(t.route())
-                .setResolved(t.resolved())
-                .setCycles(t.cycles())
-                .setRemainingPercent(t.remainingPercent())
-                .putAllActionMatch(t.actionMatch()))
-        .build();
+        .setDryRun(dryRun);
+  }
+
+  private static AlertShiftState.Builder state(AlertShifts.Transition t) {
+    return AlertShiftState.newBuilder()
+        .setFingerprint(t.fingerprint())
+        .setAlertName(t.alertName())
+        .setFromSubset(t.from())
+        .setToSubset(t.to())
+        .setRoute(t.route())
+        .setResolved(t.resolved())
+        .setCycles(t.cycles())
+        .setRemainingPercent(t.remainingPercent())
+        .setStartedUnixMillis(t.startedAt().toEpochMilli())
+        .putAllActionMatch(t.actionMatch());
   }
 
   /**
    * The alert shifts the log knows, by fingerprint, in the order their shifts started: each one's
    * latest transition and the percent its shift changes left it at. A shift change with no
    * transition before it in the log (the transition is older than what was read) is not enough to
-   * take a shift back, and is skipped.
+   * take a shift back, and is skipped. A reaffirmation (a shift written again unchanged) gives the
+   * shift's state as its writer held it, its transition's time included.
    *
    * @param decisions the log's decisions, in any order
    */
@@ -59,12 +103,27 @@ public final class AlertShiftLog {
             .sorted(Comparator.comparingLong(RoutingDecision::getDecidedUnixMillis))
             .toList();
     for (RoutingDecision d : ordered) {
-      Instant at = Instant.ofEpochMilli(d.getDecidedUnixMillis());
+      Instant decided = Instant.ofEpochMilli(d.getDecidedUnixMillis());
       for (AlertShiftState s : d.getAlertShiftsList()) {
         int percent = s.getRemainingPercent();
         if (percent < 0 || percent > 100 || s.getFromSubset().equals(s.getToSubset())) {
           continue; // not a shift any version writes
         }
+        Instant at =
+            s.getReaffirmed() && s.getTransitionUnixMillis() > 0
+                ? Instant.ofEpochMilli(s.getTransitionUnixMillis())
+                : decided;
+        AlertShifts.Logged before = logged.get(s.getFingerprint());
+        if (before != null && before.transition().resolved() && before.remainingPercent() >= 100) {
+          // Restored and forgotten before this new start: it comes after the shifts held since,
+          // as it does in the instance that logged it.
+          logged.remove(s.getFingerprint());
+          before = null;
+        }
+        Instant started =
+            s.getStartedUnixMillis() > 0
+                ? Instant.ofEpochMilli(s.getStartedUnixMillis())
+                : before != null ? before.transition().startedAt() : decided;
         AlertShifts.Transition t =
             new AlertShifts.Transition(
                 s.getFingerprint(),
@@ -78,24 +137,30 @@ public final class AlertShiftLog {
                 percent,
                 d.getReasonsCount() > 0 ? d.getReasons(0) : "",
                 at,
+                started,
                 s.getActionMatchMap());
-        AlertShifts.Logged before = logged.get(s.getFingerprint());
-        if (before != null && before.transition().resolved() && before.remainingPercent() >= 100) {
-          // Restored and forgotten before this new start: it comes after the shifts held since,
-          // as it does in the instance that logged it.
-          logged.remove(s.getFingerprint());
-        }
-        logged.put(s.getFingerprint(), new AlertShifts.Logged(t, percent, null));
+        Instant next =
+            s.getReaffirmed() && s.getNextStepUnixMillis() > 0
+                ? Instant.ofEpochMilli(s.getNextStepUnixMillis())
+                : null;
+        logged.put(
+            s.getFingerprint(), new AlertShifts.Logged(t, percent, null, s.getReaffirmed(), next));
       }
       for (ShiftChange c : d.getShiftChangesList()) {
         AlertShifts.Logged known = logged.get(c.getRef());
         int percent = c.getRemainingPercent();
-        if (known == null || percent < 0 || percent > 100) {
-          continue;
+        if (known == null || c.getReaffirmed() || percent < 0 || percent > 100) {
+          continue; // a reaffirmed change goes with its AlertShiftState, read above
         }
-        logged.put(c.getRef(), new AlertShifts.Logged(known.transition(), percent, at));
+        logged.put(c.getRef(), new AlertShifts.Logged(known.transition(), percent, decided));
       }
     }
-    return logged;
+    // In the order the shifts started, as they apply (a reaffirmation may be a shift's first
+    // record in what was read, after those of shifts that started later).
+    Map<String, AlertShifts.Logged> inOrder = new LinkedHashMap<>();
+    logged.values().stream()
+        .sorted(Comparator.comparing(l -> l.transition().startedAt()))
+        .forEach(l -> inOrder.put(l.transition().fingerprint(), l));
+    return inOrder;
   }
 }

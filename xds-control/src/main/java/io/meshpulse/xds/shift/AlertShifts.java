@@ -42,12 +42,23 @@ public final class AlertShifts {
 
   private record Resolution(Instant at, int cycles) {}
 
+  // @GuardedBy("lock"): when each shift's alert last fired or resolved
+  private final Map<String, Instant> transitionAt = new HashMap<>();
+
+  // @GuardedBy("lock"): when each shift was last written to the decision log
+  private final Map<String, Instant> loggedAt = new HashMap<>();
+
+  // @GuardedBy("lock"): when each shift started (the order of the shifts map)
+  private final Map<String, Instant> startedAt = new HashMap<>();
+
   /**
    * An alert shift that started, fired again or resolved.
    *
    * @param resolved false while the alert fires, true once it resolved
    * @param remainingPercent the percent its subset keeps now
    * @param reason as the shift's route changes give it
+   * @param at when the alert fired or resolved
+   * @param startedAt when the shift started: shifts apply in this order
    */
   public record Transition(
       String fingerprint,
@@ -61,6 +72,7 @@ public final class AlertShifts {
       int remainingPercent,
       String reason,
       Instant at,
+      Instant startedAt,
       Map<String, String> actionMatch) {
     public Transition {
       actionMatch = Map.copyOf(actionMatch);
@@ -82,8 +94,26 @@ public final class AlertShifts {
    * @param transition the latest start, new firing or resolution
    * @param remainingPercent the percent its subset kept at the log's end
    * @param lastStepAt when its percent last changed after the transition; null when it did not
+   * @param reaffirmed the last record wrote the shift again unchanged, with its next step
+   * @param nextStepAt with {@code reaffirmed}: when its next step is due; null: at once
    */
-  public record Logged(Transition transition, int remainingPercent, @Nullable Instant lastStepAt) {}
+  public record Logged(
+      Transition transition,
+      int remainingPercent,
+      @Nullable Instant lastStepAt,
+      boolean reaffirmed,
+      @Nullable Instant nextStepAt) {
+    /** A shift as its transition and the steps after it left it. */
+    public Logged(Transition transition, int remainingPercent, @Nullable Instant lastStepAt) {
+      this(transition, remainingPercent, lastStepAt, false, null);
+    }
+  }
+
+  /**
+   * A shift to be written again unchanged: its latest transition (at the time the alert fired or
+   * resolved, with the percent its subset keeps now) and when its next step is due (null: at once).
+   */
+  public record Reaffirmed(Transition transition, @Nullable Instant nextStepAt) {}
 
   private volatile TransitionListener listener = TransitionListener.NONE;
 
@@ -213,6 +243,7 @@ public final class AlertShifts {
                 cyclesOnFiring(alert.fingerprint(), now))
             .caughtUp(startsAt, now);
     shifts.put(alert.fingerprint(), shift);
+    startedAt.put(alert.fingerprint(), now);
     notify(shift, now);
     return Outcome.STARTED;
   }
@@ -228,21 +259,54 @@ public final class AlertShifts {
 
   // @GuardedBy("lock")
   private void notify(AlertShift shift, Instant at) {
+    transitionAt.put(shift.fingerprint(), at);
+    loggedAt.put(shift.fingerprint(), at);
+    listener.changed(transition(shift, at));
+  }
+
+  // @GuardedBy("lock")
+  private Transition transition(AlertShift shift, Instant at) {
     RouteShift r = shift.toRouteShift();
-    listener.changed(
-        new Transition(
-            shift.fingerprint(),
-            shift.alertName(),
-            shift.service(),
-            shift.from(),
-            r.to(),
-            r.route(),
-            !shift.firing(),
-            shift.cycles(),
-            shift.remainingPercent(),
-            r.reason(),
-            at,
-            shift.action().match()));
+    return new Transition(
+        shift.fingerprint(),
+        shift.alertName(),
+        shift.service(),
+        shift.from(),
+        r.to(),
+        r.route(),
+        !shift.firing(),
+        shift.cycles(),
+        shift.remainingPercent(),
+        r.reason(),
+        at,
+        startedAt.getOrDefault(shift.fingerprint(), at),
+        shift.action().match());
+  }
+
+  /**
+   * The shifts below 100 % last written to the decision log {@code every} or longer ago (at their
+   * latest transition, their latest step, or an earlier reaffirmation), and those taken back from
+   * the log and not written since; they count as written at {@code now}. A restart reads the log
+   * back over a bounded span, and a shift that holds longer (at its floor while its alert fires, or
+   * in a long hold after it resolved) would otherwise be missing from it.
+   */
+  public List<Reaffirmed> reaffirm(Instant now, Duration every) {
+    List<Reaffirmed> due = new ArrayList<>();
+    synchronized (lock) {
+      for (AlertShift shift : shifts.values()) {
+        String fingerprint = shift.fingerprint();
+        if (shift.remainingPercent() >= 100
+            || now.isBefore(loggedAt.getOrDefault(fingerprint, Instant.EPOCH).plus(every))) {
+          continue;
+        }
+        due.add(
+            new Reaffirmed(
+                transition(shift, transitionAt.getOrDefault(fingerprint, now)),
+                shift.nextStepAt()));
+        loggedAt.put(fingerprint, now);
+      }
+    }
+    return due;
   }
 
   /** Sets who is told of each transition (the decision log); replaces the previous one. */
@@ -283,12 +347,16 @@ public final class AlertShifts {
         }
         Instant lastStep = l.lastStepAt();
         // A start or a new firing steps at once, a resolution after its hold; each step after
-        // them waits its interval.
+        // them waits its interval. A reaffirmation says when.
         Instant next =
-            lastStep == null
-                ? null
-                : lastStep.plus(
-                    t.resolved() ? action.get().restoreInterval() : action.get().stepInterval());
+            l.reaffirmed()
+                ? l.nextStepAt()
+                : lastStep == null
+                    ? null
+                    : lastStep.plus(
+                        t.resolved()
+                            ? action.get().restoreInterval()
+                            : action.get().stepInterval());
         AlertShift shift =
             new AlertShift(
                 t.fingerprint(),
@@ -300,10 +368,14 @@ public final class AlertShifts {
                 l.remainingPercent(),
                 next,
                 t.cycles());
-        if (t.resolved() && lastStep == null) {
+        if (t.resolved() && lastStep == null && !l.reaffirmed()) {
           shift = shift.resolve(t.at());
         }
         shifts.put(t.fingerprint(), shift);
+        transitionAt.put(t.fingerprint(), t.at());
+        startedAt.put(t.fingerprint(), t.startedAt());
+        // Written again at the first reaffirm: what this restart found, the next must find too.
+        loggedAt.put(t.fingerprint(), Instant.EPOCH);
         restored.add(t.fingerprint());
       }
     }
@@ -333,9 +405,15 @@ public final class AlertShifts {
         if (entry.getValue().done()) {
           it.remove();
           absences.remove(entry.getKey());
+          transitionAt.remove(entry.getKey());
+          startedAt.remove(entry.getKey());
+          loggedAt.remove(entry.getKey());
           continue;
         }
         AlertShift next = entry.getValue().advance(now);
+        if (next.remainingPercent() != entry.getValue().remainingPercent()) {
+          loggedAt.put(entry.getKey(), now); // the evaluation logs the step as a shift change
+        }
         entry.setValue(next);
         result.add(next.toRouteShift());
       }

@@ -84,10 +84,16 @@ public final class SubsetShifts {
       Instant lastBadAt,
       Instant lastStepAt,
       int offences,
-      String reason) {
+      String reason,
+      Instant loggedAt) {
     /** The same shift, its subset seen failing again at {@code now}: its hold starts again. */
     Held failingAgain(Instant now, String why) {
-      return new Held(service, subset, to, remaining, now, lastStepAt, offences, why);
+      return new Held(service, subset, to, remaining, now, lastStepAt, offences, why, loggedAt);
+    }
+
+    RouteShift toRouteShift() {
+      return new RouteShift(
+          REF_PREFIX + service + '/' + subset, service, subset, to, remaining, reason);
     }
   }
 
@@ -144,7 +150,15 @@ public final class SubsetShifts {
           next.put(
               key,
               new Held(
-                  service.name(), s.name(), to.get().name(), 0, now, now, offences, reason(s, h)));
+                  service.name(),
+                  s.name(),
+                  to.get().name(),
+                  0,
+                  now,
+                  now,
+                  offences,
+                  reason(s, h),
+                  now));
           continue;
         }
         if (before == null) {
@@ -182,11 +196,8 @@ public final class SubsetShifts {
                   before.lastBadAt(),
                   now,
                   before.offences(),
-                  "subset "
-                      + before.subset()
-                      + " restoring after "
-                      + hold.toSeconds()
-                      + " s hold"));
+                  "subset " + before.subset() + " restoring after " + hold.toSeconds() + " s hold",
+                  now));
         } else {
           next.put(key, before);
         }
@@ -221,8 +232,44 @@ public final class SubsetShifts {
               l.loweredAt(),
               l.changedAt(),
               Math.max(1, l.offences()),
-              s.reason()));
+              s.reason(),
+              // Written again at the first reaffirm: what a restart found must be found by the
+              // next.
+              Instant.EPOCH));
     }
+  }
+
+  /**
+   * The shifts below 100 % whose percent was last written {@code every} or longer ago (by the
+   * decision that changed it, or by an earlier reaffirmation), and those taken back from the log
+   * and not written since: each as a restart would take it back, its state to be written again.
+   * They count as written at {@code now}. A restart reads the log back over a bounded span, and a
+   * subset that stays drained longer (it keeps failing, or no other subset is healthy) would
+   * otherwise be missing from it and get its weight back.
+   */
+  public List<PolicyRecovery.LoggedShift> reaffirm(Instant now, Duration every) {
+    List<PolicyRecovery.LoggedShift> due = new ArrayList<>();
+    for (Map.Entry<String, Held> e : held.entrySet()) {
+      Held h = e.getValue();
+      if (h.remaining() >= 100 || now.isBefore(h.loggedAt().plus(every))) {
+        continue;
+      }
+      due.add(
+          new PolicyRecovery.LoggedShift(
+              h.toRouteShift(), h.lastBadAt(), h.lastStepAt(), h.offences()));
+      e.setValue(
+          new Held(
+              h.service(),
+              h.subset(),
+              h.to(),
+              h.remaining(),
+              h.lastBadAt(),
+              h.lastStepAt(),
+              h.offences(),
+              h.reason(),
+              now));
+    }
+    return due;
   }
 
   /**
@@ -241,14 +288,7 @@ public final class SubsetShifts {
   private List<RouteShift> inForce() {
     List<RouteShift> shifts = new ArrayList<>();
     for (Held h : held.values()) {
-      shifts.add(
-          new RouteShift(
-              REF_PREFIX + h.service() + '/' + h.subset(),
-              h.service(),
-              h.subset(),
-              h.to(),
-              h.remaining(),
-              h.reason()));
+      shifts.add(h.toRouteShift());
     }
     return shifts;
   }

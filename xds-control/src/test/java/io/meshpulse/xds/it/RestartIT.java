@@ -393,6 +393,71 @@ class RestartIT {
     }
   }
 
+  @Test
+  void anAlertShiftHeldLongerThanTheReadBack_staysAcrossARestart() throws Exception {
+    // A read-back of 20 s (max-ejection-time + offence-memory; no subset shifts to lengthen it):
+    // the shift is written again every third of it while it holds.
+    String[] settings = {
+      "meshpulse.xds.policy.stale-after=60s",
+      "meshpulse.xds.policy.silent-after=90s",
+      "meshpulse.xds.policy.min-dwell=1s",
+      "meshpulse.xds.policy.base-ejection-time=2s",
+      "meshpulse.xds.policy.max-ejection-time=10s",
+      "meshpulse.xds.policy.offence-memory=10s",
+      "meshpulse.xds.subset-shift.enabled=false",
+      "meshpulse.xds.alerts.token=" + ALERT_TOKEN,
+      "meshpulse.xds.alerts.actions[0].match.alertname=MeshCanaryErrorRateHigh",
+      "meshpulse.xds.alerts.actions[0].shift-to=v1",
+      "meshpulse.xds.alerts.actions[0].step=100",
+      "meshpulse.xds.alerts.actions[0].step-interval=200ms"
+    };
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
+      kafka.createTopics(MeshTopics.all(1));
+      Path topology = Topologies.write(dir, Topologies.canary("reviews", 9080, 9101, 9102));
+      producer.send("reviews", "127.0.0.1", 9101, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+      producer.send("reviews", "127.0.0.1", 9102, HealthState.HEALTH_STATE_HEALTHY, 0.97);
+      try (XdsControlHarness first =
+          new XdsControlHarness(kafka, topology, dir.resolve("h-a"), "restart-held", settings)) {
+        first.awaitReady(Duration.ofSeconds(60));
+        assertThat(alert(first, "firing").statusCode()).as("firing accepted").isEqualTo(200);
+        XdsControlHarness.await(
+            () -> canaryWeight(first) == 0, Duration.ofSeconds(10), "the canary drained");
+        Instant drainedAt = Instant.now();
+        // Held at its floor, beyond the read-back: only reaffirmations record it since.
+        XdsControlHarness.await(
+            () ->
+                first.runtime().decisions().recent("reviews", 100).stream()
+                        .flatMap(d -> d.getAlertShiftsList().stream())
+                        .filter(a -> a.getReaffirmed() && a.getFingerprint().equals("fp-restart"))
+                        .count()
+                    >= 3,
+            Duration.ofSeconds(40),
+            "three reaffirmations of the held shift");
+        XdsControlHarness.await(
+            () -> Instant.now().isAfter(drainedAt.plusSeconds(21)),
+            Duration.ofSeconds(30),
+            "beyond the read-back");
+        assertThat(canaryWeight(first)).as("still drained before the restart").isZero();
+      }
+
+      try (XdsControlHarness second =
+          new XdsControlHarness(kafka, topology, dir.resolve("h-b"), "restart-held", settings)) {
+        second.awaitReady(Duration.ofSeconds(60));
+        assertThat(canaryWeight(second))
+            .as("still drained in the restarted instance's first routing")
+            .isZero();
+        XdsControlHarness.await(
+            () ->
+                second.runtime().decisions().recent("reviews", 100).stream()
+                    .flatMap(d -> d.getAlertShiftsList().stream())
+                    .anyMatch(a -> a.getReaffirmed() && a.getFingerprint().equals("fp-restart")),
+            Duration.ofSeconds(5),
+            "the shift taken back written again by the restarted instance");
+      }
+    }
+  }
+
   private static final String ALERT_TOKEN = "restart-token";
 
   private static HttpResponse<String> alert(XdsControlHarness app, String status) throws Exception {

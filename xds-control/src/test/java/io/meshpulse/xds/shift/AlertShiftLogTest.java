@@ -90,6 +90,11 @@ class AlertShiftLogTest {
   private record Run(Map<Long, List<RouteShift>> shifts, List<RoutingDecision> log) {}
 
   private Run runOn() {
+    return runOn(null);
+  }
+
+  /** The same, writing its shifts again every {@code reaffirmEvery} without a record (or never). */
+  private Run runOn(Duration reaffirmEvery) {
     List<RoutingDecision> log = new ArrayList<>();
     AlertShifts shifts = new AlertShifts(actions, MEMORY);
     shifts.onTransition(t -> log.add(AlertShiftLog.decision(t, false)));
@@ -102,6 +107,11 @@ class AlertShiftLogTest {
       }
       List<RouteShift> advanced = shifts.advance(now);
       out.put(ms, advanced);
+      if (reaffirmEvery != null) {
+        shifts
+            .reaffirm(now, reaffirmEvery)
+            .forEach(r -> log.add(AlertShiftLog.reaffirmation(r, now, false)));
+      }
       // As the policy logs them: every shift whose percent changed since the last evaluation.
       Map<String, Integer> percents = new HashMap<>();
       for (RouteShift s : advanced) {
@@ -211,5 +221,87 @@ class AlertShiftLogTest {
     List<RoutingDecision> changesOnly =
         before.stream().filter(d -> d.getAlertShiftsCount() == 0).toList();
     assertThat(AlertShiftLog.read(changesOnly)).as("shift changes without a transition").isEmpty();
+  }
+
+  @Test
+  void aRestartReadingBackLessThanTheShiftsLasted_findsThemThroughTheirReaffirmations() {
+    Duration every = Duration.ofSeconds(4);
+    Duration readBack = every.multipliedBy(2);
+    Run on = runOn(every);
+    assertThat(on.log())
+        .as("reaffirmations written: fp2 at its floor from 3 s on, fp1 in its holds")
+        .filteredOn(d -> d.getAlertShiftsCount() > 0 && d.getAlertShifts(0).getReaffirmed())
+        .hasSizeGreaterThan(20);
+    int checked = 0;
+    for (long restartMs = 100; restartMs < RUN.toMillis(); restartMs += 500) {
+      Instant restart = T0.plusMillis(restartMs);
+      List<RoutingDecision> readBackLog =
+          on.log().stream()
+              .filter(d -> d.getDecidedUnixMillis() < restart.toEpochMilli())
+              .filter(d -> d.getDecidedUnixMillis() >= restart.minus(readBack).toEpochMilli())
+              .toList();
+      AlertShifts restarted = new AlertShifts(actions, MEMORY);
+      restarted.restore(AlertShiftLog.read(readBackLog).values(), restart);
+      long firstTick = (restartMs / TICK.toMillis() + 1) * TICK.toMillis();
+      for (long ms = firstTick; ms <= RUN.toMillis(); ms += TICK.toMillis()) {
+        Instant now = T0.plusMillis(ms);
+        for (Alert a : events.getOrDefault(ms, List.of())) {
+          restarted.receive(a, now);
+        }
+        assertThat(restarted.advance(now))
+            .as("restarted at %d ms reading back %s, shifts at %d ms", restartMs, readBack, ms)
+            .isEqualTo(on.shifts().get(ms));
+      }
+      checked++;
+    }
+    assertThat(checked).as("restarts checked").isEqualTo(200);
+
+    // Without them, fp2 (at its floor since 3 s) is gone after a restart at 70 s.
+    Instant restart = T0.plusSeconds(70);
+    List<RoutingDecision> withoutReaffirmations =
+        runOn().log().stream()
+            .filter(d -> d.getDecidedUnixMillis() < restart.toEpochMilli())
+            .filter(d -> d.getDecidedUnixMillis() >= restart.minus(readBack).toEpochMilli())
+            .toList();
+    assertThat(
+            new AlertShifts(actions, MEMORY)
+                .restore(AlertShiftLog.read(withoutReaffirmations).values(), restart))
+        .as("taken back without reaffirmations")
+        .doesNotContain("fp2");
+  }
+
+  @Test
+  void aReaffirmation_isWrittenOnlyForAShiftUnloggedForItsInterval_andAfterARestoreAtOnce() {
+    AlertShifts shifts = new AlertShifts(actions, MEMORY);
+    shifts.receive(new Alert("fp2", true, labels("RouteBad", "v3")), T0);
+    shifts.advance(T0); // 50 %: its floor, logged as a shift change
+    Duration every = Duration.ofSeconds(10);
+    assertThat(shifts.reaffirm(T0.plusSeconds(9), every)).as("9 s after its step").isEmpty();
+    List<AlertShifts.Reaffirmed> due = shifts.reaffirm(T0.plusSeconds(10), every);
+    assertThat(due).as("10 s after its step").hasSize(1);
+    AlertShifts.Transition t = due.get(0).transition();
+    assertThat(t.at()).as("the time of its firing, not of the reaffirmation").isEqualTo(T0);
+    assertThat(t.remainingPercent()).as("percent").isEqualTo(50);
+    assertThat(t.actionMatch()).as("its action").isEqualTo(Map.of("alertname", "RouteBad"));
+    assertThat(shifts.reaffirm(T0.plusSeconds(19), every)).as("9 s after it").isEmpty();
+    assertThat(shifts.reaffirm(T0.plusSeconds(20), every)).as("10 s after it").hasSize(1);
+
+    RoutingDecision record = AlertShiftLog.reaffirmation(due.get(0), T0.plusSeconds(10), false);
+    assertThat(record.getShiftChanges(0).getReaffirmed()).as("its shift change").isTrue();
+    assertThat(record.getAlertShifts(0).getTransitionUnixMillis())
+        .as("transition time")
+        .isEqualTo(T0.toEpochMilli());
+    AlertShifts.Logged read = AlertShiftLog.read(List.of(record)).get("fp2");
+    assertThat(read.transition().at())
+        .as("read back: the firing's time (the cycle memory runs from a resolution's)")
+        .isEqualTo(T0);
+    assertThat(read.transition().startedAt()).as("read back: started").isEqualTo(T0);
+    AlertShifts restarted = new AlertShifts(actions, MEMORY);
+    assertThat(restarted.restore(AlertShiftLog.read(List.of(record)).values(), T0.plusSeconds(30)))
+        .as("taken back from the reaffirmation alone")
+        .containsExactly("fp2");
+    assertThat(restarted.reaffirm(T0.plusSeconds(30), every))
+        .as("written again at once by the instance that took it back")
+        .hasSize(1);
   }
 }

@@ -259,6 +259,89 @@ class SubsetShiftsTest {
   }
 
   @Test
+  void aSubsetDrainedLongerThanTheReadBack_isTakenBackFromItsReaffirmations() throws Exception {
+    Topology t = topology();
+    SubsetShifts ranOn = new SubsetShifts(CONFIG);
+    List<RoutingDecision> log = new ArrayList<>();
+    Map<String, Integer> logged = new HashMap<>();
+    Duration every = Duration.ofSeconds(60);
+    // Drained at T0 and failing until T0 + 420 s: one drain, then only reaffirmations.
+    for (int s = 0; s <= 440; s += 5) {
+      Instant now = T0.plusSeconds(s);
+      Map<String, ServiceHealth> records = s <= 420 ? health(now, BAD, OK) : Map.of();
+      record(ranOn.advance(now, t, records), now, logged, log);
+      ranOn.reaffirm(now, every).forEach(r -> log.add(DecisionMapper.reaffirmation(r, now, false)));
+    }
+    assertThat(log)
+        .as("the drain, then a reaffirmation every 60 s")
+        .extracting(d -> d.getShiftChanges(0).getReaffirmed())
+        .containsExactly(false, true, true, true, true, true, true, true);
+    // A restart at T0 + 445 s reads back 2 minutes: the drain is older.
+    Instant restart = T0.plusSeconds(445);
+    List<RoutingDecision> readBack =
+        log.stream()
+            .filter(d -> d.getDecidedUnixMillis() >= restart.minusSeconds(120).toEpochMilli())
+            .toList();
+    PolicyRecovery.LoggedShift found = PolicyRecovery.shifts(readBack).get("health:reviews/v3");
+    assertThat(found).as("found in the read-back").isNotNull();
+    assertThat(found.loweredAt())
+        .as("held since its last failure logged")
+        .isEqualTo(T0.plusSeconds(420));
+    assertThat(found.changedAt()).as("its percent last changed at the drain").isEqualTo(T0);
+    assertThat(found.offences()).as("offences").isEqualTo(1);
+    assertThat(
+            PolicyRecovery.shifts(
+                readBack.stream().filter(d -> !d.getShiftChanges(0).getReaffirmed()).toList()))
+        .as("without reaffirmations, nothing in the read-back")
+        .isEmpty();
+
+    SubsetShifts restarted = new SubsetShifts(CONFIG);
+    restarted.restore(PolicyRecovery.shifts(readBack).values());
+    List<Integer> percents = new ArrayList<>();
+    for (int s = 445; s <= 500; s += 5) {
+      Instant now = T0.plusSeconds(s);
+      List<Integer> want =
+          ranOn.advance(now, t, Map.of()).stream().map(RouteShift::remainingPercent).toList();
+      List<Integer> got =
+          restarted.advance(now, t, Map.of()).stream().map(RouteShift::remainingPercent).toList();
+      assertThat(got).as("percents %d s after the drain", s).isEqualTo(want);
+      percents.addAll(got);
+    }
+    assertThat(percents)
+        .as("drained until the hold from 420 s ends at 450 s, then back step by step")
+        .containsExactly(0, 25, 50, 75, 100);
+    assertThat(restarted.reaffirm(restart, every))
+        .as("what a restart took back is written again at once")
+        .isEmpty(); // the advances above moved it back to 100 %, which is not written again
+  }
+
+  @Test
+  void aShiftTakenBackFromTheLog_isWrittenAgainAtOnce() throws Exception {
+    SubsetShifts restarted = new SubsetShifts(CONFIG);
+    restarted.restore(
+        List.of(
+            new PolicyRecovery.LoggedShift(
+                new RouteShift("health:reviews/v3", "reviews", "v3", "v1", 0, "failing"),
+                T0,
+                T0,
+                2)));
+    Instant now = T0.plusSeconds(1);
+    List<PolicyRecovery.LoggedShift> due = restarted.reaffirm(now, Duration.ofMinutes(5));
+    assertThat(due).as("written again at once").hasSize(1);
+    assertThat(due.get(0).offences()).as("offences").isEqualTo(2);
+    assertThat(restarted.reaffirm(now.plusSeconds(1), Duration.ofMinutes(5)))
+        .as("not again before its interval")
+        .isEmpty();
+    RoutingDecision record = DecisionMapper.reaffirmation(due.get(0), now, false);
+    assertThat(record.getTrigger())
+        .as("trigger")
+        .isEqualTo(DecisionTrigger.DECISION_TRIGGER_HEALTH);
+    assertThat(record.getShiftChanges(0).getHeldSinceUnixMillis())
+        .as("held since")
+        .isEqualTo(T0.toEpochMilli());
+  }
+
+  @Test
   void memory_coversTheLongestHoldAndTheStepsBack() {
     assertThat(new SubsetShifts(CONFIG).memory())
         .as("8 × 30 s of hold, then 4 steps of 5 s")
