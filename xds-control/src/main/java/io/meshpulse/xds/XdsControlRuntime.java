@@ -213,6 +213,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             props.loop().minInterval(),
             registry);
     loopRef[0] = loop;
+    alertShifts.checkAgainst(topology::current);
     alertShifts.onTransition(
         t -> {
           try {

@@ -1,6 +1,7 @@
 package io.meshpulse.xds.shift;
 
 import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shifts alerts hold, by fingerprint. Alerts arrive on web threads ({@link #receive}) and from
@@ -24,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * each cycle doubles the wait before its next restore starts (up to 16 × the restore interval).
  */
 public final class AlertShifts {
+  private static final Logger logger = LoggerFactory.getLogger(AlertShifts.class);
+
   /** Successive answers of Alertmanager a firing shift's alert must be missing from to resolve. */
   public static final int ABSENCES_TO_RESOLVE = 2;
 
@@ -117,6 +123,9 @@ public final class AlertShifts {
 
   private volatile TransitionListener listener = TransitionListener.NONE;
 
+  // The topology alerts are checked against; null: any service and subset is taken
+  private volatile @Nullable Supplier<Topology> topology;
+
   /**
    * @param cycleMemory how long after a resolution a new firing counts as a cycle (zero: never)
    */
@@ -136,7 +145,10 @@ public final class AlertShifts {
     RESTORING,
     /** A repeat of what is already known. */
     UNCHANGED,
-    /** No action matches the alert, or it lacks the service or subset label. */
+    /**
+     * No action matches the alert, it lacks the service or subset label, or it names a service or
+     * subset the topology does not have.
+     */
     IGNORED
   }
 
@@ -233,6 +245,17 @@ public final class AlertShifts {
         || subset.equals(action.get().shiftTo())) {
       return Outcome.IGNORED;
     }
+    Supplier<Topology> known = topology;
+    if (known != null && !hasSubset(known.get(), service, subset)) {
+      // Else a shift that moves no traffic would be reported as started, and count as active.
+      logger.info(
+          "alert ignored: the topology has no subset {} of service {} alertname={} fingerprint={}",
+          subset,
+          service,
+          alert.labels().getOrDefault("alertname", "?"),
+          alert.fingerprint());
+      return Outcome.IGNORED;
+    }
     AlertShift shift =
         AlertShift.firing(
                 alert.fingerprint(),
@@ -307,6 +330,23 @@ public final class AlertShifts {
       }
     }
     return due;
+  }
+
+  /**
+   * Checks each new alert against {@code topology}: one naming a service it does not have, or a
+   * subset (by name or {@code version} label, as {@link SubsetNames} resolves it) its service does
+   * not have, is ignored.
+   */
+  public void checkAgainst(Supplier<Topology> topology) {
+    this.topology = topology;
+  }
+
+  private static boolean hasSubset(Topology topology, String service, String subset) {
+    String name = SubsetNames.subsetName(topology, service, subset);
+    return topology
+        .service(service)
+        .map(s -> s.subsets().stream().anyMatch(x -> x.name().equals(name)))
+        .orElse(false);
   }
 
   /** Sets who is told of each transition (the decision log); replaces the previous one. */

@@ -150,6 +150,20 @@ class AlertWebhookIT {
   }
 
   @Test
+  void anAlertNamingASubsetTheTopologyLacks_isIgnored() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "Bearer " + TOKEN,
+            payload("firing", "fp-nowhere")
+                .replace("\"destination_version\":\"v2\"", "\"destination_version\":\"v9\""));
+    assertThat(r.statusCode()).as("accepted").isEqualTo(200);
+    assertThat(r.body()).as("outcome").contains("\"ignored\":1").contains("\"started\":[]");
+    assertThat(app.get("/api/v1/decisions?cluster=reviews").body())
+        .as("no shift of nothing recorded")
+        .doesNotContain("fp-nowhere");
+  }
+
+  @Test
   void aBodyOverTheLimit_isRefusedWith413_declaredOrChunked_andTheWebhookKeepsServing()
       throws Exception {
     String auth = "Bearer " + TOKEN;

@@ -3,6 +3,8 @@ package io.meshpulse.xds.shift;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.topology.Topology;
+import io.meshpulse.xds.topology.TopologyParser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -72,6 +74,56 @@ class AlertShiftsTest {
     assertThat(remaining(T0.plusSeconds(22))).as("restored").containsExactly(100);
     assertThat(remaining(T0.plusSeconds(23))).as("then forgotten").isEmpty();
     assertThat(shifts.active()).as("active").isZero();
+  }
+
+  @Test
+  void alertsNamingAServiceOrSubsetTheTopologyLacks_areIgnored() throws Exception {
+    Topology topology =
+        TopologyParser.parse(
+            "t",
+            """
+            services:
+              - name: reviews
+                port: 9080
+                subsets:
+                  - name: v1
+                    endpoints: [{address: 10.0.0.1, port: 9080}]
+                  - name: canary
+                    labels: {version: v2}
+                    endpoints: [{address: 10.0.0.2, port: 9080}]
+            """);
+    shifts.checkAgainst(() -> topology);
+    assertThat(
+            shifts.receive(
+                new Alert("unknown-service", true, with("destination_service_name", "ratings")),
+                T0))
+        .as("a service the topology lacks")
+        .isEqualTo(AlertShifts.Outcome.IGNORED);
+    assertThat(
+            shifts.receive(
+                new Alert("unknown-subset", true, with("destination_version", "v9")), T0))
+        .as("a subset its service lacks")
+        .isEqualTo(AlertShifts.Outcome.IGNORED);
+    assertThat(shifts.active()).as("no shift of nothing").isZero();
+    assertThat(
+            shifts
+                .reconcile(
+                    List.of(
+                        new ActiveAlert(
+                            "unknown-subset", with("destination_version", "v9"), T0, false)),
+                    T0)
+                .started())
+        .as("nor from Alertmanager's list")
+        .isEmpty();
+    assertThat(shifts.receive(new Alert("fp", true, labels), T0))
+        .as("the subset whose version label the alert names")
+        .isEqualTo(AlertShifts.Outcome.STARTED);
+  }
+
+  private Map<String, String> with(String label, String value) {
+    Map<String, String> m = new java.util.HashMap<>(labels);
+    m.put(label, value);
+    return m;
   }
 
   @Test
