@@ -66,11 +66,12 @@ final class DecisionLine {
         parts.add(
             String.format(
                 Locale.ROOT,
-                "shift %s %s->%s keeps %d %%",
+                "shift %s %s->%s keeps %d %%%s",
                 c.getRef(),
                 c.getFromSubset(),
                 c.getToSubset(),
-                c.getRemainingPercent()));
+                c.getRemainingPercent(),
+                c.getReaffirmed() ? " (unchanged, written again)" : ""));
       }
     }
     if (parts.isEmpty() && d.getReasonsCount() > 0) {

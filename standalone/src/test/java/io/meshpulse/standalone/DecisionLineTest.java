@@ -53,6 +53,15 @@ class DecisionLineTest {
     assertThat(DecisionLine.of(decision))
         .as("line")
         .isEqualTo("01:02:03.456 reviews shift health:reviews/v3 v3->v1 keeps 0 %");
+    RoutingDecision again =
+        decision.toBuilder()
+            .setShiftChanges(0, decision.getShiftChanges(0).toBuilder().setReaffirmed(true))
+            .build();
+    assertThat(DecisionLine.of(again))
+        .as("the same shift written again")
+        .isEqualTo(
+            "01:02:03.456 reviews shift health:reviews/v3 v3->v1 keeps 0 % (unchanged, written"
+                + " again)");
   }
 
   @Test

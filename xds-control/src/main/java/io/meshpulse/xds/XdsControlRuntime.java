@@ -354,7 +354,7 @@ public final class XdsControlRuntime implements AutoCloseable {
       // Read the service store only when a rollout needs it.
       shifts.addAll(rollouts.advance(now, current, endpoints, health.services()));
     }
-    for (RouteShift alert : alertShifts.advance(now)) {
+    for (RouteShift alert : alertShifts.advance(now, mode != PolicyMode.NORMAL)) {
       shifts.add(io.meshpulse.xds.shift.SubsetNames.resolve(current, alert));
     }
     if (subsetShifts != null) {

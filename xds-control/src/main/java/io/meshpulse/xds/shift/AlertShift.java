@@ -73,6 +73,20 @@ record AlertShift(
         cycles);
   }
 
+  /**
+   * Resolved, while the health pipeline is silent: the alert may have resolved only because its
+   * telemetry stopped (a Kafka outage pauses the collectors, and Istio's counters with them), so
+   * the wait before the next step back starts again at {@code now}. A firing shift is unchanged.
+   */
+  AlertShift holdRestore(Instant now) {
+    Instant until = now.plus(restoreHold());
+    if (firing || remainingPercent == 100 || (nextStepAt != null && !nextStepAt.isBefore(until))) {
+      return this;
+    }
+    return new AlertShift(
+        fingerprint, alertName, service, from, action, false, remainingPercent, until, cycles);
+  }
+
   /** The wait between the resolution and the first step back. */
   Duration restoreHold() {
     return action.restoreInterval().multipliedBy(holdFactor(cycles));

@@ -114,6 +114,11 @@ public final class AlertShiftLog {
                 ? Instant.ofEpochMilli(s.getTransitionUnixMillis())
                 : decided;
         AlertShifts.Logged before = logged.get(s.getFingerprint());
+        if (s.getReaffirmed() && before != null && at.isBefore(before.transition().at())) {
+          // Written by the loop with its evaluation's time, just after a newer firing or
+          // resolution taken at an earlier instant on a web thread: it is older than that.
+          continue;
+        }
         if (before != null && before.transition().resolved() && before.remainingPercent() >= 100) {
           // Restored and forgotten before this new start: it comes after the shifts held since,
           // as it does in the instance that logged it.
@@ -149,8 +154,15 @@ public final class AlertShiftLog {
       for (ShiftChange c : d.getShiftChangesList()) {
         AlertShifts.Logged known = logged.get(c.getRef());
         int percent = c.getRemainingPercent();
-        if (known == null || c.getReaffirmed() || percent < 0 || percent > 100) {
-          continue; // a reaffirmed change goes with its AlertShiftState, read above
+        if (known == null
+            || c.getReaffirmed()
+            || percent == known.remainingPercent()
+            || percent < 0
+            || percent > 100) {
+          // A reaffirmed change goes with its AlertShiftState, read above. One at the percent
+          // already known is no step: the first evaluation after a restart writes the percents
+          // of the shifts it took back that its policy state lacked.
+          continue;
         }
         logged.put(c.getRef(), new AlertShifts.Logged(known.transition(), percent, decided));
       }

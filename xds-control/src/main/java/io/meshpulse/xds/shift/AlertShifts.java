@@ -51,11 +51,14 @@ public final class AlertShifts {
   // @GuardedBy("lock"): when each shift's alert last fired or resolved
   private final Map<String, Instant> transitionAt = new HashMap<>();
 
-  // @GuardedBy("lock"): when each shift was last written to the decision log
+  // @GuardedBy("lock"): when each shift's state (not a step) was last written to the decision log
   private final Map<String, Instant> loggedAt = new HashMap<>();
 
   // @GuardedBy("lock"): when each shift started (the order of the shifts map)
   private final Map<String, Instant> startedAt = new HashMap<>();
+
+  // @GuardedBy("lock"): alerts ignored for a subset the topology lacks, logged once each
+  private final Set<String> loggedUnknown = new HashSet<>();
 
   /**
    * An alert shift that started, fired again or resolved.
@@ -248,12 +251,19 @@ public final class AlertShifts {
     Supplier<Topology> known = topology;
     if (known != null && !hasSubset(known.get(), service, subset)) {
       // Else a shift that moves no traffic would be reported as started, and count as active.
-      logger.info(
-          "alert ignored: the topology has no subset {} of service {} alertname={} fingerprint={}",
-          subset,
-          service,
-          alert.labels().getOrDefault("alertname", "?"),
-          alert.fingerprint());
+      if (loggedUnknown.size() >= 10_000) {
+        loggedUnknown.clear();
+      }
+      if (loggedUnknown.add(alert.fingerprint())) {
+        // Once per alert: Alertmanager repeats it, and the reconciliation lists it every minute.
+        logger.info(
+            "alert ignored: the topology has no subset {} of service {} alertname={}"
+                + " fingerprint={}",
+            subset,
+            service,
+            alert.labels().getOrDefault("alertname", "?"),
+            alert.fingerprint());
+      }
       return Outcome.IGNORED;
     }
     AlertShift shift =
@@ -307,11 +317,12 @@ public final class AlertShifts {
   }
 
   /**
-   * The shifts below 100 % last written to the decision log {@code every} or longer ago (at their
-   * latest transition, their latest step, or an earlier reaffirmation), and those taken back from
-   * the log and not written since; they count as written at {@code now}. A restart reads the log
-   * back over a bounded span, and a shift that holds longer (at its floor while its alert fires, or
-   * in a long hold after it resolved) would otherwise be missing from it.
+   * The shifts below 100 % whose state was last written to the decision log {@code every} or longer
+   * ago (at their latest transition, or an earlier reaffirmation), and those taken back from the
+   * log and not written since; they count as written at {@code now}. A restart reads the log back
+   * over a bounded span, and a shift that lasts longer (at its floor while its alert fires, in a
+   * long hold after it resolved, or stepping slowly) would otherwise be missing from it: its steps
+   * alone, without the state they follow, take nothing back.
    */
   public List<Reaffirmed> reaffirm(Instant now, Duration every) {
     List<Reaffirmed> due = new ArrayList<>();
@@ -436,6 +447,16 @@ public final class AlertShifts {
    * fully restored is returned once more (at 100 %), then forgotten.
    */
   public List<RouteShift> advance(Instant now) {
+    return advance(now, false);
+  }
+
+  /**
+   * {@link #advance(Instant)}; while {@code pipelineSilent} (the routing policy holds or has
+   * reverted for want of health records), a resolved shift does not step back, and its wait starts
+   * again when the pipeline speaks: Istio's counters stop with the telemetry, so an alert resolves
+   * in a Kafka outage whatever the canary does. Firing shifts step on down.
+   */
+  public List<RouteShift> advance(Instant now, boolean pipelineSilent) {
     List<RouteShift> result = new ArrayList<>();
     synchronized (lock) {
       resolutions.values().removeIf(r -> !now.isBefore(r.at().plus(cycleMemory)));
@@ -450,10 +471,8 @@ public final class AlertShifts {
           loggedAt.remove(entry.getKey());
           continue;
         }
-        AlertShift next = entry.getValue().advance(now);
-        if (next.remainingPercent() != entry.getValue().remainingPercent()) {
-          loggedAt.put(entry.getKey(), now); // the evaluation logs the step as a shift change
-        }
+        AlertShift shift = pipelineSilent ? entry.getValue().holdRestore(now) : entry.getValue();
+        AlertShift next = shift.advance(now);
         entry.setValue(next);
         result.add(next.toRouteShift());
       }

@@ -304,4 +304,95 @@ class AlertShiftLogTest {
         .as("written again at once by the instance that took it back")
         .hasSize(1);
   }
+
+  @Test
+  void aShiftSteppingSlowly_isWrittenAgain_sinceItsStepsAloneTakeNothingBack() {
+    ShiftAction slow =
+        new ShiftAction(
+            Map.of("alertname", "SlowBad"),
+            "destination_service_name",
+            "destination_version",
+            "v1",
+            10,
+            0,
+            Duration.ofSeconds(2),
+            25,
+            Duration.ofSeconds(5));
+    AlertShifts shifts = new AlertShifts(List.of(slow), MEMORY);
+    List<RoutingDecision> log = new ArrayList<>();
+    shifts.onTransition(t -> log.add(AlertShiftLog.decision(t, false)));
+    shifts.receive(new Alert("fp", true, labels("SlowBad", "v2")), T0);
+    Duration every = Duration.ofSeconds(3);
+    for (int s = 0; s <= 8; s += 2) {
+      Instant now = T0.plusSeconds(s);
+      shifts.advance(now).forEach(r -> log.add(shiftChange(r, now)));
+      shifts.reaffirm(now, every).forEach(r -> log.add(AlertShiftLog.reaffirmation(r, now, false)));
+    }
+    assertThat(log)
+        .as("its state written again every 3 s or so, between steps every 2 s")
+        .filteredOn(d -> d.getAlertShiftsCount() > 0 && d.getAlertShifts(0).getReaffirmed())
+        .extracting(RoutingDecision::getDecidedUnixMillis)
+        .containsExactly(T0.plusSeconds(4).toEpochMilli(), T0.plusSeconds(8).toEpochMilli());
+    List<RoutingDecision> lastSix =
+        log.stream()
+            .filter(d -> d.getDecidedUnixMillis() >= T0.plusSeconds(3).toEpochMilli())
+            .toList();
+    AlertShifts restarted = new AlertShifts(List.of(slow), MEMORY);
+    assertThat(restarted.restore(AlertShiftLog.read(lastSix).values(), T0.plusSeconds(9)))
+        .as("taken back from the last 6 s of the log")
+        .containsExactly("fp");
+    assertThat(restarted.advance(T0.plusSeconds(10)))
+        .as("the next step, as the instance that ran on takes it")
+        .isEqualTo(shifts.advance(T0.plusSeconds(10)));
+  }
+
+  @Test
+  void aReaffirmationOlderThanAFiringOrResolutionReadBefore_isIgnored() {
+    AlertShifts shifts = new AlertShifts(actions, MEMORY);
+    List<RoutingDecision> log = new ArrayList<>();
+    shifts.onTransition(t -> log.add(AlertShiftLog.decision(t, false)));
+    shifts.receive(new Alert("fp1", true, labels("CanaryBad", "v2")), T0);
+    shifts.advance(T0);
+    // The loop's evaluation at 100 s writes the firing shift again; a resolution read on a web
+    // thread at 99.9 s takes the lock just before it.
+    Instant evaluation = T0.plusSeconds(100);
+    List<AlertShifts.Reaffirmed> due = shifts.reaffirm(evaluation, Duration.ofSeconds(60));
+    shifts.receive(new Alert("fp1", false, labels("CanaryBad", "v2")), evaluation.minusMillis(100));
+    due.forEach(r -> log.add(AlertShiftLog.reaffirmation(r, evaluation, false)));
+    AlertShifts.Logged read = AlertShiftLog.read(log).get("fp1");
+    assertThat(read.transition().resolved()).as("resolved, as last received").isTrue();
+    assertThat(read.reaffirmed()).as("the reaffirmation of the firing is ignored").isFalse();
+  }
+
+  @Test
+  void aChangeAtTheKnownPercent_isNoStep_andLeavesTheLoggedNextStep() {
+    AlertShifts shifts = new AlertShifts(actions, MEMORY);
+    List<RoutingDecision> log = new ArrayList<>();
+    shifts.onTransition(t -> log.add(AlertShiftLog.decision(t, false)));
+    shifts.receive(new Alert("fp1", true, labels("CanaryBad", "v2")), T0);
+    for (int s = 0; s <= 4; s++) {
+      Instant now = T0.plusSeconds(s);
+      shifts.advance(now).forEach(r -> log.add(shiftChange(r, now)));
+    }
+    // Resolved with no cycle: restore held 5 s, to 10 s. A restart at 7 s takes it back, writes
+    // it again, and its first evaluation writes its percent, which its policy state lacked.
+    shifts.receive(new Alert("fp1", false, labels("CanaryBad", "v2")), T0.plusSeconds(5));
+    Instant restart = T0.plusSeconds(7);
+    AlertShifts first = new AlertShifts(actions, MEMORY);
+    first.restore(AlertShiftLog.read(log).values(), restart);
+    first
+        .reaffirm(restart, Duration.ofMinutes(5))
+        .forEach(r -> log.add(AlertShiftLog.reaffirmation(r, restart, false)));
+    first.advance(restart).forEach(r -> log.add(shiftChange(r, restart)));
+    AlertShifts second = new AlertShifts(actions, MEMORY);
+    second.restore(AlertShiftLog.read(log).values(), T0.plusSeconds(8));
+    assertThat(second.advance(T0.plusSeconds(9)))
+        .as("still held at 9 s after a second restart")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(0);
+    assertThat(second.advance(T0.plusSeconds(10)))
+        .as("the first step back at 10 s, when the hold that began at the resolution ends")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(25);
+  }
 }

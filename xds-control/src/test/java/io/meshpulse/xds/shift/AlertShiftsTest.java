@@ -127,6 +127,29 @@ class AlertShiftsTest {
   }
 
   @Test
+  void whileThePipelineIsSilent_aResolvedShiftHolds_andItsWaitStartsAgainWhenItSpeaks() {
+    shifts.receive(new Alert("fp", true, labels), T0);
+    shifts.advance(T0);
+    assertThat(shifts.advance(T0.plusSeconds(1), true))
+        .as("a firing shift steps on down while the pipeline is silent")
+        .extracting(RouteShift::remainingPercent)
+        .containsExactly(0);
+    // Resolved at 2 s (its wait: one restore interval, 5 s), in a silence from 1 s to 20 s.
+    shifts.receive(new Alert("fp", false, labels), T0.plusSeconds(2));
+    for (int s = 2; s <= 20; s++) {
+      assertThat(shifts.advance(T0.plusSeconds(s), true))
+          .as("held at %d s, in the silence", s)
+          .extracting(RouteShift::remainingPercent)
+          .containsExactly(0);
+    }
+    assertThat(remaining(T0.plusSeconds(24))).as("4 s after the silence").containsExactly(0);
+    assertThat(remaining(T0.plusSeconds(25)))
+        .as("the first step back, a restore interval after the silence")
+        .containsExactly(25);
+    assertThat(remaining(T0.plusSeconds(30))).as("then on").containsExactly(50);
+  }
+
+  @Test
   void unmatchedAlerts_andAlertsWithoutTheLabels_orOnTheTargetSubset_areIgnored() {
     assertThat(shifts.receive(new Alert("a", true, Map.of("alertname", "Other")), T0))
         .isEqualTo(AlertShifts.Outcome.IGNORED);
