@@ -270,6 +270,19 @@ class RolloutIT {
               "\"percent\":0",
               "canary health dropped",
               "127.0.0.1:9103 UNHEALTHY");
+      // The loop publishes its routing, then logs the decision.
+      XdsControlHarness.await(
+          () -> {
+            try {
+              return call("GET", "/api/v1/decisions?cluster=reviews", null, "")
+                  .body()
+                  .contains("ROLLED_BACK: rolled back: canary health dropped");
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          Duration.ofSeconds(5),
+          "the rollback's decision logged");
       String decisions = call("GET", "/api/v1/decisions?cluster=reviews", null, "").body();
       assertThat(decisions)
           .as("decisions")
