@@ -77,11 +77,7 @@ final class KafkaStateRecovery implements StateRecovery {
     this.subsetShifts = subsetShifts;
     this.alertShifts = alertShifts;
     this.rollouts = rollouts;
-    Duration lookback = PolicyRecovery.lookback(config);
-    if (subsetShifts != null && subsetShifts.memory().compareTo(lookback) > 0) {
-      lookback = subsetShifts.memory();
-    }
-    this.readBack = lookback;
+    this.readBack = readBack(config, subsetShifts);
     this.timeout = timeout;
     for (String state : List.of("overrides", "rollouts", "decisions")) {
       AtomicInteger flag = new AtomicInteger();
@@ -93,6 +89,17 @@ final class KafkaStateRecovery implements StateRecovery {
           .register(registry);
       unrestored.put(state, flag);
     }
+  }
+
+  /**
+   * How far back a start reads the decision log: {@link PolicyRecovery#lookback} or the subset
+   * shifts' {@link SubsetShifts#memory}, whichever is longer.
+   */
+  static Duration readBack(PolicyConfig config, @Nullable SubsetShifts subsetShifts) {
+    Duration lookback = PolicyRecovery.lookback(config);
+    return subsetShifts != null && subsetShifts.memory().compareTo(lookback) > 0
+        ? subsetShifts.memory()
+        : lookback;
   }
 
   /** Whether the start read {@code state} (overrides, rollouts, decisions); true before it ran. */

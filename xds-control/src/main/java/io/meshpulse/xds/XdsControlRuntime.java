@@ -157,7 +157,14 @@ public final class XdsControlRuntime implements AutoCloseable {
                 l.requestEvaluation();
               }
             });
-    this.decisionPublisher = new KafkaDecisionPublisher(k.clients(), k.routingDecisionsTopic());
+    this.decisionPublisher =
+        new KafkaDecisionPublisher(
+            k.clients(),
+            k.routingDecisionsTopic(),
+            // Sent again until a restart would no longer read it.
+            KafkaStateRecovery.readBack(policyConfig, subsetShifts),
+            clock,
+            registry);
     this.decisionLog = new DecisionLog(props.decisions().capacity());
     this.overrideWriter =
         new OverrideWriter(
