@@ -172,14 +172,23 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
-  /** Sends a topic's records set aside, in order, until one cannot be sent. */
+  /**
+   * Sends a topic's records set aside, in order, until one cannot be sent. An attempt that sent
+   * some is not a failure: the backoff starts again from its first step, so a slow broker whose
+   * producer buffer takes a few records at a time is fed as it drains, not every 5 s.
+   */
   private void sendHeld(TopicLane lane) {
+    boolean progressed = false;
     for (OutgoingRecord record = lane.next(); record != null; record = lane.next()) {
       if (!running || !send(record, lane)) {
+        if (progressed) {
+          lane.progressed();
+        }
         lane.backOff(System.nanoTime());
         return;
       }
       lane.sent();
+      progressed = true;
     }
     lane.recovered();
   }

@@ -115,6 +115,11 @@ final class TopicLane {
     return running.join();
   }
 
+  /** An attempt sent some records: its failure backs off from the first step again. */
+  void progressed() {
+    backoffNanos = 0;
+  }
+
   /** An attempt succeeded: the next failure starts the backoff again from its first step. */
   void recovered() {
     backoffNanos = 0;

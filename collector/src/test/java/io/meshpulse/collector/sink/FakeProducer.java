@@ -38,6 +38,8 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
   final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> lookUps = new ConcurrentHashMap<>();
   volatile Duration metadataWait = Duration.ZERO;
+  // Records it can still buffer (a slow broker drains it); at 0, a send fails as a full buffer's.
+  final AtomicInteger room = new AtomicInteger(Integer.MAX_VALUE);
   final List<ProducerRecord<byte[], byte[]>> delivered =
       Collections.synchronizedList(new ArrayList<>());
   volatile boolean holdAcknowledgements;
@@ -127,6 +129,13 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
               : new RecordTooLargeException("The message is too large");
       callback.onCompletion(metadata(record), e);
       return CompletableFuture.failedFuture(e);
+    }
+    if (room.getAndUpdate(r -> r > 0 ? r - 1 : 0) == 0) {
+      KafkaException full =
+          new org.apache.kafka.clients.producer.BufferExhaustedException(
+              "Failed to allocate memory within the configured max blocking time 1000 ms.");
+      callback.onCompletion(metadata(record), full);
+      return CompletableFuture.failedFuture(full);
     }
     if (holdAcknowledgements) {
       synchronized (this) {

@@ -146,6 +146,40 @@ class KafkaSinkTest {
   }
 
   @Test
+  void aTopicThatTakesSomeHeldRecordsEachTime_isRetriedSoon_notAfterAGrowingBackoff()
+      throws Exception {
+    // A slow broker: the producer's buffer takes 10 records, and room for 10 more every 100 ms.
+    producer.room.set(10);
+    buffer.offer(IntStream.range(0, 200).mapToObj(i -> record(RECORDS, i)).toList());
+    Thread drain =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+                producer.room.set(10);
+              }
+            });
+    drain.start();
+    try {
+      long start = System.nanoTime();
+      sink.start();
+      await(() -> buffer.records() == 0, "every record acknowledged");
+      double seconds = (System.nanoTime() - start) / 1e9;
+      // 20 rounds of 10 records at 100 ms: about 2 s. A backoff that doubled at each attempt
+      // (50 ms to 5 s) although each took records would need about 70 s.
+      assertThat(seconds).as("seconds to send 200 records at 100 a second").isLessThan(8.0);
+    } finally {
+      drain.interrupt();
+    }
+    assertThat(producer.deliveredValues(RECORDS)).as("order, no duplicates").isEqualTo(values(200));
+    assertThat(dropped()).as("nothing dropped").isZero();
+  }
+
+  @Test
   void deliveriesThatFailLater_areSentAgainInTheirOrder() throws Exception {
     producer.holdAcknowledgements = true;
     buffer.offer(IntStream.range(0, 50).mapToObj(i -> record(RECORDS, i)).toList());
