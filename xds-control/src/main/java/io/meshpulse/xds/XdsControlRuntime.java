@@ -361,7 +361,10 @@ public final class XdsControlRuntime implements AutoCloseable {
       // Read the service store only when a rollout needs it.
       shifts.addAll(rollouts.advance(now, current, endpoints, health.services()));
     }
-    for (RouteShift alert : alertShifts.advance(now, mode != PolicyMode.NORMAL)) {
+    // Silent after it spoke (a Kafka outage, say): a resolution may be the telemetry's silence.
+    // Without any record ever (alert shifts without a health job), there is nothing to wait for.
+    boolean pipelineSilent = mode != PolicyMode.NORMAL && endpoints.lastRecordAt() != null;
+    for (RouteShift alert : alertShifts.advance(now, pipelineSilent)) {
       shifts.add(io.meshpulse.xds.shift.SubsetNames.resolve(current, alert));
     }
     if (subsetShifts != null) {
