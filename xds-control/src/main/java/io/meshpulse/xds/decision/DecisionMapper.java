@@ -57,16 +57,20 @@ public final class DecisionMapper {
               .setNewWeight(r.newWeight()));
     }
     for (RouteShift s : d.shiftChanges()) {
-      b.addShiftChanges(
-          ShiftChange.newBuilder()
-              .setRef(s.ref())
-              .setFromSubset(s.from())
-              .setToSubset(s.to())
-              .setRemainingPercent(s.remainingPercent())
-              .setRoute(s.route())
-              .setReason(s.reason()));
+      b.addShiftChanges(shiftChange(s));
     }
     return b.build();
+  }
+
+  /** The record of a route shift as it stands. */
+  public static ShiftChange.Builder shiftChange(RouteShift s) {
+    return ShiftChange.newBuilder()
+        .setRef(s.ref())
+        .setFromSubset(s.from())
+        .setToSubset(s.to())
+        .setRemainingPercent(s.remainingPercent())
+        .setRoute(s.route())
+        .setReason(s.reason());
   }
 
   /**
@@ -95,13 +99,7 @@ public final class DecisionMapper {
                 + s.reason()
                 + "), written again so that a restart finds it")
         .addShiftChanges(
-            ShiftChange.newBuilder()
-                .setRef(s.ref())
-                .setFromSubset(s.from())
-                .setToSubset(s.to())
-                .setRemainingPercent(s.remainingPercent())
-                .setRoute(s.route())
-                .setReason(s.reason())
+            shiftChange(s)
                 .setReaffirmed(true)
                 .setHeldSinceUnixMillis(held.loweredAt().toEpochMilli())
                 .setChangedUnixMillis(held.changedAt().toEpochMilli())

@@ -4,6 +4,8 @@ import io.meshpulse.model.v1.AlertShiftState;
 import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.RoutingDecision;
 import io.meshpulse.model.v1.ShiftChange;
+import io.meshpulse.xds.decision.DecisionMapper;
+import io.meshpulse.xds.policy.RouteShift;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -50,13 +52,15 @@ public final class AlertShiftLog {
                 .setTransitionUnixMillis(t.at().toEpochMilli())
                 .setNextStepUnixMillis(r.nextStepAt() == null ? 0 : r.nextStepAt().toEpochMilli()))
         .addShiftChanges(
-            ShiftChange.newBuilder()
-                .setRef(t.fingerprint())
-                .setFromSubset(t.from())
-                .setToSubset(t.to())
-                .setRemainingPercent(t.remainingPercent())
-                .setRoute(t.route())
-                .setReason(t.reason())
+            DecisionMapper.shiftChange(
+                    new RouteShift(
+                        t.fingerprint(),
+                        t.service(),
+                        t.from(),
+                        t.to(),
+                        t.remainingPercent(),
+                        t.reason(),
+                        t.route()))
                 .setReaffirmed(true))
         .build();
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.model.v1.DecisionTrigger;
 import io.meshpulse.model.v1.RoutingDecision;
-import io.meshpulse.model.v1.ShiftChange;
+import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.policy.RouteShift;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,14 +130,7 @@ class AlertShiftLogTest {
         .setCluster(s.service())
         .setDecidedUnixMillis(at.toEpochMilli())
         .setTrigger(DecisionTrigger.DECISION_TRIGGER_ALERT)
-        .addShiftChanges(
-            ShiftChange.newBuilder()
-                .setRef(s.ref())
-                .setFromSubset(s.from())
-                .setToSubset(s.to())
-                .setRemainingPercent(s.remainingPercent())
-                .setRoute(s.route())
-                .setReason(s.reason()))
+        .addShiftChanges(DecisionMapper.shiftChange(s))
         .build();
   }
 
