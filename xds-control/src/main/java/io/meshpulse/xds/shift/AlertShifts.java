@@ -57,6 +57,9 @@ public final class AlertShifts {
   // @GuardedBy("lock"): when each shift started (the order of the shifts map)
   private final Map<String, Instant> startedAt = new HashMap<>();
 
+  // @GuardedBy("lock"): whether the last advance was in a silence of the health pipeline
+  private boolean silent;
+
   // @GuardedBy("lock"): alerts ignored for a subset the topology lacks, logged once each
   private final Set<String> loggedUnknown = new HashSet<>();
 
@@ -460,6 +463,14 @@ public final class AlertShifts {
     List<RouteShift> result = new ArrayList<>();
     synchronized (lock) {
       resolutions.values().removeIf(r -> !now.isBefore(r.at().plus(cycleMemory)));
+      if (silent && !pipelineSilent) {
+        // The silence moved the resolved shifts' next steps: write them at the next reaffirm, so
+        // that a restart does not step back sooner than this instance will.
+        shifts.values().stream()
+            .filter(s -> !s.firing())
+            .forEach(s -> loggedAt.put(s.fingerprint(), Instant.EPOCH));
+      }
+      silent = pipelineSilent;
       var it = shifts.entrySet().iterator();
       while (it.hasNext()) {
         var entry = it.next();

@@ -142,6 +142,14 @@ class AlertShiftsTest {
           .extracting(RouteShift::remainingPercent)
           .containsExactly(0);
     }
+    assertThat(shifts.reaffirm(T0.plusSeconds(20), Duration.ofHours(1)))
+        .as("not written again during the silence")
+        .isEmpty();
+    assertThat(remaining(T0.plusSeconds(21))).as("1 s after the silence").containsExactly(0);
+    assertThat(shifts.reaffirm(T0.plusSeconds(21), Duration.ofHours(1)))
+        .as("written again when it ends, with its next step moved")
+        .extracting(AlertShifts.Reaffirmed::nextStepAt)
+        .containsExactly(T0.plusSeconds(25));
     assertThat(remaining(T0.plusSeconds(24))).as("4 s after the silence").containsExactly(0);
     assertThat(remaining(T0.plusSeconds(25)))
         .as("the first step back, a restore interval after the silence")
