@@ -289,7 +289,11 @@ public final class AlertShifts {
     AlertShift resolved = shift.resolve(now);
     shifts.put(shift.fingerprint(), resolved);
     absences.remove(shift.fingerprint());
-    resolutions.put(shift.fingerprint(), new Resolution(now, shift.cycles()));
+    if (!silent) {
+      // Resolved in a silence of the pipeline, the alert may only have lost its telemetry: its
+      // firing again once the telemetry is back is no new cycle.
+      resolutions.put(shift.fingerprint(), new Resolution(now, shift.cycles()));
+    }
     notify(resolved, now);
   }
 

@@ -158,6 +158,27 @@ class AlertShiftsTest {
   }
 
   @Test
+  void aResolutionInASilence_isNoCycle_whenTheAlertFiresAgainAfterIt() {
+    shifts.receive(new Alert("fp", true, labels), T0);
+    shifts.advance(T0);
+    shifts.advance(T0.plusSeconds(1), true);
+    shifts.receive(new Alert("fp", false, labels), T0.plusSeconds(2));
+    shifts.advance(T0.plusSeconds(3), false);
+    assertThat(shifts.receive(new Alert("fp", true, labels), T0.plusSeconds(4)))
+        .as("firing again once the telemetry is back")
+        .isEqualTo(AlertShifts.Outcome.STARTED);
+    assertThat(shifts.advance(T0.plusSeconds(4)).get(0).reason())
+        .as("no cycle counted")
+        .isEqualTo("alert CanaryBad firing");
+    shifts.receive(new Alert("fp", false, labels), T0.plusSeconds(5));
+    assertThat(shifts.advance(T0.plusSeconds(6)).get(0).reason())
+        .as("so its hold is one restore interval")
+        .isEqualTo("alert CanaryBad resolved");
+    assertThat(remaining(T0.plusSeconds(9))).as("held at 9 s").containsExactly(0);
+    assertThat(remaining(T0.plusSeconds(10))).as("first step back at 10 s").containsExactly(25);
+  }
+
+  @Test
   void unmatchedAlerts_andAlertsWithoutTheLabels_orOnTheTargetSubset_areIgnored() {
     assertThat(shifts.receive(new Alert("a", true, Map.of("alertname", "Other")), T0))
         .isEqualTo(AlertShifts.Outcome.IGNORED);
