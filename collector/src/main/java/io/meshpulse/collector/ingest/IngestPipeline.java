@@ -39,10 +39,11 @@ public final class IngestPipeline {
     if (records.isEmpty()) {
       return true;
     }
+    long now = System.currentTimeMillis();
     List<OutgoingRecord> outgoing = new ArrayList<>(records.size());
     for (MappedAccess record : records) {
       istioMetrics.record(record);
-      outgoing.add(new OutgoingRecord(accessRecordsTopic, record.key(), record.value()));
+      outgoing.add(new OutgoingRecord(accessRecordsTopic, record.key(), record.value(), now));
     }
     return admit(outgoing);
   }
@@ -53,7 +54,8 @@ public final class IngestPipeline {
             new OutgoingRecord(
                 proxyStatsTopic,
                 stats.getNodeId().getBytes(StandardCharsets.UTF_8),
-                stats.toByteArray())));
+                stats.toByteArray(),
+                System.currentTimeMillis())));
   }
 
   private boolean admit(List<OutgoingRecord> outgoing) {

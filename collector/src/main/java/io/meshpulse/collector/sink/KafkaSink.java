@@ -226,7 +226,8 @@ public final class KafkaSink implements AutoCloseable {
     sendFailedHere = false;
     try {
       producer.send(
-          new ProducerRecord<>(record.topic(), record.key(), record.value()),
+          new ProducerRecord<>(
+              record.topic(), null, record.admittedMillis(), record.key(), record.value()),
           (metadata, exception) -> completed(record, meters, sentAt, exception));
     } catch (InterruptException e) {
       // close() interrupts a sink stuck in send: the record stays held, counted at shutdown.

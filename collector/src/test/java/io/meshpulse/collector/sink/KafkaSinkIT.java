@@ -136,15 +136,16 @@ class KafkaSinkIT {
                     Duration.ofSeconds(30),
                     Duration.ZERO));
         long heldWhileMissing = buffer.records();
+        long createdAt = System.currentTimeMillis();
         kafka.createTopics(List.of(new TopicSpec(MISSING, 1, Map.of())));
-        List<String> missing =
-            values(
-                TopicReader.read(
-                    kafka.bootstrapServers(),
-                    MISSING,
-                    RECORDS,
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(1)));
+        List<ConsumerRecord<String, byte[]>> late =
+            TopicReader.read(
+                kafka.bootstrapServers(),
+                MISSING,
+                RECORDS,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(1));
+        List<String> missing = values(late);
 
         assertThat(present)
             .as("the present topic, while the other was missing")
@@ -153,6 +154,12 @@ class KafkaSinkIT {
         assertThat(missing)
             .as("the late topic: every record, in order, once")
             .isEqualTo(expected());
+        assertThat(late)
+            .as("the late topic's records keep the time they were admitted, before it existed")
+            .allMatch(r -> r.timestamp() < createdAt);
+        assertThat(late)
+            .as("the late topic's records keep the time they were admitted, before it existed")
+            .allMatch(r -> r.timestamp() < createdAt);
         assertThat(missingTopicRetries(registry)).as("retries of the missing topic").isPositive();
       } finally {
         sink.close();
@@ -231,7 +238,10 @@ class KafkaSinkIT {
 
   private static OutgoingRecord record(String topic, int i) {
     return new OutgoingRecord(
-        topic, new byte[] {1}, String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+        topic,
+        new byte[] {1},
+        String.valueOf(i).getBytes(StandardCharsets.UTF_8),
+        System.currentTimeMillis());
   }
 
   private static List<String> expected() {

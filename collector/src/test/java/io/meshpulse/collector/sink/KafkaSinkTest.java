@@ -11,12 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class KafkaSinkTest {
   private static final String RECORDS = "records";
   private static final String STATS = "stats";
+  // Record i was admitted at ADMITTED + i (epoch ms; long before the test runs).
+  private static final long ADMITTED = 1_700_000_000_000L;
 
   private final RecordBuffer buffer =
       new RecordBuffer(new BufferLimits(10_000, 10_000_000, 20_000, 20_000_000));
@@ -118,6 +122,9 @@ class KafkaSinkTest {
     await(() -> buffer.records() == 0, "every record acknowledged");
 
     assertThat(producer.deliveredValues(RECORDS)).as("order, no duplicates").isEqualTo(values(100));
+    assertThat(producer.delivered.stream().map(ProducerRecord::timestamp).toList())
+        .as("each record's Kafka timestamp: when it was admitted, not when it was sent")
+        .isEqualTo(LongStream.range(0, 100).mapToObj(i -> ADMITTED + i).toList());
     assertThat(producer.attempts(RECORDS)).as("each record handed over once").isEqualTo(100);
     assertThat(produced(RECORDS)).as("produced, counted once each").isEqualTo(100);
     assertThat(retries(RECORDS))
@@ -326,7 +333,7 @@ class KafkaSinkTest {
 
   private static OutgoingRecord record(String topic, int i) {
     return new OutgoingRecord(
-        topic, new byte[] {1}, String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+        topic, new byte[] {1}, String.valueOf(i).getBytes(StandardCharsets.UTF_8), ADMITTED + i);
   }
 
   private static List<String> values(int n) {

@@ -108,7 +108,7 @@ class RecordBufferTest {
   @Test
   void bytesCount_againstTheSoftLimitToo() {
     RecordBuffer small = new RecordBuffer(new BufferLimits(1_000, 200, 2_000, 100_000));
-    small.offer(List.of(new OutgoingRecord("t", new byte[10], new byte[200])));
+    small.offer(List.of(new OutgoingRecord("t", new byte[10], new byte[200], 0L)));
     AtomicInteger resumed = new AtomicInteger();
 
     small.whenRoom(resumed::incrementAndGet);
@@ -127,7 +127,7 @@ class RecordBufferTest {
   private static List<OutgoingRecord> records(int n) {
     List<OutgoingRecord> records = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      records.add(new OutgoingRecord("t", new byte[] {(byte) i}, new byte[] {1, 2, 3}));
+      records.add(new OutgoingRecord("t", new byte[] {(byte) i}, new byte[] {1, 2, 3}, 0L));
     }
     return records;
   }

@@ -47,7 +47,7 @@ final class EventTimeAssigner implements SerializableTimestampAssigner<Inbound> 
       return NO_TIMESTAMP;
     }
     if (sample.timestampMillis < now - maxAgeMillis) {
-      // recordTimestamp: the Kafka record's (the collector's clock when it wrote it), negative
+      // recordTimestamp: the Kafka record's (the collector's clock when it admitted it), negative
       // when unknown.
       return recordTimestamp >= 0 && recordTimestamp < now - maxAgeMillis ? BACKLOG : NO_TIMESTAMP;
     }
