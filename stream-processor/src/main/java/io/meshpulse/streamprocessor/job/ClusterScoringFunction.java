@@ -19,6 +19,8 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -61,7 +63,7 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   // aggregate; a list per window was read and written whole on each arrival, quadratic in the
   // cluster's endpoints. No record key is built here: the scorer builds each once.
   private transient MapState<Tuple4<Long, String, String, Integer>, EndpointStats> pendingStats;
-  // The whole-window lists of earlier releases: read once at each window's timer, so a job
+  // The whole-window lists of earlier releases: taken with their window at its timer, so a job
   // restored from their savepoints scores the windows they had pending.
   private transient MapState<Long, List<EndpointStats>> pendingWindows;
   // Per endpoint record key: the end of its last scored window.
@@ -169,36 +171,47 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
       forgottenThrough = forgetThrough;
       tracked.values().removeIf(t -> t.windowEndMillis() <= forgetThrough);
     }
-    List<EndpointStats> window = takePending(end);
-    boolean scored = !window.isEmpty();
-    if (scored) {
-      score(ctx.getCurrentKey(), window, end, ctx, out);
+    // The watermark may have passed several windows at once (a source that caught up, or came
+    // back from idleness): their timers all fire now, in order, so this one scores them all.
+    // Taking one window per timer scanned every pending window each time, quadratic in the jump.
+    NavigableMap<Long, List<EndpointStats>> due =
+        takeDue(ctx.timerService().currentWatermark() + 1);
+    for (Map.Entry<Long, List<EndpointStats>> window : due.entrySet()) {
+      score(ctx.getCurrentKey(), window.getValue(), window.getKey(), ctx, out);
     }
     // Once a window's length while the cluster is scored (so the scan costs a fraction of the
-    // scoring), and whenever it fires without a window to score (the cluster went quiet).
-    if (!scored || end % sizeMillis == 0) {
+    // scoring), and whenever it fires without a window to score (the cluster went quiet, or an
+    // earlier timer of this watermark scored its window).
+    if (due.isEmpty() || end % sizeMillis == 0) {
       forgetQuiet(forgetThrough, ctx, out);
     }
   }
 
-  /** Removes and returns the aggregates of the window ending at {@code end}. */
-  private List<EndpointStats> takePending(long end) throws Exception {
-    List<EndpointStats> window = new ArrayList<>();
+  /**
+   * Removes and returns, by window end, the aggregates of every window ending at or before {@code
+   * through}: the windows whose timers the current watermark fires. No more results come for them:
+   * {@link #processElement} drops those as late.
+   */
+  private NavigableMap<Long, List<EndpointStats>> takeDue(long through) throws Exception {
+    NavigableMap<Long, List<EndpointStats>> due = new TreeMap<>();
     Iterator<Map.Entry<Tuple4<Long, String, String, Integer>, EndpointStats>> it =
         pendingStats.iterator();
     while (it.hasNext()) {
       Map.Entry<Tuple4<Long, String, String, Integer>, EndpointStats> e = it.next();
-      if (e.getKey().f0 == end) {
-        window.add(e.getValue());
+      if (e.getKey().f0 <= through) {
+        due.computeIfAbsent(e.getKey().f0, end -> new ArrayList<>()).add(e.getValue());
         it.remove();
       }
     }
-    List<EndpointStats> restored = pendingWindows.get(end);
-    if (restored != null) {
-      window.addAll(restored);
-      pendingWindows.remove(end);
+    Iterator<Map.Entry<Long, List<EndpointStats>>> restored = pendingWindows.iterator();
+    while (restored.hasNext()) {
+      Map.Entry<Long, List<EndpointStats>> e = restored.next();
+      if (e.getKey() <= through) {
+        due.computeIfAbsent(e.getKey(), end -> new ArrayList<>()).addAll(e.getValue());
+        restored.remove();
+      }
     }
-    return window;
+    return due;
   }
 
   private void score(

@@ -15,6 +15,10 @@ import io.meshpulse.streamprocessor.score.ErrorClass;
 import io.meshpulse.streamprocessor.score.ScoringThresholds;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -105,6 +109,87 @@ class ClusterScoringHarnessTest {
                     .isEqualTo("reviews");
               });
     }
+  }
+
+  @Test
+  void aWatermarkPassingSeveralWindowsAtOnce_scoresEachOnceInOrder_asOneWindowAtATimeWould()
+      throws Exception {
+    long[] ends = {10_000, 12_000, 14_000, 16_000};
+    List<String> oneAtATime;
+    try (var h = harness(fixedClockFunction())) {
+      h.open();
+      feedWindows(h, ends);
+      for (long end : ends) {
+        h.processWatermark(end - 1);
+      }
+      h.processWatermark(40_000);
+      oneAtATime = outputsByCluster(h);
+    }
+    List<String> atOnce;
+    List<Long> reviewsHost5Ends;
+    try (var h = harness(fixedClockFunction())) {
+      h.open();
+      feedWindows(h, ends);
+      h.processWatermark(40_000);
+      atOnce = outputsByCluster(h);
+      reviewsHost5Ends =
+          h.extractOutputValues().stream()
+              .filter(r -> r.value != null)
+              .filter(r -> new String(r.key, StandardCharsets.UTF_8).startsWith("reviews/10.0.0.5"))
+              .map(r -> parse(r.value).getWindow().getEndUnixMillis())
+              .toList();
+      assertThat(tombstones(h)).as("each endpoint of both clusters forgotten once").hasSize(10);
+    }
+
+    assertThat(reviewsHost5Ends)
+        .as("one endpoint's windows, in order")
+        .containsExactly(10_000L, 12_000L, 14_000L, 16_000L);
+    assertThat(atOnce)
+        .as("endpoint and service records per cluster, in order, tombstones included")
+        .hasSize(2 * ends.length * (5 + 1) + 2 * (5 + 1))
+        .isEqualTo(oneAtATime);
+  }
+
+  private static ClusterScoringFunction fixedClockFunction() {
+    return new ClusterScoringFunction(
+        ScoringThresholds.defaults(),
+        Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
+        10_000);
+  }
+
+  /** Two clusters, each window's fifth endpoint failing more than in the window before. */
+  private static void feedWindows(
+      KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> h, long[] ends)
+      throws Exception {
+    for (int w = 0; w < ends.length; w++) {
+      for (String cluster : List.of("reviews", "ratings")) {
+        for (int host = 1; host <= 5; host++) {
+          h.processElement(
+              new StreamRecord<>(
+                  stats(cluster, host, ends[w], host == 5 ? 30 * w : 0), ends[w] - 1));
+        }
+      }
+    }
+  }
+
+  /** Each output, endpoint records then service records, with the clusters' outputs apart. */
+  private static List<String> outputsByCluster(
+      KeyedOneInputStreamOperatorTestHarness<String, EndpointStats, OutRecord> h) {
+    List<OutRecord> all = new ArrayList<>(h.extractOutputValues());
+    h.getSideOutput(ClusterScoringFunction.SERVICE_HEALTH).forEach(r -> all.add(r.getValue()));
+    List<String> described = new ArrayList<>();
+    for (String cluster : List.of("reviews", "ratings")) {
+      for (OutRecord r : all) {
+        String key = new String(r.key, StandardCharsets.UTF_8);
+        if (key.equals(cluster) || key.startsWith(cluster + "/")) {
+          described.add(
+              key
+                  + " "
+                  + (r.value == null ? "tombstone" : Base64.getEncoder().encodeToString(r.value)));
+        }
+      }
+    }
+    return described;
   }
 
   @Test
