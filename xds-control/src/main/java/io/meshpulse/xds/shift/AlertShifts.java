@@ -37,25 +37,34 @@ public final class AlertShifts {
   private final Duration cycleMemory;
   private final Object lock = new Object();
 
-  // @GuardedBy("lock")
-  private final Map<String, AlertShift> shifts = new LinkedHashMap<>();
-
-  // @GuardedBy("lock"): successive answers a firing shift's alert was missing from
-  private final Map<String, Integer> absences = new HashMap<>();
+  // @GuardedBy("lock"): in the order they started
+  private final Map<String, Held> shifts = new LinkedHashMap<>();
 
   // @GuardedBy("lock"): each fingerprint's last resolution, for the cycle memory
   private final Map<String, Resolution> resolutions = new HashMap<>();
 
   private record Resolution(Instant at, int cycles) {}
 
-  // @GuardedBy("lock"): when each shift's alert last fired or resolved
-  private final Map<String, Instant> transitionAt = new HashMap<>();
+  /** A shift in force, with what the decision log and the reconciliation need of it. */
+  // @GuardedBy("lock"): every field
+  private static final class Held {
+    AlertShift shift;
+    // When it started: shifts apply in this order, also after a restart.
+    final Instant startedAt;
+    // When its alert last fired or resolved.
+    Instant transitionAt;
+    // When its state (not a step) was last written to the decision log.
+    Instant loggedAt;
+    // Successive answers of Alertmanager its firing alert was missing from.
+    int absences;
 
-  // @GuardedBy("lock"): when each shift's state (not a step) was last written to the decision log
-  private final Map<String, Instant> loggedAt = new HashMap<>();
-
-  // @GuardedBy("lock"): when each shift started (the order of the shifts map)
-  private final Map<String, Instant> startedAt = new HashMap<>();
+    Held(AlertShift shift, Instant startedAt, Instant transitionAt, Instant loggedAt) {
+      this.shift = shift;
+      this.startedAt = startedAt;
+      this.transitionAt = transitionAt;
+      this.loggedAt = loggedAt;
+    }
+  }
 
   // @GuardedBy("lock"): whether the last advance was in a silence of the health pipeline
   private boolean silent;
@@ -171,16 +180,15 @@ public final class AlertShifts {
 
   public Outcome receive(Alert alert, Instant now) {
     synchronized (lock) {
-      AlertShift known = shifts.get(alert.fingerprint());
+      Held known = shifts.get(alert.fingerprint());
       if (known != null) {
-        if (known.firing() == alert.firing()) {
+        if (known.shift.firing() == alert.firing()) {
           return Outcome.UNCHANGED;
         }
         if (alert.firing()) {
-          absences.remove(alert.fingerprint());
-          AlertShift refired = known.refire(cyclesOnFiring(alert.fingerprint(), now));
-          shifts.put(alert.fingerprint(), refired);
-          notify(refired, now);
+          known.absences = 0;
+          known.shift = known.shift.refire(cyclesOnFiring(alert.fingerprint(), now));
+          notify(known, now);
           return Outcome.STARTED;
         }
         resolve(known, now);
@@ -215,20 +223,21 @@ public final class AlertShifts {
       Set<String> listed = new HashSet<>();
       for (ActiveAlert a : active) {
         listed.add(a.fingerprint());
-        AlertShift known = shifts.get(a.fingerprint());
+        Held known = shifts.get(a.fingerprint());
         if (known != null) {
-          absences.remove(a.fingerprint());
+          known.absences = 0;
         } else if (!a.suppressed() && start(a.toAlert(), a.startsAt(), now) == Outcome.STARTED) {
           started.add(a.fingerprint());
         }
       }
-      for (AlertShift shift : List.copyOf(shifts.values())) {
-        if (!mayResolve || !shift.firing() || listed.contains(shift.fingerprint())) {
+      for (Held held : shifts.values()) {
+        String fingerprint = held.shift.fingerprint();
+        if (!mayResolve || !held.shift.firing() || listed.contains(fingerprint)) {
           continue;
         }
-        if (absences.merge(shift.fingerprint(), 1, Integer::sum) >= ABSENCES_TO_RESOLVE) {
-          resolve(shift, now);
-          resolved.add(shift.fingerprint());
+        if (++held.absences >= ABSENCES_TO_RESOLVE) {
+          resolve(held, now);
+          resolved.add(fingerprint);
         }
       }
     }
@@ -278,34 +287,36 @@ public final class AlertShifts {
                 action.get(),
                 cyclesOnFiring(alert.fingerprint(), now))
             .caughtUp(startsAt, now);
-    shifts.put(alert.fingerprint(), shift);
-    startedAt.put(alert.fingerprint(), now);
-    notify(shift, now);
+    Held held = new Held(shift, now, now, now);
+    shifts.put(alert.fingerprint(), held);
+    notify(held, now);
     return Outcome.STARTED;
   }
 
   // @GuardedBy("lock")
-  private void resolve(AlertShift shift, Instant now) {
-    AlertShift resolved = shift.resolve(now);
-    shifts.put(shift.fingerprint(), resolved);
-    absences.remove(shift.fingerprint());
+  private void resolve(Held held, Instant now) {
+    AlertShift shift = held.shift;
+    held.shift = shift.resolve(now);
+    held.absences = 0;
     if (!silent) {
       // Resolved in a silence of the pipeline, the alert may only have lost its telemetry: its
       // firing again once the telemetry is back is no new cycle.
       resolutions.put(shift.fingerprint(), new Resolution(now, shift.cycles()));
     }
-    notify(resolved, now);
+    notify(held, now);
   }
 
   // @GuardedBy("lock")
-  private void notify(AlertShift shift, Instant at) {
-    transitionAt.put(shift.fingerprint(), at);
-    loggedAt.put(shift.fingerprint(), at);
-    listener.changed(transition(shift, at));
+  private void notify(Held held, Instant at) {
+    held.transitionAt = at;
+    held.loggedAt = at;
+    listener.changed(transition(held));
   }
 
+  /** The shift's latest transition, with the percent its subset keeps now. */
   // @GuardedBy("lock")
-  private Transition transition(AlertShift shift, Instant at) {
+  private Transition transition(Held held) {
+    AlertShift shift = held.shift;
     RouteShift r = shift.toRouteShift();
     return new Transition(
         shift.fingerprint(),
@@ -318,8 +329,8 @@ public final class AlertShifts {
         shift.cycles(),
         shift.remainingPercent(),
         r.reason(),
-        at,
-        startedAt.getOrDefault(shift.fingerprint(), at),
+        held.transitionAt,
+        held.startedAt,
         shift.action().match());
   }
 
@@ -334,17 +345,12 @@ public final class AlertShifts {
   public List<Reaffirmed> reaffirm(Instant now, Duration every) {
     List<Reaffirmed> due = new ArrayList<>();
     synchronized (lock) {
-      for (AlertShift shift : shifts.values()) {
-        String fingerprint = shift.fingerprint();
-        if (shift.remainingPercent() >= 100
-            || now.isBefore(loggedAt.getOrDefault(fingerprint, Instant.EPOCH).plus(every))) {
+      for (Held held : shifts.values()) {
+        if (held.shift.remainingPercent() >= 100 || now.isBefore(held.loggedAt.plus(every))) {
           continue;
         }
-        due.add(
-            new Reaffirmed(
-                transition(shift, transitionAt.getOrDefault(fingerprint, now)),
-                shift.nextStepAt()));
-        loggedAt.put(fingerprint, now);
+        due.add(new Reaffirmed(transition(held), held.shift.nextStepAt()));
+        held.loggedAt = now;
       }
     }
     return due;
@@ -429,11 +435,9 @@ public final class AlertShifts {
         if (t.resolved() && lastStep == null && !l.reaffirmed()) {
           shift = shift.resolve(t.at());
         }
-        shifts.put(t.fingerprint(), shift);
-        transitionAt.put(t.fingerprint(), t.at());
-        startedAt.put(t.fingerprint(), t.startedAt());
-        // Written again at the first reaffirm: what this restart found, the next must find too.
-        loggedAt.put(t.fingerprint(), Instant.EPOCH);
+        // Written again at the first reaffirm (logged at EPOCH): what this restart found, the next
+        // must find too.
+        shifts.put(t.fingerprint(), new Held(shift, t.startedAt(), t.at(), Instant.EPOCH));
         restored.add(t.fingerprint());
       }
     }
@@ -471,25 +475,20 @@ public final class AlertShifts {
         // The silence moved the resolved shifts' next steps: write them at the next reaffirm, so
         // that a restart does not step back sooner than this instance will.
         shifts.values().stream()
-            .filter(s -> !s.firing())
-            .forEach(s -> loggedAt.put(s.fingerprint(), Instant.EPOCH));
+            .filter(h -> !h.shift.firing())
+            .forEach(h -> h.loggedAt = Instant.EPOCH);
       }
       silent = pipelineSilent;
-      var it = shifts.entrySet().iterator();
+      var it = shifts.values().iterator();
       while (it.hasNext()) {
-        var entry = it.next();
-        if (entry.getValue().done()) {
+        Held held = it.next();
+        if (held.shift.done()) {
           it.remove();
-          absences.remove(entry.getKey());
-          transitionAt.remove(entry.getKey());
-          startedAt.remove(entry.getKey());
-          loggedAt.remove(entry.getKey());
           continue;
         }
-        AlertShift shift = pipelineSilent ? entry.getValue().holdRestore(now) : entry.getValue();
-        AlertShift next = shift.advance(now);
-        entry.setValue(next);
-        result.add(next.toRouteShift());
+        AlertShift shift = pipelineSilent ? held.shift.holdRestore(now) : held.shift;
+        held.shift = shift.advance(now);
+        result.add(held.shift.toRouteShift());
       }
     }
     return result;
@@ -498,7 +497,7 @@ public final class AlertShifts {
   /** The shifts as the last {@link #advance} left them, without advancing them. */
   public List<RouteShift> current() {
     synchronized (lock) {
-      return shifts.values().stream().map(AlertShift::toRouteShift).toList();
+      return shifts.values().stream().map(h -> h.shift.toRouteShift()).toList();
     }
   }
 
