@@ -80,11 +80,15 @@ public final class HealthScorer {
     }
     List<String> reasons = new ArrayList<>();
 
-    double windowExcess = errorExcess(c.errors(), n, peers.errorRate());
+    // Peers with fewer requests than an endpoint needs to be judged give no rate to test against:
+    // the floor alone is the baseline then, as for an endpoint without peers.
+    boolean peerRates = peers.window().requests() >= t.minRequests();
+    double windowExcess = errorExcess(c.errors(), n, peers.windowTally(), peerRates);
     double recentExcess =
-        errorExcess(s.recentErrors(), s.recentRequests(), peers.recentErrorRate());
+        errorExcess(s.recentErrors(), s.recentRequests(), peers.recentTally(), peerRates);
     RecentSlide span = s.recent();
-    double spanExcess = errorExcess(span.spanErrors(), span.spanRequests(), peers.spanErrorRate());
+    double spanExcess =
+        errorExcess(span.spanErrors(), span.spanRequests(), peers.spanTally(), peerRates);
     double errorScore =
         1
             - clamp(
@@ -414,15 +418,29 @@ public final class HealthScorer {
   }
 
   /**
-   * How far {@code errors} of {@code n} are above the peers' rate: 0 until the evidence against the
-   * baseline ({@code max(peerRate, errorRateFloor)}) reaches {@code errorEvidence} nats, then the
-   * Wilson lower bound at {@code errorEstimateZ} minus the baseline. Evidence decides whether the
-   * errors count, the cautious estimate how much: a 4 % fault at 120 requests a second counts after
-   * about two seconds, one error in 30 requests never does.
+   * How far {@code errors} of {@code n} are above the peers' rate: 0 until the evidence reaches
+   * {@code errorEvidence} nats, then the Wilson lower bound at {@code errorEstimateZ} minus the
+   * baseline ({@code max(peer rate, errorRateFloor)}). Evidence decides whether the errors count,
+   * the cautious estimate how much: a 4 % fault at 120 requests a second counts after a few
+   * seconds, one error in 30 requests never does. Without {@code peerRates} (peers with too few
+   * requests to give a rate) the floor is the baseline.
+   *
+   * <p>The evidence is the smaller of the one-sample test against the baseline and, with {@code
+   * peerRates}, the two-sample test against the peers' counts: their rate is itself an estimate,
+   * and taken as exact it made a healthy endpoint of a pair UNHEALTHY several times a day whenever
+   * its peer's errors came in below their average (at 1 % errors and 20 requests a second each).
+   * With many peers the two tests agree.
    */
-  private double errorExcess(long errors, long n, double peerRate) {
-    double baseline = Math.max(peerRate, t.errorRateFloor());
-    if (baseline >= 1 || Evidence.nats(errors, n, baseline) < t.errorEvidence()) {
+  private double errorExcess(long errors, long n, PeerBaseline.Tally peers, boolean peerRates) {
+    double baseline = peerRates ? Math.max(peers.rate(), t.errorRateFloor()) : t.errorRateFloor();
+    if (baseline >= 1) {
+      return 0.0;
+    }
+    double nats = Evidence.nats(errors, n, baseline);
+    if (peerRates) {
+      nats = Math.min(nats, Evidence.twoSampleNats(errors, n, peers.errors(), peers.requests()));
+    }
+    if (nats < t.errorEvidence()) {
       return 0.0;
     }
     return Math.max(0.0, Wilson.lowerBound(errors, n, t.errorEstimateZ()) - baseline);

@@ -7,6 +7,7 @@ import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
@@ -513,6 +514,88 @@ class HealthScorerTest {
             r ->
                 r.matches(
                     "\\d+ of 140 requests slower than the peers' median p99 \\(peers \\d of 140\\)"));
+  }
+
+  @Test
+  void aHealthyPairsErrors_areNoFault_thoughOnePeersRateIsANoisyBaseline() {
+    // Two endpoints alike at 5 % errors, 200 requests each in the window: each one's only peer
+    // shows a rate that now and then is far below 5 %. Taken as exact, it made the other's errors
+    // look like evidence; against the peer's own counts they are not.
+    Random random = new Random(5);
+    int windows = 5_000;
+    int judgedNotHealthy = 0;
+    int byTheOneSampleTestAlone = 0;
+    for (int w = 0; w < windows; w++) {
+      int[] errors = {binomial(random, 200, 0.05), binomial(random, 200, 0.05)};
+      List<EndpointStats> pair =
+          List.of(
+              Traffic.endpoint(2 * w + 1).steady(200, errors[0] / 200.0, 20).paneStats(),
+              Traffic.endpoint(2 * w + 2).steady(200, errors[1] / 200.0, 20).paneStats());
+      for (EndpointHealth e : scorer.score("details", pair, 0).endpoints()) {
+        if (e.getState() != HealthState.HEALTH_STATE_HEALTHY) {
+          judgedNotHealthy++;
+        }
+      }
+      for (int self = 0; self < 2; self++) {
+        double peerRate = Math.max(errors[1 - self] / 200.0, 0.001);
+        if (Evidence.nats(errors[self], 200, peerRate) >= 16) {
+          byTheOneSampleTestAlone++;
+        }
+      }
+    }
+    assertThat(byTheOneSampleTestAlone)
+        .as("endpoints of %d pairs the test against the peer's rate alone would judge", windows)
+        .isPositive();
+    assertThat(judgedNotHealthy).as("endpoints of %d healthy pairs judged", windows).isZero();
+  }
+
+  @Test
+  void aPairsEndpoint_isJudged_onTheConcreteCaseWhereItsPeersRateWasTakenAsExact() {
+    // 18 of 200 against a peer's 3 of 200 (both could be 5 %): 17.8 nats against 1.5 %, only 6.2
+    // against the two counts. 60 of 200 is a fault against either.
+    EndpointStats peer = Traffic.endpoint(1).steady(200, 0.015, 20).paneStats();
+    EndpointHealth unlucky =
+        verdictOf(
+            scorer.score(
+                "details", List.of(peer, Traffic.endpoint(2).steady(200, 0.09, 20).paneStats()), 0),
+            "10.0.0.2");
+    assertThat(unlucky.getState())
+        .as("18 of 200 against 3 of 200: %s", unlucky.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_HEALTHY);
+    EndpointHealth failing =
+        verdictOf(
+            scorer.score(
+                "details", List.of(peer, Traffic.endpoint(2).steady(200, 0.3, 20).paneStats()), 0),
+            "10.0.0.2");
+    assertThat(failing.getState())
+        .as("60 of 200 against 3 of 200: %s", failing.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+  }
+
+  @Test
+  void anEndpointFailingEverything_besideAPeerWithTooFewRequests_isJudgedAgainstTheFloor() {
+    EndpointHealth failing =
+        verdictOf(
+            scorer.score(
+                "details",
+                List.of(
+                    Traffic.endpoint(1).steady(1, 1.0, 20).paneStats(),
+                    Traffic.endpoint(2).steady(1000, 1.0, 20).paneStats()),
+                0),
+            "10.0.0.2");
+    assertThat(failing.getState())
+        .as("1000 of 1000 failed, the only peer 1 of 1: %s", failing.getReasonsList())
+        .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+  }
+
+  private static int binomial(Random random, int n, double p) {
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (random.nextDouble() < p) {
+        k++;
+      }
+    }
+    return k;
   }
 
   private static List<EndpointStats> nineHeavyTailedPeersPlus(EndpointStats tenth) {
