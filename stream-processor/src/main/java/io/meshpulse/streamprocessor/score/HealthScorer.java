@@ -83,12 +83,14 @@ public final class HealthScorer {
     // Peers with fewer requests than an endpoint needs to be judged give no rate to test against:
     // the floor alone is the baseline then, as for an endpoint without peers.
     boolean peerRates = peers.window().requests() >= t.minRequests();
-    double windowExcess = errorExcess(c.errors(), n, peers.windowTally(), peerRates);
+    double windowExcess = errorExcess(c.errors(), n, peers.errorRate(), peers, peerRates);
     double recentExcess =
-        errorExcess(s.recentErrors(), s.recentRequests(), peers.recentTally(), peerRates);
+        errorExcess(
+            s.recentErrors(), s.recentRequests(), peers.recentErrorRate(), peers, peerRates);
     RecentSlide span = s.recent();
     double spanExcess =
-        errorExcess(span.spanErrors(), span.spanRequests(), peers.spanTally(), peerRates);
+        errorExcess(
+            span.spanErrors(), span.spanRequests(), peers.spanErrorRate(), peers, peerRates);
     double errorScore =
         1
             - clamp(
@@ -426,19 +428,22 @@ public final class HealthScorer {
    * requests to give a rate) the floor is the baseline.
    *
    * <p>The evidence is the smaller of the one-sample test against the baseline and, with {@code
-   * peerRates}, the two-sample test against the peers' counts: their rate is itself an estimate,
-   * and taken as exact it made a healthy endpoint of a pair UNHEALTHY several times a day whenever
-   * its peer's errors came in below their average (at 1 % errors and 20 requests a second each).
-   * With many peers the two tests agree.
+   * peerRates}, the two-sample test against the peers' window counts (the most they have): their
+   * rate is itself an estimate, and taken as exact it made a healthy endpoint of a pair UNHEALTHY
+   * several times a day whenever its peer's errors came in below their average (at 1 % errors and
+   * 20 requests a second each). With many peers the two tests agree. The one-sample test keeps the
+   * short spans' higher baseline: a fault of the whole subset is no endpoint's.
    */
-  private double errorExcess(long errors, long n, PeerBaseline.Tally peers, boolean peerRates) {
-    double baseline = peerRates ? Math.max(peers.rate(), t.errorRateFloor()) : t.errorRateFloor();
+  private double errorExcess(
+      long errors, long n, double peerRate, PeerBaseline peers, boolean peerRates) {
+    double baseline = peerRates ? Math.max(peerRate, t.errorRateFloor()) : t.errorRateFloor();
     if (baseline >= 1) {
       return 0.0;
     }
     double nats = Evidence.nats(errors, n, baseline);
     if (peerRates) {
-      nats = Math.min(nats, Evidence.twoSampleNats(errors, n, peers.errors(), peers.requests()));
+      ErrorCounts w = peers.window();
+      nats = Math.min(nats, Evidence.twoSampleNats(errors, n, w.errors(), w.requests()));
     }
     if (nats < t.errorEvidence()) {
       return 0.0;

@@ -54,49 +54,27 @@ public record PeerBaseline(
         PeerLatencies.NONE);
   }
 
-  /** Errors of requests: the peers' counts a baseline rate is estimated from. */
-  record Tally(long errors, long requests) {
-    double rate() {
-      return requests == 0 ? 0.0 : (double) errors / requests;
-    }
-  }
-
-  /** The peers' window counts. */
-  Tally windowTally() {
-    return new Tally(window.errors(), window.requests());
-  }
-
   /**
-   * The counts of the last recent span's baseline ({@link ScoringThresholds#recentSpanMillis}): the
-   * peers' counts over it, or over the window when their rate is higher (a fault hitting every peer
-   * at once raises the short-span rate too, and a quiet span must not make the baseline lower than
-   * the window's).
+   * The baseline of the last recent span ({@link ScoringThresholds#recentSpanMillis}): the peers'
+   * rate over them, or over the window when that is higher (a fault hitting every peer at once
+   * raises the short-span rate too, and a quiet span must not make the baseline lower than the
+   * window's).
    */
-  Tally spanTally() {
-    return shortSpanBaseline(spanErrors, spanRequests);
-  }
-
-  /** The counts of the last slide's baseline, in the same way as {@link #spanTally()}. */
-  Tally recentTally() {
-    return shortSpanBaseline(recentErrors, recentRequests);
-  }
-
   double spanErrorRate() {
-    return spanTally().rate();
+    return shortSpanBaseline(spanErrors, spanRequests);
   }
 
   double errorRate() {
     return window.errorRate();
   }
 
+  /** The baseline of the last slide, in the same way as {@link #spanErrorRate()}. */
   double recentErrorRate() {
-    return recentTally().rate();
+    return shortSpanBaseline(recentErrors, recentRequests);
   }
 
-  private Tally shortSpanBaseline(long errors, long requests) {
-    Tally windowTally = windowTally();
-    return requests == 0 || (double) errors / requests <= windowTally.rate()
-        ? windowTally
-        : new Tally(errors, requests);
+  private double shortSpanBaseline(long errors, long requests) {
+    double windowRate = errorRate();
+    return requests == 0 ? windowRate : Math.max(windowRate, (double) errors / requests);
   }
 }
