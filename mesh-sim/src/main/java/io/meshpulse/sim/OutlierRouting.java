@@ -22,11 +22,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * One proxy's routing when it runs Envoy's outlier detection instead of following a control plane:
  * each service it calls is one whole-service cluster {@code outbound|<port>||<service>} over all
- * the scenario's endpoints (Istio's cluster when no route splits by subset; the baseline's best
- * case, since per-subset clusters of 2-4 hosts could eject nothing at max_ejection_percent 10),
- * with one {@link OutlierDetector} each. Ejected hosts get no traffic unless the cluster panics
- * (healthy share below the panic threshold). The detector's interval timer starts at a random phase
- * per proxy, as proxies start at different times.
+ * the scenario's endpoints (named as Istio names it when no route splits by subset; the baseline's
+ * best case, since per-subset clusters of 2-4 hosts could eject nothing at max_ejection_percent
+ * 10), with one {@link OutlierDetector} each, at outlier_detection.proto's defaults. Istio itself
+ * sets outlier detection only from a DestinationRule, and then never enforces success rate. Ejected
+ * hosts get no traffic unless the cluster panics (healthy share below the panic threshold). The
+ * detector's interval timer starts at a random phase per proxy, as proxies start at different
+ * times.
  */
 final class OutlierRouting {
   private final Map<String, ServiceSpec> services;
@@ -96,7 +98,9 @@ final class OutlierRouting {
 
   /**
    * What Envoy's router reports to the outlier detector: the HTTP status, a gRPC status mapped to
-   * HTTP (13 INTERNAL → 500, 14 UNAVAILABLE → 503, 4 DEADLINE_EXCEEDED → 504), a connection failure
+   * HTTP (13 INTERNAL → 500, 14 UNAVAILABLE → 503, 4 DEADLINE_EXCEEDED → 504) as the router maps
+   * one that arrives in the response headers (a trailers-only reply, the usual form of a gRPC
+   * error; a status in trailers after a message reaches the detector as 200), a connection failure
    * as 503 (split_external_local_origin_errors false). Nothing for replies Envoy generates without
    * a host answering: circuit-breaker overflow (UO) and no healthy upstream (UH).
    */

@@ -56,8 +56,13 @@ public record OutlierDetectionConfig(
       throw new IllegalArgumentException("interval and baseEjectionTime must be at least 1ms");
     }
     if (maxEjectionTime.compareTo(baseEjectionTime) < 0) {
-      // as Envoy: a max_ejection_time below base_ejection_time is raised to it
-      maxEjectionTime = baseEjectionTime;
+      // As Envoy, which refuses such a cluster (only an unset max_ejection_time defaults to the
+      // larger of 300 s and base_ejection_time).
+      throw new IllegalArgumentException(
+          "maxEjectionTime must not be below baseEjectionTime: "
+              + maxEjectionTime
+              + " < "
+              + baseEjectionTime);
     }
     if (successRateMinimumHosts < 0
         || successRateRequestVolume < 1
@@ -69,7 +74,6 @@ public record OutlierDetectionConfig(
     }
   }
 
-  /** The defaults of Envoy's outlier_detection.proto (see the class comment). */
   /** This configuration with {@code enforcing_success_rate} set to {@code percent}. */
   public OutlierDetectionConfig withEnforcingSuccessRate(int percent) {
     return new OutlierDetectionConfig(
@@ -91,6 +95,7 @@ public record OutlierDetectionConfig(
         failurePercentageRequestVolume);
   }
 
+  /** The defaults of Envoy's outlier_detection.proto (see the class comment). */
   public static OutlierDetectionConfig envoyDefaults() {
     return new OutlierDetectionConfig(
         5,
@@ -153,9 +158,9 @@ public record OutlierDetectionConfig(
         failurePercentageRequestVolume);
   }
 
-  /** The ejection time of a host ejected for the {@code ejections}-th time (≥ 1). */
-  public Duration ejectionTime(int ejections) {
-    Duration t = baseEjectionTime.multipliedBy(Math.max(1, ejections));
+  /** The ejection time of a host at this backoff (≥ 1; its number of ejections, bounded). */
+  public Duration ejectionTime(int backoff) {
+    Duration t = baseEjectionTime.multipliedBy(Math.max(1, backoff));
     return t.compareTo(maxEjectionTime) > 0 ? maxEjectionTime : t;
   }
 

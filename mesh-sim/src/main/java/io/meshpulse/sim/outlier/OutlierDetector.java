@@ -23,13 +23,20 @@ import java.util.random.RandomGenerator;
  *       number of hosts qualifies: success rate ejects a host below mean − (stdev_factor / 1000) ×
  *       σ (population standard deviation of the hosts' success rates, in percent); failure
  *       percentage ejects a host whose failure percentage is at least the threshold.
- *   <li>Every ejection needs its enforcement chance and may not take the ejected share above
- *       max_ejection_percent: Envoy ejects only if 100 × (ejected + 1) / hosts ≤ max (so with 10
- *       hosts and 10 % one host at most, with fewer than 10 hosts none).
- *   <li>An ejected host returns at the first sweep at least base_ejection_time × (its number of
- *       ejections), capped at max_ejection_time, after its ejection; the multiplier decreases by
- *       one for every sweep the host spends in service.
+ *   <li>An ejection may not take the ejected share above max_ejection_percent: Envoy ejects only if
+ *       100 × (ejected + 1) / hosts ≤ max (so with 10 hosts and 10 % one host at most, with fewer
+ *       than 10 hosts none; {@code always_eject_one_host}, off by default, is not modelled); then
+ *       it needs its enforcement chance.
+ *   <li>An ejected host returns at the first sweep at least base_ejection_time × its backoff,
+ *       capped at max_ejection_time, after its ejection. The backoff grows by one at each ejection
+ *       while backoff × base_ejection_time &lt; max_ejection_time + base_ejection_time, and drops
+ *       by one at each sweep that ends (after success rate and failure percentage ran) with the
+ *       host in service and returned at least an interval ago. {@code max_ejection_time_jitter} (0
+ *       by default) is not modelled.
  * </ul>
+ *
+ * <p>Envoy's source: source/common/upstream/outlier_detection_impl.cc ({@code ejectHost}, {@code
+ * checkHostForUneject}, {@code onIntervalTimer}).
  */
 public final class OutlierDetector {
   private static final class Host {
@@ -39,7 +46,11 @@ public final class OutlierDetector {
     long failures;
     boolean ejected;
     long ejectedAtMs;
+    long unejectedAtMs = Long.MIN_VALUE;
+    // Envoy's num_ejections: never decreases.
     int ejections;
+    // Envoy's eject_time_backoff: the multiplier of base_ejection_time.
+    int backoff;
   }
 
   private final OutlierDetectionConfig config;
@@ -96,27 +107,33 @@ public final class OutlierDetector {
     return out;
   }
 
-  /** The interval sweep: returns hosts to service, then runs success rate and failure %. */
+  /**
+   * The interval sweep: returns hosts to service, runs success rate and failure %, then lowers the
+   * backoff of the hosts in service since an interval or more.
+   */
   public List<OutlierEvent> onInterval(long nowMs) {
     List<OutlierEvent> out = new ArrayList<>();
     for (Map.Entry<String, Host> e : hosts.entrySet()) {
       Host h = e.getValue();
-      if (h.ejected) {
-        if (nowMs - h.ejectedAtMs >= config.ejectionTime(h.ejections).toMillis()) {
-          h.ejected = false;
-          ejectedCount--;
-          h.consecutive5xx = 0;
-          h.consecutiveGateway = 0;
-          out.add(new OutlierEvent(e.getKey(), false, null, nowMs, h.ejections));
-        }
-      } else if (h.ejections > 0) {
-        h.ejections--;
+      if (h.ejected && nowMs - h.ejectedAtMs >= config.ejectionTime(h.backoff).toMillis()) {
+        h.ejected = false;
+        h.unejectedAtMs = nowMs;
+        ejectedCount--;
+        h.consecutive5xx = 0;
+        h.consecutiveGateway = 0;
+        out.add(new OutlierEvent(e.getKey(), false, null, nowMs, h.ejections));
       }
     }
     successRateAndFailurePercentage(nowMs, out);
     for (Host h : hosts.values()) {
       h.requests = 0;
       h.failures = 0;
+      if (!h.ejected
+          && h.backoff > 0
+          && h.unejectedAtMs != Long.MIN_VALUE
+          && nowMs - h.unejectedAtMs >= config.interval().toMillis()) {
+        h.backoff--;
+      }
     }
     return out;
   }
@@ -188,17 +205,21 @@ public final class OutlierDetector {
       int enforcingPercent,
       long nowMs,
       List<OutlierEvent> out) {
-    if (enforcingPercent <= 0
-        || (enforcingPercent < 100 && random.nextInt(100) >= enforcingPercent)) {
-      return;
-    }
     double ejectedPercent = 100.0 * (ejectedCount + 1) / hosts.size();
     if (ejectedPercent > config.maxEjectionPercent()) {
+      return;
+    }
+    if (enforcingPercent <= 0
+        || (enforcingPercent < 100 && random.nextInt(100) >= enforcingPercent)) {
       return;
     }
     h.ejected = true;
     h.ejectedAtMs = nowMs;
     h.ejections++;
+    long baseMs = config.baseEjectionTime().toMillis();
+    if ((long) h.backoff * baseMs < config.maxEjectionTime().toMillis() + baseMs) {
+      h.backoff++;
+    }
     ejectedCount++;
     out.add(new OutlierEvent(name, true, cause, nowMs, h.ejections));
   }

@@ -1,6 +1,7 @@
 package io.meshpulse.sim.outlier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -261,5 +262,84 @@ class OutlierDetectorTest {
         .as("second ejection lasts 2 × 30 s")
         .extracting(OutlierEvent::ejected)
         .containsExactly(false);
+  }
+
+  @Test
+  void theBackoffDropsOnlyAfterTheSweepsEjections_forAHostBackForAnInterval() {
+    OutlierDetector d = detector(DEFAULTS, TEN);
+    String h = TEN.get(7);
+    for (int i = 0; i < 5; i++) {
+      d.onResponse(h, 500, 0);
+    }
+    assertThat(d.onInterval(30_000)).as("back after 30 s").hasSize(1);
+    // Its next interval: 5 % errors, no run of five, among healthy peers.
+    for (String host : TEN) {
+      traffic(d, host, host.equals(h) ? 190 : 199, host.equals(h) ? 10 : 1, 500, 35_000);
+    }
+    assertThat(d.onInterval(40_000))
+        .as("ejected again by success rate, a whole interval after its return")
+        .containsExactly(new OutlierEvent(h, true, EjectionCause.SUCCESS_RATE, 40_000, 2));
+    // Envoy lowers the backoff after the sweep's ejections, only for hosts in service: this one
+    // went out again, so its second ejection lasts 2 × 30 s, not 30 s.
+    assertThat(d.onInterval(70_000)).as("still out at 30 s").isEmpty();
+    assertThat(d.onInterval(100_000))
+        .as("back at 60 s")
+        .containsExactly(new OutlierEvent(h, false, null, 100_000, 2));
+    // Back for less than an interval at the next sweep: the backoff stays at 2.
+    for (int i = 0; i < 5; i++) {
+      d.onResponse(h, 500, 105_000);
+    }
+    assertThat(d.onInterval(105_000 + 90_000 - 1)).as("third ejection: 3 × 30 s").isEmpty();
+    assertThat(d.onInterval(105_000 + 90_000)).as("back at 90 s").hasSize(1);
+  }
+
+  @Test
+  void theBackoffStopsGrowing_onceItsTimeReachesTheMaximumPlusTheBase() {
+    OutlierDetector d = detector(DEFAULTS, TEN);
+    String h = TEN.get(2);
+    long now = 0;
+    for (int ejection = 1; ejection <= 14; ejection++) {
+      for (int i = 0; i < 5; i++) {
+        d.onResponse(h, 500, now);
+      }
+      long out = Math.min(30_000L * ejection, 300_000L);
+      assertThat(d.onInterval(now + out - 1)).as("ejection %d, before its end", ejection).isEmpty();
+      now += out;
+      assertThat(d.onInterval(now)).as("ejection %d ends at %d ms", ejection, out).hasSize(1);
+    }
+    // The backoff stopped at 11 (11 × 30 s ≥ 300 s + 30 s): ten clean sweeps bring it to 1.
+    for (int sweep = 1; sweep <= 10; sweep++) {
+      d.onInterval(now + sweep * 10_000L);
+    }
+    now += 10 * 10_000L;
+    for (int i = 0; i < 5; i++) {
+      d.onResponse(h, 500, now);
+    }
+    assertThat(d.onInterval(now + 59_999)).as("the next ejection: 2 × 30 s").isEmpty();
+    assertThat(d.onInterval(now + 60_000)).as("back at 60 s").hasSize(1);
+  }
+
+  @Test
+  void aMaximumEjectionTimeBelowTheBase_isRefused_asEnvoyRefusesIt() {
+    assertThatThrownBy(
+            () ->
+                new OutlierDetectionConfig(
+                    5,
+                    100,
+                    5,
+                    0,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
+                    Duration.ofSeconds(20),
+                    10,
+                    100,
+                    5,
+                    100,
+                    1900,
+                    85,
+                    0,
+                    5,
+                    50))
+        .hasMessageStartingWith("maxEjectionTime must not be below baseEjectionTime");
   }
 }
