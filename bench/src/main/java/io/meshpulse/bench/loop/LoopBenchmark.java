@@ -41,6 +41,14 @@ import org.jspecify.annotations.Nullable;
 public final class LoopBenchmark implements Benchmark {
   static final String MESHPULSE = "meshpulse";
   static final String ENVOY_OD = "envoy-od";
+  static final String ISTIO_OD = "envoy-od as Istio sets it";
+
+  /**
+   * Outlier detection as Istio configures it from a DestinationRule: Envoy's defaults without
+   * success-rate ejection, which Istio never enforces.
+   */
+  static final OutlierDetectionConfig ISTIO_DEFAULTS =
+      OutlierDetectionConfig.envoyDefaults().withEnforcingSuccessRate(0);
 
   private final int seeds = Integer.getInteger("meshpulse.bench.loop.seeds", 5);
   private final Duration duration = duration("duration", "18s");
@@ -83,7 +91,10 @@ public final class LoopBenchmark implements Benchmark {
             + " (consecutive 5xx 5, success rate every 10 s below mean − 1.9 σ with ≥ 100"
             + " requests per host and ≥ 5 hosts, failure percentage and gateway failures not"
             + " enforced, 30 s base ejection, max 10 %% ejected) on its own traffic over the"
-            + " whole-service cluster (all 10 reviews endpoints), on virtual time; **%s** gives"
+            + " whole-service cluster (all 10 reviews endpoints), on virtual time; **%s**: the"
+            + " same without success-rate ejection (enforcing_success_rate 0), as Istio sets"
+            + " outlier detection from a DestinationRule, so that a healthy host's few errors"
+            + " cannot take the one ejection max_ejection_percent allows; **%s** gives"
             + " the baseline a longer run to show detections slower than the %d s after onset."
             + " Recall = runs where every proxy calling the faulty service took traffic away from"
             + " the faulty endpoint(s) before the run ended. Reaction = onset → the last proxy's"
@@ -111,6 +122,7 @@ public final class LoopBenchmark implements Benchmark {
         seeds,
         Settings.describe(settings),
         ENVOY_OD,
+        ISTIO_OD,
         longBaseline(),
         duration.minus(faultAt).toSeconds(),
         shareWindow.toSeconds(),
@@ -141,8 +153,10 @@ public final class LoopBenchmark implements Benchmark {
             });
     for (int seed = 1; seed <= seeds; seed++) {
       for (String name : scenarios) {
-        runs.add(baseline(name, seed, duration, ENVOY_OD, progress));
-        runs.add(baseline(name, seed, baselineHorizon, longBaseline(), progress));
+        OutlierDetectionConfig envoy = OutlierDetectionConfig.envoyDefaults();
+        runs.add(baseline(name, seed, duration, ENVOY_OD, envoy, progress));
+        runs.add(baseline(name, seed, duration, ISTIO_OD, ISTIO_DEFAULTS, progress));
+        runs.add(baseline(name, seed, baselineHorizon, longBaseline(), envoy, progress));
       }
     }
     double startup;
@@ -180,7 +194,9 @@ public final class LoopBenchmark implements Benchmark {
   }
 
   private int systemOrder(String system) {
-    return system.equals(MESHPULSE) ? 0 : system.equals(ENVOY_OD) ? 1 : 2;
+    return system.equals(MESHPULSE)
+        ? 0
+        : system.equals(ENVOY_OD) ? 1 : system.equals(ISTIO_OD) ? 2 : 3;
   }
 
   private SimulationOptions.Builder options(Scenario scenario, long seed, Duration length) {
@@ -192,12 +208,17 @@ public final class LoopBenchmark implements Benchmark {
   }
 
   private RunMetrics baseline(
-      String name, long seed, Duration length, String system, PrintStream progress)
+      String name,
+      long seed,
+      Duration length,
+      String system,
+      OutlierDetectionConfig config,
+      PrintStream progress)
       throws InterruptedException {
     SimulationReport r =
         Simulation.start(
                 options(ScenarioLoader.builtIn(name), seed, length)
-                    .outlierDetection(OutlierDetectionConfig.envoyDefaults())
+                    .outlierDetection(config)
                     .virtualTime()
                     .build())
             .awaitCompletion();

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
 class LoopMetricsTest {
 
   /** Envoy's defaults without success-rate ejection: nothing but the run of errors ejects. */
-  static final OutlierDetectionConfig CONSECUTIVE_ONLY =
-      OutlierDetectionConfig.envoyDefaults().withEnforcingSuccessRate(0);
+  static final OutlierDetectionConfig CONSECUTIVE_ONLY = LoopBenchmark.ISTIO_DEFAULTS;
 
   static SimulationReport baseline(String scenario, long seed) throws InterruptedException {
     return baseline(scenario, seed, OutlierDetectionConfig.envoyDefaults());
