@@ -1,6 +1,7 @@
 package io.meshpulse.xds;
 
 import io.meshpulse.xds.rollout.RolloutSpec;
+import io.meshpulse.xds.routing.RoutingConfig;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ public record RolloutProperties(
     @DefaultValue("0.8") double minScore,
     @DefaultValue("80") int minHealthyPercent,
     @DefaultValue("destination_service_name") String serviceLabel,
-    @DefaultValue("destination_version") String subsetLabel) {
+    @DefaultValue("destination_version") String subsetLabel,
+    @DefaultValue("") String route) {
 
   RolloutSpec toSpec() {
     return RolloutSpec.builder()
@@ -36,15 +38,17 @@ public record RolloutProperties(
         .minHealthyPercent(minHealthyPercent)
         .serviceLabel(serviceLabel)
         .subsetLabel(subsetLabel)
+        .route(route)
         .build();
   }
 
   /**
-   * Validates every declared rollout, against the topology too.
+   * Validates every declared rollout, against the topology and the routing configuration too.
    *
    * @throws IllegalArgumentException naming the property, {@code meshpulse.xds.rollouts[i].<name>}
    */
-  static List<RolloutSpec> toSpecs(List<RolloutProperties> declared, Topology topology) {
+  static List<RolloutSpec> toSpecs(
+      List<RolloutProperties> declared, Topology topology, RoutingConfig routing) {
     List<RolloutSpec> result = new ArrayList<>();
     for (int i = 0; i < declared.size(); i++) {
       String prefix = "meshpulse.xds.rollouts[" + i + "].";
@@ -54,7 +58,7 @@ public record RolloutProperties(
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(prefix + e.getMessage(), e);
       }
-      String problem = spec.problemIn(topology).orElse(null);
+      String problem = spec.problemIn(topology, routing).orElse(null);
       if (problem != null) {
         throw new IllegalArgumentException(prefix + problem);
       }

@@ -109,12 +109,23 @@ public final class XdsControlRuntime implements AutoCloseable {
     } catch (TopologyException e) {
       throw new IllegalStateException("meshpulse.xds.topology-file: " + e.getMessage(), e);
     }
+    try {
+      this.routing =
+          props.routingFiles().isEmpty()
+              ? RoutingSource.none(topology)
+              : new RoutingSource(props.routingFiles(), topology, props.topologyPollInterval());
+    } catch (RoutingException e) {
+      topology.close();
+      throw new IllegalStateException("meshpulse.xds.routing-files: " + e.getMessage(), e);
+    }
     XdsControlProperties.Kafka k = props.kafka();
     this.rolloutTopic =
         new RolloutTopic(
             k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
     try {
-      List<RolloutSpec> declared = RolloutProperties.toSpecs(props.rollouts(), topology.current());
+      // A declared rollout's route is checked against the routing files as they are at start.
+      List<RolloutSpec> declared =
+          RolloutProperties.toSpecs(props.rollouts(), topology.current(), routing.current());
       this.rollouts =
           new Rollouts(
               policyConfig.staleAfter(),
@@ -124,17 +135,9 @@ public final class XdsControlRuntime implements AutoCloseable {
               rolloutTopic);
     } catch (IllegalArgumentException e) {
       rolloutTopic.close();
+      routing.close();
       topology.close();
       throw e;
-    }
-    try {
-      this.routing =
-          props.routingFiles().isEmpty()
-              ? RoutingSource.none(topology)
-              : new RoutingSource(props.routingFiles(), topology, props.topologyPollInterval());
-    } catch (RoutingException e) {
-      topology.close();
-      throw new IllegalStateException("meshpulse.xds.routing-files: " + e.getMessage(), e);
     }
     Path stateDir =
         k.stateDir() != null

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshpulse.xds.rollout.RolloutSpec;
+import io.meshpulse.xds.routing.RoutingConfig;
 import io.meshpulse.xds.topology.EndpointSpec;
 import io.meshpulse.xds.topology.LocalitySpec;
 import io.meshpulse.xds.topology.ServiceProtocol;
@@ -43,7 +44,7 @@ class RolloutPropertiesTest {
         new Binder(new MapConfigurationPropertySource(map))
             .bind("meshpulse.xds", XdsControlProperties.class)
             .get();
-    return RolloutProperties.toSpecs(props.rollouts(), TOPOLOGY);
+    return RolloutProperties.toSpecs(props.rollouts(), TOPOLOGY, RoutingConfig.EMPTY);
   }
 
   @Test
@@ -93,6 +94,17 @@ class RolloutPropertiesTest {
         .as("a subset the topology lacks")
         .hasMessageStartingWith(
             "meshpulse.xds.rollouts[0].subset: service 'reviews' has no subset");
+    assertThatThrownBy(
+            () ->
+                bind(
+                    Map.of(
+                        "meshpulse.xds.rollouts[0].service", "reviews",
+                        "meshpulse.xds.rollouts[0].subset", "v2",
+                        "meshpulse.xds.rollouts[0].stable", "v1",
+                        "meshpulse.xds.rollouts[0].route", "reviews/default")))
+        .as("a route the routing files lack")
+        .hasMessageStartingWith(
+            "meshpulse.xds.rollouts[0].route: the routing configuration has no route");
     assertThatThrownBy(() -> bind(Map.of("meshpulse.xds.rollouts[0].subset", "v2")))
         .as("no service")
         .hasMessageStartingWith("meshpulse.xds.rollouts[0].service:");

@@ -67,7 +67,8 @@ public class RolloutController {
     } catch (IllegalArgumentException e) {
       return error(HttpStatus.BAD_REQUEST, e.getMessage());
     }
-    Optional<String> problem = spec.problemIn(runtime.topology().current());
+    Optional<String> problem =
+        spec.problemIn(runtime.topology().current(), runtime.routing().current());
     if (problem.isPresent()) {
       return error(HttpStatus.BAD_REQUEST, problem.get());
     }
@@ -86,13 +87,14 @@ public class RolloutController {
         String.format(
             Locale.ROOT,
             "rollout %s started: %s takes %d %% more of %s's traffic every %d ms up to %d %%"
-                + " while its health holds",
+                + " while its health holds%s",
             spec.key(),
             spec.canary(),
             spec.stepPercent(),
             spec.stable(),
             spec.interval().toMillis(),
-            spec.maxPercent()));
+            spec.maxPercent(),
+            spec.route().isEmpty() ? "" : ", on route " + spec.route()));
     boolean stored = runtime.rolloutTopic().awaitStored(spec.key());
     return ResponseEntity.status(HttpStatus.CREATED).body(RolloutView.of(started.get(), stored));
   }

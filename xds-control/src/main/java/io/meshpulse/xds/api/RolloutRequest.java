@@ -9,8 +9,8 @@ import org.springframework.boot.convert.DurationStyle;
  * Reads the body of {@code POST /api/v1/rollouts}: {@code service}, {@code subset} (the canary),
  * {@code stable}, and optionally {@code stepPercent}, {@code interval} ("1s", "500ms", "PT5S"),
  * {@code maxPercent}, {@code minScore}, {@code minHealthyPercent}, {@code serviceLabel}, {@code
- * subsetLabel}. Unknown fields are refused, so a misspelt one is not silently ignored, and so is a
- * field given twice; names and labels are at most 253 characters.
+ * subsetLabel}, {@code route}. Unknown fields are refused, so a misspelt one is not silently
+ * ignored, and so is a field given twice; names and labels are at most 253 characters.
  */
 final class RolloutRequest {
   private static final Set<String> FIELDS =
@@ -24,7 +24,8 @@ final class RolloutRequest {
           "minScore",
           "minHealthyPercent",
           "serviceLabel",
-          "subsetLabel");
+          "subsetLabel",
+          "route");
 
   private RolloutRequest() {}
 
@@ -58,6 +59,9 @@ final class RolloutRequest {
     }
     if (json.has("subsetLabel")) {
       b.subsetLabel(json.text("subsetLabel", JsonBody.MAX_NAME));
+    }
+    if (json.has("route")) {
+      b.route(json.text("route", 2 * JsonBody.MAX_NAME + 1));
     }
     try {
       return b.build();

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param percent the share of the stable subset's traffic the canary gets now
  * @param reason why it is where it is (the last step's health, the rollback's cause)
+ * @param route the one route it moves; empty: every route that sends to the stable subset
  * @param stored whether its latest change is on the rollouts topic, so that a restart keeps it
  */
 public record RolloutView(
@@ -22,6 +23,7 @@ public record RolloutView(
     int maxPercent,
     double minScore,
     int minHealthyPercent,
+    String route,
     String reason,
     String triggerRef,
     @Nullable String lastStepAt,
@@ -41,6 +43,7 @@ public record RolloutView(
         s.maxPercent(),
         s.minScore(),
         s.minHealthyPercent(),
+        s.route(),
         r.reason(),
         r.ref(),
         r.lastStepAt() == null ? null : r.lastStepAt().toString(),

@@ -90,7 +90,8 @@ public record Rollout(
   RouteShift toRouteShift() {
     String why = "rollout " + spec.key() + " " + state + ": " + reason;
     return state == RolloutState.ROLLED_BACK
-        ? new RouteShift(ref(), spec.service(), spec.canary(), spec.stable(), 0, why)
-        : new RouteShift(ref(), spec.service(), spec.stable(), spec.canary(), 100 - percent, why);
+        ? new RouteShift(ref(), spec.service(), spec.canary(), spec.stable(), 0, why, spec.route())
+        : new RouteShift(
+            ref(), spec.service(), spec.stable(), spec.canary(), 100 - percent, why, spec.route());
   }
 }

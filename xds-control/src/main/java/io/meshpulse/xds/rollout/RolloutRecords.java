@@ -22,6 +22,7 @@ public final class RolloutRecords {
         .setMinHealthyPercent(s.minHealthyPercent())
         .setServiceLabel(s.serviceLabel())
         .setSubsetLabel(s.subsetLabel())
+        .setRoute(s.route())
         .setState(r.state().name())
         .setPercent(r.percent())
         .setLastStepUnixMillis(r.lastStepAt() == null ? 0 : r.lastStepAt().toEpochMilli())
@@ -51,6 +52,7 @@ public final class RolloutRecords {
               .minHealthyPercent(r.getMinHealthyPercent())
               .serviceLabel(r.getServiceLabel())
               .subsetLabel(r.getSubsetLabel())
+              .route(r.getRoute())
               .build();
     } catch (IllegalArgumentException e) {
       return Optional.empty();

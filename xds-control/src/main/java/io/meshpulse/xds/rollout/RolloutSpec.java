@@ -1,5 +1,7 @@
 package io.meshpulse.xds.rollout;
 
+import io.meshpulse.xds.routing.RoutingConfig;
+import io.meshpulse.xds.routing.RoutingConfig.HttpRoute;
 import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.SubsetSpec;
 import io.meshpulse.xds.topology.Topology;
@@ -11,8 +13,10 @@ import java.util.Optional;
  * the {@code stable} subset's traffic every {@code interval}, up to {@code maxPercent}, while its
  * health holds: at least {@code minHealthyPercent} of its judged endpoints HEALTHY, their mean
  * score and the subset's own score at least {@code minScore}. A firing alert whose label {@code
- * serviceLabel} names the service and {@code subsetLabel} the canary rolls it back. Build with
- * {@link #builder}; invalid values are refused with the property they came from.
+ * serviceLabel} names the service and {@code subsetLabel} the canary rolls it back. A non-empty
+ * {@code route} ({@code <virtual service>/<route>}) limits the rollout to that route of the routing
+ * configuration; empty, it moves every route that sends to the stable subset. Build with {@link
+ * #builder}; invalid values are refused with the property they came from.
  */
 public record RolloutSpec(
     String service,
@@ -24,7 +28,8 @@ public record RolloutSpec(
     double minScore,
     int minHealthyPercent,
     String serviceLabel,
-    String subsetLabel) {
+    String subsetLabel,
+    String route) {
 
   /** The longest step interval: a rollout that takes a day per step is a manual one. */
   public static final Duration MAX_INTERVAL = Duration.ofDays(1);
@@ -55,6 +60,11 @@ public record RolloutSpec(
         "must be in [0, 100]");
     require(!serviceLabel.isBlank(), "service-label", "must not be blank");
     require(!subsetLabel.isBlank(), "subset-label", "must not be blank");
+    int slash = route.indexOf('/');
+    require(
+        route.isEmpty() || (slash > 0 && slash < route.length() - 1 && route.strip().equals(route)),
+        "route",
+        "must be <virtual service>/<route>, or empty for every route: '" + route + "'");
   }
 
   private static void require(boolean ok, String property, String message) {
@@ -104,6 +114,38 @@ public record RolloutSpec(
     return Optional.empty();
   }
 
+  /**
+   * Why this rollout cannot run on {@code topology} with {@code routing}, if it cannot: its {@code
+   * route} must be a route of the routing configuration that sends to the stable subset. A route
+   * that later leaves the configuration moves nothing: the canary gets no traffic and the rollout
+   * holds for want of health.
+   */
+  public Optional<String> problemIn(Topology topology, RoutingConfig routing) {
+    Optional<String> problem = problemIn(topology);
+    if (problem.isPresent() || route.isEmpty()) {
+      return problem;
+    }
+    HttpRoute r = routing.routes().get(route);
+    if (r == null) {
+      return Optional.of(
+          "route: the routing configuration has no route '"
+              + route
+              + "' (<virtual service>/<route name>, or route-<index> for an unnamed one)");
+    }
+    if (r.destinations().stream()
+        .noneMatch(d -> d.service().equals(service) && d.subset().equals(stable))) {
+      return Optional.of(
+          "route: route '"
+              + route
+              + "' sends nothing to subset '"
+              + stable
+              + "' of '"
+              + service
+              + "': it has no traffic to give the canary");
+    }
+    return Optional.empty();
+  }
+
   private static Optional<SubsetSpec> subset(ServiceSpec service, String name) {
     return service.subsets().stream().filter(x -> x.name().equals(name)).findFirst();
   }
@@ -120,6 +162,7 @@ public record RolloutSpec(
     private int minHealthyPercent = 80;
     private String serviceLabel = "destination_service_name";
     private String subsetLabel = "destination_version";
+    private String route = "";
 
     private Builder() {}
 
@@ -173,6 +216,11 @@ public record RolloutSpec(
       return this;
     }
 
+    public Builder route(String v) {
+      this.route = v;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming the first invalid value by its property name
      */
@@ -187,7 +235,8 @@ public record RolloutSpec(
           minScore,
           minHealthyPercent,
           serviceLabel,
-          subsetLabel);
+          subsetLabel,
+          route);
     }
   }
 }

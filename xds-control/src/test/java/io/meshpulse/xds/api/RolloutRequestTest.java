@@ -16,7 +16,8 @@ class RolloutRequestTest {
         RolloutRequest.parse(
             """
             {"service":"reviews","subset":"v2","stable":"v1","stepPercent":20,
-             "interval":"500ms","maxPercent":60,"minScore":0.7,"minHealthyPercent":50}
+             "interval":"500ms","maxPercent":60,"minScore":0.7,"minHealthyPercent":50,
+             "route":"reviews/default"}
             """);
     assertThat(spec)
         .as("spec")
@@ -30,6 +31,7 @@ class RolloutRequestTest {
                 .maxPercent(60)
                 .minScore(0.7)
                 .minHealthyPercent(50)
+                .route("reviews/default")
                 .build());
     assertThat(RolloutRequest.parse("{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\"}"))
         .as("defaults")
@@ -58,6 +60,12 @@ class RolloutRequestTest {
                 RolloutRequest.parse(
                     "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"interval\":\"soon\"}"))
         .hasMessageStartingWith("interval must be a duration");
+    assertThatThrownBy(
+            () ->
+                RolloutRequest.parse(
+                    "{\"service\":\"s\",\"subset\":\"b\",\"stable\":\"a\",\"route\":\"main\"}"))
+        .as("a route without its virtual service")
+        .hasMessageStartingWith("route: must be <virtual service>/<route>");
     assertThatThrownBy(
             () ->
                 RolloutRequest.parse(

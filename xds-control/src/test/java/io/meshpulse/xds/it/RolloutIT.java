@@ -214,6 +214,16 @@ class RolloutIT {
               "Bearer " + TOKEN,
               REVIEWS_ROLLOUT.replace("\"v2\"", "\"v7\""));
       assertThat(unknown.body()).as("unknown subset").contains("has no subset 'v7'");
+      HttpResponse<String> noSuchRoute =
+          call(
+              "POST",
+              "/api/v1/rollouts",
+              "Bearer " + TOKEN,
+              REVIEWS_ROLLOUT.replace("}", ",\"route\":\"reviews/default\"}"));
+      assertThat(noSuchRoute.statusCode()).as("a route without routing files").isEqualTo(400);
+      assertThat(noSuchRoute.body())
+          .as("its message")
+          .contains("route: the routing configuration has no route 'reviews/default'");
 
       HttpResponse<String> started =
           call("POST", "/api/v1/rollouts", "Bearer " + TOKEN, REVIEWS_ROLLOUT);

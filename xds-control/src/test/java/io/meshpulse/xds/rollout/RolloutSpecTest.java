@@ -6,6 +6,8 @@ import static io.meshpulse.xds.rollout.RolloutFixtures.subset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshpulse.xds.routing.RoutingConfig;
+import io.meshpulse.xds.routing.RoutingFiles;
 import io.meshpulse.xds.topology.ServiceProtocol;
 import io.meshpulse.xds.topology.ServiceSpec;
 import io.meshpulse.xds.topology.Topology;
@@ -38,6 +40,96 @@ class RolloutSpecTest {
     assertThatThrownBy(() -> spec().service(" ").build())
         .as("blank service")
         .hasMessageStartingWith("service:");
+    for (String route : List.of("reviews", "/default", "reviews/", " reviews/default")) {
+      assertThatThrownBy(() -> spec().route(route).build())
+          .as("route '%s'", route)
+          .hasMessageStartingWith("route: must be <virtual service>/<route>");
+    }
+  }
+
+  private static final String ROUTES =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata:
+        name: reviews
+      spec:
+        hosts: [reviews]
+        http:
+          - name: testers
+            match:
+              - headers:
+                  x-tester:
+                    exact: "true"
+            route:
+              - destination: {host: reviews, subset: v2}
+          - name: default
+            route:
+              - destination: {host: reviews, subset: v1}
+      """;
+
+  @Test
+  void aRolloutOnOneRoute_needsThatRoute_sendingToTheStableSubset() {
+    RoutingFiles.Loaded loaded = RoutingFiles.parse("routes.yml", ROUTES, TOPOLOGY);
+    assertThat(loaded.problems()).as("the routing file").isEmpty();
+    RoutingConfig routing = loaded.config();
+
+    assertThat(spec().route("reviews/default").build().problemIn(TOPOLOGY, routing))
+        .as("the default route, which sends to v1")
+        .isEmpty();
+    assertThat(spec().build().problemIn(TOPOLOGY, RoutingConfig.EMPTY))
+        .as("every route, without routing files")
+        .isEmpty();
+    assertThat(spec().route("reviews/main").build().problemIn(TOPOLOGY, routing))
+        .as("a route the files lack")
+        .hasValueSatisfying(
+            p -> assertThat(p).startsWith("route: the routing configuration has no route"));
+    assertThat(spec().route("reviews/testers").build().problemIn(TOPOLOGY, routing))
+        .as("a route that sends nothing to the stable subset")
+        .hasValueSatisfying(
+            p -> assertThat(p).startsWith("route: route 'reviews/testers' sends nothing to"));
+    assertThat(
+            spec().service("ratings").route("reviews/default").build().problemIn(TOPOLOGY, routing))
+        .as("the topology is checked first")
+        .hasValueSatisfying(p -> assertThat(p).startsWith("service: "));
+  }
+
+  @Test
+  void aRolloutOnOneRoute_shiftsThatRouteOnly_alsoWhenRolledBack() {
+    Rollout progressing =
+        new Rollout(
+            spec().route("reviews/default").build(),
+            RolloutState.PROGRESSING,
+            25,
+            RolloutFixtures.T0,
+            "25 %",
+            RolloutFixtures.T0);
+    assertThat(progressing.toRouteShift().route()).as("progressing").isEqualTo("reviews/default");
+    assertThat(progressing.toRouteShift().appliesTo("reviews/testers"))
+        .as("the header route to the canary")
+        .isFalse();
+    Rollout rolledBack =
+        new Rollout(
+            spec().route("reviews/default").build(),
+            RolloutState.ROLLED_BACK,
+            0,
+            RolloutFixtures.T0,
+            "rolled back",
+            RolloutFixtures.T0);
+    assertThat(rolledBack.toRouteShift().appliesTo("reviews/testers"))
+        .as("rolled back, the testers still reach the canary")
+        .isFalse();
+    Rollout everyRoute =
+        new Rollout(
+            spec().build(),
+            RolloutState.PROGRESSING,
+            25,
+            RolloutFixtures.T0,
+            "25 %",
+            RolloutFixtures.T0);
+    assertThat(everyRoute.toRouteShift().appliesTo("reviews/testers"))
+        .as("without a route, every route")
+        .isTrue();
   }
 
   @Test

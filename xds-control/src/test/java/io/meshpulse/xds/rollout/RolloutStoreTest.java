@@ -128,6 +128,12 @@ class RolloutStoreTest {
   void aRecord_roundTrips_andAnInvalidOneIsRefused() {
     Rollout r = new Rollout(spec().build(), RolloutState.PROMOTED, 100, null, "promoted", T0);
     assertThat(RolloutRecords.fromRecord(RolloutRecords.toRecord(r))).as("round trip").hasValue(r);
+    Rollout onOneRoute =
+        new Rollout(
+            spec().route("reviews/default").build(), RolloutState.PROGRESSING, 50, T0, "50 %", T0);
+    assertThat(RolloutRecords.fromRecord(RolloutRecords.toRecord(onOneRoute)))
+        .as("round trip, with its route")
+        .hasValue(onOneRoute);
     RolloutRecord valid = RolloutRecords.toRecord(r);
     assertThat(RolloutRecords.fromRecord(valid.toBuilder().setState("DONE").build()))
         .as("unknown state")
