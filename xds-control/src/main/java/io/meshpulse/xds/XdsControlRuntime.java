@@ -119,9 +119,15 @@ public final class XdsControlRuntime implements AutoCloseable {
       throw new IllegalStateException("meshpulse.xds.routing-files: " + e.getMessage(), e);
     }
     XdsControlProperties.Kafka k = props.kafka();
-    this.rolloutTopic =
-        new RolloutTopic(
-            k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
+    try {
+      this.rolloutTopic =
+          new RolloutTopic(
+              k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
+    } catch (RuntimeException e) {
+      routing.close();
+      topology.close();
+      throw e;
+    }
     try {
       // A declared rollout's route is checked against the routing files as they are at start.
       List<RolloutSpec> declared =
@@ -362,7 +368,8 @@ public final class XdsControlRuntime implements AutoCloseable {
     List<RouteShift> shifts = new ArrayList<>();
     if (!rollouts.isEmpty()) {
       // Read the service store only when a rollout needs it.
-      shifts.addAll(rollouts.advance(now, current, endpoints, health.services()));
+      shifts.addAll(
+          rollouts.advance(now, current, routing.current(), endpoints, health.services()));
     }
     // Silent after it spoke (a Kafka outage, say): a resolution may be the telemetry's silence.
     // Without any record ever (alert shifts without a health job), there is nothing to wait for.

@@ -71,6 +71,11 @@ public record Rollout(
         spec, state, next, now, "canary at " + next + " %: " + verdict.summary(), now);
   }
 
+  /** Holds an active rollout where it is, for {@code why}; a final one stays as it is. */
+  Rollout hold(String why, Instant now) {
+    return active() ? withReason("holding at " + percent + " %: " + why, now) : this;
+  }
+
   /** Rolls an active rollout back (the canary gets no traffic); a final one stays as it is. */
   Rollout rollBack(String why, Instant now) {
     if (!active()) {

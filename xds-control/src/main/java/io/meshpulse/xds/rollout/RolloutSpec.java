@@ -117,13 +117,18 @@ public record RolloutSpec(
   /**
    * Why this rollout cannot run on {@code topology} with {@code routing}, if it cannot: its {@code
    * route} must be a route of the routing configuration that sends to the stable subset. A route
-   * that later leaves the configuration moves nothing: the canary gets no traffic and the rollout
-   * holds for want of health.
+   * that later leaves the configuration makes a progressing rollout hold (see {@link
+   * Rollouts#advance}).
    */
   public Optional<String> problemIn(Topology topology, RoutingConfig routing) {
     Optional<String> problem = problemIn(topology);
-    if (problem.isPresent() || route.isEmpty()) {
-      return problem;
+    return problem.isPresent() ? problem : routeProblemIn(routing);
+  }
+
+  /** Why {@code routing} cannot carry this rollout's route, if it has one and cannot. */
+  public Optional<String> routeProblemIn(RoutingConfig routing) {
+    if (route.isEmpty()) {
+      return Optional.empty();
     }
     HttpRoute r = routing.routes().get(route);
     if (r == null) {

@@ -3,6 +3,7 @@ package io.meshpulse.xds.rollout;
 import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.routing.RoutingConfig;
 import io.meshpulse.xds.shift.Alert;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Duration;
@@ -164,15 +165,28 @@ public final class Rollouts {
         .equals(spec.canary());
   }
 
+  /** {@link #advance(Instant, Topology, RoutingConfig, HealthTable, Map)} without routing files. */
+  public List<RouteShift> advance(
+      Instant now, Topology topology, HealthTable endpoints, Map<String, ServiceHealth> subsets) {
+    return advance(now, topology, RoutingConfig.EMPTY, endpoints, subsets);
+  }
+
   /**
    * Judges each progressing rollout's canary, advances it, and returns every rollout's route shift.
    * A finished rollout that can no longer run on {@code topology} (as {@link #restore} judges it)
-   * is dropped, and removed from the store. Call once per policy evaluation, from the control loop.
+   * is dropped, and removed from the store. A progressing rollout whose route {@code routing} no
+   * longer has (or no longer sends to its stable subset) holds where it is, saying why: its shift
+   * moves nothing, and the canary's health from other routes must not promote it. Call once per
+   * policy evaluation, from the control loop.
    *
    * @param subsets service-health records by key ({@code <service>/<subset>})
    */
   public List<RouteShift> advance(
-      Instant now, Topology topology, HealthTable endpoints, Map<String, ServiceHealth> subsets) {
+      Instant now,
+      Topology topology,
+      RoutingConfig routing,
+      HealthTable endpoints,
+      Map<String, ServiceHealth> subsets) {
     List<RouteShift> result = new ArrayList<>();
     synchronized (lock) {
       this.topology = topology;
@@ -187,7 +201,11 @@ public final class Rollouts {
           continue;
         }
         if (r.active()) {
-          Rollout next = r.advance(now, health.judge(r.spec(), topology, endpoints, subsets, now));
+          Optional<String> noRoute = r.spec().routeProblemIn(routing);
+          Rollout next =
+              noRoute.isPresent()
+                  ? r.hold(noRoute.get(), now)
+                  : r.advance(now, health.judge(r.spec(), topology, endpoints, subsets, now));
           if (!next.equals(r)) {
             entry.setValue(next);
             store.changed(next);

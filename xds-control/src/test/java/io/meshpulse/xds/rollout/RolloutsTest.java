@@ -15,6 +15,8 @@ import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.RouteShift;
+import io.meshpulse.xds.routing.RoutingConfig;
+import io.meshpulse.xds.routing.RoutingFiles;
 import io.meshpulse.xds.shift.Alert;
 import io.meshpulse.xds.topology.ServiceProtocol;
 import io.meshpulse.xds.topology.ServiceSpec;
@@ -72,6 +74,53 @@ class RolloutsTest {
     assertThat(rollout().reason())
         .as("reason")
         .contains("canary at 50 %", "2/2 judged canary endpoints HEALTHY");
+  }
+
+  @Test
+  void aRolloutOnOneRoute_holdsWhileTheRoutingFilesLackItsRoute_andGoesOnOnceItIsBack() {
+    RoutingConfig routing =
+        RoutingFiles.parse(
+                "routes.yml",
+                """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata:
+                  name: reviews
+                spec:
+                  hosts: [reviews]
+                  http:
+                    - name: default
+                      route:
+                        - destination: {host: reviews, subset: v1}
+                """,
+                TOPOLOGY)
+            .config();
+    Rollouts onRoute = rollouts(spec().route("reviews/default").build());
+    onRoute.advance(T0, TOPOLOGY, routing, HealthTable.EMPTY, Map.of());
+    Instant first = T0.plusSeconds(1);
+    assertThat(onRoute.advance(first, TOPOLOGY, routing, healthy(first), Map.of()).get(0))
+        .as("first step, on its route")
+        .extracting(RouteShift::remainingPercent, RouteShift::route)
+        .containsExactly(75, "reviews/default");
+
+    // A reload renamed the route: healthy as the canary is (traffic from other routes), it holds.
+    for (int s = 2; s <= 8; s++) {
+      Instant at = T0.plusSeconds(s);
+      onRoute.advance(at, TOPOLOGY, RoutingConfig.EMPTY, healthy(at), Map.of());
+    }
+    Rollout held = onRoute.get("reviews", "v2").orElseThrow();
+    assertThat(held.state()).as("state").isEqualTo(RolloutState.PROGRESSING);
+    assertThat(held.percent()).as("percent").isEqualTo(25);
+    assertThat(held.reason())
+        .as("reason")
+        .startsWith(
+            "holding at 25 %: route: the routing configuration has no route 'reviews/default'");
+
+    Instant back = T0.plusSeconds(9);
+    assertThat(onRoute.advance(back, TOPOLOGY, routing, healthy(back), Map.of()).get(0))
+        .as("the route back: the next step")
+        .extracting(RouteShift::remainingPercent)
+        .isEqualTo(50);
   }
 
   @Test
