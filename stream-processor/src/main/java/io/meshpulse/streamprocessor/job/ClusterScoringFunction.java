@@ -174,8 +174,7 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     // The watermark may have passed several windows at once (a source that caught up, or came
     // back from idleness): their timers all fire now, in order, so this one scores them all.
     // Taking one window per timer scanned every pending window each time, quadratic in the jump.
-    NavigableMap<Long, List<EndpointStats>> due =
-        takeDue(ctx.timerService().currentWatermark() + 1);
+    NavigableMap<Long, List<EndpointStats>> due = takeDue(ctx.timerService().currentWatermark());
     for (Map.Entry<Long, List<EndpointStats>> window : due.entrySet()) {
       score(ctx.getCurrentKey(), window.getValue(), window.getKey(), ctx, out);
     }
@@ -188,17 +187,18 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
   }
 
   /**
-   * Removes and returns, by window end, the aggregates of every window ending at or before {@code
-   * through}: the windows whose timers the current watermark fires. No more results come for them:
-   * {@link #processElement} drops those as late.
+   * Removes and returns, by window end, the aggregates of every window whose timer ({@code end -
+   * 1}) the {@code watermark} has reached. No more results come for them: {@link #processElement}
+   * drops those as late. (Compared as {@code end - 1 <= watermark}: the final watermark, {@link
+   * Long#MAX_VALUE}, has no {@code + 1}.)
    */
-  private NavigableMap<Long, List<EndpointStats>> takeDue(long through) throws Exception {
+  private NavigableMap<Long, List<EndpointStats>> takeDue(long watermark) throws Exception {
     NavigableMap<Long, List<EndpointStats>> due = new TreeMap<>();
     Iterator<Map.Entry<Tuple4<Long, String, String, Integer>, EndpointStats>> it =
         pendingStats.iterator();
     while (it.hasNext()) {
       Map.Entry<Tuple4<Long, String, String, Integer>, EndpointStats> e = it.next();
-      if (e.getKey().f0 <= through) {
+      if (e.getKey().f0 - 1 <= watermark) {
         due.computeIfAbsent(e.getKey().f0, end -> new ArrayList<>()).add(e.getValue());
         it.remove();
       }
@@ -206,7 +206,7 @@ final class ClusterScoringFunction extends KeyedProcessFunction<String, Endpoint
     Iterator<Map.Entry<Long, List<EndpointStats>>> restored = pendingWindows.iterator();
     while (restored.hasNext()) {
       Map.Entry<Long, List<EndpointStats>> e = restored.next();
-      if (e.getKey() <= through) {
+      if (e.getKey() - 1 <= watermark) {
         due.computeIfAbsent(e.getKey(), end -> new ArrayList<>()).addAll(e.getValue());
         restored.remove();
       }

@@ -150,6 +150,19 @@ class ClusterScoringHarnessTest {
         .isEqualTo(oneAtATime);
   }
 
+  @Test
+  void theFinalWatermark_scoresThePendingWindows() throws Exception {
+    // A bounded input's end, or a stop with --drain: the watermark jumps to Long.MAX_VALUE.
+    try (var h = harness()) {
+      h.open();
+      feedWindow(h, 10_000, 100);
+      h.processWatermark(Long.MAX_VALUE);
+      assertThat(h.extractOutputValues().stream().filter(r -> r.value != null))
+          .as("the window's endpoint records")
+          .hasSize(5);
+    }
+  }
+
   private static ClusterScoringFunction fixedClockFunction() {
     return new ClusterScoringFunction(
         ScoringThresholds.defaults(),
