@@ -96,25 +96,32 @@ public final class HealthScorer {
             - clamp(
                 Math.max(windowExcess, Math.max(recentExcess, spanExcess)) / t.errorExcessAtZero());
     if (errorScore < 1) {
+      // What the errors were judged against: the peers' rate, or the floor when they have none.
+      String versus = peerRates ? "peers" : "the floor";
       reasons.add(
           fmt(
-              "error rate %.1f %% vs peers %.1f %% (n=%d)",
-              100 * c.errorRate(), 100 * peers.errorRate(), n));
+              "error rate %.1f %% vs %s %.1f %% (n=%d)",
+              100 * c.errorRate(),
+              versus,
+              100 * (peerRates ? peers.errorRate() : t.errorRateFloor()),
+              n));
       if (spanExcess > windowExcess && spanExcess > recentExcess) {
         reasons.add(
             fmt(
-                "last %s: error rate %.1f %% vs peers %.1f %% (n=%d)",
+                "last %s: error rate %.1f %% vs %s %.1f %% (n=%d)",
                 span(),
                 100.0 * span.spanErrors() / span.spanRequests(),
-                100 * peers.spanErrorRate(),
+                versus,
+                100 * (peerRates ? peers.spanErrorRate() : t.errorRateFloor()),
                 span.spanRequests()));
       }
       if (recentExcess > windowExcess) {
         reasons.add(
             fmt(
-                "last slide: error rate %.1f %% vs peers %.1f %% (n=%d)",
+                "last slide: error rate %.1f %% vs %s %.1f %% (n=%d)",
                 100.0 * s.recentErrors() / s.recentRequests(),
-                100 * peers.recentErrorRate(),
+                versus,
+                100 * (peerRates ? peers.recentErrorRate() : t.errorRateFloor()),
                 s.recentRequests()));
       }
       reasons.add(

@@ -586,6 +586,9 @@ class HealthScorerTest {
     assertThat(failing.getState())
         .as("1000 of 1000 failed, the only peer 1 of 1: %s", failing.getReasonsList())
         .isEqualTo(HealthState.HEALTH_STATE_UNHEALTHY);
+    assertThat(failing.getReasonsList())
+        .as("reasons")
+        .contains("error rate 100.0 % vs the floor 0.1 % (n=1000)");
   }
 
   private static int binomial(Random random, int n, double p) {
