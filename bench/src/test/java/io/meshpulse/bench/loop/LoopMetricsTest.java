@@ -162,6 +162,7 @@ class LoopMetricsTest {
             List.of(
                 run("hard-failure", "meshpulse", true, 1.0),
                 run("hard-failure", "envoy-od", true, 0.4),
+                run("hard-failure", LoopBenchmark.ISTIO_OD, true, 0.6),
                 run("gray-failure", "meshpulse", true, 3.0),
                 run("gray-failure", "envoy-od", false, 0),
                 run("null", "meshpulse", false, 0),
@@ -172,8 +173,11 @@ class LoopMetricsTest {
     assertThat(lines)
         .as("lines")
         .contains(
-            "- hard-failure: envoy-od's first proxy reacts at 0.20 s (meshpulse 0.50 s); every"
-                + " proxy reacted in 1 of 1 runs, at 0.40 s (meshpulse 1 of 1, 1.00 s)")
+            "- hard-failure, envoy-od: the first proxy reacts at 0.20 s (meshpulse 0.50 s); every"
+                + " proxy reacted in 1 of 1 runs, at 0.40 s (meshpulse 1 of 1, 1.00 s)",
+            "- hard-failure, envoy-od as Istio sets it: the first proxy reacts at 0.30 s"
+                + " (meshpulse 0.50 s); every proxy reacted in 1 of 1 runs, at 0.60 s (meshpulse 1"
+                + " of 1, 1.00 s)")
         .noneMatch(l -> l.startsWith("- gray-failure"))
         .noneMatch(l -> l.startsWith("- null"));
     assertThat(
