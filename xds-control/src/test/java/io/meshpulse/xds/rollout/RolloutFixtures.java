@@ -6,6 +6,8 @@ import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.ServiceHealth;
 import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
+import io.meshpulse.xds.routing.RoutingConfig;
+import io.meshpulse.xds.routing.RoutingFiles;
 import io.meshpulse.xds.topology.EndpointSpec;
 import io.meshpulse.xds.topology.LocalitySpec;
 import io.meshpulse.xds.topology.ServiceProtocol;
@@ -37,6 +39,31 @@ final class RolloutFixtures {
 
   private RolloutFixtures() {}
 
+  /**
+   * A routing file for reviews: route {@code testers} (header {@code x-tester: true}) to the canary
+   * v2, route {@code default} to v1.
+   */
+  static final String ROUTES =
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata:
+        name: reviews
+      spec:
+        hosts: [reviews]
+        http:
+          - name: testers
+            match:
+              - headers:
+                  x-tester:
+                    exact: "true"
+            route:
+              - destination: {host: reviews, subset: v2}
+          - name: default
+            route:
+              - destination: {host: reviews, subset: v1}
+      """;
+
   static SubsetSpec subset(String name, int weight, String... addresses) {
     return new SubsetSpec(
         name,
@@ -54,6 +81,11 @@ final class RolloutFixtures {
         .stable("v1")
         .stepPercent(25)
         .interval(Duration.ofSeconds(1));
+  }
+
+  /** {@link #ROUTES}, parsed against {@link #TOPOLOGY}. */
+  static RoutingConfig routing() {
+    return RoutingFiles.parse("routes.yml", ROUTES, TOPOLOGY).config();
   }
 
   static Rollouts rollouts(RolloutSpec spec) {

@@ -1,5 +1,6 @@
 package io.meshpulse.xds.rollout;
 
+import static io.meshpulse.xds.rollout.RolloutFixtures.ROUTES;
 import static io.meshpulse.xds.rollout.RolloutFixtures.TOPOLOGY;
 import static io.meshpulse.xds.rollout.RolloutFixtures.spec;
 import static io.meshpulse.xds.rollout.RolloutFixtures.subset;
@@ -46,27 +47,6 @@ class RolloutSpecTest {
           .hasMessageStartingWith("route: must be <virtual service>/<route>");
     }
   }
-
-  private static final String ROUTES =
-      """
-      apiVersion: networking.istio.io/v1
-      kind: VirtualService
-      metadata:
-        name: reviews
-      spec:
-        hosts: [reviews]
-        http:
-          - name: testers
-            match:
-              - headers:
-                  x-tester:
-                    exact: "true"
-            route:
-              - destination: {host: reviews, subset: v2}
-          - name: default
-            route:
-              - destination: {host: reviews, subset: v1}
-      """;
 
   @Test
   void aRolloutOnOneRoute_needsThatRoute_sendingToTheStableSubset() {

@@ -16,7 +16,6 @@ import io.meshpulse.xds.policy.HealthObservation;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.RouteShift;
 import io.meshpulse.xds.routing.RoutingConfig;
-import io.meshpulse.xds.routing.RoutingFiles;
 import io.meshpulse.xds.shift.Alert;
 import io.meshpulse.xds.topology.ServiceProtocol;
 import io.meshpulse.xds.topology.ServiceSpec;
@@ -78,23 +77,7 @@ class RolloutsTest {
 
   @Test
   void aRolloutOnOneRoute_holdsWhileTheRoutingFilesLackItsRoute_andGoesOnOnceItIsBack() {
-    RoutingConfig routing =
-        RoutingFiles.parse(
-                "routes.yml",
-                """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata:
-                  name: reviews
-                spec:
-                  hosts: [reviews]
-                  http:
-                    - name: default
-                      route:
-                        - destination: {host: reviews, subset: v1}
-                """,
-                TOPOLOGY)
-            .config();
+    RoutingConfig routing = RolloutFixtures.routing();
     Rollouts onRoute = rollouts(spec().route("reviews/default").build());
     onRoute.advance(T0, TOPOLOGY, routing, HealthTable.EMPTY, Map.of());
     Instant first = T0.plusSeconds(1);
