@@ -447,12 +447,14 @@ public final class HealthScorer {
     if (baseline >= 1) {
       return 0.0;
     }
-    double nats = Evidence.nats(errors, n, baseline);
-    if (peerRates) {
-      ErrorCounts w = peers.window();
-      nats = Math.min(nats, Evidence.twoSampleNats(errors, n, w.errors(), w.requests()));
+    if (Evidence.nats(errors, n, baseline) < t.errorEvidence()) {
+      return 0.0;
     }
-    if (nats < t.errorEvidence()) {
+    // The evidence is the smaller of the two tests: the two-sample one is needed only when the
+    // one-sample one counts, which a healthy endpoint's errors (most evaluations) never do.
+    ErrorCounts w = peers.window();
+    if (peerRates
+        && Evidence.twoSampleNats(errors, n, w.errors(), w.requests()) < t.errorEvidence()) {
       return 0.0;
     }
     return Math.max(0.0, Wilson.lowerBound(errors, n, t.errorEstimateZ()) - baseline);
