@@ -144,7 +144,8 @@ class BackpressureIT {
                 CollectorRunner.sample(exposition, "meshpulse_collector_backpressure_pauses_total"))
             .as("backpressure pauses")
             .isPositive();
-        for (String reason : new String[] {"buffer_hard_limit", "kafka_rejected", "shutdown"}) {
+        for (String reason :
+            new String[] {"buffer_hard_limit", "kafka_rejected", "shutdown", "sink_error"}) {
           assertThat(
                   CollectorRunner.sample(
                       exposition,

@@ -130,8 +130,10 @@ class BadInputIT {
    */
   @Test
   void aProxyPingingEvery10s_keepsItsStream() throws Exception {
+    // Through a relay that counts what the client sends: the pings are all it sends while idle.
+    CountingRelay relay = new CountingRelay(collector.grpcPort());
     ManagedChannel pinging =
-        NettyChannelBuilder.forAddress("127.0.0.1", collector.grpcPort())
+        NettyChannelBuilder.forAddress("127.0.0.1", relay.port())
             .usePlaintext()
             .keepAliveTime(10, TimeUnit.SECONDS)
             .build();
@@ -140,8 +142,13 @@ class BadInputIT {
       stream.send(
           EnvoyClient.first(node("plain-envoy-node"), List.of(entry("keepalive-before")))
               .toByteArray());
+      Thread.sleep(2_000);
+      long sentBefore = relay.clientBytes();
       // Three pings at least: the third would have been one strike too many.
       Thread.sleep(Duration.ofSeconds(34).toMillis());
+      assertThat(relay.clientBytes() - sentBefore)
+          .as("bytes the client sent in 34 s idle: HTTP/2 PINGs of 17 bytes each")
+          .isGreaterThanOrEqualTo(3 * 17);
       assertThat(stream.status).as("stream still open after 34 s of pings").isNotDone();
       stream.send(EnvoyClient.http(List.of(entry("keepalive-after"))).toByteArray());
       stream.complete();
@@ -154,6 +161,7 @@ class BadInputIT {
           .contains("keepalive-before", "keepalive-after");
     } finally {
       pinging.shutdownNow();
+      relay.close();
     }
   }
 

@@ -101,14 +101,17 @@ public final class CollectorRunner implements AutoCloseable {
     }
   }
 
-  /** The value of one exposed sample line ({@code name{labels}}), or 0 when absent. */
+  /**
+   * The value of one exposed sample line ({@code name{labels}}); a series that is not exposed fails
+   * the test, so a renamed or unregistered meter cannot pass for a zero.
+   */
   public static double sample(String exposition, String nameAndLabels) {
     for (String line : exposition.split("\n")) {
       if (line.startsWith(nameAndLabels + " ")) {
         return Double.parseDouble(line.substring(nameAndLabels.length() + 1).trim().split(" ")[0]);
       }
     }
-    return 0;
+    throw new AssertionError("no series " + nameAndLabels + " in the scrape");
   }
 
   @Override

@@ -134,7 +134,8 @@ class AdsIT {
         Simulation.start(
             SimulationOptions.builder(ScenarioLoader.builtIn("hard-failure"))
                 .ads("127.0.0.1:" + server.getPort())
-                .duration(Duration.ofSeconds(10))
+                // Its six steps take about 6 s from onset; 20 s leaves a slow machine room.
+                .duration(Duration.ofSeconds(20))
                 .faultAt(Duration.ofMillis(2_500))
                 .shareWindow(Duration.ofSeconds(1))
                 .build());

@@ -40,7 +40,9 @@ class OutlierBaselineTest {
     double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
 
     assertThat(r.durationSeconds()).as("simulated seconds").isEqualTo(30.0);
-    assertThat(wallSeconds).as("wall seconds of a 30 s virtual run").isLessThan(15.0);
+    assertThat(wallSeconds)
+        .as("wall seconds of a 30 s run on virtual time, which waits for no clock")
+        .isLessThan(30.0);
     assertThat(r.requests()).as("requests").isBetween(80_000L, 100_000L);
     assertThat(r.proxiesReacted()).as("proxies that ejected 9103").isEqualTo(6);
     assertThat(r.allProxiesReactionSeconds())

@@ -38,6 +38,8 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
   final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   final Map<String, AtomicInteger> lookUps = new ConcurrentHashMap<>();
   volatile Duration metadataWait = Duration.ZERO;
+  // The names of the threads that waited for a missing topic's metadata.
+  final Set<String> metadataWaiters = ConcurrentHashMap.newKeySet();
   // Records it can still buffer (a slow broker drains it); at 0, a send fails as a full buffer's.
   final AtomicInteger room = new AtomicInteger(Integer.MAX_VALUE);
   final List<ProducerRecord<byte[], byte[]>> delivered =
@@ -81,6 +83,7 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
   }
 
   private void waitForMetadata() {
+    metadataWaiters.add(Thread.currentThread().getName());
     try {
       Thread.sleep(metadataWait.toMillis());
     } catch (InterruptedException e) {

@@ -86,12 +86,13 @@ class KafkaSinkIT {
         report("enqueue to ack", producer.ackedAt, producer.enqueued);
         assertThat(producer.acked.get()).as("present records acknowledged").isEqualTo(expected);
         // Measured to the producer's send (not its acknowledgement, which a busy broker or
-        // machine can delay too): what the sink thread makes the present topic wait.
+        // machine can delay too): what the sink thread makes the present topic wait. A sink
+        // that sent to the missing topic on its own thread would hold it max.block each time.
         assertThat(handedOver[handedOver.length - 1])
             .as(
                 "the longest a present record waited for the sink, in ms (max.block is %d ms)",
                 MAX_BLOCK_MS)
-            .isLessThan(200);
+            .isLessThan(MAX_BLOCK_MS);
         assertThat(missingTopicRetries(registry)).as("retries of the missing topic").isPositive();
       } finally {
         sink.close();

@@ -65,20 +65,18 @@ class KafkaSinkTest {
     producer.unavailable.add(STATS);
     sink.start();
 
-    long slowest = 0;
     for (int i = 0; i < 60; i++) {
-      long offered = System.nanoTime();
       buffer.offer(List.of(record(STATS, i), record(RECORDS, i)));
       int delivered = i + 1;
       await(() -> producer.deliveredValues(RECORDS).size() == delivered, "record " + i);
-      slowest = Math.max(slowest, System.nanoTime() - offered);
       Thread.sleep(20);
     }
 
-    assertThat(Duration.ofNanos(slowest).toMillis())
-        .as("the longest a record of the other topic waited, in ms (metadata wait 400 ms)")
-        .isLessThan(100);
     assertThat(producer.lookUps(STATS)).as("look-ups of the missing topic").isGreaterThan(1);
+    assertThat(producer.metadataWaiters)
+        .as("threads that waited for the missing topic's metadata")
+        .isNotEmpty()
+        .allMatch(name -> name.startsWith("meshpulse-kafka-metadata-"), "the probe's threads");
     assertThat(producer.deliveredValues(RECORDS)).as("in order").isEqualTo(values(60));
   }
 
@@ -138,15 +136,14 @@ class KafkaSinkTest {
     producer.unavailable.add(RECORDS);
     buffer.offer(IntStream.range(0, 1000).mapToObj(i -> record(RECORDS, i)).toList());
 
-    long start = System.nanoTime();
     sink.start();
-    await(() -> producer.lookUps(RECORDS) >= 1, "a first attempt");
+    await(() -> producer.lookUps(RECORDS) >= 2, "a first retry");
     Thread.sleep(2_000); // the span over which attempts are counted
     int attempts = producer.lookUps(RECORDS);
-    double seconds = (System.nanoTime() - start) / 1e9;
 
-    // Backoff 50, 100, 200, 400, 800, 1600 ms: 6 or 7 attempts in about 2 s, not thousands.
-    assertThat(attempts).as("look-ups in %.2f s", seconds).isBetween(4, 9);
+    // Backoff 50, 100, 200, 400, 800, 1600 ms (TopicLaneTest has the exact steps): about 7
+    // attempts in 2 s, however slow the machine; without a backoff, one per 10 ms poll or more.
+    assertThat(attempts).as("look-ups in a little over 2 s").isBetween(2, 12);
     assertThat(retries(RECORDS)).as("retries counted").isEqualTo(attempts);
     assertThat(producer.attempts(RECORDS)).as("sends without metadata").isZero();
     assertThat(buffer.records()).as("nothing lost").isEqualTo(1000);

@@ -711,6 +711,7 @@ class HealthScorerTest {
     assertThat(health.endpoints())
         .as("v2 endpoints compared with v2 peers only")
         .filteredOn(e -> e.getSubset().equals("v2"))
+        .hasSize(4)
         .allSatisfy(e -> assertThat(e.getPeerErrorRate()).isGreaterThan(0.2));
   }
 
