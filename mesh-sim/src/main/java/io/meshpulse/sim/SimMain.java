@@ -14,15 +14,17 @@ import java.util.List;
 
 /**
  * {@code SimMain --scenario NAME|FILE [--collector HOST:PORT] [--ads HOST:PORT] [--no-xds]
- * [--duration 60s] [--fault-at 30s] [--seed N] [--report FILE] [--export-topology FILE]}: runs the
- * simulated fleet, prints a progress line every second and a summary at the end. Exit code 0 when
- * the run completed, 2 on bad arguments, 1 when it failed.
+ * [--duration 60s] [--fault-at 30s] [--seed N] [--report FILE] [--export-topology FILE
+ * [--export-only]]}: runs the simulated fleet, prints a progress line every second and a summary at
+ * the end. Exit code 0 when the run completed, 2 on bad arguments, 1 when it failed. With {@code
+ * --export-only} it writes the scenario's topology file and exits without running, so that a
+ * platform can be started on that file first.
  */
 public final class SimMain {
   static final String USAGE =
       "usage: mesh-sim --scenario NAME|FILE [--collector HOST:PORT] [--ads HOST:PORT] [--no-xds]\n"
           + "               [--duration 60s] [--fault-at 30s] [--seed N] [--report FILE]"
-          + " [--export-topology FILE]\n"
+          + " [--export-topology FILE [--export-only]]\n"
           + "  built-in scenarios: "
           + String.join(", ", ScenarioLoader.BUILT_IN)
           + "\n"
@@ -44,7 +46,8 @@ public final class SimMain {
       Duration faultAt,
       Long seed,
       Path report,
-      Path exportTopology) {}
+      Path exportTopology,
+      boolean exportOnly) {}
 
   static int run(String[] argv, PrintStream out, PrintStream err) throws InterruptedException {
     SimulationOptions options;
@@ -78,6 +81,9 @@ public final class SimMain {
       if (a.exportTopology() != null) {
         TopologyExport.write(options.effectiveScenario(), a.exportTopology());
         out.println("topology written to " + a.exportTopology());
+        if (a.exportOnly()) {
+          return 0;
+        }
       }
       Simulation sim = Simulation.start(options);
       // Ctrl-C stops the simulation, then waits for the summary and the report to be written
@@ -136,6 +142,7 @@ public final class SimMain {
     Long seed = null;
     Path report = null;
     Path topology = null;
+    boolean exportOnly = false;
     List<String> rest = new ArrayList<>(List.of(argv));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);
@@ -156,11 +163,15 @@ public final class SimMain {
         }
         case "--report" -> report = Path.of(value(flag, rest));
         case "--export-topology" -> topology = Path.of(value(flag, rest));
+        case "--export-only" -> exportOnly = true;
         default -> throw new IllegalArgumentException("unknown argument '" + flag + "'");
       }
     }
     if (scenario == null) {
       throw new IllegalArgumentException("--scenario is required");
+    }
+    if (exportOnly && topology == null) {
+      throw new IllegalArgumentException("--export-only needs --export-topology FILE");
     }
     return new Args(
         ScenarioLoader.load(scenario),
@@ -171,7 +182,8 @@ public final class SimMain {
         faultAt,
         seed,
         report,
-        topology);
+        topology,
+        exportOnly);
   }
 
   private static String value(String flag, List<String> rest) {
