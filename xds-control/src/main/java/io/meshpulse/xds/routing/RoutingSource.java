@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -75,7 +76,9 @@ public final class RoutingSource implements AutoCloseable {
             });
     poller.scheduleWithFixedDelay(
         this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-    topology.onChange(t -> poll());
+    // On the poller's thread too: two threads polling at once could each read the files and the
+    // topology, and the later to lock could check new files against the topology before.
+    topology.onChange(t -> pollSoon());
     logger.info(
         "routing loaded files={} gateways={} virtualServices={}",
         files,
@@ -116,7 +119,22 @@ public final class RoutingSource implements AutoCloseable {
     }
   }
 
-  /** Checks the files (and the topology) once; the poller calls this every interval. */
+  private void pollSoon() {
+    ScheduledExecutorService thread = poller;
+    if (thread == null) {
+      return;
+    }
+    try {
+      thread.execute(this::poll);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing more to check
+    }
+  }
+
+  /**
+   * Checks the files (and the topology) once; the poller's thread calls this every interval and
+   * when the topology changes.
+   */
   void poll() {
     if (files.isEmpty()) {
       return;

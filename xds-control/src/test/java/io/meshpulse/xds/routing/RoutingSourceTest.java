@@ -69,6 +69,28 @@ class RoutingSourceTest {
   }
 
   @Test
+  void aTopologyChange_isCheckedOnTheSourcesOwnThread_notTheTopologysPoller() throws Exception {
+    Path topologyFile = Files.writeString(dir.resolve("topology.yml"), RoutingFixtures.TOPOLOGY);
+    Path routes = Files.writeString(dir.resolve("routes.yml"), RoutingFixtures.SEED);
+    try (FileTopologySource topology = new FileTopologySource(topologyFile, Duration.ofMillis(50));
+        RoutingSource source = new RoutingSource(List.of(routes), topology, Duration.ofHours(1))) {
+      // One thread checks: two could each read the files and the topology, and the later to
+      // lock check new files against the topology before.
+      List<String> threads = new CopyOnWriteArrayList<>();
+      source.onChange(c -> threads.add(Thread.currentThread().getName()));
+      Files.writeString(
+          topologyFile, RoutingFixtures.TOPOLOGY.replace("address: 10.0.1.2", "address: 10.0.1.3"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (threads.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(threads)
+          .as("threads that checked the routes again after the topology changed")
+          .containsExactly("meshpulse-routing-poller");
+    }
+  }
+
+  @Test
   void aBadFileAtStart_failsWithEveryProblem() throws Exception {
     Path topologyFile = Files.writeString(dir.resolve("topology.yml"), RoutingFixtures.TOPOLOGY);
     Path routes =
