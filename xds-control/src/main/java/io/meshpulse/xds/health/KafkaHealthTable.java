@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -62,6 +63,9 @@ public final class KafkaHealthTable implements AutoCloseable {
   static final String SERVICE_STORE = "service-health";
   private static final Logger logger = LoggerFactory.getLogger(KafkaHealthTable.class);
   static final long FUTURE_TOLERANCE_MILLIS = 1_000;
+  // ready() runs on the policy loop's thread: a broker that does not answer must not hold it for
+  // the Admin client's default minute; the next evaluation asks again.
+  private static final long ADMIN_TIMEOUT_SECONDS = 2;
 
   private final HealthStreamsConfig config;
   private final Clock clock;
@@ -127,6 +131,9 @@ public final class KafkaHealthTable implements AutoCloseable {
                               record.key(), record.value(), notAhead(record.value()))) {
                         superseded.incrementAndGet();
                       }
+                      // A subset's record acts on its own (a failing canary rolled back, a
+                      // subset shifted away), so it too asks for an evaluation at once.
+                      onUpdate.run();
                     });
     Map<String, Object> own = new LinkedHashMap<>();
     own.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -179,7 +186,7 @@ public final class KafkaHealthTable implements AutoCloseable {
           admin
               .listConsumerGroupOffsets(config.applicationId())
               .partitionsToOffsetAndMetadata()
-              .get();
+              .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       for (Map.Entry<TopicPartition, Long> e : targets.entrySet()) {
         OffsetAndMetadata c = committed.get(e.getKey());
         long position = c == null ? 0 : c.offset();
@@ -199,12 +206,21 @@ public final class KafkaHealthTable implements AutoCloseable {
   private Map<TopicPartition, Long> endOffsets() throws Exception {
     Set<String> topics = Set.of(config.endpointHealthTopic(), config.serviceHealthTopic());
     Map<TopicPartition, OffsetSpec> request =
-        admin.describeTopics(topics).allTopicNames().get().values().stream()
+        admin
+            .describeTopics(topics)
+            .allTopicNames()
+            .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+            .values()
+            .stream()
             .flatMap(
                 d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
             .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
     Map<TopicPartition, Long> result = new HashMap<>();
-    admin.listOffsets(request).all().get().forEach((tp, info) -> result.put(tp, info.offset()));
+    admin
+        .listOffsets(request)
+        .all()
+        .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .forEach((tp, info) -> result.put(tp, info.offset()));
     return result;
   }
 

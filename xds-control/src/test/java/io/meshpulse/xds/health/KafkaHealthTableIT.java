@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -99,7 +100,8 @@ class KafkaHealthTableIT {
 
       // A second instance with empty local state restores the stores from the topics; restored
       // records are not processed again, so what it reads was seeded from the stores.
-      try (KafkaHealthTable second = start(kafka, "state-b")) {
+      AtomicInteger asked = new AtomicInteger();
+      try (KafkaHealthTable second = start(kafka, "state-b", asked::incrementAndGet)) {
         assertThat(second.updates()).as("restored, not processed").isZero();
         HealthTable table = second.table(TOPOLOGY);
         assertThat(table.byId().keySet())
@@ -108,6 +110,16 @@ class KafkaHealthTableIT {
         assertThat(table.get(E1).orElseThrow().observedAt()).isEqualTo(T0);
         assertThat(table.lastRecordAt()).isEqualTo(T0.plusSeconds(5));
         assertThat(second.services()).containsOnlyKeys("reviews");
+
+        // A service record alone (a canary subset failing) asks for an evaluation too.
+        int askedBefore = asked.get();
+        ServiceHealth failing =
+            reviews.toBuilder().setState(HealthState.HEALTH_STATE_UNHEALTHY).setScore(0.2).build();
+        producer
+            .send(record(Topics.SERVICE_HEALTH, RecordKeys.of(failing), failing.toByteArray()))
+            .get();
+        await(() -> second.services().get("reviews").getScore() == 0.2, "the service update");
+        await(() -> asked.get() > askedBefore, "an evaluation asked for by the service record");
 
         send(producer, E1, HealthState.HEALTH_STATE_UNHEALTHY, T0.plusSeconds(10));
         await(
@@ -166,6 +178,11 @@ class KafkaHealthTableIT {
   }
 
   private KafkaHealthTable start(EmbeddedKafka kafka, String stateDir) throws InterruptedException {
+    return start(kafka, stateDir, () -> {});
+  }
+
+  private KafkaHealthTable start(EmbeddedKafka kafka, String stateDir, Runnable onUpdate)
+      throws InterruptedException {
     KafkaHealthTable table =
         new KafkaHealthTable(
             new HealthStreamsConfig(
@@ -176,7 +193,7 @@ class KafkaHealthTableIT {
                 Topics.SERVICE_HEALTH,
                 Duration.ofMillis(100)),
             java.time.Clock.systemUTC(),
-            () -> {});
+            onUpdate);
     table.start();
     await(table::ready, "the health table ready");
     return table;
