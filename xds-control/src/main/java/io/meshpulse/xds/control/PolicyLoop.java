@@ -25,8 +25,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -140,13 +140,17 @@ public final class PolicyLoop implements AutoCloseable {
                 "time to evaluate the policy and publish its routing, per evaluation once the"
                     + " health table is ready")
             .register(registry);
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor thread =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "meshpulse-xds-loop");
               t.setDaemon(true);
               return t;
             });
+    // At close, a decision queued to be recorded still is; an evaluation not yet due is not run.
+    thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.executor = thread;
   }
 
   public void start() {
@@ -312,12 +316,20 @@ public final class PolicyLoop implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the loop: what is queued on its thread (decisions to record, an evaluation under way)
+   * finishes within 5 s, then the thread is interrupted.
+   */
   @Override
   public void close() {
-    executor.shutdownNow();
+    executor.shutdown();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
+      executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }

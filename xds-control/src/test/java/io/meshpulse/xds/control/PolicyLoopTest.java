@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -278,6 +280,29 @@ class PolicyLoopTest {
           .as("evaluations in %d ms of %d requests", elapsedNanos / 1_000_000, requests)
           .isBetween(1, (int) (elapsedNanos / 100_000_000L));
     }
+  }
+
+  @Test
+  void close_stillRunsWhatIsQueuedOnTheLoopThread_aDecisionToRecordForExample() throws Exception {
+    FakeHealth health = new FakeHealth();
+    AtomicBoolean recorded = new AtomicBoolean();
+    CountDownLatch busy = new CountDownLatch(1);
+    PolicyLoop loop = throttledLoop(health, Duration.ofMillis(100));
+    loop.execute(
+        () -> {
+          busy.countDown();
+          try {
+            Thread.sleep(300); // an evaluation under way
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    busy.await();
+    loop.execute(() -> recorded.set(true));
+
+    loop.close();
+
+    assertThat(recorded).as("the task queued behind the running one, at close").isTrue();
   }
 
   @Test
