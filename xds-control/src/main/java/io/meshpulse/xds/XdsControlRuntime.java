@@ -269,16 +269,42 @@ public final class XdsControlRuntime implements AutoCloseable {
     Gauge.builder("meshpulse.routing.files.rejected", routing, r -> rejected(r.lastError()))
         .description("1 while the routing files' latest version is refused (the last good stays)")
         .register(registry);
-    this.ads =
-        new AdsServer(
-            props.ads().bindAddress(),
-            props.ads().port(),
-            publisher,
-            xdsMetrics,
-            adsTls(props, registry));
-    health.start();
-    loop.start();
-    this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
+    AdsServer server = null;
+    AlertReconciler reconciling = null;
+    try {
+      server =
+          new AdsServer(
+              props.ads().bindAddress(),
+              props.ads().port(),
+              publisher,
+              xdsMetrics,
+              adsTls(props, registry));
+      health.start();
+      loop.start();
+      reconciling = alerts.reconciles() ? reconciler(registry, clock) : null;
+    } catch (RuntimeException e) {
+      // A port in use, unreadable TLS files: close what was opened, Kafka Streams' threads (which
+      // would keep the process alive) and the producers among them.
+      closeAll(e, reconciling, server, loop, health, decisionPublisher, overrideWriter);
+      closeAll(e, rolloutTopic, routing, topology);
+      throw e;
+    }
+    this.ads = server;
+    this.reconciler = reconciling;
+  }
+
+  /** Closes each in turn; what fails to close is added to {@code failure}. */
+  private static void closeAll(RuntimeException failure, @Nullable AutoCloseable... opened) {
+    for (AutoCloseable c : opened) {
+      if (c == null) {
+        continue;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   private static double rejected(Optional<String> lastError) {

@@ -58,6 +58,9 @@ public final class AdsServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
+      if (tls != null) {
+        tls.close();
+      }
       throw new UncheckedIOException(
           "cannot start the ADS server on " + bindAddress + ":" + port, e);
     }
