@@ -67,16 +67,8 @@ public final class Simulation implements AutoCloseable {
     this.recorder = new Recorder(scenario, start);
     this.ticks = executor("mesh-sim-tick", options.schedulerThreads());
     this.control = executor("mesh-sim-control", 1);
-    this.collectorChannel =
-        options
-            .collectorTarget()
-            .map(t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build())
-            .orElse(null);
-    this.adsChannel =
-        options
-            .adsTarget()
-            .map(t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build())
-            .orElse(null);
+    this.collectorChannel = options.collectorTarget().map(Simulation::channel).orElse(null);
+    this.adsChannel = options.adsTarget().map(Simulation::channel).orElse(null);
 
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     Map<String, EndpointBehaviour> behaviours = new HashMap<>();
@@ -144,6 +136,17 @@ public final class Simulation implements AutoCloseable {
             });
     e.setRemoveOnCancelPolicy(true);
     return e;
+  }
+
+  /**
+   * A channel for the proxies' long-lived streams, without gRPC's transparent retries: a retriable
+   * call keeps each message it sent (up to 1 MiB a stream) in case it must be sent again, which
+   * Envoy does not, and the proxies open a failed stream again themselves.
+   */
+  private static ManagedChannel channel(String target) {
+    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
+        .disableRetry()
+        .build();
   }
 
   /** Starts the fleet: ADS streams, then traffic; returns at once. */
