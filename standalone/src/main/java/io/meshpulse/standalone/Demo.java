@@ -91,6 +91,8 @@ final class Demo {
       recordsBefore = countRecords(admin);
     }
     long decisionsBefore = watcher.decisions();
+    long healthBefore = watcher.healthRecords();
+    long notHealthyBefore = watcher.notHealthyRecords();
     sim.collector(platform.collectorTarget()).ads(platform.adsTarget());
     SimulationReport simReport;
     try (Simulation simulation = Simulation.start(sim.build())) {
@@ -98,8 +100,18 @@ final class Demo {
     }
     long inKafka = awaitRecords(platform, recordsBefore + simReport.recordsSent()) - recordsBefore;
     return report(
-        simReport, inKafka, watcher, watcher.decisions() - decisionsBefore, platform.startupTime());
+        simReport,
+        inKafka,
+        watcher,
+        new RunCounts(
+            watcher.decisions() - decisionsBefore,
+            watcher.healthRecords() - healthBefore,
+            watcher.notHealthyRecords() - notHealthyBefore),
+        platform.startupTime());
   }
+
+  /** What the watcher read during one simulation. */
+  private record RunCounts(long decisions, long healthRecords, long notHealthyRecords) {}
 
   private SimulationReport follow(Simulation simulation, HealthWatcher watcher)
       throws InterruptedException {
@@ -127,7 +139,11 @@ final class Demo {
   }
 
   private static DemoReport report(
-      SimulationReport sim, long inKafka, HealthWatcher watcher, long decisions, Duration startup) {
+      SimulationReport sim,
+      long inKafka,
+      HealthWatcher watcher,
+      RunCounts counts,
+      Duration startup) {
     Long onset = sim.faultOnsetEpochMs();
     @Nullable Double firstScoreChange = null;
     if (onset != null) {
@@ -149,7 +165,9 @@ final class Demo {
         sim.falseActions(),
         sim.faultyTrafficShareBefore(),
         sim.faultyTrafficShareAfter(),
-        decisions,
+        counts.healthRecords(),
+        counts.notHealthyRecords(),
+        counts.decisions(),
         watcher.recentDecisions(),
         startup.toMillis() / 1000.0,
         sim);

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     applied a changed weight or ejection for the faulty endpoint
  * @param firstProxyReactionSeconds fault onset → the first proxy applied it
  * @param falseActions weight/status/route changes the proxies applied to endpoints with no fault
+ * @param healthRecords endpoint health records read from mesh.endpoint-health.v1 during the run
+ * @param notHealthyRecords of those, the DEGRADED and UNHEALTHY ones (of any endpoint)
  * @param decisions routing decisions on mesh.routing-decisions.v1 during the run
  * @param decisionLog the last 200 of them, one line each
  */
@@ -37,6 +39,8 @@ record DemoReport(
     long falseActions,
     @Nullable Double faultyTrafficShareBefore,
     @Nullable Double faultyTrafficShareAfter,
+    long healthRecords,
+    long notHealthyRecords,
     long decisions,
     List<String> decisionLog,
     double platformStartupSeconds,
@@ -82,6 +86,12 @@ record DemoReport(
               percent(faultyTrafficShareBefore),
               percent(faultyTrafficShareAfter)));
     }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "health records      %d, %d of them DEGRADED or UNHEALTHY%n",
+            healthRecords,
+            notHealthyRecords));
     out.append(String.format(Locale.ROOT, "false actions       %d%n", falseActions));
     out.append(String.format(Locale.ROOT, "routing decisions   %d%n", decisions));
     return out.toString();

@@ -53,6 +53,10 @@ final class HealthWatcher implements AutoCloseable {
   // @GuardedBy("lock")
   private long decisions;
   // @GuardedBy("lock")
+  private long healthRecords;
+  // @GuardedBy("lock")
+  private long notHealthyRecords;
+  // @GuardedBy("lock")
   private long undecodable;
 
   HealthWatcher(String bootstrap, Clock clock) {
@@ -94,9 +98,11 @@ final class HealthWatcher implements AutoCloseable {
         String endpoint = RecordKeys.hostPort(health.getEndpoint());
         synchronized (lock) {
           latest.put(endpoint, health);
+          healthRecords++;
           if (health.getState() == HealthState.HEALTH_STATE_UNHEALTHY
               || health.getState() == HealthState.HEALTH_STATE_DEGRADED) {
             notHealthy.add(endpoint, now);
+            notHealthyRecords++;
           }
         }
       } else {
@@ -138,6 +144,20 @@ final class HealthWatcher implements AutoCloseable {
   long decisions() {
     synchronized (lock) {
       return decisions;
+    }
+  }
+
+  /** Endpoint health records read so far. */
+  long healthRecords() {
+    synchronized (lock) {
+      return healthRecords;
+    }
+  }
+
+  /** Of those, the DEGRADED and UNHEALTHY ones. */
+  long notHealthyRecords() {
+    synchronized (lock) {
+      return notHealthyRecords;
     }
   }
 
