@@ -64,6 +64,9 @@ public final class PolicyLoop implements AutoCloseable {
   private final long minIntervalNanos;
   // When the last evaluation began (System.nanoTime); far in the past before the first.
   private volatile long lastStartNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+  // Set by close(): an evaluation still queued then does not start (the first would recover the
+  // policy's memory from Kafka while the producers it publishes to are closing).
+  private volatile boolean closing;
   private volatile LoopView view = LoopView.INITIAL;
 
   public PolicyLoop(
@@ -192,6 +195,9 @@ public final class PolicyLoop implements AutoCloseable {
   }
 
   private void evaluate() {
+    if (closing) {
+      return;
+    }
     lastStartNanos = System.nanoTime();
     pending.set(false);
     try {
@@ -317,16 +323,17 @@ public final class PolicyLoop implements AutoCloseable {
   }
 
   /**
-   * Stops the loop: what is queued on its thread (decisions to record, an evaluation under way)
-   * finishes within 5 s, then the thread is interrupted.
+   * Stops the loop: the evaluation under way and the tasks queued on its thread (decisions to
+   * record) finish within 5 s, then the thread is interrupted; no evaluation starts any more.
    */
   @Override
   public void close() {
+    closing = true;
     executor.shutdown();
     try {
       if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
         executor.shutdownNow();
-        executor.awaitTermination(5, TimeUnit.SECONDS);
+        executor.awaitTermination(1, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       executor.shutdownNow();

@@ -43,26 +43,28 @@ public final class AdsServer implements AutoCloseable {
     V3DiscoveryServer discovery = new V3DiscoveryServer(List.of(metrics), publisher.cache());
     InetSocketAddress address = new InetSocketAddress(bindAddress, port);
     this.tls = tls;
-    this.server =
-        (tls == null
-                ? NettyServerBuilder.forAddress(address)
-                : NettyServerBuilder.forAddress(address, tls.serverCredentials()))
-            .addService(discovery.getAggregatedDiscoveryServiceImpl())
-            .addService(discovery.getClusterDiscoveryServiceImpl())
-            .addService(discovery.getEndpointDiscoveryServiceImpl())
-            .addService(discovery.getListenerDiscoveryServiceImpl())
-            .addService(discovery.getRouteDiscoveryServiceImpl())
-            .keepAliveTime(30, TimeUnit.SECONDS)
-            .permitKeepAliveTime(5, TimeUnit.SECONDS)
-            .build();
     try {
-      server.start();
-    } catch (IOException e) {
+      this.server =
+          (tls == null
+                  ? NettyServerBuilder.forAddress(address)
+                  : NettyServerBuilder.forAddress(address, tls.serverCredentials()))
+              .addService(discovery.getAggregatedDiscoveryServiceImpl())
+              .addService(discovery.getClusterDiscoveryServiceImpl())
+              .addService(discovery.getEndpointDiscoveryServiceImpl())
+              .addService(discovery.getListenerDiscoveryServiceImpl())
+              .addService(discovery.getRouteDiscoveryServiceImpl())
+              .keepAliveTime(30, TimeUnit.SECONDS)
+              .permitKeepAliveTime(5, TimeUnit.SECONDS)
+              .build()
+              .start();
+    } catch (IOException | RuntimeException e) {
       if (tls != null) {
         tls.close();
       }
-      throw new UncheckedIOException(
-          "cannot start the ADS server on " + bindAddress + ":" + port, e);
+      throw e instanceof IOException io
+          ? new UncheckedIOException(
+              "cannot start the ADS server on " + bindAddress + ":" + port, io)
+          : (RuntimeException) e;
     }
     logger.info(
         "ADS server listening address={} port={} tls={} build={}",

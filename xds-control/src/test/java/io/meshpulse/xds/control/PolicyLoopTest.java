@@ -61,6 +61,7 @@ class PolicyLoopTest {
     volatile boolean ready;
     volatile HealthTable table = HealthTable.EMPTY;
     final AtomicInteger reads = new AtomicInteger();
+    volatile long lastReadNanos;
 
     @Override
     public boolean ready() {
@@ -69,6 +70,7 @@ class PolicyLoopTest {
 
     @Override
     public HealthTable table(Topology topology) {
+      lastReadNanos = System.nanoTime();
       reads.incrementAndGet();
       return table;
     }
@@ -264,16 +266,24 @@ class PolicyLoopTest {
       // Requests every millisecond for 0.55 s: one evaluation per 100 ms, not one per request.
       long burst = System.nanoTime();
       int requests = 0;
+      long lastRequest = burst;
       while (System.nanoTime() - burst < 550_000_000L) {
         loop.requestEvaluation();
+        lastRequest = System.nanoTime();
         requests++;
         Thread.sleep(1);
       }
       // The last request is evaluated too, however late the loop thread gets to it.
-      awaitReads(health, 2);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (health.lastReadNanos - lastRequest < 0 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertThat(health.lastReadNanos - lastRequest)
+          .as("an evaluation that began after the last request (ns)")
+          .isPositive();
       Thread.sleep(150);
-      long elapsedNanos = System.nanoTime() - first;
       int evaluations = health.reads.get() - 1;
+      long elapsedNanos = System.nanoTime() - first;
       // Each evaluation starts at least 100 ms after the one before, the first after `first`:
       // however slow this machine, the later ones number at most one per 100 ms since then.
       assertThat(evaluations)
@@ -283,8 +293,10 @@ class PolicyLoopTest {
   }
 
   @Test
-  void close_stillRunsWhatIsQueuedOnTheLoopThread_aDecisionToRecordForExample() throws Exception {
+  void close_stillRunsWhatIsQueuedOnTheLoopThread_aDecisionToRecord_butNoEvaluation()
+      throws Exception {
     FakeHealth health = new FakeHealth();
+    health.ready = true;
     AtomicBoolean recorded = new AtomicBoolean();
     CountDownLatch busy = new CountDownLatch(1);
     PolicyLoop loop = throttledLoop(health, Duration.ofMillis(100));
@@ -298,11 +310,13 @@ class PolicyLoopTest {
           }
         });
     busy.await();
+    loop.requestEvaluation(); // due at once, queued behind the running task
     loop.execute(() -> recorded.set(true));
 
     loop.close();
 
     assertThat(recorded).as("the task queued behind the running one, at close").isTrue();
+    assertThat(health.reads.get()).as("evaluations started after close began").isZero();
   }
 
   @Test
