@@ -40,17 +40,36 @@ final class CountingRelay implements AutoCloseable {
 
   private void accept() {
     while (!server.isClosed()) {
+      Socket client;
       try {
-        Socket client = server.accept();
-        Socket target = new Socket();
-        target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
-        sockets.add(client);
-        sockets.add(target);
-        pump(client, target, clientBytes);
-        pump(target, client, new AtomicLong());
+        client = server.accept();
       } catch (IOException e) {
         return; // closed
       }
+      Socket target = new Socket();
+      sockets.add(client);
+      sockets.add(target);
+      try {
+        target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+        pump(client, target, clientBytes);
+        pump(target, client, new AtomicLong());
+      } catch (IOException e) {
+        // The target refused: the client sees its connection close, and the next may succeed.
+        closeQuietly(client);
+        closeQuietly(target);
+      }
+      if (server.isClosed()) {
+        closeQuietly(client); // accepted while close() ran
+        closeQuietly(target);
+      }
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // already closed or broken: nothing more to release
     }
   }
 
@@ -81,7 +100,7 @@ final class CountingRelay implements AutoCloseable {
   public void close() throws IOException {
     server.close();
     for (Socket s : sockets) {
-      s.close();
+      closeQuietly(s);
     }
   }
 }

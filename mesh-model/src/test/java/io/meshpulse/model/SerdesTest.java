@@ -68,6 +68,7 @@ class SerdesTest {
       random.nextBytes(bytes);
       try {
         T value = serde.deserializer().deserialize("t", bytes);
+        assertThat(value).as("%s decoded from random bytes", name).isNotNull();
         // Random bytes may form a valid record by chance (its identity fields set, as the
         // deserializer checks): a whole record, then, that reads back as itself.
         assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", value)))
