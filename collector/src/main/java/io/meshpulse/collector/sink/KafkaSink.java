@@ -50,7 +50,7 @@ public final class KafkaSink implements AutoCloseable {
   static final int UNEXPECTED_ATTEMPTS = 3;
 
   private final RecordBuffer buffer;
-  private final Producer<byte[], byte[]> producer;
+  private final RecordProducer producer;
   private final MetadataProbe probe;
   private final CollectorMetrics metrics;
   private final Duration shutdownTimeout;
@@ -84,6 +84,15 @@ public final class KafkaSink implements AutoCloseable {
   public KafkaSink(
       RecordBuffer buffer,
       Producer<byte[], byte[]> producer,
+      CollectorMetrics metrics,
+      Duration shutdownTimeout,
+      Runnable stopped) {
+    this(buffer, RecordProducer.of(producer), metrics, shutdownTimeout, stopped);
+  }
+
+  KafkaSink(
+      RecordBuffer buffer,
+      RecordProducer producer,
       CollectorMetrics metrics,
       Duration shutdownTimeout,
       Runnable stopped) {

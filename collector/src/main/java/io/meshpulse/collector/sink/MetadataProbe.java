@@ -5,19 +5,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.Producer;
 
 /**
  * Finds out, off the sink thread, whether the producer has a topic's metadata. The producer's only
- * way to ask, {@link Producer#partitionsFor}, waits up to {@code max.block.ms} for a topic it does
- * not know, and so does {@code send}: a look-up runs on a daemon thread of its own (one per topic
- * being looked up, so that a missing topic does not hold up the look-up of another), and the sink
- * thread sends records of a topic only once a look-up found its metadata.
+ * way to ask, {@link RecordProducer#lookUp} ({@code partitionsFor}), waits up to {@code
+ * max.block.ms} for a topic it does not know, and so does {@code send}: a look-up runs on a daemon
+ * thread of its own (one per topic being looked up, so that a missing topic does not hold up the
+ * look-up of another), and the sink thread sends records of a topic only once a look-up found its
+ * metadata.
  */
 final class MetadataProbe implements AutoCloseable {
   private static final AtomicInteger threads = new AtomicInteger();
 
-  private final Producer<?, ?> producer;
+  private final RecordProducer producer;
   private final ExecutorService executor =
       Executors.newCachedThreadPool(
           task -> {
@@ -27,7 +27,7 @@ final class MetadataProbe implements AutoCloseable {
             return thread;
           });
 
-  MetadataProbe(Producer<?, ?> producer) {
+  MetadataProbe(RecordProducer producer) {
     this.producer = producer;
   }
 
@@ -39,7 +39,7 @@ final class MetadataProbe implements AutoCloseable {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            producer.partitionsFor(topic);
+            producer.lookUp(topic);
             return Optional.empty();
           } catch (RuntimeException e) {
             return Optional.of(e);

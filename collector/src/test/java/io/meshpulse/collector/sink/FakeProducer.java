@@ -6,33 +6,28 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A producer that fails the way KafkaProducer 4.x does: when it cannot take a record (a topic
- * without metadata, a full buffer) send throws nothing, calls the callback at once on the caller's
- * thread and returns a failed future. For a topic without metadata, send and partitionsFor first
- * wait {@link #metadataWait} (max.block.ms), and partitionsFor then throws a timeout. Records of
- * other topics are delivered at once, or held in flight until close (which delivers them, or aborts
- * them as a forced close does) or until {@link #failInFlight} fails them as a delivery timeout
- * would, on another thread.
+ * A {@link RecordProducer} that fails the way KafkaProducer 4.x does: when it cannot take a record
+ * (a topic without metadata, a full buffer) send throws nothing and calls the callback at once on
+ * the caller's thread. For a topic without metadata, send and lookUp first wait {@link
+ * #metadataWait} (max.block.ms), and lookUp then throws a timeout. Records of other topics are
+ * delivered at once, or held in flight until close (which delivers them, or aborts them as a forced
+ * close does) or until {@link #failInFlight} fails them as a delivery timeout would, on another
+ * thread.
  */
-final class FakeProducer extends MockProducer<byte[], byte[]> {
+final class FakeProducer implements RecordProducer {
   final Set<String> unavailable = ConcurrentHashMap.newKeySet();
   final Set<String> tooLarge = ConcurrentHashMap.newKeySet();
   final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
@@ -46,6 +41,7 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
       Collections.synchronizedList(new ArrayList<>());
   volatile boolean holdAcknowledgements;
   volatile boolean abortOnClose;
+  volatile boolean closed;
   volatile @Nullable RuntimeException throwOnce;
   // Thrown by the next send, as a native codec that cannot load would.
   volatile @Nullable Error errorOnce;
@@ -56,30 +52,25 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
 
   private record InFlight(ProducerRecord<byte[], byte[]> record, Callback callback) {}
 
-  FakeProducer() {
-    super(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-  }
-
   /** Calls of send for the topic. */
   int attempts(String topic) {
     AtomicInteger n = attempts.get(topic);
     return n == null ? 0 : n.get();
   }
 
-  /** Calls of partitionsFor for the topic. */
+  /** Calls of lookUp for the topic. */
   int lookUps(String topic) {
     AtomicInteger n = lookUps.get(topic);
     return n == null ? 0 : n.get();
   }
 
   @Override
-  public List<PartitionInfo> partitionsFor(String topic) {
+  public void lookUp(String topic) {
     lookUps.computeIfAbsent(topic, t -> new AtomicInteger()).incrementAndGet();
     if (unavailable.contains(topic)) {
       waitForMetadata();
       throw new TimeoutException("Topic " + topic + " not present in metadata after 1000 ms.");
     }
-    return List.of(new PartitionInfo(topic, 0, null, null, null));
   }
 
   private void waitForMetadata() {
@@ -102,7 +93,7 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
   }
 
   @Override
-  public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+  public void send(ProducerRecord<byte[], byte[]> record, Callback callback) {
     attempts.computeIfAbsent(record.topic(), t -> new AtomicInteger()).incrementAndGet();
     Error error = errorOnce;
     if (error != null) {
@@ -118,7 +109,7 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
     if (bad != null && java.util.Arrays.equals(bad, record.value())) {
       throw new IllegalStateException("a record the producer cannot take");
     }
-    if (closed()) {
+    if (closed) {
       throw new IllegalStateException("Cannot perform operation after producer has been closed");
     }
     if (unavailable.contains(record.topic()) || tooLarge.contains(record.topic())) {
@@ -131,24 +122,23 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
                   "Topic " + record.topic() + " not present in metadata after 1000 ms.")
               : new RecordTooLargeException("The message is too large");
       callback.onCompletion(metadata(record), e);
-      return CompletableFuture.failedFuture(e);
+      return;
     }
     if (room.getAndUpdate(r -> r > 0 ? r - 1 : 0) == 0) {
       KafkaException full =
           new org.apache.kafka.clients.producer.BufferExhaustedException(
               "Failed to allocate memory within the configured max blocking time 1000 ms.");
       callback.onCompletion(metadata(record), full);
-      return CompletableFuture.failedFuture(full);
+      return;
     }
     if (holdAcknowledgements) {
       synchronized (this) {
         inFlight.add(new InFlight(record, callback));
       }
-      return new CompletableFuture<>();
+      return;
     }
     delivered.add(record);
     callback.onCompletion(metadata(record), null);
-    return CompletableFuture.completedFuture(metadata(record));
   }
 
   /** Fails every record in flight with a delivery timeout, on another thread, in order. */
@@ -177,7 +167,7 @@ final class FakeProducer extends MockProducer<byte[], byte[]> {
         f.callback().onCompletion(metadata(f.record()), null);
       }
     }
-    super.close(timeout);
+    closed = true;
   }
 
   private synchronized List<InFlight> takeInFlight() {

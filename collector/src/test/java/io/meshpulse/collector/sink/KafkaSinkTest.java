@@ -27,7 +27,8 @@ class KafkaSinkTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final CollectorMetrics metrics = new CollectorMetrics(registry);
   private final FakeProducer producer = new FakeProducer();
-  private final KafkaSink sink = new KafkaSink(buffer, producer, metrics, Duration.ofMillis(300));
+  private final KafkaSink sink =
+      new KafkaSink(buffer, producer, metrics, Duration.ofMillis(300), () -> {});
 
   @AfterEach
   void stop() {
