@@ -45,7 +45,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -104,31 +106,19 @@ public final class XdsControlRuntime implements AutoCloseable {
     this.alertShifts = new AlertShifts(alerts.toActions(), alerts.cycleMemory());
     SubsetShifts.Config subsetConfig = props.subsetShift().toConfig(policyConfig.staleAfter());
     this.subsetShifts = subsetConfig.enabled() ? new SubsetShifts(subsetConfig) : null;
+    // What the start has opened; if a later step fails, closed in reverse order: Kafka Streams'
+    // and the clients' threads would keep a process that failed to start alive.
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
-      this.topology = new FileTopologySource(props.topologyFile(), props.topologyPollInterval());
-    } catch (TopologyException e) {
-      throw new IllegalStateException("meshpulse.xds.topology-file: " + e.getMessage(), e);
-    }
-    try {
-      this.routing =
-          props.routingFiles().isEmpty()
-              ? RoutingSource.none(topology)
-              : new RoutingSource(props.routingFiles(), topology, props.topologyPollInterval());
-    } catch (RoutingException e) {
-      topology.close();
-      throw new IllegalStateException("meshpulse.xds.routing-files: " + e.getMessage(), e);
-    }
-    XdsControlProperties.Kafka k = props.kafka();
-    try {
+      this.topology = topologySource(props);
+      opened.push(topology);
+      this.routing = routingSource(props, topology);
+      opened.push(routing);
+      XdsControlProperties.Kafka k = props.kafka();
       this.rolloutTopic =
           new RolloutTopic(
               k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
-    } catch (RuntimeException e) {
-      routing.close();
-      topology.close();
-      throw e;
-    }
-    try {
+      opened.push(rolloutTopic);
       // A declared rollout's route is checked against the routing files as they are at start.
       List<RolloutSpec> declared =
           RolloutProperties.toSpecs(props.rollouts(), topology.current(), routing.current());
@@ -139,171 +129,173 @@ public final class XdsControlRuntime implements AutoCloseable {
               declared,
               clock.instant(),
               rolloutTopic);
-    } catch (IllegalArgumentException e) {
-      rolloutTopic.close();
-      routing.close();
-      topology.close();
-      throw e;
-    }
-    Path stateDir =
-        k.stateDir() != null
-            ? k.stateDir()
-            : Path.of(System.getProperty("java.io.tmpdir"), "meshpulse-xds-streams");
-    PolicyLoop[] loopRef = new PolicyLoop[1];
-    this.health =
-        new KafkaHealthTable(
-            new HealthStreamsConfig(
-                k.clients(),
-                k.applicationId(),
-                stateDir,
-                k.endpointHealthTopic(),
-                k.serviceHealthTopic(),
-                k.commitInterval()),
-            clock,
-            () -> {
-              PolicyLoop l = loopRef[0];
-              if (l != null) {
-                l.requestEvaluation();
-              }
-            });
-    this.decisionPublisher =
-        new KafkaDecisionPublisher(
-            k.clients(),
-            k.routingDecisionsTopic(),
-            // Sent again until a restart would no longer read it.
-            KafkaStateRecovery.readBack(policyConfig, subsetShifts),
-            clock,
-            registry);
-    this.decisionLog = new DecisionLog(props.decisions().capacity());
-    this.overrideWriter =
-        new OverrideWriter(
-            overrides,
-            () -> {
-              PolicyLoop l = loopRef[0];
-              if (l != null) {
-                l.requestEvaluation();
-              }
-            },
-            k.clients(),
-            k.routingOverridesTopic(),
-            STORE_WRITE_WAIT,
-            STORE_RETRY_INTERVAL,
-            clock,
-            registry);
-    this.xdsMetrics = new XdsMetrics(registry);
-    XdsPublisher publisher = new XdsPublisher(xdsMetrics, props.accessLog().toOptions());
-    HealthSource source =
-        new HealthSource() {
-          @Override
-          public boolean ready() {
-            return health.ready();
-          }
+      Path stateDir =
+          k.stateDir() != null
+              ? k.stateDir()
+              : Path.of(System.getProperty("java.io.tmpdir"), "meshpulse-xds-streams");
+      PolicyLoop[] loopRef = new PolicyLoop[1];
+      this.health =
+          new KafkaHealthTable(
+              new HealthStreamsConfig(
+                  k.clients(),
+                  k.applicationId(),
+                  stateDir,
+                  k.endpointHealthTopic(),
+                  k.serviceHealthTopic(),
+                  k.commitInterval()),
+              clock,
+              () -> {
+                PolicyLoop l = loopRef[0];
+                if (l != null) {
+                  l.requestEvaluation();
+                }
+              });
+      opened.push(health);
+      this.decisionPublisher =
+          new KafkaDecisionPublisher(
+              k.clients(),
+              k.routingDecisionsTopic(),
+              // Sent again until a restart would no longer read it.
+              KafkaStateRecovery.readBack(policyConfig, subsetShifts),
+              clock,
+              registry);
+      opened.push(decisionPublisher);
+      this.decisionLog = new DecisionLog(props.decisions().capacity());
+      this.overrideWriter =
+          new OverrideWriter(
+              overrides,
+              () -> {
+                PolicyLoop l = loopRef[0];
+                if (l != null) {
+                  l.requestEvaluation();
+                }
+              },
+              k.clients(),
+              k.routingOverridesTopic(),
+              STORE_WRITE_WAIT,
+              STORE_RETRY_INTERVAL,
+              clock,
+              registry);
+      opened.push(overrideWriter);
+      this.xdsMetrics = new XdsMetrics(registry);
+      XdsPublisher publisher = new XdsPublisher(xdsMetrics, props.accessLog().toOptions());
+      HealthSource source =
+          new HealthSource() {
+            @Override
+            public boolean ready() {
+              return health.ready();
+            }
 
-          @Override
-          public HealthTable table(Topology current) {
-            return health.table(current);
-          }
-        };
-    this.loop =
-        new PolicyLoop(
-            new RoutingPolicy(policyConfig),
-            topology,
-            source,
-            overrides,
-            this::shifts,
-            new KafkaStateRecovery(
-                k,
-                policyConfig,
-                overrides,
-                subsetShifts,
-                alertShifts,
-                rollouts,
-                rolloutTopic,
-                RECOVERY_TIMEOUT,
-                registry),
-            routing::current,
-            publisher,
-            List.of(decisionLog, decisionPublisher),
-            clock,
-            props.loop().tick(),
-            props.loop().minInterval(),
-            registry);
-    loopRef[0] = loop;
-    alertShifts.checkAgainst(topology::current);
-    alertShifts.onTransition(
-        t -> {
-          try {
-            loop.execute(() -> loop.emit(AlertShiftLog.decision(t, dryRun)));
-          } catch (java.util.concurrent.RejectedExecutionException e) {
-            // Stopping: the shift changed in memory, which goes away with the process.
-            logger.debug("alert shift transition not logged, stopping ref={}", t.fingerprint());
-          }
-        });
-    routing.onChange(c -> loop.requestEvaluation());
-    FunctionCounter.builder("meshpulse.routing.rejected", routing, RoutingSource::rejectedUpdates)
-        .description("routing file updates refused; the last good configuration stays")
-        .register(registry);
-    FunctionCounter.builder(
-            "meshpulse.health.records.malformed", health, KafkaHealthTable::malformedRecords)
-        .description(
-            "health records skipped because they do not decode or their key names no endpoint")
-        .register(registry);
-    FunctionCounter.builder(
-            "meshpulse.health.records.future.dated", health, KafkaHealthTable::futureDatedRecords)
-        .description(
-            "health records emitted more than 1 s ahead of this clock; observed as of arrival")
-        .register(registry);
-    FunctionCounter.builder(
-            "meshpulse.health.records.superseded", health, KafkaHealthTable::supersededRecords)
-        .description(
-            "health records ignored because they judge an older window than the one held for"
-                + " their key (windows scored again after a health job restart)")
-        .register(registry);
-    FunctionCounter.builder(
-            "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)
-        .description("topology file updates refused; the last good topology stays")
-        .register(registry);
-    Gauge.builder("meshpulse.topology.file.rejected", topology, t -> rejected(t.lastError()))
-        .description("1 while the topology file's latest version is refused (the last good stays)")
-        .register(registry);
-    Gauge.builder("meshpulse.routing.files.rejected", routing, r -> rejected(r.lastError()))
-        .description("1 while the routing files' latest version is refused (the last good stays)")
-        .register(registry);
-    AdsServer server = null;
-    AlertReconciler reconciling = null;
-    try {
-      server =
+            @Override
+            public HealthTable table(Topology current) {
+              return health.table(current);
+            }
+          };
+      this.loop =
+          new PolicyLoop(
+              new RoutingPolicy(policyConfig),
+              topology,
+              source,
+              overrides,
+              this::shifts,
+              new KafkaStateRecovery(
+                  k,
+                  policyConfig,
+                  overrides,
+                  subsetShifts,
+                  alertShifts,
+                  rollouts,
+                  rolloutTopic,
+                  RECOVERY_TIMEOUT,
+                  registry),
+              routing::current,
+              publisher,
+              List.of(decisionLog, decisionPublisher),
+              clock,
+              props.loop().tick(),
+              props.loop().minInterval(),
+              registry);
+      opened.push(loop);
+      loopRef[0] = loop;
+      alertShifts.checkAgainst(topology::current);
+      alertShifts.onTransition(
+          t -> {
+            try {
+              loop.execute(() -> loop.emit(AlertShiftLog.decision(t, dryRun)));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              // Stopping: the shift changed in memory, which goes away with the process.
+              logger.debug("alert shift transition not logged, stopping ref={}", t.fingerprint());
+            }
+          });
+      routing.onChange(c -> loop.requestEvaluation());
+      FunctionCounter.builder("meshpulse.routing.rejected", routing, RoutingSource::rejectedUpdates)
+          .description("routing file updates refused; the last good configuration stays")
+          .register(registry);
+      FunctionCounter.builder(
+              "meshpulse.health.records.malformed", health, KafkaHealthTable::malformedRecords)
+          .description(
+              "health records skipped because they do not decode or their key names no endpoint")
+          .register(registry);
+      FunctionCounter.builder(
+              "meshpulse.health.records.future.dated", health, KafkaHealthTable::futureDatedRecords)
+          .description(
+              "health records emitted more than 1 s ahead of this clock; observed as of arrival")
+          .register(registry);
+      FunctionCounter.builder(
+              "meshpulse.health.records.superseded", health, KafkaHealthTable::supersededRecords)
+          .description(
+              "health records ignored because they judge an older window than the one held for"
+                  + " their key (windows scored again after a health job restart)")
+          .register(registry);
+      FunctionCounter.builder(
+              "meshpulse.topology.rejected", topology, TopologySource::rejectedUpdates)
+          .description("topology file updates refused; the last good topology stays")
+          .register(registry);
+      Gauge.builder("meshpulse.topology.file.rejected", topology, t -> rejected(t.lastError()))
+          .description(
+              "1 while the topology file's latest version is refused (the last good stays)")
+          .register(registry);
+      Gauge.builder("meshpulse.routing.files.rejected", routing, r -> rejected(r.lastError()))
+          .description("1 while the routing files' latest version is refused (the last good stays)")
+          .register(registry);
+      this.ads =
           new AdsServer(
               props.ads().bindAddress(),
               props.ads().port(),
               publisher,
               xdsMetrics,
               adsTls(props, registry));
+      opened.push(ads);
       health.start();
       loop.start();
-      reconciling = alerts.reconciles() ? reconciler(registry, clock) : null;
+      this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
     } catch (RuntimeException e) {
-      // A port in use, unreadable TLS files: close what was opened, Kafka Streams' threads (which
-      // would keep the process alive) and the producers among them.
-      closeAll(e, reconciling, server, loop, health, decisionPublisher, overrideWriter);
-      closeAll(e, rolloutTopic, routing, topology);
+      for (AutoCloseable c : opened) {
+        try {
+          c.close();
+        } catch (Exception closing) {
+          e.addSuppressed(closing);
+        }
+      }
       throw e;
     }
-    this.ads = server;
-    this.reconciler = reconciling;
   }
 
-  /** Closes each in turn; what fails to close is added to {@code failure}. */
-  private static void closeAll(RuntimeException failure, @Nullable AutoCloseable... opened) {
-    for (AutoCloseable c : opened) {
-      if (c == null) {
-        continue;
-      }
-      try {
-        c.close();
-      } catch (Exception e) {
-        failure.addSuppressed(e);
-      }
+  private static FileTopologySource topologySource(XdsControlProperties props) {
+    try {
+      return new FileTopologySource(props.topologyFile(), props.topologyPollInterval());
+    } catch (TopologyException e) {
+      throw new IllegalStateException("meshpulse.xds.topology-file: " + e.getMessage(), e);
+    }
+  }
+
+  private static RoutingSource routingSource(XdsControlProperties props, TopologySource topology) {
+    try {
+      return props.routingFiles().isEmpty()
+          ? RoutingSource.none(topology)
+          : new RoutingSource(props.routingFiles(), topology, props.topologyPollInterval());
+    } catch (RoutingException e) {
+      throw new IllegalStateException("meshpulse.xds.routing-files: " + e.getMessage(), e);
     }
   }
 

@@ -37,7 +37,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** Starts xds-control as the standalone runtime would, against an embedded Kafka. */
 final class XdsControlHarness implements AutoCloseable {
   private final ConfigurableApplicationContext context;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
 
   XdsControlHarness(
       EmbeddedKafka kafka, Path topology, Path stateDir, String appId, String... extra) {
@@ -56,6 +56,8 @@ final class XdsControlHarness implements AutoCloseable {
         new SpringApplicationBuilder(XdsControlApplication.class)
             .properties(props.toArray(String[]::new))
             .run();
+    // After the start: a start that fails leaves no client (and no selector thread) behind.
+    http = HttpClient.newHttpClient();
   }
 
   /** An embedded broker on a free port with every mesh topic (one partition each). */
