@@ -60,9 +60,10 @@ public final class BenchMain {
     Path results = Path.of(System.getProperty("meshpulse.bench.results", "docs/benchmarks.md"));
     for (Benchmark benchmark : selected) {
       System.out.printf("== %s: %s%n", benchmark.name(), benchmark.description());
+      // Taken before the run: the tree as it was built and run, not as it is when it ends.
+      Machine machine = Machine.current();
       List<String> figures = benchmark.run(System.out);
-      String section =
-          ResultsFile.section(benchmark, command(benchmark), Machine.current(), figures);
+      String section = ResultsFile.section(benchmark, command(benchmark), machine, figures);
       System.out.print(section);
       ResultsFile.append(results, section);
       System.out.println("appended to " + results.toAbsolutePath());

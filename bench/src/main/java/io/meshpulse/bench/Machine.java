@@ -37,15 +37,10 @@ record Machine(String date, int cores, long maxHeapMb, String jvm, String os, St
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       String dirty = "";
       Process s =
-          // The results file itself changes with every run; only code and settings count.
+          // The results file itself changes with every run; only code and settings count, a new
+          // file not yet added among them.
           new ProcessBuilder(
-                  "git",
-                  "status",
-                  "--porcelain",
-                  "--untracked-files=no",
-                  "--",
-                  ".",
-                  ":(exclude)docs/benchmarks.md")
+                  "git", "status", "--porcelain", "--", ".", ":(exclude)docs/benchmarks.md")
               .redirectErrorStream(true)
               .start();
       if (!new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).isBlank()) {

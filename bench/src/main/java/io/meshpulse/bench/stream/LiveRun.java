@@ -6,10 +6,10 @@ import io.meshpulse.streamprocessor.job.HealthJobOptions;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.configuration.Configuration;
@@ -61,18 +61,20 @@ final class LiveRun {
       throws Exception {
     String in = conf.get(HealthJobOptions.ACCESS_RECORDS_TOPIC);
     String out = conf.get(HealthJobOptions.ENDPOINT_HEALTH_TOPIC);
-    int totalSeconds = (int) (warmUp.toSeconds() + measured.toSeconds()) + 20;
-    long baseSecond = System.currentTimeMillis() / 1000;
-    long[] readAt = new long[fleet.endpoints() * totalSeconds];
-    Arrays.fill(readAt, Long.MAX_VALUE);
     AtomicBoolean reading = new AtomicBoolean(true);
 
     try (JobRun job = JobRun.submit(cluster, conf, "bench-live")) {
       job.awaitRunning(Duration.ofSeconds(60));
+      // Every window end from now to well after the last record sent (2 s + warm-up + measured
+      // + 3 s).
+      ScoreTimes scores =
+          new ScoreTimes(
+              fleet.endpoints(),
+              conf.get(HealthJobOptions.WINDOW_SLIDE),
+              System.currentTimeMillis(),
+              warmUp.plus(measured).plusSeconds(20));
       Thread reader =
-          new Thread(
-              () -> read(out, partitions, fleet, baseSecond, totalSeconds, readAt, reading),
-              "bench-health-reader");
+          new Thread(() -> read(out, partitions, scores, reading), "bench-health-reader");
       reader.start();
       Thread.sleep(2_000);
 
@@ -141,14 +143,12 @@ final class LiveRun {
         long[] records = sentRecords.get(c);
         int n = c == sentRecords.size() - 1 ? used : records.length;
         for (int i = 0; i < n; i += 2) {
-          int e = (int) records[i];
           long t = records[i + 1];
-          int windowEndSecond = (int) (Math.floorDiv(t, 1000L) + 1 - baseSecond);
-          long seen = readAt[e * totalSeconds + windowEndSecond];
-          if (seen == Long.MAX_VALUE) {
+          OptionalLong seen = scores.firstScoreRead((int) records[i], t);
+          if (seen.isEmpty()) {
             missing++;
           } else {
-            delays.add(seen - t);
+            delays.add(seen.getAsLong() - t);
           }
         }
       }
@@ -167,14 +167,7 @@ final class LiveRun {
     }
   }
 
-  private void read(
-      String topic,
-      int partitions,
-      Fleet fleet,
-      long baseSecond,
-      int totalSeconds,
-      long[] readAt,
-      AtomicBoolean reading) {
+  private void read(String topic, int partitions, ScoreTimes scores, AtomicBoolean reading) {
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", kafka.bootstrapServers());
     config.put("fetch.max.wait.ms", 10);
@@ -193,12 +186,8 @@ final class LiveRun {
             continue; // a tombstone: an endpoint without traffic for a window
           }
           EndpointHealth h = EndpointHealth.parseFrom(r.value());
-          int e = Fleet.indexOf(h.getEndpoint().getAddress());
-          int second = (int) (h.getWindow().getEndUnixMillis() / 1000 - baseSecond);
-          if (e >= 0 && e < fleet.endpoints() && second >= 0 && second < totalSeconds) {
-            int slot = e * totalSeconds + second;
-            readAt[slot] = Math.min(readAt[slot], now);
-          }
+          scores.read(
+              Fleet.indexOf(h.getEndpoint().getAddress()), h.getWindow().getEndUnixMillis(), now);
         }
       }
     } catch (Exception e) {
