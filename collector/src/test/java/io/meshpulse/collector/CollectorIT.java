@@ -337,7 +337,10 @@ class CollectorIT {
             + "destination_workload_namespace=\"unknown\",reporter=\"source\","
             + "request_protocol=\"tcp\",response_flags=\"-\",source_app=\"productpage\","
             + "source_canonical_revision=\"v1\",source_canonical_service=\"productpage\","
-            + "source_cluster=\"Kubernetes\",source_principal=\"unknown\",source_version=\"v1\","
+            + "source_cluster=\"Kubernetes\","
+            // The workload's own SPIFFE id: the entry has no TLS, the node's metadata names it.
+            + "source_principal=\"spiffe://cluster.local/ns/default/sa/bookinfo-productpage\","
+            + "source_version=\"v1\","
             + "source_workload=\"productpage-v1\",source_workload_namespace=\"default\"}";
     assertThat(CollectorRunner.sample(exposition, "istio_tcp_sent_bytes_total" + labels))
         .as("sent bytes")

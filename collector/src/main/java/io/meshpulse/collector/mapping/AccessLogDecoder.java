@@ -824,10 +824,16 @@ public final class AccessLogDecoder {
               : mapper.peer(
                   node, AccessRecordMapper.Side.LOCAL_DESTINATION, service, localPrincipal);
     } else {
+      // The entry's TLS properties are the downstream connection's: at a sidecar's outbound, the
+      // application's plain one. Istio reads the upstream connection's certificate, which for a
+      // mesh service is the workload's own; for other upstreams (no outbound cluster) it is
+      // unknown here.
+      String sourcePrincipal =
+          localPrincipal.isEmpty() && istio != null ? node.peer().getPrincipal() : localPrincipal;
       source =
           waypoint
               ? mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal)
-              : mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", localPrincipal);
+              : mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", sourcePrincipal);
       destination = mapper.peer(node, AccessRecordMapper.Side.SERVICE, service, "");
     }
     if (downstream != null) {

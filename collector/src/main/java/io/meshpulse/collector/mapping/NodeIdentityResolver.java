@@ -103,7 +103,24 @@ public final class NodeIdentityResolver {
         .setApp(app)
         .setVersion(version)
         .setMeshCluster(string(metadata, "CLUSTER_ID"))
+        .setPrincipal(
+            workloadPrincipal(
+                string(metadata, "MESH_ID"), namespace, string(metadata, "SERVICE_ACCOUNT")))
         .build();
+  }
+
+  /**
+   * The SPIFFE id of the workload's Istio certificate, {@code spiffe://<trust
+   * domain>/ns/<namespace>/sa/<service account>}: what Istio reports as the source principal of the
+   * requests the proxy sends over mutual TLS. The trust domain is the node's {@code MESH_ID}, which
+   * Istio sets to the trust domain unless the mesh configures another id; empty when any part is
+   * missing.
+   */
+  static String workloadPrincipal(String trustDomain, String namespace, String serviceAccount) {
+    if (trustDomain.isEmpty() || namespace.isEmpty() || serviceAccount.isEmpty()) {
+      return "";
+    }
+    return "spiffe://" + trustDomain + "/ns/" + namespace + "/sa/" + serviceAccount;
   }
 
   private Peer plainPeer(Node node) {

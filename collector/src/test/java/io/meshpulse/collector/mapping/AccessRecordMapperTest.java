@@ -62,7 +62,7 @@ class AccessRecordMapperTest {
     assertThat(record.getSource().getVersion()).as("source version").isEqualTo("v1");
     assertThat(record.getSource().getMeshCluster()).as("source cluster").isEqualTo("Kubernetes");
     assertThat(record.getSource().getPrincipal())
-        .as("source principal from the local certificate")
+        .as("source principal: the workload's SPIFFE id, from its node (the entry has no TLS)")
         .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
     assertThat(record.getDestination().getServiceName()).as("service name").isEqualTo("reviews");
     assertThat(record.getDestination().getServiceNamespace())
@@ -715,6 +715,20 @@ class AccessRecordMapperTest {
     assertThat(mapper.mapHttp(productpage, entry.build()).getReporter())
         .as("outbound passthrough is logged by the source's proxy")
         .isEqualTo(Reporter.REPORTER_SOURCE);
+  }
+
+  @Test
+  void outboundToAClusterOutsideTheMesh_hasNoSourcePrincipal() {
+    var entry = http("istio-outbound-grpc-entry").toBuilder();
+    entry.getCommonPropertiesBuilder().setUpstreamCluster("PassthroughCluster");
+
+    AccessRecord record = mapper.mapHttp(productpage, entry.build());
+
+    assertThat(record.getReporter()).isEqualTo(Reporter.REPORTER_SOURCE);
+    assertThat(record.getSource().getWorkload()).isEqualTo("productpage-v1");
+    assertThat(record.getSource().getPrincipal())
+        .as("no mutual TLS to an upstream outside the mesh: Istio's unknown")
+        .isEmpty();
   }
 
   @Test

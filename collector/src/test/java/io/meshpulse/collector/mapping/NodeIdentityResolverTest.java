@@ -23,6 +23,18 @@ class NodeIdentityResolverTest {
     assertThat(identity.peer().getMeshCluster()).as("mesh cluster").isEqualTo("Kubernetes");
     assertThat(identity.peer().getLocality().getZone()).as("zone").isEqualTo("us-east1-b");
     assertThat(identity.nodeCluster()).as("node cluster").isEqualTo("productpage.default");
+    assertThat(identity.peer().getPrincipal())
+        .as("SPIFFE id from MESH_ID, NAMESPACE and SERVICE_ACCOUNT")
+        .isEqualTo("spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
+  }
+
+  @Test
+  void workloadPrincipal_isEmptyWhenAnyPartIsMissing() {
+    assertThat(NodeIdentityResolver.workloadPrincipal("example.org", "shop", "cart"))
+        .isEqualTo("spiffe://example.org/ns/shop/sa/cart");
+    assertThat(NodeIdentityResolver.workloadPrincipal("", "shop", "cart")).isEmpty();
+    assertThat(NodeIdentityResolver.workloadPrincipal("example.org", "", "cart")).isEmpty();
+    assertThat(NodeIdentityResolver.workloadPrincipal("example.org", "shop", "")).isEmpty();
   }
 
   @Test

@@ -250,7 +250,12 @@ final class ReferenceAccessRecordMapper {
       destination = peer(node, Side.SERVICE, service, "");
       securityPolicy = mutualTls ? "mutual_tls" : "unknown";
     } else {
-      source = peer(node, Side.LOCAL_SOURCE, "", localPrincipal);
+      // A mesh service's upstream is reached over mutual TLS with the workload's certificate.
+      String principal =
+          localPrincipal.isEmpty() && istio.isPresent()
+              ? node.peer().getPrincipal()
+              : localPrincipal;
+      source = peer(node, Side.LOCAL_SOURCE, "", principal);
       destination = peer(node, Side.SERVICE, service, "");
       securityPolicy = "unknown";
     }
