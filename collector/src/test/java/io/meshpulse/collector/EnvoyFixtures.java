@@ -14,9 +14,38 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** Loads the golden Envoy proto-JSON fixtures under {@code src/test/resources/envoy/}. */
 public final class EnvoyFixtures {
+  /**
+   * Envoy's default histogram bounds (source/common/stats/histogram_impl.cc), which Istio's proxies
+   * use for request durations and sizes, as the collector's scrape spells them; written out here
+   * rather than read from the code under test.
+   */
+  public static final List<String> ENVOY_DEFAULT_BUCKETS =
+      List.of(
+          "0.5",
+          "1.0",
+          "5.0",
+          "10.0",
+          "25.0",
+          "50.0",
+          "100.0",
+          "250.0",
+          "500.0",
+          "1000.0",
+          "2500.0",
+          "5000.0",
+          "10000.0",
+          "30000.0",
+          "60000.0",
+          "300000.0",
+          "600000.0",
+          "1800000.0",
+          "3600000.0",
+          "+Inf");
+
   private EnvoyFixtures() {}
 
   public static Node node(String name) {

@@ -136,36 +136,12 @@ class IstioMetricsTest {
 
     String text = prometheusText();
 
-    // Envoy's default histogram bounds (source/common/stats/histogram_impl.cc), which Istio's
-    // proxies use for all three, written out here rather than read from the code under test.
-    List<String> envoyDefaults =
-        List.of(
-            "0.5",
-            "1.0",
-            "5.0",
-            "10.0",
-            "25.0",
-            "50.0",
-            "100.0",
-            "250.0",
-            "500.0",
-            "1000.0",
-            "2500.0",
-            "5000.0",
-            "10000.0",
-            "30000.0",
-            "60000.0",
-            "300000.0",
-            "600000.0",
-            "1800000.0",
-            "3600000.0",
-            "+Inf");
     for (String metric :
         List.of(
             "istio_request_bytes", "istio_response_bytes", "istio_request_duration_milliseconds")) {
       assertThat(bucketBounds(text, metric))
           .as("%s bucket bounds", metric)
-          .isEqualTo(envoyDefaults);
+          .isEqualTo(EnvoyFixtures.ENVOY_DEFAULT_BUCKETS);
     }
     assertThat(text)
         .as("500 request bytes land in the 500 bucket")
