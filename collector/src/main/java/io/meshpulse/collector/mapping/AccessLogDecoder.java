@@ -689,8 +689,8 @@ public final class AccessLogDecoder {
   /**
    * The shared part of the entry just read, built on first use in this stream. Looked up by the raw
    * bytes it depends on (cluster name, both SPIFFE ids, whether there was a peer certificate, and
-   * for inbound passthrough clusters the authority), laid end to end with their lengths, so a hit
-   * costs one hash and one compare.
+   * for passthrough clusters, inbound or outbound, the authority), laid end to end with their
+   * lengths, so a hit costs one hash and one compare.
    */
   private EntryContext context(NodeIdentity node) throws InvalidProtocolBufferException {
     if (node != this.node) {
@@ -699,8 +699,12 @@ public final class AccessLogDecoder {
     }
     EntryReader r = reader;
     byte[] buf = r.buf;
-    boolean passthrough = r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH);
-    int authorityLen = passthrough ? r.authorityLen : 0;
+    // Passthrough entries name their service by the request's authority.
+    boolean byAuthority =
+        r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH)
+            || isExactly(r, r.clusterOff, r.clusterLen, "PassthroughCluster")
+            || isExactly(r, r.clusterOff, r.clusterLen, "BlackHoleCluster");
+    int authorityLen = byAuthority ? r.authorityLen : 0;
     int fields = EntryReader.PEER_FIELDS.length;
     int size = 19 + r.clusterLen + r.peerSanLen + r.localSanLen + authorityLen;
     for (int side = EntryReader.DOWNSTREAM; side <= EntryReader.UPSTREAM; side++) {
@@ -738,13 +742,17 @@ public final class AccessLogDecoder {
               principal(buf, r.peerSanOff, r.peerSanLen),
               principal(buf, r.localSanOff, r.localSanLen),
               r.hasTls && r.hasPeerCertificate,
-              passthrough ? string(buf, r.authorityOff, authorityLen) : "");
+              byAuthority ? string(buf, r.authorityOff, authorityLen) : "");
       contexts.put(contextKey, 0, n, context);
     }
     if (context.peerMetadataUnreadable) {
       unreadablePeerMetadata++;
     }
     return context;
+  }
+
+  private static boolean isExactly(EntryReader r, int off, int len, String text) {
+    return len == text.length() && r.startsWith(off, len, text);
   }
 
   /** Writes the length (-1 for none) and bytes of a range at {@code key[at]}; returns the end. */
@@ -765,9 +773,11 @@ public final class AccessLogDecoder {
    * The shared part of an entry. Istio's inbound passthrough clusters (traffic to a port of the pod
    * that no service declares) are logged by the destination's proxy: reporter DESTINATION, with the
    * destination service named as Istio names it ({@link AccessRecordMapper#passthroughDestination})
-   * and the cluster name as the record's cluster. A waypoint's entries (reporter WAYPOINT) are
-   * neither side's: the source comes from the downstream peer, the destination from the cluster's
-   * service and the upstream peer, as Istio's waypoint metrics have them.
+   * and the cluster name as the record's cluster. Its outbound ones ({@code PassthroughCluster},
+   * {@code BlackHoleCluster}) are the source proxy's, their service the request's authority. A
+   * waypoint's entries (reporter WAYPOINT) are neither side's: the source comes from the downstream
+   * peer, the destination from the cluster's service and the upstream peer, as Istio's waypoint
+   * metrics have them.
    */
   private EntryContext newContext(
       NodeIdentity node,
@@ -777,18 +787,21 @@ public final class AccessLogDecoder {
       boolean peerCertificate,
       String authority) {
     boolean passthrough = AccessRecordMapper.isInboundPassthrough(upstreamCluster);
+    boolean egress = AccessRecordMapper.isOutboundPassthrough(upstreamCluster);
     IstioClusterName istio =
         passthrough ? null : IstioClusterName.parse(upstreamCluster).orElse(null);
     Reporter reporter =
         passthrough
             ? Reporter.REPORTER_DESTINATION
-            : istio == null
-                ? options.defaultReporter()
-                : switch (istio.direction()) {
-                  case OUTBOUND -> Reporter.REPORTER_SOURCE;
-                  case INBOUND -> Reporter.REPORTER_DESTINATION;
-                  case WAYPOINT -> Reporter.REPORTER_WAYPOINT;
-                };
+            : egress
+                ? Reporter.REPORTER_SOURCE
+                : istio == null
+                    ? options.defaultReporter()
+                    : switch (istio.direction()) {
+                      case OUTBOUND -> Reporter.REPORTER_SOURCE;
+                      case INBOUND -> Reporter.REPORTER_DESTINATION;
+                      case WAYPOINT -> Reporter.REPORTER_WAYPOINT;
+                    };
     String service = istio == null ? upstreamCluster : istio.service();
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
@@ -834,7 +847,10 @@ public final class AccessLogDecoder {
           waypoint
               ? mapper.peer(node, AccessRecordMapper.Side.PEER_SOURCE, "", peerPrincipal)
               : mapper.peer(node, AccessRecordMapper.Side.LOCAL_SOURCE, "", sourcePrincipal);
-      destination = mapper.peer(node, AccessRecordMapper.Side.SERVICE, service, "");
+      destination =
+          egress
+              ? AccessRecordMapper.egressDestination(upstreamCluster, authority)
+              : mapper.peer(node, AccessRecordMapper.Side.SERVICE, service, "");
     }
     if (downstream != null) {
       source = downstream.applyTo(source);

@@ -137,6 +137,24 @@ public final class AccessRecordMapper {
   }
 
   /**
+   * Whether {@code cluster} is one of Istio's outbound clusters for destinations outside its
+   * registry, {@code PassthroughCluster} (allowed) or {@code BlackHoleCluster} (blocked): logged by
+   * the source's proxy.
+   */
+  static boolean isOutboundPassthrough(String cluster) {
+    return cluster.equals("PassthroughCluster") || cluster.equals("BlackHoleCluster");
+  }
+
+  /**
+   * The destination of an outbound passthrough entry as Istio's sidecars label it: the service is
+   * the request's authority (none for TCP), the service name the cluster's name, the namespace
+   * unknown.
+   */
+  static Peer egressDestination(String cluster, String authority) {
+    return Peer.newBuilder().setService(authority).setServiceName(cluster).build();
+  }
+
+  /**
    * The destination of an inbound passthrough entry, the reporting proxy's own workload, with the
    * service labels Istio gives it: the service is the request's authority, else the workload's
    * canonical service; the service name is the cluster name; the service namespace is the proxy's

@@ -68,7 +68,9 @@ class AccessRecordMapperEquivalenceTest {
     "a|b|c|d|e",
     "InboundPassthroughClusterIpv4",
     "InboundPassthroughCluster",
-    "InboundPassthroughClusterIpv6x"
+    "InboundPassthroughClusterIpv6x",
+    "PassthroughCluster",
+    "BlackHoleCluster"
   };
 
   private final NodeIdentityResolver resolver =

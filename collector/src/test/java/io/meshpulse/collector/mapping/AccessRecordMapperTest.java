@@ -22,6 +22,7 @@ import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Peer;
 import io.meshpulse.model.v1.Protocol;
 import io.meshpulse.model.v1.Reporter;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -708,13 +709,28 @@ class AccessRecordMapperTest {
   }
 
   @Test
-  void otherPassthroughNames_keepTheDefaultReporter() {
-    var entry = http("istio-inbound-http-entry").toBuilder();
+  void outboundPassthrough_isReportedBySource_withTheRequestsAuthorityAsItsService() {
+    var entry = http("istio-outbound-grpc-entry").toBuilder();
     entry.getCommonPropertiesBuilder().setUpstreamCluster("PassthroughCluster");
+    entry.getRequestBuilder().setAuthority("api.example.com");
+    AccessRecordMapper destinationByDefault =
+        new AccessRecordMapper(
+            new MappingOptions(
+                false, Set.of(), PlainNodeMapping.defaults(), Reporter.REPORTER_DESTINATION));
 
-    assertThat(mapper.mapHttp(productpage, entry.build()).getReporter())
-        .as("outbound passthrough is logged by the source's proxy")
-        .isEqualTo(Reporter.REPORTER_SOURCE);
+    for (AccessRecordMapper m : List.of(mapper, destinationByDefault)) {
+      AccessRecord record = m.mapHttp(productpage, entry.build());
+
+      assertThat(record.getReporter())
+          .as("logged by the source's proxy, whatever the default reporter")
+          .isEqualTo(Reporter.REPORTER_SOURCE);
+      assertThat(record.getCluster()).as("cluster").isEqualTo("PassthroughCluster");
+      assertThat(record.getDestination().getService())
+          .as("Istio's host header fallback")
+          .isEqualTo("api.example.com");
+      assertThat(record.getDestination().getServiceName()).isEqualTo("PassthroughCluster");
+      assertThat(record.getDestination().getServiceNamespace()).isEmpty();
+    }
   }
 
   @Test

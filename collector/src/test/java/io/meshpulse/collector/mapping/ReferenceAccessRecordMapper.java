@@ -207,18 +207,22 @@ final class ReferenceAccessRecordMapper {
             || upstreamCluster.equals("InboundPassthroughClusterIpv4")
             || upstreamCluster.equals("InboundPassthroughClusterIpv6");
     Optional<IstioClusterName> istio = IstioClusterName.parse(upstreamCluster);
+    boolean egress =
+        upstreamCluster.equals("PassthroughCluster") || upstreamCluster.equals("BlackHoleCluster");
     Reporter reporter =
         passthrough
             ? Reporter.REPORTER_DESTINATION
-            : istio
-                .map(
-                    name ->
-                        switch (name.direction()) {
-                          case OUTBOUND -> Reporter.REPORTER_SOURCE;
-                          case INBOUND -> Reporter.REPORTER_DESTINATION;
-                          case WAYPOINT -> Reporter.REPORTER_WAYPOINT;
-                        })
-                .orElse(options.defaultReporter());
+            : egress
+                ? Reporter.REPORTER_SOURCE
+                : istio
+                    .map(
+                        name ->
+                            switch (name.direction()) {
+                              case OUTBOUND -> Reporter.REPORTER_SOURCE;
+                              case INBOUND -> Reporter.REPORTER_DESTINATION;
+                              case WAYPOINT -> Reporter.REPORTER_WAYPOINT;
+                            })
+                    .orElse(options.defaultReporter());
     String service = istio.map(IstioClusterName::service).orElse(upstreamCluster);
     if (service.isEmpty() && reporter == Reporter.REPORTER_DESTINATION) {
       // Newer Istio inbound clusters are "inbound|9080||": the service is the node's own.
@@ -256,7 +260,11 @@ final class ReferenceAccessRecordMapper {
               ? node.peer().getPrincipal()
               : localPrincipal;
       source = peer(node, Side.LOCAL_SOURCE, "", principal);
-      destination = peer(node, Side.SERVICE, service, "");
+      // Outside the registry: Istio's host header fallback names the service.
+      destination =
+          egress
+              ? Peer.newBuilder().setService(authority).setServiceName(upstreamCluster).build()
+              : peer(node, Side.SERVICE, service, "");
       securityPolicy = "unknown";
     }
     // Istio's peer metadata: the source's at the destination, the destination's at the source,
