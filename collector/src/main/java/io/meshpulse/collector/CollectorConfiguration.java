@@ -183,7 +183,8 @@ class CollectorConfiguration {
         new IstioMetrics(
             new CardinalityLimits(
                 properties.cardinality().maxValuesPerLabel(),
-                properties.cardinality().maxSeriesPerMetric()),
+                properties.cardinality().maxSeriesPerMetric(),
+                properties.cardinality().maxEgressHosts()),
             metrics::cardinalityOverflow);
     prometheus.ifAvailable(registry -> registry.register(istio));
     return istio;

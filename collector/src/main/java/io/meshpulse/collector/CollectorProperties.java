@@ -180,10 +180,13 @@ public record CollectorProperties(
 
   /** Caps of the Istio-standard metrics. */
   public record Cardinality(
-      @DefaultValue("1000") int maxValuesPerLabel, @DefaultValue("10000") int maxSeriesPerMetric) {
+      @DefaultValue("1000") int maxValuesPerLabel,
+      @DefaultValue("10000") int maxSeriesPerMetric,
+      @DefaultValue("100") int maxEgressHosts) {
     public Cardinality {
       require(maxValuesPerLabel >= 1, "cardinality.max-values-per-label", "must be >= 1");
       require(maxSeriesPerMetric >= 2, "cardinality.max-series-per-metric", "must be >= 2");
+      require(maxEgressHosts >= 0, "cardinality.max-egress-hosts", "must be >= 0");
     }
   }
 

@@ -700,10 +700,11 @@ public final class AccessLogDecoder {
     EntryReader r = reader;
     byte[] buf = r.buf;
     // Passthrough entries name their service by the request's authority.
-    boolean byAuthority =
-        r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH)
-            || isExactly(r, r.clusterOff, r.clusterLen, "PassthroughCluster")
-            || isExactly(r, r.clusterOff, r.clusterLen, "BlackHoleCluster");
+    boolean byAuthority = r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH);
+    for (String egress : AccessRecordMapper.OUTBOUND_PASSTHROUGH) {
+      byAuthority |=
+          r.clusterLen == egress.length() && r.startsWith(r.clusterOff, r.clusterLen, egress);
+    }
     int authorityLen = byAuthority ? r.authorityLen : 0;
     int fields = EntryReader.PEER_FIELDS.length;
     int size = 19 + r.clusterLen + r.peerSanLen + r.localSanLen + authorityLen;
@@ -749,10 +750,6 @@ public final class AccessLogDecoder {
       unreadablePeerMetadata++;
     }
     return context;
-  }
-
-  private static boolean isExactly(EntryReader r, int off, int len, String text) {
-    return len == text.length() && r.startsWith(off, len, text);
   }
 
   /** Writes the length (-1 for none) and bytes of a range at {@code key[at]}; returns the end. */

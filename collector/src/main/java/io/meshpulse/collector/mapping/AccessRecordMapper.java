@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.data.accesslog.v3.HTTPAccessLogEntry;
 import io.envoyproxy.envoy.data.accesslog.v3.TCPAccessLogEntry;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Peer;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,9 @@ public final class AccessRecordMapper {
 
   /** The start of the names of Istio's inbound passthrough clusters. */
   static final String INBOUND_PASSTHROUGH = "InboundPassthroughCluster";
+
+  static final List<String> OUTBOUND_PASSTHROUGH =
+      List.of("PassthroughCluster", "BlackHoleCluster");
 
   private final MappingOptions options;
 
@@ -141,8 +145,8 @@ public final class AccessRecordMapper {
    * registry, {@code PassthroughCluster} (allowed) or {@code BlackHoleCluster} (blocked): logged by
    * the source's proxy.
    */
-  static boolean isOutboundPassthrough(String cluster) {
-    return cluster.equals("PassthroughCluster") || cluster.equals("BlackHoleCluster");
+  public static boolean isOutboundPassthrough(String cluster) {
+    return OUTBOUND_PASSTHROUGH.contains(cluster);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.meshpulse.collector.metrics;
 
+import io.meshpulse.collector.mapping.AccessRecordMapper;
 import io.meshpulse.collector.mapping.MappedAccess;
 import io.meshpulse.model.v1.AccessRecord;
 import io.meshpulse.model.v1.Peer;
@@ -16,6 +17,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
@@ -58,6 +60,7 @@ public final class IstioMetrics implements MultiCollector {
           "grpc_response_status",
           "response_flags",
           "connection_security_policy");
+  private static final int DESTINATION_SERVICE = HTTP_LABELS.indexOf("destination_service");
   static final List<String> TCP_LABELS =
       HTTP_LABELS.stream()
           .filter(l -> !l.equals("response_code") && !l.equals("grpc_response_status"))
@@ -95,8 +98,14 @@ public final class IstioMetrics implements MultiCollector {
   private final SeriesTable<TcpSeries> tcp;
   private final ConcurrentHashMap<SeriesKey, HttpSeries> resolvedHttp = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<SeriesKey, TcpSeries> resolvedTcp = new ConcurrentHashMap<>();
+  // The external hosts egress requests may name as destination_service; guarded by itself.
+  private final Set<String> egressHosts = ConcurrentHashMap.newKeySet();
+  private final int maxEgressHosts;
+  private final BiConsumer<String, String> overflow;
 
   public IstioMetrics(CardinalityLimits limits, BiConsumer<String, String> overflow) {
+    this.maxEgressHosts = limits.maxEgressHosts();
+    this.overflow = overflow;
     this.http =
         new SeriesTable<>(
             new CardinalityGuard("istio_requests_total", HTTP_LABELS, limits, overflow),
@@ -146,9 +155,43 @@ public final class IstioMetrics implements MultiCollector {
     if (series != null) {
       return series;
     }
-    SeriesTable.Lookup<HttpSeries> lookup = http.lookup(labels(record, true));
-    remember(resolvedHttp, key, lookup);
+    String[] values = labels(record, true);
+    boolean folded = foldEgressHost(record.destination(), values);
+    SeriesTable.Lookup<HttpSeries> lookup = http.lookup(values);
+    if (!folded) {
+      remember(resolvedHttp, key, lookup);
+    }
     return lookup.series();
+  }
+
+  /**
+   * An egress request's {@code destination_service} is its {@code Host}, which the client chooses
+   * (Istio's host header fallback): only the first {@code maxEgressHosts} hosts get a value of
+   * their own, so that they cannot use up the label's values, which the mesh's own services need. A
+   * later host reads as the cluster's name ({@code PassthroughCluster}), the fold counted on every
+   * request, as the guard's are.
+   *
+   * @return whether the host was folded
+   */
+  private boolean foldEgressHost(Peer destination, String[] values) {
+    String host = destination.getService();
+    if (host.isEmpty()
+        || !AccessRecordMapper.isOutboundPassthrough(destination.getServiceName())
+        || egressHosts.contains(host)) {
+      return false;
+    }
+    synchronized (egressHosts) {
+      if (egressHosts.contains(host)) {
+        return false;
+      }
+      if (egressHosts.size() < maxEgressHosts) {
+        egressHosts.add(host);
+        return false;
+      }
+    }
+    overflow.accept("istio_requests_total", "destination_service");
+    values[DESTINATION_SERVICE] = destination.getServiceName();
+    return true;
   }
 
   private TcpSeries tcpSeries(MappedAccess record) {

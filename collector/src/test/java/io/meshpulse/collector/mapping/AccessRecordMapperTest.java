@@ -734,6 +734,23 @@ class AccessRecordMapperTest {
   }
 
   @Test
+  void outboundWithALocalCertificate_takesItsSpiffeIdOverTheNodes() {
+    // A gateway whose callers use mutual TLS logs its own certificate on the downstream side.
+    var entry = http("istio-outbound-grpc-entry").toBuilder();
+    entry
+        .getCommonPropertiesBuilder()
+        .getTlsPropertiesBuilder()
+        .getLocalCertificatePropertiesBuilder()
+        .addSubjectAltNameBuilder()
+        .setUri("spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway");
+
+    AccessRecord record = mapper.mapHttp(productpage, entry.build());
+
+    assertThat(record.getSource().getPrincipal())
+        .isEqualTo("spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway");
+  }
+
+  @Test
   void outboundToAClusterOutsideTheMesh_hasNoSourcePrincipal() {
     var entry = http("istio-outbound-grpc-entry").toBuilder();
     entry.getCommonPropertiesBuilder().setUpstreamCluster("PassthroughCluster");

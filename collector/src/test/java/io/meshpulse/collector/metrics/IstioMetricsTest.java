@@ -57,6 +57,40 @@ class IstioMetricsTest {
   }
 
   @Test
+  void egressHosts_beyondTheirCap_readAsTheClusterName_andLeaveTheMeshItsValues()
+      throws IOException {
+    List<String> folds = new ArrayList<>();
+    IstioMetrics capped =
+        new IstioMetrics(
+            new CardinalityLimits(4, 100, 2), (metric, label) -> folds.add(metric + "/" + label));
+    for (String host : List.of("a.example.com", "b.example.com", "c.example.com")) {
+      capped.record(egress(host));
+      capped.record(egress(host));
+    }
+    capped.record(request("reviews.default.svc.cluster.local", 200, 1_000));
+
+    String text = prometheusText(capped);
+
+    assertThat(text)
+        .containsPattern(
+            "istio_requests_total\\{[^}]*destination_service=\"a.example.com\"[^}]*\\} 2")
+        .containsPattern(
+            "istio_requests_total\\{[^}]*destination_service=\"b.example.com\"[^}]*\\} 2")
+        .doesNotContain("c.example.com")
+        .containsPattern(
+            "istio_requests_total\\{[^}]*destination_service=\"PassthroughCluster\""
+                + "[^}]*destination_service_name=\"PassthroughCluster\"[^}]*\\} 2")
+        .as("the mesh's service keeps a value of its own")
+        .containsPattern(
+            "istio_requests_total\\{[^}]*"
+                + "destination_service=\"reviews.default.svc.cluster.local\"[^}]*\\} 1");
+    assertThat(folds)
+        .as("each folded request counted")
+        .containsExactly(
+            "istio_requests_total/destination_service", "istio_requests_total/destination_service");
+  }
+
+  @Test
   void openMetricsExposition_keepsIstiosSampleNames() throws IOException {
     metrics.record(request("reviews", 200, 7_000));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -464,8 +498,12 @@ class IstioMetricsTest {
   }
 
   private String prometheusText() throws IOException {
+    return prometheusText(metrics);
+  }
+
+  private static String prometheusText(IstioMetrics of) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrometheusTextFormatWriter.create().write(out, metrics.collect());
+    PrometheusTextFormatWriter.create().write(out, of.collect());
     return out.toString(StandardCharsets.UTF_8);
   }
 
@@ -556,6 +594,14 @@ class IstioMetricsTest {
       }
     }
     return bounds;
+  }
+
+  /** A request a sidecar sent out of the mesh, as the mapping gives it. */
+  private static AccessRecord egress(String host) {
+    return request(host, 200, 1_000).toBuilder()
+        .setCluster("PassthroughCluster")
+        .setDestination(Peer.newBuilder().setService(host).setServiceName("PassthroughCluster"))
+        .build();
   }
 
   private static AccessRecord request(String service, int code, long durationMicros) {
