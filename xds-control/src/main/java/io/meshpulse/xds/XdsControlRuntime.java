@@ -85,6 +85,8 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final @Nullable AlertReconciler reconciler;
   private final Duration reaffirmEvery;
   private final boolean dryRun;
+  // What the start opened, in order: closed the last first, by close() or by a failed start.
+  private final Deque<AutoCloseable> opened = new ArrayDeque<>();
 
   public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
     PolicyConfig policyConfig = props.policy().toConfig();
@@ -106,9 +108,6 @@ public final class XdsControlRuntime implements AutoCloseable {
     this.alertShifts = new AlertShifts(alerts.toActions(), alerts.cycleMemory());
     SubsetShifts.Config subsetConfig = props.subsetShift().toConfig(policyConfig.staleAfter());
     this.subsetShifts = subsetConfig.enabled() ? new SubsetShifts(subsetConfig) : null;
-    // What the start has opened; if a later step fails, closed in reverse order: Kafka Streams'
-    // and the clients' threads would keep a process that failed to start alive.
-    Deque<AutoCloseable> opened = new ArrayDeque<>();
     try {
       this.topology = topologySource(props);
       opened.push(topology);
@@ -269,16 +268,27 @@ public final class XdsControlRuntime implements AutoCloseable {
       health.start();
       loop.start();
       this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
-    } catch (RuntimeException e) {
-      for (AutoCloseable c : opened) {
-        try {
-          c.close();
-        } catch (Exception closing) {
-          e.addSuppressed(closing);
-        }
+      if (reconciler != null) {
+        opened.push(reconciler);
       }
+    } catch (RuntimeException e) {
+      // Kafka Streams' and the clients' threads would keep a process that failed to start alive.
+      closeOpened().forEach(e::addSuppressed);
       throw e;
     }
+  }
+
+  /** Closes what the start opened, the last first, going on past failures; returns them. */
+  private List<Exception> closeOpened() {
+    List<Exception> failures = new ArrayList<>();
+    while (!opened.isEmpty()) {
+      try {
+        opened.pop().close();
+      } catch (Exception e) {
+        failures.add(e);
+      }
+    }
+    return failures;
   }
 
   private static FileTopologySource topologySource(XdsControlProperties props) {
@@ -452,16 +462,12 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    if (reconciler != null) {
-      reconciler.close();
+    List<Exception> failures = closeOpened();
+    if (!failures.isEmpty()) {
+      IllegalStateException failure =
+          new IllegalStateException("xds-control did not close cleanly", failures.get(0));
+      failures.subList(1, failures.size()).forEach(failure::addSuppressed);
+      throw failure;
     }
-    ads.close();
-    loop.close();
-    health.close();
-    decisionPublisher.close();
-    overrideWriter.close();
-    rolloutTopic.close();
-    routing.close();
-    topology.close();
   }
 }
