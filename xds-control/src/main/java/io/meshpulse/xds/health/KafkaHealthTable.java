@@ -9,6 +9,7 @@ import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.RecordTime;
 import io.meshpulse.xds.topology.Topology;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -154,7 +155,12 @@ public final class KafkaHealthTable implements AutoCloseable {
     own.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
     Properties props = config.kafka().client("health table (Kafka Streams)", own);
     this.streams = new KafkaStreams(builder.build(props), props);
-    this.admin = Admin.create(config.kafka().base());
+    try {
+      this.admin = Admin.create(config.kafka().base());
+    } catch (RuntimeException e) {
+      streams.close(Duration.ZERO); // its clients are open already
+      throw e;
+    }
   }
 
   public void start() {
