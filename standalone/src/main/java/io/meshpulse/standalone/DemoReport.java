@@ -63,10 +63,13 @@ record DemoReport(
     out.append(
         String.format(
             Locale.ROOT,
-            "telemetry           %d sent, %d in Kafka, %d lost%n",
+            "telemetry           %d sent, %d in Kafka, %d lost; the proxies dropped %d and left"
+                + " %d unsent%n",
             recordsSent,
             recordsInKafka,
-            recordsLost));
+            recordsLost,
+            simulation.recordsDropped(),
+            simulation.recordsUnsent()));
     out.append(String.format(Locale.ROOT, "platform ready in   %.1f s%n", platformStartupSeconds));
     if (faultOnsetEpochMs == null) {
       out.append("fault               none (null scenario)\n");

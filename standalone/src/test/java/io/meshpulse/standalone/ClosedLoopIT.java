@@ -87,6 +87,7 @@ class ClosedLoopIT {
 
     assertThat(report.recordsSent()).as("records sent").isGreaterThan(10_000);
     assertThat(report.recordsLost()).as("records lost").isZero();
+    assertThat(report.simulation().recordsDropped()).as("records the proxies dropped").isZero();
     assertThat(report.recordsInKafka()).as("records in Kafka").isEqualTo(report.recordsSent());
     // 15 endpoints scored every 500 ms for about 20 s: the quiet is the policy's, not silence.
     assertThat(report.healthRecords()).as("endpoint health records read").isGreaterThan(300);
