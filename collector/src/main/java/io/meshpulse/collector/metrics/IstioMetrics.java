@@ -378,7 +378,11 @@ public final class IstioMetrics implements MultiCollector {
     String sourceRevision = inbound || waypoint ? revision(source) : localRevision;
     String destinationService =
         inbound ? localService : orUnknown(destination.getCanonicalService());
-    String destinationRevision = inbound ? localRevision : revision(destination);
+    // A waypoint writes "unknown" for an upstream peer without a revision, a sidecar "latest".
+    String destinationRevision =
+        inbound
+            ? localRevision
+            : waypoint ? orUnknown(destination.getCanonicalRevision()) : revision(destination);
     List<String> values = new ArrayList<>(HTTP_LABELS.size());
     values.add(inbound ? "destination" : waypoint ? "waypoint" : "source");
     values.add(orUnknown(source.getWorkload()));

@@ -347,6 +347,25 @@ class IstioMetricsTest {
   }
 
   @Test
+  void waypointEntryWithoutTheUpstreamPeer_hasAnUnknownDestinationRevision() throws IOException {
+    metrics.record(
+        request("reviews.default.svc.cluster.local", 200, 1_000).toBuilder()
+            .setReporter(Reporter.REPORTER_WAYPOINT)
+            .build());
+    metrics.record(request("ratings.default.svc.cluster.local", 200, 1_000));
+
+    assertThat(prometheusText())
+        .as("as Istio's waypoints write it")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"waypoint\")"
+                + "(?=[^}]*destination_canonical_revision=\"unknown\")[^}]*\\} 1")
+        .as("a sidecar writes latest")
+        .containsPattern(
+            "istio_requests_total\\{(?=[^}]*reporter=\"source\")"
+                + "(?=[^}]*destination_canonical_revision=\"latest\")[^}]*\\} 1");
+  }
+
+  @Test
   void canonicalLabelsOfARecord_fallBackToItsAppOrWorkloadAndLatest() throws IOException {
     metrics.record(request("reviews", 200, 1_000));
     metrics.record(
