@@ -20,12 +20,20 @@ import io.meshpulse.sim.telemetry.AccessLogEntries;
 import io.meshpulse.sim.telemetry.AlsSender;
 import io.meshpulse.sim.telemetry.RequestRecord;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -98,7 +106,61 @@ class ClosedLoopIT {
 
   @Test
   @Order(2)
-  void hardFailure_isRoutedAroundWithinSeconds() throws Exception {
+  void aBrokerOutage_losesNoTelemetry_movesNoTraffic_andAHardFailureAfterIt_isRoutedAround()
+      throws Exception {
+    // The broker stops for 20 s while the fleet keeps sending: the collector holds what it is
+    // sent, no traffic moves while the health records stop, nothing is lost once it is back, and
+    // the loop then routes around a hard failure within seconds, as on a fresh platform.
+    Duration outageAt = Duration.ofSeconds(12);
+    Duration outage = Duration.ofSeconds(20);
+    AtomicReference<Throwable> outageFailed = new AtomicReference<>();
+    AtomicLong heldAtTheEnd = new AtomicLong(-1);
+    Thread broker =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(outageAt.toMillis());
+                platform.kafka().stop();
+                Thread.sleep(outage.toMillis());
+                heldAtTheEnd.set(collectorBufferRecords());
+                platform.kafka().start();
+              } catch (Throwable t) {
+                outageFailed.set(t);
+              }
+            },
+            "kafka-outage");
+    broker.start();
+    DemoReport through;
+    try {
+      through =
+          demo.simulate(
+              platform,
+              watcher,
+              SimulationOptions.builder(ScenarioLoader.builtIn("null"))
+                  .duration(outageAt.plus(outage).plusSeconds(20)));
+    } finally {
+      // Never start the broker again after the platform has closed.
+      broker.join();
+    }
+    System.out.print(through.summary());
+    System.out.printf("collector held %,d records when the broker came back%n", heldAtTheEnd.get());
+
+    assertThat(outageFailed.get()).as("the broker stopped and started again").isNull();
+    assertThat(heldAtTheEnd.get())
+        .as("records the collector held when the broker came back (3,000 a second for 20 s)")
+        .isGreaterThan(30_000);
+    assertThat(through.simulation().recordsDropped())
+        .as("records the proxies dropped, pushed back")
+        .isZero();
+    assertThat(through.simulation().recordsUnsent()).as("records the proxies never sent").isZero();
+    assertThat(through.recordsLost()).as("records lost").isZero();
+    assertThat(through.recordsInKafka())
+        .as("records in Kafka once it is back")
+        .isEqualTo(through.recordsSent());
+    assertThat(through.falseActions())
+        .as("actions on healthy endpoints; decisions: %s", through.decisionLog())
+        .isZero();
+
     DemoReport report =
         demo.simulate(
             platform,
@@ -126,16 +188,7 @@ class ClosedLoopIT {
   @Test
   @Order(3)
   void aCanaryFailingAsAWhole_losesItsRouteWeightWithinSeconds() throws Exception {
-    // The hard failure's endpoint comes back after its ejection: let it finish ramping, and any
-    // route weight moved away come back, first, so that neither is counted as an action of this
-    // run.
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!allNeutral()) {
-      assertThat(System.nanoTime())
-          .as("every endpoint and route back at its neutral weight")
-          .isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    awaitNeutral();
     DemoReport report =
         demo.simulate(
             platform,
@@ -244,6 +297,39 @@ class ClosedLoopIT {
                         .setServerListenerName("connect_originate")
                         .setEndpointId(pod)));
     return entry.build();
+  }
+
+  /** The collector's {@code meshpulse_collector_buffer_records}, from its Prometheus endpoint. */
+  private static long collectorBufferRecords() throws Exception {
+    String exposition =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(platform.collectorHttpUrl() + "/actuator/prometheus"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Matcher m =
+        Pattern.compile("(?m)^meshpulse_collector_buffer_records(?:\\{[^}]*\\})? (\\S+)$")
+            .matcher(exposition);
+    if (!m.find()) {
+      throw new IllegalStateException("no meshpulse_collector_buffer_records in the scrape");
+    }
+    return (long) Double.parseDouble(m.group(1));
+  }
+
+  /**
+   * Waits until every endpoint and route is back at its neutral weight (an ejected endpoint comes
+   * back ramping), so that an earlier run's recovery is not counted as an action of the next.
+   */
+  private static void awaitNeutral() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!allNeutral()) {
+      assertThat(System.nanoTime())
+          .as("every endpoint and route back at its neutral weight")
+          .isLessThan(deadline);
+      Thread.sleep(200);
+    }
   }
 
   private static boolean allNeutral() {
