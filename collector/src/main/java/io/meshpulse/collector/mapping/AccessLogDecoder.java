@@ -32,6 +32,9 @@ public final class AccessLogDecoder {
   private static final byte[][] METHOD_NAMES = methodNames();
   private static final String GRPC_CONTENT_TYPE = "application/grpc";
   private static final String INBOUND_PASSTHROUGH = AccessRecordMapper.INBOUND_PASSTHROUGH;
+  // An array: context() runs for every entry, and looks at these without an iterator.
+  private static final String[] OUTBOUND_PASSTHROUGH =
+      AccessRecordMapper.OUTBOUND_PASSTHROUGH.toArray(String[]::new);
 
   /** No gRPC status: the request is not gRPC, or had no response and no grpc-status. */
   private static final int NO_GRPC_STATUS = Integer.MIN_VALUE;
@@ -701,8 +704,9 @@ public final class AccessLogDecoder {
     byte[] buf = r.buf;
     // Passthrough entries name their service by the request's authority.
     boolean byAuthority = r.startsWith(r.clusterOff, r.clusterLen, INBOUND_PASSTHROUGH);
-    for (String egress : AccessRecordMapper.OUTBOUND_PASSTHROUGH) {
-      byAuthority |=
+    for (int i = 0; i < OUTBOUND_PASSTHROUGH.length && !byAuthority; i++) {
+      String egress = OUTBOUND_PASSTHROUGH[i];
+      byAuthority =
           r.clusterLen == egress.length() && r.startsWith(r.clusterOff, r.clusterLen, egress);
     }
     int authorityLen = byAuthority ? r.authorityLen : 0;
