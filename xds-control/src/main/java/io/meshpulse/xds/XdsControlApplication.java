@@ -5,12 +5,15 @@ import io.meshpulse.xds.api.WriteAuth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 
@@ -39,9 +42,32 @@ public class XdsControlApplication {
         .run(args);
   }
 
+  /**
+   * What an instance does when it loses the leader lease: by default it exits with status 1 (after
+   * closing the application), so that its supervisor starts it again as a standby. An application
+   * embedding xds-control registers a bean of its own to do otherwise.
+   */
+  @FunctionalInterface
+  public interface LeadershipLossHandler {
+    void lost(String reason);
+  }
+
   @Bean(destroyMethod = "close")
-  XdsControlRuntime xdsControlRuntime(XdsControlProperties props, MeterRegistry registry) {
-    return new XdsControlRuntime(props, registry, Clock.systemUTC());
+  XdsControlRuntime xdsControlRuntime(
+      XdsControlProperties props,
+      MeterRegistry registry,
+      ObjectProvider<LeadershipLossHandler> handler,
+      ConfigurableApplicationContext context) {
+    LeadershipLossHandler onLoss = handler.getIfAvailable(() -> reason -> exit(context));
+    return new XdsControlRuntime(props, registry, Clock.systemUTC(), onLoss::lost);
+  }
+
+  private static void exit(ConfigurableApplicationContext context) {
+    // Not on the lease's thread: closing the context closes the runtime, which waits for it.
+    Thread exit =
+        new Thread(
+            () -> System.exit(SpringApplication.exit(context, () -> 1)), "xds-leadership-exit");
+    exit.start();
   }
 
   /**
@@ -76,9 +102,15 @@ public class XdsControlApplication {
   HealthIndicator xdsControl(XdsControlRuntime runtime) {
     return () -> {
       var view = runtime.loop().view();
-      Health.Builder b = view.ready() ? Health.up() : Health.outOfService();
-      b.withDetail("healthTable", runtime.health().state().name())
+      String role = runtime.role();
+      Health.Builder b =
+          "lost".equals(role) ? Health.down() : view.ready() ? Health.up() : Health.outOfService();
+      b.withDetail("role", role)
+          .withDetail("healthTable", runtime.health().state().name())
           .withDetail("adsPort", runtime.adsPort());
+      if (runtime.lostReason() != null) {
+        b.withDetail("lostLease", runtime.lostReason());
+      }
       if (view.xdsVersion() != null) {
         b.withDetail("xdsVersion", view.xdsVersion());
       }

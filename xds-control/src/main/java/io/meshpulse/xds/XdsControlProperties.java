@@ -45,12 +45,62 @@ public record XdsControlProperties(
     @DefaultValue List<Path> routingFiles,
     @Valid @DefaultValue SubsetShift subsetShift,
     @Valid @DefaultValue AccessLog accessLog,
-    @Valid @DefaultValue Api api) {
+    @Valid @DefaultValue Api api,
+    @Valid @DefaultValue LeaderElection leaderElection) {
 
   public XdsControlProperties {
     if (topologyPollInterval.compareTo(Duration.ofMillis(1)) < 0) {
       throw new IllegalArgumentException(
           "meshpulse.xds.topology-poll-interval must be at least 1ms: " + topologyPollInterval);
+    }
+  }
+
+  /**
+   * Leader election, {@code meshpulse.xds.leader-election.*}: with {@code enabled}, several
+   * instances of one deployment (one Kafka application id) compete for a lease on the one-partition
+   * topic {@code topic} (created when missing); the holder decides and serves ADS, the others stand
+   * by (not ready, no ADS port) and one takes over within {@code lease-duration} when the holder
+   * dies, at once when it shuts down. An instance that loses the lease exits, to start again as a
+   * standby. {@code holder} names the instance (default: the host name). See {@link
+   * io.meshpulse.xds.lease.LeaderLease} and docs/kubernetes.md.
+   */
+  public record LeaderElection(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("mesh.xds-control-lease.v1") @NotBlank String topic,
+      @DefaultValue("10s") Duration leaseDuration,
+      @Nullable String holder) {
+    public LeaderElection {
+      if (leaseDuration.compareTo(io.meshpulse.xds.lease.LeaderLease.Settings.MIN_DURATION) < 0
+          || leaseDuration.compareTo(io.meshpulse.xds.lease.LeaderLease.Settings.MAX_DURATION)
+              > 0) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.leader-election.lease-duration must be between 6s and 5m (the"
+                + " brokers' default session timeout bounds): "
+                + leaseDuration);
+      }
+      if (holder != null && holder.isBlank()) {
+        throw new IllegalArgumentException(
+            "meshpulse.xds.leader-election.holder is set but blank: name the instance, or leave"
+                + " it unset for the host name");
+      }
+    }
+
+    /** The lease's settings: the group is the application id's, suffixed {@code -leader}. */
+    public io.meshpulse.xds.lease.LeaderLease.Settings toSettings(String applicationId) {
+      return new io.meshpulse.xds.lease.LeaderLease.Settings(
+          topic, applicationId + "-leader", holder != null ? holder : hostName(), leaseDuration);
+    }
+
+    private static String hostName() {
+      String env = System.getenv("HOSTNAME");
+      if (env != null && !env.isBlank()) {
+        return env;
+      }
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        return "xds-control-" + ProcessHandle.current().pid();
+      }
     }
   }
 

@@ -14,6 +14,7 @@ import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.decision.KafkaDecisionPublisher;
 import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
+import io.meshpulse.xds.lease.LeaderLease;
 import io.meshpulse.xds.override.OverrideWriter;
 import io.meshpulse.xds.policy.HealthTable;
 import io.meshpulse.xds.policy.PolicyConfig;
@@ -50,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Every moving part of xds-control, wired in order: topology, health table, policy loop, ADS
  * server, decision sinks. Created by Spring, usable without it.
+ *
+ * <p>With leader election ({@code meshpulse.xds.leader-election.enabled}) the parts that decide and
+ * serve (the health table's stream, the policy loop, the ADS server, the reconciliation with
+ * Alertmanager) start only once this instance holds the lease; until then it stands by, its API
+ * answering reads and refusing writes as a starting instance does. When it loses the lease it
+ * closes every part and calls its {@code onLeadershipLost} handler, once.
  */
 public final class XdsControlRuntime implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(XdsControlRuntime.class);
@@ -81,14 +89,36 @@ public final class XdsControlRuntime implements AutoCloseable {
   private final @Nullable TokenFile tokenFile;
   private final PolicyLoop loop;
   private final XdsMetrics xdsMetrics;
-  private final AdsServer ads;
-  private final @Nullable AlertReconciler reconciler;
+  private final XdsPublisher publisher;
+  private final @Nullable LeaderLease lease;
+  private final Consumer<String> onLeadershipLost;
+  // Set when the deciding parts start: at once, or when the lease is taken.
+  private volatile @Nullable AdsServer ads;
+  private volatile @Nullable AlertReconciler reconciler;
+  private volatile @Nullable String lostReason;
   private final Duration reaffirmEvery;
   private final boolean dryRun;
   // What the start opened, in order: closed the last first, by close() or by a failed start.
+  // Guarded by itself: the lease's thread adds the deciding parts when it takes the lease.
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+  private boolean closed;
 
+  /** A runtime that, with leader election, is only closed when it loses the lease. */
   public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
+    this(props, registry, clock, reason -> {});
+  }
+
+  /**
+   * @param onLeadershipLost called once, on the lease's thread, after this instance lost the lease
+   *     (or failed to take it up) and closed; the application exits there, to start again as a
+   *     standby
+   */
+  public XdsControlRuntime(
+      XdsControlProperties props,
+      MeterRegistry registry,
+      Clock clock,
+      Consumer<String> onLeadershipLost) {
+    this.onLeadershipLost = onLeadershipLost;
     PolicyConfig policyConfig = props.policy().toConfig();
     // A third of the decision log's read-back: a held shift always has a record that a restart
     // reads, after up to two thirds of it (10 minutes by default) with no xds-control running.
@@ -114,6 +144,29 @@ public final class XdsControlRuntime implements AutoCloseable {
       this.routing = routingSource(props, topology);
       opened.push(routing);
       XdsControlProperties.Kafka k = props.kafka();
+      // Released after every other Kafka part has closed and flushed: a standby that takes over
+      // reads all the holder wrote.
+      this.lease =
+          props.leaderElection().enabled()
+              ? new LeaderLease(
+                  k.clients(),
+                  props.leaderElection().toSettings(k.applicationId()),
+                  registry,
+                  new LeaderLease.Listener() {
+                    @Override
+                    public void acquired() {
+                      activate(props, registry, clock);
+                    }
+
+                    @Override
+                    public void lost(String reason) {
+                      leadershipLost(reason);
+                    }
+                  })
+              : null;
+      if (lease != null) {
+        opened.push(lease);
+      }
       this.rolloutTopic =
           new RolloutTopic(
               k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
@@ -141,7 +194,8 @@ public final class XdsControlRuntime implements AutoCloseable {
                   stateDir,
                   k.endpointHealthTopic(),
                   k.serviceHealthTopic(),
-                  k.commitInterval()),
+                  k.commitInterval(),
+                  lease == null ? null : lease.holder()),
               clock,
               () -> {
                 PolicyLoop l = loopRef[0];
@@ -177,12 +231,13 @@ public final class XdsControlRuntime implements AutoCloseable {
               registry);
       opened.push(overrideWriter);
       this.xdsMetrics = new XdsMetrics(registry);
-      XdsPublisher publisher = new XdsPublisher(xdsMetrics, props.accessLog().toOptions());
+      this.publisher = new XdsPublisher(xdsMetrics, props.accessLog().toOptions());
       HealthSource source =
           new HealthSource() {
             @Override
             public boolean ready() {
-              return health.ready();
+              // Fenced: a holder that has not renewed its lease publishes nothing more.
+              return (lease == null || lease.held()) && health.ready();
             }
 
             @Override
@@ -257,19 +312,10 @@ public final class XdsControlRuntime implements AutoCloseable {
       Gauge.builder("meshpulse.routing.files.rejected", routing, r -> rejected(r.lastError()))
           .description("1 while the routing files' latest version is refused (the last good stays)")
           .register(registry);
-      this.ads =
-          new AdsServer(
-              props.ads().bindAddress(),
-              props.ads().port(),
-              publisher,
-              xdsMetrics,
-              adsTls(props, registry));
-      opened.push(ads);
-      health.start();
-      loop.start();
-      this.reconciler = alerts.reconciles() ? reconciler(registry, clock) : null;
-      if (reconciler != null) {
-        opened.push(reconciler);
+      if (lease == null) {
+        activate(props, registry, clock);
+      } else {
+        lease.start();
       }
     } catch (RuntimeException e) {
       // Kafka Streams' and the clients' threads would keep a process that failed to start alive.
@@ -278,12 +324,51 @@ public final class XdsControlRuntime implements AutoCloseable {
     }
   }
 
+  /** Starts the parts that decide and serve: at start, or when this instance takes the lease. */
+  private void activate(XdsControlProperties props, MeterRegistry registry, Clock clock) {
+    synchronized (opened) {
+      if (closed) {
+        return;
+      }
+      AdsServer server =
+          new AdsServer(
+              props.ads().bindAddress(),
+              props.ads().port(),
+              publisher,
+              xdsMetrics,
+              adsTls(props, registry));
+      opened.push(server);
+      this.ads = server;
+      health.start();
+      loop.start();
+      if (alerts.reconciles()) {
+        AlertReconciler r = reconciler(registry, clock);
+        opened.push(r);
+        this.reconciler = r;
+      }
+    }
+  }
+
+  private void leadershipLost(String reason) {
+    lostReason = reason;
+    List<Exception> failures = closeOpened();
+    ads = null;
+    failures.forEach(f -> logger.warn("closing after the lost lease failed", f));
+    onLeadershipLost.accept(reason);
+  }
+
   /** Closes what the start opened, the last first, going on past failures; returns them. */
   private List<Exception> closeOpened() {
+    List<AutoCloseable> parts;
+    synchronized (opened) {
+      closed = true;
+      parts = new ArrayList<>(opened);
+      opened.clear();
+    }
     List<Exception> failures = new ArrayList<>();
-    while (!opened.isEmpty()) {
+    for (AutoCloseable part : parts) {
       try {
-        opened.pop().close();
+        part.close();
       } catch (Exception e) {
         failures.add(e);
       }
@@ -348,8 +433,29 @@ public final class XdsControlRuntime implements AutoCloseable {
     return r;
   }
 
+  /** The ADS server's bound port; -1 while this instance stands by (or has lost the lease). */
   public int adsPort() {
-    return ads.port();
+    AdsServer server = ads;
+    return server == null ? -1 : server.port();
+  }
+
+  /**
+   * {@code "single"} without leader election; with it {@code "standby"} until this instance takes
+   * the lease, {@code "leader"} while it holds it, {@code "lost"} after.
+   */
+  public String role() {
+    if (lostReason != null) {
+      return "lost";
+    }
+    if (lease == null) {
+      return "single";
+    }
+    return ads != null ? "leader" : "standby";
+  }
+
+  /** Why this instance lost the lease, while {@link #role()} is {@code lost}. */
+  public @Nullable String lostReason() {
+    return lostReason;
   }
 
   public TopologySource topology() {

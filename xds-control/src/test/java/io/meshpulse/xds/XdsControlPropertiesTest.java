@@ -264,4 +264,28 @@ class XdsControlPropertiesTest {
         .rootCause()
         .hasMessageContaining(property);
   }
+
+  @Test
+  void leaderElection_isOffByDefault_andItsGroupFollowsTheApplicationId() {
+    XdsControlProperties props =
+        bind(
+            Map.of(
+                "meshpulse.xds.kafka.application-id", "mesh-a",
+                "meshpulse.xds.leader-election.holder", "xds-0"));
+
+    assertThat(props.leaderElection().enabled()).isFalse();
+    var settings = props.leaderElection().toSettings(props.kafka().applicationId());
+    assertThat(settings.group()).isEqualTo("mesh-a-leader");
+    assertThat(settings.holder()).isEqualTo("xds-0");
+    assertThat(settings.topic()).isEqualTo("mesh.xds-control-lease.v1");
+    assertThat(settings.duration()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"lease-duration,5s", "lease-duration,6m", "holder,' '"})
+  void aBadLeaderElectionSetting_failsTheStart_namingTheProperty(String name, String value) {
+    assertThatThrownBy(() -> bind(Map.of("meshpulse.xds.leader-election." + name, value)))
+        .rootCause()
+        .hasMessageContaining("meshpulse.xds.leader-election." + name);
+  }
 }

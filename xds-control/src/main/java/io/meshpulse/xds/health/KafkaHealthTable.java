@@ -153,6 +153,9 @@ public final class KafkaHealthTable implements AutoCloseable {
     // partitions (Streams does not leave the group of a dynamic member on close): keep that short.
     own.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
     own.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 2_000);
+    if (config.instanceId() != null) {
+      own.put(StreamsConfig.consumerPrefix("group.instance.id"), config.instanceId());
+    }
     Properties props = config.kafka().client("health table (Kafka Streams)", own);
     this.streams = new KafkaStreams(builder.build(props), props);
     try {
@@ -373,8 +376,8 @@ public final class KafkaHealthTable implements AutoCloseable {
 
   @Override
   public void close() {
-    // Leave the group, so a restarted instance gets the partitions at once instead of after the
-    // session timeout.
+    // Leave the group, so that the next instance gets the partitions at once instead of after the
+    // session timeout. Streams sends the leave for a static member only (HealthStreamsConfig).
     streams.close(
         new KafkaStreams.CloseOptions().timeout(java.time.Duration.ofSeconds(10)).leaveGroup(true));
     admin.close(java.time.Duration.ofSeconds(2));

@@ -41,6 +41,27 @@ final class XdsControlHarness implements AutoCloseable {
 
   XdsControlHarness(
       EmbeddedKafka kafka, Path topology, Path stateDir, String appId, String... extra) {
+    this(null, kafka, topology, stateDir, appId, extra);
+  }
+
+  /** With {@code onLoss} in place of exiting the JVM when the instance loses the leader lease. */
+  static XdsControlHarness withLossHandler(
+      XdsControlApplication.LeadershipLossHandler onLoss,
+      EmbeddedKafka kafka,
+      Path topology,
+      Path stateDir,
+      String appId,
+      String... extra) {
+    return new XdsControlHarness(onLoss, kafka, topology, stateDir, appId, extra);
+  }
+
+  private XdsControlHarness(
+      XdsControlApplication.@Nullable LeadershipLossHandler onLoss,
+      EmbeddedKafka kafka,
+      Path topology,
+      Path stateDir,
+      String appId,
+      String... extra) {
     List<String> props = new ArrayList<>();
     props.add("spring.config.name=xds-control");
     props.add("server.port=0");
@@ -52,10 +73,18 @@ final class XdsControlHarness implements AutoCloseable {
     props.add("meshpulse.xds.kafka.application-id=" + appId);
     props.add("meshpulse.xds.kafka.state-dir=" + stateDir);
     props.addAll(List.of(extra));
-    context =
+    SpringApplicationBuilder builder =
         new SpringApplicationBuilder(XdsControlApplication.class)
-            .properties(props.toArray(String[]::new))
-            .run();
+            .properties(props.toArray(String[]::new));
+    if (onLoss != null) {
+      builder.initializers(
+          c ->
+              c.getBeanFactory()
+                  .registerSingleton(
+                      "leadershipLossHandler",
+                      (XdsControlApplication.LeadershipLossHandler) onLoss));
+    }
+    context = builder.run();
     // After the start: a start that fails leaves no client (and no selector thread) behind.
     http = HttpClient.newHttpClient();
   }

@@ -1,0 +1,187 @@
+package io.meshpulse.xds.it;
+
+import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.model.v1.HealthState;
+import io.meshpulse.xds.policy.EndpointRouting;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two xds-control instances of one deployment: the first to start holds the lease and decides, the
+ * second stands by (not ready, no ADS port, writes refused) without taking the lease when it joins,
+ * and takes over when the leader shuts down, with the leader's ejection restored from the decision
+ * log before it serves anything.
+ */
+class LeaderElectionIT {
+  private static final String APP_ID = "election-it";
+  @TempDir Path dir;
+
+  @Test
+  void theStandbyTakesOver_whenTheLeaderStops_withTheLeadersEjection() throws Exception {
+    try (EmbeddedKafka kafka = XdsControlHarness.startKafka();
+        XdsControlHarness.HealthProducer producer = new XdsControlHarness.HealthProducer(kafka)) {
+      Path topology =
+          Topologies.write(
+              dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103, 9104, 9105));
+      List<String> lost = new CopyOnWriteArrayList<>();
+      XdsControlHarness standby = null;
+      long stopping;
+      try (XdsControlHarness leader = start(kafka, topology, "xds-a", lost)) {
+        leader.awaitReady(Duration.ofSeconds(60));
+        assertThat(leader.runtime().role()).isEqualTo("leader");
+        assertThat(leader.adsPort()).isPositive();
+
+        standby = start(kafka, topology, "xds-b", lost);
+        XdsControlHarness.await(
+            () -> members(kafka) == 2, Duration.ofSeconds(30), "both instances in the group");
+        // A joining standby must not move the lease: give a rebalance time to happen.
+        Thread.sleep(2_000);
+        assertThat(leader.runtime().role())
+            .as("the leader, after the standby joined")
+            .isEqualTo("leader");
+        assertThat(standby.runtime().role()).isEqualTo("standby");
+        assertThat(standby.adsPort()).as("a standby serves no ADS").isEqualTo(-1);
+        HttpResponse<String> readiness = standby.get("/actuator/health/readiness");
+        assertThat(readiness.statusCode()).as("a standby is not ready").isEqualTo(503);
+        assertThat(standby.get("/actuator/health").body()).contains("\"role\":\"standby\"");
+        HttpResponse<String> write =
+            standby.send(
+                "POST",
+                "/api/v1/overrides",
+                "{\"cluster\":\"reviews\",\"address\":\"127.0.0.1\",\"port\":9101,"
+                    + "\"action\":\"drain\"}");
+        assertThat(write.statusCode()).as("a standby refuses writes").isEqualTo(503);
+
+        for (int port = 9101; port <= 9105; port++) {
+          producer.send(
+              "reviews",
+              "127.0.0.1",
+              port,
+              port == 9103 ? HealthState.HEALTH_STATE_UNHEALTHY : HealthState.HEALTH_STATE_HEALTHY,
+              port == 9103 ? 0.05 : 0.97);
+        }
+        XdsControlHarness.await(
+            () -> ejected(leader).equals(List.of(9103)),
+            Duration.ofSeconds(10),
+            "the leader's ejection");
+        assertThat(standby.runtime().loop().view().ready())
+            .as("the standby decided nothing meanwhile")
+            .isFalse();
+        stopping = System.nanoTime();
+      }
+      long stopped = System.nanoTime();
+      try (XdsControlHarness successor = standby) {
+        successor.awaitReady(Duration.ofSeconds(30));
+        long now = System.nanoTime();
+        long takeoverMillis = TimeUnit.NANOSECONDS.toMillis(now - stopped);
+        System.out.println(
+            "standby ready "
+                + TimeUnit.NANOSECONDS.toMillis(now - stopping)
+                + " ms after the leader began to shut down, "
+                + takeoverMillis
+                + " ms after it had closed");
+
+        assertThat(successor.runtime().role()).isEqualTo("leader");
+        assertThat(ejected(successor))
+            .as("the leader's ejection, restored from the decision log")
+            .containsExactly(9103);
+        try (AdsTestClient envoy = new AdsTestClient(successor.adsPort(), "envoy-election")) {
+          envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).build());
+          DiscoveryResponse cds = envoy.expect(Duration.ofSeconds(10));
+          assertThat(cds.getResourcesCount()).as("the new leader serves ADS").isPositive();
+        }
+        assertThat(successor.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+        assertThat(takeoverMillis)
+            .as("a leader that shuts down leaves the group: no lease duration to wait out")
+            .isLessThan(10_000);
+        assertThat(lost).as("a shutdown is not a lost lease").isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aLeaderThatLosesTheBrokers_stopsDeciding_andReportsItself() throws Exception {
+    Path topology =
+        Topologies.write(dir, Topologies.service("reviews", 9080, "http", 9101, 9102, 9103));
+    List<String> lost = new CopyOnWriteArrayList<>();
+    try (EmbeddedKafka kafka = XdsControlHarness.startKafka();
+        XdsControlHarness leader = start(kafka, topology, "xds-cut-off", lost)) {
+      leader.awaitReady(Duration.ofSeconds(60));
+      int adsPort = leader.adsPort();
+
+      kafka.stop();
+      long stopped = System.nanoTime();
+      XdsControlHarness.await(() -> !lost.isEmpty(), Duration.ofSeconds(90), "the lost lease");
+      System.out.println(
+          "lease lost and parts closed "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped)
+              + " ms after the broker stopped");
+
+      assertThat(lost).singleElement().asString().contains("xds-cut-off: not renewed");
+      assertThat(leader.runtime().role()).isEqualTo("lost");
+      assertThat(leader.adsPort()).isEqualTo(-1);
+      HttpResponse<String> health = leader.get("/actuator/health");
+      assertThat(health.statusCode()).as("reported down until it exits").isEqualTo(503);
+      assertThat(health.body()).contains("\"role\":\"lost\"").contains("not renewed");
+      assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", adsPort).close())
+          .as("the ADS port is closed")
+          .isInstanceOf(java.net.ConnectException.class);
+    }
+  }
+
+  private XdsControlHarness start(
+      EmbeddedKafka kafka, Path topology, String holder, List<String> lost) {
+    List<String> props = new ArrayList<>();
+    props.add("meshpulse.xds.policy.stale-after=60s");
+    props.add("meshpulse.xds.policy.silent-after=90s");
+    props.add("meshpulse.xds.leader-election.enabled=true");
+    props.add("meshpulse.xds.leader-election.lease-duration=6s");
+    props.add("meshpulse.xds.leader-election.holder=" + holder);
+    return XdsControlHarness.withLossHandler(
+        reason -> lost.add(holder + ": " + reason),
+        kafka,
+        topology,
+        dir.resolve("state-" + holder),
+        APP_ID,
+        props.toArray(String[]::new));
+  }
+
+  private static int members(EmbeddedKafka kafka) {
+    try (Admin admin = kafka.admin()) {
+      return admin
+          .describeConsumerGroups(List.of(APP_ID + "-leader"))
+          .all()
+          .get(5, TimeUnit.SECONDS)
+          .get(APP_ID + "-leader")
+          .members()
+          .size();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static List<Integer> ejected(XdsControlHarness app) {
+    var service = app.runtime().loop().view().intended().services().get("reviews");
+    if (service == null) {
+      return List.of();
+    }
+    return service.endpoints().stream()
+        .filter(EndpointRouting::ejected)
+        .map(e -> e.id().port())
+        .toList();
+  }
+}
