@@ -172,10 +172,55 @@ class ChartGuardsTest {
   }
 
   @Test
-  void twoXdsControlReplicas_areRefused(@TempDir Path dir) throws IOException {
-    Path values = write(dir, "xdsControl:\n  replicaCount: 2\n");
-    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(values))
-        .as("xds-control with 2 replicas")
+  void twoXdsControlReplicas_electALeader_spreadOverNodes(@TempDir Path dir) throws IOException {
+    Path values =
+        write(
+            dir,
+            "xdsControl:\n  replicaCount: 2\n  leaseDuration: 15s\nkafka:\n  topics:\n"
+                + "    xdsControlLease: lease-topic\n");
+    RenderedChart chart = RenderedChart.renderOverDefaults(values);
+
+    assertThat(chart.env("mp-meshpulse-xds-control"))
+        .containsEntry("MESHPULSE_XDS_LEADERELECTION_ENABLED", "true")
+        .containsEntry("MESHPULSE_XDS_LEADERELECTION_TOPIC", "lease-topic")
+        .containsEntry("MESHPULSE_XDS_LEADERELECTION_LEASEDURATION", "15s");
+    assertThat(chart.container("mp-meshpulse-xds-control").getEnv())
+        .filteredOn(e -> e.getName().equals("MESHPULSE_XDS_LEADERELECTION_HOLDER"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                    .isEqualTo("metadata.name"));
+    var pod =
+        chart
+            .one(io.fabric8.kubernetes.api.model.apps.Deployment.class, "mp-meshpulse-xds-control")
+            .getSpec();
+    assertThat(pod.getReplicas()).isEqualTo(2);
+    assertThat(pod.getTemplate().getSpec().getTopologySpreadConstraints())
+        .singleElement()
+        .satisfies(c -> assertThat(c.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+  }
+
+  @Test
+  void oneXdsControlReplica_electsNoLeader() {
+    RenderedChart chart =
+        RenderedChart.render(RenderedChart.CHART.resolve("ci/default-values.yaml"));
+    assertThat(chart.env("mp-meshpulse-xds-control"))
+        .doesNotContainKey("MESHPULSE_XDS_LEADERELECTION_ENABLED");
+  }
+
+  @Test
+  void xdsControlReplicas_withADisruptionBudget_orAboveThree_areRefused(@TempDir Path dir)
+      throws IOException {
+    Path budget =
+        write(dir, "xdsControl:\n  replicaCount: 2\n  podDisruptionBudget:\n    enabled: true\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(budget))
+        .as("a standby with a disruption budget")
+        .hasMessageContaining("xdsControl.podDisruptionBudget.enabled");
+    Path four = dir.resolve("four.yaml");
+    Files.writeString(four, "xdsControl:\n  replicaCount: 4\n");
+    assertThatThrownBy(() -> RenderedChart.renderOverDefaults(four))
+        .as("xds-control with 4 replicas")
         .hasMessageContaining("replicaCount");
   }
 
