@@ -34,6 +34,12 @@ public final class Topics {
   /** Records the stream processor could not decode, with the reason in a header. */
   public static final String DEAD_LETTERS = "mesh.dead-letters.v1";
 
+  /**
+   * xds-control's leader lease: one partition and no records, only with leader election. Not in
+   * {@link #ALL}: xds-control creates it when it needs it.
+   */
+  public static final String XDS_CONTROL_LEASE = "mesh.xds-control-lease.v1";
+
   /** Every topic of the platform, in data-flow order. */
   public static final List<String> ALL =
       List.of(

@@ -66,7 +66,7 @@ public record XdsControlProperties(
    */
   public record LeaderElection(
       @DefaultValue("false") boolean enabled,
-      @DefaultValue("mesh.xds-control-lease.v1") @NotBlank String topic,
+      @DefaultValue(Topics.XDS_CONTROL_LEASE) @NotBlank String topic,
       @DefaultValue("10s") Duration leaseDuration,
       @Nullable String holder) {
     public LeaderElection {
