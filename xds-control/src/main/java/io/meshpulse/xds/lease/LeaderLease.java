@@ -51,6 +51,7 @@ public final class LeaderLease implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(LeaderLease.class);
   private static final Duration POLL = Duration.ofMillis(200);
   private static final long ADMIN_TIMEOUT_SECONDS = 10;
+  private static final Duration TOPIC_RETRY = Duration.ofSeconds(5);
 
   /** What the lease tells its owner. Called on the lease's thread, never both at once. */
   public interface Listener {
@@ -145,12 +146,11 @@ public final class LeaderLease implements AutoCloseable {
   }
 
   /**
-   * Creates the lease topic when it is missing, then competes for the lease in the background.
-   *
-   * @throws IllegalStateException when the topic can be neither found nor created
+   * Competes for the lease in the background, after making sure the lease topic exists. Kafka need
+   * not be reachable: the instance stands by until it is (as a start without leader election waits
+   * for the health table).
    */
   public LeaderLease start() {
-    ensureTopic();
     started = true;
     thread.start();
     logger.info(
@@ -162,36 +162,43 @@ public final class LeaderLease implements AutoCloseable {
     return this;
   }
 
-  private void ensureTopic() {
-    try (Admin admin = Admin.create(clients.base())) {
-      try {
-        admin
-            .createTopics(List.of(new NewTopic(settings.topic(), Optional.of(1), Optional.empty())))
-            .all()
-            .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        logger.info("created the leader lease topic {}", settings.topic());
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new IllegalStateException(
-              "cannot create the leader lease topic "
-                  + settings.topic()
-                  + " (create it with one partition, or let xds-control create topics): "
-                  + e.getCause(),
-              e.getCause());
-        }
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(
-            "cannot create the leader lease topic "
-                + settings.topic()
-                + ": no answer from the brokers within "
-                + ADMIN_TIMEOUT_SECONDS
-                + " s",
-            e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted creating the leader lease topic", e);
+  /**
+   * Whether the lease topic exists, creating it (one partition) when it does not. A failure is
+   * logged, and the caller asks again.
+   */
+  private boolean topicReady(Admin admin) throws InterruptedException {
+    try {
+      if (admin
+          .listTopics()
+          .names()
+          .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .contains(settings.topic())) {
+        return true;
       }
+      admin
+          .createTopics(List.of(new NewTopic(settings.topic(), Optional.of(1), Optional.empty())))
+          .all()
+          .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      logger.info("created the leader lease topic {}", settings.topic());
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TopicExistsException) {
+        return true;
+      }
+      logger.error(
+          "cannot create the leader lease topic {} (create it with one partition, or let"
+              + " xds-control create topics); standing by, trying again in {} s: {}",
+          settings.topic(),
+          TOPIC_RETRY.toSeconds(),
+          e.getCause().toString());
+    } catch (TimeoutException e) {
+      logger.warn(
+          "no answer from the brokers about the leader lease topic {} within {} s; standing by,"
+              + " trying again",
+          settings.topic(),
+          ADMIN_TIMEOUT_SECONDS);
     }
+    return false;
   }
 
   /** This instance's name. */
@@ -206,6 +213,13 @@ public final class LeaderLease implements AutoCloseable {
 
   private void run() {
     try {
+      try (Admin admin = Admin.create(clients.base())) {
+        while (running && !topicReady(admin)) {
+          Thread.sleep(TOPIC_RETRY.toMillis());
+        }
+      } catch (InterruptedException e) {
+        return; // close(); the finally block closes the consumer
+      }
       consumer.subscribe(Set.of(settings.topic()), new Rebalance());
       while (running && !done) {
         consumer.poll(POLL);
@@ -221,6 +235,8 @@ public final class LeaderLease implements AutoCloseable {
         lose("the lease's Kafka client failed: " + e);
       }
     } finally {
+      // close() may have interrupted a wait for the topic just as it ended.
+      Thread.interrupted();
       // Leaving the group hands the partition to a standby at once.
       try {
         consumer.close(Duration.ofSeconds(5));
@@ -316,6 +332,9 @@ public final class LeaderLease implements AutoCloseable {
       return;
     }
     consumer.wakeup();
+    if (thread != Thread.currentThread()) {
+      thread.interrupt(); // waiting to look for the topic again
+    }
     if (thread.isAlive() && thread != Thread.currentThread()) {
       try {
         thread.join(Duration.ofSeconds(10).toMillis());

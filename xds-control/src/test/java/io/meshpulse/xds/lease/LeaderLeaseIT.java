@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * The lease on a real broker, in the two ways a holder goes that a clean shutdown does not cover:
  * its process is killed (the group gives the lease away only after the lease duration), and it
  * loses the brokers (it gives the lease up itself, within half the duration, before the group could
- * give it to another instance).
+ * give it to another instance); and a lease started before the brokers are up.
  */
 class LeaderLeaseIT {
   private static final Duration DURATION = Duration.ofSeconds(6);
@@ -93,6 +93,25 @@ class LeaderLeaseIT {
             .as("given up before the group could pass it on (the whole duration)")
             .isLessThan(DURATION.toMillis() / 2 + 1_500);
         assertThat(lost.reasons).as("lost once").isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aLeaseStartedWithTheBrokersDown_standsBy_andTakesTheLeaseWhenTheyAreBack() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
+      kafka.stop();
+      CountDownLatch acquired = new CountDownLatch(1);
+      Lost lost = new Lost();
+      // No exception: an instance started while Kafka is down stands by.
+      try (LeaderLease lease = lease(kafka, "late-it", "late", acquired, lost)) {
+        assertThat(acquired.await(3, TimeUnit.SECONDS)).as("no lease without brokers").isFalse();
+
+        kafka.start();
+
+        assertThat(acquired.await(60, TimeUnit.SECONDS)).as("held once they are back").isTrue();
+        assertThat(lease.held()).isTrue();
+        assertThat(lost.reasons).isEmpty();
       }
     }
   }
