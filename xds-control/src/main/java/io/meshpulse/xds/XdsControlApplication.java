@@ -67,6 +67,8 @@ public class XdsControlApplication {
     Thread exit =
         new Thread(
             () -> System.exit(SpringApplication.exit(context, () -> 1)), "xds-leadership-exit");
+    // Not a daemon, as the lease's thread is: the JVM must not end with status 0 before it runs.
+    exit.setDaemon(false);
     exit.start();
   }
 
@@ -104,7 +106,9 @@ public class XdsControlApplication {
       var view = runtime.loop().view();
       String role = runtime.role();
       Health.Builder b =
-          "lost".equals(role) ? Health.down() : view.ready() ? Health.up() : Health.outOfService();
+          "lost".equals(role)
+              ? Health.down()
+              : view.ready() && runtime.leads() ? Health.up() : Health.outOfService();
       b.withDetail("role", role)
           .withDetail("healthTable", runtime.health().state().name())
           .withDetail("adsPort", runtime.adsPort());

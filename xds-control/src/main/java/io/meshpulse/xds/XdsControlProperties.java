@@ -74,8 +74,8 @@ public record XdsControlProperties(
           || leaseDuration.compareTo(io.meshpulse.xds.lease.LeaderLease.Settings.MAX_DURATION)
               > 0) {
         throw new IllegalArgumentException(
-            "meshpulse.xds.leader-election.lease-duration must be between 6s and 5m (the"
-                + " brokers' default session timeout bounds): "
+            "meshpulse.xds.leader-election.lease-duration must be between 6s (the brokers' default"
+                + " group.min.session.timeout.ms) and 5m: "
                 + leaseDuration);
       }
       if (holder != null && holder.isBlank()) {
@@ -91,15 +91,20 @@ public record XdsControlProperties(
           topic, applicationId + "-leader", holder != null ? holder : hostName(), leaseDuration);
     }
 
+    /**
+     * {@code HOSTNAME} where it is set (a container's: under Kubernetes the pod name); else the
+     * host's name and the process id, so that two instances on one host differ.
+     */
     private static String hostName() {
       String env = System.getenv("HOSTNAME");
       if (env != null && !env.isBlank()) {
         return env;
       }
+      long pid = ProcessHandle.current().pid();
       try {
-        return java.net.InetAddress.getLocalHost().getHostName();
+        return java.net.InetAddress.getLocalHost().getHostName() + "-" + pid;
       } catch (java.net.UnknownHostException e) {
-        return "xds-control-" + ProcessHandle.current().pid();
+        return "xds-control-" + pid;
       }
     }
   }

@@ -102,6 +102,9 @@ public final class XdsControlRuntime implements AutoCloseable {
   // Guarded by itself: the lease's thread adds the deciding parts when it takes the lease.
   private final Deque<AutoCloseable> opened = new ArrayDeque<>();
   private boolean closed;
+  // Held while the parts close: a second close (Spring's, while the lease's thread closes after
+  // losing the lease) returns only when the first is done.
+  private final Object closing = new Object();
 
   /** A runtime that, with leader election, is only closed when it loses the lease. */
   public XdsControlRuntime(XdsControlProperties props, MeterRegistry registry, Clock clock) {
@@ -237,7 +240,7 @@ public final class XdsControlRuntime implements AutoCloseable {
             @Override
             public boolean ready() {
               // Fenced: a holder that has not renewed its lease publishes nothing more.
-              return (lease == null || lease.held()) && health.ready();
+              return leads() && health.ready();
             }
 
             @Override
@@ -359,21 +362,23 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   /** Closes what the start opened, the last first, going on past failures; returns them. */
   private List<Exception> closeOpened() {
-    List<AutoCloseable> parts;
-    synchronized (opened) {
-      closed = true;
-      parts = new ArrayList<>(opened);
-      opened.clear();
-    }
-    List<Exception> failures = new ArrayList<>();
-    for (AutoCloseable part : parts) {
-      try {
-        part.close();
-      } catch (Exception e) {
-        failures.add(e);
+    synchronized (closing) {
+      List<AutoCloseable> parts;
+      synchronized (opened) {
+        closed = true;
+        parts = new ArrayList<>(opened);
+        opened.clear();
       }
+      List<Exception> failures = new ArrayList<>();
+      for (AutoCloseable part : parts) {
+        try {
+          part.close();
+        } catch (Exception e) {
+          failures.add(e);
+        }
+      }
+      return failures;
     }
-    return failures;
   }
 
   private static FileTopologySource topologySource(XdsControlProperties props) {
@@ -451,6 +456,15 @@ public final class XdsControlRuntime implements AutoCloseable {
       return "single";
     }
     return ads != null ? "leader" : "standby";
+  }
+
+  /**
+   * Whether this instance may decide and take writes: always without leader election; with it,
+   * while it holds the lease and has renewed it in time.
+   */
+  public boolean leads() {
+    LeaderLease l = lease;
+    return lostReason == null && (l == null || l.held());
   }
 
   /** Why this instance lost the lease, while {@link #role()} is {@code lost}. */

@@ -46,7 +46,7 @@ public class AlertController {
           "the alert webhook is disabled: set meshpulse.xds.alerts.token"
               + " (env MESHPULSE_XDS_ALERTS_TOKEN) or meshpulse.xds.alerts.token-file");
     }
-    var starting = StartupGate.refuse(runtime.loop().view());
+    var starting = StartupGate.refuse(runtime);
     if (starting.isPresent()) {
       registry.counter("meshpulse.alerts.rejected", "reason", "starting").increment();
       return starting.get();

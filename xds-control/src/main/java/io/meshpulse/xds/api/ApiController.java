@@ -98,8 +98,7 @@ public class ApiController {
   @PostMapping("/overrides")
   public ResponseEntity<Map<String, Object>> setOverride(
       @RequestBody(required = false) @Nullable String body) {
-    Optional<ResponseEntity<Map<String, Object>>> starting =
-        StartupGate.refuse(runtime.loop().view());
+    Optional<ResponseEntity<Map<String, Object>>> starting = StartupGate.refuse(runtime);
     if (starting.isPresent()) {
       return starting.get();
     }
@@ -143,8 +142,7 @@ public class ApiController {
   public ResponseEntity<Map<String, Object>> deleteOverride(
       @RequestParam(required = false) String cluster,
       @RequestParam(required = false) String endpoint) {
-    Optional<ResponseEntity<Map<String, Object>>> starting =
-        StartupGate.refuse(runtime.loop().view());
+    Optional<ResponseEntity<Map<String, Object>>> starting = StartupGate.refuse(runtime);
     if (starting.isPresent()) {
       return starting.get();
     }

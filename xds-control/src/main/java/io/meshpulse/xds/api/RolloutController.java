@@ -56,8 +56,7 @@ public class RolloutController {
 
   @PostMapping
   public ResponseEntity<?> start(@RequestBody(required = false) @Nullable String body) {
-    Optional<ResponseEntity<Map<String, Object>>> starting =
-        StartupGate.refuse(runtime.loop().view());
+    Optional<ResponseEntity<Map<String, Object>>> starting = StartupGate.refuse(runtime);
     if (starting.isPresent()) {
       return starting.get();
     }
@@ -101,8 +100,7 @@ public class RolloutController {
 
   @DeleteMapping("/{service}/{subset}")
   public ResponseEntity<?> abort(@PathVariable String service, @PathVariable String subset) {
-    Optional<ResponseEntity<Map<String, Object>>> starting =
-        StartupGate.refuse(runtime.loop().view());
+    Optional<ResponseEntity<Map<String, Object>>> starting = StartupGate.refuse(runtime);
     if (starting.isPresent()) {
       return starting.get();
     }

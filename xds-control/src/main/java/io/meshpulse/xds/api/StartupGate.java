@@ -1,5 +1,6 @@
 package io.meshpulse.xds.api;
 
+import io.meshpulse.xds.XdsControlRuntime;
 import io.meshpulse.xds.control.LoopView;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,25 @@ final class StartupGate {
   static final String RETRY_AFTER_SECONDS = "5";
 
   private StartupGate() {}
+
+  /**
+   * The answer to a write on an instance that does not lead (a standby, or one that lost the lease:
+   * what it wrote would not be read by the leader), or that is not ready yet.
+   */
+  static Optional<ResponseEntity<Map<String, Object>>> refuse(XdsControlRuntime runtime) {
+    if (!runtime.leads()) {
+      return Optional.of(
+          ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+              .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+              .body(
+                  Map.of(
+                      "error",
+                      "this xds-control does not lead (role "
+                          + runtime.role()
+                          + "): the leader, the ready instance, takes writes; retry")));
+    }
+    return refuse(runtime.loop().view());
+  }
 
   /** The answer to a write while {@code view} is not ready, if it is not. */
   static Optional<ResponseEntity<Map<String, Object>>> refuse(LoopView view) {

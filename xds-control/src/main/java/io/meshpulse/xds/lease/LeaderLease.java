@@ -13,7 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,13 +39,21 @@ import org.slf4j.LoggerFactory;
  * departure moves it: at once when it closes (the consumer leaves the group), within the lease
  * {@code duration} (the group's session timeout) when it dies or loses the brokers.
  *
+ * <p>Each instance is a static member of the group under its {@code holder} name, so that a
+ * container restarted in place (the same pod name) rejoins without a rebalance. A static member
+ * does not leave the group when its consumer closes, so {@link #close} removes it through the admin
+ * client, which hands the partition on at once.
+ *
  * <p>A holder cut off from the group coordinator does not learn that the group gave the partition
  * away until it reaches the coordinator again. So the holder renews the lease every tenth of the
  * duration by committing an offset of the partition (with its name as the metadata), which the
- * coordinator accepts only from the current member of the current generation; when no renewal has
+ * coordinator accepts only from a current member of the current generation; when no renewal has
  * succeeded for half the duration, it gives the lease up itself ({@link Listener#lost}). The group
  * cannot give the partition to another member before the whole duration has passed since it last
  * heard from the holder, so the old holder has stopped half a duration before a new one starts.
+ * During a rebalance the client commits nothing; a member that joined and died can hold one until
+ * its session expires. While the holder takes part in a rebalance it waits three quarters of the
+ * duration before it gives up, which still ends before the group could move the partition.
  *
  * <p>A lease is held once: after {@link Listener#lost} it stops and does not compete again (an
  * instance that lost it restarts, and so starts afresh from Kafka, as at any start).
@@ -67,7 +78,7 @@ public final class LeaderLease implements AutoCloseable {
    * @param group the consumer group the instances compete in
    * @param holder this instance's name, in the logs and the lease's offset metadata
    * @param duration how long the group waits for a holder it no longer hears from (its session
-   *     timeout): between 6 s and 5 min, the brokers' default bounds
+   *     timeout): between 6 s (the brokers' default least session timeout) and 5 min
    */
   public record Settings(String topic, String group, String holder, Duration duration) {
     public static final Duration MIN_DURATION = Duration.ofSeconds(6);
@@ -76,7 +87,8 @@ public final class LeaderLease implements AutoCloseable {
     public Settings {
       if (duration.compareTo(MIN_DURATION) < 0 || duration.compareTo(MAX_DURATION) > 0) {
         throw new IllegalArgumentException(
-            "the lease duration must be between 6s and 5m (the brokers' session timeout bounds): "
+            "the lease duration must be between 6s (the brokers' default"
+                + " group.min.session.timeout.ms) and 5m: "
                 + duration);
       }
     }
@@ -88,6 +100,10 @@ public final class LeaderLease implements AutoCloseable {
     Duration renewDeadline() {
       return duration.dividedBy(2);
     }
+
+    Duration rebalanceDeadline() {
+      return duration.multipliedBy(3).dividedBy(4);
+    }
   }
 
   private final Settings settings;
@@ -98,10 +114,12 @@ public final class LeaderLease implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile boolean started;
+  private volatile boolean subscribed;
   private volatile boolean held;
+  private volatile boolean rebalancing;
   private volatile long renewedNanos;
   private long nextRenewalNanos;
-  private boolean done;
+  private volatile boolean done;
 
   public LeaderLease(
       KafkaClientConfig clients, Settings settings, MeterRegistry registry, Listener listener) {
@@ -110,35 +128,37 @@ public final class LeaderLease implements AutoCloseable {
     this.listener = listener;
     this.partition = new TopicPartition(settings.topic(), 0);
     long sessionMillis = settings.duration().toMillis();
-    this.consumer =
-        new KafkaConsumer<>(
-            clients.client(
-                "leader lease",
-                Map.of(
-                    ConsumerConfig.GROUP_ID_CONFIG,
-                    settings.group(),
-                    ConsumerConfig.CLIENT_ID_CONFIG,
-                    "meshpulse-xds-lease-" + settings.holder(),
-                    ConsumerConfig.GROUP_PROTOCOL_CONFIG,
-                    "classic",
-                    ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-                    CooperativeStickyAssignor.class.getName(),
-                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
-                    (int) sessionMillis,
-                    ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
-                    (int) Math.max(500, sessionMillis / 10),
-                    // The rebalance timeout: a member that joined and died holds a rebalance (and
-                    // the holder's renewals) no longer than this.
-                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-                    (int) sessionMillis,
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                    false,
-                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                    ByteArrayDeserializer.class.getName(),
-                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                    ByteArrayDeserializer.class.getName())));
+    Map<String, Object> own =
+        new java.util.HashMap<>(
+            Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG,
+                settings.group(),
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "meshpulse-xds-lease-" + settings.holder(),
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                "classic",
+                ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                CooperativeStickyAssignor.class.getName(),
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                (int) sessionMillis,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                (int) Math.max(500, sessionMillis / 10),
+                // The rebalance timeout: a member that joined and stopped answering holds a
+                // rebalance (and the holder's renewals) no longer than this.
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                (int) sessionMillis,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName()));
+    own.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.holder());
+    this.consumer = new KafkaConsumer<>(clients.client("leader lease", own));
     this.thread = new Thread(this::run, "xds-leader-lease");
     this.thread.setDaemon(true);
+    this.thread.setUncaughtExceptionHandler(
+        (t, e) -> logger.error("the leader lease's thread failed", e));
     Gauge.builder("meshpulse.xds.leader", this, l -> l.held() ? 1 : 0)
         .description(
             "1 while this xds-control holds the leader lease and decides, 0 while it stands by")
@@ -206,9 +226,13 @@ public final class LeaderLease implements AutoCloseable {
     return settings.holder();
   }
 
-  /** Whether this instance holds the lease and renewed it within half its duration. */
+  /** Whether this instance holds the lease and renewed it within the time it may wait. */
   public boolean held() {
-    return held && System.nanoTime() - renewedNanos < settings.renewDeadline().toNanos();
+    return held && System.nanoTime() - renewedNanos < deadline().toNanos();
+  }
+
+  private Duration deadline() {
+    return rebalancing ? settings.rebalanceDeadline() : settings.renewDeadline();
   }
 
   private void run() {
@@ -220,6 +244,7 @@ public final class LeaderLease implements AutoCloseable {
       } catch (InterruptedException e) {
         return; // close(); the finally block closes the consumer
       }
+      subscribed = true;
       consumer.subscribe(Set.of(settings.topic()), new Rebalance());
       while (running && !done) {
         consumer.poll(POLL);
@@ -229,26 +254,52 @@ public final class LeaderLease implements AutoCloseable {
       }
     } catch (WakeupException e) {
       // close()
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       if (running) {
         logger.error("the leader lease failed", e);
         lose("the lease's Kafka client failed: " + e);
       }
     } finally {
+      if (running && !done) {
+        // An error the catch did not see: the instance must not go on as if it led.
+        lose("the lease's thread ended");
+      }
       // close() may have interrupted a wait for the topic just as it ended.
       Thread.interrupted();
-      // Leaving the group hands the partition to a standby at once.
       try {
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
         logger.warn("closing the leader lease's consumer failed", e);
       }
+      leaveGroup();
+    }
+  }
+
+  /** A static member leaves only when removed: hands the partition to a standby at once. */
+  private void leaveGroup() {
+    try (Admin admin = Admin.create(clients.base())) {
+      admin
+          .removeMembersFromConsumerGroup(
+              settings.group(),
+              new RemoveMembersFromConsumerGroupOptions(
+                  List.of(new MemberToRemove(settings.holder()))))
+          .all()
+          .get(5, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      logger.debug("leaving the lease's group: {}", e.getCause().toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException | RuntimeException e) {
+      logger.warn(
+          "could not leave the lease's group {}: a standby takes over after the lease duration",
+          settings.group(),
+          e);
     }
   }
 
   private void renew() {
     long now = System.nanoTime();
-    if (now - renewedNanos >= settings.renewDeadline().toNanos()) {
+    if (now - renewedNanos >= deadline().toNanos()) {
       lose(
           "not renewed for "
               + TimeUnit.NANOSECONDS.toMillis(now - renewedNanos)
@@ -263,8 +314,12 @@ public final class LeaderLease implements AutoCloseable {
       consumer.commitSync(
           Map.of(partition, new OffsetAndMetadata(0, settings.holder())), settings.renewEvery());
       renewedNanos = System.nanoTime();
+      rebalancing = false;
     } catch (WakeupException e) {
       throw e;
+    } catch (RebalanceInProgressException e) {
+      rebalancing = true;
+      logger.debug("leader lease renewal waits for a rebalance", e);
     } catch (KafkaException e) {
       logger.debug("leader lease renewal failed", e);
     }
@@ -280,7 +335,7 @@ public final class LeaderLease implements AutoCloseable {
     logger.info("holding the leader lease holder={}", settings.holder());
     try {
       listener.acquired();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       logger.error("taking up the leader lease failed", e);
       lose("taking it up failed: " + e);
     }
@@ -332,7 +387,7 @@ public final class LeaderLease implements AutoCloseable {
       return;
     }
     consumer.wakeup();
-    if (thread != Thread.currentThread()) {
+    if (thread != Thread.currentThread() && !subscribed) {
       thread.interrupt(); // waiting to look for the topic again
     }
     if (thread.isAlive() && thread != Thread.currentThread()) {
