@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.meshpulse.kafka.EmbeddedKafka;
-import io.meshpulse.model.v1.HealthState;
-import io.meshpulse.xds.policy.EndpointRouting;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,16 +64,9 @@ class LeaderElectionIT {
                     + "\"action\":\"drain\"}");
         assertThat(write.statusCode()).as("a standby refuses writes").isEqualTo(503);
 
-        for (int port = 9101; port <= 9105; port++) {
-          producer.send(
-              "reviews",
-              "127.0.0.1",
-              port,
-              port == 9103 ? HealthState.HEALTH_STATE_UNHEALTHY : HealthState.HEALTH_STATE_HEALTHY,
-              port == 9103 ? 0.05 : 0.97);
-        }
+        producer.sendOneUnhealthy("reviews", 9101, 9105, 9103);
         XdsControlHarness.await(
-            () -> ejected(leader).equals(List.of(9103)),
+            () -> leader.ejected("reviews").equals(List.of(9103)),
             Duration.ofSeconds(10),
             "the leader's ejection");
         assertThat(standby.runtime().loop().view().ready())
@@ -96,7 +87,7 @@ class LeaderElectionIT {
                 + " ms after it had closed");
 
         assertThat(successor.runtime().role()).isEqualTo("leader");
-        assertThat(ejected(successor))
+        assertThat(successor.ejected("reviews"))
             .as("the leader's ejection, restored from the decision log")
             .containsExactly(9103);
         try (AdsTestClient envoy = new AdsTestClient(successor.adsPort(), "envoy-election")) {
@@ -180,16 +171,5 @@ class LeaderElectionIT {
     } catch (Exception e) {
       return 0;
     }
-  }
-
-  private static List<Integer> ejected(XdsControlHarness app) {
-    var service = app.runtime().loop().view().intended().services().get("reviews");
-    if (service == null) {
-      return List.of();
-    }
-    return service.endpoints().stream()
-        .filter(EndpointRouting::ejected)
-        .map(e -> e.id().port())
-        .toList();
   }
 }

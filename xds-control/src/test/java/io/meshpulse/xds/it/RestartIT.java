@@ -16,7 +16,6 @@ import io.meshpulse.model.v1.EndpointAction;
 import io.meshpulse.model.v1.EndpointChange;
 import io.meshpulse.model.v1.HealthState;
 import io.meshpulse.model.v1.RoutingDecision;
-import io.meshpulse.xds.policy.EndpointRouting;
 import io.meshpulse.xds.policy.RoutingTable;
 import io.meshpulse.xds.rollout.Rollout;
 import io.meshpulse.xds.rollout.RolloutState;
@@ -54,14 +53,7 @@ class RestartIT {
       try (XdsControlHarness first =
           new XdsControlHarness(kafka, topology, dir.resolve("state-a"), "restart-it", POLICY)) {
         first.awaitReady(Duration.ofSeconds(60));
-        for (int port = 9101; port <= 9105; port++) {
-          producer.send(
-              "reviews",
-              "127.0.0.1",
-              port,
-              port == 9103 ? HealthState.HEALTH_STATE_UNHEALTHY : HealthState.HEALTH_STATE_HEALTHY,
-              port == 9103 ? 0.05 : 0.97);
-        }
+        producer.sendOneUnhealthy("reviews", 9101, 9105, 9103);
         XdsControlHarness.await(
             () -> ejected(first).equals(List.of(9103)),
             Duration.ofSeconds(10),
@@ -541,14 +533,7 @@ class RestartIT {
   }
 
   private static List<Integer> ejected(RoutingTable table) {
-    var service = table.services().get("reviews");
-    if (service == null) {
-      return List.of();
-    }
-    return service.endpoints().stream()
-        .filter(EndpointRouting::ejected)
-        .map(e -> e.id().port())
-        .toList();
+    return XdsControlHarness.ejected(table, "reviews");
   }
 
   /** The endpoint changes of {@code port} in the instance's recent decisions, newest first. */

@@ -125,6 +125,23 @@ final class XdsControlHarness implements AutoCloseable {
     return context.getBean(XdsControlRuntime.class);
   }
 
+  /** The ports of {@code service}'s endpoints the loop's intended routing ejects. */
+  List<Integer> ejected(String service) {
+    return ejected(runtime().loop().view().intended(), service);
+  }
+
+  /** The ports of {@code service}'s endpoints {@code table} ejects. */
+  static List<Integer> ejected(io.meshpulse.xds.policy.RoutingTable table, String service) {
+    var routing = table.services().get(service);
+    if (routing == null) {
+      return List.of();
+    }
+    return routing.endpoints().stream()
+        .filter(io.meshpulse.xds.policy.EndpointRouting::ejected)
+        .map(e -> e.id().port())
+        .toList();
+  }
+
   int adsPort() {
     return runtime().adsPort();
   }
@@ -273,6 +290,22 @@ final class XdsControlHarness implements AutoCloseable {
                   new ProtoSerializer<EndpointHealth>().serialize("", h)))
           .get();
       return Instant.now();
+    }
+
+    /**
+     * Every port of {@code 127.0.0.1:from..to} of {@code cluster} healthy, but {@code unhealthy}:
+     * the verdicts that make the policy eject that one endpoint.
+     */
+    void sendOneUnhealthy(String cluster, int from, int to, int unhealthy) throws Exception {
+      for (int port = from; port <= to; port++) {
+        boolean bad = port == unhealthy;
+        send(
+            cluster,
+            "127.0.0.1",
+            port,
+            bad ? HealthState.HEALTH_STATE_UNHEALTHY : HealthState.HEALTH_STATE_HEALTHY,
+            bad ? 0.05 : 0.97);
+      }
     }
 
     /** A subset's record ({@code mesh.service-health.v1}, key {@code <cluster>/<subset>}). */
