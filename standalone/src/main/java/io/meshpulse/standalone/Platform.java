@@ -38,6 +38,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class Platform implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Platform.class);
+  private static final Duration LEASE_WAIT = Duration.ofSeconds(60);
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final EmbeddedKafka kafka;
@@ -92,7 +93,7 @@ final class Platform implements AutoCloseable {
               .run(xdsArguments(options, kafka.bootstrapServers()));
       started.push(xds::close);
       xdsControl = xds.getBean(XdsControlRuntime.class);
-      adsPort = xdsControl.adsPort();
+      adsPort = awaitAds(xdsControl);
       xdsHttpPort = httpPort(xds);
       logger.info("xds-control ready adsPort={} httpPort={}", adsPort, xdsHttpPort);
       startupTime = Duration.ofNanos(System.nanoTime() - begin);
@@ -100,6 +101,30 @@ final class Platform implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * The bound ADS port. With leader election ({@code meshpulse.xds.leader-election.enabled}) it is
+   * bound once this instance takes the lease, which, started first, it does within seconds.
+   */
+  private static int awaitAds(XdsControlRuntime xds) {
+    long deadline = System.nanoTime() + LEASE_WAIT.toNanos();
+    while (xds.adsPort() < 0) {
+      if (System.nanoTime() > deadline || "lost".equals(xds.role())) {
+        throw new IllegalStateException(
+            "xds-control did not take the leader lease within "
+                + LEASE_WAIT.toSeconds()
+                + " s (meshpulse.xds.leader-election): another instance holds it, or Kafka does"
+                + " not answer");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for xds-control's leader lease", e);
+      }
+    }
+    return xds.adsPort();
   }
 
   private static String[] xdsArguments(PlatformOptions options, String bootstrap) {
@@ -244,6 +269,10 @@ final class Platform implements AutoCloseable {
 
   String adsTarget() {
     return "127.0.0.1:" + adsPort;
+  }
+
+  int adsPort() {
+    return adsPort;
   }
 
   String xdsHttpUrl() {
