@@ -90,6 +90,17 @@ final class Platform implements AutoCloseable {
               .properties("spring.config.name=xds-control")
               .bannerMode(Banner.Mode.OFF)
               .logStartupInfo(false)
+              // With leader election, a lost lease must not exit the whole platform's JVM.
+              .initializers(
+                  c ->
+                      c.getBeanFactory()
+                          .registerSingleton(
+                              "leadershipLossHandler",
+                              (XdsControlApplication.LeadershipLossHandler)
+                                  reason ->
+                                      logger.error(
+                                          "xds-control lost the leader lease and stopped: {}",
+                                          reason)))
               .run(xdsArguments(options, kafka.bootstrapServers()));
       started.push(xds::close);
       xdsControl = xds.getBean(XdsControlRuntime.class);

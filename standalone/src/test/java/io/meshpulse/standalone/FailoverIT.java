@@ -31,7 +31,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class FailoverIT {
   private static final String[] ELECTION = {
-    "meshpulse.xds.leader-election.enabled=true", "meshpulse.xds.leader-election.lease-duration=6s"
+    "meshpulse.xds.leader-election.enabled=true", "meshpulse.xds.leader-election.lease-duration=10s"
   };
 
   @Test

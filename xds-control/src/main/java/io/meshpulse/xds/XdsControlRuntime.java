@@ -113,8 +113,8 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   /**
    * @param onLeadershipLost called once, on the lease's thread, after this instance lost the lease
-   *     (or failed to take it up) and closed; the application exits there, to start again as a
-   *     standby
+   *     (or failed to take it up), closed, and left the lease's group; the application exits there,
+   *     to start again as a standby
    */
   public XdsControlRuntime(
       XdsControlProperties props,
@@ -154,7 +154,6 @@ public final class XdsControlRuntime implements AutoCloseable {
               ? new LeaderLease(
                   k.clients(),
                   props.leaderElection().toSettings(k.applicationId()),
-                  registry,
                   new LeaderLease.Listener() {
                     @Override
                     public void acquired() {
@@ -165,11 +164,26 @@ public final class XdsControlRuntime implements AutoCloseable {
                     public void lost(String reason) {
                       leadershipLost(reason);
                     }
+
+                    @Override
+                    public void released() {
+                      String reason = lostReason;
+                      if (reason != null) {
+                        // Only now: the group has let the lease go, so a standby takes over at
+                        // once, before this process exits.
+                        XdsControlRuntime.this.onLeadershipLost.accept(reason);
+                      }
+                    }
                   })
               : null;
       if (lease != null) {
         opened.push(lease);
       }
+      Gauge.builder("meshpulse.xds.leader", this, r -> r.leads() ? 1 : 0)
+          .description(
+              "1 while this xds-control decides (it holds the leader lease, or runs without leader"
+                  + " election), 0 while it stands by or after it lost the lease")
+          .register(registry);
       this.rolloutTopic =
           new RolloutTopic(
               k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
@@ -354,10 +368,13 @@ public final class XdsControlRuntime implements AutoCloseable {
 
   private void leadershipLost(String reason) {
     lostReason = reason;
+    // What is not stored yet would land after the next leader restored its state: dropped, not
+    // sent again at close (the writers answered stored=false for it).
+    overrideWriter.closeDiscarding();
+    rolloutTopic.closeDiscarding();
     List<Exception> failures = closeOpened();
     ads = null;
     failures.forEach(f -> logger.warn("closing after the lost lease failed", f));
-    onLeadershipLost.accept(reason);
   }
 
   /** Closes what the start opened, the last first, going on past failures; returns them. */

@@ -252,6 +252,25 @@ public final class CompactedWriter implements AutoCloseable {
   }
 
   /** Sends what is still queued, then closes the producer, which waits up to 5 s for it. */
+  /**
+   * Closes without sending again what is not stored yet, and without waiting for what is in flight:
+   * for an instance that lost the leader lease, whose late writes the next leader would not read
+   * (and a later restart would). The callers were told {@code stored=false}.
+   */
+  public void closeDiscarding() {
+    background.shutdownNow();
+    int dropped;
+    synchronized (lock) {
+      dropped = pending.size();
+      pending.clear();
+    }
+    if (dropped > 0) {
+      logger.warn(
+          "{} changes not stored, dropped: this instance no longer leads n={}", what, dropped);
+    }
+    producer.close(Duration.ZERO);
+  }
+
   @Override
   public void close() {
     background.shutdownNow();

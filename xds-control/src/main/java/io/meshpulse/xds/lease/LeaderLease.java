@@ -1,8 +1,6 @@
 package io.meshpulse.xds.lease;
 
 import io.meshpulse.xds.kafka.KafkaClientConfig;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -13,9 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -23,7 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -40,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@code duration} (the group's session timeout) when it dies or loses the brokers.
  *
  * <p>Each instance is a static member of the group under its {@code holder} name, so that a
- * container restarted in place (the same pod name) rejoins without a rebalance. A static member
- * does not leave the group when its consumer closes, so {@link #close} removes it through the admin
- * client, which hands the partition on at once.
+ * container restarted in place (the same pod name) rejoins without a rebalance, and takes its lease
+ * back if it held it. A static member does not leave the group when its consumer closes by default,
+ * so the lease closes its consumer with an explicit leave, which hands the partition on at once.
+ * Two live instances of one name fence each other; the one fenced loses its lease.
  *
  * <p>A holder cut off from the group coordinator does not learn that the group gave the partition
  * away until it reaches the coordinator again. So the holder renews the lease every tenth of the
@@ -50,10 +48,10 @@ import org.slf4j.LoggerFactory;
  * coordinator accepts only from a current member of the current generation; when no renewal has
  * succeeded for half the duration, it gives the lease up itself ({@link Listener#lost}). The group
  * cannot give the partition to another member before the whole duration has passed since it last
- * heard from the holder, so the old holder has stopped half a duration before a new one starts.
- * During a rebalance the client commits nothing; a member that joined and died can hold one until
- * its session expires. While the holder takes part in a rebalance it waits three quarters of the
- * duration before it gives up, which still ends before the group could move the partition.
+ * heard from the holder, so the old holder has stopped half a duration before a new one starts. A
+ * renewal counts from when it was sent. During a rebalance the client commits nothing once it has
+ * rejoined, so a rebalance held for more than half the duration (by a member that joined and then
+ * died) makes the holder give the lease up: a needless handover, never two holders.
  *
  * <p>A lease is held once: after {@link Listener#lost} it stops and does not compete again (an
  * instance that lost it restarts, and so starts afresh from Kafka, as at any start).
@@ -71,6 +69,12 @@ public final class LeaderLease implements AutoCloseable {
 
     /** This instance no longer holds the lease, or cannot act on it. Called once, at most. */
     void lost(String reason);
+
+    /**
+     * The lease's thread has ended and left the group, after {@link #lost} or a close: the moment
+     * another instance can take the lease over at once.
+     */
+    default void released() {}
   }
 
   /**
@@ -100,10 +104,6 @@ public final class LeaderLease implements AutoCloseable {
     Duration renewDeadline() {
       return duration.dividedBy(2);
     }
-
-    Duration rebalanceDeadline() {
-      return duration.multipliedBy(3).dividedBy(4);
-    }
   }
 
   private final Settings settings;
@@ -116,13 +116,11 @@ public final class LeaderLease implements AutoCloseable {
   private volatile boolean started;
   private volatile boolean subscribed;
   private volatile boolean held;
-  private volatile boolean rebalancing;
   private volatile long renewedNanos;
   private long nextRenewalNanos;
   private volatile boolean done;
 
-  public LeaderLease(
-      KafkaClientConfig clients, Settings settings, MeterRegistry registry, Listener listener) {
+  public LeaderLease(KafkaClientConfig clients, Settings settings, Listener listener) {
     this.settings = settings;
     this.clients = clients;
     this.listener = listener;
@@ -159,10 +157,6 @@ public final class LeaderLease implements AutoCloseable {
     this.thread.setDaemon(true);
     this.thread.setUncaughtExceptionHandler(
         (t, e) -> logger.error("the leader lease's thread failed", e));
-    Gauge.builder("meshpulse.xds.leader", this, l -> l.held() ? 1 : 0)
-        .description(
-            "1 while this xds-control holds the leader lease and decides, 0 while it stands by")
-        .register(registry);
   }
 
   /**
@@ -226,13 +220,9 @@ public final class LeaderLease implements AutoCloseable {
     return settings.holder();
   }
 
-  /** Whether this instance holds the lease and renewed it within the time it may wait. */
+  /** Whether this instance holds the lease and renewed it within half its duration. */
   public boolean held() {
-    return held && System.nanoTime() - renewedNanos < deadline().toNanos();
-  }
-
-  private Duration deadline() {
-    return rebalancing ? settings.rebalanceDeadline() : settings.renewDeadline();
+    return held && System.nanoTime() - renewedNanos < settings.renewDeadline().toNanos();
   }
 
   private void run() {
@@ -267,39 +257,27 @@ public final class LeaderLease implements AutoCloseable {
       // close() may have interrupted a wait for the topic just as it ended.
       Thread.interrupted();
       try {
-        consumer.close(Duration.ofSeconds(5));
+        // A static member stays in the group on a plain close; the leave names this member, so
+        // it cannot remove another instance that took the same name.
+        consumer.close(
+            CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
-        logger.warn("closing the leader lease's consumer failed", e);
+        logger.warn(
+            "closing the leader lease's consumer failed: a standby takes over after the lease"
+                + " duration",
+            e);
       }
-      leaveGroup();
-    }
-  }
-
-  /** A static member leaves only when removed: hands the partition to a standby at once. */
-  private void leaveGroup() {
-    try (Admin admin = Admin.create(clients.base())) {
-      admin
-          .removeMembersFromConsumerGroup(
-              settings.group(),
-              new RemoveMembersFromConsumerGroupOptions(
-                  List.of(new MemberToRemove(settings.holder()))))
-          .all()
-          .get(5, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      logger.debug("leaving the lease's group: {}", e.getCause().toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (TimeoutException | RuntimeException e) {
-      logger.warn(
-          "could not leave the lease's group {}: a standby takes over after the lease duration",
-          settings.group(),
-          e);
+      listener.released();
     }
   }
 
   private void renew() {
+    if (!running) {
+      return;
+    }
     long now = System.nanoTime();
-    if (now - renewedNanos >= deadline().toNanos()) {
+    if (now - renewedNanos >= settings.renewDeadline().toNanos()) {
       lose(
           "not renewed for "
               + TimeUnit.NANOSECONDS.toMillis(now - renewedNanos)
@@ -311,22 +289,22 @@ public final class LeaderLease implements AutoCloseable {
     }
     nextRenewalNanos = now + settings.renewEvery().toNanos();
     try {
+      // From the send: the coordinator heard from this member no earlier.
+      long sent = System.nanoTime();
       consumer.commitSync(
           Map.of(partition, new OffsetAndMetadata(0, settings.holder())), settings.renewEvery());
-      renewedNanos = System.nanoTime();
-      rebalancing = false;
+      renewedNanos = sent;
     } catch (WakeupException e) {
       throw e;
-    } catch (RebalanceInProgressException e) {
-      rebalancing = true;
-      logger.debug("leader lease renewal waits for a rebalance", e);
+    } catch (FencedInstanceIdException e) {
+      lose("another instance joined under the name " + settings.holder());
     } catch (KafkaException e) {
       logger.debug("leader lease renewal failed", e);
     }
   }
 
   private void acquire() {
-    if (held || done) {
+    if (held || done || !running) {
       return;
     }
     renewedNanos = System.nanoTime();
@@ -342,7 +320,8 @@ public final class LeaderLease implements AutoCloseable {
   }
 
   private void lose(String reason) {
-    if (done) {
+    if (done || !running) {
+      // Closing: a lease that lapses while the parts close is no loss to report.
       return;
     }
     done = true;

@@ -85,4 +85,9 @@ public final class OverrideWriter implements AutoCloseable {
   public void close() {
     writer.close();
   }
+
+  /** Closes dropping the changes not stored yet ({@link CompactedWriter#closeDiscarding}). */
+  public void closeDiscarding() {
+    writer.closeDiscarding();
+  }
 }

@@ -79,4 +79,9 @@ public final class RolloutTopic implements RolloutStore, AutoCloseable {
   public void close() {
     writer.close();
   }
+
+  /** Closes dropping the changes not stored yet ({@link CompactedWriter#closeDiscarding}). */
+  public void closeDiscarding() {
+    writer.closeDiscarding();
+  }
 }

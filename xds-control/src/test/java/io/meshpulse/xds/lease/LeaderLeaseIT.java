@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.xds.kafka.KafkaClientConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +120,6 @@ class LeaderLeaseIT {
     return new LeaderLease(
             KafkaClientConfig.of(kafka.bootstrapServers()),
             new LeaderLease.Settings(topic, topic + "-group", holder, DURATION),
-            new SimpleMeterRegistry(),
             new LeaderLease.Listener() {
               @Override
               public void acquired() {

@@ -1,7 +1,6 @@
 package io.meshpulse.xds.lease;
 
 import io.meshpulse.xds.kafka.KafkaClientConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 
 /**
@@ -19,7 +18,6 @@ public final class LeaseHolderMain {
     new LeaderLease(
             KafkaClientConfig.of(args[0]),
             settings,
-            new SimpleMeterRegistry(),
             new LeaderLease.Listener() {
               @Override
               public void acquired() {
