@@ -86,22 +86,7 @@ final class Platform implements AutoCloseable {
           "flink job submitted jobId={} prometheusPort={}", job.getJobID(), flinkPrometheusPort);
 
       ConfigurableApplicationContext xds =
-          new SpringApplicationBuilder(XdsControlApplication.class)
-              .properties("spring.config.name=xds-control")
-              .bannerMode(Banner.Mode.OFF)
-              .logStartupInfo(false)
-              // With leader election, a lost lease must not exit the whole platform's JVM.
-              .initializers(
-                  c ->
-                      c.getBeanFactory()
-                          .registerSingleton(
-                              "leadershipLossHandler",
-                              (XdsControlApplication.LeadershipLossHandler)
-                                  reason ->
-                                      logger.error(
-                                          "xds-control lost the leader lease and stopped: {}",
-                                          reason)))
-              .run(xdsArguments(options, kafka.bootstrapServers()));
+          startXdsControl(xdsArguments(options, kafka.bootstrapServers()));
       started.push(xds::close);
       xdsControl = xds.getBean(XdsControlRuntime.class);
       adsPort = awaitAds(xdsControl);
@@ -112,6 +97,27 @@ final class Platform implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * xds-control in this JVM, with {@code args} on its command line. With leader election, a lost
+   * lease stops it and is logged, rather than exiting the JVM the whole platform shares.
+   */
+  static ConfigurableApplicationContext startXdsControl(String... args) {
+    return new SpringApplicationBuilder(XdsControlApplication.class)
+        .properties("spring.config.name=xds-control")
+        .bannerMode(Banner.Mode.OFF)
+        .logStartupInfo(false)
+        .initializers(
+            c ->
+                c.getBeanFactory()
+                    .registerSingleton(
+                        "leadershipLossHandler",
+                        (XdsControlApplication.LeadershipLossHandler)
+                            reason ->
+                                logger.error(
+                                    "xds-control lost the leader lease and stopped: {}", reason)))
+        .run(args);
   }
 
   /**

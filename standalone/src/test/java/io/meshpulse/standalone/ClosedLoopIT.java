@@ -170,10 +170,18 @@ class ClosedLoopIT {
                 .faultAt(Duration.ofSeconds(16)));
     System.out.print(report.summary());
 
+    assertRoutedAround(report, "every proxy applied the ejection or weight change");
+  }
+
+  /**
+   * The loop routed away from the fault within 5 s of its onset, to under a tenth of its share
+   * before, losing no record and acting on no healthy endpoint.
+   */
+  static void assertRoutedAround(DemoReport report, String reaction) {
     assertThat(report.recordsLost()).as("records lost").isZero();
     assertThat(report.faultOnsetEpochMs()).as("fault onset").isNotNull();
     assertThat(report.reactionSeconds())
-        .as("fault onset -> every proxy applied the ejection or weight change (s)")
+        .as("fault onset -> %s (s)", reaction)
         .isNotNull()
         .isLessThanOrEqualTo(5.0);
     assertThat(report.faultyTrafficShareBefore()).as("faulty share before").isGreaterThan(0.0);
@@ -198,17 +206,7 @@ class ClosedLoopIT {
                 .faultAt(Duration.ofSeconds(10)));
     System.out.print(report.summary());
 
-    assertThat(report.recordsLost()).as("records lost").isZero();
-    assertThat(report.reactionSeconds())
-        .as("fault onset -> every proxy routed away from the canary subset (s)")
-        .isNotNull()
-        .isLessThanOrEqualTo(5.0);
-    assertThat(report.faultyTrafficShareAfter())
-        .as("canary share after the reaction vs before (%s)", report.faultyTrafficShareBefore())
-        .isLessThanOrEqualTo(report.faultyTrafficShareBefore() * 0.1);
-    assertThat(report.falseActions())
-        .as("actions on healthy endpoints; decisions: %s", report.decisionLog())
-        .isZero();
+    assertRoutedAround(report, "every proxy routed away from the canary subset");
   }
 
   @Test
