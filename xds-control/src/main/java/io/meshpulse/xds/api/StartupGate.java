@@ -26,14 +26,10 @@ final class StartupGate {
   static Optional<ResponseEntity<Map<String, Object>>> refuse(XdsControlRuntime runtime) {
     if (!runtime.leads()) {
       return Optional.of(
-          ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-              .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-              .body(
-                  Map.of(
-                      "error",
-                      "this xds-control does not lead (role "
-                          + runtime.role()
-                          + "): the leader, the ready instance, takes writes; retry")));
+          retryLater(
+              "this xds-control does not lead (role "
+                  + runtime.role()
+                  + "): the leader, the ready instance, takes writes; retry"));
     }
     return refuse(runtime.loop().view());
   }
@@ -43,10 +39,14 @@ final class StartupGate {
     if (view.ready()) {
       return Optional.empty();
     }
-    return Optional.of(
-        ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-            .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-            .body(Map.of("error", MESSAGE)));
+    return Optional.of(retryLater(MESSAGE));
+  }
+
+  /** 503 with {@code Retry-After}, which Alertmanager and scripts honour. */
+  private static ResponseEntity<Map<String, Object>> retryLater(String error) {
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+        .body(Map.of("error", error));
   }
 
   static final String MESSAGE =
