@@ -57,6 +57,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Map<String, String> brokerOverrides;
   private final @Nullable SaslUser saslUser;
   private final int saslPort;
+  private final int relayedPort;
+  private final int relayedAdvertisedPort;
   private final Object lock = new Object();
 
   // @GuardedBy("lock")
@@ -67,7 +69,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private EmbeddedKafka(Builder builder) {
     // Picked together, so the broker's and the controller's (and SASL's) ports differ: two
     // single picks can return one port twice, which Kafka refuses.
-    int[] free = freePorts(3);
+    int[] free = freePorts(4);
     this.port = builder.port == 0 ? free[0] : builder.port;
     this.controllerPort = builder.controllerPort == 0 ? free[1] : builder.controllerPort;
     if (builder.dataDir == null) {
@@ -84,6 +86,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
     this.saslUser = builder.saslUser;
     this.saslPort = saslUser == null ? 0 : free[2];
+    this.relayedAdvertisedPort = builder.relayedAdvertisedPort;
+    this.relayedPort = relayedAdvertisedPort == 0 ? 0 : free[3];
   }
 
   public static Builder builder() {
@@ -170,6 +174,30 @@ public final class EmbeddedKafka implements AutoCloseable {
     return "127.0.0.1:" + saslPort;
   }
 
+  /**
+   * The port the relayed listener ({@link Builder#relayedListener}) binds, which the relay forwards
+   * to; clients do not connect to it themselves.
+   *
+   * @throws IllegalStateException when the broker was built without one
+   */
+  public int relayedListenerPort() {
+    if (relayedPort == 0) {
+      throw new IllegalStateException("built without Builder.relayedListener");
+    }
+    return relayedPort;
+  }
+
+  /**
+   * {@code 127.0.0.1:<advertised port>} of the relayed listener: a client bootstrapped here is sent
+   * to the relay for every connection to the broker, so the relay can cut it off alone.
+   *
+   * @throws IllegalStateException when the broker was built without one
+   */
+  public String relayedBootstrapServers() {
+    relayedListenerPort();
+    return "127.0.0.1:" + relayedAdvertisedPort;
+  }
+
   public Path dataDir() {
     return dataDir;
   }
@@ -225,16 +253,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
     String sasl = saslUser == null ? "" : ",SASL://127.0.0.1:" + saslPort;
+    boolean relayed = relayedAdvertisedPort != 0;
     p.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort + sasl);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + sasl);
+        "PLAINTEXT://127.0.0.1:"
+            + port
+            + ",CONTROLLER://127.0.0.1:"
+            + controllerPort
+            + sasl
+            + (relayed ? ",RELAYED://127.0.0.1:" + relayedPort : ""));
+    p.put(
+        "advertised.listeners",
+        "PLAINTEXT://127.0.0.1:"
+            + port
+            + sasl
+            + (relayed ? ",RELAYED://127.0.0.1:" + relayedAdvertisedPort : ""));
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put(
         "listener.security.protocol.map",
         "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
-            + (saslUser == null ? "" : ",SASL:SASL_PLAINTEXT"));
+            + (saslUser == null ? "" : ",SASL:SASL_PLAINTEXT")
+            + (relayed ? ",RELAYED:PLAINTEXT" : ""));
     if (saslUser != null) {
       p.put("listener.name.sasl.sasl.enabled.mechanisms", "PLAIN");
       p.put(
@@ -375,8 +415,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     private @Nullable Path dataDir;
     private final Map<String, String> brokerOverrides = new HashMap<>();
     private @Nullable SaslUser saslUser;
+    private int relayedAdvertisedPort;
 
     private Builder() {}
+
+    /**
+     * Adds a plaintext client listener that the broker advertises at {@code advertisedPort}, where
+     * a relay listens and forwards to {@link #relayedListenerPort()}. A client bootstrapped at
+     * {@link #relayedBootstrapServers()} reaches the broker only through the relay, so a test can
+     * cut that one client off (a network partition) while others go on.
+     */
+    public Builder relayedListener(int advertisedPort) {
+      if (advertisedPort <= 0 || advertisedPort > 65_535) {
+        throw new IllegalArgumentException(
+            "advertisedPort must be in [1, 65535], was " + advertisedPort);
+      }
+      this.relayedAdvertisedPort = advertisedPort;
+      return this;
+    }
 
     /**
      * Adds a second client listener, SASL_PLAINTEXT with the PLAIN mechanism, that takes this one

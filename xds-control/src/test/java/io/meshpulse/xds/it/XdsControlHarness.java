@@ -91,7 +91,12 @@ final class XdsControlHarness implements AutoCloseable {
 
   /** An embedded broker on a free port with every mesh topic (one partition each). */
   static EmbeddedKafka startKafka() {
-    EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+    return startKafka(EmbeddedKafka.builder().port(0));
+  }
+
+  /** A broker from {@code builder} with every mesh topic (one partition each). */
+  static EmbeddedKafka startKafka(EmbeddedKafka.Builder builder) {
+    EmbeddedKafka kafka = builder.build().start();
     kafka.createTopics(MeshTopics.all(1));
     return kafka;
   }
@@ -144,6 +149,15 @@ final class XdsControlHarness implements AutoCloseable {
 
   int adsPort() {
     return runtime().adsPort();
+  }
+
+  /** The value of the gauge {@code name} (dotted, as registered); fails when there is none. */
+  double gauge(String name) {
+    return context
+        .getBean(io.micrometer.core.instrument.MeterRegistry.class)
+        .get(name)
+        .gauge()
+        .value();
   }
 
   int httpPort() {

@@ -3,6 +3,7 @@ package io.meshpulse.xds.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshpulse.kafka.EmbeddedKafka;
+import io.meshpulse.testing.TcpRelay;
 import io.meshpulse.xds.kafka.KafkaClientConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -16,10 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lease on a real broker, in the two ways a holder goes that a clean shutdown does not cover:
- * its process is killed (the group gives the lease away only after the lease duration), and it
- * loses the brokers (it gives the lease up itself, within half the duration, before the group could
- * give it to another instance); and a lease started before the brokers are up.
+ * The lease on a real broker, in the ways a holder goes that a clean shutdown does not cover: its
+ * process is killed (the group gives the lease away only after the lease duration); it loses the
+ * brokers (it gives the lease up itself, within half the duration, before the group could give it
+ * to another instance); and it alone is cut off from the brokers by a network partition while a
+ * standby is not (the same, with the standby taking the lease after its holder stopped); and a
+ * lease started before the brokers are up.
  */
 class LeaderLeaseIT {
   private static final Duration DURATION = Duration.ofSeconds(6);
@@ -46,14 +49,14 @@ class LeaderLeaseIT {
         assertThat(awaitLine(lines, "acquired", Duration.ofSeconds(60)))
             .as("the other process holds the lease")
             .isTrue();
-        CountDownLatch acquired = new CountDownLatch(1);
-        try (LeaderLease standby = lease(kafka, "lease-it", "standby", acquired, new Lost())) {
+        Events events = new Events();
+        try (LeaderLease standby = lease(kafka.bootstrapServers(), "lease-it", "standby", events)) {
           Thread.sleep(3_000);
-          assertThat(acquired.getCount()).as("held elsewhere: standing by").isEqualTo(1);
+          assertThat(events.acquired.getCount()).as("held elsewhere: standing by").isEqualTo(1);
 
           holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
           long killed = System.nanoTime();
-          assertThat(acquired.await(30, TimeUnit.SECONDS)).as("taken over").isTrue();
+          assertThat(events.acquired.await(30, TimeUnit.SECONDS)).as("taken over").isTrue();
           long after = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
           System.out.println("lease taken over " + after + " ms after the holder was killed");
 
@@ -72,17 +75,16 @@ class LeaderLeaseIT {
   @Test
   void aHolderThatLosesTheBrokers_givesTheLeaseUp_withinHalfTheDuration() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
-      CountDownLatch acquired = new CountDownLatch(1);
-      Lost lost = new Lost();
-      try (LeaderLease holder = lease(kafka, "cut-off-it", "cut-off", acquired, lost)) {
-        assertThat(acquired.await(60, TimeUnit.SECONDS)).as("held").isTrue();
+      Events events = new Events();
+      try (LeaderLease holder = lease(kafka.bootstrapServers(), "cut-off-it", "cut-off", events)) {
+        assertThat(events.acquired.await(60, TimeUnit.SECONDS)).as("held").isTrue();
         Thread.sleep(1_000);
         assertThat(holder.held()).isTrue();
-        assertThat(lost.reasons).isEmpty();
+        assertThat(events.reasons).isEmpty();
 
         kafka.stop();
         long stopped = System.nanoTime();
-        String reason = lost.reasons.poll(30, TimeUnit.SECONDS);
+        String reason = events.reasons.poll(30, TimeUnit.SECONDS);
         long after = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
         System.out.println("lease given up " + after + " ms after the broker stopped: " + reason);
 
@@ -91,7 +93,7 @@ class LeaderLeaseIT {
         assertThat(after)
             .as("given up before the group could pass it on (the whole duration)")
             .isLessThan(DURATION.toMillis() / 2 + 1_500);
-        assertThat(lost.reasons.poll(2, TimeUnit.SECONDS)).as("lost once").isNull();
+        assertThat(events.reasons.poll(2, TimeUnit.SECONDS)).as("lost once").isNull();
       }
     }
   }
@@ -100,42 +102,104 @@ class LeaderLeaseIT {
   void aLeaseStartedWithTheBrokersDown_standsBy_andTakesTheLeaseWhenTheyAreBack() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
       kafka.stop();
-      CountDownLatch acquired = new CountDownLatch(1);
-      Lost lost = new Lost();
+      Events events = new Events();
       // No exception: an instance started while Kafka is down stands by.
-      try (LeaderLease lease = lease(kafka, "late-it", "late", acquired, lost)) {
-        assertThat(acquired.await(3, TimeUnit.SECONDS)).as("no lease without brokers").isFalse();
+      try (LeaderLease lease = lease(kafka.bootstrapServers(), "late-it", "late", events)) {
+        assertThat(events.acquired.await(3, TimeUnit.SECONDS))
+            .as("no lease without brokers")
+            .isFalse();
 
         kafka.start();
 
-        assertThat(acquired.await(60, TimeUnit.SECONDS)).as("held once they are back").isTrue();
+        assertThat(events.acquired.await(60, TimeUnit.SECONDS))
+            .as("held once they are back")
+            .isTrue();
         assertThat(lease.held()).isTrue();
-        assertThat(lost.reasons).isEmpty();
+        assertThat(events.reasons).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aHolderCutOffFromTheBrokers_givesTheLeaseUp_beforeALiveStandbyIsGivenIt() throws Exception {
+    try (TcpRelay relay = TcpRelay.open();
+        EmbeddedKafka kafka =
+            EmbeddedKafka.builder().port(0).relayedListener(relay.port()).build().start()) {
+      relay.forwardTo(kafka.relayedListenerPort());
+      Events holderEvents = new Events();
+      // Every connection of the holder to the broker goes through the relay; the standby's not.
+      try (LeaderLease holder =
+          lease(kafka.relayedBootstrapServers(), "partition-it", "cut-off", holderEvents)) {
+        assertThat(holderEvents.acquired.await(60, TimeUnit.SECONDS)).as("held").isTrue();
+        Events standbyEvents = new Events();
+        try (LeaderLease standby =
+            lease(kafka.bootstrapServers(), "partition-it", "standby", standbyEvents)) {
+          Thread.sleep(3_000);
+          assertThat(standbyEvents.acquired.getCount()).as("standing by").isEqualTo(1);
+
+          relay.cut();
+          long cut = System.nanoTime();
+          String reason = holderEvents.reasons.poll(30, TimeUnit.SECONDS);
+          assertThat(standbyEvents.acquired.await(30, TimeUnit.SECONDS))
+              .as("the live standby is given the lease")
+              .isTrue();
+          long givenUp = TimeUnit.NANOSECONDS.toMillis(holderEvents.lostAt - cut);
+          long takenOver = TimeUnit.NANOSECONDS.toMillis(standbyEvents.acquiredAt - cut);
+          System.out.println(
+              "holder cut off: gave the lease up after "
+                  + givenUp
+                  + " ms, the standby took it after "
+                  + takenOver
+                  + " ms: "
+                  + reason);
+
+          assertThat(reason).contains("not renewed");
+          assertThat(givenUp)
+              .as("the cut-off holder stopped before the standby started: never two holders")
+              .isLessThan(takenOver);
+          assertThat(givenUp).isLessThan(DURATION.toMillis() / 2 + 1_500);
+          assertThat(takenOver)
+              .as("the group waits for the holder's session to expire")
+              .isGreaterThanOrEqualTo(DURATION.toMillis() / 2);
+
+          relay.heal();
+          Thread.sleep(2_000);
+          assertThat(standby.held()).as("still held after the partition healed").isTrue();
+          assertThat(holder.held()).as("a lost lease is not taken back").isFalse();
+          assertThat(standbyEvents.reasons).isEmpty();
+          assertThat(holderEvents.reasons).as("lost once").isEmpty();
+        }
       }
     }
   }
 
   private static LeaderLease lease(
-      EmbeddedKafka kafka, String topic, String holder, CountDownLatch acquired, Lost lost) {
+      String bootstrapServers, String topic, String holder, Events events) {
     return new LeaderLease(
-            KafkaClientConfig.of(kafka.bootstrapServers()),
+            KafkaClientConfig.of(bootstrapServers),
             new LeaderLease.Settings(topic, topic + "-group", holder, DURATION),
             new LeaderLease.Listener() {
               @Override
               public void acquired() {
-                acquired.countDown();
+                events.acquiredAt = System.nanoTime();
+                events.acquired.countDown();
               }
 
               @Override
               public void lost(String reason) {
-                lost.reasons.add(reason);
+                events.lostAt = System.nanoTime();
+                events.reasons.add(reason);
               }
             })
         .start();
   }
 
-  private static final class Lost {
+  /** What one lease told its listener, and when (System.nanoTime()). */
+  private static final class Events {
+    final CountDownLatch acquired = new CountDownLatch(1);
+    volatile long acquiredAt;
     final BlockingQueue<String> reasons = new LinkedBlockingQueue<>();
+    volatile long lostAt;
   }
 
   private static BlockingQueue<String> lines(Process process) {
