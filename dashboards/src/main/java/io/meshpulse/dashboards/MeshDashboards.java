@@ -304,6 +304,15 @@ final class MeshDashboards {
                     + " two. MeshTlsCertificateExpiresSoon fires below 7 days.",
                 "s",
                 new Query(Queries.TLS_EXPIRES_IN, "{{listener}}")),
+            Panel.stat(
+                "xds-control instances leading",
+                "xds-control instances that hold the leader lease and decide: 1 with or without a"
+                    + " standby (an instance without leader election counts as leading). At 0 no"
+                    + " instance decides and the proxies keep their last configuration;"
+                    + " MeshXdsNoLeader pages after a minute. A standby takes the lease over within"
+                    + " the lease duration (10 s by default) of a leader that died or lost Kafka.",
+                "none",
+                new Query(Queries.XDS_LEADING, "leading")),
             Panel.table(
                 "Builds running",
                 "Running instances of each component (collector, health job, xds-control) by the"

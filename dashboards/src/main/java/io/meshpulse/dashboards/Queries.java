@@ -171,6 +171,7 @@ final class Queries {
   static final String XDS_EVALUATION_SLOWEST = "max(meshpulse_xds_policy_evaluation_seconds_max)";
   static final String XDS_CONNECTED = "sum(meshpulse_xds_connected_proxies)";
   static final String XDS_REJECTING = "sum(meshpulse_xds_rejecting_streams)";
+  static final String XDS_LEADING = "sum(meshpulse_xds_leader)";
   static final String HEALTH_DATA_AGE = "max(meshpulse_health_last_record_age_seconds)";
   static final String TLS_EXPIRES_IN =
       "min by (listener) (meshpulse_tls_certificate_expiry_timestamp_seconds) - time()";
