@@ -66,6 +66,8 @@ final class HealthWatcher implements AutoCloseable {
     config.put(ConsumerConfig.GROUP_ID_CONFIG, "meshpulse-demo-" + clock.millis());
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // xds-control writes decisions in transactions: only committed ones are decisions made.
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(Topics.ENDPOINT_HEALTH, Topics.ROUTING_DECISIONS));
     thread = new Thread(this::run, "meshpulse-demo-watcher");

@@ -49,6 +49,7 @@ final class KafkaStateRecovery implements StateRecovery {
   private final DecisionLogReader decisionReader;
   private final OverrideLogReader overrideReader;
   private final RolloutTopic rolloutTopic;
+  private final Runnable takeOverWrites;
   private final PolicyConfig config;
   private final OverrideStore overrides;
   private final @Nullable SubsetShifts subsetShifts;
@@ -66,8 +67,10 @@ final class KafkaStateRecovery implements StateRecovery {
       AlertShifts alertShifts,
       Rollouts rollouts,
       RolloutTopic rolloutTopic,
+      Runnable takeOverWrites,
       Duration timeout,
       MeterRegistry registry) {
+    this.takeOverWrites = takeOverWrites;
     this.decisionsTopic = kafka.routingDecisionsTopic();
     this.decisionReader = new DecisionLogReader(kafka.clients(), decisionsTopic);
     this.overrideReader = new OverrideLogReader(kafka.clients(), kafka.routingOverridesTopic());
@@ -113,6 +116,8 @@ final class KafkaStateRecovery implements StateRecovery {
 
   @Override
   public PolicyState recover(Topology topology, Instant now) {
+    // First: what an earlier leader wrote after this, Kafka refuses, so the reads find all it did.
+    takeOverWrites.run();
     CompletableFuture<Void> overridesRead =
         inBackground(
             "overrides",

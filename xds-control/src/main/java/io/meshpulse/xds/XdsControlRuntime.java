@@ -49,7 +49,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -186,7 +188,12 @@ public final class XdsControlRuntime implements AutoCloseable {
           .register(registry);
       this.rolloutTopic =
           new RolloutTopic(
-              k.clients(), k.rolloutsTopic(), STORE_WRITE_WAIT, STORE_RETRY_INTERVAL, registry);
+              k.clients(),
+              k.applicationId(),
+              k.rolloutsTopic(),
+              STORE_WRITE_WAIT,
+              STORE_RETRY_INTERVAL,
+              registry);
       opened.push(rolloutTopic);
       // A declared rollout's route is checked against the routing files as they are at start.
       List<RolloutSpec> declared =
@@ -224,6 +231,7 @@ public final class XdsControlRuntime implements AutoCloseable {
       this.decisionPublisher =
           new KafkaDecisionPublisher(
               k.clients(),
+              k.applicationId(),
               k.routingDecisionsTopic(),
               // Sent again until a restart would no longer read it.
               KafkaStateRecovery.readBack(policyConfig, subsetShifts),
@@ -241,6 +249,7 @@ public final class XdsControlRuntime implements AutoCloseable {
                 }
               },
               k.clients(),
+              k.applicationId(),
               k.routingOverridesTopic(),
               STORE_WRITE_WAIT,
               STORE_RETRY_INTERVAL,
@@ -277,6 +286,7 @@ public final class XdsControlRuntime implements AutoCloseable {
                   alertShifts,
                   rollouts,
                   rolloutTopic,
+                  this::takeOverWrites,
                   RECOVERY_TIMEOUT,
                   registry),
               routing::current,
@@ -364,6 +374,31 @@ public final class XdsControlRuntime implements AutoCloseable {
         this.reconciler = r;
       }
     }
+  }
+
+  /**
+   * Takes the writes of the decision log, the overrides and the rollouts over from any earlier
+   * instance of the deployment (their transactional ids), before their topics are read back: what
+   * an earlier leader still had in flight is aborted, and it can write nothing more. One that Kafka
+   * does not let within its wait is logged, and taken over before that writer's first write.
+   */
+  private void takeOverWrites() {
+    Map<String, Runnable> writers = new LinkedHashMap<>();
+    writers.put("decisions", decisionPublisher::fence);
+    writers.put("overrides", overrideWriter::fence);
+    writers.put("rollouts", rolloutTopic::fence);
+    writers.forEach(
+        (what, fence) -> {
+          try {
+            fence.run();
+          } catch (RuntimeException e) {
+            logger.warn(
+                "{} writes not taken over from an earlier instance before reading them back;"
+                    + " taken over at the first write",
+                what,
+                e);
+          }
+        });
   }
 
   private void leadershipLost(String reason) {

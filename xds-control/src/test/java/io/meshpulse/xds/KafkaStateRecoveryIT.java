@@ -61,6 +61,7 @@ class KafkaStateRecoveryIT {
     try (RolloutTopic rolloutTopic =
         new RolloutTopic(
             KafkaClientConfig.of(bootstrap),
+            "recovery-it",
             Topics.ROLLOUTS,
             Duration.ofMillis(500),
             Duration.ofSeconds(5),
@@ -74,6 +75,8 @@ class KafkaStateRecoveryIT {
               new AlertShifts(List.of(), Duration.ZERO),
               rollouts,
               rolloutTopic,
+              // Taking the writes over is the runtime's part (LeaderElectionIT).
+              () -> {},
               TIMEOUT,
               registry);
       for (String what : List.of("overrides", "rollouts", "decisions")) {

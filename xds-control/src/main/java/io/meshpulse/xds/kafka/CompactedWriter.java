@@ -5,44 +5,44 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a compacted topic in step with state held in memory: the latest value of each key, a
- * tombstone for a removal. A change is queued ({@link #enqueue}), then sent and waited for at most
- * {@code wait} ({@link #flush}), or sent in the background ({@link #flushLater}). A change not
- * stored stays queued and is sent again every {@code retryInterval} until it is, so the topic
- * catches up with memory once Kafka is back; a later change of the same key replaces a queued one.
- * Counted as {@code meshpulse.<what>.store.failures} and {@code meshpulse.<what>.unstored}.
+ * tombstone for a removal. A change is queued ({@link #enqueue}), then written and waited for at
+ * most about {@code wait} ({@link #flush}), or written in the background ({@link #flushLater}). A
+ * change not stored stays queued and is written again every {@code retryInterval} until it is, so
+ * the topic catches up with memory once Kafka is back; a later change of the same key replaces a
+ * queued one. Counted as {@code meshpulse.<what>.store.failures} and {@code
+ * meshpulse.<what>.unstored}.
+ *
+ * <p>Each write is a transaction of a {@link TransactionalProducer} under the transactional id
+ * {@code <application-id>-<what>}, taken over by {@link #fence} when the instance starts to lead: a
+ * write of an instance that no longer leads never lands where a reader of committed records finds
+ * it.
  */
 public final class CompactedWriter implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(CompactedWriter.class);
   private static final Duration WARN_EVERY = Duration.ofMinutes(1);
 
-  /** A change to store; compared by identity, so only the exact change sent is cleared. */
+  /** A change to store; compared by identity, so only the exact change written is cleared. */
   private static final class Pending {
     final byte @Nullable [] value;
-    volatile @Nullable Future<RecordMetadata> inFlight;
 
     Pending(byte @Nullable [] value) {
       this.value = value;
@@ -52,23 +52,26 @@ public final class CompactedWriter implements AutoCloseable {
   private final String what;
   private final String topic;
   private final Duration wait;
-  private final KafkaProducer<String, byte[]> producer;
+  private final TransactionalProducer<byte[]> producer;
   private final Counter failures;
   private final Object lock = new Object();
   // @GuardedBy("lock"): the latest change of each key not yet stored
   private final Map<String, Pending> pending = new HashMap<>();
-  // Held while a change is handed to the producer, so sends of one key keep their order.
-  private final ReentrantLock sendLock = new ReentrantLock();
+  // Held while a change is written, so writes of one key keep their order.
+  private final ReentrantLock writeLock = new ReentrantLock();
   private final ScheduledExecutorService background;
   private final LogLimiter warnings = new LogLimiter(WARN_EVERY, System::nanoTime);
 
   /**
-   * @param what what the topic holds, plural ({@code overrides}): names the metrics, the client and
-   *     the log lines
+   * @param what what the topic holds, plural ({@code overrides}): names the metrics, the client,
+   *     the transactional id and the log lines
+   * @param applicationId the deployment's application id, shared by its instances: the
+   *     transactional id is {@code <applicationId>-<what>}
    */
   public CompactedWriter(
       String what,
       KafkaClientConfig kafka,
+      String applicationId,
       String topic,
       Duration wait,
       Duration retryInterval,
@@ -76,25 +79,22 @@ public final class CompactedWriter implements AutoCloseable {
     this.what = what;
     this.topic = topic;
     this.wait = wait;
-    Properties p =
-        kafka.client(
+    this.producer =
+        new TransactionalProducer<>(
+            kafka,
             what + " producer",
+            applicationId + "-" + what,
             Map.of(
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                true,
                 ProducerConfig.LINGER_MS_CONFIG,
                 0,
-                ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                wait.toMillis(),
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 10_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
                 30_000,
                 ProducerConfig.CLIENT_ID_CONFIG,
-                "meshpulse-xds-" + what));
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+                "meshpulse-xds-" + what),
+            wait,
+            new ByteArraySerializer());
     this.failures =
         Counter.builder("meshpulse." + what + ".store.failures")
             .description(what + " changes not stored on their topic in time; retried")
@@ -111,6 +111,22 @@ public final class CompactedWriter implements AutoCloseable {
             });
     long every = retryInterval.toMillis();
     background.scheduleWithFixedDelay(this::retryPending, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /** How many times the producer was made again after Kafka would not let it go on. */
+  long producerRemade() {
+    return producer.remade();
+  }
+
+  /**
+   * Takes the topic's writes over from any earlier instance of the deployment, before this one
+   * reads the topic back ({@link TransactionalProducer#fence}).
+   *
+   * @throws org.apache.kafka.common.KafkaException when Kafka did not let it within {@code wait};
+   *     the first write tries again
+   */
+  public void fence() {
+    producer.fence();
   }
 
   public String topic() {
@@ -160,11 +176,9 @@ public final class CompactedWriter implements AutoCloseable {
   }
 
   private boolean flush(String key, boolean waited) {
-    long deadline = System.nanoTime() + wait.toNanos();
     Pending p;
-    Future<RecordMetadata> sent;
     try {
-      if (!sendLock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!writeLock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS)) {
         return failed(key, waited, new TimeoutException("another " + what + " write is running"));
       }
       try {
@@ -174,24 +188,14 @@ public final class CompactedWriter implements AutoCloseable {
         if (p == null) {
           return true;
         }
-        Future<RecordMetadata> inFlight = p.inFlight;
-        if (inFlight != null && !inFlight.isDone()) {
-          // Sent in the background and not answered yet: wait for that send, not a second one.
-          sent = inFlight;
-        } else {
-          sent = producer.send(new ProducerRecord<>(topic, key, p.value));
-          p.inFlight = sent;
-        }
+        producer.write(List.of(new ProducerRecord<>(topic, key, p.value)));
       } finally {
-        sendLock.unlock();
+        writeLock.unlock();
       }
-      sent.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return failed(key, waited, e);
-    } catch (ExecutionException e) {
-      return failed(key, waited, e.getCause() == null ? e : e.getCause());
-    } catch (TimeoutException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return failed(key, waited, e);
     }
     synchronized (lock) {
@@ -220,11 +224,7 @@ public final class CompactedWriter implements AutoCloseable {
   private void retryPending() {
     List<String> keys;
     synchronized (lock) {
-      keys =
-          pending.entrySet().stream()
-              .filter(e -> e.getValue().inFlight == null || e.getValue().inFlight.isDone())
-              .map(Map.Entry::getKey)
-              .toList();
+      keys = List.copyOf(pending.keySet());
     }
     if (keys.isEmpty()) {
       return;
@@ -251,11 +251,10 @@ public final class CompactedWriter implements AutoCloseable {
     }
   }
 
-  /** Sends what is still queued, then closes the producer, which waits up to 5 s for it. */
   /**
-   * Closes without sending again what is not stored yet, and without waiting for what is in flight:
+   * Closes without writing again what is not stored yet, and without waiting for what is in flight:
    * for an instance that lost the leader lease, whose late writes the next leader would not read
-   * (and a later restart would). The callers were told {@code stored=false}.
+   * (and its take-over of the transactional id aborts). The callers were told {@code stored=false}.
    */
   public void closeDiscarding() {
     background.shutdownNow();
@@ -271,18 +270,22 @@ public final class CompactedWriter implements AutoCloseable {
     producer.close(Duration.ZERO);
   }
 
+  /** Writes what is still queued, in one transaction, then closes the producer. */
   @Override
   public void close() {
     background.shutdownNow();
-    List<Map.Entry<String, Pending>> left;
+    List<ProducerRecord<String, byte[]>> left = new ArrayList<>();
     synchronized (lock) {
-      left = List.copyOf(pending.entrySet());
+      pending.forEach((key, p) -> left.add(new ProducerRecord<>(topic, key, p.value)));
     }
-    for (Map.Entry<String, Pending> e : left) {
+    if (!left.isEmpty()) {
+      writeLock.lock();
       try {
-        producer.send(new ProducerRecord<>(topic, e.getKey(), e.getValue().value));
-      } catch (RuntimeException ex) {
-        logger.warn("{} change not stored at close topic={} key={}", what, topic, e.getKey(), ex);
+        producer.write(left);
+      } catch (RuntimeException e) {
+        logger.warn("{} changes not stored at close topic={} n={}", what, topic, left.size(), e);
+      } finally {
+        writeLock.unlock();
       }
     }
     producer.close(Duration.ofSeconds(5));

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a topic back, from a point in time or from its beginning, to its end as it is when the read
  * starts: what a restarting xds-control rebuilds its memory from. No consumer group, nothing
- * committed; every partition is read in offset order, tombstones included.
+ * committed; every partition is read in offset order, tombstones included. Only committed records
+ * are read ({@code read_committed}), to the last stable offset: xds-control writes its topics in
+ * transactions ({@link TransactionalProducer}).
  */
 public final class TopicReplay {
   private static final Logger logger = LoggerFactory.getLogger(TopicReplay.class);
@@ -62,9 +64,15 @@ public final class TopicReplay {
         kafka.client(
             "reader of " + topic,
             Map.of(
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, clientId));
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+                false,
+                // Only what a leader committed: a write of one that lost its lease is aborted.
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                clientId));
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining(deadline));

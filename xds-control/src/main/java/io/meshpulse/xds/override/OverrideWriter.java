@@ -30,11 +30,14 @@ public final class OverrideWriter implements AutoCloseable {
   /**
    * @param applied called after each change is applied in memory, before it is stored (the control
    *     loop evaluates with it at once)
+   * @param applicationId the deployment's application id: its instances share the writes'
+   *     transactional id ({@link CompactedWriter})
    */
   public OverrideWriter(
       OverrideStore store,
       Runnable applied,
       KafkaClientConfig kafka,
+      String applicationId,
       String topic,
       Duration wait,
       Duration retryInterval,
@@ -43,7 +46,17 @@ public final class OverrideWriter implements AutoCloseable {
     this.store = store;
     this.applied = applied;
     this.clock = clock;
-    this.writer = new CompactedWriter("overrides", kafka, topic, wait, retryInterval, registry);
+    this.writer =
+        new CompactedWriter(
+            "overrides", kafka, applicationId, topic, wait, retryInterval, registry);
+  }
+
+  /**
+   * Takes the topic's writes over from an earlier instance, before the topic is read back: see
+   * {@link CompactedWriter#fence}.
+   */
+  public void fence() {
+    writer.fence();
   }
 
   /**

@@ -21,14 +21,28 @@ public final class RolloutTopic implements RolloutStore, AutoCloseable {
   private final CompactedWriter writer;
   private final TopicReplay replay;
 
+  /**
+   * @param applicationId the deployment's application id: its instances share the writes'
+   *     transactional id ({@link CompactedWriter})
+   */
   public RolloutTopic(
       KafkaClientConfig kafka,
+      String applicationId,
       String topic,
       Duration wait,
       Duration retryInterval,
       MeterRegistry registry) {
-    this.writer = new CompactedWriter("rollouts", kafka, topic, wait, retryInterval, registry);
+    this.writer =
+        new CompactedWriter("rollouts", kafka, applicationId, topic, wait, retryInterval, registry);
     this.replay = new TopicReplay(kafka, topic, "meshpulse-xds-rollout-log");
+  }
+
+  /**
+   * Takes the topic's writes over from an earlier instance, before the topic is read back: see
+   * {@link CompactedWriter#fence}.
+   */
+  public void fence() {
+    writer.fence();
   }
 
   @Override

@@ -47,11 +47,13 @@ class KafkaDecisionPublisherIT {
       try (KafkaDecisionPublisher publisher =
           new KafkaDecisionPublisher(
               clients,
+              "publisher-it",
               Topics.ROUTING_DECISIONS,
               KEEP_FOR,
               Clock.systemUTC(),
               registry,
               Duration.ofSeconds(6))) {
+        publisher.fence();
         RoutingDecision before = decision("before", Instant.now());
         publisher.accept(before);
         awaitPending(publisher, 0, Duration.ofSeconds(30));

@@ -1,6 +1,7 @@
 package io.meshpulse.xds.rolloutstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.meshpulse.kafka.EmbeddedKafka;
 import io.meshpulse.kafka.MeshTopics;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,11 +43,14 @@ class RolloutTopicIT {
     try (RolloutTopic topic =
         new RolloutTopic(
             KafkaClientConfig.of("127.0.0.1:" + port),
+            "rollout-topic-it",
             Topics.ROLLOUTS,
             Duration.ofMillis(500),
             Duration.ofMillis(200),
             registry)) {
       assertThat(topic.stored(spec.key())).as("stored before any change").isTrue();
+      // As a leader does at start; with no broker the take-over goes on at the first write.
+      assertThatThrownBy(topic::fence).isInstanceOf(KafkaException.class);
 
       topic.changed(at30);
       long start = System.nanoTime();
