@@ -14,6 +14,7 @@ import io.meshpulse.xds.decision.DecisionMapper;
 import io.meshpulse.xds.decision.KafkaDecisionPublisher;
 import io.meshpulse.xds.health.HealthStreamsConfig;
 import io.meshpulse.xds.health.KafkaHealthTable;
+import io.meshpulse.xds.kafka.TransactionalProducer;
 import io.meshpulse.xds.lease.LeaderLease;
 import io.meshpulse.xds.override.OverrideWriter;
 import io.meshpulse.xds.policy.HealthTable;
@@ -69,6 +70,9 @@ import org.slf4j.LoggerFactory;
  * closes every part and calls its {@code onLeadershipLost} handler, once.
  */
 public final class XdsControlRuntime implements AutoCloseable {
+  /** How long a start tries to take the writes over before it reads its state back anyway. */
+  static final Duration TAKE_OVER_WAIT = Duration.ofSeconds(10);
+
   private static final Logger logger = LoggerFactory.getLogger(XdsControlRuntime.class);
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration RECONCILE_WARN_EVERY = Duration.ofMinutes(5);
@@ -379,24 +383,35 @@ public final class XdsControlRuntime implements AutoCloseable {
   /**
    * Takes the writes of the decision log, the overrides and the rollouts over from any earlier
    * instance of the deployment (their transactional ids), before their topics are read back: what
-   * an earlier leader still had in flight is aborted, and it can write nothing more. One that Kafka
-   * does not let within its wait is logged, and taken over before that writer's first write.
+   * an earlier leader still had in flight is aborted, and it can write nothing more. Tried for up
+   * to {@link #TAKE_OVER_WAIT}; one that Kafka does not let by then is logged, and taken over
+   * before that writer's first write.
    */
   private void takeOverWrites() {
     Map<String, Runnable> writers = new LinkedHashMap<>();
-    writers.put("decisions", decisionPublisher::fence);
-    writers.put("overrides", overrideWriter::fence);
-    writers.put("rollouts", rolloutTopic::fence);
+    writers.put("decisions", () -> decisionPublisher.fence(this::leads));
+    writers.put("overrides", () -> overrideWriter.fence(this::leads));
+    writers.put("rollouts", () -> rolloutTopic.fence(this::leads));
+    long deadline = System.nanoTime() + TAKE_OVER_WAIT.toNanos();
     writers.forEach(
         (what, fence) -> {
-          try {
-            fence.run();
-          } catch (RuntimeException e) {
-            logger.warn(
-                "{} writes not taken over from an earlier instance before reading them back;"
-                    + " taken over at the first write",
-                what,
-                e);
+          while (true) {
+            try {
+              fence.run();
+              return;
+            } catch (RuntimeException e) {
+              // Each try waits up to the writer's own wait for Kafka.
+              if (TransactionalProducer.retriable(e) && System.nanoTime() < deadline) {
+                continue;
+              }
+              logger.warn(
+                  "{} writes not taken over from an earlier instance before reading them back: a"
+                      + " write the earlier leader still had in flight may land after the read;"
+                      + " taken over at the first write",
+                  what,
+                  e);
+              return;
+            }
           }
         });
   }

@@ -157,8 +157,8 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
    * @throws org.apache.kafka.common.KafkaException when Kafka did not let it in time; the sender
    *     goes on with the take-over before it writes
    */
-  public void fence() {
-    producer.fence();
+  public void fence(java.util.function.BooleanSupplier leads) {
+    producer.fence(leads);
   }
 
   /** Queues the decision; never blocks. */
@@ -228,6 +228,9 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
       producer.write(
           batch.stream().map(d -> new ProducerRecord<>(topic, d.getCluster(), d)).toList());
       pending.addAndGet(-batch.size());
+    } catch (TransactionalProducer.NotLeadingException e) {
+      // The lease lapsed since the check: written by nobody; a close counts them.
+      requeue(batch, null, false);
     } catch (RuntimeException e) {
       if (TransactionalProducer.retriable(e)) {
         // Committed or not: the next round finishes the transaction and knows.
@@ -238,46 +241,57 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
         giveUp(batch, "rejected", e);
       } else {
         // One of them was refused: each is sent alone to find it.
-        requeue(batch, e);
+        requeue(batch, e, true);
         singly = batch.size();
       }
     }
   }
 
+  /** Finishes the transaction a write left open: done, sent again, or tried again later. */
   private void finishUncertain() {
     List<RoutingDecision> batch = uncertain;
-    retries.increment(batch.size());
     try {
-      if (producer.finish()) {
+      boolean committed = producer.finish();
+      uncertain = List.of();
+      if (committed) {
         pending.addAndGet(-batch.size());
       } else {
-        requeue(batch, null);
+        requeue(batch, null, true);
       }
-      uncertain = List.of();
+    } catch (TransactionalProducer.NotLeadingException e) {
+      // Left as it is: the sender waits while this instance does not lead, and a close counts it.
     } catch (RuntimeException e) {
       if (TransactionalProducer.retriable(e)) {
+        retries.increment(batch.size());
         pauseUntil.set(System.nanoTime() + RETRY_PAUSE.toNanos());
         warn("transaction of decisions not finished yet", batch.get(0), e);
       } else {
         uncertain = List.of();
-        requeue(batch, e);
+        requeue(batch, e, true);
       }
     }
   }
 
-  /** Puts the decisions back at the head of the queue, in their order, to be sent again. */
-  private void requeue(List<RoutingDecision> batch, @Nullable Exception e) {
+  /**
+   * Puts the decisions back at the head of the queue, in their order, to be sent again; {@code
+   * retry}: counted as retries, and sent after a pause.
+   */
+  private void requeue(List<RoutingDecision> batch, @Nullable Exception e, boolean retry) {
     for (int i = batch.size() - 1; i >= 0; i--) {
       RoutingDecision d = batch.get(i);
       if (queue.offerFirst(d)) {
-        retries.increment();
+        if (retry) {
+          retries.increment();
+        }
       } else {
         pending.decrementAndGet();
         unpublished.get("queue_full").increment();
         warn("decision not produced and not queued again, " + CAPACITY + " waiting", d, e);
       }
     }
-    pauseUntil.set(System.nanoTime() + RETRY_PAUSE.toNanos());
+    if (retry) {
+      pauseUntil.set(System.nanoTime() + RETRY_PAUSE.toNanos());
+    }
     if (e != null) {
       warn("decisions not produced, sending them again", batch.get(0), e);
     }
@@ -317,13 +331,14 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
   }
 
   /**
-   * Sends what is waiting for up to 5 s, then stops; what is still waiting is counted as {@code
-   * shutdown}.
+   * Sends what is waiting for up to 5 s (while this instance leads), then stops; what is still
+   * waiting, or in a transaction whose end Kafka had not confirmed, is counted as {@code shutdown}
+   * (such a transaction may have been committed nonetheless).
    */
   @Override
   public void close() {
     long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-    while (pending() > 0 && System.nanoTime() < deadline && sender.isAlive()) {
+    while (pending() > 0 && producer.leads() && System.nanoTime() < deadline && sender.isAlive()) {
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -332,16 +347,16 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
       }
     }
     closing = true;
+    // Waits for a write in progress to return, then closes: the sender's next call fails at once.
+    producer.close(
+        Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofMillis(500).toNanos())));
     try {
-      sender.join(1000);
+      sender.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    producer.close(
-        Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofMillis(500).toNanos())));
-    int left = queue.size() + (sender.isAlive() ? 0 : uncertain.size());
+    int left = pending.getAndSet(0);
     unpublished.get("shutdown").increment(left);
-    pending.addAndGet(-left);
     queue.clear();
   }
 }

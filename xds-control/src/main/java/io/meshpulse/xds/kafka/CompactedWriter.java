@@ -120,13 +120,14 @@ public final class CompactedWriter implements AutoCloseable {
 
   /**
    * Takes the topic's writes over from any earlier instance of the deployment, before this one
-   * reads the topic back ({@link TransactionalProducer#fence}).
+   * reads the topic back; from then on changes are written while {@code leads} says this instance
+   * leads ({@link TransactionalProducer#fence}).
    *
    * @throws org.apache.kafka.common.KafkaException when Kafka did not let it within {@code wait};
    *     the first write tries again
    */
-  public void fence() {
-    producer.fence();
+  public void fence(java.util.function.BooleanSupplier leads) {
+    producer.fence(leads);
   }
 
   public String topic() {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -32,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * state back. Kafka then aborts whatever an earlier holder of the id left open and refuses every
  * later request of that holder's producer. So a write of a leader that lost its lease, still in
  * flight when its successor took over (held up by a network partition, say), never becomes visible
- * to readers of committed records, which all of xds-control's are. The old leader closes its
- * producers when its lease lapses, half a lease duration before a successor can take over, and a
- * closed producer is never made again.
+ * to readers of committed records, which all of xds-control's are. A leader whose lease lapsed,
+ * half a lease duration before a successor can take over, writes nothing more and never takes the
+ * id over again.
  *
  * <p>A write that timed out leaves its transaction open; the next write first finishes it, under
  * the same producer epoch ({@link #finish}). A producer Kafka will not let go on (fenced by another
@@ -57,8 +59,8 @@ public final class TransactionalProducer<V> implements AutoCloseable {
   private final LogLimiter warnings = new LogLimiter(Duration.ofMinutes(1), System::nanoTime);
   // @GuardedBy("this")
   private KafkaProducer<String, V> producer;
-  // @GuardedBy("this"): fence() was called: this instance leads and may take the id over
-  private boolean leads;
+  // @GuardedBy("this"): set by fence(): whether this instance leads, asked before every write
+  private BooleanSupplier leads = () -> false;
   // @GuardedBy("this")
   private boolean initialized;
   // @GuardedBy("this")
@@ -98,21 +100,23 @@ public final class TransactionalProducer<V> implements AutoCloseable {
 
   /**
    * Takes the transactional id over: aborts what an earlier holder left open and fences its
-   * producer. From this call on the producer may write, and each write first goes on with the
-   * take-over until it is done. Does nothing when done already.
+   * producer. From this call on the producer writes while {@code leads} says this instance leads
+   * (the holder of the leader lease, renewed within half its duration); each write first goes on
+   * with the take-over until it is done. An instance whose lease lapsed writes nothing more, and
+   * never takes the id over again, so it cannot fence its successor.
    *
    * @throws org.apache.kafka.common.errors.TimeoutException when Kafka did not answer within {@code
    *     maxBlock}; calling it again, or the next write, goes on with the same take-over
    * @throws KafkaException when the id cannot be taken over (not authorized, say)
    */
-  public synchronized void fence() {
-    leads = true;
+  public synchronized void fence(BooleanSupplier leads) {
+    this.leads = leads;
     takeOver();
   }
 
-  /** Whether {@link #fence} was called: this producer may write. */
+  /** Whether {@link #fence} was called and this instance still leads: the producer may write. */
   public synchronized boolean leads() {
-    return leads;
+    return leads.getAsBoolean();
   }
 
   /** How many times the producer was made again after Kafka would not let it go on. */
@@ -121,8 +125,9 @@ public final class TransactionalProducer<V> implements AutoCloseable {
   }
 
   private void takeOver() {
-    if (closed) {
-      throw new KafkaException("closed: this instance no longer writes");
+    if (closed || !leads.getAsBoolean()) {
+      // Taking the id over here would fence the instance that leads.
+      throw new NotLeadingException(transactionalId);
     }
     if (initialized) {
       return;
@@ -131,9 +136,14 @@ public final class TransactionalProducer<V> implements AutoCloseable {
       producer.initTransactions();
       initialized = true;
     } catch (RuntimeException e) {
-      // A take-over that timed out goes on at the next call; one refused leaves the producer in
-      // an error state.
-      throw retriable(e) ? failed(e, Open.NONE) : remake(e);
+      // A take-over that timed out goes on at the next call. One refused (not authorized, not
+      // supported) leaves the producer in an error state: made again, so that the next call
+      // tries anew, but the refusal is what the caller learns.
+      if (retriable(e)) {
+        throw failed(e, Open.NONE);
+      }
+      remake(e);
+      throw e instanceof KafkaException k ? k : new KafkaException(e);
     }
   }
 
@@ -177,10 +187,6 @@ public final class TransactionalProducer<V> implements AutoCloseable {
    *     write or {@link #finish}, which may still commit it after a timeout.
    */
   public synchronized List<Future<RecordMetadata>> write(List<ProducerRecord<String, V>> records) {
-    if (!leads) {
-      // Taking the id over here would fence the instance that leads.
-      throw new KafkaException("not written: this instance has not taken the writes over");
-    }
     finish();
     try {
       producer.beginTransaction();
@@ -242,7 +248,11 @@ public final class TransactionalProducer<V> implements AutoCloseable {
   /** Whether {@code e}, or one of its causes, is one Kafka may get over (a timeout, no leader). */
   public static boolean retriable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof RetriableException || t instanceof InterruptException) {
+      // An old epoch on a produce: Kafka aborted the transaction (it outlived its timeout); the
+      // abort that follows bumps the epoch, or finds the producer fenced and makes it again.
+      if (t instanceof RetriableException
+          || t instanceof InterruptException
+          || t instanceof InvalidProducerEpochException) {
         return true;
       }
       if (t.getCause() == t) {
@@ -261,6 +271,15 @@ public final class TransactionalProducer<V> implements AutoCloseable {
   private static boolean waitedOut(Throwable e) {
     return e instanceof org.apache.kafka.common.errors.TimeoutException
         || e instanceof InterruptException;
+  }
+
+  /** Nothing written: this instance does not lead (no longer, or not yet), or is closed. */
+  public static final class NotLeadingException extends KafkaException {
+    private static final long serialVersionUID = 1L;
+
+    NotLeadingException(String transactionalId) {
+      super("not written to " + transactionalId + ": this instance does not lead");
+    }
   }
 
   /**

@@ -41,8 +41,8 @@ public final class RolloutTopic implements RolloutStore, AutoCloseable {
    * Takes the topic's writes over from an earlier instance, before the topic is read back: see
    * {@link CompactedWriter#fence}.
    */
-  public void fence() {
-    writer.fence();
+  public void fence(java.util.function.BooleanSupplier leads) {
+    writer.fence(leads);
   }
 
   @Override

@@ -53,7 +53,7 @@ class KafkaDecisionPublisherIT {
               Clock.systemUTC(),
               registry,
               Duration.ofSeconds(6))) {
-        publisher.fence();
+        publisher.fence(() -> true);
         RoutingDecision before = decision("before", Instant.now());
         publisher.accept(before);
         awaitPending(publisher, 0, Duration.ofSeconds(30));

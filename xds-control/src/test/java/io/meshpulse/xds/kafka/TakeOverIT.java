@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,28 +48,31 @@ class TakeOverIT {
       kafka.createTopics(MeshTopics.all(1));
       KafkaClientConfig direct = KafkaClientConfig.of(kafka.bootstrapServers());
       TopicReplay replay = new TopicReplay(direct, Topics.ROUTING_OVERRIDES, "take-over-it");
-      CompactedWriter old = writer(KafkaClientConfig.of(kafka.relayedBootstrapServers()));
-      old.fence();
-      old.enqueue("stored", bytes("stored"));
-      assertThat(old.flush("stored")).isTrue();
+      AtomicBoolean oldLeads = new AtomicBoolean(true);
+      try (CompactedWriter old = writer(KafkaClientConfig.of(kafka.relayedBootstrapServers()));
+          CompactedWriter successor = writer(direct)) {
+        old.fence(oldLeads::get);
+        old.enqueue("stored", bytes("stored"));
+        assertThat(old.flush("stored")).isTrue();
 
-      relay.cut();
-      old.enqueue("held", bytes("held"));
-      assertThat(old.flush("held")).as("held up in the partition").isFalse();
-      // Its lease lapses: the old leader closes its writers, half a lease before anyone else can
-      // take over. What it sent stays in the network.
-      old.closeDiscarding();
+        relay.cut();
+        old.enqueue("held", bytes("held"));
+        assertThat(old.flush("held")).as("held up in the partition").isFalse();
+        // Its lease lapses, half a lease before anyone else can take over. What it sent stays in
+        // the network.
+        oldLeads.set(false);
 
-      try (CompactedWriter successor = writer(direct)) {
-        successor.fence();
+        successor.fence(() -> true);
         assertThat(keys(replay)).as("what the successor reads back").containsExactly("stored");
         successor.enqueue("successor", bytes("successor"));
         assertThat(successor.flush("successor")).isTrue();
 
         relay.heal();
-        // What the partition held reaches the broker now; a later start must not read it.
+        // What the partition held reaches the broker now; a later start must not read it. Nor
+        // may the old leader, its writer still open, write again or take the writes back.
         long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
         while (System.nanoTime() < until) {
+          assertThat(old.flush("held")).as("the old leader, after its lease").isFalse();
           assertThat(keys(replay)).as("read after the heal").doesNotContain("held");
           Thread.sleep(200);
         }
@@ -128,10 +132,10 @@ class TakeOverIT {
       TopicReplay replay = new TopicReplay(clients, Topics.ROUTING_OVERRIDES, "take-over-it");
       try (CompactedWriter first = writer(clients);
           CompactedWriter second = writer(clients)) {
-        first.fence();
+        first.fence(() -> true);
         first.enqueue("first-1", bytes("first-1"));
         assertThat(first.flush("first-1")).isTrue();
-        second.fence();
+        second.fence(() -> true);
         second.enqueue("second-1", bytes("second-1"));
         assertThat(second.flush("second-1")).isTrue();
 
@@ -153,27 +157,46 @@ class TakeOverIT {
   }
 
   @Test
-  void aPublisher_writesNothingBeforeItTakesTheLogOver() throws Exception {
+  void aPublisher_writesOnlyWhileItsInstanceLeads() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
       kafka.createTopics(MeshTopics.all(1));
       KafkaClientConfig clients = KafkaClientConfig.of(kafka.bootstrapServers());
       DecisionLogReader reader = new DecisionLogReader(clients, Topics.ROUTING_DECISIONS);
       Instant start = Instant.now().minusSeconds(1);
-      try (KafkaDecisionPublisher publisher = publisher(clients, new SimpleMeterRegistry())) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      AtomicBoolean leads = new AtomicBoolean(true);
+      KafkaDecisionPublisher publisher = publisher(clients, registry);
+      try {
         publisher.accept(decision("queued-before"));
         Thread.sleep(1_000);
         assertThat(publisher.pending()).as("held until the take-over").isEqualTo(1);
         assertThat(reader.read(start, Duration.ofSeconds(30)).decisions()).isEmpty();
 
-        publisher.fence();
+        publisher.fence(leads::get);
         publisher.accept(decision("after"));
         awaitPending(publisher, 0);
-        assertThat(
-                reader.read(start, Duration.ofSeconds(30)).decisions().stream()
-                    .map(RoutingDecision::getCluster))
-            .as("in the order they were made")
-            .containsExactly("queued-before", "after");
+
+        leads.set(false); // the lease lapsed
+        publisher.accept(decision("late"));
+        Thread.sleep(1_000);
+        assertThat(publisher.pending()).as("held: the instance no longer leads").isEqualTo(1);
+      } finally {
+        publisher.close();
       }
+      assertThat(publisher.pending()).isZero();
+      assertThat(
+              registry
+                  .get("meshpulse.decisions.unpublished")
+                  .tag("reason", "shutdown")
+                  .counter()
+                  .count())
+          .as("the late one, counted at the close")
+          .isEqualTo(1.0);
+      assertThat(
+              reader.read(start, Duration.ofSeconds(30)).decisions().stream()
+                  .map(RoutingDecision::getCluster))
+          .as("in the order they were made, nothing after the lease")
+          .containsExactly("queued-before", "after");
     }
   }
 

@@ -46,7 +46,7 @@ class OverrideWriterIT {
             Clock.systemUTC(),
             registry)) {
       // As a leader does at start; with no broker the take-over goes on at the first write.
-      assertThatThrownBy(writer::fence).isInstanceOf(KafkaException.class);
+      assertThatThrownBy(() -> writer.fence(() -> true)).isInstanceOf(KafkaException.class);
       long start = System.nanoTime();
       boolean stored = writer.set(eject);
       Duration took = Duration.ofNanos(System.nanoTime() - start);

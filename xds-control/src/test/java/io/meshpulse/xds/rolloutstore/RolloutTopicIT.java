@@ -50,7 +50,7 @@ class RolloutTopicIT {
             registry)) {
       assertThat(topic.stored(spec.key())).as("stored before any change").isTrue();
       // As a leader does at start; with no broker the take-over goes on at the first write.
-      assertThatThrownBy(topic::fence).isInstanceOf(KafkaException.class);
+      assertThatThrownBy(() -> topic.fence(() -> true)).isInstanceOf(KafkaException.class);
 
       topic.changed(at30);
       long start = System.nanoTime();
