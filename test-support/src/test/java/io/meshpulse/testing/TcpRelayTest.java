@@ -16,11 +16,8 @@ class TcpRelayTest {
 
   @Test
   void forwards_holdsEverythingWhileCut_andDeliversItWhenHealed() throws Exception {
-    try (ServerSocket echo = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    try (ServerSocket echo = echoServer();
         TcpRelay relay = TcpRelay.open().forwardTo(echo.getLocalPort())) {
-      Thread echoer = new Thread(() -> echo(echo), "echo");
-      echoer.setDaemon(true);
-      echoer.start();
 
       try (Socket client = new Socket(InetAddress.getLoopbackAddress(), relay.port())) {
         client.setSoTimeout(2_000);
@@ -42,11 +39,8 @@ class TcpRelayTest {
 
   @Test
   void aConnectionOpenedWhileCut_isAnsweredOnlyOnceHealed() throws Exception {
-    try (ServerSocket echo = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    try (ServerSocket echo = echoServer();
         TcpRelay relay = TcpRelay.open().forwardTo(echo.getLocalPort())) {
-      Thread echoer = new Thread(() -> echo(echo), "echo");
-      echoer.setDaemon(true);
-      echoer.start();
       relay.cut();
       try (Socket client = new Socket(InetAddress.getLoopbackAddress(), relay.port())) {
         client.setSoTimeout(500);
@@ -70,6 +64,15 @@ class TcpRelayTest {
   private static String read(InputStream in, int n) throws Exception {
     byte[] b = in.readNBytes(n);
     return new String(b, StandardCharsets.US_ASCII);
+  }
+
+  /** A server on 127.0.0.1 that sends back every byte each connection sends it. */
+  private static ServerSocket echoServer() throws java.io.IOException {
+    ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+    Thread echoer = new Thread(() -> echo(server), "echo");
+    echoer.setDaemon(true);
+    echoer.start();
+    return server;
   }
 
   private static void echo(ServerSocket server) {

@@ -94,11 +94,7 @@ class LeaderElectionIT {
         assertThat(successor.ejected("reviews"))
             .as("the leader's ejection, restored from the decision log")
             .containsExactly(9103);
-        try (AdsTestClient envoy = new AdsTestClient(successor.adsPort(), "envoy-election")) {
-          envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).build());
-          DiscoveryResponse cds = envoy.expect(Duration.ofSeconds(10));
-          assertThat(cds.getResourcesCount()).as("the new leader serves ADS").isPositive();
-        }
+        assertServesAds(successor);
         assertThat(successor.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
         assertThat(takeoverMillis)
             .as("a leader that shuts down leaves the group: no 6 s lease duration to wait out")
@@ -214,10 +210,7 @@ class LeaderElectionIT {
         assertThat(standby.ejected("reviews"))
             .as("the cut-off leader's ejection, restored from the decision log")
             .containsExactly(9103);
-        try (AdsTestClient envoy = new AdsTestClient(standby.adsPort(), "envoy-partition")) {
-          envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).build());
-          assertThat(envoy.expect(Duration.ofSeconds(10)).getResourcesCount()).isPositive();
-        }
+        assertServesAds(standby);
         assertThat(leader.runtime().lostReason()).contains("not renewed");
         assertThat(lost)
             .as("the new leader keeps its lease")
@@ -295,6 +288,15 @@ class LeaderElectionIT {
         dir.resolve("state-" + holder),
         APP_ID,
         props.toArray(String[]::new));
+  }
+
+  /** A proxy that connects to {@code leader}'s ADS port is sent its clusters. */
+  private static void assertServesAds(XdsControlHarness leader) throws Exception {
+    try (AdsTestClient envoy = new AdsTestClient(leader.adsPort(), "envoy-election")) {
+      envoy.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER_TYPE_URL).build());
+      DiscoveryResponse cds = envoy.expect(Duration.ofSeconds(10));
+      assertThat(cds.getResourcesCount()).as("the new leader serves ADS").isPositive();
+    }
   }
 
   private static boolean stableWith(EmbeddedKafka kafka, int members) {
