@@ -73,6 +73,8 @@ public final class XdsControlRuntime implements AutoCloseable {
   /** How long a start tries to take the writes over before it reads its state back anyway. */
   static final Duration TAKE_OVER_WAIT = Duration.ofSeconds(10);
 
+  private static final Duration TAKE_OVER_PAUSE = Duration.ofMillis(200);
+
   private static final Logger logger = LoggerFactory.getLogger(XdsControlRuntime.class);
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration RECONCILE_WARN_EVERY = Duration.ofMinutes(5);
@@ -400,9 +402,18 @@ public final class XdsControlRuntime implements AutoCloseable {
               fence.run();
               return;
             } catch (RuntimeException e) {
-              // Each try waits up to the writer's own wait for Kafka.
-              if (TransactionalProducer.retriable(e) && System.nanoTime() < deadline) {
-                continue;
+              // Each try waits up to the writer's own wait for Kafka. Not after an interrupt (a
+              // stop): the next try would fail at once, again and again.
+              if (TransactionalProducer.retriable(e)
+                  && !(e instanceof org.apache.kafka.common.errors.InterruptException)
+                  && !Thread.currentThread().isInterrupted()
+                  && System.nanoTime() < deadline) {
+                try {
+                  Thread.sleep(TAKE_OVER_PAUSE.toMillis());
+                  continue;
+                } catch (InterruptedException stop) {
+                  Thread.currentThread().interrupt();
+                }
               }
               logger.warn(
                   "{} writes not taken over from an earlier instance before reading them back: a"
